@@ -1,0 +1,339 @@
+"""Build a realistic, deterministic company for the demo: ``manage.py seed_demo``.
+
+Safe to run twice: everything is looked up by a stable key before it is made.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from intranet.home.models import HomePage, StandardPage
+from wagtail_mentoring.people.models import (
+    AVAILABILITY_SLOTS,
+    EmployeeProfile,
+    Interest,
+    SelfIdentification,
+    Skill,
+)
+from wagtail_mentoring.programs.models import (
+    Enrollment,
+    EnrollmentStatus,
+    MentoringHubPage,
+    ProgramKind,
+    ProgramPage,
+    Role,
+)
+
+DEPARTMENTS = [
+    "Engineering", "Product", "Design", "Sales", "Marketing",
+    "Finance", "People", "Operations", "Legal", "Customer Success",
+]
+LOCATIONS = [
+    ("Berlin", "Europe/Berlin", ["de", "en"]),
+    ("London", "Europe/London", ["en"]),
+    ("New York", "America/New_York", ["en", "es"]),
+    ("San Francisco", "America/Los_Angeles", ["en"]),
+    ("Bangalore", "Asia/Kolkata", ["en", "hi"]),
+    ("Singapore", "Asia/Singapore", ["en", "zh"]),
+    ("São Paulo", "America/Sao_Paulo", ["pt", "en"]),
+]
+SKILLS = [
+    "Python", "Leadership", "Public speaking", "Product strategy", "Negotiation",
+    "Data analysis", "People management", "System design", "Stakeholder management",
+    "Career planning", "UX research", "Machine learning", "Budgeting", "Sales",
+    "Coaching", "Writing", "Cloud infrastructure", "Security", "Accessibility",
+    "Change management",
+]
+INTERESTS = [
+    "Growing into management", "Switching teams", "Work-life balance",
+    "Technical depth", "Visibility with leadership", "Starting a side project",
+    "Returning from leave", "Inclusive leadership", "Promotion readiness",
+    "Building a network",
+]
+FIRST = [
+    "Alex", "Sam", "Priya", "Jordan", "Mei", "Lukas", "Amara", "Diego", "Noor",
+    "Ines", "Kenji", "Fatima", "Oliver", "Zanele", "Mateo", "Hana", "Tomás",
+    "Aisha", "Elena", "Kwame", "Sofia", "Ravi", "Chloe", "Yusuf", "Lena",
+]
+LAST = [
+    "Schmidt", "Okafor", "Patel", "Nguyen", "Garcia", "Kim", "Müller", "Silva",
+    "Haddad", "Johnson", "Tanaka", "Rossi", "Dubois", "Mensah", "Kowalski",
+    "Andersen", "Chen", "Ibrahim", "Lopez", "Novak",
+]
+TITLES = {
+    1: "Associate", 2: "Specialist", 3: "Senior Specialist", 4: "Lead",
+    5: "Principal", 6: "Manager", 7: "Director", 8: "Vice President",
+}
+PASSWORD = "changeme"
+
+
+def _identity(index: int) -> dict:
+    """Fields that identify demo user ``index`` on any user model."""
+    User = get_user_model()
+    first = FIRST[index % len(FIRST)]
+    last = LAST[(index * 7) % len(LAST)]
+    email = f"{first}.{last}.{index}@acme.example".lower()
+    fields = {User.USERNAME_FIELD: email if User.USERNAME_FIELD == "email" else f"emp{index:04d}"}
+    names = {f.name for f in User._meta.get_fields()}
+    if "email" in names:
+        fields["email"] = email
+    if "first_name" in names:
+        fields["first_name"] = first
+    if "last_name" in names:
+        fields["last_name"] = last
+    return fields
+
+
+def _login(identifier: str) -> dict:
+    User = get_user_model()
+    value = f"{identifier}@acme.example" if User.USERNAME_FIELD == "email" else identifier
+    fields = {User.USERNAME_FIELD: value}
+    if "email" in {f.name for f in User._meta.get_fields()}:
+        fields["email"] = f"{identifier}@acme.example"
+    return fields
+
+
+class Command(BaseCommand):
+    help = "Seed the example intranet with a deterministic demo company."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--employees", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=42)
+
+    @transaction.atomic
+    def handle(self, *args, employees: int, seed: int, **options):
+        rng = random.Random(seed)
+        password = make_password(PASSWORD)  # hash once: 300 PBKDF2 runs would take minutes
+        home = self._pages()
+        skills = [Skill.objects.get_or_create(name=n)[0] for n in SKILLS]
+        interests = [Interest.objects.get_or_create(name=n)[0] for n in INTERESTS]
+        people = self._people(rng, employees, password, skills, interests)
+        admin = self._admins(password)
+        hub, programs = self._programs(home)
+        self._applications(rng, people, programs)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {len(people)} employees, {len(programs)} programs. "
+                f"Sign in as admin / {PASSWORD} (admin at /admin/), or as an employee: "
+                f"{people[-1].get_username()} / {PASSWORD}."
+            )
+        )
+        return None
+
+    def _pages(self):
+        root = Page.get_first_root_node()
+        home = HomePage.objects.first()
+        if home is None:
+            # Replace Wagtail's welcome page with the intranet's home page.
+            welcome = Page.objects.filter(depth=2, slug="home").first()
+            home = root.add_child(
+                instance=HomePage(
+                    title="Acme Intranet",
+                    slug="acme",
+                    body=[("paragraph", "<p>Welcome to the Acme intranet.</p>")],
+                )
+            )
+            Site.objects.update_or_create(
+                is_default_site=True,
+                defaults={"hostname": "localhost", "port": 80, "root_page": home,
+                          "site_name": "Acme Intranet"},
+            )
+            if welcome is not None and not isinstance(welcome.specific, HomePage):
+                welcome.delete()
+        for title, text in [
+            ("News", "Company news lives here."),
+            ("Benefits", "Everything about benefits and leave."),
+        ]:
+            if not StandardPage.objects.filter(title=title).exists():
+                home.add_child(
+                    instance=StandardPage(
+                        title=title, show_in_menus=True,
+                        body=[("paragraph", f"<p>{text}</p>")],
+                    )
+                )
+        return home
+
+    def _people(self, rng, count, password, skills, interests):
+        User = get_user_model()
+        popularity = [1.0 / (rank + 1) for rank in range(len(skills))]  # skewed (Zipf)
+        users = []
+        for index in range(count):
+            fields = _identity(index)
+            key = {User.USERNAME_FIELD: fields.pop(User.USERNAME_FIELD)}
+            user, created = User.objects.get_or_create(**key, defaults=fields)
+            if created:
+                user.password = password
+                user.is_active = index % 37 != 5  # a few people have left
+                user.save()
+            users.append(user)
+        # Org chart: level 8 at the top, each person reports to someone senior.
+        levels = [8 if i == 0 else max(1, min(7, int(rng.gauss(3.2, 1.5)))) for i in range(count)]
+        order = sorted(range(count), key=lambda i: -levels[i])
+        for position, index in enumerate(order):
+            user = users[index]
+            location, tz, languages = LOCATIONS[rng.randrange(len(LOCATIONS))]
+            seniors = [users[j] for j in order[:position] if levels[j] > levels[index]]
+            manager = rng.choice(seniors[-12:]) if seniors else None
+            profile, created = EmployeeProfile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "title": TITLES[levels[index]],
+                    "level": levels[index],
+                    "department": DEPARTMENTS[rng.randrange(len(DEPARTMENTS))] if index else "Operations",
+                    "location": location,
+                    "timezone": tz,
+                    "manager": manager,
+                    "languages": languages,
+                    "availability": rng.sample(
+                        [slot for slot, _label in AVAILABILITY_SLOTS], k=rng.randint(2, 6)
+                    ),
+                    "bio": "",
+                    "goals": rng.choice(
+                        ["I want to grow as a leader.", "I'd like to learn how other teams work.",
+                         "Preparing for my next promotion.", "Improve my public speaking.",
+                         "Learn more about data and machine learning."]
+                    ),
+                    "open_to_mentoring": levels[index] >= 4,
+                },
+            )
+            if created:
+                profile.skills.set(set(rng.choices(skills, weights=popularity, k=4)))
+                profile.skills_wanted.set(set(rng.choices(skills, weights=popularity, k=3)))
+                profile.interests.set(rng.sample(interests, k=2))
+                if rng.random() < 0.7:  # most people answer, with consent
+                    SelfIdentification.objects.get_or_create(
+                        user=user,
+                        defaults={
+                            "consented_at": timezone.now(),
+                            "answers": {
+                                "gender": rng.choices(
+                                    ["woman", "man", "non_binary"], weights=[45, 50, 5]
+                                )[0],
+                                "ethnicity": rng.choice(
+                                    ["asian", "black", "hispanic_latino", "white", "multiracial"]
+                                ),
+                            },
+                        },
+                    )
+        return users
+
+    def _admins(self, password):
+        User = get_user_model()
+        admin, created = User.objects.get_or_create(
+            **{User.USERNAME_FIELD: _login("admin")[User.USERNAME_FIELD]},
+            defaults={k: v for k, v in _login("admin").items() if k != User.USERNAME_FIELD},
+        )
+        if created:
+            admin.password = password
+            admin.is_staff = admin.is_superuser = True
+            admin.save()
+        EmployeeProfile.objects.get_or_create(
+            user=admin, defaults={"level": 8, "department": "People", "timezone": "Europe/Berlin",
+                                  "title": "Head of People"}
+        )
+        group, _ = Group.objects.get_or_create(name="Engineering mentoring admins")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+        coordinator, created = User.objects.get_or_create(
+            **{User.USERNAME_FIELD: _login("coordinator")[User.USERNAME_FIELD]},
+            defaults={k: v for k, v in _login("coordinator").items() if k != User.USERNAME_FIELD},
+        )
+        if created:
+            coordinator.password = password
+            coordinator.save()
+        coordinator.groups.add(group)
+        return admin
+
+    def _programs(self, home):
+        hub = MentoringHubPage.objects.first()
+        if hub is None:
+            hub = home.add_child(
+                instance=MentoringHubPage(
+                    title="Mentoring", slug="mentoring-programs", show_in_menus=True,
+                    intro=[("paragraph", "<p>Find a mentor, become one, or get sponsored.</p>")],
+                )
+            )
+        now = timezone.now()
+        group = Group.objects.get(name="Engineering mentoring admins")
+        specs = [
+            dict(
+                title="Engineering Mentoring", slug="engineering-mentoring",
+                kind=ProgramKind.ONE_TO_ONE, admin_group=group,
+                summary="Six months one-to-one with a senior engineer from another team.",
+                default_mentor_capacity=2, max_mentor_capacity=4,
+                application_questions=[
+                    ("long_answer", {"label": "What do you hope to learn?", "help_text": "", "required": True}),
+                    ("choice", {"label": "How often can you meet?", "help_text": "", "required": True,
+                                "choices": ["Weekly", "Every two weeks", "Monthly"], "multiple": False}),
+                ],
+            ),
+            dict(
+                title="Reverse Mentoring: Digital Leadership", slug="reverse-mentoring",
+                kind=ProgramKind.REVERSE,
+                summary="Early-career colleagues mentor leaders on digital tools and culture.",
+                default_mentor_capacity=1, max_mentor_capacity=2,
+            ),
+            dict(
+                title="Sponsorship Circle", slug="sponsorship-circle",
+                kind=ProgramKind.SPONSORSHIP,
+                summary="Senior leaders advocate for high-potential colleagues.",
+                default_mentor_capacity=2, max_mentor_capacity=3,
+            ),
+        ]
+        programs = []
+        for spec in specs:
+            program = ProgramPage.objects.filter(slug=spec["slug"]).first()
+            if program is None:
+                program = hub.add_child(
+                    instance=ProgramPage(
+                        enrollment_opens_at=now - timedelta(days=14),
+                        enrollment_closes_at=now + timedelta(days=60),
+                        starts_on=(now + timedelta(days=70)).date(),
+                        intro=[("paragraph", f"<p>{spec['summary']}</p>")],
+                        **spec,
+                    )
+                )
+                program.save_revision().publish()
+            programs.append(program)
+        return hub, programs
+
+    def _applications(self, rng, users, programs):
+        if Enrollment.objects.exists():
+            return
+        mentoring, reverse, sponsorship = programs
+        active = [u for u in users if u.is_active]
+        profiles = {p.user_id: p for p in EmployeeProfile.objects.filter(user__in=active)}
+        enrollments = []
+        for user in active[:-1]:  # the last employee is left to apply in the demo
+            level = profiles[user.pk].level
+            draw = rng.random()
+            if level >= 5 and draw < 0.45:
+                enrollments.append((user, mentoring, Role.MENTOR, rng.randint(1, 3)))
+            elif level <= 4 and draw < 0.5:
+                enrollments.append((user, mentoring, Role.MENTEE, None))
+            if level <= 2 and rng.random() < 0.15:
+                enrollments.append((user, reverse, Role.MENTOR, 1))
+            elif level >= 6 and rng.random() < 0.3:
+                enrollments.append((user, reverse, Role.MENTEE, None))
+            if level >= 7 and rng.random() < 0.4:
+                enrollments.append((user, sponsorship, Role.SPONSOR, 2))
+        now = timezone.now()
+        Enrollment.objects.bulk_create(
+            Enrollment(
+                user=user, program=program, role=role, capacity=capacity,
+                status=EnrollmentStatus.APPROVED if rng.random() < 0.6 else EnrollmentStatus.PENDING,
+                created_at=now - timedelta(days=rng.randint(0, 13), hours=rng.randint(0, 23)),
+                motivation="I'd like to take part.",
+            )
+            for user, program, role, capacity in enrollments
+        )

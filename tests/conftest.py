@@ -1,0 +1,79 @@
+"""Shared fixtures: a hub with programs and the cast of every permission test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import make_hub, make_program, make_user
+
+PROFILE = {"level": 3, "department": "Engineering", "timezone": "Europe/Berlin"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip what this machine cannot run, unless CI says it must run.
+
+    ``make test`` runs everything the machine can run; CI sets WM_REQUIRE_BROWSER
+    and WM_REQUIRE_SERVICES so that a missing browser or service fails loudly.
+    """
+    have_browser = bool(shutil.which("chromium"))
+    have_services = bool(
+        os.environ.get("DATABASE_URL", "").startswith("postgres")
+        and os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    )
+    for item in items:
+        if "browser" in item.keywords and not have_browser:
+            if os.environ.get("WM_REQUIRE_BROWSER"):
+                raise pytest.UsageError("browser tests required but chromium is missing")
+            item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed"))
+        if "services" in item.keywords and not have_services:
+            if os.environ.get("WM_REQUIRE_SERVICES"):
+                raise pytest.UsageError(
+                    "services tests required but DATABASE_URL (postgres) and "
+                    "CELERY_BROKER_URL (redis) are not both set"
+                )
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL DATABASE_URL and Redis broker")
+            )
+
+
+@pytest.fixture
+def hub(db):
+    return make_hub()
+
+
+@pytest.fixture
+def program(hub):
+    return make_program(hub, title="Engineering Mentoring", slug="engineering")
+
+
+@pytest.fixture
+def other_program(hub):
+    return make_program(hub, title="Sales Mentoring", slug="sales")
+
+
+@pytest.fixture
+def employee(db):
+    return make_user("erin", profile=dict(PROFILE))
+
+
+@pytest.fixture
+def other_employee(db):
+    return make_user("oscar", profile=dict(PROFILE, department="Sales"))
+
+
+@pytest.fixture
+def program_admin(program):
+    return make_user("paula", admin_access=True, groups=[program.admin_group])
+
+
+@pytest.fixture
+def other_program_admin(other_program):
+    return make_user("olga", admin_access=True, groups=[other_program.admin_group])
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("sue", superuser=True)

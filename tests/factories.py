@@ -1,0 +1,107 @@
+"""Test data builders that work with any user model."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from wagtail.models import Page
+
+from wagtail_mentoring.people.models import EmployeeProfile, Skill
+from wagtail_mentoring.programs.models import (
+    Enrollment,
+    MentoringHubPage,
+    ProgramKind,
+    ProgramPage,
+)
+
+PASSWORD = "correct-horse"
+_counter = itertools.count(1)
+
+
+def make_user(
+    name: str | None = None,
+    *,
+    active: bool = True,
+    superuser: bool = False,
+    admin_access: bool = False,
+    groups=(),
+    perms=(),
+    profile: dict | None = None,
+):
+    """A user on any user model (no assumption about ``username``/``email``)."""
+    User = get_user_model()
+    name = name or f"user{next(_counter)}"
+    field_names = {f.name for f in User._meta.get_fields()}
+    fields = {}
+    if User.USERNAME_FIELD == "email":
+        fields["email"] = f"{name}@example.com"
+    else:
+        fields[User.USERNAME_FIELD] = name
+        if "email" in field_names:
+            fields["email"] = f"{name}@example.com"
+    if "first_name" in field_names:
+        fields["first_name"] = name.capitalize()
+        fields["last_name"] = "Tester"
+    user = User(**fields, is_active=active)
+    if superuser:
+        user.is_superuser = True
+        user.is_staff = True
+    user.set_password(PASSWORD)
+    user.save()
+    if admin_access:
+        user.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="wagtailadmin", codename="access_admin"
+            )
+        )
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    for group in groups:
+        user.groups.add(group)
+    if profile is not None:
+        EmployeeProfile.objects.update_or_create(user=user, defaults=profile)
+    return user
+
+
+def login_identifier(user) -> str:
+    return user.get_username()
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Skill {n}")
+
+
+def make_hub(parent: Page | None = None, **kwargs) -> MentoringHubPage:
+    parent = parent or Page.objects.get(depth=2)
+    kwargs.setdefault("title", "Mentoring")
+    return parent.add_child(instance=MentoringHubPage(**kwargs))
+
+
+def make_program(hub: MentoringHubPage, **kwargs) -> ProgramPage:
+    now = timezone.now()
+    n = next(_counter)
+    kwargs.setdefault("title", f"Program {n}")
+    kwargs.setdefault("slug", f"program-{n}")
+    kwargs.setdefault("kind", ProgramKind.ONE_TO_ONE)
+    kwargs.setdefault("enrollment_opens_at", now - timedelta(days=1))
+    kwargs.setdefault("enrollment_closes_at", now + timedelta(days=30))
+    if "admin_group" not in kwargs:
+        kwargs["admin_group"] = Group.objects.create(name=f"Admins of program {n}")
+    program = hub.add_child(instance=ProgramPage(**kwargs))
+    return program
+
+
+def make_enrollment(user, program, role="mentee", **kwargs) -> Enrollment:
+    return Enrollment.objects.create(user=user, program=program, role=role, **kwargs)

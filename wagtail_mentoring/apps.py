@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WagtailMentoringConfig(AppConfig):
+    name = "wagtail_mentoring"
+    label = "wagtail_mentoring"
+    verbose_name = _("Mentoring")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Policies must be registered before wagtail_hooks registers viewsets,
+        # otherwise Wagtail 8 creates a fallback policy first.
+        from wagtail_mentoring.permissions import ProgramScopedPolicy, register_policy
+        from wagtail_mentoring.people.admin import ProfilePolicy
+        from wagtail_mentoring.people.models import EmployeeProfile
+        from wagtail_mentoring.programs.models import Enrollment
+
+        register_policy(Enrollment, ProgramScopedPolicy(Enrollment))
+        register_policy(EmployeeProfile, ProfilePolicy(EmployeeProfile))

@@ -1,0 +1,37 @@
+"""Audit-log actions of the package, written with Wagtail's ``log()``.
+
+Every state change that matters goes through :func:`record`, so the admin
+history of an object shows who did what and when.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+
+#: action code → (label, message) as registered with ``register_log_actions``.
+ACTIONS = {
+    "wagtail_mentoring.apply": (_("Apply"), _("Applied to a program")),
+    "wagtail_mentoring.withdraw": (_("Withdraw"), _("Withdrew an application")),
+    "wagtail_mentoring.approve": (_("Approve"), _("Approved an application")),
+    "wagtail_mentoring.decline": (_("Decline"), _("Declined an application")),
+    "wagtail_mentoring.relationship.start": (
+        _("Start relationship"),
+        _("Started a relationship"),
+    ),
+    "wagtail_mentoring.relationship.status": (
+        _("Change relationship status"),
+        _("Changed a relationship's status"),
+    ),
+}
+
+
+def record(instance, action: str, user=None, **data) -> None:
+    """Write ``action`` on ``instance`` to the audit log, by ``user``."""
+    assert action in ACTIONS, f"unregistered audit action {action}"
+    log(instance, action, user=user, data=data or None)
+
+
+def register_actions(actions) -> None:
+    for code, (label, message) in ACTIONS.items():
+        actions.register_action(code, label, message)

@@ -1,0 +1,6 @@
+"""Every StreamField block of the package, grouped by where editors use them."""
+
+from wagtail_mentoring.blocks.content import ContentBlock
+from wagtail_mentoring.blocks.questions import ApplicationQuestionBlock
+
+__all__ = ["ApplicationQuestionBlock", "ContentBlock"]

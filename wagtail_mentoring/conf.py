@@ -1,0 +1,79 @@
+"""App settings: ``settings.WAGTAIL_MENTORING`` with documented defaults.
+
+Read them as ``from wagtail_mentoring.conf import mentoring_settings`` and
+``mentoring_settings.BASE_TEMPLATE``. The object reloads when a test changes the
+setting with ``override_settings`` (same pattern as DRF's ``api_settings``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+DEFAULTS: dict[str, Any] = {
+    # Template every front-end page extends; it must define ``{% block content %}``
+    # and may define ``{% block title %}``.
+    "BASE_TEMPLATE": "base.html",
+    # Range of the host's career-level scale (1 = entry level).
+    "LEVEL_MIN": 1,
+    "LEVEL_MAX": 10,
+    # Page size of front-end and admin listings.
+    "PAGE_SIZE": 25,
+    # Self-identified demographic questions people may answer, with consent.
+    # Only ever reported in aggregate; groups smaller than ``MIN_GROUP_SIZE`` are
+    # suppressed in every report and export.
+    "DEMOGRAPHIC_DIMENSIONS": {
+        "gender": ["woman", "man", "non_binary", "self_described"],
+        "ethnicity": ["asian", "black", "hispanic_latino", "white", "multiracial",
+                      "self_described"],
+    },
+    "MIN_GROUP_SIZE": 5,
+    # Sender of notification emails; ``None`` means ``DEFAULT_FROM_EMAIL``.
+    "FROM_EMAIL": None,
+}
+
+# Floors that a host cannot lower: reporting groups smaller than this would let
+# a reader re-identify people.
+HARD_MIN_GROUP_SIZE = 3
+
+
+class MentoringSettings:
+    def __init__(self, defaults: dict[str, Any] | None = None):
+        self.defaults = defaults or DEFAULTS
+        self._cached: set[str] = set()
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        if not hasattr(self, "_user_settings"):
+            self._user_settings = getattr(settings, "WAGTAIL_MENTORING", {}) or {}
+        return self._user_settings
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr not in self.defaults:
+            raise AttributeError(f"Invalid WAGTAIL_MENTORING setting: {attr!r}")
+        value = self.user_settings.get(attr, self.defaults[attr])
+        if attr == "MIN_GROUP_SIZE":
+            value = max(int(value), HARD_MIN_GROUP_SIZE)
+        self._cached.add(attr)
+        setattr(self, attr, value)
+        return value
+
+    def reload(self) -> None:
+        for attr in self._cached:
+            delattr(self, attr)
+        self._cached.clear()
+        if hasattr(self, "_user_settings"):
+            delattr(self, "_user_settings")
+
+
+mentoring_settings = MentoringSettings(DEFAULTS)
+
+
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting == "WAGTAIL_MENTORING":
+        mentoring_settings.reload()
+
+
+setting_changed.connect(_reload)

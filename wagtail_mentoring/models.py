@@ -1,0 +1,15 @@
+"""Every domain's models, imported so Django finds them in one app."""
+
+from wagtail_mentoring.people.models import (  # noqa: F401
+    EmployeeProfile,
+    Interest,
+    SelfIdentification,
+    Skill,
+)
+from wagtail_mentoring.programs.models import (  # noqa: F401
+    Enrollment,
+    MentoringHubPage,
+    ProgramPage,
+    Relationship,
+    RelationshipMember,
+)

@@ -1,0 +1,40 @@
+"""Email to one user, plain text and HTML, in the user's language if known."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.people.users import display_name, user_email
+
+
+def send_to_user(user, template_prefix: str, context: dict) -> bool:
+    """Render ``<prefix>_subject.txt``, ``.txt`` and ``.html`` and send them.
+
+    Returns False (and sends nothing) when the user model has no address.
+    """
+    address = user_email(user)
+    if not address:
+        return False
+    context = {
+        **context,
+        "recipient": user,
+        "recipient_name": display_name(user),
+        "base_url": getattr(settings, "WAGTAILADMIN_BASE_URL", ""),
+    }
+    subject = " ".join(
+        render_to_string(f"{template_prefix}_subject.txt", context).split()
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template_prefix}.txt", context),
+        from_email=mentoring_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+    )
+    message.attach_alternative(
+        render_to_string(f"{template_prefix}.html", context), "text/html"
+    )
+    message.send()
+    return True

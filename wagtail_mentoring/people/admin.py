@@ -1,0 +1,129 @@
+"""Wagtail admin: Participants (profiles) and the skills/interests taxonomy."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
+from wagtail.admin.views import generic
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.people.models import EmployeeProfile, Interest, Skill
+from wagtail_mentoring.people.users import display_name, name_search_fields
+
+
+class ProfilePolicy(ModelPermissionPolicy):
+    """Profiles are created with their user, never added or deleted by hand."""
+
+    def user_has_permission(self, user, action):
+        return action not in ("add", "delete") and super().user_has_permission(
+            user, action
+        )
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+
+def _department_choices():
+    values = (
+        EmployeeProfile.objects.exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+    return [(v, v) for v in values]
+
+
+def _location_choices():
+    values = (
+        EmployeeProfile.objects.exclude(location="")
+        .order_by("location")
+        .values_list("location", flat=True)
+        .distinct()
+    )
+    return [(v, v) for v in values]
+
+
+class ProfileFilterSet(WagtailFilterSet):
+    department = django_filters.ChoiceFilter(
+        label=_("Department"), choices=_department_choices
+    )
+    location = django_filters.ChoiceFilter(label=_("Location"), choices=_location_choices)
+    level = django_filters.NumberFilter(label=_("Level"))
+    open_to_mentoring = django_filters.BooleanFilter(label=_("Open to mentoring"))
+
+    class Meta:
+        model = EmployeeProfile
+        fields = ["department", "location", "level", "open_to_mentoring"]
+
+
+class ParticipantColumn(TitleColumn):
+    def get_value(self, instance):
+        return display_name(instance.user)
+
+
+class ParticipantIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        # Inactive users are invisible everywhere in the product.
+        return EmployeeProfile.objects.active().select_related("user", "manager")
+
+    @cached_property
+    def columns(self):
+        return [
+            ParticipantColumn(
+                "user", label=_("Name"), url_name=self.edit_url_name, sort_key="user"
+            ),
+            Column("title", label=_("Job title")),
+            Column("level", label=_("Level"), sort_key="level"),
+            Column("department", label=_("Department"), sort_key="department"),
+            Column("location", label=_("Location"), sort_key="location"),
+            UpdatedAtColumn(),
+        ]
+
+
+class ParticipantViewSet(MentoringModelViewSet):
+    model = EmployeeProfile
+    name = "participants"
+    icon = "user"
+    menu_label = _("Participants")
+    menu_order = 100
+    index_view_class = ParticipantIndexView
+    filterset_class = ProfileFilterSet
+    list_per_page = 50
+    list_export = [
+        "user_display",
+        "title",
+        "level",
+        "department",
+        "location",
+        "timezone",
+        "updated_at",
+    ]
+    export_headings = {"user_display": _("Name")}
+    export_filename = "participants"
+
+    @cached_property
+    def search_fields(self):
+        return name_search_fields("user__") + ["title", "department", "location"]
+
+
+class SkillViewSet(SnippetViewSet):
+    model = Skill
+    icon = "tag"
+    menu_order = 300
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+    ordering = ["name"]
+
+
+class InterestViewSet(SnippetViewSet):
+    model = Interest
+    icon = "tag"
+    menu_order = 310
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+    ordering = ["name"]

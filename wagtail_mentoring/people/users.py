@@ -1,0 +1,35 @@
+"""User-model independent helpers: never assume ``username`` or ``email`` exist."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from wagtail.admin.utils import get_user_display_name
+
+
+def display_name(user) -> str:
+    return get_user_display_name(user)
+
+
+def user_email(user) -> str:
+    """The address to notify, or "" when the user model has none."""
+    field = get_user_model().get_email_field_name()
+    return getattr(user, field, "") or ""
+
+
+def name_ordering() -> list[str]:
+    """ORDER BY fields that sort users by name on any user model."""
+    User = get_user_model()
+    names = {f.name for f in User._meta.get_fields()}
+    fields = [f for f in ("last_name", "first_name") if f in names]
+    return fields + [User.USERNAME_FIELD]
+
+
+def name_search_fields(prefix: str = "") -> list[str]:
+    """Lookups to search users by name/identifier on any user model."""
+    User = get_user_model()
+    names = {f.name for f in User._meta.get_fields()}
+    candidates = ["first_name", "last_name", User.USERNAME_FIELD]
+    email = User.get_email_field_name()
+    if email in names:
+        candidates.append(email)
+    return [f"{prefix}{f}" for f in dict.fromkeys(candidates) if f in names]

@@ -1,0 +1,111 @@
+"""Front-end forms: the application and the profile it completes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wagtail_mentoring.people.models import EmployeeProfile, timezone_choices
+from wagtail_mentoring.programs.models import GIVING_ROLES, ProgramPage
+
+QUESTION_PREFIX = "q_"
+
+
+class ProfileForm(forms.ModelForm):
+    """The profile fields matching needs, completed while applying."""
+
+    class Meta:
+        model = EmployeeProfile
+        fields = [
+            "title",
+            "level",
+            "department",
+            "location",
+            "timezone",
+            "languages",
+            "skills",
+            "skills_wanted",
+            "interests",
+            "availability",
+            "goals",
+        ]
+        widgets = {
+            "skills": forms.CheckboxSelectMultiple,
+            "skills_wanted": forms.CheckboxSelectMultiple,
+            "interests": forms.CheckboxSelectMultiple,
+            "goals": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"] = forms.ChoiceField(
+            label=_("Time zone"),
+            choices=[("", _("Choose your time zone"))] + timezone_choices(),
+        )
+        self.fields["languages"].widget = forms.SelectMultiple(attrs={"size": 6})
+        for name in EmployeeProfile.REQUIRED_FOR_MATCHING:
+            self.fields[name].required = True
+
+
+class ApplicationForm(forms.Form):
+    """Role, capacity, motivation and the program's own questions."""
+
+    role = forms.ChoiceField(label=_("I want to join as"), widget=forms.RadioSelect)
+    capacity = forms.IntegerField(
+        label=_("How many people can you take on?"),
+        required=False,
+        min_value=1,
+        help_text=_("Mentors and sponsors only."),
+    )
+    motivation = forms.CharField(
+        label=_("Why do you want to join?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+    def __init__(self, *args, program: ProgramPage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.fields["role"].choices = program.role_choices()
+        if len(program.roles) == 1:
+            self.fields["role"].initial = program.roles[0]
+        if not GIVING_ROLES.intersection(program.roles):
+            del self.fields["capacity"]
+        else:
+            self.fields["capacity"].max_value = program.max_mentor_capacity
+            self.fields["capacity"].initial = program.default_mentor_capacity
+            self.fields["capacity"].widget.attrs["max"] = program.max_mentor_capacity
+        for block_id, block in program.questions:
+            self.fields[QUESTION_PREFIX + block_id] = _question_field(block)
+
+    def answers(self) -> dict:
+        return {
+            name[len(QUESTION_PREFIX):]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(QUESTION_PREFIX) and value not in ("", [], None)
+        }
+
+    def question_fields(self):
+        return [f for f in self if f.name.startswith(QUESTION_PREFIX)]
+
+
+def _question_field(block) -> forms.Field:
+    value = block.value
+    common = {
+        "label": value["label"],
+        "help_text": value.get("help_text") or "",
+        "required": bool(value.get("required")),
+    }
+    if block.block_type == "choice":
+        choices = [(c, c) for c in value["choices"]]
+        if value.get("multiple"):
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple, **common
+            )
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if block.block_type == "long_answer":
+        return forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, **common
+        )
+    return forms.CharField(max_length=300, **common)

@@ -1,0 +1,493 @@
+"""Programs as pages, applications (enrollments) and relationships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from wagtail_mentoring.blocks import ApplicationQuestionBlock, ContentBlock
+from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.fields import MultipleChoiceField
+
+
+class Role(models.TextChoices):
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+    SPONSOR = "sponsor", _("Sponsor")
+    SPONSEE = "sponsee", _("Sponsee")
+    MEMBER = "member", _("Member")
+
+
+#: Roles that give guidance or advocacy, and so have a capacity.
+GIVING_ROLES = frozenset({Role.MENTOR, Role.SPONSOR})
+
+
+class ProgramKind(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", _("One-to-one mentoring")
+    GROUP = "group", _("Group mentoring")
+    REVERSE = "reverse", _("Reverse mentoring")
+    PEER = "peer", _("Peer mentoring")
+    FLASH = "flash", _("Flash mentoring")
+    SPONSORSHIP = "sponsorship", _("Sponsorship")
+
+
+#: The roles a new program of each kind accepts unless the editor changes them.
+DEFAULT_ROLES = {
+    ProgramKind.ONE_TO_ONE: [Role.MENTOR, Role.MENTEE],
+    ProgramKind.GROUP: [Role.MENTOR, Role.MENTEE],
+    ProgramKind.REVERSE: [Role.MENTOR, Role.MENTEE],
+    ProgramKind.PEER: [Role.MEMBER],
+    ProgramKind.FLASH: [Role.MENTOR, Role.MENTEE],
+    ProgramKind.SPONSORSHIP: [Role.SPONSOR, Role.SPONSEE],
+}
+
+
+class MatchingMode(models.TextChoices):
+    ADMIN_APPROVED = "admin_approved", _("Admins propose and approve matches")
+    SELF_SELECT = "self_select", _("Participants choose from suggestions")
+    HYBRID = "hybrid", _("Participants choose, admins fill the gaps")
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+    FLEXIBLE = "flexible", _("As the pair agrees")
+
+
+class MentoringHubPage(Page):
+    """The intranet's front door to mentoring: lists the programs below it."""
+
+    intro = StreamField(ContentBlock(), blank=True, verbose_name=_("introduction"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    subpage_types = ["wagtail_mentoring.ProgramPage"]
+    template = "wagtail_mentoring/programs/mentoring_hub_page.html"
+
+    class Meta:
+        verbose_name = _("mentoring hub")
+
+    def get_context(self, request, *args, **kwargs):
+        from wagtail_mentoring.programs.selectors import hub_programs
+
+        context = super().get_context(request, *args, **kwargs)
+        context["base_template"] = mentoring_settings.BASE_TEMPLATE
+        context["programs"] = hub_programs(self, request.user)
+        return context
+
+
+class ProgramPage(RoutablePageMixin, Page):
+    """A mentoring or sponsorship program that employees apply to."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ProgramKind.choices, default=ProgramKind.ONE_TO_ONE
+    )
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("Shown on the hub page.")
+    )
+    intro = StreamField(ContentBlock(), blank=True, verbose_name=_("introduction"))
+    enrollment_opens_at = models.DateTimeField(
+        _("applications open"), null=True, blank=True,
+        help_text=_("Leave empty to open applications as soon as it is published."),
+    )
+    enrollment_closes_at = models.DateTimeField(
+        _("applications close"), null=True, blank=True,
+        help_text=_("Leave empty to keep applications open."),
+    )
+    starts_on = models.DateField(_("program starts"), null=True, blank=True)
+    duration_weeks = models.PositiveSmallIntegerField(
+        _("duration (weeks)"), default=26, validators=[MinValueValidator(1)]
+    )
+    cadence = models.CharField(
+        _("meeting cadence"), max_length=20, choices=Cadence.choices, default=Cadence.MONTHLY
+    )
+    matching_mode = models.CharField(
+        _("matching"), max_length=20, choices=MatchingMode.choices,
+        default=MatchingMode.ADMIN_APPROVED,
+    )
+    allowed_roles = MultipleChoiceField(
+        _("roles people may apply for"), item_choices=Role.choices,
+        help_text=_("Empty means the usual roles for the program's kind."),
+    )
+    requires_approval = models.BooleanField(
+        _("applications need approval"), default=True,
+        help_text=_("Otherwise applications are approved as they arrive."),
+    )
+    default_mentor_capacity = models.PositiveSmallIntegerField(
+        _("default mentor capacity"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("How many mentees a mentor takes unless they choose otherwise."),
+    )
+    max_mentor_capacity = models.PositiveSmallIntegerField(
+        _("maximum mentor capacity"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    mentors_per_mentee = models.PositiveSmallIntegerField(
+        _("mentors per mentee"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("More than one for group or multi-mentor programs."),
+    )
+    admin_group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("program administrators"),
+        help_text=_(
+            "Members of this group manage the program's applications and matches. "
+            "Map it to a group from your single sign-on."
+        ),
+    )
+    application_questions = StreamField(
+        ApplicationQuestionBlock(), blank=True, verbose_name=_("application questions")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("kind"),
+        FieldPanel("summary"),
+        FieldPanel("intro"),
+    ]
+    program_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("enrollment_opens_at"), FieldPanel("enrollment_closes_at")]
+                ),
+                FieldPanel("allowed_roles"),
+                FieldPanel("requires_approval"),
+                FieldPanel("application_questions"),
+            ],
+            heading=_("Applications"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("starts_on"), FieldPanel("duration_weeks")]),
+                FieldPanel("cadence"),
+            ],
+            heading=_("Schedule"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("matching_mode"),
+                FieldRowPanel(
+                    [
+                        FieldPanel("default_mentor_capacity"),
+                        FieldPanel("max_mentor_capacity"),
+                        FieldPanel("mentors_per_mentee"),
+                    ]
+                ),
+                FieldPanel("admin_group"),
+            ],
+            heading=_("Matching"),
+        ),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("intro"),
+        index.FilterField("kind"),
+    ]
+
+    parent_page_types = ["wagtail_mentoring.MentoringHubPage"]
+    subpage_types: list[str] = []
+    template = "wagtail_mentoring/programs/program_page.html"
+
+    class Meta:
+        verbose_name = _("mentoring program")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if (
+            self.enrollment_opens_at
+            and self.enrollment_closes_at
+            and self.enrollment_closes_at <= self.enrollment_opens_at
+        ):
+            errors["enrollment_closes_at"] = _("Applications must close after they open.")
+        if self.default_mentor_capacity > self.max_mentor_capacity:
+            errors["default_mentor_capacity"] = _(
+                "The default capacity cannot exceed the maximum."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["base_template"] = mentoring_settings.BASE_TEMPLATE
+        context["open_now"] = self.is_open()
+        context["my_enrollments"] = (
+            list(self.enrollments.filter(user=request.user).live())
+            if request.user.is_authenticated
+            else []
+        )
+        return context
+
+    @path("apply/", name="apply")
+    def apply_view(self, request):
+        from wagtail_mentoring.programs.views import apply
+
+        return apply(request, self)
+
+    @property
+    def roles(self) -> list[str]:
+        return list(self.allowed_roles) or [str(r) for r in DEFAULT_ROLES[self.kind]]
+
+    def role_choices(self) -> list[tuple[str, str]]:
+        labels = dict(Role.choices)
+        return [(role, labels[role]) for role in self.roles]
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.enrollment_opens_at and now < self.enrollment_opens_at:
+            return False
+        return not (self.enrollment_closes_at and now >= self.enrollment_closes_at)
+
+    @cached_property
+    def questions(self):
+        """Application questions as ``(block_id, block)`` pairs, in page order."""
+        return [(child.id, child) for child in self.application_questions]
+
+
+ProgramPage.edit_handler = TabbedInterface(
+    [
+        ObjectList(ProgramPage.content_panels, heading=_("Content")),
+        ObjectList(ProgramPage.program_panels, heading=_("Program")),
+        ObjectList(ProgramPage.promote_panels, heading=_("Promote")),
+        ObjectList(ProgramPage.settings_panels, heading=_("Settings")),
+    ]
+)
+
+
+class EnrollmentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: Statuses of an application that is still "live": one per user, program, role.
+LIVE_ENROLLMENT_STATUSES = [EnrollmentStatus.PENDING, EnrollmentStatus.APPROVED]
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status__in=LIVE_ENROLLMENT_STATUSES)
+
+    def for_listing(self):
+        return self.select_related(
+            "user", "user__mentoring_profile", "program", "decided_by"
+        )
+
+
+class Enrollment(models.Model):
+    """A person's application to take part in a program in one role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+        related_name="mentoring_enrollments", verbose_name=_("applicant"),
+    )
+    program = models.ForeignKey(
+        ProgramPage, on_delete=models.CASCADE, related_name="enrollments",
+        verbose_name=_("program"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnrollmentStatus.choices,
+        default=EnrollmentStatus.PENDING, db_index=True,
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), null=True, blank=True,
+        help_text=_("Mentors and sponsors: how many people they take on."),
+    )
+    motivation = models.TextField(_("motivation"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("applied"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "role"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="wm_one_live_enrollment_per_role",
+            )
+        ]
+        permissions = [
+            (
+                "administer_all_programs",
+                _("Can administer every mentoring program"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from wagtail_mentoring.people.users import display_name
+
+        return _("%(user)s as %(role)s in %(program)s") % {
+            "user": display_name(self.user),
+            "role": self.get_role_display(),
+            "program": self.program.title,
+        }
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_ENROLLMENT_STATUSES
+
+    @property
+    def applicant_name(self) -> str:
+        from wagtail_mentoring.people.users import display_name
+
+        return display_name(self.user)
+
+    @property
+    def department(self) -> str:
+        profile = getattr(self.user, "mentoring_profile", None)
+        return profile.department if profile else ""
+
+    def answer_items(self):
+        """``(question label, answer)`` pairs in the program's question order."""
+        items = []
+        for block_id, block in self.program.questions:
+            if block_id in self.answers:
+                answer = self.answers[block_id]
+                if isinstance(answer, list):
+                    answer = ", ".join(answer)
+                items.append((block.value["label"], answer))
+        return items
+
+
+class RelationshipStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    ENDED_EARLY = "ended_early", _("Ended early")
+
+
+#: Which status may follow which: every other change is refused.
+RELATIONSHIP_TRANSITIONS = {
+    RelationshipStatus.PENDING: {RelationshipStatus.ACTIVE, RelationshipStatus.ENDED_EARLY},
+    RelationshipStatus.ACTIVE: {
+        RelationshipStatus.PAUSED,
+        RelationshipStatus.COMPLETED,
+        RelationshipStatus.ENDED_EARLY,
+    },
+    RelationshipStatus.PAUSED: {
+        RelationshipStatus.ACTIVE,
+        RelationshipStatus.COMPLETED,
+        RelationshipStatus.ENDED_EARLY,
+    },
+    RelationshipStatus.COMPLETED: set(),
+    RelationshipStatus.ENDED_EARLY: set(),
+}
+
+#: Relationships that still take up a mentor's capacity.
+OPEN_RELATIONSHIP_STATUSES = [
+    RelationshipStatus.PENDING,
+    RelationshipStatus.ACTIVE,
+    RelationshipStatus.PAUSED,
+]
+
+
+class RelationshipQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_RELATIONSHIP_STATUSES)
+
+    def for_member(self, user):
+        return self.filter(members__user=user)
+
+
+class Relationship(models.Model):
+    """A mentoring or sponsorship pair (or group) within a program."""
+
+    program = models.ForeignKey(
+        ProgramPage, on_delete=models.CASCADE, related_name="relationships",
+        verbose_name=_("program"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RelationshipStatus.choices,
+        default=RelationshipStatus.ACTIVE, db_index=True,
+    )
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    ends_on = models.DateField(_("planned end"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )
+
+    objects = RelationshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        from wagtail_mentoring.people.users import display_name
+
+        names = " & ".join(display_name(m.user) for m in self.members.all())
+        return f"{names} ({self.program.title})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_RELATIONSHIP_STATUSES
+
+    def can_become(self, status: str) -> bool:
+        return status in RELATIONSHIP_TRANSITIONS[RelationshipStatus(self.status)]
+
+
+class RelationshipMember(models.Model):
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+        related_name="mentoring_memberships", verbose_name=_("member"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("relationship member")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "user"], name="wm_one_membership_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        from wagtail_mentoring.people.users import display_name
+
+        return f"{display_name(self.user)} ({self.get_role_display()})"

@@ -1,0 +1,284 @@
+"""Business actions on applications and relationships.
+
+Each function is one transaction: it validates, writes, logs to the audit trail
+and enqueues notifications after commit, or raises :class:`MentoringError` and
+writes nothing. Callers (page views, admin, API, tasks) check permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wagtail_mentoring import audit
+from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.programs.models import (
+    GIVING_ROLES,
+    Enrollment,
+    EnrollmentStatus,
+    ProgramPage,
+    Relationship,
+    RelationshipMember,
+    RelationshipStatus,
+    Role,
+)
+
+
+def _check_active(user) -> None:
+    if not user.is_active:
+        raise MentoringError(
+            _("This account is inactive and cannot take part in programs."),
+            code="inactive_user",
+        )
+
+
+def apply_to_program(
+    user,
+    program: ProgramPage,
+    role: str,
+    *,
+    answers: dict | None = None,
+    motivation: str = "",
+    capacity: int | None = None,
+    now=None,
+) -> Enrollment:
+    """Apply ``user`` to ``program`` in ``role``; approved at once if no review."""
+    now = now or timezone.now()
+    _check_active(user)
+    if not program.live:
+        raise MentoringError(_("This program is not published."), code="not_live")
+    if not program.is_open(now):
+        raise MentoringError(
+            _("Applications for %(program)s are closed.") % {"program": program.title},
+            code="closed",
+        )
+    if role not in program.roles:
+        raise MentoringError(
+            _("%(program)s does not take applications as %(role)s.")
+            % {"program": program.title, "role": Role(role).label if role in Role.values else role},
+            code="role_not_allowed",
+        )
+    if role in GIVING_ROLES:
+        capacity = capacity or program.default_mentor_capacity
+        if not 1 <= capacity <= program.max_mentor_capacity:
+            raise MentoringError(
+                _("Capacity must be between 1 and %(max)d.")
+                % {"max": program.max_mentor_capacity},
+                code="capacity",
+            )
+    else:
+        capacity = None
+
+    auto_approve = not program.requires_approval
+    try:
+        with transaction.atomic():
+            # Lock the user's rows so two quick submits cannot both pass the check.
+            existing = (
+                Enrollment.objects.select_for_update()
+                .filter(user=user, program=program, role=role)
+                .live()
+            )
+            if existing.exists():
+                raise MentoringError(
+                    _("You have already applied to %(program)s as %(role)s.")
+                    % {"program": program.title, "role": Role(role).label},
+                    code="duplicate",
+                )
+            enrollment = Enrollment.objects.create(
+                user=user,
+                program=program,
+                role=role,
+                capacity=capacity,
+                answers=answers or {},
+                motivation=motivation,
+                created_at=now,
+                status=EnrollmentStatus.APPROVED if auto_approve else EnrollmentStatus.PENDING,
+                decided_at=now if auto_approve else None,
+            )
+            audit.record(enrollment, "wagtail_mentoring.apply", user=user, role=role)
+    except IntegrityError:
+        # The partial unique constraint caught a race the lock could not see
+        # (no row to lock yet): same answer as the check above.
+        raise MentoringError(
+            _("You have already applied to %(program)s as %(role)s.")
+            % {"program": program.title, "role": Role(role).label},
+            code="duplicate",
+        )
+    return enrollment
+
+
+def withdraw_application(enrollment: Enrollment, by) -> Enrollment:
+    """The applicant takes back a pending or approved application."""
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if not enrollment.is_live:
+            raise MentoringError(
+                _("This application is already %(status)s.")
+                % {"status": enrollment.get_status_display().lower()},
+                code="not_live",
+            )
+        if _has_open_relationship(enrollment):
+            raise MentoringError(
+                _("You are already matched in this program; end the relationship instead."),
+                code="matched",
+            )
+        enrollment.status = EnrollmentStatus.WITHDRAWN
+        enrollment.save(update_fields=["status", "updated_at"])
+        audit.record(enrollment, "wagtail_mentoring.withdraw", user=by)
+    return enrollment
+
+
+def _has_open_relationship(enrollment: Enrollment) -> bool:
+    return RelationshipMember.objects.filter(
+        user_id=enrollment.user_id,
+        role=enrollment.role,
+        relationship__program_id=enrollment.program_id,
+        relationship__status__in=[
+            RelationshipStatus.PENDING,
+            RelationshipStatus.ACTIVE,
+            RelationshipStatus.PAUSED,
+        ],
+    ).exists()
+
+
+def _decide(enrollments, by, status: str, note: str, action: str) -> list[Enrollment]:
+    ids = [e.pk for e in enrollments]
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Enrollment.objects.select_for_update()
+            .filter(pk__in=ids)
+            .select_related("user", "program")
+            .order_by("pk")
+        )
+        not_pending = [e for e in rows if e.status != EnrollmentStatus.PENDING]
+        if not_pending:
+            raise MentoringError(
+                _("Only pending applications can be decided; %(n)d already were.")
+                % {"n": len(not_pending)},
+                code="not_pending",
+            )
+        inactive = [e for e in rows if not e.user.is_active]
+        if inactive and status == EnrollmentStatus.APPROVED:
+            raise MentoringError(
+                _("%(n)d applicant(s) are inactive and cannot be approved.")
+                % {"n": len(inactive)},
+                code="inactive_user",
+            )
+        for enrollment in rows:
+            enrollment.status = status
+            enrollment.decided_at = now
+            enrollment.decided_by = by
+            enrollment.decision_note = note
+        Enrollment.objects.bulk_update(
+            rows, ["status", "decided_at", "decided_by", "decision_note", "updated_at"]
+        )
+        for enrollment in rows:
+            audit.record(enrollment, action, user=by, note=note)
+        ids_to_notify = [e.pk for e in rows]
+
+        def notify():
+            from wagtail_mentoring.programs.tasks import send_decision_emails
+
+            send_decision_emails.delay(ids_to_notify)
+
+        transaction.on_commit(notify)
+    return rows
+
+
+def approve_enrollment(enrollment: Enrollment, by, note: str = "") -> Enrollment:
+    """A program admin accepts a pending application."""
+    return approve_enrollments([enrollment], by, note)[0]
+
+
+def decline_enrollment(enrollment: Enrollment, by, note: str = "") -> Enrollment:
+    """A program admin turns down a pending application."""
+    return decline_enrollments([enrollment], by, note)[0]
+
+
+def approve_enrollments(enrollments: Iterable[Enrollment], by, note: str = ""):
+    """Approve several pending applications at once, all or nothing."""
+    return _decide(
+        list(enrollments), by, EnrollmentStatus.APPROVED, note, "wagtail_mentoring.approve"
+    )
+
+
+def decline_enrollments(enrollments: Iterable[Enrollment], by, note: str = ""):
+    """Decline several pending applications at once, all or nothing."""
+    return _decide(
+        list(enrollments), by, EnrollmentStatus.DECLINED, note, "wagtail_mentoring.decline"
+    )
+
+
+def start_relationship(
+    program: ProgramPage, members: list[tuple[object, str]], by, *, start=None
+) -> Relationship:
+    """Create an active relationship between ``members`` ((user, role) pairs)."""
+    start = start or timezone.localdate()
+    if len({getattr(u, "pk", u) for u, _role in members}) != len(members):
+        raise MentoringError(_("A person cannot be matched with themselves."), code="self")
+    for user, _role in members:
+        _check_active(user)
+    with transaction.atomic():
+        relationship = Relationship.objects.create(
+            program=program,
+            status=RelationshipStatus.ACTIVE,
+            started_on=start,
+            ends_on=start + timedelta(weeks=program.duration_weeks),
+            created_by=by,
+        )
+        enrollments = {
+            (e.user_id, e.role): e
+            for e in Enrollment.objects.filter(
+                program=program, user__in=[u for u, _r in members]
+            ).live()
+        }
+        RelationshipMember.objects.bulk_create(
+            RelationshipMember(
+                relationship=relationship,
+                user=user,
+                role=role,
+                enrollment=enrollments.get((user.pk, role)),
+            )
+            for user, role in members
+        )
+        audit.record(relationship, "wagtail_mentoring.relationship.start", user=by)
+    return relationship
+
+
+def change_relationship_status(
+    relationship: Relationship, status: str, by, *, reason: str = ""
+) -> Relationship:
+    """Move a relationship along its lifecycle; ending early needs a reason."""
+    with transaction.atomic():
+        relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+        if not relationship.can_become(status):
+            raise MentoringError(
+                _("A %(from)s relationship cannot become %(to)s.")
+                % {
+                    "from": relationship.get_status_display().lower(),
+                    "to": RelationshipStatus(status).label.lower(),
+                },
+                code="transition",
+            )
+        if status == RelationshipStatus.ENDED_EARLY and not reason.strip():
+            raise MentoringError(_("Please say why the relationship ends."), code="reason")
+        previous = relationship.status
+        relationship.status = status
+        if status in (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY):
+            relationship.ended_at = timezone.now()
+            relationship.end_reason = reason
+        relationship.save()
+        audit.record(
+            relationship,
+            "wagtail_mentoring.relationship.status",
+            user=by,
+            previous=previous,
+            status=status,
+            reason=reason,
+        )
+    return relationship

@@ -1,0 +1,44 @@
+"""Background jobs of the programs domain (Celery ``shared_task``s)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from wagtail_mentoring.notifications import send_to_user
+
+
+@shared_task(ignore_result=True)
+def send_decision_emails(enrollment_ids: list[int]) -> int:
+    """Tell applicants their application was approved or declined.
+
+    Idempotent under retry: it only sends for decisions it has not sent yet.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
+
+    sent = 0
+    for pk in enrollment_ids:
+        with transaction.atomic():
+            enrollment = (
+                Enrollment.objects.select_for_update()
+                .select_related("user", "program")
+                .filter(
+                    pk=pk,
+                    status__in=[EnrollmentStatus.APPROVED, EnrollmentStatus.DECLINED],
+                    decision_emailed_at__isnull=True,
+                )
+                .first()
+            )
+            if enrollment is None or not enrollment.user.is_active:
+                continue
+            if send_to_user(
+                enrollment.user,
+                "wagtail_mentoring/emails/application_decided",
+                {"enrollment": enrollment, "program": enrollment.program},
+            ):
+                sent += 1
+            enrollment.decision_emailed_at = timezone.now()
+            enrollment.save(update_fields=["decision_emailed_at"])
+    return sent

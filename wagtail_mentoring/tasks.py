@@ -1,0 +1,3 @@
+"""Celery entry point: re-exports every domain's tasks for autodiscovery."""
+
+from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401

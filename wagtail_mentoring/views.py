@@ -1,0 +1,21 @@
+"""Helpers every front-end view uses."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+
+from wagtail_mentoring.conf import mentoring_settings
+
+
+def base_context() -> dict:
+    return {"base_template": mentoring_settings.BASE_TEMPLATE}
+
+
+def render_page(request, template: str, context: dict, status: int = 200):
+    return render(request, template, {**base_context(), **context}, status=status)
+
+
+def login_redirect(request):
+    """Send anonymous users to the host's ``LOGIN_URL``, then back here."""
+    return redirect_to_login(request.get_full_path())

@@ -1,0 +1,48 @@
+"""The "Mentoring" admin menu group and everything else we plug into Wagtail."""
+
+from django.contrib.auth.models import Permission
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from wagtail_mentoring import audit
+from wagtail_mentoring.people.admin import (
+    InterestViewSet,
+    ParticipantViewSet,
+    SkillViewSet,
+)
+from wagtail_mentoring.programs.admin import (
+    ApplicationViewSet,
+    ApproveBulkAction,
+    DeclineBulkAction,
+)
+
+
+class MentoringViewSetGroup(ViewSetGroup):
+    menu_label = _("Mentoring")
+    menu_icon = "group"
+    menu_order = 250
+    items = (ParticipantViewSet, ApplicationViewSet, SkillViewSet, InterestViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return MentoringViewSetGroup()
+
+
+hooks.register("register_bulk_action", ApproveBulkAction)
+hooks.register("register_bulk_action", DeclineBulkAction)
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    audit.register_actions(actions)
+
+
+@hooks.register("register_permissions")
+def register_permissions():
+    # Shown in the Groups editor so the host's SSO group mapping drives access.
+    return Permission.objects.filter(
+        content_type__app_label="wagtail_mentoring",
+        codename__in=["administer_all_programs", "view_equity_reports"],
+    )
