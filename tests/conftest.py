@@ -26,8 +26,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords and not have_browser:
             if os.environ.get("WM_REQUIRE_BROWSER"):
-                raise pytest.UsageError("browser tests required but chromium is missing")
-            item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed"))
+                raise pytest.UsageError(
+                    "browser tests required but chromium is missing"
+                )
+            item.add_marker(
+                pytest.mark.skip(reason="Debian's chromium is not installed")
+            )
         if "services" in item.keywords and not have_services:
             if os.environ.get("WM_REQUIRE_SERVICES"):
                 raise pytest.UsageError(
@@ -35,7 +39,9 @@ def pytest_collection_modifyitems(config, items):
                     "CELERY_BROKER_URL (redis) are not both set"
                 )
             item.add_marker(
-                pytest.mark.skip(reason="needs PostgreSQL DATABASE_URL and Redis broker")
+                pytest.mark.skip(
+                    reason="needs PostgreSQL DATABASE_URL and Redis broker"
+                )
             )
 
 

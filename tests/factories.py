@@ -83,9 +83,26 @@ class SkillFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Skill {n}")
 
 
+def site_root() -> Page:
+    """The default site's root page; rebuilt when a transactional test has
+    flushed what Wagtail's migrations created (locale, root, site)."""
+    from wagtail.models import Locale, Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site:
+        return site.root_page
+    Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    home = root.add_child(instance=Page(title="Home", slug="home"))
+    Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    return home
+
+
 def make_hub(parent: Page | None = None, **kwargs) -> MentoringHubPage:
-    parent = parent or Page.objects.get(depth=2)
+    parent = parent or site_root()
     kwargs.setdefault("title", "Mentoring")
+    # Not "mentoring": the package's own URLs live under /mentoring/.
+    kwargs.setdefault("slug", "mentoring-hub")
     return parent.add_child(instance=MentoringHubPage(**kwargs))
 
 

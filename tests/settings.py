@@ -26,7 +26,11 @@ if not os.environ.get("DATABASE_URL"):
     }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The Celery worker tests point a worker process at files they can count.
+EMAIL_BACKEND = os.environ.get(
+    "WM_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = os.environ.get("WM_TEST_EMAIL_FILE_PATH")
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["*"]
 DEBUG = False
@@ -35,3 +39,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# Tasks run in-process in tests; the Celery worker tests switch this off for
+# their own duration (tests/services/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = True

@@ -156,7 +156,9 @@ def test_decision_email_task_is_idempotent(
     assert len(mail.outbox) == 1
 
 
-def test_deciding_twice_is_refused_and_changes_nothing(employee, program, program_admin):
+def test_deciding_twice_is_refused_and_changes_nothing(
+    employee, program, program_admin
+):
     enrollment = services.apply_to_program(employee, program, "mentee")
     services.decline_enrollment(enrollment, program_admin, note="Full")
     before = _snapshot()
@@ -168,7 +170,9 @@ def test_deciding_twice_is_refused_and_changes_nothing(employee, program, progra
     assert _snapshot() == before
 
 
-def test_bulk_approve_is_all_or_nothing(employee, other_employee, program, program_admin):
+def test_bulk_approve_is_all_or_nothing(
+    employee, other_employee, program, program_admin
+):
     first = make_enrollment(employee, program)
     second = make_enrollment(other_employee, program, status=EnrollmentStatus.WITHDRAWN)
     with pytest.raises(MentoringError):

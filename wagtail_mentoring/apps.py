@@ -11,9 +11,9 @@ class WagtailMentoringConfig(AppConfig):
     def ready(self):
         # Policies must be registered before wagtail_hooks registers viewsets,
         # otherwise Wagtail 8 creates a fallback policy first.
-        from wagtail_mentoring.permissions import ProgramScopedPolicy, register_policy
         from wagtail_mentoring.people.admin import ProfilePolicy
         from wagtail_mentoring.people.models import EmployeeProfile
+        from wagtail_mentoring.permissions import ProgramScopedPolicy, register_policy
         from wagtail_mentoring.programs.models import Enrollment
 
         register_policy(Enrollment, ProgramScopedPolicy(Enrollment))

@@ -6,8 +6,10 @@ history of an object shows who did what and when.
 
 from __future__ import annotations
 
+import uuid
+
 from django.utils.translation import gettext_lazy as _
-from wagtail.log_actions import log
+from wagtail.log_actions import get_active_log_context, log
 
 #: action code → (label, message) as registered with ``register_log_actions``.
 ACTIONS = {
@@ -29,7 +31,12 @@ ACTIONS = {
 def record(instance, action: str, user=None, **data) -> None:
     """Write ``action`` on ``instance`` to the audit log, by ``user``."""
     assert action in ACTIONS, f"unregistered audit action {action}"
-    log(instance, action, user=user, data=data or None)
+    # Wagtail's history keeps only the latest entry per (uuid, action), and a
+    # request shares one uuid: without a per-object uuid, a bulk approval would
+    # show in the history of just one of the approved applications.
+    context_uuid = get_active_log_context().uuid or uuid.uuid4()
+    object_uuid = uuid.uuid5(context_uuid, f"{instance._meta.label}:{instance.pk}")
+    log(instance, action, user=user, uuid=object_uuid, data=data or None)
 
 
 def register_actions(actions) -> None:

@@ -26,8 +26,14 @@ DEFAULTS: dict[str, Any] = {
     # suppressed in every report and export.
     "DEMOGRAPHIC_DIMENSIONS": {
         "gender": ["woman", "man", "non_binary", "self_described"],
-        "ethnicity": ["asian", "black", "hispanic_latino", "white", "multiracial",
-                      "self_described"],
+        "ethnicity": [
+            "asian",
+            "black",
+            "hispanic_latino",
+            "white",
+            "multiracial",
+            "self_described",
+        ],
     },
     "MIN_GROUP_SIZE": 5,
     # Sender of notification emails; ``None`` means ``DEFAULT_FROM_EMAIL``.

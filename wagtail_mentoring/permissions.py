@@ -21,15 +21,23 @@ def administers_all_programs(user) -> bool:
     return bool(user.is_active and (user.is_superuser or user.has_perm(ADMINISTER_ALL)))
 
 
+def _group_ids(user) -> frozenset:
+    # Cached on the user object, which lives for one request: listings ask once
+    # per row and must not cost a query per row.
+    if not hasattr(user, "_wm_group_ids"):
+        user._wm_group_ids = frozenset(user.groups.values_list("pk", flat=True))
+    return user._wm_group_ids
+
+
 def administered_programs(user):
-    """Live program pages ``user`` administers (a queryset)."""
+    """Program pages ``user`` administers (a queryset)."""
     from wagtail_mentoring.programs.models import ProgramPage
 
     if not (user.is_authenticated and user.is_active):
         return ProgramPage.objects.none()
     if administers_all_programs(user):
         return ProgramPage.objects.all()
-    return ProgramPage.objects.filter(admin_group__in=user.groups.all())
+    return ProgramPage.objects.filter(admin_group__in=_group_ids(user))
 
 
 def can_administer(user, program) -> bool:
@@ -37,14 +45,13 @@ def can_administer(user, program) -> bool:
         return False
     if administers_all_programs(user):
         return True
-    return bool(
-        program.admin_group_id
-        and user.groups.filter(pk=program.admin_group_id).exists()
-    )
+    return bool(program.admin_group_id and program.admin_group_id in _group_ids(user))
 
 
 def administers_any_program(user) -> bool:
-    return administered_programs(user).exists()
+    if not hasattr(user, "_wm_administers_any"):
+        user._wm_administers_any = administered_programs(user).exists()
+    return user._wm_administers_any
 
 
 class ProgramScopedPolicy(ModelPermissionPolicy):
@@ -92,11 +99,15 @@ class ProgramScopedPolicy(ModelPermissionPolicy):
             content_type__app_label="wagtail_mentoring",
             codename="administer_all_programs",
         )
-        return User.objects.filter(is_active=True).filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__in=perm)
-            | Q(groups__permissions__in=perm)
-        ).distinct()
+        return (
+            User.objects.filter(is_active=True)
+            .filter(
+                Q(is_superuser=True)
+                | Q(user_permissions__in=perm)
+                | Q(groups__permissions__in=perm)
+            )
+            .distinct()
+        )
 
 
 _policies: dict[type, ModelPermissionPolicy] = {}

@@ -1,6 +1,6 @@
 """Front-end URLs; the host includes them under a prefix of its choice:
 
-    path("mentoring/", include("wagtail_mentoring.urls")),
+path("mentoring/", include("wagtail_mentoring.urls")),
 """
 
 from django.urls import path

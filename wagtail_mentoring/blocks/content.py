@@ -8,7 +8,11 @@ from wagtail.images.blocks import ImageBlock
 
 class CalloutBlock(blocks.StructBlock):
     tone = blocks.ChoiceBlock(
-        choices=[("info", _("Information")), ("tip", _("Tip")), ("warning", _("Warning"))],
+        choices=[
+            ("info", _("Information")),
+            ("tip", _("Tip")),
+            ("warning", _("Warning")),
+        ],
         default="info",
     )
     text = blocks.RichTextBlock(features=["bold", "italic", "link"])

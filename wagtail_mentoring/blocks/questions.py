@@ -28,9 +28,7 @@ class ChoiceQuestionBlock(_QuestionBlock):
     choices = blocks.ListBlock(
         blocks.CharBlock(label=_("Choice")), min_num=2, label=_("Choices")
     )
-    multiple = blocks.BooleanBlock(
-        required=False, label=_("Allow several answers")
-    )
+    multiple = blocks.BooleanBlock(required=False, label=_("Allow several answers"))
 
     class Meta:
         icon = "list-ul"

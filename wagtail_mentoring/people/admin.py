@@ -52,7 +52,9 @@ class ProfileFilterSet(WagtailFilterSet):
     department = django_filters.ChoiceFilter(
         label=_("Department"), choices=_department_choices
     )
-    location = django_filters.ChoiceFilter(label=_("Location"), choices=_location_choices)
+    location = django_filters.ChoiceFilter(
+        label=_("Location"), choices=_location_choices
+    )
     level = django_filters.NumberFilter(label=_("Level"))
     open_to_mentoring = django_filters.BooleanFilter(label=_("Open to mentoring"))
 
@@ -75,7 +77,7 @@ class ParticipantIndexView(generic.IndexView):
     def columns(self):
         return [
             ParticipantColumn(
-                "user", label=_("Name"), url_name=self.edit_url_name, sort_key="user"
+                "user", label=_("Name"), get_url=self.get_edit_url, sort_key="user"
             ),
             Column("title", label=_("Job title")),
             Column("level", label=_("Level"), sort_key="level"),

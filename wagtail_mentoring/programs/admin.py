@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -58,15 +58,17 @@ class ApplicationIndexView(generic.IndexView):
     def columns(self):
         return [
             BulkActionsCheckboxColumn("bulk_actions", obj_type="enrollment"),
-            ApplicantColumn(
+            self._get_title_column_class(ApplicantColumn)(
                 "applicant",
                 label=_("Applicant"),
-                url_name=self.inspect_url_name,
+                get_url=self.get_inspect_url,
                 sort_key="user",
                 get_title_id=lambda obj: f"enrollment_{quote(obj.pk)}_title",
             ),
             Column("program", label=_("Program"), accessor="program.title"),
-            Column("role", label=_("Role"), accessor="get_role_display", sort_key="role"),
+            Column(
+                "role", label=_("Role"), accessor="get_role_display", sort_key="role"
+            ),
             Column(
                 "department",
                 label=_("Department"),
@@ -85,7 +87,9 @@ class ApplicationIndexView(generic.IndexView):
     def get_list_buttons(self, instance):
         if instance.status != EnrollmentStatus.PENDING:
             return []
-        next_url = self.request.get_full_path()
+        # Searching re-renders only the results fragment; come back to the page.
+        query = self.request.GET.urlencode()
+        next_url = f"{self.index_url}?{query}" if query else self.index_url
         return [
             Button(
                 label,
@@ -107,7 +111,13 @@ class ApplicationInspectView(generic.InspectView):
         )
 
     def get_object(self, queryset=None):
-        return self.get_base_queryset().get(pk=self.pk)
+        # Applications of other programs are "not found", not "forbidden".
+        return get_object_or_404(self.get_base_queryset(), pk=self.pk)
+
+    def get_field_label(self, field_name, field):
+        if field_name == "profile":
+            return _("Profile")
+        return super().get_field_label(field_name, field)
 
     def get_user_display_value(self):
         return display_name(self.object.user)
@@ -145,8 +155,16 @@ class ApplicationInspectView(generic.InspectView):
         if self.object.status == EnrollmentStatus.PENDING:
             next_url = self.request.get_full_path()
             context["header_buttons"] = [
-                Button(_("Approve"), url=_bulk_url("approve", [self.object.pk], next_url), icon_name="tick"),
-                Button(_("Decline"), url=_bulk_url("decline", [self.object.pk], next_url), icon_name="cross"),
+                Button(
+                    _("Approve"),
+                    url=_bulk_url("approve", [self.object.pk], next_url),
+                    icon_name="tick",
+                ),
+                Button(
+                    _("Decline"),
+                    url=_bulk_url("decline", [self.object.pk], next_url),
+                    icon_name="cross",
+                ),
             ]
         return context
 
@@ -241,7 +259,9 @@ class EnrollmentDecisionBulkAction(BulkAction):
         scope = policy_for(Enrollment).instances_user_has_permission_for(
             self.request.user, "view"
         )
-        filters = EnrollmentFilterSet(self.request.GET, queryset=scope, request=self.request)
+        filters = EnrollmentFilterSet(
+            self.request.GET, queryset=scope, request=self.request
+        )
         queryset = filters.qs if filters.is_valid() else scope
         return queryset.values_list("pk", flat=True)
 
@@ -251,7 +271,9 @@ class EnrollmentDecisionBulkAction(BulkAction):
     def get_actionable_objects(self):
         objects, extra = super().get_actionable_objects()
         pending = [o for o in objects if o.status == EnrollmentStatus.PENDING]
-        extra["items_not_pending"] = [o for o in objects if o.status != EnrollmentStatus.PENDING]
+        extra["items_not_pending"] = [
+            o for o in objects if o.status != EnrollmentStatus.PENDING
+        ]
         return pending, extra
 
     def object_context(self, obj):

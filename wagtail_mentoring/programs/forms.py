@@ -81,7 +81,7 @@ class ApplicationForm(forms.Form):
 
     def answers(self) -> dict:
         return {
-            name[len(QUESTION_PREFIX):]: value
+            name[len(QUESTION_PREFIX) :]: value
             for name, value in self.cleaned_data.items()
             if name.startswith(QUESTION_PREFIX) and value not in ("", [], None)
         }

@@ -100,18 +100,25 @@ class ProgramPage(RoutablePageMixin, Page):
     """A mentoring or sponsorship program that employees apply to."""
 
     kind = models.CharField(
-        _("kind"), max_length=20, choices=ProgramKind.choices, default=ProgramKind.ONE_TO_ONE
+        _("kind"),
+        max_length=20,
+        choices=ProgramKind.choices,
+        default=ProgramKind.ONE_TO_ONE,
     )
     summary = models.CharField(
         _("summary"), max_length=300, blank=True, help_text=_("Shown on the hub page.")
     )
     intro = StreamField(ContentBlock(), blank=True, verbose_name=_("introduction"))
     enrollment_opens_at = models.DateTimeField(
-        _("applications open"), null=True, blank=True,
+        _("applications open"),
+        null=True,
+        blank=True,
         help_text=_("Leave empty to open applications as soon as it is published."),
     )
     enrollment_closes_at = models.DateTimeField(
-        _("applications close"), null=True, blank=True,
+        _("applications close"),
+        null=True,
+        blank=True,
         help_text=_("Leave empty to keep applications open."),
     )
     starts_on = models.DateField(_("program starts"), null=True, blank=True)
@@ -119,36 +126,50 @@ class ProgramPage(RoutablePageMixin, Page):
         _("duration (weeks)"), default=26, validators=[MinValueValidator(1)]
     )
     cadence = models.CharField(
-        _("meeting cadence"), max_length=20, choices=Cadence.choices, default=Cadence.MONTHLY
+        _("meeting cadence"),
+        max_length=20,
+        choices=Cadence.choices,
+        default=Cadence.MONTHLY,
     )
     matching_mode = models.CharField(
-        _("matching"), max_length=20, choices=MatchingMode.choices,
+        _("matching"),
+        max_length=20,
+        choices=MatchingMode.choices,
         default=MatchingMode.ADMIN_APPROVED,
     )
     allowed_roles = MultipleChoiceField(
-        _("roles people may apply for"), item_choices=Role.choices,
+        _("roles people may apply for"),
+        item_choices=Role.choices,
         help_text=_("Empty means the usual roles for the program's kind."),
     )
     requires_approval = models.BooleanField(
-        _("applications need approval"), default=True,
+        _("applications need approval"),
+        default=True,
         help_text=_("Otherwise applications are approved as they arrive."),
     )
     default_mentor_capacity = models.PositiveSmallIntegerField(
-        _("default mentor capacity"), default=2,
+        _("default mentor capacity"),
+        default=2,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_("How many mentees a mentor takes unless they choose otherwise."),
     )
     max_mentor_capacity = models.PositiveSmallIntegerField(
-        _("maximum mentor capacity"), default=5,
+        _("maximum mentor capacity"),
+        default=5,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
     )
     mentors_per_mentee = models.PositiveSmallIntegerField(
-        _("mentors per mentee"), default=1,
+        _("mentors per mentee"),
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text=_("More than one for group or multi-mentor programs."),
     )
     admin_group = models.ForeignKey(
-        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Group,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("program administrators"),
         help_text=_(
             "Members of this group manage the program's applications and matches. "
@@ -168,7 +189,10 @@ class ProgramPage(RoutablePageMixin, Page):
         MultiFieldPanel(
             [
                 FieldRowPanel(
-                    [FieldPanel("enrollment_opens_at"), FieldPanel("enrollment_closes_at")]
+                    [
+                        FieldPanel("enrollment_opens_at"),
+                        FieldPanel("enrollment_closes_at"),
+                    ]
                 ),
                 FieldPanel("allowed_roles"),
                 FieldPanel("requires_approval"),
@@ -219,7 +243,9 @@ class ProgramPage(RoutablePageMixin, Page):
             and self.enrollment_closes_at
             and self.enrollment_closes_at <= self.enrollment_opens_at
         ):
-            errors["enrollment_closes_at"] = _("Applications must close after they open.")
+            errors["enrollment_closes_at"] = _(
+                "Applications must close after they open."
+            )
         if self.default_mentor_capacity > self.max_mentor_capacity:
             errors["default_mentor_capacity"] = _(
                 "The default capacity cannot exceed the maximum."
@@ -299,20 +325,29 @@ class Enrollment(models.Model):
     """A person's application to take part in a program in one role."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-        related_name="mentoring_enrollments", verbose_name=_("applicant"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentoring_enrollments",
+        verbose_name=_("applicant"),
     )
     program = models.ForeignKey(
-        ProgramPage, on_delete=models.CASCADE, related_name="enrollments",
+        ProgramPage,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
         verbose_name=_("program"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     status = models.CharField(
-        _("status"), max_length=20, choices=EnrollmentStatus.choices,
-        default=EnrollmentStatus.PENDING, db_index=True,
+        _("status"),
+        max_length=20,
+        choices=EnrollmentStatus.choices,
+        default=EnrollmentStatus.PENDING,
+        db_index=True,
     )
     capacity = models.PositiveSmallIntegerField(
-        _("capacity"), null=True, blank=True,
+        _("capacity"),
+        null=True,
+        blank=True,
         help_text=_("Mentors and sponsors: how many people they take on."),
     )
     motivation = models.TextField(_("motivation"), blank=True)
@@ -321,8 +356,12 @@ class Enrollment(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("decided by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decision_note = models.TextField(_("decision note"), blank=True)
     decision_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -393,7 +432,10 @@ class RelationshipStatus(models.TextChoices):
 
 #: Which status may follow which: every other change is refused.
 RELATIONSHIP_TRANSITIONS = {
-    RelationshipStatus.PENDING: {RelationshipStatus.ACTIVE, RelationshipStatus.ENDED_EARLY},
+    RelationshipStatus.PENDING: {
+        RelationshipStatus.ACTIVE,
+        RelationshipStatus.ENDED_EARLY,
+    },
     RelationshipStatus.ACTIVE: {
         RelationshipStatus.PAUSED,
         RelationshipStatus.COMPLETED,
@@ -428,12 +470,17 @@ class Relationship(models.Model):
     """A mentoring or sponsorship pair (or group) within a program."""
 
     program = models.ForeignKey(
-        ProgramPage, on_delete=models.CASCADE, related_name="relationships",
+        ProgramPage,
+        on_delete=models.CASCADE,
+        related_name="relationships",
         verbose_name=_("program"),
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=RelationshipStatus.choices,
-        default=RelationshipStatus.ACTIVE, db_index=True,
+        _("status"),
+        max_length=20,
+        choices=RelationshipStatus.choices,
+        default=RelationshipStatus.ACTIVE,
+        db_index=True,
     )
     started_on = models.DateField(_("started"), null=True, blank=True)
     ends_on = models.DateField(_("planned end"), null=True, blank=True)
@@ -441,8 +488,12 @@ class Relationship(models.Model):
     end_reason = models.TextField(_("reason for ending"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     objects = RelationshipQuerySet.as_manager()
@@ -471,8 +522,10 @@ class RelationshipMember(models.Model):
         Relationship, on_delete=models.CASCADE, related_name="members"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-        related_name="mentoring_memberships", verbose_name=_("member"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentoring_memberships",
+        verbose_name=_("member"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     enrollment = models.ForeignKey(

@@ -14,7 +14,7 @@ from wagtail_mentoring.programs.models import (
 
 
 def hub_programs(hub, user) -> list[ProgramPage]:
-    """Published programs under ``hub``, each with ``is_open`` and ``my_enrollments``."""
+    """Published programs under ``hub``, with ``open_now`` and ``my_enrollments``."""
     programs = list(
         ProgramPage.objects.child_of(hub).live().public().specific().order_by("path")
     )

@@ -59,7 +59,10 @@ def apply_to_program(
     if role not in program.roles:
         raise MentoringError(
             _("%(program)s does not take applications as %(role)s.")
-            % {"program": program.title, "role": Role(role).label if role in Role.values else role},
+            % {
+                "program": program.title,
+                "role": Role(role).label if role in Role.values else role,
+            },
             code="role_not_allowed",
         )
     if role in GIVING_ROLES:
@@ -96,7 +99,9 @@ def apply_to_program(
                 answers=answers or {},
                 motivation=motivation,
                 created_at=now,
-                status=EnrollmentStatus.APPROVED if auto_approve else EnrollmentStatus.PENDING,
+                status=EnrollmentStatus.APPROVED
+                if auto_approve
+                else EnrollmentStatus.PENDING,
                 decided_at=now if auto_approve else None,
             )
             audit.record(enrollment, "wagtail_mentoring.apply", user=user, role=role)
@@ -123,7 +128,10 @@ def withdraw_application(enrollment: Enrollment, by) -> Enrollment:
             )
         if _has_open_relationship(enrollment):
             raise MentoringError(
-                _("You are already matched in this program; end the relationship instead."),
+                _(
+                    "You are already matched in this program; "
+                    "end the relationship instead."
+                ),
                 code="matched",
             )
         enrollment.status = EnrollmentStatus.WITHDRAWN
@@ -203,14 +211,22 @@ def decline_enrollment(enrollment: Enrollment, by, note: str = "") -> Enrollment
 def approve_enrollments(enrollments: Iterable[Enrollment], by, note: str = ""):
     """Approve several pending applications at once, all or nothing."""
     return _decide(
-        list(enrollments), by, EnrollmentStatus.APPROVED, note, "wagtail_mentoring.approve"
+        list(enrollments),
+        by,
+        EnrollmentStatus.APPROVED,
+        note,
+        "wagtail_mentoring.approve",
     )
 
 
 def decline_enrollments(enrollments: Iterable[Enrollment], by, note: str = ""):
     """Decline several pending applications at once, all or nothing."""
     return _decide(
-        list(enrollments), by, EnrollmentStatus.DECLINED, note, "wagtail_mentoring.decline"
+        list(enrollments),
+        by,
+        EnrollmentStatus.DECLINED,
+        note,
+        "wagtail_mentoring.decline",
     )
 
 
@@ -220,7 +236,9 @@ def start_relationship(
     """Create an active relationship between ``members`` ((user, role) pairs)."""
     start = start or timezone.localdate()
     if len({getattr(u, "pk", u) for u, _role in members}) != len(members):
-        raise MentoringError(_("A person cannot be matched with themselves."), code="self")
+        raise MentoringError(
+            _("A person cannot be matched with themselves."), code="self"
+        )
     for user, _role in members:
         _check_active(user)
     with transaction.atomic():
@@ -266,7 +284,9 @@ def change_relationship_status(
                 code="transition",
             )
         if status == RelationshipStatus.ENDED_EARLY and not reason.strip():
-            raise MentoringError(_("Please say why the relationship ends."), code="reason")
+            raise MentoringError(
+                _("Please say why the relationship ends."), code="reason"
+            )
         previous = relationship.status
         relationship.status = status
         if status in (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY):

@@ -10,4 +10,9 @@ def main_menu(context):
     site = Site.find_for_request(request)
     root = site.root_page if site else None
     items = root.get_children().live().in_menu() if root else []
-    return {"root": root, "items": items, "request": request, "user": context.get("user")}
+    return {
+        "root": root,
+        "items": items,
+        "request": request,
+        "user": context.get("user"),
+    }

@@ -8,13 +8,15 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from intranet.home.models import HomePage, StandardPage
 from wagtail_mentoring.people.models import (
@@ -34,8 +36,16 @@ from wagtail_mentoring.programs.models import (
 )
 
 DEPARTMENTS = [
-    "Engineering", "Product", "Design", "Sales", "Marketing",
-    "Finance", "People", "Operations", "Legal", "Customer Success",
+    "Engineering",
+    "Product",
+    "Design",
+    "Sales",
+    "Marketing",
+    "Finance",
+    "People",
+    "Operations",
+    "Legal",
+    "Customer Success",
 ]
 LOCATIONS = [
     ("Berlin", "Europe/Berlin", ["de", "en"]),
@@ -47,31 +57,97 @@ LOCATIONS = [
     ("São Paulo", "America/Sao_Paulo", ["pt", "en"]),
 ]
 SKILLS = [
-    "Python", "Leadership", "Public speaking", "Product strategy", "Negotiation",
-    "Data analysis", "People management", "System design", "Stakeholder management",
-    "Career planning", "UX research", "Machine learning", "Budgeting", "Sales",
-    "Coaching", "Writing", "Cloud infrastructure", "Security", "Accessibility",
+    "Python",
+    "Leadership",
+    "Public speaking",
+    "Product strategy",
+    "Negotiation",
+    "Data analysis",
+    "People management",
+    "System design",
+    "Stakeholder management",
+    "Career planning",
+    "UX research",
+    "Machine learning",
+    "Budgeting",
+    "Sales",
+    "Coaching",
+    "Writing",
+    "Cloud infrastructure",
+    "Security",
+    "Accessibility",
     "Change management",
 ]
 INTERESTS = [
-    "Growing into management", "Switching teams", "Work-life balance",
-    "Technical depth", "Visibility with leadership", "Starting a side project",
-    "Returning from leave", "Inclusive leadership", "Promotion readiness",
+    "Growing into management",
+    "Switching teams",
+    "Work-life balance",
+    "Technical depth",
+    "Visibility with leadership",
+    "Starting a side project",
+    "Returning from leave",
+    "Inclusive leadership",
+    "Promotion readiness",
     "Building a network",
 ]
 FIRST = [
-    "Alex", "Sam", "Priya", "Jordan", "Mei", "Lukas", "Amara", "Diego", "Noor",
-    "Ines", "Kenji", "Fatima", "Oliver", "Zanele", "Mateo", "Hana", "Tomás",
-    "Aisha", "Elena", "Kwame", "Sofia", "Ravi", "Chloe", "Yusuf", "Lena",
+    "Alex",
+    "Sam",
+    "Priya",
+    "Jordan",
+    "Mei",
+    "Lukas",
+    "Amara",
+    "Diego",
+    "Noor",
+    "Ines",
+    "Kenji",
+    "Fatima",
+    "Oliver",
+    "Zanele",
+    "Mateo",
+    "Hana",
+    "Tomás",
+    "Aisha",
+    "Elena",
+    "Kwame",
+    "Sofia",
+    "Ravi",
+    "Chloe",
+    "Yusuf",
+    "Lena",
 ]
 LAST = [
-    "Schmidt", "Okafor", "Patel", "Nguyen", "Garcia", "Kim", "Müller", "Silva",
-    "Haddad", "Johnson", "Tanaka", "Rossi", "Dubois", "Mensah", "Kowalski",
-    "Andersen", "Chen", "Ibrahim", "Lopez", "Novak",
+    "Schmidt",
+    "Okafor",
+    "Patel",
+    "Nguyen",
+    "Garcia",
+    "Kim",
+    "Müller",
+    "Silva",
+    "Haddad",
+    "Johnson",
+    "Tanaka",
+    "Rossi",
+    "Dubois",
+    "Mensah",
+    "Kowalski",
+    "Andersen",
+    "Chen",
+    "Ibrahim",
+    "Lopez",
+    "Novak",
 ]
 TITLES = {
-    1: "Associate", 2: "Specialist", 3: "Senior Specialist", 4: "Lead",
-    5: "Principal", 6: "Manager", 7: "Director", 8: "Vice President",
+    1: "Associate",
+    2: "Specialist",
+    3: "Senior Specialist",
+    4: "Lead",
+    5: "Principal",
+    6: "Manager",
+    7: "Director",
+    8: "Vice President",
 }
 PASSWORD = "changeme"
 
@@ -82,7 +158,11 @@ def _identity(index: int) -> dict:
     first = FIRST[index % len(FIRST)]
     last = LAST[(index * 7) % len(LAST)]
     email = f"{first}.{last}.{index}@acme.example".lower()
-    fields = {User.USERNAME_FIELD: email if User.USERNAME_FIELD == "email" else f"emp{index:04d}"}
+    fields = {
+        User.USERNAME_FIELD: email
+        if User.USERNAME_FIELD == "email"
+        else f"emp{index:04d}"
+    }
     names = {f.name for f in User._meta.get_fields()}
     if "email" in names:
         fields["email"] = email
@@ -95,7 +175,9 @@ def _identity(index: int) -> dict:
 
 def _login(identifier: str) -> dict:
     User = get_user_model()
-    value = f"{identifier}@acme.example" if User.USERNAME_FIELD == "email" else identifier
+    value = (
+        f"{identifier}@acme.example" if User.USERNAME_FIELD == "email" else identifier
+    )
     fields = {User.USERNAME_FIELD: value}
     if "email" in {f.name for f in User._meta.get_fields()}:
         fields["email"] = f"{identifier}@acme.example"
@@ -112,12 +194,14 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, employees: int, seed: int, **options):
         rng = random.Random(seed)
-        password = make_password(PASSWORD)  # hash once: 300 PBKDF2 runs would take minutes
+        password = make_password(
+            PASSWORD
+        )  # hash once: 300 PBKDF2 runs would take minutes
         home = self._pages()
         skills = [Skill.objects.get_or_create(name=n)[0] for n in SKILLS]
         interests = [Interest.objects.get_or_create(name=n)[0] for n in INTERESTS]
         people = self._people(rng, employees, password, skills, interests)
-        admin = self._admins(password)
+        self._admins(password)
         hub, programs = self._programs(home)
         self._applications(rng, people, programs)
         self.stdout.write(
@@ -130,7 +214,11 @@ class Command(BaseCommand):
         return None
 
     def _pages(self):
-        root = Page.get_first_root_node()
+        # A fresh database has Wagtail's root; a flushed test database has none.
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
         home = HomePage.objects.first()
         if home is None:
             # Replace Wagtail's welcome page with the intranet's home page.
@@ -144,8 +232,12 @@ class Command(BaseCommand):
             )
             Site.objects.update_or_create(
                 is_default_site=True,
-                defaults={"hostname": "localhost", "port": 80, "root_page": home,
-                          "site_name": "Acme Intranet"},
+                defaults={
+                    "hostname": "localhost",
+                    "port": 80,
+                    "root_page": home,
+                    "site_name": "Acme Intranet",
+                },
             )
             if welcome is not None and not isinstance(welcome.specific, HomePage):
                 welcome.delete()
@@ -156,7 +248,8 @@ class Command(BaseCommand):
             if not StandardPage.objects.filter(title=title).exists():
                 home.add_child(
                     instance=StandardPage(
-                        title=title, show_in_menus=True,
+                        title=title,
+                        show_in_menus=True,
                         body=[("paragraph", f"<p>{text}</p>")],
                     )
                 )
@@ -176,7 +269,10 @@ class Command(BaseCommand):
                 user.save()
             users.append(user)
         # Org chart: level 8 at the top, each person reports to someone senior.
-        levels = [8 if i == 0 else max(1, min(7, int(rng.gauss(3.2, 1.5)))) for i in range(count)]
+        levels = [
+            8 if i == 0 else max(1, min(7, int(rng.gauss(3.2, 1.5))))
+            for i in range(count)
+        ]
         order = sorted(range(count), key=lambda i: -levels[i])
         for position, index in enumerate(order):
             user = users[index]
@@ -188,26 +284,35 @@ class Command(BaseCommand):
                 defaults={
                     "title": TITLES[levels[index]],
                     "level": levels[index],
-                    "department": DEPARTMENTS[rng.randrange(len(DEPARTMENTS))] if index else "Operations",
+                    "department": DEPARTMENTS[rng.randrange(len(DEPARTMENTS))]
+                    if index
+                    else "Operations",
                     "location": location,
                     "timezone": tz,
                     "manager": manager,
                     "languages": languages,
                     "availability": rng.sample(
-                        [slot for slot, _label in AVAILABILITY_SLOTS], k=rng.randint(2, 6)
+                        [slot for slot, _label in AVAILABILITY_SLOTS],
+                        k=rng.randint(2, 6),
                     ),
                     "bio": "",
                     "goals": rng.choice(
-                        ["I want to grow as a leader.", "I'd like to learn how other teams work.",
-                         "Preparing for my next promotion.", "Improve my public speaking.",
-                         "Learn more about data and machine learning."]
+                        [
+                            "I want to grow as a leader.",
+                            "I'd like to learn how other teams work.",
+                            "Preparing for my next promotion.",
+                            "Improve my public speaking.",
+                            "Learn more about data and machine learning.",
+                        ]
                     ),
                     "open_to_mentoring": levels[index] >= 4,
                 },
             )
             if created:
                 profile.skills.set(set(rng.choices(skills, weights=popularity, k=4)))
-                profile.skills_wanted.set(set(rng.choices(skills, weights=popularity, k=3)))
+                profile.skills_wanted.set(
+                    set(rng.choices(skills, weights=popularity, k=3))
+                )
                 profile.interests.set(rng.sample(interests, k=2))
                 if rng.random() < 0.7:  # most people answer, with consent
                     SelfIdentification.objects.get_or_create(
@@ -219,7 +324,13 @@ class Command(BaseCommand):
                                     ["woman", "man", "non_binary"], weights=[45, 50, 5]
                                 )[0],
                                 "ethnicity": rng.choice(
-                                    ["asian", "black", "hispanic_latino", "white", "multiracial"]
+                                    [
+                                        "asian",
+                                        "black",
+                                        "hispanic_latino",
+                                        "white",
+                                        "multiracial",
+                                    ]
                                 ),
                             },
                         },
@@ -230,23 +341,36 @@ class Command(BaseCommand):
         User = get_user_model()
         admin, created = User.objects.get_or_create(
             **{User.USERNAME_FIELD: _login("admin")[User.USERNAME_FIELD]},
-            defaults={k: v for k, v in _login("admin").items() if k != User.USERNAME_FIELD},
+            defaults={
+                k: v for k, v in _login("admin").items() if k != User.USERNAME_FIELD
+            },
         )
         if created:
             admin.password = password
             admin.is_staff = admin.is_superuser = True
             admin.save()
         EmployeeProfile.objects.get_or_create(
-            user=admin, defaults={"level": 8, "department": "People", "timezone": "Europe/Berlin",
-                                  "title": "Head of People"}
+            user=admin,
+            defaults={
+                "level": 8,
+                "department": "People",
+                "timezone": "Europe/Berlin",
+                "title": "Head of People",
+            },
         )
         group, _ = Group.objects.get_or_create(name="Engineering mentoring admins")
         group.permissions.add(
-            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+            Permission.objects.get(
+                content_type__app_label="wagtailadmin", codename="access_admin"
+            )
         )
         coordinator, created = User.objects.get_or_create(
             **{User.USERNAME_FIELD: _login("coordinator")[User.USERNAME_FIELD]},
-            defaults={k: v for k, v in _login("coordinator").items() if k != User.USERNAME_FIELD},
+            defaults={
+                k: v
+                for k, v in _login("coordinator").items()
+                if k != User.USERNAME_FIELD
+            },
         )
         if created:
             coordinator.password = password
@@ -259,35 +383,66 @@ class Command(BaseCommand):
         if hub is None:
             hub = home.add_child(
                 instance=MentoringHubPage(
-                    title="Mentoring", slug="mentoring-programs", show_in_menus=True,
-                    intro=[("paragraph", "<p>Find a mentor, become one, or get sponsored.</p>")],
+                    title="Mentoring",
+                    slug="mentoring-programs",
+                    show_in_menus=True,
+                    intro=[
+                        (
+                            "paragraph",
+                            "<p>Find a mentor, become one, or get sponsored.</p>",
+                        )
+                    ],
                 )
             )
         now = timezone.now()
         group = Group.objects.get(name="Engineering mentoring admins")
         specs = [
             dict(
-                title="Engineering Mentoring", slug="engineering-mentoring",
-                kind=ProgramKind.ONE_TO_ONE, admin_group=group,
-                summary="Six months one-to-one with a senior engineer from another team.",
-                default_mentor_capacity=2, max_mentor_capacity=4,
+                title="Engineering Mentoring",
+                slug="engineering-mentoring",
+                kind=ProgramKind.ONE_TO_ONE,
+                admin_group=group,
+                summary="Six months one-to-one with a senior engineer from another "
+                "team.",
+                default_mentor_capacity=2,
+                max_mentor_capacity=4,
                 application_questions=[
-                    ("long_answer", {"label": "What do you hope to learn?", "help_text": "", "required": True}),
-                    ("choice", {"label": "How often can you meet?", "help_text": "", "required": True,
-                                "choices": ["Weekly", "Every two weeks", "Monthly"], "multiple": False}),
+                    (
+                        "long_answer",
+                        {
+                            "label": "What do you hope to learn?",
+                            "help_text": "",
+                            "required": True,
+                        },
+                    ),
+                    (
+                        "choice",
+                        {
+                            "label": "How often can you meet?",
+                            "help_text": "",
+                            "required": True,
+                            "choices": ["Weekly", "Every two weeks", "Monthly"],
+                            "multiple": False,
+                        },
+                    ),
                 ],
             ),
             dict(
-                title="Reverse Mentoring: Digital Leadership", slug="reverse-mentoring",
+                title="Reverse Mentoring: Digital Leadership",
+                slug="reverse-mentoring",
                 kind=ProgramKind.REVERSE,
-                summary="Early-career colleagues mentor leaders on digital tools and culture.",
-                default_mentor_capacity=1, max_mentor_capacity=2,
+                summary="Early-career colleagues mentor leaders on digital tools "
+                "and culture.",
+                default_mentor_capacity=1,
+                max_mentor_capacity=2,
             ),
             dict(
-                title="Sponsorship Circle", slug="sponsorship-circle",
+                title="Sponsorship Circle",
+                slug="sponsorship-circle",
                 kind=ProgramKind.SPONSORSHIP,
                 summary="Senior leaders advocate for high-potential colleagues.",
-                default_mentor_capacity=2, max_mentor_capacity=3,
+                default_mentor_capacity=2,
+                max_mentor_capacity=3,
             ),
         ]
         programs = []
@@ -312,7 +467,9 @@ class Command(BaseCommand):
             return
         mentoring, reverse, sponsorship = programs
         active = [u for u in users if u.is_active]
-        profiles = {p.user_id: p for p in EmployeeProfile.objects.filter(user__in=active)}
+        profiles = {
+            p.user_id: p for p in EmployeeProfile.objects.filter(user__in=active)
+        }
         enrollments = []
         for user in active[:-1]:  # the last employee is left to apply in the demo
             level = profiles[user.pk].level
@@ -330,9 +487,15 @@ class Command(BaseCommand):
         now = timezone.now()
         Enrollment.objects.bulk_create(
             Enrollment(
-                user=user, program=program, role=role, capacity=capacity,
-                status=EnrollmentStatus.APPROVED if rng.random() < 0.6 else EnrollmentStatus.PENDING,
-                created_at=now - timedelta(days=rng.randint(0, 13), hours=rng.randint(0, 23)),
+                user=user,
+                program=program,
+                role=role,
+                capacity=capacity,
+                status=EnrollmentStatus.APPROVED
+                if rng.random() < 0.6
+                else EnrollmentStatus.PENDING,
+                created_at=now
+                - timedelta(days=rng.randint(0, 13), hours=rng.randint(0, 23)),
                 motivation="I'd like to take part.",
             )
             for user, program, role, capacity in enrollments

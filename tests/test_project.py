@@ -1,0 +1,86 @@
+"""Project-level checks: migrations, settings object, demo seeding, host contract."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
+
+from wagtail_mentoring.conf import HARD_MIN_GROUP_SIZE, mentoring_settings
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    # Fails (SystemExit) when a model change has no migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_settings_have_defaults_and_reload():
+    assert mentoring_settings.BASE_TEMPLATE == "base.html"
+    with override_settings(WAGTAIL_MENTORING={"BASE_TEMPLATE": "intranet.html"}):
+        assert mentoring_settings.BASE_TEMPLATE == "intranet.html"
+    assert mentoring_settings.BASE_TEMPLATE == "base.html"
+    with pytest.raises(AttributeError, match="Invalid WAGTAIL_MENTORING setting"):
+        mentoring_settings.NO_SUCH_THING  # noqa: B018
+
+
+def test_small_group_floor_cannot_be_lowered():
+    with override_settings(WAGTAIL_MENTORING={"MIN_GROUP_SIZE": 1}):
+        assert mentoring_settings.MIN_GROUP_SIZE == HARD_MIN_GROUP_SIZE
+
+
+@pytest.mark.django_db
+def test_base_template_is_configurable(client, program, settings):
+    settings.WAGTAIL_MENTORING = {"BASE_TEMPLATE": "wagtail_test_base.html"}
+    host_base = "<main data-host='custom'>{% block content %}{% endblock %}</main>"
+    engine = dict(settings.TEMPLATES[0], APP_DIRS=False)
+    engine["OPTIONS"] = dict(
+        engine["OPTIONS"],
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {"wagtail_test_base.html": host_base},
+            ),
+            "django.template.loaders.app_directories.Loader",
+        ],
+    )
+    settings.TEMPLATES = [engine]  # reassigned, so Django rebuilds its engines
+    response = client.get(program.url)
+    assert b"data-host='custom'" in response.content
+    assert program.title.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_deterministic_and_safe_to_rerun():
+    from wagtail_mentoring.people.models import EmployeeProfile, SelfIdentification
+    from wagtail_mentoring.programs.models import Enrollment, ProgramPage
+
+    call_command("seed_demo", employees=40, verbosity=0)
+    counts = (
+        get_user_model().objects.count(),
+        EmployeeProfile.objects.count(),
+        Enrollment.objects.count(),
+        ProgramPage.objects.count(),
+    )
+    call_command("seed_demo", employees=40, verbosity=0)
+    assert counts == (
+        get_user_model().objects.count(),
+        EmployeeProfile.objects.count(),
+        Enrollment.objects.count(),
+        ProgramPage.objects.count(),
+    )
+    assert ProgramPage.objects.count() == 3
+    assert set(ProgramPage.objects.values_list("kind", flat=True)) == {
+        "one_to_one",
+        "reverse",
+        "sponsorship",
+    }
+    assert get_user_model().objects.filter(is_active=False).exists()
+    assert Enrollment.objects.exists()
+    # Manager chains: everyone but the top reports to someone more senior.
+    for profile in EmployeeProfile.objects.exclude(manager=None).select_related(
+        "manager__mentoring_profile"
+    ):
+        assert profile.manager.mentoring_profile.level > profile.level
+    assert SelfIdentification.objects.exists()
+    admin = get_user_model().objects.get(is_superuser=True)
+    assert admin.check_password("changeme")
