@@ -25,6 +25,8 @@ ACTIONS = {
         _("Change relationship status"),
         _("Changed a relationship's status"),
     ),
+    "wagtail_mentoring.goal.create": (_("Set goal"), _("Set a goal")),
+    "wagtail_mentoring.goal.check_in": (_("Goal check-in"), _("Checked in on a goal")),
 }
 
 

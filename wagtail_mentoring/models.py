@@ -1,5 +1,10 @@
 """Every domain's models, imported so Django finds them in one app."""
 
+from wagtail_mentoring.engagement.models import (  # noqa: F401
+    Goal,
+    GoalCheckIn,
+    Meeting,
+)
 from wagtail_mentoring.people.models import (  # noqa: F401
     EmployeeProfile,
     Interest,
