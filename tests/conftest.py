@@ -83,3 +83,14 @@ def other_program_admin(other_program):
 @pytest.fixture
 def superuser(db):
     return make_user("sue", superuser=True)
+
+
+@pytest.fixture
+def on_commit_now(monkeypatch):
+    """Run ``transaction.on_commit`` callbacks at once: the test's own
+    transaction never commits, yet we want to see the emails tasks send."""
+    from django.db import transaction
+
+    monkeypatch.setattr(
+        transaction, "on_commit", lambda func, using=None, robust=False: func()
+    )
