@@ -238,7 +238,6 @@ def _grow(program, employee, n):
         services.send_request(asker, target, asker.user)
     # Requests addressed to the employee (as a mentor), too.
     from tests.factories import make_enrollment
-
     from wagtail_mentoring.programs.models import Enrollment
 
     me_as_mentor = Enrollment.objects.filter(user=employee, role="mentor").first()
