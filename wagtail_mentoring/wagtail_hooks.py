@@ -6,6 +6,10 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from wagtail_mentoring import audit
+from wagtail_mentoring.engagement.admin import (
+    MentorRequestViewSet,
+    RelationshipViewSet,
+)
 from wagtail_mentoring.people.admin import (
     InterestViewSet,
     ParticipantViewSet,
@@ -22,7 +26,14 @@ class MentoringViewSetGroup(ViewSetGroup):
     menu_label = _("Mentoring")
     menu_icon = "group"
     menu_order = 250
-    items = (ParticipantViewSet, ApplicationViewSet, SkillViewSet, InterestViewSet)
+    items = (
+        ParticipantViewSet,
+        ApplicationViewSet,
+        RelationshipViewSet,
+        MentorRequestViewSet,
+        SkillViewSet,
+        InterestViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -213,6 +213,7 @@ def send_relationship_emails(relationship_id: int, event: str, by_id=None) -> in
         "by": by,
         "event": event,
         "relationship_url": _relationship_url(relationship.pk),
+        "admin_url": reverse("relationships:inspect", args=[relationship.pk]),
     }
     sent = 0
     for user in recipients:
