@@ -111,7 +111,22 @@ def _members_text(relationship) -> str:
 
 class MembersColumn(TitleColumn):
     def get_value(self, instance):
-        return _members_text(instance)
+        return " & ".join(display_name(m.user) for m in instance.members.all())
+
+
+class CalendarDateColumn(Column):
+    """An absolute date: Wagtail's DateColumn reads past datetimes as "x ago",
+    which says nothing useful about a planned end or the next meeting."""
+
+    def get_value(self, instance):
+        from django.utils.formats import date_format
+
+        value = super().get_value(instance)
+        if not value:
+            return "—"
+        if hasattr(value, "hour"):
+            value = timezone.localtime(value).date()
+        return date_format(value, "SHORT_DATE_FORMAT")
 
 
 class GoalsColumn(Column):
@@ -151,6 +166,7 @@ class RelationshipIndexView(generic.IndexView):
             self._get_title_column_class(MembersColumn)(
                 "members",
                 label=_("Members"),
+                width="24%",
                 get_url=self.get_inspect_url,
                 get_title_id=lambda obj: f"relationship_{quote(obj.pk)}_title",
             ),
@@ -162,15 +178,14 @@ class RelationshipIndexView(generic.IndexView):
                 primary=lambda obj: obj.status in STATUS_PRIMARY,
                 sort_key="status",
             ),
-            DateColumn("started_on", label=_("Started"), sort_key="started_on"),
-            DateColumn("ends_on", label=_("Planned end"), sort_key="ends_on"),
+            CalendarDateColumn("ends_on", label=_("Planned end"), sort_key="ends_on"),
             Column("meetings_held", label=_("Meetings held"), sort_key="meetings_held"),
-            DateColumn(
+            CalendarDateColumn(
                 "last_meeting_at",
                 label=_("Last meeting"),
                 sort_key="last_meeting_at",
             ),
-            DateColumn(
+            CalendarDateColumn(
                 "next_meeting_at",
                 label=_("Next meeting"),
                 sort_key="next_meeting_at",
@@ -391,7 +406,7 @@ class MentorRequestIndexView(generic.IndexView):
                 sort_key="status",
             ),
             DateColumn("sent_at", label=_("Sent"), sort_key="sent_at"),
-            DateColumn("expires_at", label=_("Expires"), sort_key="expires_at"),
+            CalendarDateColumn("expires_at", label=_("Expires"), sort_key="expires_at"),
         ]
 
     def get_list_buttons(self, instance):
