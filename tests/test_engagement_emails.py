@@ -42,7 +42,9 @@ def test_every_notification_has_both_parts(program, program_admin):
     subjects = [m.subject for m in mail.outbox]
     for message in mail.outbox:
         _check(message)
-    received = next(m for m in mail.outbox if "asks you to be their mentor" in m.subject)
+    received = next(
+        m for m in mail.outbox if "asks you to be their mentor" in m.subject
+    )
     assert "A <b>bold</b> ask & more" in received.body
     assert "A &lt;b&gt;bold&lt;/b&gt; ask &amp; more" in received.alternatives[0][0]
     for expected in (

@@ -190,3 +190,20 @@ def test_mentee_needing_two_mentors_has_two_pending(ss_program):
     assert _statuses(requests) == [S.ACCEPTED, S.PENDING, S.QUEUED]
     services.accept_request(requests[1], mentors[1].user)
     assert _statuses(requests) == [S.ACCEPTED, S.ACCEPTED, S.CANCELLED]
+
+
+def test_withdrawn_applications_close_their_requests(ss_program):
+    from wagtail_mentoring.programs.services import withdraw_application
+
+    me = mentee(ss_program)
+    leaving, staying = mentor(ss_program), mentor(ss_program)
+    r1 = services.send_request(me, leaving, me.user)
+    r2 = services.send_request(me, staying, me.user)
+    withdraw_application(leaving, leaving.user)
+    # The mentor left: the mentee's next choice is asked at once.
+    assert _statuses([r1, r2]) == [S.CANCELLED, S.PENDING]
+    withdraw_application(me, me.user)
+    assert _statuses([r2]) == [S.CANCELLED]
+    with pytest.raises(MentoringError) as excinfo:
+        services.accept_request(r2, staying.user)
+    assert excinfo.value.code == "not_pending"

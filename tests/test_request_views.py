@@ -20,7 +20,7 @@ def ss(program):
 
 def test_find_a_mentor_shows_only_mentors_with_places(client, ss):
     me = mentee(ss, "mina")
-    free = mentor(ss, "frida", capacity=2)
+    mentor(ss, "frida", capacity=2)
     full = mentor(ss, "fred", capacity=1)
     pair(ss, mentor_user=full.user)
     client.force_login(me.user)
@@ -127,9 +127,7 @@ def test_popular_mentors_are_not_shown_to_everyone_at_once(ss, settings):
     assert popular.pk in {s.enrollment.pk for s in suggest_mentors(newcomer)}
 
 
-def test_find_a_mentor_queries_stay_constant(
-    client, ss, django_assert_max_num_queries
-):
+def test_find_a_mentor_queries_stay_constant(client, ss, django_assert_max_num_queries):
     me = mentee(ss)
     client.force_login(me.user)
     url = reverse("wagtail_mentoring:find_mentor", args=[me.pk])

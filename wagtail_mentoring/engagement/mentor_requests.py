@@ -271,6 +271,14 @@ def accept_request(request: MentorRequest, by, *, now=None):
     with transaction.atomic():
         request, mentee, mentor = _get_locked(request)
         _check_pending(request, now)
+        if (
+            mentee.status != EnrollmentStatus.APPROVED
+            or mentor.status != EnrollmentStatus.APPROVED
+        ):
+            raise MentoringError(
+                _("One of you has withdrawn from the program."),
+                code="not_available",
+            )
         if remaining_capacity(mentor) == 0:
             raise MentoringError(
                 _("No place left: this mentor's capacity is already taken."),
@@ -391,5 +399,27 @@ def expire_requests(now=None) -> int:
     return expired
 
 
-def is_mentor_side(enrollment: Enrollment) -> bool:
-    return enrollment.role in GIVING_ROLES
+def close_requests_of(enrollment: Enrollment, by=None, now=None) -> int:
+    """An application was withdrawn: its live requests, sent or received,
+    end; mentees waiting on it move on to their next choice. Call inside the
+    withdrawing transaction."""
+    now = now or timezone.now()
+    if enrollment.role in GIVING_ROLES:
+        live = MentorRequest.objects.filter(
+            mentor_enrollment=enrollment, status__in=LIVE_REQUEST_STATUSES
+        )
+    else:
+        live = MentorRequest.objects.filter(
+            mentee_enrollment=enrollment, status__in=LIVE_REQUEST_STATUSES
+        )
+    closed = 0
+    for request in live.select_related("mentee_enrollment"):
+        was_pending = request.status == MentorRequestStatus.PENDING
+        _close(request, MentorRequestStatus.CANCELLED, by=by, now=now)
+        closed += 1
+        if enrollment.role in GIVING_ROLES:
+            if was_pending:
+                _notify(request.pk, "declined")
+            (mentee,) = _lock(request.mentee_enrollment)
+            _advance(mentee, now)
+    return closed
