@@ -140,3 +140,13 @@ def test_find_a_mentor_queries_stay_constant(client, ss, django_assert_max_num_q
         mentor(ss, capacity=2)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_after_a_rematch_the_old_partner_is_not_suggested(ss):
+    me = mentee(ss)
+    old, new = mentor(ss, capacity=2), mentor(ss, capacity=2)
+    request = services.send_request(me, old, me.user)
+    relationship = services.accept_request(request, old.user)
+    services.request_rematch(relationship, me.user, reason="Different goals")
+    shown = {s.enrollment.pk for s in suggest_mentors(me)}
+    assert shown == {new.pk}

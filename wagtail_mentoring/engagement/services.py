@@ -464,7 +464,7 @@ def end_relationship(relationship: Relationship, by, *, reason: str, now=None):
             relationship, RelationshipStatus.ENDED_EARLY, by, reason=reason.strip()
         )
         _cancel_upcoming_meetings(relationship, now)
-        _on_commit("send_relationship_emails", relationship.pk, "ended", by.pk)
+        _on_commit("send_relationship_emails", relationship.pk, "ended", str(by.pk))
     return relationship
 
 
@@ -488,7 +488,7 @@ def request_rematch(relationship: Relationship, by, *, reason: str, now=None):
         relationship.rematch_requested_by = by
         relationship.save(update_fields=["rematch_requested_by"])
         audit.record(relationship, "wagtail_mentoring.relationship.rematch", user=by)
-        _on_commit("send_relationship_emails", relationship.pk, "rematch", by.pk)
+        _on_commit("send_relationship_emails", relationship.pk, "rematch", str(by.pk))
     return relationship
 
 
@@ -522,7 +522,7 @@ def extend_relationship(relationship: Relationship, by, *, weeks: int):
             previous=previous.isoformat() if previous else None,
             ends_on=relationship.ends_on.isoformat(),
         )
-        _on_commit("send_relationship_emails", relationship.pk, "extended", by.pk)
+        _on_commit("send_relationship_emails", relationship.pk, "extended", str(by.pk))
     return relationship
 
 

@@ -81,9 +81,9 @@ def candidate_mentors(enrollment: Enrollment):
     load = MentorRequest.objects.filter(
         mentor_enrollment_id=OuterRef("pk"), status__in=LIVE_REQUEST_STATUSES
     )
+    # Current and earlier partners in this program: a rematch means someone new.
     already_with = RelationshipMember.objects.filter(
         relationship__program_id=program.pk,
-        relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
         relationship__members__user_id=enrollment.user_id,
     ).values("user_id")
     return (
