@@ -607,6 +607,12 @@ class Command(BaseCommand):
                         expires_at=now + timedelta(days=7) if rank == 1 else None,
                     )
         mentoring = programs[0]
+        if not mentoring.conversation_prompts:
+            mentoring.conversation_prompts = [
+                ("prompt", "What are you proud of since we last met?"),
+                ("prompt", "Which decision is on your mind right now?"),
+            ]
+            mentoring.save_revision().publish()
         if Relationship.objects.filter(program=mentoring).exists():
             return self._engagement_note(program)
         mentors = list(
