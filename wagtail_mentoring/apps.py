@@ -18,3 +18,12 @@ class WagtailMentoringConfig(AppConfig):
 
         register_policy(Enrollment, ProgramScopedPolicy(Enrollment))
         register_policy(EmployeeProfile, ProfilePolicy(EmployeeProfile))
+
+        from wagtail_mentoring.sponsorship.admin import (
+            NominationPolicy,
+            OpportunityPolicy,
+        )
+        from wagtail_mentoring.sponsorship.models import Nomination, Opportunity
+
+        register_policy(Nomination, NominationPolicy(Nomination))
+        register_policy(Opportunity, OpportunityPolicy(Opportunity))

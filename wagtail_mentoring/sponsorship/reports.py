@@ -20,7 +20,6 @@ from wagtail_mentoring.analytics.equity import (
     aggregate,
     consented_groups,
     group_label,
-    min_group_size,
     suppress,
 )
 from wagtail_mentoring.conf import mentoring_settings
@@ -31,7 +30,6 @@ from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
     ProgramKind,
     ProgramPage,
-    Relationship,
     RelationshipMember,
     Role,
 )
@@ -367,21 +365,3 @@ def sponsor_accountability(
             )
         )
     return [quarter_label(s) for s in starts], rows
-
-
-def my_relationship_ids(user, role: str) -> list[int]:
-    return list(
-        Relationship.objects.filter(
-            members__user=user,
-            members__role=role,
-            program__kind=ProgramKind.SPONSORSHIP,
-        ).values_list("pk", flat=True)
-    )
-
-
-__all__ = [
-    "STAGES",
-    "equity_report",
-    "sponsor_accountability",
-    "min_group_size",
-]
