@@ -307,6 +307,10 @@ class AdminFormView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
+    def form_invalid(self, form):
+        messages.validation_error(self.request, _("The form could not be saved."), form)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
@@ -393,6 +397,19 @@ class PairingViewSet(SingleViewSet):
 # Opportunities
 
 
+class ServiceFormMixin:
+    """Create/edit views whose ``save_instance`` calls a service: a refusal is
+    shown on the form, and the service's transaction wrote nothing."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except MentoringError as error:
+            form.add_error(None, error)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
 class OpportunityForm(WagtailAdminModelForm):
     class Meta:
         model = Opportunity
@@ -420,27 +437,18 @@ class OpportunityForm(WagtailAdminModelForm):
             self.fields["program"].disabled = True
 
 
-class OpportunityCreateView(generic.CreateView):
+class OpportunityCreateView(ServiceFormMixin, generic.CreateView):
     def save_instance(self):
         data = dict(self.form.cleaned_data)
         program = data.pop("program")
         return services.post_opportunity(program, self.request.user, **data)
 
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
 
-
-class OpportunityEditView(generic.EditView):
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            policy_for(Opportunity).instances_user_has_permission_for(
-                self.request.user, "change"
-            ),
-            pk=self.pk,
+class OpportunityEditView(ServiceFormMixin, generic.EditView):
+    def get_queryset(self):
+        # Another program's opportunity is "not found".
+        return policy_for(Opportunity).instances_user_has_permission_for(
+            self.request.user, "change"
         )
 
     def save_instance(self):
@@ -449,13 +457,6 @@ class OpportunityEditView(generic.EditView):
         return services.update_opportunity(
             Opportunity.objects.get(pk=self.object.pk), self.request.user, **data
         )
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
 
 
 class OpportunityIndexView(generic.IndexView):
@@ -629,31 +630,17 @@ class CareerOutcomeForm(WagtailAdminModelForm):
             self.fields["employee"].disabled = True
 
 
-class CareerOutcomeCreateView(generic.CreateView):
+class CareerOutcomeCreateView(ServiceFormMixin, generic.CreateView):
     def save_instance(self):
         data = dict(self.form.cleaned_data)
         return outcomes.record_outcome(data.pop("employee"), self.request.user, **data)
 
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
 
-
-class CareerOutcomeEditView(generic.EditView):
+class CareerOutcomeEditView(ServiceFormMixin, generic.EditView):
     def save_instance(self):
         data = dict(self.form.cleaned_data)
         data.pop("employee", None)
         return outcomes.update_outcome(self.object, self.request.user, **data)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
 
 
 class CareerOutcomeIndexView(generic.IndexView):
@@ -734,9 +721,6 @@ class ImportView(AdminFormView):
             _("%(n)d career outcomes imported.") % {"n": len(created)},
         )
         return redirect("career_outcomes:index")
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class CareerOutcomeViewSet(MentoringModelViewSet):
