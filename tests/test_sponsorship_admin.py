@@ -349,6 +349,9 @@ def test_equity_report_suppresses_small_groups_and_exports_aggregates(
     body = client.get(reverse(EQUITY)).content.decode()
     assert "Woman" in body and "Man" in body
     assert "Suppressed" in body
+    # Shown groups carry count · share · parity for each stage.
+    assert "7 · 46.7 %" in body  # 7 men of 15 eligible
+    assert "0 · 0.0 % · 0.00" in body  # no man nominated
     # Non-binary (2 people) is suppressed; so is the next-smallest group, so
     # the 2 cannot be derived as total minus the others.
     response = client.get(reverse(EQUITY), {"export": "csv"})
