@@ -116,9 +116,13 @@ class GroupRow:
         """Share of the group that reached the stage."""
         return self.counts[stage] / self.population if self.population else None
 
-    def cells(self, stages: Iterable[str]):
-        """``(stage, count, share, parity)`` per stage, for templates."""
-        return [(s, self.counts[s], self.shares[s], self.parity(s)) for s in stages]
+    @property
+    def cells(self):
+        """``(stage, count, share, parity)`` in stage order, for templates."""
+        return [
+            (stage, count, self.shares[stage], self.parity(stage))
+            for stage, count in self.counts.items()
+        ]
 
 
 @dataclass
