@@ -143,3 +143,15 @@ def test_equity_report_end_to_end(sponsorship_program, sponsor, sponsorship_admi
     assert report.table.population == 14
     assert report.promotion.sponsee_rate == pytest.approx(0.5)
     assert report.promotion.comparable_rate == pytest.approx(1 / 8)
+
+
+@pytest.mark.django_db
+def test_demo_seed_shows_both_shown_and_suppressed_groups():
+    from django.core.management import call_command
+
+    call_command("seed_demo", employees=40, verbosity=0)
+    report = equity_report()
+    rows = [row for block in report.table.dimensions for row in block.rows]
+    assert any(row.suppressed for row in rows)
+    assert any(not row.suppressed and row.counts["nominated"] for row in rows)
+    assert report.table.totals["sponsored"] and report.table.totals["promoted"]

@@ -416,3 +416,18 @@ def test_nomination_listing_query_count_is_constant(
         response = client.get(reverse("nominations:index"))
     assert Nomination.objects.count() == 12
     assert response.content.decode().count("Accept") >= 12
+
+
+def test_menu_shows_each_person_what_they_may_use(
+    client, sponsorship_admin, steward, program_admin
+):
+    def menu(user):
+        client.force_login(user)
+        return client.get(reverse("wagtailadmin_home")).content.decode()
+
+    html = menu(sponsorship_admin)
+    assert '"Pair sponsors"' in html and '"Sponsor accountability"' in html
+    assert '"Equity report"' not in html and '"Career outcomes"' not in html
+    html = menu(steward)
+    assert '"Equity report"' in html and '"Pair sponsors"' not in html
+    assert '"Sponsorship"' not in menu(program_admin)

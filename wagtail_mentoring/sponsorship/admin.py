@@ -355,15 +355,6 @@ class PairView(AdminFormView):
         return redirect(self.request.path)
 
 
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, allowed, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.allowed = allowed
-
-    def is_shown(self, request):
-        return self.allowed(request.user)
-
-
 class SingleViewSet(ViewSet):
     """A viewset of one admin screen whose menu item asks ``allowed(user)``."""
 
@@ -375,15 +366,15 @@ class SingleViewSet(ViewSet):
     def get_urlpatterns(self):
         return [path("", self.view_class.as_view(), name="index")]
 
-    def get_menu_item(self, order=None):
-        return PermissionMenuItem(
-            label=self.menu_label,
-            url=self.menu_url,
-            name=self.menu_name,
-            icon_name=self.menu_icon,
-            order=self.get_menu_item_order(order),
-            allowed=self.allowed,
-        )
+    @cached_property
+    def menu_item_class(self):
+        allowed = self.allowed
+
+        class PermissionMenuItem(MenuItem):
+            def is_shown(self, request):
+                return allowed(request.user)
+
+        return PermissionMenuItem
 
 
 class PairingViewSet(SingleViewSet):
