@@ -6,7 +6,7 @@ run twice (it does nothing once nominations exist).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -262,9 +262,14 @@ def seed_sponsorship(rng, people, program, hr) -> None:
                 and rng.random() < 0.5,
                 evidence=evidence[:1],
             )
-    SponsorshipCommitment.objects.filter(relationship__program=program).update(
-        sponsor_acknowledged_at=timezone.now()
-    )
+    # Backdate the sponsors' acknowledgements to when they wrote them.
+    for commitment in SponsorshipCommitment.objects.filter(
+        relationship__program=program
+    ):
+        commitment.sponsor_acknowledged_at = timezone.make_aware(
+            datetime.combine(commitment.period_start, time(9))
+        )
+        commitment.save(update_fields=["sponsor_acknowledged_at"])
 
     # Opportunities: three open, two already decided.
     posters = [hr] + sponsors[:2]
