@@ -85,6 +85,57 @@ def superuser(db):
     return make_user("sue", superuser=True)
 
 
+# --- Sponsorship (issue 7) -------------------------------------------------
+
+
+@pytest.fixture
+def sponsorship_program(hub):
+    from wagtail_mentoring.programs.models import MatchingMode, ProgramKind
+
+    return make_program(
+        hub,
+        title="Sponsorship Circle",
+        slug="sponsorship",
+        kind=ProgramKind.SPONSORSHIP,
+        matching_mode=MatchingMode.HYBRID,
+        default_mentor_capacity=2,
+        max_mentor_capacity=3,
+    )
+
+
+@pytest.fixture
+def sponsorship_admin(sponsorship_program):
+    return make_user(
+        "hannah", admin_access=True, groups=[sponsorship_program.admin_group]
+    )
+
+
+@pytest.fixture
+def sponsor(sponsorship_program):
+    from tests.factories import make_enrollment
+
+    user = make_user("simone", profile=dict(PROFILE, level=7))
+    make_enrollment(
+        user, sponsorship_program, role="sponsor", status="approved", capacity=2
+    )
+    return user
+
+
+@pytest.fixture
+def sponsee(sponsorship_program, employee):
+    from tests.factories import make_enrollment
+
+    make_enrollment(employee, sponsorship_program, role="sponsee", status="approved")
+    return employee
+
+
+@pytest.fixture
+def sponsorship(sponsorship_program, sponsor, sponsee):
+    from wagtail_mentoring.sponsorship.services import pair_sponsor
+
+    return pair_sponsor(sponsorship_program, sponsor, sponsee, sponsor)
+
+
 @pytest.fixture
 def on_commit_now(monkeypatch):
     """Run ``transaction.on_commit`` callbacks at once: the test's own

@@ -27,3 +27,12 @@ class WagtailMentoringConfig(AppConfig):
             policy.actions = ("view",)
             register_policy(model, policy)
         register_policy(EmployeeProfile, ProfilePolicy(EmployeeProfile))
+
+        from wagtail_mentoring.sponsorship.admin import (
+            NominationPolicy,
+            OpportunityPolicy,
+        )
+        from wagtail_mentoring.sponsorship.models import Nomination, Opportunity
+
+        register_policy(Nomination, NominationPolicy(Nomination))
+        register_policy(Opportunity, OpportunityPolicy(Opportunity))

@@ -27,6 +27,55 @@ ACTIONS = {
     ),
     "wagtail_mentoring.goal.create": (_("Set goal"), _("Set a goal")),
     "wagtail_mentoring.goal.check_in": (_("Goal check-in"), _("Checked in on a goal")),
+    # Sponsorship
+    "wagtail_mentoring.sponsorship.nominate": (
+        _("Nominate"),
+        _("Nominated someone for a sponsorship program"),
+    ),
+    "wagtail_mentoring.sponsorship.pair": (
+        _("Pair sponsor"),
+        _("Paired a sponsor with a sponsee"),
+    ),
+    "wagtail_mentoring.sponsorship.commitment.create": (
+        _("Write commitment"),
+        _("Wrote a sponsorship commitment"),
+    ),
+    "wagtail_mentoring.sponsorship.commitment.acknowledge": (
+        _("Acknowledge commitment"),
+        _("Acknowledged a sponsorship commitment"),
+    ),
+    "wagtail_mentoring.sponsorship.advocacy.log": (
+        _("Log advocacy"),
+        _("Logged an advocacy action"),
+    ),
+    "wagtail_mentoring.sponsorship.advocacy.outcome": (
+        _("Advocacy outcome"),
+        _("Recorded the outcome of an advocacy action"),
+    ),
+    "wagtail_mentoring.sponsorship.evidence.add": (
+        _("Add evidence"),
+        _("Added readiness evidence"),
+    ),
+    "wagtail_mentoring.sponsorship.opportunity.post": (
+        _("Post opportunity"),
+        _("Posted an opportunity"),
+    ),
+    "wagtail_mentoring.sponsorship.opportunity.update": (
+        _("Update opportunity"),
+        _("Updated an opportunity"),
+    ),
+    "wagtail_mentoring.sponsorship.opportunity.nominate": (
+        _("Nominate for opportunity"),
+        _("Nominated a sponsee for an opportunity"),
+    ),
+    "wagtail_mentoring.sponsorship.opportunity.decide": (
+        _("Decide opportunity nomination"),
+        _("Decided an opportunity nomination"),
+    ),
+    "wagtail_mentoring.sponsorship.outcome.record": (
+        _("Record career outcome"),
+        _("Recorded a career outcome"),
+    ),
     # Employee experience (issue 5): requests, meetings, messages, feedback.
     "wagtail_mentoring.goal.update": (_("Update goal"), _("Updated a goal")),
     "wagtail_mentoring.request.send": (_("Send request"), _("Asked a mentor")),

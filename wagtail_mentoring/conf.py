@@ -38,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
     "MIN_GROUP_SIZE": 5,
     # Sender of notification emails; ``None`` means ``DEFAULT_FROM_EMAIL``.
     "FROM_EMAIL": None,
+    # Sponsorship: departments compared together when matching sponsees with
+    # comparable non-sponsored employees ({"Go to market": ["Sales", ...]});
+    # a department in no band is its own band.
+    "DEPARTMENT_BANDS": {},
+    # Sponsor accountability flags sponsors with no advocacy in this many days.
+    "SPONSOR_IDLE_DAYS": 30,
     # Calendar feeds list meetings from this many days ago onwards.
     "CALENDAR_FEED_PAST_DAYS": 90,
     # An open goal without a check-in for this many days needs attention.

@@ -23,3 +23,12 @@ from wagtail_mentoring.programs.models import (  # noqa: F401
     Relationship,
     RelationshipMember,
 )
+from wagtail_mentoring.sponsorship.models import (  # noqa: F401
+    AdvocacyAction,
+    CareerOutcome,
+    Nomination,
+    Opportunity,
+    OpportunityNomination,
+    ReadinessEvidence,
+    SponsorshipCommitment,
+)

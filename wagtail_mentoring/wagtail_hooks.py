@@ -57,3 +57,45 @@ def register_permissions():
         content_type__app_label="wagtail_mentoring",
         codename__in=["administer_all_programs", "view_equity_reports"],
     )
+
+
+# --- Sponsorship -----------------------------------------------------------
+
+from wagtail_mentoring.sponsorship.admin import (  # noqa: E402
+    CareerOutcomeViewSet,
+    NominationViewSet,
+    OpportunityViewSet,
+    PairingViewSet,
+)
+from wagtail_mentoring.sponsorship.admin_reports import (  # noqa: E402
+    AccountabilityViewSet,
+    EquityReportViewSet,
+)
+
+
+class SponsorshipViewSetGroup(ViewSetGroup):
+    menu_label = _("Sponsorship")
+    menu_icon = "pick"
+    menu_order = 260
+    items = (
+        NominationViewSet,
+        PairingViewSet,
+        OpportunityViewSet,
+        CareerOutcomeViewSet,
+        AccountabilityViewSet,
+        EquityReportViewSet,
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_sponsorship_viewsets():
+    return SponsorshipViewSetGroup()
+
+
+@hooks.register("register_permissions")
+def register_sponsorship_permissions():
+    # HR records and imports career outcomes (Groups editor → Career outcome).
+    return Permission.objects.filter(
+        content_type__app_label="wagtail_mentoring",
+        content_type__model="careeroutcome",
+    )

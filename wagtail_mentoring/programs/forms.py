@@ -67,7 +67,12 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, program: ProgramPage, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["role"].choices = program.role_choices()
+        # Sponsees join sponsorship programs by nomination (sponsorship app).
+        self.fields["role"].choices = [
+            (role, label)
+            for role, label in program.role_choices()
+            if not (role == "sponsee" and program.kind == "sponsorship")
+        ]
         if len(program.roles) == 1:
             self.fields["role"].initial = program.roles[0]
         if not GIVING_ROLES.intersection(program.roles):

@@ -20,6 +20,7 @@ from wagtail_mentoring.programs.models import (
     GIVING_ROLES,
     Enrollment,
     EnrollmentStatus,
+    ProgramKind,
     ProgramPage,
     Relationship,
     RelationshipMember,
@@ -45,10 +46,29 @@ def apply_to_program(
     motivation: str = "",
     capacity: int | None = None,
     now=None,
+    by=None,
+    via_nomination: bool = False,
 ) -> Enrollment:
-    """Apply ``user`` to ``program`` in ``role``; approved at once if no review."""
+    """Apply ``user`` to ``program`` in ``role``; approved at once if no review.
+
+    ``by`` is who acted when it is not the applicant (a nominator); sponsees of
+    a sponsorship program only join ``via_nomination`` (see sponsorship.services).
+    """
     now = now or timezone.now()
     _check_active(user)
+    if (
+        role == Role.SPONSEE
+        and program.kind == ProgramKind.SPONSORSHIP
+        and not via_nomination
+    ):
+        raise MentoringError(
+            _(
+                "Sponsees join %(program)s by nomination: ask your manager, HR or "
+                "a sponsor to nominate you, or nominate yourself with evidence."
+            )
+            % {"program": program.title},
+            code="nomination_required",
+        )
     if not program.live:
         raise MentoringError(_("This program is not published."), code="not_live")
     if not program.is_open(now):
@@ -104,7 +124,9 @@ def apply_to_program(
                 else EnrollmentStatus.PENDING,
                 decided_at=now if auto_approve else None,
             )
-            audit.record(enrollment, "wagtail_mentoring.apply", user=user, role=role)
+            audit.record(
+                enrollment, "wagtail_mentoring.apply", user=by or user, role=role
+            )
     except IntegrityError:
         # The partial unique constraint caught a race the lock could not see
         # (no row to lock yet): same answer as the check above.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
 from wagtail_mentoring.people.models import (
     AVAILABILITY_SLOTS,
@@ -29,6 +30,7 @@ from wagtail_mentoring.people.models import (
 from wagtail_mentoring.programs.models import (
     Enrollment,
     EnrollmentStatus,
+    MatchingMode,
     MentoringHubPage,
     ProgramKind,
     ProgramPage,
@@ -204,6 +206,8 @@ class Command(BaseCommand):
         self._admins(password)
         hub, programs = self._programs(home)
         self._applications(rng, people, programs)
+        hr = hr_team(password, _login)
+        seed_sponsorship(rng, people, programs[2], hr)
         engagement_note = self._engagement(rng, people, hub, programs)
         self.stdout.write(
             self.style.SUCCESS(
@@ -322,7 +326,8 @@ class Command(BaseCommand):
                             "consented_at": timezone.now(),
                             "answers": {
                                 "gender": rng.choices(
-                                    ["woman", "man", "non_binary"], weights=[45, 50, 5]
+                                    ["woman", "man", "non_binary", "self_described"],
+                                    weights=[45, 50, 4, 1],
                                 )[0],
                                 "ethnicity": rng.choice(
                                     [
@@ -442,6 +447,8 @@ class Command(BaseCommand):
                 slug="sponsorship-circle",
                 kind=ProgramKind.SPONSORSHIP,
                 summary="Senior leaders advocate for high-potential colleagues.",
+                # Sponsor-led: sponsors pick, admins fill the gaps.
+                matching_mode=MatchingMode.HYBRID,
                 default_mentor_capacity=2,
                 max_mentor_capacity=3,
             ),
