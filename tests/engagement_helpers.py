@@ -10,7 +10,12 @@ from tests.factories import make_enrollment, make_user
 from wagtail_mentoring.programs.models import EnrollmentStatus, MatchingMode
 from wagtail_mentoring.programs.services import start_relationship
 
-PROFILE = {"level": 3, "department": "Engineering", "timezone": "Europe/Berlin"}
+PROFILE = {
+    "level": 3,
+    "department": "Engineering",
+    "timezone": "Europe/Berlin",
+    "languages": ["en"],
+}
 
 
 def self_select(program, **fields):

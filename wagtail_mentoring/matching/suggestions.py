@@ -124,9 +124,87 @@ def _available(enrollment: Enrollment) -> list[Suggestion]:
     return result
 
 
-def _score(enrollment: Enrollment, suggestions: list[Suggestion]) -> None:
-    """Fill ``score`` and ``reasons`` (wired to the matching engine)."""
-    return None
+def engine_available() -> bool:
+    """Whether the matching engine (``matching/engine/``) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("wagtail_mentoring.matching.engine") is not None
+
+
+def _score(enrollment: Enrollment, suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Score and explain each candidate with the matching engine; drop the
+    ones its hard rules forbid (reporting line, earlier partner, level…).
+
+    Until the engine is part of the package, candidates stay unscored (ordered
+    by places left), never scored by a second, hand-written engine.
+    """
+    if not engine_available():
+        return suggestions
+    import numpy as np
+
+    from wagtail_mentoring.matching.engine.explain import explain_pairs
+    from wagtail_mentoring.matching.engine.features import (
+        build_features,
+        hashed_tfidf,
+    )
+    from wagtail_mentoring.matching.engine.rules import build_pair_rules
+    from wagtail_mentoring.matching.engine.scoring import SCORE_SCALE, Scorer
+    from wagtail_mentoring.matching.problem import build_problem
+
+    problem, config = build_problem(
+        [enrollment],
+        [s.enrollment for s in suggestions],
+        capacities=[s.remaining for s in suggestions],
+    )
+    config.validate()
+    problem.validate()
+    space = build_features(problem, config)
+    scorer = Scorer(space, build_pair_rules(problem, config), config.block_rows)
+    _first, scores = scorer.block_scores(0)
+    allowed = np.flatnonzero(scores[0] >= 0)
+    if config.min_score is not None:
+        allowed = allowed[scores[0][allowed] >= config.min_score * SCORE_SCALE]
+    pairs = np.stack([np.zeros_like(allowed), allowed], axis=1)
+    vectors = None
+    if space.text_tokens is not None:
+        vectors, _tokens = hashed_tfidf(list(problem.interests_text), config.text_dim)
+    explanations = explain_pairs(problem, config, pairs, space.text_tokens, vectors)
+    kept = []
+    for j, explanation in zip(allowed.tolist(), explanations, strict=True):
+        suggestion = suggestions[j]
+        suggestion.score = float(scores[0][j]) / SCORE_SCALE
+        suggestion.reasons = [reason_text(r) for r in explanation.reasons]
+        kept.append(suggestion)
+    return kept
+
+
+def reason_text(reason) -> str:
+    """A translatable sentence for an engine reason (code + params)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    params = reason.params or {}
+    names = ", ".join(str(n) for n in params.get("names", []))
+    code = reason.code
+    if code == "shared_skills" and names:
+        return _("Can help with %(names)s") % {"names": names}
+    if code == "shared_goals" and names:
+        return _("Shares your interests: %(names)s") % {"names": names}
+    if code == "shared_languages" and names:
+        return _("Speaks %(names)s") % {"names": names}
+    if code == "availability" and params.get("count"):
+        n = int(params["count"])
+        return ngettext(
+            "%(n)d shared free time slot", "%(n)d shared free time slots", n
+        ) % {"n": n}
+    if code == "shared_interests" and params.get("terms"):
+        return _("You both mention %(terms)s") % {"terms": ", ".join(params["terms"])}
+    if code == "seniority_gap" and "levels" in params:
+        n = abs(int(params["levels"]))
+        return ngettext("%(n)d career level apart", "%(n)d career levels apart", n) % {
+            "n": n
+        }
+    return reason.text
 
 
 def suggest_mentors(enrollment: Enrollment, limit: int = 10) -> list[Suggestion]:
@@ -134,7 +212,7 @@ def suggest_mentors(enrollment: Enrollment, limit: int = 10) -> list[Suggestion]
     suggestions = _available(enrollment)
     if not suggestions:
         return []
-    _score(enrollment, suggestions)
+    suggestions = _score(enrollment, suggestions)
     per_place = max(1, int(mentoring_settings.SUGGESTION_EXPOSURE_PER_PLACE))
 
     def key(s: Suggestion):
