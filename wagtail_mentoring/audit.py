@@ -27,6 +27,19 @@ ACTIONS = {
     ),
     "wagtail_mentoring.goal.create": (_("Set goal"), _("Set a goal")),
     "wagtail_mentoring.goal.check_in": (_("Goal check-in"), _("Checked in on a goal")),
+    "wagtail_mentoring.journey.step_complete": (
+        _("Complete journey step"),
+        _("Completed a learning-journey step"),
+    ),
+    "wagtail_mentoring.journey.reflection": (
+        _("Answer reflection"),
+        _("Answered a reflection question"),
+    ),
+    "wagtail_mentoring.journey.quiz": (_("Take quiz"), _("Took a journey quiz")),
+    "wagtail_mentoring.journey.import": (
+        _("Import journey"),
+        _("Imported a learning journey from a package"),
+    ),
 }
 
 

@@ -1,0 +1,31 @@
+"""Template helpers for journey pages and the relationship dashboard."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def lookup(mapping, key):
+    """``mapping[key]`` or ``None``: block templates find their own state."""
+    if not mapping:
+        return None
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.simple_tag
+def journey_cards(relationship):
+    """The pair's journeys with their progress (see ``selectors.journey_cards``)."""
+    from wagtail_mentoring.journeys.selectors import journey_cards as cards
+
+    return cards(relationship)
+
+
+@register.filter
+def contains(collection, item) -> bool:
+    return bool(collection) and item in collection
