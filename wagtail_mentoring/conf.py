@@ -38,6 +38,14 @@ DEFAULTS: dict[str, Any] = {
     "MIN_GROUP_SIZE": 5,
     # Sender of notification emails; ``None`` means ``DEFAULT_FROM_EMAIL``.
     "FROM_EMAIL": None,
+    # Limits of journey imports (SCORM / Common Cartridge): anything larger is
+    # refused before it is unpacked.
+    "JOURNEY_IMPORT_MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
+    "JOURNEY_IMPORT_MAX_ENTRIES": 1000,
+    "JOURNEY_IMPORT_MAX_FILE_BYTES": 20 * 1024 * 1024,
+    "JOURNEY_IMPORT_MAX_TOTAL_BYTES": 100 * 1024 * 1024,
+    "JOURNEY_IMPORT_MAX_XML_BYTES": 2 * 1024 * 1024,
+    "JOURNEY_IMPORT_MAX_STEPS": 300,
 }
 
 # Floors that a host cannot lower: reporting groups smaller than this would let

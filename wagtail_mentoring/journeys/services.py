@@ -524,3 +524,39 @@ def refresh_journey_progress(
         summary.completed_at = None
     summary.save()
     return summary
+
+
+def import_journey(parent, upload, by):
+    """Create a draft journey under ``parent`` from a SCORM or Common Cartridge.
+
+    ``upload`` is a file object: a zip package or a bare ``imsmanifest.xml``.
+    Hostile or broken packages are refused with a message and nothing is
+    created (no page, no documents, no files). Returns ``(page, summary)``.
+    """
+    from wagtail_mentoring.journeys.interchange.importer import build_journey
+    from wagtail_mentoring.journeys.interchange.reader import open_package
+
+    if not LearningJourneyPage.can_create_at(parent):
+        raise MentoringError(
+            _("A learning journey cannot be created under %(title)s.")
+            % {"title": parent.title},
+            code="bad_parent",
+        )
+    package = open_package(upload)
+    with transaction.atomic():
+        page, summary = build_journey(package, parent.specific, by)
+        audit.record(
+            page,
+            "wagtail_mentoring.journey.import",
+            user=by,
+            source=summary.kind,
+            steps=summary.steps,
+        )
+    return page, summary
+
+
+def export_journey(journey: LearningJourneyPage) -> bytes:
+    """The journey as an IMS Common Cartridge 1.3 zip (read-only)."""
+    from wagtail_mentoring.journeys.interchange.cartridge import export_cartridge
+
+    return export_cartridge(journey)

@@ -29,3 +29,10 @@ def journey_cards(relationship):
 @register.filter
 def contains(collection, item) -> bool:
     return bool(collection) and item in collection
+
+
+@register.filter
+def basename(path) -> str:
+    import posixpath
+
+    return posixpath.basename(str(path or ""))
