@@ -444,7 +444,8 @@ def record_meeting_held(meeting: Meeting) -> list[StepProgress]:
 
     Called when a meeting is saved as held. Each meeting completes at most one
     step per journey, once: saving it again changes nothing. The step is the
-    pair's current step, or a meeting step someone has already opened.
+    pair's current step, a meeting step someone has already opened, or the step
+    whose conversation prompts were put on the agenda.
     """
     if meeting.status != MeetingStatus.HELD:
         return []
@@ -471,13 +472,18 @@ def record_meeting_held(meeting: Meeting) -> list[StepProgress]:
                 relationship=relationship, journey=journey
             )
             states = progress.step_states(journey.journey_steps, following, rows)
-            current = progress.current_state(states)
+            # The step the pair is at, one they opened, or the one whose prompts
+            # were on this meeting's agenda.
+            expected = [
+                progress.current_state(states),
+                progress.upcoming_prompts(states)[0],
+            ]
             for state in states:
                 if (
                     state.step.value.is_pair_step
                     and state.counts
                     and not state.is_completed
-                    and (state is current or state.started_at)
+                    and (any(state is e for e in expected) or state.started_at)
                 ):
                     ctx = _Context(relationship, following[0], journey, state.step)
                     completed.append(
