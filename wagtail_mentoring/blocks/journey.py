@@ -470,7 +470,7 @@ class JourneyStepBlock(blocks.StructBlock):
             "meeting is marked as held."
         ),
     )
-    body = StepBodyBlock(label=_("Content"))
+    body = StepBodyBlock(required=False, label=_("Content"))
 
     class Meta:
         icon = "list-ol"

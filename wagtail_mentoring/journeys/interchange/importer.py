@@ -109,8 +109,10 @@ class _Builder:
                     "file_type",
                 )
             data = archive.read(path)
-            self._check_image(data, name)
-            obj = model(title=title, collection=self.collection)
+            width, height = self._check_image(data, name)
+            obj = model(
+                title=title, collection=self.collection, width=width, height=height
+            )
             obj.file.save(name, ImageFile(io.BytesIO(data), name=name), save=False)
             self.saved_files.append((obj.file.storage, obj.file.name))
             obj.file_size = len(data)
@@ -122,12 +124,13 @@ class _Builder:
         return obj.pk
 
     @staticmethod
-    def _check_image(data: bytes, name: str) -> None:
+    def _check_image(data: bytes, name: str) -> tuple[int, int]:
         from PIL import Image as PILImage
 
         try:
             with PILImage.open(io.BytesIO(data)) as image:
                 image.verify()
+                return image.size
         except Exception:  # Pillow raises many types for bad or hostile images
             raise refuse(
                 _("%(name)s is not a valid image; nothing was imported.")

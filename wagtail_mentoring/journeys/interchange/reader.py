@@ -244,7 +244,7 @@ class _Reader:
 
     # -- steps ---------------------------------------------------------------
 
-    def step_for(self, item, module: str) -> PackageStep:
+    def step_for(self, item, module: str) -> PackageStep | None:
         step = PackageStep(title=_title(item) or _("Untitled step"), summary=module)
         resource = self.resources.get(item.get("identifierref"))
         if resource is None:
@@ -263,8 +263,9 @@ class _Reader:
             if link:
                 links.append(link)
         elif rtype != "webcontent" and not rtype.startswith("associatedcontent"):
+            # Discussions, assessments, LTI links…: nothing a journey step can show.
             self.skipped.append(rtype or _("an item without a type"))
-            return step
+            return None
         href = resource.get("href") or ""
         if _is_web_url(href):
             links.append({"title": step.title, "url": href, "description": ""})
@@ -365,7 +366,10 @@ def read_package(root, archive: SafeZip | None) -> Package:
             "no_steps",
         )
     for item, module in reader.leaf_items(organisation):
-        package.steps.append(reader.step_for(item, module))
+        found = reader.step_for(item, module)
+        if found is None:
+            continue
+        package.steps.append(found)
         if len(package.steps) > mentoring_settings.JOURNEY_IMPORT_MAX_STEPS:
             raise refuse(
                 _("The package has more than %(n)d steps; nothing was imported.")
