@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (package fixtures are easier to read unwrapped)
 """SCORM / Common Cartridge import and export, and hostile packages refused."""
 
 import hashlib
@@ -226,10 +227,10 @@ def _normalise(block, value, prep=True):
                     continue
                 if k == "document" and isinstance(v, int):
                     d = Document.objects.get(pk=v)
-                    v = (d.title, hashlib.sha1(d.file.read()).hexdigest())
+                    v = (d.title, hashlib.sha256(d.file.read()).hexdigest())
                 elif k == "image" and isinstance(v, int):
                     i = Image.objects.get(pk=v)
-                    v = (i.title, hashlib.sha1(i.file.read()).hexdigest())
+                    v = (i.title, hashlib.sha256(i.file.read()).hexdigest())
                 out[k] = clean(v, k)
             return out
         if isinstance(node, list):
