@@ -6,6 +6,9 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 
+#: Our blocks preview in the block picker with the package's own styles.
+PREVIEW_TEMPLATE = "wagtail_mentoring/blocks/preview.html"
+
 
 class DocumentValue(blocks.StructValue):
     @property
@@ -28,8 +31,10 @@ class CalloutBlock(blocks.StructBlock):
     class Meta:
         icon = "info-circle"
         label = _("Callout")
+        description = _("A highlighted tip, note or warning.")
         template = "wagtail_mentoring/blocks/callout.html"
         preview_value = {"tone": "tip", "text": "<p>Meet at least once a month.</p>"}
+        preview_template = PREVIEW_TEMPLATE
 
 
 class DocumentBlock(blocks.StructBlock):
@@ -54,6 +59,7 @@ class DocumentBlock(blocks.StructBlock):
             "title": "Career conversation worksheet (PDF)",
             "description": "Print it or fill it in before you meet.",
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class ResourceLinkBlock(blocks.StructBlock):
@@ -89,6 +95,7 @@ class ResourceLinksBlock(blocks.StructBlock):
                 }
             ],
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class ContentBlock(blocks.StreamBlock):
@@ -97,14 +104,19 @@ class ContentBlock(blocks.StreamBlock):
         form_classname="title",
         template="wagtail_mentoring/blocks/heading.html",
         preview_value="Why join",
+        preview_template=PREVIEW_TEMPLATE,
     )
     paragraph = blocks.RichTextBlock(
-        icon="pilcrow", preview_value="<p>Grow with a mentor from another team.</p>"
+        icon="pilcrow",
+        preview_value="<p>Grow with a mentor from another team.</p>",
+        preview_template=PREVIEW_TEMPLATE,
     )
     image = ImageBlock(required=False)
     embed = EmbedBlock(icon="media", help_text=_("A video or other embeddable URL."))
     quote = blocks.BlockQuoteBlock(
-        icon="openquote", preview_value="My mentor changed how I lead."
+        icon="openquote",
+        preview_value="My mentor changed how I lead.",
+        preview_template=PREVIEW_TEMPLATE,
     )
     callout = CalloutBlock()
     document = DocumentBlock()

@@ -23,6 +23,7 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 
 from wagtail_mentoring.blocks.content import (
+    PREVIEW_TEMPLATE,
     CalloutBlock,
     DocumentBlock,
     ResourceLinksBlock,
@@ -86,6 +87,7 @@ class ConversationPromptsBlock(blocks.StructBlock):
                 "Which strength do you use least at the moment?",
             ],
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class ReflectionValue(blocks.StructValue):
@@ -127,6 +129,7 @@ class ReflectionBlock(blocks.StructBlock):
             "who": "both",
             "shared_with_pair": True,
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class GoalSettingValue(blocks.StructValue):
@@ -180,6 +183,7 @@ class GoalSettingBlock(blocks.StructBlock):
             "measure_example": "Review held and notes shared",
             "default_weeks": 8,
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class ChecklistValue(blocks.StructValue):
@@ -206,6 +210,7 @@ class ChecklistBlock(blocks.StructBlock):
             "heading": "Before your first meeting",
             "items": ["Book a 45-minute slot", "Read each other's profile"],
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class QuizChoiceBlock(blocks.StructBlock):
@@ -332,6 +337,7 @@ class QuizBlock(blocks.StructBlock):
                 }
             ],
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class MilestoneBlock(blocks.StructBlock):
@@ -354,6 +360,7 @@ class MilestoneBlock(blocks.StructBlock):
             "title": "Halfway there",
             "message": "Three months in: look back at your first goal.",
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 #: Body blocks a member acts on, and how each one is "done".
@@ -369,6 +376,7 @@ class StepBodyBlock(blocks.StreamBlock):
         label=_("Text"),
         preview_value="<p>Before you meet, think about what you want to get out "
         "of the program.</p>",
+        preview_template=PREVIEW_TEMPLATE,
         description=_("Formatted text with headings, lists and links."),
     )
     image = ImageBlock(
@@ -501,6 +509,7 @@ class JourneyStepBlock(blocks.StructBlock):
                 )
             ],
         }
+        preview_template = PREVIEW_TEMPLATE
 
     def clean(self, value):
         value = super().clean(value)

@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from wagtail_mentoring.blocks.content import ContentBlock
+from wagtail_mentoring.blocks.content import PREVIEW_TEMPLATE, ContentBlock
 
 
 class ProfileChooserBlock(blocks.ChooserBlock):
@@ -84,6 +84,7 @@ class JoinCallToActionBlock(blocks.StructBlock):
             "text": "Applications take five minutes.",
             "button_label": "Apply now",
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class MentorSpotlightValue(blocks.StructValue):
@@ -114,6 +115,7 @@ class MentorSpotlightBlock(blocks.StructBlock):
         value_class = MentorSpotlightValue
         description = _("Introduces a few mentors from their profiles.")
         preview_value = {"heading": "Meet some of our mentors", "show_bio": True}
+        preview_template = PREVIEW_TEMPLATE
 
 
 class ProgramFactsValue(blocks.StructValue):
@@ -161,6 +163,7 @@ class ProgramFactsBlock(blocks.StructBlock):
                 {"label": "Format", "value": "In person or video"},
             ],
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class TestimonialValue(blocks.StructValue):
@@ -202,6 +205,7 @@ class TestimonialsBlock(blocks.StructBlock):
                 }
             ],
         }
+        preview_template = PREVIEW_TEMPLATE
 
 
 class ProgramContentBlock(ContentBlock):

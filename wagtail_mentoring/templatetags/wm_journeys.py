@@ -36,3 +36,17 @@ def basename(path) -> str:
     import posixpath
 
     return posixpath.basename(str(path or ""))
+
+
+@register.simple_tag(takes_context=True)
+def block_state(context):
+    """The viewing member's state of the block being rendered, if any.
+
+    Block templates also render in previews and the block picker, where there
+    is no member: then this is ``None`` and the template shows the content only.
+    """
+    states = context.get("block_states")
+    block_id = context.get("block_id") or context.get("id")
+    if not states or not block_id:
+        return None
+    return states.get(block_id)
