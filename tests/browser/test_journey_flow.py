@@ -232,6 +232,7 @@ def test_editor_builds_a_journey_and_a_pair_works_through_it(
     page.get_by_role("button", name="Mentoring").click()
     page.get_by_role("link", name="Journey progress").click()
     page.get_by_role("button", name="Show filters").click()
+    page.get_by_role("tooltip").get_by_role("button", name="Program").click()
     page.get_by_label("Program").select_option(label=program.title)
     table = page.get_by_role("table")
     rows = {
