@@ -9,158 +9,30 @@ what the business allows (membership, open relationship, the step's rules).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail_mentoring import audit
-from wagtail_mentoring.blocks.journey import Audience, CompletionRule
+from wagtail_mentoring.blocks.journey import CompletionRule
 from wagtail_mentoring.engagement.models import Goal, Meeting, MeetingStatus
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.journeys import progress
+from wagtail_mentoring.journeys import progress, rules
 from wagtail_mentoring.journeys.models import (
     JourneyProgress,
-    JourneyStep,
     LearningJourneyPage,
     QuizAttempt,
     ReflectionAnswer,
     StepProgress,
     StepStatus,
 )
-from wagtail_mentoring.programs.models import Relationship, RelationshipMember
+from wagtail_mentoring.programs.models import Relationship
 
 MAX_REFLECTION_LENGTH = 10_000
 
 
-@dataclass
-class _Context:
-    relationship: Relationship
-    member: RelationshipMember
-    journey: LearningJourneyPage
-    step: JourneyStep
-
-
-def _begin(relationship, user, journey, step_id: str) -> _Context:
-    """Lock the pair and check the member may act on this step now."""
-    relationship = (
-        Relationship.objects.select_for_update()
-        .select_related("program")
-        .get(pk=relationship.pk)
-    )
-    member = relationship.members.filter(user=user).first()
-    if member is None:
-        raise MentoringError(
-            _("Only members of this relationship can do that."), code="not_member"
-        )
-    if progress.journey_id_for_role(relationship.program, member.role) != journey.pk:
-        raise MentoringError(
-            _("Your program does not use this journey."), code="not_following"
-        )
-    if not relationship.is_open:
-        raise MentoringError(
-            _("This relationship has ended; its journey can no longer change."),
-            code="closed",
-        )
-    step = journey.get_step(step_id)
-    if step is None:
-        raise MentoringError(
-            _("This step is no longer part of the journey."), code="unknown_step"
-        )
-    if not progress.step_applies(step, member):
-        raise MentoringError(
-            _("This step is for the other member (%(audience)s).")
-            % {"audience": Audience(step.value.get("audience")).label},
-            code="not_for_you",
-        )
-    return _Context(relationship, member, journey, step)
-
-
-def _member_row(ctx: _Context, now) -> StepProgress:
-    row, created = StepProgress.objects.get_or_create(
-        relationship=ctx.relationship,
-        user=ctx.member.user,
-        step_id=ctx.step.id,
-        defaults={
-            "journey": ctx.journey,
-            "step_title": ctx.step.title,
-            "started_at": now,
-        },
-    )
-    if not created and row.step_title != ctx.step.title:
-        row.step_title = ctx.step.title
-    return row
-
-
-def _block(ctx: _Context, block_type: str, block_id: str):
-    for found_id, value in ctx.step.value.children(block_type):
-        if found_id == block_id:
-            return value
-    raise MentoringError(
-        _("This part of the step no longer exists; reload the page."),
-        code="unknown_block",
-    )
-
-
-def missing_requirements(
-    relationship, member, journey, step: JourneyStep, row: StepProgress | None
-) -> list[str]:
-    """What a member still has to do before the step can be completed."""
-    return _missing(_Context(relationship, member, journey, step), row)
-
-
-def _missing(ctx: _Context, row: StepProgress | None) -> list[str]:
-    step, member = ctx.step.value, ctx.member
-    audience = progress.audience_of(member.role)
-    missing = []
-    checked = set(row.checked_items if row else [])
-    if step.get("completion") in (CompletionRule.CHECK, CompletionRule.ANSWER):
-        for _id, checklist in step.children("checklist"):
-            if not set(checklist.item_ids) <= checked:
-                missing.append(_("Tick every item of the checklist."))
-                break
-    if step.get("completion") != CompletionRule.ANSWER:
-        return missing
-    reflection_ids = [
-        block_id
-        for block_id, value in step.children("reflection")
-        if value.is_for(audience)
-    ]
-    answered = set(
-        ReflectionAnswer.objects.filter(
-            relationship=ctx.relationship,
-            user=member.user,
-            block_id__in=reflection_ids,
-        ).values_list("block_id", flat=True)
-    )
-    if set(reflection_ids) - answered:
-        missing.append(_("Answer the reflection questions."))
-    quiz_ids = [block_id for block_id, _v in step.children("quiz")]
-    passed = set(
-        QuizAttempt.objects.filter(
-            relationship=ctx.relationship,
-            user=member.user,
-            block_id__in=quiz_ids,
-            passed=True,
-        ).values_list("block_id", flat=True)
-    )
-    if set(quiz_ids) - passed:
-        missing.append(_("Pass the quiz."))
-    if (
-        step.children("goal")
-        and not Goal.objects.filter(
-            relationship=ctx.relationship,
-            owner=member.user,
-            source_step_id=ctx.step.id,
-        ).exists()
-    ):
-        missing.append(_("Set your goal."))
-    return missing
-
-
-def _complete(ctx: _Context, row: StepProgress, by, now) -> None:
+def _complete(ctx: rules.StepContext, row: StepProgress, by, now) -> None:
     row.status = StepStatus.COMPLETED
     row.completed_at = now
     row.save()
@@ -173,12 +45,12 @@ def _complete(ctx: _Context, row: StepProgress, by, now) -> None:
     )
 
 
-def _after_change(ctx: _Context, row: StepProgress, by, now) -> StepProgress:
+def _after_change(ctx: rules.StepContext, row: StepProgress, by, now) -> StepProgress:
     """Save the member's row, complete "answer" steps that are now answered."""
     if (
         row.status != StepStatus.COMPLETED
         and ctx.step.value.get("completion") == CompletionRule.ANSWER
-        and not _missing(ctx, row)
+        and not rules.missing(ctx, row)
     ):
         _complete(ctx, row, by, now)
     else:
@@ -196,7 +68,7 @@ def open_step(relationship, user, journey, step_id: str) -> StepProgress | None:
     now = timezone.now()
     try:
         with transaction.atomic():
-            ctx = _begin(relationship, user, journey, step_id)
+            ctx = rules.begin(relationship, user, journey, step_id)
             existing = StepProgress.objects.filter(
                 relationship=ctx.relationship, user=user, step_id=step_id
             ).first()
@@ -205,7 +77,7 @@ def open_step(relationship, user, journey, step_id: str) -> StepProgress | None:
                 or ctx.step.value.get("completion") != CompletionRule.VIEW
             ):
                 return existing
-            row = _member_row(ctx, now)
+            row = rules.member_row(ctx, now)
             if ctx.step.value.get("completion") == CompletionRule.VIEW:
                 _complete(ctx, row, user, now)
             else:
@@ -220,13 +92,13 @@ def complete_step(relationship, user, journey, step_id: str) -> StepProgress:
     """A member ticks a step off; refused until the step's rule is met."""
     now = timezone.now()
     with transaction.atomic():
-        ctx = _begin(relationship, user, journey, step_id)
+        ctx = rules.begin(relationship, user, journey, step_id)
         if ctx.step.value.is_pair_step:
             return _complete_pair_step(ctx, by=user, meeting=None, now=now)
-        row = _member_row(ctx, now)
+        row = rules.member_row(ctx, now)
         if row.is_completed:
             raise MentoringError(_("You already completed this step."), code="done")
-        missing = _missing(ctx, row)
+        missing = rules.missing(ctx, row)
         if missing:
             raise MentoringError(" ".join(missing), code="incomplete")
         _complete(ctx, row, user, now)
@@ -234,7 +106,7 @@ def complete_step(relationship, user, journey, step_id: str) -> StepProgress:
     return row
 
 
-def _complete_pair_step(ctx: _Context, *, by, meeting, now) -> StepProgress:
+def _complete_pair_step(ctx: rules.StepContext, *, by, meeting, now) -> StepProgress:
     if StepProgress.objects.filter(
         relationship=ctx.relationship,
         user=None,
@@ -289,15 +161,15 @@ def tick_checklist(
     """Save which items of a checklist block the member has ticked."""
     now = timezone.now()
     with transaction.atomic():
-        ctx = _begin(relationship, user, journey, step_id)
-        checklist = _block(ctx, "checklist", block_id)
+        ctx = rules.begin(relationship, user, journey, step_id)
+        checklist = rules.find_block(ctx, "checklist", block_id)
         items = set(checklist.item_ids)
         unknown = set(checked) - items
         if unknown:
             raise MentoringError(
                 _("The checklist has changed; reload the page."), code="unknown_item"
             )
-        row = _member_row(ctx, now)
+        row = rules.member_row(ctx, now)
         kept = [i for i in row.checked_items if i not in items]
         row.checked_items = kept + [i for i in checklist.item_ids if i in checked]
         return _after_change(ctx, row, user, now)
@@ -318,8 +190,8 @@ def save_reflection(
         )
     now = timezone.now()
     with transaction.atomic():
-        ctx = _begin(relationship, user, journey, step_id)
-        reflection = _block(ctx, "reflection", block_id)
+        ctx = rules.begin(relationship, user, journey, step_id)
+        reflection = rules.find_block(ctx, "reflection", block_id)
         if not reflection.is_for(progress.audience_of(ctx.member.role)):
             raise MentoringError(
                 _("This question is for the other member."), code="not_for_you"
@@ -339,7 +211,7 @@ def save_reflection(
         audit.record(
             answer, "wagtail_mentoring.journey.reflection", user=user, step_id=step_id
         )
-        _after_change(ctx, _member_row(ctx, now), user, now)
+        _after_change(ctx, rules.member_row(ctx, now), user, now)
     return answer
 
 
@@ -354,8 +226,8 @@ def submit_quiz(
     """Grade a member's answers to a quiz block; they may try until they pass."""
     now = timezone.now()
     with transaction.atomic():
-        ctx = _begin(relationship, user, journey, step_id)
-        quiz = _block(ctx, "quiz", block_id)
+        ctx = rules.begin(relationship, user, journey, step_id)
+        quiz = rules.find_block(ctx, "quiz", block_id)
         clean: dict[str, list[str]] = {}
         for question_id, question in quiz.question_items:
             chosen = [c for c in answers.get(question_id, []) if c]
@@ -396,7 +268,7 @@ def submit_quiz(
             score=score,
             passed=attempt.passed,
         )
-        _after_change(ctx, _member_row(ctx, now), user, now)
+        _after_change(ctx, rules.member_row(ctx, now), user, now)
     return attempt
 
 
@@ -417,8 +289,8 @@ def set_step_goal(
 
     now = timezone.now()
     with transaction.atomic():
-        ctx = _begin(relationship, user, journey, step_id)
-        _block(ctx, "goal", block_id)
+        ctx = rules.begin(relationship, user, journey, step_id)
+        rules.find_block(ctx, "goal", block_id)
         if Goal.objects.filter(
             relationship=ctx.relationship, owner=user, source_step_id=ctx.step.id
         ).exists():
@@ -435,7 +307,7 @@ def set_step_goal(
             why=why,
             source_step_id=ctx.step.id,
         )
-        _after_change(ctx, _member_row(ctx, now), user, now)
+        _after_change(ctx, rules.member_row(ctx, now), user, now)
     return goal
 
 
@@ -485,7 +357,9 @@ def record_meeting_held(meeting: Meeting) -> list[StepProgress]:
                     and not state.is_completed
                     and (any(state is e for e in expected) or state.started_at)
                 ):
-                    ctx = _Context(relationship, following[0], journey, state.step)
+                    ctx = rules.StepContext(
+                        relationship, following[0], journey, state.step
+                    )
                     completed.append(
                         _complete_pair_step(ctx, by=None, meeting=meeting, now=now)
                     )

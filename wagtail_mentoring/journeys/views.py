@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wagtail_mentoring.blocks.journey import CompletionRule
 from wagtail_mentoring.engagement.models import Goal, Meeting, MeetingStatus
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.journeys import progress, selectors, services
+from wagtail_mentoring.journeys import progress, rules, selectors, services
 from wagtail_mentoring.journeys.forms import GoalForm, ReflectionForm
 from wagtail_mentoring.journeys.models import (
     QuizAttempt,
@@ -260,7 +260,7 @@ def _render_step(request, journey, step, membership, memberships, **extra):
             my_status=my_status,
             step_done=my_status == StepStatus.COMPLETED,
             can_act=relationship.is_open and for_me,
-            missing=services.missing_requirements(
+            missing=rules.missing_requirements(
                 relationship, membership, journey, step, row
             )
             if for_me and my_status != StepStatus.COMPLETED
