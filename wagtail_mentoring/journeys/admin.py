@@ -24,7 +24,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminPageChooser
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.models import Page
 
 from wagtail_mentoring.errors import MentoringError
@@ -153,7 +153,7 @@ class JourneyFunnelView(_ProgramScopedReport):
     def header_buttons(self):
         query = f"?program={self.program.pk}" if self.program else ""
         return [
-            Button(
+            HeaderButton(
                 _("Stalled pairs"),
                 url=reverse("wm_journeys:stalled") + query,
                 icon_name="time",
@@ -283,6 +283,9 @@ class JourneyImportView(WagtailAdminTemplateMixin, FormView):
     form_class = JourneyImportForm
     page_title = _("Import a learning journey")
     header_icon = "upload"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
     def get_initial(self):
         parent_id = self.request.GET.get("parent")

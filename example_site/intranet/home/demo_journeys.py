@@ -298,12 +298,11 @@ def _pairs(journey, program, rng) -> None:
         _progress(journey, pair, mentee, mentor, stage)
         # Spread the history over the past weeks, newest `days` ago.
         when = now - timedelta(days=days)
-        StepProgress.objects.filter(relationship=pair).update(
-            started_at=when - timedelta(days=rng.randint(2, 6)),
-        )
-        StepProgress.objects.filter(
-            relationship=pair, completed_at__isnull=False
-        ).update(completed_at=when)
+        for row in StepProgress.objects.filter(relationship=pair).order_by("pk"):
+            StepProgress.objects.filter(pk=row.pk).update(
+                started_at=when - timedelta(hours=rng.randint(3, 150)),
+                completed_at=when if row.completed_at else None,
+            )
         JourneyProgress.objects.filter(relationship=pair).update(last_activity_at=when)
         Meeting.objects.create(
             relationship=pair,
