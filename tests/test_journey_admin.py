@@ -117,6 +117,31 @@ def test_funnel_counts_pairs_by_step_with_median_time(
     assert idle  # counted among the three pairs
 
 
+def test_funnel_query_count_is_constant_and_hides_people_who_left(
+    client, program, journey, program_admin, django_assert_max_num_queries
+):
+    def add(n):
+        for i in range(n):
+            pair = _pair(program, f"f{n}{i}")
+            services.open_step(pair, _members(pair)[0], journey, STEP_REFLECT)
+
+    add(2)
+    client.force_login(program_admin)
+    with django_assert_max_num_queries(60) as small:
+        client.get(reverse(FUNNEL))
+    add(8)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        client.get(reverse(FUNNEL))
+    assert len(large.captured_queries) == len(small.captured_queries)
+    rows = {r[2]: r for r in _csv(client.get(reverse(FUNNEL), {"export": "csv"}))[1:]}
+    assert rows["Reflect on your strengths"][4:6] == ["10", "10"]
+    leaver = _members(program.relationships.first())[0]
+    leaver.is_active = False
+    leaver.save()
+    rows = {r[2]: r for r in _csv(client.get(reverse(FUNNEL), {"export": "csv"}))[1:]}
+    assert rows["Reflect on your strengths"][4:6] == ["9", "9"]
+
+
 def test_funnel_keeps_removed_steps(client, program, journey, program_admin):
     pair = _pair(program, "p")
     services.open_step(pair, _members(pair)[0], journey, STEP_GOAL)
@@ -194,6 +219,11 @@ def test_stalled_pairs_with_filter_and_export(
     assert slow_row[4] == "20"
     never_row = next(r for name, r in by_pair.items() if "Never-mentee" in name)
     assert never_row[2] == "Not started"
+    # People who left are invisible in reports, and so are their pairs.
+    leaver = _members(slow)[0]
+    leaver.is_active = False
+    leaver.save()
+    assert "Slow-mentee" not in client.get(reverse(STALLED)).content.decode()
 
 
 def test_stalled_pairs_query_count_is_constant(
@@ -254,6 +284,8 @@ def test_import_needs_permission_to_add_pages_there(client, hub):
 
 def test_export_view(client, journey, superuser, program):
     url = reverse("wm_journeys:export", args=[journey.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
     client.force_login(make_user("edith", admin_access=True))
     response = client.get(url)
     assert response.status_code == 302  # no edit permission on the page

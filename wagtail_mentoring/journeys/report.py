@@ -103,6 +103,8 @@ def program_funnel(program: ProgramPage) -> list[FunnelRow]:
     and the median time members took from opening a step to completing it."""
     relationships = list(
         Relationship.objects.filter(program=program, status__in=FUNNEL_STATUSES)
+        # People who left are invisible in reports, and so are their pairs.
+        .exclude(members__user__is_active=False)
         .select_related("program")
         .prefetch_related("members")
     )
@@ -218,6 +220,7 @@ def stalled_pairs(relationships, days: int, now=None):
     cutoff = now - timedelta(days=days)
     return (
         relationships.filter(status=RelationshipStatus.ACTIVE)
+        .exclude(members__user__is_active=False)
         .filter(
             Q(program__journey__isnull=False)
             | Q(program__mentor_journey__isnull=False)
