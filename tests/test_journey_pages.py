@@ -17,6 +17,7 @@ from tests.journey_data import (
     STEP_REFLECT,
     make_journey,
     quiz,
+    reflection,
     step,
     three_steps,
 )
@@ -334,3 +335,27 @@ def test_my_mentoring_shows_journey_progress(client, pair, journey, employee):
     assert "0 of 3 steps done" in body
     assert "Next: Get to know each other" in body
     assert f"{journey.url}?pair={pair.pk}" in body
+
+
+def test_private_reflections_stay_private(
+    client, hub, program, pair, employee, other_employee
+):
+    journey = make_journey(
+        hub,
+        [
+            step(
+                "p",
+                "Private",
+                [reflection("rp", "What worries you?", shared=False)],
+                completion="answer",
+            )
+        ],
+        slug="private",
+    )
+    program.journey = journey
+    program.save()
+    services.save_reflection(pair, employee, journey, "p", "rp", "Public speaking")
+    client.force_login(other_employee)
+    assert b"Public speaking" not in client.get(_step_url(journey, "p")).content
+    client.force_login(employee)
+    assert b"Public speaking" in client.get(_step_url(journey, "p")).content
