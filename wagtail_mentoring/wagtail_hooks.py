@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from wagtail_mentoring import audit
+from wagtail_mentoring.journeys.admin import JourneyViewSet, page_buttons
 from wagtail_mentoring.people.admin import (
     InterestViewSet,
     ParticipantViewSet,
@@ -22,12 +23,35 @@ class MentoringViewSetGroup(ViewSetGroup):
     menu_label = _("Mentoring")
     menu_icon = "group"
     menu_order = 250
-    items = (ParticipantViewSet, ApplicationViewSet, SkillViewSet, InterestViewSet)
+    items = (
+        ParticipantViewSet,
+        ApplicationViewSet,
+        SkillViewSet,
+        InterestViewSet,
+        JourneyViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
     return MentoringViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_profile_chooser():
+    from wagtail_mentoring.people.choosers import profile_chooser_viewset
+
+    return profile_chooser_viewset
+
+
+@hooks.register("register_page_header_buttons")
+def journey_page_header_buttons(page, user, view_name=None, next_url=None):
+    yield from page_buttons(page, user, next_url)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def journey_page_listing_buttons(page, user, next_url=None):
+    yield from page_buttons(page, user, next_url)
 
 
 hooks.register("register_bulk_action", ApproveBulkAction)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from intranet.home.demo_journeys import seed_journeys
 from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
 from wagtail_mentoring.people.models import (
@@ -208,6 +209,7 @@ class Command(BaseCommand):
         self._applications(rng, people, programs)
         hr = hr_team(password, _login)
         seed_sponsorship(rng, people, programs[2], hr)
+        seed_journeys(hub, programs[0], random.Random(seed + 6))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {len(people)} employees, {len(programs)} programs. "
