@@ -8,10 +8,6 @@ from wagtail_mentoring.people.models import Skill
 
 pytestmark = pytest.mark.django_db
 
-pytest.importorskip(
-    "wagtail_mentoring.matching.engine", reason="the matching engine has not landed"
-)
-
 
 def test_suggestions_are_ranked_explained_and_respect_hard_rules(program):
     self_select(program)

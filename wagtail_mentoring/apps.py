@@ -36,3 +36,22 @@ class WagtailMentoringConfig(AppConfig):
 
         register_policy(Nomination, NominationPolicy(Nomination))
         register_policy(Opportunity, OpportunityPolicy(Opportunity))
+        from django.db.models.signals import post_save
+        from wagtail.signals import page_published
+
+        from wagtail_mentoring.engagement.models import Meeting
+        from wagtail_mentoring.journeys import signals as journey_signals
+        from wagtail_mentoring.journeys.models import (
+            JourneyModulePage,
+            LearningJourneyPage,
+        )
+
+        post_save.connect(
+            journey_signals.meeting_saved, sender=Meeting, dispatch_uid="wm_journeys"
+        )
+        for page_model in (LearningJourneyPage, JourneyModulePage):
+            page_published.connect(
+                journey_signals.journey_published,
+                sender=page_model,
+                dispatch_uid=f"wm_journeys_{page_model.__name__}",
+            )

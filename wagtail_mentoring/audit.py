@@ -76,6 +76,19 @@ ACTIONS = {
         _("Record career outcome"),
         _("Recorded a career outcome"),
     ),
+    "wagtail_mentoring.journey.step_complete": (
+        _("Complete journey step"),
+        _("Completed a learning-journey step"),
+    ),
+    "wagtail_mentoring.journey.reflection": (
+        _("Answer reflection"),
+        _("Answered a reflection question"),
+    ),
+    "wagtail_mentoring.journey.quiz": (_("Take quiz"), _("Took a journey quiz")),
+    "wagtail_mentoring.journey.import": (
+        _("Import journey"),
+        _("Imported a learning journey from a package"),
+    ),
     # Employee experience (issue 5): requests, meetings, messages, feedback.
     "wagtail_mentoring.goal.update": (_("Update goal"), _("Updated a goal")),
     "wagtail_mentoring.request.send": (_("Send request"), _("Asked a mentor")),

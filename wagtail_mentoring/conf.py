@@ -44,6 +44,14 @@ DEFAULTS: dict[str, Any] = {
     "DEPARTMENT_BANDS": {},
     # Sponsor accountability flags sponsors with no advocacy in this many days.
     "SPONSOR_IDLE_DAYS": 30,
+    # Limits of journey imports (SCORM / Common Cartridge): anything larger is
+    # refused before it is unpacked.
+    "JOURNEY_IMPORT_MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
+    "JOURNEY_IMPORT_MAX_ENTRIES": 1000,
+    "JOURNEY_IMPORT_MAX_FILE_BYTES": 20 * 1024 * 1024,
+    "JOURNEY_IMPORT_MAX_TOTAL_BYTES": 100 * 1024 * 1024,
+    "JOURNEY_IMPORT_MAX_XML_BYTES": 2 * 1024 * 1024,
+    "JOURNEY_IMPORT_MAX_STEPS": 300,
     # Calendar feeds list meetings from this many days ago onwards.
     "CALENDAR_FEED_PAST_DAYS": 90,
     # An open goal without a check-in for this many days needs attention.

@@ -10,6 +10,14 @@ from wagtail_mentoring.engagement.models import (  # noqa: F401
     Message,
     NotificationReceipt,
 )
+from wagtail_mentoring.journeys.models import (  # noqa: F401
+    JourneyModulePage,
+    JourneyProgress,
+    LearningJourneyPage,
+    QuizAttempt,
+    ReflectionAnswer,
+    StepProgress,
+)
 from wagtail_mentoring.people.models import (  # noqa: F401
     EmployeeProfile,
     Interest,

@@ -8,6 +8,7 @@ from wagtail_mentoring.engagement.tasks import (  # noqa: F401
     send_relationship_emails,
     send_request_emails,
 )
+from wagtail_mentoring.journeys.tasks import refresh_journey_summaries  # noqa: F401
 from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401
 
 

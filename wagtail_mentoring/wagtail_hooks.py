@@ -10,6 +10,7 @@ from wagtail_mentoring.engagement.admin import (
     MentorRequestViewSet,
     RelationshipViewSet,
 )
+from wagtail_mentoring.journeys.admin import JourneyViewSet, page_buttons
 from wagtail_mentoring.people.admin import (
     InterestViewSet,
     ParticipantViewSet,
@@ -33,12 +34,30 @@ class MentoringViewSetGroup(ViewSetGroup):
         MentorRequestViewSet,
         SkillViewSet,
         InterestViewSet,
+        JourneyViewSet,
     )
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
     return MentoringViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_profile_chooser():
+    from wagtail_mentoring.people.choosers import profile_chooser_viewset
+
+    return profile_chooser_viewset
+
+
+@hooks.register("register_page_header_buttons")
+def journey_page_header_buttons(page, user, view_name=None, next_url=None):
+    yield from page_buttons(page, user, next_url)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def journey_page_listing_buttons(page, user, next_url=None):
+    yield from page_buttons(page, user, next_url)
 
 
 hooks.register("register_bulk_action", ApproveBulkAction)

@@ -12,8 +12,10 @@ def program_prompts(relationship: Relationship) -> list[str]:
 
 
 def journey_prompts(relationship: Relationship) -> list[str]:
-    """Prompts of the pair's current learning-journey step (issue 6 fills this in)."""
-    return []
+    """Conversation prompts of the pair's next unfinished learning-journey step."""
+    from wagtail_mentoring.journeys.selectors import pair_prompts
+
+    return pair_prompts(relationship)
 
 
 def default_agenda(relationship: Relationship) -> str:

@@ -249,9 +249,12 @@ def dashboard(user, now=None) -> dict:
 
 def relationships_for_dashboard(user):
     """All of ``user``'s relationships with partners, next meeting and goal
-    counts, in a fixed number of queries."""
+    counts, and what the journey-progress cards read, in a fixed number of
+    queries."""
+    from wagtail_mentoring.journeys.selectors import with_journeys
+
     now = timezone.now()
-    return (
+    return with_journeys(
         Relationship.objects.filter(members__user=user)
         .select_related("program")
         .prefetch_related(_members_prefetch())

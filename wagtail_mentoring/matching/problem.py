@@ -1,211 +1,361 @@
-"""Django glue: turn profiles and enrollments into a matching-engine problem.
+"""Database rows → the engine's :class:`MatchingProblem` (and back).
 
-The engine (``matching/engine/``) knows nothing about Django; this module reads
-the rows it needs in a fixed number of queries and builds a
-:class:`~wagtail_mentoring.matching.engine.MatchingProblem` whose people are
-the given users plus their managers (up to the reporting-line depth, so that
-the "not in my reporting line" rule can see the org chart).
+The only module that knows both the Django models and the pure engine. The
+matching panel (runs) and self-select suggestions both build their problem here,
+so the two can never disagree about who is in the pool or what a rule means.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Sequence
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from django.db.models import Count
 from django.utils import timezone
 
+from wagtail_mentoring.matching.engine import (
+    MatchingConfig,
+    MatchingProblem,
+    Vocabularies,
+    multi_hot,
+)
 from wagtail_mentoring.people.models import (
     AVAILABILITY_SLOTS,
     EmployeeProfile,
     Interest,
+    SelfIdentification,
     Skill,
 )
 from wagtail_mentoring.programs.models import (
+    OPEN_RELATIONSHIP_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
     ProgramKind,
-    Relationship,
+    ProgramPage,
     RelationshipMember,
+    Role,
 )
 
-
-def utc_offset_minutes(name: str, at: datetime | None = None) -> int:
-    if not name:
-        return 0
-    try:
-        zone = zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return 0
-    offset = (at or timezone.now()).astimezone(zone).utcoffset()
-    return int(offset.total_seconds() // 60) if offset else 0
+#: Group id the engine sees for people who did not self-identify (or not consent).
+UNDISCLOSED_GROUP = 0
 
 
-class _Codes:
-    """Stable small-integer codes for strings, with the labels kept in order."""
-
-    def __init__(self):
-        self.index: dict[str, int] = {}
-
-    def __call__(self, value: str) -> int:
-        return self.index.setdefault(value or "", len(self.index))
-
-    @property
-    def labels(self) -> list[str]:
-        return list(self.index)
+def program_roles(program: ProgramPage) -> tuple[str, str]:
+    """(receiving role, giving role) of a program: who is matched to whom."""
+    if program.kind == ProgramKind.SPONSORSHIP:
+        return Role.SPONSEE, Role.SPONSOR
+    return Role.MENTEE, Role.MENTOR
 
 
-def config_for(program):
-    """The engine settings of ``program`` (defaults plus the program's kind)."""
-    from wagtail_mentoring.matching.engine import MatchingConfig
-
+def default_config(program: ProgramPage, **overrides) -> MatchingConfig:
+    """Engine settings for a program: kind-specific defaults, then ``overrides``."""
     config = MatchingConfig()
     if program.kind == ProgramKind.REVERSE:
         config.reverse = True
-        config.min_seniority = 1
-    elif program.kind == ProgramKind.PEER:
+    if program.kind == ProgramKind.PEER:
         config.min_seniority = None
+    for name, value in overrides.items():
+        if not hasattr(config, name):
+            raise ValueError(f"unknown matching setting {name!r}")
+        setattr(config, name, value)
     return config
 
 
-def _profiles(user_ids: Sequence, depth: int) -> dict:
-    """Profiles of ``user_ids`` and of their managers, ``depth`` levels up."""
+@dataclass
+class Pool:
+    """Who a program can match now, in the engine's positions.
+
+    ``mentees[i]``/``mentors[j]`` are approved enrollments of active people;
+    ``mentee_slots[i]`` how many more mentors mentee i needs,
+    ``mentor_remaining[j]`` how many more mentees mentor j can take.
+    ``matched`` are receivers who need no one more; ``excluded`` the enrollments
+    left out, with the reason code (``inactive``, ``pending``, ``withdrawn``,
+    ``declined``, ``full``).
+    """
+
+    program: ProgramPage
+    mentees: list[Enrollment] = field(default_factory=list)
+    mentors: list[Enrollment] = field(default_factory=list)
+    mentee_slots: list[int] = field(default_factory=list)
+    mentor_remaining: list[int] = field(default_factory=list)
+    matched: list[Enrollment] = field(default_factory=list)
+    excluded: list[tuple[Enrollment, str]] = field(default_factory=list)
+
+    def mentee_position(self) -> dict[object, int]:
+        return {e.user_id: i for i, e in enumerate(self.mentees)}
+
+    def mentor_position(self) -> dict[object, int]:
+        return {e.user_id: j for j, e in enumerate(self.mentors)}
+
+
+def load_pool(program: ProgramPage, *, reserved: dict | None = None) -> Pool:
+    """The program's pool; ``reserved`` maps user id → slots already promised
+    (approved proposals not yet published) so they are not offered twice."""
+    receiving, giving = program_roles(program)
+    reserved = reserved or {}
+    enrollments = (
+        Enrollment.objects.filter(program=program, role__in=[receiving, giving])
+        .select_related("user")
+        .order_by("pk")
+    )
+    open_counts: dict[tuple, int] = defaultdict(int)
+    for row in (
+        RelationshipMember.objects.filter(
+            relationship__program=program,
+            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+            role__in=[receiving, giving],
+        )
+        .values("user_id", "role")
+        .annotate(n=Count("pk"))
+    ):
+        open_counts[(row["user_id"], row["role"])] = row["n"]
+    pool = Pool(program)
+    for enrollment in enrollments:
+        if enrollment.status != EnrollmentStatus.APPROVED:
+            if enrollment.status == EnrollmentStatus.PENDING:
+                pool.excluded.append((enrollment, "pending"))
+            elif enrollment.status in (
+                EnrollmentStatus.WITHDRAWN,
+                EnrollmentStatus.DECLINED,
+            ):
+                pool.excluded.append((enrollment, enrollment.status))
+            continue
+        if not enrollment.user.is_active:
+            pool.excluded.append((enrollment, "inactive"))
+            continue
+        taken = open_counts[(enrollment.user_id, enrollment.role)] + reserved.get(
+            (enrollment.user_id, enrollment.role), 0
+        )
+        if enrollment.role == receiving:
+            slots = program.mentors_per_mentee - taken
+            if slots > 0:
+                pool.mentees.append(enrollment)
+                pool.mentee_slots.append(slots)
+            else:
+                pool.matched.append(enrollment)
+        else:
+            remaining = (enrollment.capacity or program.default_mentor_capacity) - taken
+            if remaining > 0:
+                pool.mentors.append(enrollment)
+                pool.mentor_remaining.append(remaining)
+            else:
+                pool.excluded.append((enrollment, "full"))
+    return pool
+
+
+def _utc_offset_minutes(name: str, at: datetime) -> int:
+    try:
+        offset = at.astimezone(zoneinfo.ZoneInfo(name)).utcoffset()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return 0
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+class _Codes(dict):
+    """Stable small integer codes for labels, in first-seen order."""
+
+    def code(self, label) -> int:
+        return self.setdefault(label, len(self))
+
+    def labels(self) -> list:
+        return list(self)
+
+
+@dataclass
+class ProblemIndex:
+    """How engine positions map back to database rows."""
+
+    pool: Pool
+    group_labels: dict[int, str] = field(default_factory=dict)
+
+
+def build_problem(
+    pool: Pool,
+    *,
+    reporting_depth: int = 3,
+    group_dimension: str | None = None,
+    rejected: list[tuple] = (),
+    locked: list[tuple] = (),
+    previous: list[tuple] = (),
+    priority_users: set = frozenset(),
+    priority_weight: float = 1.0,
+    at: datetime | None = None,
+) -> tuple[MatchingProblem, ProblemIndex]:
+    """Build the engine problem for ``pool``.
+
+    Pair arguments are (receiver user id, giver user id); pairs of people not in
+    the pool are ignored. ``group_dimension`` names a self-identification question
+    (e.g. ``"gender"``): consenting people's answers become opaque group ids, all
+    others :data:`UNDISCLOSED_GROUP`. People in ``priority_users`` get their scores
+    multiplied by ``priority_weight`` (e.g. those unmatched last time).
+    """
+    at = at or timezone.now()
+    mentee_users = [e.user_id for e in pool.mentees]
+    mentor_users = [e.user_id for e in pool.mentors]
+    people = list(dict.fromkeys(mentee_users + mentor_users))
+    profiles = _profiles_with_managers(people, reporting_depth)
+    in_pool = set(people)
+    people += [uid for uid in profiles if uid not in in_pool]
+    row = {uid: r for r, uid in enumerate(people)}
+
+    departments, locations, languages = _Codes(), _Codes(), _Codes()
+    departments.code("")
+    locations.code("")
+    skills = {
+        pk: i
+        for i, pk in enumerate(
+            Skill.objects.order_by("pk").values_list("pk", flat=True)
+        )
+    }
+    interests = {
+        pk: i
+        for i, pk in enumerate(
+            Interest.objects.order_by("pk").values_list("pk", flat=True)
+        )
+    }
+    slots = {code: i for i, (code, _label) in enumerate(AVAILABILITY_SLOTS)}
+    n_people = len(people)
+    level = np.zeros(n_people, np.int64)
+    department = np.zeros(n_people, np.int64)
+    location = np.zeros(n_people, np.int64)
+    utc_offset = np.zeros(n_people, np.int64)
+    manager = np.full(n_people, -1, np.int64)
+    lang_rows, offered, wanted, goal_rows, avail_rows = [], [], [], [], []
+    texts = []
+    for uid in people:
+        profile = profiles.get(uid)
+        r = row[uid]
+        if profile is None:
+            for rows in (lang_rows, offered, wanted, goal_rows, avail_rows):
+                rows.append([])
+            texts.append("")
+            continue
+        level[r] = profile.level or 0
+        department[r] = departments.code(profile.department.strip().casefold())
+        location[r] = locations.code(profile.location.strip().casefold())
+        utc_offset[r] = (
+            _utc_offset_minutes(profile.timezone, at) if profile.timezone else 0
+        )
+        if profile.manager_id in row:
+            manager[r] = row[profile.manager_id]
+        lang_rows.append([languages.code(code) for code in profile.languages])
+        offered.append([skills[s.pk] for s in profile.skills.all()])
+        wanted.append([skills[s.pk] for s in profile.skills_wanted.all()])
+        goal_rows.append([interests[i.pk] for i in profile.interests.all()])
+        avail_rows.append([slots[s] for s in profile.availability if s in slots])
+        texts.append(f"{profile.goals} {profile.bio}".strip())
+
+    mentee_pos = {uid: i for i, uid in enumerate(mentee_users)}
+    mentor_pos = {uid: j for j, uid in enumerate(mentor_users)}
+
+    def positions(pairs) -> list[list[int]]:
+        return [
+            [mentee_pos[a], mentor_pos[b]]
+            for a, b in pairs
+            if a in mentee_pos and b in mentor_pos
+        ]
+
+    previous_partners = positions(_previous_partners(pool))
+    group = np.zeros(len(mentee_users), np.int64)
+    index = ProblemIndex(pool)
+    if group_dimension:
+        labels = _Codes()
+        labels.code(None)  # UNDISCLOSED_GROUP
+        answers = dict(
+            SelfIdentification.objects.filter(user_id__in=mentee_users).values_list(
+                "user_id", "answers"
+            )
+        )
+        for i, uid in enumerate(mentee_users):
+            value = (answers.get(uid) or {}).get(group_dimension)
+            group[i] = labels.code(value) if value else UNDISCLOSED_GROUP
+        index.group_labels = {code: label for label, code in labels.items()}
+    priority = None
+    if priority_users and priority_weight != 1.0:
+        priority = np.array(
+            [priority_weight if uid in priority_users else 1.0 for uid in mentee_users]
+        )
+
+    problem = MatchingProblem(
+        person_ids=np.arange(n_people, dtype=np.int64),
+        level=level,
+        department=department,
+        location=location,
+        utc_offset=utc_offset,
+        manager=manager,
+        languages=multi_hot(lang_rows, max(1, len(languages))),
+        skills_offered=multi_hot(offered, max(1, len(skills))),
+        skills_wanted=multi_hot(wanted, max(1, len(skills))),
+        goals=multi_hot(goal_rows, max(1, len(interests))),
+        availability=multi_hot(avail_rows, len(slots)),
+        interests_text=texts,
+        mentees=np.array([row[u] for u in mentee_users], np.int64),
+        mentors=np.array([row[u] for u in mentor_users], np.int64),
+        mentor_capacity=np.array(pool.mentor_remaining, np.int64),
+        mentee_capacity=np.array(pool.mentee_slots, np.int64) if pool.mentees else 1,
+        group=group,
+        previous_partners=previous_partners,
+        rejected=positions(rejected),
+        locked=positions(locked),
+        previous_proposals=positions(previous),
+        priority=priority,
+        labels=Vocabularies(
+            skills=_names(Skill, skills),
+            goals=_names(Interest, interests),
+            languages=languages.labels(),
+            departments=departments.labels(),
+            locations=locations.labels(),
+            availability=[str(label) for _code, label in AVAILABILITY_SLOTS],
+        ),
+    )
+    return problem, index
+
+
+def _names(model, codes: dict) -> list[str]:
+    names = dict(model.objects.values_list("pk", "name"))
+    return [names[pk] for pk in codes]
+
+
+def _profiles_with_managers(user_ids: list, depth: int) -> dict:
+    """Profiles of ``user_ids`` and of their managers up to ``depth`` levels.
+
+    Managers outside the pool still need rows: the reporting-line rule walks the
+    chain through them. One query per level, so a handful in total.
+    """
     profiles: dict = {}
     wanted = set(user_ids)
     for _level in range(depth + 1):
-        missing = wanted - set(profiles)
-        if not missing:
+        wanted -= set(profiles)
+        if not wanted:
             break
-        batch = (
-            EmployeeProfile.objects.filter(user_id__in=missing)
-            .prefetch_related("skills", "skills_wanted", "interests")
-            .select_related("user")
+        batch = EmployeeProfile.objects.filter(user_id__in=wanted).prefetch_related(
+            "skills", "skills_wanted", "interests"
         )
         for profile in batch:
             profiles[profile.user_id] = profile
-        wanted = {p.manager_id for p in profiles.values() if p.manager_id} | wanted
+        wanted = {p.manager_id for p in batch if p.manager_id}
     return profiles
 
 
-def build_problem(mentee_enrollments, mentor_enrollments, *, capacities=None):
-    """An engine problem for these mentee and mentor enrollments (one program).
-
-    ``capacities`` (one per mentor) default to the mentors' capacities.
-    Earlier partners of the same program are excluded (``previous_partners``).
-    Returns ``(problem, config)``.
-    """
-    from wagtail_mentoring.matching.engine import MatchingProblem, Vocabularies
-    from wagtail_mentoring.matching.engine.problem import multi_hot
-
-    mentee_enrollments = list(mentee_enrollments)
-    mentor_enrollments = list(mentor_enrollments)
-    program = (mentee_enrollments or mentor_enrollments)[0].program
-    config = config_for(program)
-    side_users = [e.user_id for e in mentee_enrollments + mentor_enrollments]
-    profiles = _profiles(side_users, config.reporting_line_depth)
-    people = list(dict.fromkeys(side_users + list(profiles)))
-    row = {user_id: i for i, user_id in enumerate(people)}
-
-    skill_rows = list(Skill.objects.order_by("pk").values_list("pk", "name"))
-    skills = {pk: i for i, (pk, _name) in enumerate(skill_rows)}
-    skill_names = [name for _pk, name in skill_rows]
-    goal_rows = list(Interest.objects.order_by("pk").values_list("pk", "name"))
-    goals = {pk: i for i, (pk, _name) in enumerate(goal_rows)}
-    goal_names = [name for _pk, name in goal_rows]
-    slots = {slot: i for i, (slot, _label) in enumerate(AVAILABILITY_SLOTS)}
-    languages, departments, locations = _Codes(), _Codes(), _Codes()
-    now = timezone.now()
-
-    def of(user_id, attr, default):
-        profile = profiles.get(user_id)
-        value = getattr(profile, attr, None) if profile else None
-        return value if value not in (None, "") else default
-
-    level = [of(u, "level", 0) for u in people]
-    department = [departments(of(u, "department", "")) for u in people]
-    location = [locations(of(u, "location", "")) for u in people]
-    offset = [utc_offset_minutes(of(u, "timezone", ""), now) for u in people]
-    manager = [row.get(of(u, "manager_id", None), -1) for u in people]
-    language_rows = [[languages(x) for x in of(u, "languages", [])] for u in people]
-
-    def m2m(user_id, name, codes):
-        profile = profiles.get(user_id)
-        if profile is None:
-            return []
-        return [codes[x.pk] for x in getattr(profile, name).all() if x.pk in codes]
-
-    problem = MatchingProblem(
-        person_ids=np.arange(len(people), dtype=np.int64),
-        level=np.asarray(level, np.int64),
-        department=np.asarray(department, np.int64),
-        location=np.asarray(location, np.int64),
-        utc_offset=np.asarray(offset, np.int64),
-        manager=np.asarray(manager, np.int64),
-        languages=multi_hot(language_rows, max(1, len(languages.index))),
-        skills_offered=multi_hot(
-            [m2m(u, "skills", skills) for u in people], max(1, len(skills))
-        ),
-        skills_wanted=multi_hot(
-            [m2m(u, "skills_wanted", skills) for u in people], max(1, len(skills))
-        ),
-        goals=multi_hot(
-            [m2m(u, "interests", goals) for u in people], max(1, len(goals))
-        ),
-        availability=multi_hot(
-            [
-                [slots[s] for s in of(u, "availability", []) if s in slots]
-                for u in people
-            ],
-            len(slots),
-        ),
-        interests_text=[
-            f"{of(u, 'goals', '')} {of(u, 'bio', '')}".strip() for u in people
-        ],
-        mentees=np.asarray([row[e.user_id] for e in mentee_enrollments], np.int64),
-        mentors=np.asarray([row[e.user_id] for e in mentor_enrollments], np.int64),
-        mentor_capacity=np.asarray(
-            capacities
-            if capacities is not None
-            else [
-                e.capacity or program.default_mentor_capacity
-                for e in mentor_enrollments
-            ],
-            np.int64,
-        ),
-        mentee_capacity=program.mentors_per_mentee,
-        previous_partners=_previous_partners(
-            program, mentee_enrollments, mentor_enrollments
-        ),
-        labels=Vocabularies(
-            skills=skill_names,
-            goals=goal_names,
-            languages=languages.labels,
-            departments=departments.labels,
-            locations=locations.labels,
-            availability=[str(label) for _slot, label in AVAILABILITY_SLOTS],
-        ),
-    )
-    return problem, config
-
-
-def _previous_partners(program, mentees, mentors) -> np.ndarray:
-    """(mentee position, mentor position) of pairs that already were together
-    in this program and ended: not suggested again."""
-    mentee_pos = {e.user_id: i for i, e in enumerate(mentees)}
-    mentor_pos = {e.user_id: j for j, e in enumerate(mentors)}
-    ended = Relationship.objects.filter(program=program).exclude(
-        status__in=["pending", "active", "paused"]
-    )
+def _previous_partners(pool: Pool) -> list[tuple]:
+    """(receiver, giver) user pairs already matched in this program, whether the
+    relationship is still open (a second mentor must be someone else) or ended
+    (a rematch must be someone new)."""
+    receiving, giving = program_roles(pool.program)
     members = RelationshipMember.objects.filter(
-        relationship__in=ended, user_id__in=list(mentee_pos) + list(mentor_pos)
-    ).values_list("relationship_id", "user_id")
-    by_relationship: dict = {}
-    for relationship_id, user_id in members:
-        by_relationship.setdefault(relationship_id, set()).add(user_id)
-    pairs = {
-        (mentee_pos[a], mentor_pos[b])
-        for users in by_relationship.values()
-        for a in users
-        for b in users
-        if a in mentee_pos and b in mentor_pos and a != b
-    }
-    return np.asarray(sorted(pairs), np.int64).reshape(-1, 2)
+        relationship__program=pool.program, role__in=[receiving, giving]
+    )
+    by_relationship: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for relationship_id, user_id, role in members.values_list(
+        "relationship_id", "user_id", "role"
+    ):
+        by_relationship[relationship_id][role].append(user_id)
+    return [
+        (a, b)
+        for roles in by_relationship.values()
+        for a in roles[receiving]
+        for b in roles[giving]
+    ]

@@ -12,6 +12,7 @@ rotate between mentees.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
@@ -29,6 +30,7 @@ from wagtail_mentoring.programs.models import (
 )
 
 PARTNER_ROLE = {Role.MENTEE: Role.MENTOR, Role.SPONSEE: Role.SPONSOR}
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -124,55 +126,44 @@ def _available(enrollment: Enrollment) -> list[Suggestion]:
     return result
 
 
-def engine_available() -> bool:
-    """Whether the matching engine (``matching/engine/``) is installed."""
-    import importlib.util
-
-    return importlib.util.find_spec("wagtail_mentoring.matching.engine") is not None
-
-
 def _score(enrollment: Enrollment, suggestions: list[Suggestion]) -> list[Suggestion]:
-    """Score and explain each candidate with the matching engine; drop the
-    ones its hard rules forbid (reporting line, earlier partner, level…).
+    """Score and explain each candidate with the matching engine, dropping the
+    ones its hard rules forbid (reporting line, earlier partner, level gap,
+    no shared language, below the minimum score…).
 
-    Until the engine is part of the package, candidates stay unscored (ordered
-    by places left), never scored by a second, hand-written engine.
+    The problem is built by the same glue as the matching panel's runs
+    (``matching.problem``), with this mentee wanting every candidate: the
+    engine matches as many pairs as the rules allow first, so every allowed
+    candidate comes back with its score and reasons.
     """
-    if not engine_available():
-        return suggestions
-    import numpy as np
+    from wagtail_mentoring.matching.engine import MatchingError, match
+    from wagtail_mentoring.matching.problem import Pool, build_problem, default_config
 
-    from wagtail_mentoring.matching.engine.explain import explain_pairs
-    from wagtail_mentoring.matching.engine.features import (
-        build_features,
-        hashed_tfidf,
+    program = enrollment.program
+    pool = Pool(
+        program,
+        mentees=[enrollment],
+        mentors=[s.enrollment for s in suggestions],
+        mentee_slots=[len(suggestions)],
+        mentor_remaining=[1] * len(suggestions),
     )
-    from wagtail_mentoring.matching.engine.rules import build_pair_rules
-    from wagtail_mentoring.matching.engine.scoring import SCORE_SCALE, Scorer
-    from wagtail_mentoring.matching.problem import build_problem
-
-    problem, config = build_problem(
-        [enrollment],
-        [s.enrollment for s in suggestions],
-        capacities=[s.remaining for s in suggestions],
-    )
-    config.validate()
-    problem.validate()
-    space = build_features(problem, config)
-    scorer = Scorer(space, build_pair_rules(problem, config), config.block_rows)
-    _first, scores = scorer.block_scores(0)
-    allowed = np.flatnonzero(scores[0] >= 0)
-    if config.min_score is not None:
-        allowed = allowed[scores[0][allowed] >= config.min_score * SCORE_SCALE]
-    pairs = np.stack([np.zeros_like(allowed), allowed], axis=1)
-    vectors = None
-    if space.text_tokens is not None:
-        vectors, _tokens = hashed_tfidf(list(problem.interests_text), config.text_dim)
-    explanations = explain_pairs(problem, config, pairs, space.text_tokens, vectors)
+    problem, _index = build_problem(pool)
+    config = default_config(program)
+    # One mentee against a handful of mentors: no pruning needed.
+    config.top_k = max(config.top_k, len(suggestions))
+    try:
+        result = match(problem, config)
+    except MatchingError:
+        # Suggesting someone the rules might forbid is worse than suggesting
+        # no one; the page then says no mentor is available right now.
+        logger.exception("matching engine refused the suggestion problem")
+        return []
     kept = []
-    for j, explanation in zip(allowed.tolist(), explanations, strict=True):
+    for (_mentee, j), explanation in zip(
+        result.pairs.tolist(), result.explanations, strict=True
+    ):
         suggestion = suggestions[j]
-        suggestion.score = float(scores[0][j]) / SCORE_SCALE
+        suggestion.score = float(explanation.score)
         suggestion.reasons = [reason_text(r) for r in explanation.reasons]
         kept.append(suggestion)
     return kept

@@ -23,7 +23,11 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from wagtail_mentoring.blocks import ApplicationQuestionBlock, ContentBlock
+from wagtail_mentoring.blocks import (
+    ApplicationQuestionBlock,
+    ContentBlock,
+    ProgramContentBlock,
+)
 from wagtail_mentoring.blocks.prompts import ConversationPromptBlock
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.fields import MultipleChoiceField
@@ -82,7 +86,10 @@ class MentoringHubPage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
-    subpage_types = ["wagtail_mentoring.ProgramPage"]
+    subpage_types = [
+        "wagtail_mentoring.ProgramPage",
+        "wagtail_mentoring.LearningJourneyPage",
+    ]
     template = "wagtail_mentoring/programs/mentoring_hub_page.html"
 
     class Meta:
@@ -109,7 +116,9 @@ class ProgramPage(RoutablePageMixin, Page):
     summary = models.CharField(
         _("summary"), max_length=300, blank=True, help_text=_("Shown on the hub page.")
     )
-    intro = StreamField(ContentBlock(), blank=True, verbose_name=_("introduction"))
+    intro = StreamField(
+        ProgramContentBlock(), blank=True, verbose_name=_("introduction")
+    )
     enrollment_opens_at = models.DateTimeField(
         _("applications open"),
         null=True,
@@ -179,6 +188,33 @@ class ProgramPage(RoutablePageMixin, Page):
     )
     application_questions = StreamField(
         ApplicationQuestionBlock(), blank=True, verbose_name=_("application questions")
+    )
+    journey = models.ForeignKey(
+        "wagtail_mentoring.LearningJourneyPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("learning journey"),
+        help_text=_("The journey every pair of this program follows."),
+    )
+    mentor_journey = models.ForeignKey(
+        "wagtail_mentoring.LearningJourneyPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("journey for mentors and sponsors"),
+        help_text=_("Only if they follow a different journey from the one above."),
+    )
+    mentee_journey = models.ForeignKey(
+        "wagtail_mentoring.LearningJourneyPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("journey for mentees and sponsees"),
+        help_text=_("Only if they follow a different journey from the one above."),
     )
     # Engagement settings (issue 5): self-select requests, messages, prompts.
     max_requests = models.PositiveSmallIntegerField(
@@ -261,6 +297,15 @@ class ProgramPage(RoutablePageMixin, Page):
                 FieldPanel("admin_group"),
             ],
             heading=_("Matching"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("journey"),
+                FieldRowPanel(
+                    [FieldPanel("mentor_journey"), FieldPanel("mentee_journey")]
+                ),
+            ],
+            heading=_("Learning journey"),
         ),
         MultiFieldPanel(
             [

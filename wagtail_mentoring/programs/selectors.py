@@ -41,7 +41,9 @@ def my_enrollments(user):
 
 def my_relationships(user):
     """Relationships ``user`` is a member of, with members prefetched."""
-    return (
+    from wagtail_mentoring.journeys.selectors import with_journeys
+
+    return with_journeys(
         Relationship.objects.for_member(user)
         .select_related("program")
         .prefetch_related(

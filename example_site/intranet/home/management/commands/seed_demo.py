@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from intranet.home.demo_journeys import seed_journeys
 from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
 from wagtail_mentoring.people.models import (
@@ -208,6 +209,7 @@ class Command(BaseCommand):
         self._applications(rng, people, programs)
         hr = hr_team(password, _login)
         seed_sponsorship(rng, people, programs[2], hr)
+        seed_journeys(hub, programs[0], random.Random(seed + 6))
         engagement_note = self._engagement(rng, people, hub, programs)
         self.stdout.write(
             self.style.SUCCESS(
@@ -525,7 +527,6 @@ class Command(BaseCommand):
         from wagtail_mentoring.programs.models import (
             MatchingMode,
             Relationship,
-            RelationshipMember,
             RelationshipStatus,
         )
 
@@ -620,8 +621,81 @@ class Command(BaseCommand):
                 ("prompt", "Which decision is on your mind right now?"),
             ]
             mentoring.save_revision().publish()
-        if Relationship.objects.filter(program=mentoring).exists():
-            return self._engagement_note(program)
+        if not Relationship.objects.filter(program=mentoring).exists():
+            self._engineering_pairs(mentoring)
+        # Give the running pairs (the journey demo's, or ours) a history:
+        # meetings that took place, a goal with a check-in, a few messages.
+        for relationship in (
+            Relationship.objects.filter(
+                program=mentoring, status=RelationshipStatus.ACTIVE
+            )
+            .exclude(messages__isnull=False)
+            .order_by("pk")[:6]
+        ):
+            members = {m.role: m.user for m in relationship.members.all()}
+            mentee_user, mentor_user = (
+                members.get(Role.MENTEE),
+                members.get(Role.MENTOR),
+            )
+            if mentee_user is None or mentor_user is None:
+                continue
+            tz = profiles.get(mentee_user.pk)
+            zone = tz.timezone if tz and tz.timezone else "UTC"
+            plan = [(-4, "Kick-off"), (-1, "Check-in")]
+            if not relationship.meetings.filter(starts_at__gt=now).exists():
+                plan.append((1, "Next steps"))
+            for weeks, title in plan:
+                Meeting.objects.create(
+                    relationship=relationship,
+                    title=title,
+                    starts_at=(now + timedelta(weeks=weeks)).replace(
+                        minute=0, second=0, microsecond=0
+                    ),
+                    duration_minutes=45,
+                    timezone=zone,
+                    location="Video call",
+                    agenda="- What went well?\n- Where did you feel stuck?",
+                    notes="Talked about priorities." if weeks < 0 else "",
+                    created_by=mentee_user,
+                )
+            goal = Goal.objects.create(
+                relationship=relationship,
+                owner=mentee_user,
+                title="Lead a design review",
+                measure="I ran one review end to end",
+                why="To grow into a senior role",
+                target_date=timezone.localdate() + timedelta(weeks=8),
+                progress=40,
+            )
+            GoalCheckIn.objects.create(
+                goal=goal, author=mentee_user, progress=40, note="Shadowed one."
+            )
+            Message.objects.bulk_create(
+                [
+                    Message(
+                        relationship=relationship,
+                        author=mentee_user,
+                        body="Thanks for today! I'll send the doc.",
+                        created_at=now - timedelta(days=6),
+                    ),
+                    Message(
+                        relationship=relationship,
+                        author=mentor_user,
+                        body="Great, looking forward to it.",
+                        created_at=now - timedelta(days=5),
+                    ),
+                ]
+            )
+        return self._engagement_note(program)
+
+    def _engineering_pairs(self, mentoring) -> None:
+        """Pairs for Engineering Mentoring when no other demo made them."""
+        from wagtail_mentoring.programs.models import (
+            Relationship,
+            RelationshipMember,
+            RelationshipStatus,
+        )
+
         mentors = list(
             Enrollment.objects.filter(
                 program=mentoring, role=Role.MENTOR, status=EnrollmentStatus.APPROVED
@@ -656,51 +730,6 @@ class Command(BaseCommand):
                     ),
                 ]
             )
-            tz = profiles.get(mentee.user_id)
-            zone = tz.timezone if tz and tz.timezone else "UTC"
-            for weeks, title in [(-4, "Kick-off"), (-1, "Check-in"), (1, "Next steps")]:
-                Meeting.objects.create(
-                    relationship=relationship,
-                    title=title,
-                    starts_at=(now + timedelta(weeks=weeks)).replace(
-                        minute=0, second=0, microsecond=0
-                    ),
-                    duration_minutes=45,
-                    timezone=zone,
-                    location="Video call",
-                    agenda="- What went well?\n- Where did you feel stuck?",
-                    notes="Talked about priorities." if weeks < 0 else "",
-                    created_by=mentee.user,
-                )
-            goal = Goal.objects.create(
-                relationship=relationship,
-                owner=mentee.user,
-                title="Lead a design review",
-                measure="I ran one review end to end",
-                why="To grow into a senior role",
-                target_date=timezone.localdate() + timedelta(weeks=8),
-                progress=40,
-            )
-            GoalCheckIn.objects.create(
-                goal=goal, author=mentee.user, progress=40, note="Shadowed one."
-            )
-            Message.objects.bulk_create(
-                [
-                    Message(
-                        relationship=relationship,
-                        author=mentee.user,
-                        body="Thanks for today! I'll send the doc.",
-                        created_at=now - timedelta(days=6),
-                    ),
-                    Message(
-                        relationship=relationship,
-                        author=mentor.user,
-                        body="Great, looking forward to it.",
-                        created_at=now - timedelta(days=5),
-                    ),
-                ]
-            )
-        return self._engagement_note(program)
 
     def _engagement_note(self, program) -> str:
         from wagtail_mentoring.engagement.models import MentorRequest

@@ -1,0 +1,388 @@
+"""Hand-checkable cases for scoring, rules, explanations, fairness and stickiness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wagtail_mentoring.matching.engine import (
+    MatchingConfig,
+    MatchingError,
+    MatchingProblem,
+    Vocabularies,
+    match,
+    multi_hot,
+)
+
+SKILLS = ["Python", "Leadership", "Design", "Sales"]
+
+
+def people(
+    levels,
+    *,
+    manager=None,
+    dept=None,
+    loc=None,
+    tz=None,
+    langs=None,
+    offered=None,
+    wanted=None,
+    goals=None,
+):
+    """Columns of a tiny company; defaults make everyone compatible."""
+    p = len(levels)
+    return dict(
+        person_ids=np.arange(100, 100 + p),
+        level=np.asarray(levels),
+        department=np.asarray(dept if dept is not None else [0] * p),
+        location=np.asarray(loc if loc is not None else [0] * p),
+        utc_offset=np.asarray(tz if tz is not None else [0] * p),
+        manager=np.asarray(manager if manager is not None else [-1] * p),
+        languages=multi_hot(langs or [[0]] * p, 2),
+        skills_offered=multi_hot(offered or [[]] * p, len(SKILLS)),
+        skills_wanted=multi_hot(wanted or [[]] * p, len(SKILLS)),
+        goals=multi_hot(goals or [[]] * p, 3),
+    )
+
+
+def problem(mentees, mentors, cap=1, **kw):
+    levels = kw.pop("levels")
+    extra = {
+        k: kw.pop(k)
+        for k in list(kw)
+        if k
+        not in ("manager", "dept", "loc", "tz", "langs", "offered", "wanted", "goals")
+    }
+    return MatchingProblem(
+        **people(levels, **kw),
+        mentees=np.asarray(mentees),
+        mentors=np.asarray(mentors),
+        mentor_capacity=np.full(len(mentors), cap),
+        labels=Vocabularies(
+            skills=SKILLS,
+            languages=["English", "French"],
+            departments=["Eng", "Sales"],
+            locations=["Berlin", "Paris"],
+        ),
+        **extra,
+    )
+
+
+def pairs_of(res):
+    return {tuple(p) for p in res.pairs.tolist()}
+
+
+def test_skills_drive_the_pairing_and_are_explained():
+    # mentee 0 wants Python, mentee 1 wants Sales; mentor A offers Python+Leadership
+    pr = problem(
+        [0, 1],
+        [2, 3],
+        levels=[1, 1, 3, 3],
+        wanted=[[0, 1], [3], [], []],
+        offered=[[], [], [0, 1], [3]],
+    )
+    res = match(pr)
+    assert pairs_of(res) == {(0, 0), (1, 1)}
+    assert res.optimal and res.certificate["gap"] == 0
+    e = {(x.mentee, x.mentor): x for x in res.explanations}[(0, 0)]
+    codes = [r.code for r in e.reasons]
+    assert codes[0] == "shared_skills"
+    assert e.reasons[0].params["names"] == ["Python", "Leadership"]
+    assert e.reasons[0].text == "shares Python, Leadership"
+    assert "seniority_gap" in codes
+    sen = next(r for r in e.reasons if r.code == "seniority_gap")
+    assert sen.text == "2 levels senior"
+    assert e.score == pytest.approx(res.scores[0])
+    assert sum(e.factors.values()) == pytest.approx(e.score, abs=2e-4)
+
+
+@pytest.mark.parametrize(
+    "direction", ["mentee_manages_mentor", "mentor_manages_mentee"]
+)
+def test_reporting_line_is_excluded_in_both_directions(direction):
+    # person 0 mentee, person 1 mentor, person 2 another mentor
+    manager = [1, -1, -1] if direction == "mentor_manages_mentee" else [-1, 0, -1]
+    levels = [1, 3, 3]
+    pr = problem(
+        [0],
+        [1, 2],
+        levels=levels,
+        manager=manager,
+        wanted=[[0], [], []],
+        offered=[[], [0], []],
+    )
+    cfg = MatchingConfig(min_seniority=None)
+    res = match(pr, cfg)
+    # the better-scoring mentor 0 is in the reporting line: mentor 1 is chosen
+    assert pairs_of(res) == {(0, 1)}
+
+
+def test_reporting_line_depth_reaches_skip_levels():
+    # 0 -> 3 -> 1 : mentor 1 is the mentee's manager's manager
+    pr = problem([0], [1], levels=[1, 5, 9, 3], manager=[3, -1, -1, 1])
+    assert len(match(pr, MatchingConfig(reporting_line_depth=2)).pairs) == 0
+    assert len(match(pr, MatchingConfig(reporting_line_depth=1)).pairs) == 1
+
+
+def test_same_manager_peers_optional():
+    pr = problem([0], [1], levels=[1, 3, 9], manager=[2, 2, -1])
+    assert len(match(pr, MatchingConfig(exclude_same_manager=False)).pairs) == 1
+    res = match(pr, MatchingConfig(exclude_same_manager=True))
+    assert len(res.pairs) == 0
+    assert res.unmatched[0].reasons[0].code == "no_mentor_passes_rules"
+    assert res.unmatched[0].reasons[0].params["counts"] == {"same_manager": 1}
+
+
+def test_min_seniority_and_reverse_mentoring():
+    pr = problem([0], [1], levels=[5, 2])
+    assert len(match(pr, MatchingConfig(min_seniority=1)).pairs) == 0
+    res = match(pr, MatchingConfig(min_seniority=1, reverse=True))
+    assert pairs_of(res) == {(0, 0)}
+    sen = next(r for r in res.explanations[0].reasons if r.code == "seniority_gap")
+    assert sen.params["levels"] == 3
+
+
+def test_time_zone_window_language_and_department_rules():
+    pr = problem(
+        [0],
+        [1, 2, 3],
+        levels=[1, 3, 3, 3],
+        tz=[0, 600, 60, 0],
+        langs=[[0], [0], [0], [1]],
+        dept=[0, 1, 0, 0],
+    )
+    cfg = MatchingConfig(max_timezone_hours=2, require_shared_language=True)
+    res = match(pr, cfg)
+    assert pairs_of(res) in ({(0, 1)},)  # 10 h away / French-only are excluded
+    cfg = MatchingConfig(max_timezone_hours=2, department_rule="different")
+    res = match(pr, cfg)
+    assert len(res.pairs) == 0
+    counts = res.unmatched[0].reasons[0].params["counts"]
+    assert counts == {"department": 2, "time_zone": 1} or counts == {
+        "time_zone": 1,
+        "department": 2,
+    }
+    assert "no mentor passes the rules" in res.unmatched[0].reasons[0].text
+
+
+def test_previous_partners_opt_outs_and_rejections_are_excluded():
+    pr = problem(
+        [0, 1, 2],
+        [3],
+        cap=3,
+        levels=[1, 1, 1, 3],
+        previous_partners=[[0, 0]],
+        opt_outs=[[1, 0]],
+        rejected=[[2, 0]],
+    )
+    res = match(pr)
+    assert len(res.pairs) == 0
+    why = {u.mentee: u.reasons[0].params["counts"] for u in res.unmatched}
+    assert why == {0: {"previous_partner": 1}, 1: {"opted_out": 1}, 2: {"rejected": 1}}
+
+
+def test_capacity_left_mentee_without_mentor_is_explained():
+    pr = problem(
+        [0, 1], [2], levels=[1, 1, 3], wanted=[[0], [], []], offered=[[], [], [0]]
+    )
+    res = match(pr)
+    assert pairs_of(res) == {(0, 0)}
+    [u] = res.unmatched
+    assert u.mentee == 1 and u.reasons[0].code == "all_compatible_full"
+    assert "compatible mentors are full" in u.reasons[0].text
+
+
+def test_locked_and_rejected_pairs_are_honoured():
+    pr = problem(
+        [0, 1],
+        [2, 3],
+        levels=[1, 1, 3, 3],
+        wanted=[[0], [3], [], []],
+        offered=[[], [], [0], [3]],
+    )
+    base = match(pr)
+    assert pairs_of(base) == {(0, 0), (1, 1)}
+    pr.locked = np.array([[0, 1]])
+    res = match(pr, previous=base)
+    assert (0, 1) in pairs_of(res) and res.optimal
+    pr.locked = None
+    pr.rejected = np.array([[0, 0]])
+    res = match(pr)
+    assert (0, 0) not in pairs_of(res)
+
+
+def test_locked_pair_breaking_a_rule_is_an_error():
+    pr = problem([0], [1], levels=[1, 3], manager=[1, -1], locked=[[0, 0]])
+    with pytest.raises(MatchingError, match="reporting_line"):
+        match(pr)
+
+
+def test_floor_first_raises_the_lowest_matched_score():
+    # two mentees, two mentors. Total is best with one strong and one weak pair;
+    # floor-first prefers two medium pairs.
+    pr = problem(
+        [0, 1],
+        [2, 3],
+        levels=[1, 1, 3, 3],
+        wanted=[[0, 1, 2], [0, 1, 2], [], []],
+        offered=[[], [], [0, 1, 2], [0]],
+        goals=[[0], [1], [0, 1], [2]],
+    )
+    cfg = MatchingConfig(weights={"skills": 1.0, "goals": 1.0})
+    plain = match(pr, cfg)
+    fair = match(
+        pr, MatchingConfig(weights={"skills": 1.0, "goals": 1.0}, floor_first=True)
+    )
+    assert fair.scores.min() >= plain.scores.min()
+    assert fair.floor == pytest.approx(fair.scores.min())
+    assert fair.fairness_cost == pytest.approx(plain.total_score - fair.total_score)
+    assert fair.fairness_cost >= 0
+
+
+def test_floor_first_beats_the_plain_minimum_when_it_can():
+    # mentee 0 is fine with either mentor, mentee 1 only likes mentor 0
+    pr = problem(
+        [0, 1],
+        [2, 3],
+        levels=[1, 1, 3, 3],
+        wanted=[[0, 1], [2], [], []],
+        offered=[[], [], [0, 1, 2], [0, 1]],
+    )
+    cfg = dict(weights={"skills": 1.0})
+    plain = match(pr, MatchingConfig(**cfg))
+    fair = match(pr, MatchingConfig(floor_first=True, **cfg))
+    assert len(fair.pairs) == len(plain.pairs) == 2
+    assert fair.scores.min() >= plain.scores.min()
+    assert pairs_of(fair) == {(0, 1), (1, 0)}
+
+
+def test_priority_weight_raises_a_groups_match_rate():
+    # one seat; mentee 1 (group 1) scores a little lower than mentee 0 (group 0)
+    pr = problem(
+        [0, 1],
+        [2],
+        levels=[1, 1, 3],
+        wanted=[[0], [0, 3], []],
+        offered=[[], [], [0]],
+        group=np.array([0, 1]),
+    )
+    cfg = dict(weights={"skills": 1.0})
+    plain = match(pr, MatchingConfig(**cfg))
+    assert pairs_of(plain) == {(0, 0)}
+    fair = match(pr, MatchingConfig(group_priority={1: 2.5}, **cfg))
+    assert pairs_of(fair) == {(1, 0)}
+    rate = {g.group: g.match_rate for g in fair.fairness}
+    assert rate == {0: 0.0, 1: 1.0}
+    assert fair.fairness_cost == pytest.approx(1.0 - 0.5)
+    base_rate = {g.group: g.match_rate for g in fair.fairness_baseline}
+    assert base_rate == {0: 1.0, 1: 0.0}
+
+
+def test_fairness_report_counts_means_and_p10():
+    pr = problem(
+        [0, 1, 2],
+        [3, 4],
+        levels=[1, 1, 1, 3, 3],
+        wanted=[[0], [0], [1], [], []],
+        offered=[[], [], [], [0], [1]],
+        group=np.array([7, 7, 9]),
+    )
+    res = match(pr, MatchingConfig(weights={"skills": 1.0}))
+    rep = {g.group: g for g in res.fairness}
+    assert rep[7].count == 2 and rep[7].matched == 1 and rep[7].match_rate == 0.5
+    assert rep[9].mean_score == pytest.approx(1.0)
+    assert rep[9].p10_score == pytest.approx(1.0)
+
+
+def test_stickiness_keeps_previous_pairs_on_ties_and_fresh_ignores_them():
+    # two identical mentees and two identical mentors: every assignment ties
+    pr = problem([0, 1], [2, 3], levels=[1, 1, 3, 3])
+    first = match(pr)
+    flipped = {(0, 0): (0, 1), (1, 1): (1, 0), (0, 1): (0, 0), (1, 0): (1, 1)}
+    prev = np.array([flipped[p] for p in sorted(pairs_of(first))])
+    pr.previous_proposals = prev
+    sticky = match(pr)
+    assert pairs_of(sticky) == {tuple(p) for p in prev.tolist()}
+    fresh = match(pr, MatchingConfig(fresh=True))
+    assert pairs_of(fresh) == pairs_of(first)
+
+
+def test_results_are_deterministic():
+    rng = np.random.default_rng(0)
+    n, m = 40, 10
+    p = n + m
+    pr = MatchingProblem(
+        **people(
+            list(rng.integers(1, 8, p)),
+            wanted=[list(rng.choice(4, 2, replace=False)) for _ in range(p)],
+            offered=[list(rng.choice(4, 2, replace=False)) for _ in range(p)],
+            dept=list(rng.integers(0, 2, p)),
+        ),
+        mentees=np.arange(n),
+        mentors=np.arange(n, p),
+        mentor_capacity=np.full(m, 3),
+    )
+    cfg = MatchingConfig(min_seniority=None)
+    a, b = match(pr, cfg), match(pr, cfg)
+    assert np.array_equal(a.pairs, b.pairs) and a.optimal
+
+
+def test_interests_text_is_compared_without_models():
+    pr = problem(
+        [0],
+        [1, 2],
+        levels=[1, 3, 3],
+        interests_text=[
+            "cloud security and python",
+            "gardening",
+            "python cloud security",
+        ],
+    )
+    res = match(pr, MatchingConfig(weights={"interests": 1.0}))
+    assert pairs_of(res) == {(0, 1)}
+    r = res.explanations[0].reasons[0]
+    assert r.code == "shared_interests" and set(r.params["terms"]) >= {
+        "cloud",
+        "python",
+    }
+
+
+def test_no_mentors_and_zero_capacity_give_empty_explained_results():
+    pr = problem([0, 1], [], levels=[1, 1])
+    res = match(pr)
+    assert len(res.pairs) == 0
+    assert res.unmatched[0].reasons[0].code == "no_mentors"
+    pr = problem([0], [1], cap=0, levels=[1, 3])
+    res = match(pr)
+    assert len(res.pairs) == 0 and res.optimal
+
+
+def test_bad_problems_raise_clear_errors():
+    pr = problem([0], [1], levels=[1, 3])
+    pr.level = np.array([1])
+    with pytest.raises(MatchingError, match="level"):
+        match(pr)
+    with pytest.raises(MatchingError, match="department_rule"):
+        match(problem([0], [1], levels=[1, 3]), MatchingConfig(department_rule="x"))
+    with pytest.raises(MatchingError, match="unknown factor"):
+        match(problem([0], [1], levels=[1, 3]), MatchingConfig(weights={"iq": 1}))
+
+
+def test_group_program_mentees_get_several_distinct_mentors():
+    pr = problem(
+        [0, 1],
+        [2, 3, 4],
+        cap=1,
+        levels=[1, 1, 3, 3, 3],
+        mentee_capacity=np.array([2, 1]),
+    )
+    res = match(pr)
+    got = res.pairs.tolist()
+    assert len(got) == 3 and res.optimal
+    mentors_of_0 = [j for i, j in got if i == 0]
+    assert len(mentors_of_0) == 2 and len(set(mentors_of_0)) == 2
+    pr.mentee_capacity = np.array([3, 1])
+    res = match(pr)
+    [u] = res.unmatched  # 4 slots wanted, 3 seats: one slot stays empty
+    assert u.missing == 1
+    assert u.reasons[0].code == "all_compatible_full"

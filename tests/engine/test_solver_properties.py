@@ -1,0 +1,177 @@
+"""Property tests: solve_assignment equals an independent exact optimum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from wagtail_mentoring.matching.engine import solve_assignment
+
+
+def reference(w, col_cap, row_cap, locked=(), rejected=(), min_score=None):
+    """(matched, total weight) by MILP: maximise count first, then weight."""
+    n, m = w.shape
+    allowed = np.isfinite(w)
+    if min_score is not None:
+        allowed &= w >= min_score
+    for i, j in rejected:
+        allowed[i, j] = False
+    for i, j in locked:
+        allowed[i, j] = True
+    r, c = np.nonzero(allowed)
+    k = r.size
+    if k == 0:
+        return 0, 0.0
+    vals = w[r, c]
+    big = (np.abs(vals).sum() + 1) * 4
+    a1 = np.zeros((n, k))
+    a1[r, np.arange(k)] = 1
+    a2 = np.zeros((m, k))
+    a2[c, np.arange(k)] = 1
+    lb = np.zeros(k)
+    lk = {tuple(p) for p in locked}
+    for e in range(k):
+        if (r[e], c[e]) in lk:
+            lb[e] = 1
+    res = milp(
+        -(vals + big),
+        constraints=[
+            LinearConstraint(a1, 0, row_cap),
+            LinearConstraint(a2, 0, col_cap),
+        ],
+        integrality=np.ones(k),
+        bounds=Bounds(lb, 1),
+    )
+    assert res.status == 0
+    x = np.rint(res.x).astype(bool)
+    return int(x.sum()), float(vals[x].sum())
+
+
+@st.composite
+def instances(draw, floats=False, multi=False):
+    n = draw(st.integers(0, 7))
+    m = draw(st.integers(0, 4))
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    if floats:
+        w = np.round(rng.normal(0, 3, (n, m)), 3)
+    else:
+        w = rng.integers(-3, 12, (n, m)).astype(float)
+    w[rng.random((n, m)) < draw(st.sampled_from([0.0, 0.3, 0.7]))] = -np.inf
+    col_cap = rng.integers(0, 4, m)
+    row_cap = rng.integers(1, 3, n) if multi else np.ones(n, np.int64)
+    return w, col_cap, row_cap, rng
+
+
+def check(w, col_cap, row_cap, res, locked=(), rejected=(), min_score=None):
+    n, m = w.shape
+    pairs = res.pairs
+    assert pairs.shape[1] == 2
+    assert len({tuple(p) for p in pairs.tolist()}) == len(pairs)
+    if len(pairs):
+        assert np.all(np.bincount(pairs[:, 1], minlength=m) <= col_cap)
+        assert np.all(np.bincount(pairs[:, 0], minlength=n) <= row_cap)
+        vals = w[pairs[:, 0], pairs[:, 1]]
+        assert np.all(np.isfinite(vals))
+        lk = {tuple(p) for p in locked}
+        if min_score is not None:
+            assert all(
+                v >= min_score or tuple(p) in lk
+                for v, p in zip(vals, pairs.tolist(), strict=True)
+            )
+    got = {tuple(p) for p in pairs.tolist()}
+    assert {tuple(p) for p in locked} <= got
+    assert not ({tuple(p) for p in rejected} & got)
+    count, total = reference(w, col_cap, row_cap, locked, rejected, min_score)
+    assert len(pairs) == count
+    assert res.objective == pytest.approx(total, abs=1e-9)
+    assert res.optimal
+    assert res.gap == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances())
+def test_integer_weights_match_exact_optimum(inst):
+    w, col_cap, row_cap, _ = inst
+    res = solve_assignment(w, col_cap)
+    check(w, col_cap, row_cap, res)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(floats=True))
+def test_float_weights_match_exact_optimum(inst):
+    w, col_cap, row_cap, _ = inst
+    res = solve_assignment(w, col_cap)
+    check(w, col_cap, row_cap, res)
+
+
+@settings(max_examples=50, deadline=None)
+@given(instances(multi=True))
+def test_mentees_wanting_several_mentors(inst):
+    w, col_cap, row_cap, _ = inst
+    res = solve_assignment(w, col_cap, mentee_capacity=row_cap)
+    check(w, col_cap, row_cap, res)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.data())
+def test_locks_rejections_and_min_score(inst, data):
+    w, col_cap, row_cap, rng = inst
+    n, m = w.shape
+    r, c = np.nonzero(np.isfinite(w))
+    order = rng.permutation(r.size)
+    locked, used_c, used_r = [], np.zeros(m, int), np.zeros(n, int)
+    for e in order[: data.draw(st.integers(0, 3))]:
+        i, j = int(r[e]), int(c[e])
+        if used_c[j] < col_cap[j] and used_r[i] < row_cap[i]:
+            locked.append((i, j))
+            used_c[j] += 1
+            used_r[i] += 1
+    lk = set(locked)
+    rejected = [(int(r[e]), int(c[e])) for e in order[3:6] if (r[e], c[e]) not in lk]
+    min_score = data.draw(st.sampled_from([None, 0.0, 4.0]))
+    if min_score is not None:
+        locked = [p for p in locked if w[p] >= min_score]
+    res = solve_assignment(
+        w, col_cap, locked=locked, min_score=min_score, rejected=rejected
+    )
+    check(w, col_cap, row_cap, res, locked, rejected, min_score)
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances())
+def test_sparse_input_and_determinism(inst):
+    w, col_cap, row_cap, _ = inst
+    r, c = np.nonzero(np.isfinite(w))
+    s = sp.csr_matrix((w[r, c], (r, c)), shape=w.shape)
+    a = solve_assignment(s, col_cap)
+    b = solve_assignment(s, col_cap)
+    check(w, col_cap, row_cap, a)
+    assert np.array_equal(a.pairs, b.pairs)
+    d = solve_assignment(w, col_cap)
+    assert d.objective == pytest.approx(a.objective)
+
+
+def test_pruned_large_dense_matrix_is_certified():
+    # large enough to go through candidate pruning and the certification loop
+    rng = np.random.default_rng(3)
+    n, m = 200, 100
+    w = rng.integers(0, 1000, (n, m)).astype(float)
+    w[rng.random((n, m)) < 0.2] = -np.inf
+    cap = np.full(m, 2)
+    res = solve_assignment(w, cap, top_k=6, prune_above=1000)
+    assert res.optimal
+    assert res.certificate.candidate_pairs < np.isfinite(w).sum()
+    from scipy.optimize import linear_sum_assignment
+
+    cols = np.repeat(np.arange(m), cap)
+    big = 1e7
+    cost = np.where(np.isfinite(w[:, cols]), -(w[:, cols] + big), 0.0)
+    rr, cc = linear_sum_assignment(cost)
+    ok = np.isfinite(w[rr, cols[cc]])
+    assert len(res.pairs) == ok.sum()
+    assert res.objective == pytest.approx(w[rr[ok], cols[cc[ok]]].sum())

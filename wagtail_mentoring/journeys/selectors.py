@@ -1,0 +1,143 @@
+"""Read-side queries of journeys: pages, the agenda hook, dashboards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from wagtail_mentoring.journeys import progress
+from wagtail_mentoring.journeys.models import (
+    JourneyProgress,
+    LearningJourneyPage,
+    StepProgress,
+)
+from wagtail_mentoring.programs.models import (
+    Relationship,
+    RelationshipMember,
+    RelationshipStatus,
+)
+
+#: Pairs whose journey people can still look at (ended early ones are hidden).
+VISIBLE_STATUSES = [
+    RelationshipStatus.PENDING,
+    RelationshipStatus.ACTIVE,
+    RelationshipStatus.PAUSED,
+    RelationshipStatus.COMPLETED,
+]
+
+
+def following_pairs(journey: LearningJourneyPage, user) -> list[RelationshipMember]:
+    """``user``'s memberships (with relationship) whose program uses ``journey``."""
+    if not user.is_authenticated:
+        return []
+    memberships = (
+        RelationshipMember.objects.filter(
+            user=user, relationship__status__in=VISIBLE_STATUSES
+        )
+        .select_related("relationship__program")
+        .prefetch_related(
+            Prefetch(
+                "relationship__members",
+                queryset=RelationshipMember.objects.select_related("user").order_by(
+                    "role", "pk"
+                ),
+            )
+        )
+        .order_by("-relationship__created_at", "-pk")
+    )
+    return [
+        m
+        for m in memberships
+        if progress.journey_id_for_role(m.relationship.program, m.role) == journey.pk
+    ]
+
+
+def pair_states(
+    relationship: Relationship, journey: LearningJourneyPage
+) -> list[progress.StepState]:
+    """The pair's state on each current step of ``journey``."""
+    members = [
+        m
+        for m in relationship.members.all()
+        if progress.journey_id_for_role(relationship.program, m.role) == journey.pk
+    ]
+    rows = StepProgress.objects.filter(relationship=relationship, journey=journey)
+    return progress.step_states(journey.journey_steps, members, rows)
+
+
+def history(relationship: Relationship, journey: LearningJourneyPage, states):
+    """Progress on steps that editors have since removed from the journey."""
+    current = {s.step.id for s in states}
+    return [
+        row
+        for row in StepProgress.objects.filter(
+            relationship=relationship, journey=journey
+        ).order_by("started_at", "pk")
+        if row.step_id not in current
+    ]
+
+
+def pair_prompts(relationship: Relationship) -> list[str]:
+    """Conversation prompts of the pair's next step(s), for the meeting agenda."""
+    relationship = Relationship.objects.select_related("program").get(
+        pk=relationship.pk
+    )
+    members = list(relationship.members.all())
+    prompts: list[str] = []
+    for journey_id in progress.followers(relationship.program, members):
+        journey = LearningJourneyPage.objects.live().filter(pk=journey_id).first()
+        if journey is None:
+            continue
+        _state, found = progress.upcoming_prompts(pair_states(relationship, journey))
+        prompts += found
+    return prompts
+
+
+@dataclass
+class JourneyCard:
+    """What a dashboard shows about one journey of one pair."""
+
+    journey: LearningJourneyPage
+    summary: JourneyProgress | None
+
+    @property
+    def percent(self) -> int:
+        return self.summary.percent if self.summary else 0
+
+
+def journey_cards(relationship: Relationship) -> list[JourneyCard]:
+    """The pair's journeys with their progress summary.
+
+    Uses prefetched ``journey_progress`` (see :func:`with_journeys`) when the
+    caller loaded a list of relationships, so a dashboard stays at a constant
+    number of queries.
+    """
+    program = relationship.program
+    ids = list(progress.followers(program, relationship.members.all()))
+    if not ids:
+        return []
+    summaries = {p.journey_id: p for p in relationship.journey_progress.all()}
+    journeys = _journeys(program, ids)
+    return [
+        JourneyCard(journey=journeys[i], summary=summaries.get(i))
+        for i in ids
+        if i in journeys and journeys[i].live
+    ]
+
+
+def _journeys(program, ids) -> dict[int, LearningJourneyPage]:
+    # select_related("program__journey", ...) in with_journeys() fills these.
+    found = {}
+    for name in ("journey", "mentor_journey", "mentee_journey"):
+        if getattr(program, f"{name}_id") in ids:
+            journey = getattr(program, name)
+            found[journey.pk] = journey
+    return found
+
+
+def with_journeys(relationships):
+    """A relationship queryset with what :func:`journey_cards` reads."""
+    return relationships.select_related(
+        "program__journey", "program__mentor_journey", "program__mentee_journey"
+    ).prefetch_related("journey_progress")

@@ -1,0 +1,176 @@
+"""Feature matrices: every factor as one bilinear block of a single matrix product.
+
+Score of a pair = ``left[i] · right[:, j]`` where ``left`` (mentees) carries weights and
+normalisations and ``right`` (mentors) is 0/1 or a unit vector. Multi-hot factors
+(skills, goals, languages, availability) and the hashed tf-idf text vectors are
+bilinear already. Categorical factors (level gap, department, place/time zone,
+language set) become bilinear through one-hot columns on the mentor side and a lookup
+table row on the mentee side; the same tables carry the hard rules as a large
+negative value, so one ``sgemm`` per block yields scores *and* categorical masks.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .problem import MatchingConfig, MatchingProblem
+
+FORBID = -8.0  # any pair below FORBID / 2 broke a categorical rule
+_TOKEN = re.compile(r"[a-z0-9]{3,}")
+
+
+def hashed_tfidf(texts: list[str], dim: int) -> tuple[np.ndarray, list[list[str]]]:
+    """L2-normalised hashed tf-idf vectors (no model download) and the tokens."""
+    toks = [_TOKEN.findall((t or "").lower()) for t in texts]
+    n = len(texts)
+    rows, cols, vals = [], [], []
+    for i, ts in enumerate(toks):
+        counts: dict[int, int] = {}
+        for t in ts:
+            h = zlib.crc32(t.encode()) % dim
+            counts[h] = counts.get(h, 0) + 1
+        for h, c in counts.items():
+            rows.append(i)
+            cols.append(h)
+            vals.append(c)
+    tf = sp.csr_matrix((np.asarray(vals, np.float64), (rows, cols)), shape=(n, dim))
+    df = np.bincount(tf.indices, minlength=dim)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    x = np.asarray(tf.multiply(idf[None, :]).todense(), np.float64)
+    norm = np.linalg.norm(x, axis=1, keepdims=True)
+    x = np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
+    return x.astype(np.float32), toks
+
+
+@dataclass
+class FeatureSpace:
+    """Mentee-side ``left`` (n × K) and mentor-side ``right`` (K × m) float32."""
+
+    left: np.ndarray
+    right: np.ndarray
+    blocks: dict[str, slice]
+    total_weight: float
+    text_tokens: list[list[str]] | None
+
+
+def _row_normalised(mat: sp.csr_matrix) -> sp.csr_matrix:
+    cnt = np.asarray(mat.sum(axis=1)).ravel()
+    inv = np.divide(1.0, cnt, out=np.zeros_like(cnt, dtype=np.float64), where=cnt > 0)
+    return sp.csr_matrix(sp.diags(inv) @ mat)
+
+
+def seniority_value(gap: np.ndarray, ideal: int) -> np.ndarray:
+    """1 at the ideal gap, falling linearly to 0 three levels away."""
+    return np.clip(1.0 - np.abs(gap - ideal) / 3.0, 0.0, 1.0)
+
+
+def place_value(same_location: np.ndarray, tz_diff_minutes: np.ndarray) -> np.ndarray:
+    """1 in the same location, else falls with the time-zone difference (0 at 12 h)."""
+    tz = np.clip(1.0 - np.abs(tz_diff_minutes) / 720.0, 0.0, 1.0)
+    return np.where(same_location, 1.0, 0.75 * tz)
+
+
+def level_gap(problem: MatchingProblem, config: MatchingConfig, li, lj):
+    """Signed gap in the direction of the program (mentor senior unless reverse)."""
+    return (li - lj) if config.reverse else (lj - li)
+
+
+def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureSpace:
+    """Assemble ``left``/``right`` for all factors and categorical rules."""
+    w = {k: float(v) for k, v in config.weights.items() if v > 0}
+    total = sum(w.values())
+    me, mo = problem.mentees, problem.mentors
+    lefts: list[np.ndarray] = []
+    rights: list[np.ndarray] = []
+    blocks: dict[str, slice] = {}
+    k = 0
+
+    def add(name: str, left, right) -> None:
+        nonlocal k
+        left = np.asarray(left.todense() if sp.issparse(left) else left, np.float32)
+        right = np.asarray(right.todense() if sp.issparse(right) else right, np.float32)
+        lefts.append(left)
+        rights.append(right)
+        blocks[name] = slice(k, k + left.shape[1])
+        k += left.shape[1]
+
+    def onehot(codes: np.ndarray, size: int) -> np.ndarray:
+        out = np.zeros((size, codes.size), np.float32)
+        out[codes, np.arange(codes.size)] = 1.0
+        return out
+
+    for name, lmat, rmat in (
+        ("skills", problem.skills_wanted, problem.skills_offered),
+        ("goals", problem.goals, problem.goals),
+        ("availability", problem.availability, problem.availability),
+    ):
+        if name in w and lmat is not None:
+            add(name, _row_normalised(lmat[me]) * (w[name] / total), rmat[mo].T)
+    tokens = None
+    if "interests" in w and problem.interests_text is not None:
+        vec, tokens = hashed_tfidf(list(problem.interests_text), config.text_dim)
+        add("interests", vec[me] * (w["interests"] / total), vec[mo].T)
+
+    # level: table over (mentee level, mentor level code)
+    lv_i, lv_j = problem.level[me], problem.level[mo]
+    ulv, lv_code = np.unique(lv_j, return_inverse=True)
+    gap = level_gap(problem, config, lv_i[:, None], ulv[None, :])
+    tab = seniority_value(gap, config.ideal_level_gap) * (w.get("seniority", 0) / total)
+    if config.min_seniority is not None:
+        tab = np.where(gap < config.min_seniority, FORBID, tab)
+    add("seniority", tab, onehot(lv_code, ulv.size))
+
+    # department: cross-department bonus and same/different rule
+    dep_i, dep_j = problem.department[me], problem.department[mo]
+    udep, dep_code = np.unique(dep_j, return_inverse=True)
+    same = dep_i[:, None] == udep[None, :]
+    tab = (~same) * (w.get("cross_department", 0) / total)
+    if config.department_rule == "same":
+        tab = np.where(same, tab, FORBID)
+    elif config.department_rule == "different":
+        tab = np.where(same, FORBID, tab)
+    add("cross_department", tab, onehot(dep_code, udep.size))
+
+    # place: location + time zone, with the time-zone window rule
+    loc_j, tz_j = problem.location[mo], problem.utc_offset[mo]
+    places, place_code = np.unique(
+        np.column_stack([loc_j, tz_j]), axis=0, return_inverse=True
+    )
+    place_code = place_code.ravel()
+    loc_i, tz_i = problem.location[me], problem.utc_offset[me]
+    same_loc = loc_i[:, None] == places[None, :, 0]
+    dtz = tz_i[:, None] - places[None, :, 1]
+    tab = place_value(same_loc, dtz) * (w.get("location", 0) / total)
+    if config.max_timezone_hours is not None:
+        tab = np.where(np.abs(dtz) > config.max_timezone_hours * 60, FORBID, tab)
+    add("location", tab, onehot(place_code, len(places)))
+
+    # languages: shared fraction, and the shared-language rule, over distinct sets
+    lang = problem.languages
+    lang_j = lang[mo]
+    keys = [
+        tuple(lang_j.indices[lang_j.indptr[j] : lang_j.indptr[j + 1]])
+        for j in range(lang_j.shape[0])
+    ]
+    uniq: dict[tuple, int] = {}
+    set_code = np.array([uniq.setdefault(t, len(uniq)) for t in keys], np.int64)
+    nl = lang.shape[1]
+    sets = np.zeros((max(1, nl), len(uniq)), np.float32)
+    for t, c in uniq.items():
+        sets[list(t), c] = 1.0
+    lang_i = _row_normalised(lang[me])
+    frac = np.asarray((lang_i @ sets[:nl]) if nl else np.zeros((len(me), len(uniq))))
+    shared = np.asarray((lang[me] @ sets[:nl]) if nl else frac) > 0
+    tab = frac * (w.get("languages", 0) / total)
+    if config.require_shared_language:
+        tab = np.where(shared, tab, FORBID)
+    add("languages", tab, onehot(set_code, len(uniq)))
+
+    left = np.ascontiguousarray(np.hstack(lefts), np.float32)
+    right = np.ascontiguousarray(np.vstack(rights), np.float32)
+    return FeatureSpace(left, right, blocks, total, tokens)

@@ -1,0 +1,419 @@
+"""``match(problem)``: score, apply rules, solve exactly, certify, explain, report.
+
+Flow: features and pair rules → block-wise integer scores, keeping each mentee's best
+candidates and a bound on everything left out → :func:`solve_assignment` on the
+candidates → certification against all pairs (rows whose bound cannot exclude an
+improvement are re-scored in their canonical block; offending pairs are added and the
+problem re-solved from the previous prices) → optional fairness re-solve → reasons.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .certify import left_out_reduced_profit, row_profit_bound
+from .errors import MatchingError
+from .explain import (
+    PairExplanation,
+    UnmatchedExplanation,
+    explain_pairs,
+    rule_breakdown,
+    unmatched_reason,
+)
+from .fairness import GroupStats, group_report, max_cardinality
+from .features import build_features
+from .problem import MatchingConfig, MatchingProblem
+from .rules import PAIR_RULES, build_pair_rules
+from .scoring import NOT_ALLOWED, SCORE_SCALE, Candidates, Scorer
+from .solver import AssignmentResult, solve_assignment
+
+
+@dataclass
+class MatchResult:
+    """Everything a matching run produces, ready to be stored as proposals.
+
+    ``pairs`` are (mentee position, mentor position); ``scores`` in [0, 1];
+    ``fairness_cost`` is the total score given up for the fairness options (0 when
+    none are active); ``certificate`` proves optimality of the solved objective.
+    """
+
+    pairs: np.ndarray
+    scores: np.ndarray
+    explanations: list[PairExplanation]
+    unmatched: list[UnmatchedExplanation]
+    fairness: list[GroupStats]
+    fairness_baseline: list[GroupStats] | None
+    fairness_cost: float
+    floor: float | None
+    optimal: bool
+    certificate: dict[str, Any]
+    timings: dict[str, float]
+    assignment: AssignmentResult
+    stats: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def total_score(self) -> float:
+        """Sum of the scores of all pairs."""
+        return float(self.scores.sum())
+
+
+def _priority(problem: MatchingProblem, config: MatchingConfig) -> np.ndarray | None:
+    n = problem.n_mentees
+    prio = np.ones(n)
+    if problem.priority is not None:
+        prio = prio * np.asarray(problem.priority, np.float64)
+    for g, f in config.group_priority.items():
+        prio[problem.group == g] *= f
+    return None if np.all(prio == 1.0) else prio
+
+
+def _keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
+    return rows.astype(np.int64) * m + cols
+
+
+def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
+    key = _keys(c.rows, c.cols, m)
+    nk = _keys(rows, cols, m)
+    new = ~np.isin(nk, key)
+    r = np.concatenate([c.rows, rows[new]])
+    cc = np.concatenate([c.cols, cols[new]])
+    s = np.concatenate([c.score, score[new]])
+    order = np.lexsort((cc, r))
+    return Candidates(
+        r[order], cc[order], s[order], c.left_out_max, c.allowed, c.col_max
+    )
+
+
+class _Run:
+    """State shared by the solves of one ``match`` call."""
+
+    def __init__(self, problem, config, scorer, cands, t):
+        self.p = problem
+        self.c = config
+        self.scorer = scorer
+        self.cands = cands
+        self.t = t
+        self.n, self.m = problem.n_mentees, problem.n_mentors
+        self.cert_rounds = 0
+        self.rescored_rows = 0
+        self.added = 0
+
+    def solve(self, prio, threshold: int, warm) -> AssignmentResult:
+        """Exact solve over *all* pairs scoring >= threshold (plus locks)."""
+        p, n, m = self.p, self.n, self.m
+        locked = p.locked
+        lkey = (
+            _keys(locked[:, 0], locked[:, 1], m)
+            if len(locked)
+            else np.zeros(0, np.int64)
+        )
+        previous = () if self.c.fresh else p.previous_proposals
+        res = None
+        while True:
+            c = self.cands
+            keep = c.score >= threshold
+            if lkey.size:
+                keep |= np.isin(_keys(c.rows, c.cols, m), lkey)
+            w = sp.csr_matrix(
+                (c.score[keep].astype(np.float64), (c.rows[keep], c.cols[keep])),
+                shape=(n, m),
+            )
+            res = solve_assignment(
+                w,
+                p.mentor_capacity,
+                p.mentee_capacity,
+                locked=locked,
+                previous=previous,
+                priority=prio,
+                warm_start=None if self.c.fresh and warm is None else warm,
+            )
+            self.cert_rounds += 1
+            if res._warm is None:
+                return res
+            # rows whose left-out pairs might still pay: re-score them exactly
+            lo = c.left_out_max
+            bound = row_profit_bound(res, np.maximum(lo, 0), c.col_max)
+            check = np.flatnonzero((bound > 0) & (lo >= max(threshold, 0)))
+            if check.size == 0:
+                return res
+            self.rescored_rows += check.size
+            key_c = _keys(c.rows, c.cols, m)
+            add_r, add_c, add_s = [], [], []
+            for rows, q in self.scorer.rows_scores(check):
+                rr = np.repeat(rows, m)
+                cc = np.tile(np.arange(m), rows.size)
+                s = q.ravel().astype(np.int64)
+                ok = s >= max(threshold, 0)
+                rr, cc, s = rr[ok], cc[ok], s[ok]
+                rp = left_out_reduced_profit(res, rr, cc, s.astype(np.float64))
+                bad = (rp > 0) & ~np.isin(_keys(rr, cc, m), key_c)
+                add_r.append(rr[bad])
+                add_c.append(cc[bad])
+                add_s.append(s[bad])
+            ar = np.concatenate(add_r)
+            if ar.size == 0:
+                return res
+            self.added += ar.size
+            self.cands = _add_pairs(
+                c, ar, np.concatenate(add_c), np.concatenate(add_s), m
+            )
+            warm = res
+
+    def floor(self, base: AssignmentResult, prio) -> int:
+        """Largest score t such that matching only pairs >= t keeps as many slots."""
+        p, n, m = self.p, self.n, self.m
+        wm = base._warm
+        if wm is None:
+            return 0
+        row_cap, col_cap = wm["row_cap"], wm["col_cap"]
+        locked = p.locked
+        target = base.matched_slots - len(locked)
+        while True:
+            c = self.cands
+            lkey = _keys(locked[:, 0], locked[:, 1], m) if len(locked) else None
+            free = np.ones(c.rows.size, bool)
+            if lkey is not None:
+                free &= ~np.isin(_keys(c.rows, c.cols, m), lkey)
+            levels = np.unique(c.score[free])
+            lo, hi = 0, levels.size - 1  # levels[lo] feasible
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                sel = free & (c.score >= levels[mid])
+                flow, _ = max_cardinality(
+                    c.rows[sel], c.cols[sel], n, m, row_cap, col_cap
+                )
+                if flow >= target:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            t = int(levels[lo]) if levels.size else 0
+            if lo + 1 >= levels.size:
+                return t
+            # prove t+1 infeasible on the full problem: nothing may cross the min cut
+            nxt = int(levels[lo + 1])
+            sel = free & (c.score >= nxt)
+            _, side = max_cardinality(c.rows[sel], c.cols[sel], n, m, row_cap, col_cap)
+            src_rows = np.flatnonzero(side[:n] & (row_cap > 0))
+            sink_cols = ~side[n : n + m] & (col_cap > 0)
+            add = []
+            key_c = _keys(c.rows, c.cols, m)
+            for rows, q in self.scorer.rows_scores(src_rows):
+                ok = (q >= t + 1) & sink_cols[None, :]
+                r, cc = np.nonzero(ok)
+                rr = rows[r]
+                new = ~np.isin(_keys(rr, cc, m), key_c)
+                if new.any():
+                    add.append((rr[new], cc[new], q[r[new], cc[new]].astype(np.int64)))
+            if not add:
+                return t
+            self.cands = _add_pairs(
+                c, *(np.concatenate([a[k] for a in add]) for k in range(3)), m
+            )
+
+
+def match(
+    problem: MatchingProblem,
+    config: MatchingConfig | None = None,
+    *,
+    previous: MatchResult | None = None,
+) -> MatchResult:
+    """Score, rule, solve (certified exact), explain and report one matching run.
+
+    Pass ``previous`` (the last result of the *same* people and settings) after an
+    admin locked or rejected pairs: scores are reused, the solve starts from the
+    previous prices and pairs, and previous proposals win ties unless
+    ``config.fresh``.
+    """
+    t0 = time.perf_counter()
+    config = config or MatchingConfig()
+    config.validate()
+    problem.validate()
+    n, m = problem.n_mentees, problem.n_mentors
+    timings: dict[str, float] = {}
+    reuse = (
+        previous is not None
+        and not config.fresh
+        and previous._cache is not None
+        and previous._cache["shape"] == (n, m)
+        and previous._cache["config"] == _config_key(config)
+    )
+    if reuse:
+        space, scorer = previous._cache["space"], previous._cache["scorer"]
+        rules = build_pair_rules(problem, config)
+        scorer.rules = rules
+        cands: Candidates = previous._cache["cands"]
+        bad = rules.lookup(_keys(cands.rows, cands.cols, m)) >= 0
+        cands = Candidates(
+            cands.rows[~bad],
+            cands.cols[~bad],
+            cands.score[~bad],
+            cands.left_out_max,
+            cands.allowed,
+        )
+    else:
+        space = build_features(problem, config)
+        rules = build_pair_rules(problem, config)
+        scorer = Scorer(space, rules, config.block_rows)
+        cands = None
+    timings["features"] = time.perf_counter() - t0
+
+    # locked pairs must pass the hard rules
+    locked = problem.locked
+    if len(locked):
+        ls = scorer.pair_scores(locked[:, 0], locked[:, 1])
+        if np.any(ls < 0):
+            i, j = locked[int(np.argmax(ls < 0))]
+            code = rules.lookup(np.array([i * m + j]))[0]
+            why = PAIR_RULES[code] if code >= 0 else "a program rule"
+            raise MatchingError(
+                f"locked pair (mentee {i}, mentor {j}) breaks a hard rule: {why}"
+            )
+    t1 = time.perf_counter()
+    extra = [a for a in (locked, problem.previous_proposals) if len(a)]
+    extra_pairs = np.vstack(extra) if extra else None
+    if cands is None:
+        cands = scorer.candidates(config.top_k, extra_pairs)
+    elif extra_pairs is not None:
+        es = scorer.pair_scores(extra_pairs[:, 0], extra_pairs[:, 1])
+        ok = es >= 0
+        cands = _add_pairs(cands, extra_pairs[ok, 0], extra_pairs[ok, 1], es[ok], m)
+    timings["scoring"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    run = _Run(problem, config, scorer, cands, timings)
+    min_int = (
+        int(np.ceil(config.min_score * SCORE_SCALE - 1e-9))
+        if config.min_score is not None
+        else 0
+    )
+    prio = _priority(problem, config)
+    warm = previous.assignment if reuse else None
+    fair = config.floor_first or prio is not None
+    base = run.solve(None, min_int, warm)
+    floor_int = None
+    final = base
+    if fair:
+        threshold = min_int
+        if config.floor_first:
+            floor_int = max(run.floor(base, prio), min_int)
+            threshold = floor_int
+        final = run.solve(prio, threshold, base)
+    timings["solve"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    pairs = final.pairs
+    pair_score = scorer.pair_scores(pairs[:, 0], pairs[:, 1]).astype(np.float64)
+    scores = pair_score / SCORE_SCALE
+    base_scores = scorer.pair_scores(base.pairs[:, 0], base.pairs[:, 1]) / SCORE_SCALE
+    text_vec = None
+    if space.text_tokens is not None:
+        from .features import hashed_tfidf
+
+        text_vec, _ = hashed_tfidf(list(problem.interests_text), config.text_dim)
+    expl = explain_pairs(problem, config, pairs, space.text_tokens, text_vec)
+    for e, s in zip(expl, scores, strict=True):
+        e.score = float(s)
+    unmatched = _unmatched(problem, config, scorer, rules, pairs, min_int)
+    timings["explain"] = time.perf_counter() - t3
+    timings["total"] = time.perf_counter() - t0
+
+    cert = final.certificate.as_dict() if final.certificate else {}
+    cert |= {
+        "optimal": final.optimal,
+        "certification_rounds": run.cert_rounds,
+        "rescored_mentees": run.rescored_rows,
+        "added_pairs": run.added,
+        "candidate_pairs": int(run.cands.rows.size),
+        "all_pairs": int(n) * int(m),
+        "floor_certified": floor_int is not None,
+    }
+    return MatchResult(
+        pairs=pairs,
+        scores=scores,
+        explanations=expl,
+        unmatched=unmatched,
+        fairness=group_report(problem.group, pairs, scores),
+        fairness_baseline=group_report(problem.group, base.pairs, base_scores)
+        if fair
+        else None,
+        fairness_cost=float(base_scores.sum() - scores.sum()) if fair else 0.0,
+        floor=None if floor_int is None else floor_int / SCORE_SCALE,
+        optimal=bool(final.optimal and base.optimal),
+        certificate=cert,
+        timings=timings,
+        assignment=final,
+        stats={"matched_slots": final.matched_slots, **final.stats},
+        _cache={
+            "shape": (n, m),
+            "config": _config_key(config),
+            "space": space,
+            "scorer": scorer,
+            "cands": run.cands,
+        },
+    )
+
+
+def _config_key(config: MatchingConfig) -> tuple:
+    """Settings that change scores or rules (fairness and stickiness do not)."""
+    return (
+        tuple(sorted(config.weights.items())),
+        config.ideal_level_gap,
+        config.reporting_line_depth,
+        config.exclude_same_manager,
+        config.min_seniority,
+        config.reverse,
+        config.department_rule,
+        config.require_shared_language,
+        config.max_timezone_hours,
+        config.top_k,
+        config.block_rows,
+        config.text_dim,
+    )
+
+
+def _unmatched(
+    problem, config, scorer, rules, pairs, min_int
+) -> list[UnmatchedExplanation]:
+    n, m = problem.n_mentees, problem.n_mentors
+    cap = np.broadcast_to(np.asarray(problem.mentee_capacity, np.int64), (n,))
+    got = np.bincount(pairs[:, 0], minlength=n) if len(pairs) else np.zeros(n, np.int64)
+    missing = cap - got
+    rows = np.flatnonzero(missing > 0)
+    out = []
+    if rows.size == 0:
+        return out
+    if m == 0:
+        return [
+            UnmatchedExplanation(
+                int(i), int(missing[i]), unmatched_reason({}, 0, int(missing[i]))
+            )
+            for i in rows
+        ]
+    space = scorer.space
+    for sel, q in scorer.rows_scores(rows):
+        raw = space.left[sel] @ space.right
+        for k, i in enumerate(sel.tolist()):
+            counts = rule_breakdown(
+                problem,
+                config,
+                rules,
+                raw[k],
+                i,
+                min_int if config.min_score is not None else None,
+                q[k],
+            )
+            out.append(
+                UnmatchedExplanation(
+                    i, int(missing[i]), unmatched_reason(counts, m, int(missing[i]))
+                )
+            )
+    return out
+
+
+__all__ = ["MatchResult", "match", "NOT_ALLOWED"]

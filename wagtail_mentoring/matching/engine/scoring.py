@@ -1,0 +1,152 @@
+"""Block-wise scoring of all pairs: integer scores, candidates, left-out bounds.
+
+A pair's score is computed in exactly one way: inside the fixed block of
+``block_rows`` mentees that contains it, full mentor width, then quantised to an
+integer in ``0..SCORE_SCALE``. Re-scoring for certification recomputes the same block,
+so a pair's integer score never changes between rounds (float32 sums could otherwise
+differ in the last bit with a different block shape and break the certificate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .features import FORBID, FeatureSpace
+from .rules import PairRules
+
+SCORE_SCALE = 10_000  # integer score steps between 0 and 1
+NOT_ALLOWED = -1
+
+
+@dataclass
+class Candidates:
+    """Kept pairs (CSR order) and, per mentee, a bound on every pair left out."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    score: np.ndarray  # int64 in 0..SCORE_SCALE
+    left_out_max: np.ndarray  # int64 per mentee: no left-out pair scores higher
+    allowed: np.ndarray  # int64 per mentee: number of allowed pairs
+    col_max: np.ndarray | None = None  # int64 per mentor: best score of any pair
+
+
+class Scorer:
+    """Scores blocks of mentees against all mentors."""
+
+    def __init__(self, space: FeatureSpace, rules: PairRules, block_rows: int) -> None:
+        self.space = space
+        self.rules = rules
+        self.block = max(1, int(block_rows))
+        self.n = space.left.shape[0]
+        self.m = space.right.shape[1]
+
+    def block_scores(self, b: int) -> tuple[int, np.ndarray]:
+        """(first row, int32 scores) of canonical block ``b``; -1 = not allowed."""
+        r0 = b * self.block
+        r1 = min(self.n, r0 + self.block)
+        c = self.space.left[r0:r1] @ self.space.right
+        bad = c < FORBID / 2
+        keys = self.rules.in_rows(r0, r1) - r0 * self.m
+        q = np.rint(c * SCORE_SCALE)
+        np.clip(q, 0, SCORE_SCALE, out=q)
+        q = q.astype(np.int32)
+        q[bad] = NOT_ALLOWED
+        q.ravel()[keys] = NOT_ALLOWED
+        return r0, q
+
+    def candidates(self, k: int, extra_pairs: np.ndarray | None = None) -> Candidates:
+        """Each mentee's best ≈k pairs (ties at the cut included) plus bounds."""
+        rows_l, cols_l, sc_l = [], [], []
+        left_out = np.full(self.n, NOT_ALLOWED, np.int64)
+        allowed = np.zeros(self.n, np.int64)
+        m = self.m
+        col_max = np.full(m, NOT_ALLOWED, np.int64)
+        if m == 0 or self.n == 0:
+            z = np.zeros(0, np.int64)
+            return Candidates(z, z, z, left_out, allowed)
+        stride = max(1, m // 512)
+        for b in range((self.n + self.block - 1) // self.block):
+            r0, q = self.block_scores(b)
+            nb = q.shape[0]
+            allowed[r0 : r0 + nb] = (q >= 0).sum(axis=1)
+            np.maximum(col_max, q.max(axis=0), out=col_max)
+            # threshold from a column sample: cheap, slightly generous; exactness does
+            # not depend on it because left-out pairs are bounded and checked later
+            sample = q[:, ::stride]
+            ks = min(
+                sample.shape[1], max(1, int(np.ceil(1.5 * k * sample.shape[1] / m)))
+            )
+            thr = np.partition(sample, sample.shape[1] - ks, axis=1)[:, -ks]
+            thr = np.maximum(thr, 0)
+            keep = q >= thr[:, None]
+            cnt = keep.sum(axis=1)
+            # too few (sample unlucky) or far too many (ties): exact cut for those rows
+            fix = np.flatnonzero(
+                ((cnt < k) & (allowed[r0 : r0 + nb] > cnt)) | (cnt > 6 * k)
+            )
+            for i in fix:
+                row = q[i]
+                kk = min(k, m)
+                kth = np.partition(row, m - kk)[m - kk]
+                t = max(int(kth), 0)
+                if (row >= t).sum() > 6 * k:
+                    t += 1
+                thr[i] = t
+                keep[i] = row >= t
+            flat = np.flatnonzero(keep)
+            r, c = np.divmod(flat, m)
+            rows_l.append(r + r0)
+            cols_l.append(c)
+            sc_l.append(q.ravel()[flat])
+            # best score among left-out pairs is below the row threshold
+            left_out[r0 : r0 + nb] = np.where(thr > 0, thr - 1, NOT_ALLOWED)
+        rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
+        cols = np.concatenate(cols_l) if cols_l else np.zeros(0, np.int64)
+        score = np.concatenate(sc_l).astype(np.int64) if sc_l else np.zeros(0, np.int64)
+        if extra_pairs is not None and len(extra_pairs):
+            rows, cols, score = self._with_pairs(rows, cols, score, extra_pairs)
+        return Candidates(
+            rows.astype(np.int64),
+            cols.astype(np.int64),
+            score,
+            left_out,
+            allowed,
+            col_max,
+        )
+
+    def _with_pairs(self, rows, cols, score, pairs):
+        """Add specific pairs (e.g. previous proposals) scored like everything else."""
+        key = rows * self.m + cols
+        pk = np.unique(pairs[:, 0] * self.m + pairs[:, 1])
+        pk = pk[~np.isin(pk, key)]
+        if pk.size == 0:
+            return rows, cols, score
+        pr, pc = np.divmod(pk, self.m)
+        ps = self.pair_scores(pr, pc)
+        ok = ps >= 0
+        rows = np.concatenate([rows, pr[ok]])
+        cols = np.concatenate([cols, pc[ok]])
+        score = np.concatenate([score, ps[ok]])
+        order = np.lexsort((cols, rows))
+        return rows[order], cols[order], score[order]
+
+    def pair_scores(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Integer scores of given pairs, computed in their canonical blocks."""
+        out = np.full(rows.size, NOT_ALLOWED, np.int64)
+        blocks = rows // self.block
+        for b in np.unique(blocks):
+            sel = np.flatnonzero(blocks == b)
+            r0, q = self.block_scores(int(b))
+            out[sel] = q[rows[sel] - r0, cols[sel]]
+        return out
+
+    def rows_scores(self, rows: np.ndarray):
+        """Yield (row indices, their int score rows) for the given mentees."""
+        rows = np.unique(rows)
+        blocks = rows // self.block
+        for b in np.unique(blocks):
+            sel = rows[blocks == b]
+            r0, q = self.block_scores(int(b))
+            yield sel, q[sel - r0]

@@ -1,0 +1,75 @@
+"""A chooser modal for participant profiles (used by the mentor spotlight block)."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.viewsets.chooser import ChooserViewSet
+
+from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.people.users import name_search_fields
+
+
+class ProfileFilterForm(BaseFilterForm):
+    q = forms.CharField(
+        label=_("Search term"),
+        widget=forms.TextInput(attrs={"placeholder": _("Name or department")}),
+        required=False,
+    )
+
+    def filter(self, objects):
+        query = self.cleaned_data.get("q", "").strip()
+        if not query:
+            return objects
+        self.is_searching = True
+        self.search_query = query
+        lookups = name_search_fields("user__") + ["department", "title"]
+        return objects.filter(
+            reduce(or_, (Q(**{f"{field}__icontains": query}) for field in lookups))
+        )
+
+
+class _ProfileListMixin:
+    filter_form_class = ProfileFilterForm
+    ordering = ["department", "pk"]
+
+    def get_object_list(self):
+        # Inactive users are invisible everywhere in the product.
+        return EmployeeProfile.objects.active().select_related("user")
+
+    @property
+    def columns(self):
+        return [
+            self.title_column,
+            Column("title", label=_("Job title")),
+            Column("department", label=_("Department")),
+        ]
+
+
+class ProfileChooseView(_ProfileListMixin, chooser_views.ChooseView):
+    pass
+
+
+class ProfileChooseResultsView(_ProfileListMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class ProfileChooserViewSet(ChooserViewSet):
+    model = EmployeeProfile
+    icon = "user"
+    choose_one_text = _("Choose a person")
+    choose_another_text = _("Choose another person")
+    choose_view_class = ProfileChooseView
+    choose_results_view_class = ProfileChooseResultsView
+    # Only the spotlight block uses it: leave other profile foreign keys alone.
+    register_widget = False
+
+
+profile_chooser_viewset = ProfileChooserViewSet("wm_profile_chooser")

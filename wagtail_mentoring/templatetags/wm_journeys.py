@@ -1,0 +1,52 @@
+"""Template helpers for journey pages and the relationship dashboard."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def lookup(mapping, key):
+    """``mapping[key]`` or ``None``: block templates find their own state."""
+    if not mapping:
+        return None
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.simple_tag
+def journey_cards(relationship):
+    """The pair's journeys with their progress (see ``selectors.journey_cards``)."""
+    from wagtail_mentoring.journeys.selectors import journey_cards as cards
+
+    return cards(relationship)
+
+
+@register.filter
+def contains(collection, item) -> bool:
+    return bool(collection) and item in collection
+
+
+@register.filter
+def basename(path) -> str:
+    import posixpath
+
+    return posixpath.basename(str(path or ""))
+
+
+@register.simple_tag(takes_context=True)
+def block_state(context):
+    """The viewing member's state of the block being rendered, if any.
+
+    Block templates also render in previews and the block picker, where there
+    is no member: then this is ``None`` and the template shows the content only.
+    """
+    states = context.get("block_states")
+    block_id = context.get("block_id") or context.get("id")
+    if not states or not block_id:
+        return None
+    return states.get(block_id)
