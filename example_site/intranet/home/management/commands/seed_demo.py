@@ -658,17 +658,18 @@ class Command(BaseCommand):
                     notes="Talked about priorities." if weeks < 0 else "",
                     created_by=mentee_user,
                 )
-            goal = Goal.objects.create(
+            # The journey demo may have set a goal already: check in on it.
+            goal = relationship.goals.order_by("pk").first() or Goal.objects.create(
                 relationship=relationship,
                 owner=mentee_user,
                 title="Lead a design review",
                 measure="I ran one review end to end",
                 why="To grow into a senior role",
                 target_date=timezone.localdate() + timedelta(weeks=8),
-                progress=40,
             )
+            Goal.objects.filter(pk=goal.pk).update(progress=40)
             GoalCheckIn.objects.create(
-                goal=goal, author=mentee_user, progress=40, note="Shadowed one."
+                goal=goal, author=goal.owner, progress=40, note="Shadowed one."
             )
             Message.objects.bulk_create(
                 [
