@@ -134,3 +134,14 @@ def sponsorship(sponsorship_program, sponsor, sponsee):
     from wagtail_mentoring.sponsorship.services import pair_sponsor
 
     return pair_sponsor(sponsorship_program, sponsor, sponsee, sponsor)
+
+
+@pytest.fixture
+def on_commit_now(monkeypatch):
+    """Run ``transaction.on_commit`` callbacks at once: the test's own
+    transaction never commits, yet we want to see the emails tasks send."""
+    from django.db import transaction
+
+    monkeypatch.setattr(
+        transaction, "on_commit", lambda func, using=None, robust=False: func()
+    )

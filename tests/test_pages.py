@@ -46,6 +46,13 @@ class TestPageTypes(WagtailPageTestCase):
                     "default_mentor_capacity": 2,
                     "max_mentor_capacity": 5,
                     "mentors_per_mentee": 1,
+                    # Issue 5's Relationships panel.
+                    "max_requests": 3,
+                    "request_expiry_days": 7,
+                    "messages_private": "on",
+                    "conversation_prompts": streamfield([("prompt", "How are you?")]),
+                    "max_extensions": 1,
+                    "max_extension_weeks": 12,
                 }
             ),
         )

@@ -17,6 +17,15 @@ class WagtailMentoringConfig(AppConfig):
         from wagtail_mentoring.programs.models import Enrollment
 
         register_policy(Enrollment, ProgramScopedPolicy(Enrollment))
+        # Issue 5: relationships and requests are read-only in the admin; every
+        # change is a service (accepting a request has its own view).
+        from wagtail_mentoring.engagement.models import MentorRequest
+        from wagtail_mentoring.programs.models import Relationship
+
+        for model in (Relationship, MentorRequest):
+            policy = ProgramScopedPolicy(model)
+            policy.actions = ("view",)
+            register_policy(model, policy)
         register_policy(EmployeeProfile, ProfilePolicy(EmployeeProfile))
 
         from wagtail_mentoring.sponsorship.admin import (

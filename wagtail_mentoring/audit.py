@@ -89,6 +89,46 @@ ACTIONS = {
         _("Import journey"),
         _("Imported a learning journey from a package"),
     ),
+    # Employee experience (issue 5): requests, meetings, messages, feedback.
+    "wagtail_mentoring.goal.update": (_("Update goal"), _("Updated a goal")),
+    "wagtail_mentoring.request.send": (_("Send request"), _("Asked a mentor")),
+    "wagtail_mentoring.request.accept": (_("Accept request"), _("Accepted a request")),
+    "wagtail_mentoring.request.decline": (
+        _("Decline request"),
+        _("Declined a request"),
+    ),
+    "wagtail_mentoring.request.withdraw": (
+        _("Withdraw request"),
+        _("Withdrew a request"),
+    ),
+    "wagtail_mentoring.request.expire": (_("Request expired"), _("A request expired")),
+    "wagtail_mentoring.meeting.schedule": (
+        _("Schedule meeting"),
+        _("Scheduled a meeting"),
+    ),
+    "wagtail_mentoring.meeting.reschedule": (
+        _("Reschedule meeting"),
+        _("Rescheduled a meeting"),
+    ),
+    "wagtail_mentoring.meeting.cancel": (_("Cancel meeting"), _("Cancelled a meeting")),
+    "wagtail_mentoring.meeting.notes": (
+        _("Meeting notes"),
+        _("Changed a meeting's notes"),
+    ),
+    "wagtail_mentoring.message.send": (_("Send message"), _("Sent a message")),
+    "wagtail_mentoring.feedback.give": (_("Give feedback"), _("Gave feedback")),
+    "wagtail_mentoring.relationship.extend": (
+        _("Extend relationship"),
+        _("Extended a relationship"),
+    ),
+    "wagtail_mentoring.relationship.rematch": (
+        _("Request rematch"),
+        _("Asked for a different match"),
+    ),
+    "wagtail_mentoring.calendar.revoke": (
+        _("Revoke calendar feed"),
+        _("Revoked a calendar feed URL"),
+    ),
 }
 
 

@@ -52,6 +52,13 @@ DEFAULTS: dict[str, Any] = {
     "JOURNEY_IMPORT_MAX_TOTAL_BYTES": 100 * 1024 * 1024,
     "JOURNEY_IMPORT_MAX_XML_BYTES": 2 * 1024 * 1024,
     "JOURNEY_IMPORT_MAX_STEPS": 300,
+    # Calendar feeds list meetings from this many days ago onwards.
+    "CALENDAR_FEED_PAST_DAYS": 90,
+    # An open goal without a check-in for this many days needs attention.
+    "GOAL_CHECK_IN_DAYS": 30,
+    # Self-select: how many mentees see the same mentor among their suggestions
+    # per remaining place, before the mentor is rotated out for a while.
+    "SUGGESTION_EXPOSURE_PER_PLACE": 3,
 }
 
 # Floors that a host cannot lower: reporting groups smaller than this would let

@@ -1,9 +1,14 @@
 """Every domain's models, imported so Django finds them in one app."""
 
 from wagtail_mentoring.engagement.models import (  # noqa: F401
+    CalendarFeed,
+    Feedback,
     Goal,
     GoalCheckIn,
     Meeting,
+    MentorRequest,
+    Message,
+    NotificationReceipt,
 )
 from wagtail_mentoring.journeys.models import (  # noqa: F401
     JourneyModulePage,

@@ -10,9 +10,10 @@ from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.people.users import display_name, user_email
 
 
-def send_to_user(user, template_prefix: str, context: dict) -> bool:
+def send_to_user(user, template_prefix: str, context: dict, attachments=None) -> bool:
     """Render ``<prefix>_subject.txt``, ``.txt`` and ``.html`` and send them.
 
+    ``attachments`` are ``(filename, content, mimetype)`` triples.
     Returns False (and sends nothing) when the user model has no address.
     """
     address = user_email(user)
@@ -36,5 +37,7 @@ def send_to_user(user, template_prefix: str, context: dict) -> bool:
     message.attach_alternative(
         render_to_string(f"{template_prefix}.html", context), "text/html"
     )
+    for filename, content, mimetype in attachments or ():
+        message.attach(filename, content, mimetype)
     message.send()
     return True

@@ -1,4 +1,31 @@
 """Celery entry point: re-exports every domain's tasks for autodiscovery."""
 
+from wagtail_mentoring.engagement.tasks import (  # noqa: F401
+    complete_ended_relationships,
+    expire_mentor_requests,
+    send_meeting_invites,
+    send_message_notifications,
+    send_relationship_emails,
+    send_request_emails,
+)
 from wagtail_mentoring.journeys.tasks import refresh_journey_summaries  # noqa: F401
 from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401
+
+
+def beat_schedule() -> dict:
+    """Periodic jobs for the host's Celery beat::
+
+    app.conf.beat_schedule = {**app.conf.beat_schedule, **beat_schedule()}
+    """
+    from celery.schedules import crontab
+
+    return {
+        "wagtail-mentoring-expire-requests": {
+            "task": "wagtail_mentoring.engagement.tasks.expire_mentor_requests",
+            "schedule": crontab(minute="*/15"),
+        },
+        "wagtail-mentoring-complete-relationships": {
+            "task": "wagtail_mentoring.engagement.tasks.complete_ended_relationships",
+            "schedule": crontab(hour=2, minute=30),
+        },
+    }

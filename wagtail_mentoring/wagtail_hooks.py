@@ -6,6 +6,10 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from wagtail_mentoring import audit
+from wagtail_mentoring.engagement.admin import (
+    MentorRequestViewSet,
+    RelationshipViewSet,
+)
 from wagtail_mentoring.journeys.admin import JourneyViewSet, page_buttons
 from wagtail_mentoring.people.admin import (
     InterestViewSet,
@@ -26,6 +30,8 @@ class MentoringViewSetGroup(ViewSetGroup):
     items = (
         ParticipantViewSet,
         ApplicationViewSet,
+        RelationshipViewSet,
+        MentorRequestViewSet,
         SkillViewSet,
         InterestViewSet,
         JourneyViewSet,

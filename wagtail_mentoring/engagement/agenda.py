@@ -6,8 +6,9 @@ from wagtail_mentoring.programs.models import Relationship
 
 
 def program_prompts(relationship: Relationship) -> list[str]:
-    """Conversation prompts the program suggests (issue 5 fills this in)."""
-    return []
+    """Conversation prompts the program's editors wrote (its *Program* tab)."""
+    prompts = getattr(relationship.program, "conversation_prompts", None) or []
+    return [str(block.value).strip() for block in prompts if str(block.value).strip()]
 
 
 def journey_prompts(relationship: Relationship) -> list[str]:

@@ -28,6 +28,7 @@ from wagtail_mentoring.blocks import (
     ContentBlock,
     ProgramContentBlock,
 )
+from wagtail_mentoring.blocks.prompts import ConversationPromptBlock
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.fields import MultipleChoiceField
 
@@ -215,6 +216,46 @@ class ProgramPage(RoutablePageMixin, Page):
         verbose_name=_("journey for mentees and sponsees"),
         help_text=_("Only if they follow a different journey from the one above."),
     )
+    # Engagement settings (issue 5): self-select requests, messages, prompts.
+    max_requests = models.PositiveSmallIntegerField(
+        _("ranked requests per mentee"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "Self-select: how many mentors a mentee may rank. A declined or "
+            "expired request passes to the next one."
+        ),
+    )
+    request_expiry_days = models.PositiveSmallIntegerField(
+        _("days to answer a request"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    messages_private = models.BooleanField(
+        _("messages are private"),
+        default=True,
+        help_text=_(
+            "Message notifications then only say that a message arrived, "
+            "without its content."
+        ),
+    )
+    conversation_prompts = StreamField(
+        ConversationPromptBlock(),
+        blank=True,
+        verbose_name=_("conversation prompts"),
+        help_text=_("Pre-filled into the agenda of every new meeting."),
+    )
+    max_extensions = models.PositiveSmallIntegerField(
+        _("extensions allowed"),
+        default=1,
+        validators=[MaxValueValidator(10)],
+        help_text=_("How often a pair may extend its relationship; 0 for never."),
+    )
+    max_extension_weeks = models.PositiveSmallIntegerField(
+        _("weeks per extension"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
@@ -265,6 +306,19 @@ class ProgramPage(RoutablePageMixin, Page):
                 ),
             ],
             heading=_("Learning journey"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("max_requests"), FieldPanel("request_expiry_days")]
+                ),
+                FieldPanel("messages_private"),
+                FieldPanel("conversation_prompts"),
+                FieldRowPanel(
+                    [FieldPanel("max_extensions"), FieldPanel("max_extension_weeks")]
+                ),
+            ],
+            heading=_("Relationships"),
         ),
     ]
     search_fields = Page.search_fields + [
@@ -540,6 +594,15 @@ class Relationship(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    extensions_used = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    rematch_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rematch requested by"),
+    )
 
     objects = RelationshipQuerySet.as_manager()
 
@@ -576,6 +639,8 @@ class RelationshipMember(models.Model):
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Unread messages are those after this moment (the member's own excepted).
+    messages_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("relationship member")

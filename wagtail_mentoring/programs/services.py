@@ -159,6 +159,10 @@ def withdraw_application(enrollment: Enrollment, by) -> Enrollment:
         enrollment.status = EnrollmentStatus.WITHDRAWN
         enrollment.save(update_fields=["status", "updated_at"])
         audit.record(enrollment, "wagtail_mentoring.withdraw", user=by)
+        # Self-select requests sent or received through it end with it.
+        from wagtail_mentoring.engagement.mentor_requests import close_requests_of
+
+        close_requests_of(enrollment, by=by)
     return enrollment
 
 

@@ -71,20 +71,34 @@ def apply(request, program):
 
 
 def my_mentoring(request):
-    """The employee's own applications and relationships."""
+    """The attention-first dashboard: what needs the employee now (requests to
+    answer, meetings this week, overdue check-ins, unread messages, feedback
+    due), then relationships past and present, applications and journeys."""
+    from django.utils import timezone
+
+    from wagtail_mentoring.engagement import selectors as engagement
+    from wagtail_mentoring.engagement.views import viewer_timezone
+
     if not request.user.is_authenticated:
         return login_redirect(request)
     enrollments = Paginator(
         selectors.my_enrollments(request.user), mentoring_settings.PAGE_SIZE
     ).get_page(request.GET.get("applications"))
     relationships = Paginator(
-        selectors.my_relationships(request.user), mentoring_settings.PAGE_SIZE
+        engagement.relationships_for_dashboard(request.user),
+        mentoring_settings.PAGE_SIZE,
     ).get_page(request.GET.get("relationships"))
-    return render_page(
-        request,
-        "wagtail_mentoring/programs/my_mentoring.html",
-        {"enrollments": enrollments, "relationships": relationships},
-    )
+    with timezone.override(viewer_timezone(request.user)):
+        return render_page(
+            request,
+            "wagtail_mentoring/programs/my_mentoring.html",
+            {
+                "enrollments": enrollments,
+                "relationships": relationships,
+                "viewer_tz": timezone.get_current_timezone(),
+                **engagement.dashboard(request.user),
+            },
+        )
 
 
 @require_POST

@@ -210,11 +210,12 @@ class Command(BaseCommand):
         hr = hr_team(password, _login)
         seed_sponsorship(rng, people, programs[2], hr)
         seed_journeys(hub, programs[0], random.Random(seed + 6))
+        engagement_note = self._engagement(rng, people, hub, programs)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {len(people)} employees, {len(programs)} programs. "
                 f"Sign in as admin / {PASSWORD} (admin at /admin/), or as an employee: "
-                f"{people[-1].get_username()} / {PASSWORD}."
+                f"{people[-1].get_username()} / {PASSWORD}." + engagement_note
             )
         )
         return None
@@ -509,3 +510,250 @@ class Command(BaseCommand):
             )
             for user, program, role, capacity in enrollments
         )
+
+    # Employee experience (issue 5) ------------------------------------------
+
+    def _engagement(self, rng, users, hub, programs) -> str:
+        """A self-select program with requests, and running relationships with
+        meetings, goals, check-ins and messages."""
+        from wagtail_mentoring.engagement.models import (
+            Goal,
+            GoalCheckIn,
+            Meeting,
+            MentorRequest,
+            MentorRequestStatus,
+            Message,
+        )
+        from wagtail_mentoring.programs.models import (
+            MatchingMode,
+            Relationship,
+            RelationshipStatus,
+        )
+
+        now = timezone.now()
+        program = ProgramPage.objects.filter(slug="product-mentoring").first()
+        if program is None:
+            program = hub.add_child(
+                instance=ProgramPage(
+                    title="Product & Design Mentoring",
+                    slug="product-mentoring",
+                    kind=ProgramKind.ONE_TO_ONE,
+                    matching_mode=MatchingMode.SELF_SELECT,
+                    requires_approval=False,
+                    summary="Choose your own mentor from experienced product people "
+                    "and designers.",
+                    enrollment_opens_at=now - timedelta(days=30),
+                    enrollment_closes_at=now + timedelta(days=90),
+                    default_mentor_capacity=2,
+                    max_mentor_capacity=3,
+                    max_requests=3,
+                    request_expiry_days=7,
+                    conversation_prompts=[
+                        ("prompt", "What went well since we last met?"),
+                        ("prompt", "Where did you feel stuck?"),
+                        ("prompt", "What will you try before next time?"),
+                    ],
+                    intro=[("paragraph", "<p>Pick the mentor you want.</p>")],
+                )
+            )
+            program.save_revision().publish()
+        active = [u for u in users if u.is_active]
+        profiles = {
+            p.user_id: p for p in EmployeeProfile.objects.filter(user__in=active)
+        }
+        if not Enrollment.objects.filter(program=program).exists():
+            seniors = [u for u in active if profiles[u.pk].level >= 4][:8]
+            juniors = [u for u in active[:-1] if profiles[u.pk].level <= 3][:10]
+            Enrollment.objects.bulk_create(
+                [
+                    Enrollment(
+                        user=u,
+                        program=program,
+                        role=Role.MENTOR,
+                        capacity=rng.randint(1, 3),
+                        status=EnrollmentStatus.APPROVED,
+                        decided_at=now,
+                        motivation="Happy to help.",
+                    )
+                    for u in seniors
+                ]
+                + [
+                    Enrollment(
+                        user=u,
+                        program=program,
+                        role=Role.MENTEE,
+                        status=EnrollmentStatus.APPROVED,
+                        decided_at=now,
+                        motivation="I want to grow in product work.",
+                    )
+                    for u in juniors
+                ]
+            )
+            mentors = list(
+                Enrollment.objects.filter(program=program, role=Role.MENTOR).order_by(
+                    "pk"
+                )
+            )
+            mentees = list(
+                Enrollment.objects.filter(program=program, role=Role.MENTEE).order_by(
+                    "pk"
+                )
+            )
+            # A few mentees already asked; the first mentor has requests waiting.
+            for index, mentee in enumerate(mentees[1:4]):
+                for rank, mentor in enumerate(mentors[index : index + 2], start=1):
+                    MentorRequest.objects.create(
+                        program=program,
+                        mentee_enrollment=mentee,
+                        mentor_enrollment=mentors[0] if rank == 1 else mentor,
+                        rank=rank,
+                        note="I'd love to learn how you run discovery.",
+                        status=MentorRequestStatus.PENDING
+                        if rank == 1
+                        else MentorRequestStatus.QUEUED,
+                        sent_at=now if rank == 1 else None,
+                        expires_at=now + timedelta(days=7) if rank == 1 else None,
+                    )
+        mentoring = programs[0]
+        if not mentoring.conversation_prompts:
+            mentoring.conversation_prompts = [
+                ("prompt", "What are you proud of since we last met?"),
+                ("prompt", "Which decision is on your mind right now?"),
+            ]
+            mentoring.save_revision().publish()
+        if not Relationship.objects.filter(program=mentoring).exists():
+            self._engineering_pairs(mentoring)
+        # Give the running pairs (the journey demo's, or ours) a history:
+        # meetings that took place, a goal with a check-in, a few messages.
+        for relationship in (
+            Relationship.objects.filter(
+                program=mentoring, status=RelationshipStatus.ACTIVE
+            )
+            .exclude(messages__isnull=False)
+            .order_by("pk")[:6]
+        ):
+            members = {m.role: m.user for m in relationship.members.all()}
+            mentee_user, mentor_user = (
+                members.get(Role.MENTEE),
+                members.get(Role.MENTOR),
+            )
+            if mentee_user is None or mentor_user is None:
+                continue
+            tz = profiles.get(mentee_user.pk)
+            zone = tz.timezone if tz and tz.timezone else "UTC"
+            plan = [(-4, "Kick-off"), (-1, "Check-in")]
+            if not relationship.meetings.filter(starts_at__gt=now).exists():
+                plan.append((1, "Next steps"))
+            for weeks, title in plan:
+                Meeting.objects.create(
+                    relationship=relationship,
+                    title=title,
+                    starts_at=(now + timedelta(weeks=weeks)).replace(
+                        minute=0, second=0, microsecond=0
+                    ),
+                    duration_minutes=45,
+                    timezone=zone,
+                    location="Video call",
+                    agenda="- What went well?\n- Where did you feel stuck?",
+                    notes="Talked about priorities." if weeks < 0 else "",
+                    created_by=mentee_user,
+                )
+            # The journey demo may have set a goal already: check in on it.
+            goal = relationship.goals.order_by("pk").first() or Goal.objects.create(
+                relationship=relationship,
+                owner=mentee_user,
+                title="Lead a design review",
+                measure="I ran one review end to end",
+                why="To grow into a senior role",
+                target_date=timezone.localdate() + timedelta(weeks=8),
+            )
+            Goal.objects.filter(pk=goal.pk).update(progress=40)
+            GoalCheckIn.objects.create(
+                goal=goal, author=goal.owner, progress=40, note="Shadowed one."
+            )
+            Message.objects.bulk_create(
+                [
+                    Message(
+                        relationship=relationship,
+                        author=mentee_user,
+                        body="Thanks for today! I'll send the doc.",
+                        created_at=now - timedelta(days=6),
+                    ),
+                    Message(
+                        relationship=relationship,
+                        author=mentor_user,
+                        body="Great, looking forward to it.",
+                        created_at=now - timedelta(days=5),
+                    ),
+                ]
+            )
+        return self._engagement_note(program)
+
+    def _engineering_pairs(self, mentoring) -> None:
+        """Pairs for Engineering Mentoring when no other demo made them."""
+        from wagtail_mentoring.programs.models import (
+            Relationship,
+            RelationshipMember,
+            RelationshipStatus,
+        )
+
+        mentors = list(
+            Enrollment.objects.filter(
+                program=mentoring, role=Role.MENTOR, status=EnrollmentStatus.APPROVED
+            ).order_by("pk")[:4]
+        )
+        mentees = list(
+            Enrollment.objects.filter(
+                program=mentoring, role=Role.MENTEE, status=EnrollmentStatus.APPROVED
+            ).order_by("pk")[:4]
+        )
+        for mentor, mentee in zip(mentors, mentees, strict=False):
+            started = timezone.localdate() - timedelta(weeks=6)
+            relationship = Relationship.objects.create(
+                program=mentoring,
+                status=RelationshipStatus.ACTIVE,
+                started_on=started,
+                ends_on=started + timedelta(weeks=mentoring.duration_weeks),
+            )
+            RelationshipMember.objects.bulk_create(
+                [
+                    RelationshipMember(
+                        relationship=relationship,
+                        user=mentee.user,
+                        role=Role.MENTEE,
+                        enrollment=mentee,
+                    ),
+                    RelationshipMember(
+                        relationship=relationship,
+                        user=mentor.user,
+                        role=Role.MENTOR,
+                        enrollment=mentor,
+                    ),
+                ]
+            )
+
+    def _engagement_note(self, program) -> str:
+        from wagtail_mentoring.engagement.models import MentorRequest
+        from wagtail_mentoring.programs.models import RelationshipMember
+
+        member = (
+            RelationshipMember.objects.filter(role=Role.MENTEE)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        asked = (
+            MentorRequest.objects.filter(program=program, status="pending")
+            .select_related("mentor_enrollment__user")
+            .order_by("pk")
+            .first()
+        )
+        parts = []
+        if member:
+            parts.append(f" Mentee with a relationship: {member.user.get_username()}.")
+        if asked:
+            parts.append(
+                f" Mentor with requests to answer: "
+                f"{asked.mentor_enrollment.user.get_username()}."
+            )
+        return "".join(parts)

@@ -1,0 +1,133 @@
+"""iCalendar (RFC 5545 / iTIP RFC 5546) for meetings: invites and the feed.
+
+A meeting keeps one UID for its whole life and its SEQUENCE grows with every
+reschedule or cancellation, so calendar clients update the event they already
+have instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.engagement.models import Meeting
+from wagtail_mentoring.people.users import display_name, user_email
+
+PRODID = "-//wagtail-mentoring//Mentoring meetings//EN"
+
+
+def meeting_zone(meeting: Meeting):
+    try:
+        return zoneinfo.ZoneInfo(meeting.timezone) if meeting.timezone else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _calendar(method: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def _address(user) -> vCalAddress | None:
+    email = user_email(user)
+    if not email:
+        return None
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(display_name(user))
+    return address
+
+
+def meeting_event(meeting: Meeting, members: Iterable = ()) -> Event:
+    """The VEVENT of ``meeting``; ``members`` (users) become attendees."""
+    zone = meeting_zone(meeting) or zoneinfo.ZoneInfo("UTC")
+    event = Event()
+    event.add("uid", meeting.ical_uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at.astimezone(zone))
+    event.add("dtend", meeting.ends_at.astimezone(zone))
+    event.add("summary", meeting.title)
+    if meeting.location:
+        event.add("location", meeting.location)
+    # The agenda is shared with the invite; meeting notes never leave the site.
+    description = meeting.agenda
+    link = meeting_link(meeting)
+    if link:
+        description = f"{description}\n\n{link}".strip()
+    if description:
+        event.add("description", description)
+    if link:
+        event.add("url", link)
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    organizer = _address(meeting.created_by) if meeting.created_by else None
+    if organizer is not None:
+        event.add("organizer", organizer)
+    for user in members:
+        attendee = _address(user)
+        if attendee is None:
+            continue
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        event.add("attendee", attendee, encode=0)
+    return event
+
+
+def meeting_link(meeting: Meeting) -> str:
+    from django.urls import reverse
+
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+    path = reverse(
+        "wagtail_mentoring:meeting_detail", args=[meeting.relationship_id, meeting.pk]
+    )
+    return f"{base}{path}" if base else ""
+
+
+def _add_timezones(calendar: Calendar, meetings: list[Meeting]) -> None:
+    if not meetings:
+        return
+    first = min(m.starts_at for m in meetings).date() - timedelta(days=400)
+    last = max(m.starts_at for m in meetings).date() + timedelta(days=400)
+    calendar.add_missing_timezones(
+        first_date=max(first, date(1970, 1, 1)), last_date=last
+    )
+
+
+def invite(meeting: Meeting, members: Iterable) -> bytes:
+    """An iTIP REQUEST (new or changed meeting) or CANCEL, as .ics bytes."""
+    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    calendar = _calendar(method)
+    calendar.add_component(meeting_event(meeting, members))
+    _add_timezones(calendar, [meeting])
+    return calendar.to_ical()
+
+
+def feed(meetings: Iterable[Meeting], name: str) -> bytes:
+    """A subscribable calendar of ``meetings`` (no METHOD: it is not an invite)."""
+    calendar = _calendar()
+    calendar.add("x-wr-calname", name)
+    # Clients re-fetch a feed on their own schedule; ask for about hourly.
+    calendar.add(
+        "refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"}
+    )
+    calendar.add("x-published-ttl", "PT1H")
+    meetings = list(meetings)
+    for meeting in meetings:
+        calendar.add_component(meeting_event(meeting))
+    _add_timezones(calendar, meetings)
+    return calendar.to_ical()
+
+
+def feed_window_start():
+    """Feeds show meetings from this long ago on, to stay small."""
+    return timezone.now() - timedelta(days=mentoring_settings.CALENDAR_FEED_PAST_DAYS)

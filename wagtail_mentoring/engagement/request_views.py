@@ -1,0 +1,280 @@
+"""Front-end views of self-select matching and of the calendar feed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from wagtail_mentoring.engagement import ical, services
+from wagtail_mentoring.engagement.forms import OptionalReasonForm, RequestForm
+from wagtail_mentoring.engagement.mentor_requests import (
+    SELF_SELECT_MODES,
+    mentors_still_needed,
+)
+from wagtail_mentoring.engagement.models import (
+    CalendarFeed,
+    Meeting,
+    MentorRequest,
+)
+from wagtail_mentoring.engagement.views import viewer_timezone
+from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.permissions import can_administer
+from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
+from wagtail_mentoring.views import login_redirect, render_page
+
+T = "wagtail_mentoring/engagement/"
+
+
+def _own_mentee_enrollment(request, pk: int) -> Enrollment:
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("program", "user"),
+        pk=pk,
+        user=request.user,
+        role__in=["mentee", "sponsee"],
+    )
+    if enrollment.program.matching_mode not in SELF_SELECT_MODES:
+        raise Http404
+    return enrollment
+
+
+def find_mentor(request, pk: int):
+    """Ranked suggestions for a mentee, their requests so far, and the form
+    to ask one more mentor."""
+    from wagtail_mentoring.matching.suggestions import suggest_mentors
+
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    enrollment = _own_mentee_enrollment(request, pk)
+    program = enrollment.program
+    status = 200
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        mentor = (
+            Enrollment.objects.filter(pk=request.POST.get("mentor"), program=program)
+            .select_related("user", "program")
+            .first()
+        )
+        if mentor is None:
+            form.add_error(None, _("Please choose a mentor from the suggestions."))
+        elif form.is_valid():
+            try:
+                services.send_request(
+                    enrollment, mentor, request.user, note=form.cleaned_data["note"]
+                )
+            except MentoringError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your request to %(name)s was added to your list.")
+                    % {"name": display_name(mentor.user)},
+                )
+                return redirect("wagtail_mentoring:find_mentor", enrollment.pk)
+        status = 400
+    else:
+        form = RequestForm()
+    requests = list(
+        MentorRequest.objects.filter(mentee_enrollment=enrollment)
+        .select_related("mentor_enrollment__user__mentoring_profile")
+        .order_by("rank", "pk")
+    )
+    live = [r for r in requests if r.is_live]
+    asked = {r.mentor_enrollment_id for r in live}
+    can_ask = (
+        enrollment.status == EnrollmentStatus.APPROVED
+        and len(live) < program.max_requests
+        and mentors_still_needed(enrollment) > 0
+    )
+    suggestions = (
+        [
+            s
+            for s in suggest_mentors(enrollment, limit=10)
+            if s.enrollment.pk not in asked
+        ]
+        if can_ask
+        else []
+    )
+    with timezone.override(viewer_timezone(request.user)):
+        return render_page(
+            request,
+            T + "find_mentor.html",
+            {
+                "enrollment": enrollment,
+                "program": program,
+                "form": form,
+                "live_requests": live,
+                "past_requests": [r for r in requests if not r.is_live],
+                "suggestions": suggestions,
+                "can_ask": can_ask,
+                "remaining_requests": program.max_requests - len(live),
+                "needs_mentor": mentors_still_needed(enrollment) > 0,
+            },
+            status=status,
+        )
+
+
+@require_POST
+def withdraw_request(request, pk: int):
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    mentor_request = get_object_or_404(
+        MentorRequest.objects.select_related(
+            "mentee_enrollment", "mentor_enrollment__user"
+        ),
+        pk=pk,
+        mentee_enrollment__user=request.user,
+    )
+    try:
+        services.withdraw_request(mentor_request, request.user)
+    except MentoringError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your request to %(name)s was withdrawn.")
+            % {"name": display_name(mentor_request.mentor)},
+        )
+    return redirect(
+        "wagtail_mentoring:find_mentor", mentor_request.mentee_enrollment_id
+    )
+
+
+def _answerable(request, pk: int) -> MentorRequest:
+    """A request the user may answer: addressed to them, or in a program they
+    administer (accepting on the mentor's behalf). Others: 404."""
+    mentor_request = get_object_or_404(
+        MentorRequest.objects.select_related(
+            "program", "mentee_enrollment__user", "mentor_enrollment__user"
+        ),
+        pk=pk,
+    )
+    if mentor_request.mentor_enrollment.user_id == request.user.pk:
+        return mentor_request
+    if can_administer(request.user, mentor_request.program):
+        return mentor_request
+    raise Http404
+
+
+def _after_answer(request, mentor_request):
+    if mentor_request.mentor_enrollment.user_id == request.user.pk:
+        return redirect("wagtail_mentoring:my_mentoring")
+    return redirect(reverse("mentor_requests:index"))
+
+
+@require_POST
+def accept_request(request, pk: int):
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    mentor_request = _answerable(request, pk)
+    try:
+        relationship = services.accept_request(mentor_request, request.user)
+    except MentoringError as error:
+        messages.error(request, " ".join(error.messages))
+        return _after_answer(request, mentor_request)
+    messages.success(
+        request,
+        _("Accepted: %(name)s is now your mentee.")
+        % {"name": display_name(mentor_request.mentee)}
+        if mentor_request.mentor_enrollment.user_id == request.user.pk
+        else _("Accepted on the mentor's behalf."),
+    )
+    if mentor_request.mentor_enrollment.user_id == request.user.pk:
+        return redirect("wagtail_mentoring:relationship", relationship.pk)
+    return _after_answer(request, mentor_request)
+
+
+def decline_request(request, pk: int):
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    mentor_request = _answerable(request, pk)
+    form = OptionalReasonForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.decline_request(
+                    mentor_request, request.user, reason=form.cleaned_data["reason"]
+                )
+            except MentoringError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Declined. %(name)s's request passes to their next choice.")
+                    % {"name": display_name(mentor_request.mentee)},
+                )
+                return _after_answer(request, mentor_request)
+        status = 400
+    return render_page(
+        request,
+        T + "form_page.html",
+        {
+            "form": form,
+            "title": _("Decline %(name)s's request")
+            % {"name": display_name(mentor_request.mentee)},
+            "intro": _(
+                "They will be told, and their request passes to their next choice."
+            ),
+            "submit_label": _("Decline"),
+            "danger": True,
+            "back_url": reverse("wagtail_mentoring:my_mentoring"),
+        },
+        status=status,
+    )
+
+
+# Calendar feed -------------------------------------------------------------
+
+
+def calendar(request):
+    """The user's private feed URL, with a button to revoke it."""
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    if request.method == "POST":
+        services.revoke_calendar_feed(request.user)
+        messages.success(
+            request, _("A new calendar URL was made; the old one no longer works.")
+        )
+        return redirect("wagtail_mentoring:calendar")
+    feed = services.calendar_feed(request.user)
+    url = request.build_absolute_uri(
+        reverse("wagtail_mentoring:calendar_feed", args=[feed.token])
+    )
+    return render_page(
+        request,
+        T + "calendar.html",
+        {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]},
+    )
+
+
+@never_cache
+def calendar_feed(request, token: str):
+    """Mentoring meetings of the token's owner, no sign-in needed (calendar
+    apps cannot sign in); an unknown or revoked token is a 404."""
+    feed = get_object_or_404(
+        CalendarFeed.objects.select_related("user"), token=token, user__is_active=True
+    )
+    # Cancelled meetings simply leave the feed: clients mirror it as a whole.
+    meetings = (
+        Meeting.objects.filter(
+            relationship__members__user=feed.user,
+            starts_at__gte=ical.feed_window_start(),
+        )
+        .exclude(status="cancelled")
+        .select_related("created_by")
+        .order_by("starts_at")
+    )
+    body = ical.feed(meetings, _("Mentoring meetings"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="mentoring.ics"'
+    # The URL is a secret: keep it out of shared caches and referrers.
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,277 @@
+"""Read-side queries of the engagement domain: a constant number of SQL
+queries per page, however much data there is."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.engagement.models import (
+    LIVE_REQUEST_STATUSES,
+    Feedback,
+    FeedbackKind,
+    FeedbackVisibility,
+    Goal,
+    GoalStatus,
+    Meeting,
+    MeetingStatus,
+    MentorRequest,
+    MentorRequestStatus,
+)
+from wagtail_mentoring.programs.models import (
+    OPEN_RELATIONSHIP_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    Relationship,
+    RelationshipMember,
+)
+
+
+def _members_prefetch():
+    return Prefetch(
+        "members",
+        queryset=RelationshipMember.objects.select_related("user").order_by(
+            "role", "pk"
+        ),
+    )
+
+
+def member_relationship(user, pk: int) -> Relationship:
+    """``user``'s relationship ``pk`` or 404: someone else's does not exist."""
+    if not user.is_authenticated:
+        from django.http import Http404
+
+        raise Http404
+    return get_object_or_404(
+        Relationship.objects.filter(members__user=user)
+        .select_related("program")
+        .prefetch_related(_members_prefetch())
+        .distinct(),
+        pk=pk,
+    )
+
+
+def partners(relationship: Relationship, user) -> list[RelationshipMember]:
+    return [m for m in relationship.members.all() if m.user_id != user.pk]
+
+
+def my_membership(relationship: Relationship, user) -> RelationshipMember | None:
+    return next((m for m in relationship.members.all() if m.user_id == user.pk), None)
+
+
+def next_meeting(relationship: Relationship, now=None) -> Meeting | None:
+    now = now or timezone.now()
+    return (
+        relationship.meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def goals_of(relationship: Relationship):
+    return (
+        Goal.objects.filter(relationship=relationship)
+        .select_related("owner")
+        .annotate(last_check_in=Max("check_ins__created_at"))
+        .order_by("status", "target_date", "pk")
+    )
+
+
+def meetings_of(relationship: Relationship, user):
+    """Meetings of the pair, with whether ``user`` already gave feedback."""
+    return (
+        Meeting.objects.filter(relationship=relationship)
+        .annotate(
+            my_feedback=Count(
+                "feedback",
+                filter=Q(feedback__author=user, feedback__kind=FeedbackKind.MEETING),
+            )
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def visible_feedback(relationship: Relationship, user):
+    """Feedback ``user`` may read in the space: their own, and their partner's
+    when the partner chose to share it."""
+    return (
+        Feedback.objects.filter(relationship=relationship)
+        .filter(Q(author=user) | Q(visibility=FeedbackVisibility.PARTNER))
+        .select_related("author", "meeting")
+    )
+
+
+def thread(relationship: Relationship):
+    return relationship.messages.select_related("author").order_by("created_at", "pk")
+
+
+def dashboard(user, now=None) -> dict:
+    """Everything "My mentoring" shows, attention-first."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    week_end = now + timedelta(days=7)
+
+    requests_to_answer = list(
+        MentorRequest.objects.filter(
+            mentor_enrollment__user=user, status=MentorRequestStatus.PENDING
+        )
+        .select_related("program", "mentee_enrollment__user__mentoring_profile")
+        .order_by("expires_at", "pk")
+    )
+    my_requests = list(
+        MentorRequest.objects.filter(
+            mentee_enrollment__user=user, status__in=LIVE_REQUEST_STATUSES
+        )
+        .select_related("program", "mentor_enrollment__user")
+        .order_by("program_id", "rank", "pk")
+    )
+    memberships = list(
+        RelationshipMember.objects.filter(
+            user=user, relationship__status__in=OPEN_RELATIONSHIP_STATUSES
+        )
+        .select_related("relationship__program")
+        .annotate(
+            unread=Count(
+                "relationship__messages",
+                filter=~Q(relationship__messages__author=user)
+                & (
+                    Q(messages_read_at__isnull=True)
+                    | Q(relationship__messages__created_at__gt=F("messages_read_at"))
+                ),
+            )
+        )
+    )
+    unread = [m for m in memberships if m.unread]
+    meetings_this_week = list(
+        Meeting.objects.filter(
+            relationship__members__user=user,
+            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=now - timedelta(hours=1),
+            starts_at__lt=week_end,
+        )
+        .select_related("relationship__program")
+        .order_by("starts_at")
+    )
+    feedback_due = list(
+        Meeting.objects.filter(
+            relationship__members__user=user,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__lt=now,
+            starts_at__gte=now - timedelta(days=30),
+        )
+        .exclude(feedback__author=user)
+        .select_related("relationship__program")
+        .order_by("-starts_at")[:5]
+    )
+    stale_before = now - timedelta(days=mentoring_settings.GOAL_CHECK_IN_DAYS)
+    overdue_goals = list(
+        Goal.objects.filter(
+            owner=user,
+            status=GoalStatus.OPEN,
+            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+        )
+        .annotate(last_check_in=Max("check_ins__created_at"))
+        .filter(
+            Q(target_date__lt=today)
+            | Q(last_check_in__lt=stale_before)
+            | Q(last_check_in__isnull=True, created_at__lt=stale_before)
+        )
+        .select_related("relationship__program")
+        .order_by("target_date")
+    )
+    waiting_programs = {r.mentee_enrollment_id for r in my_requests}
+    find_a_mentor = [
+        e
+        for e in Enrollment.objects.filter(
+            user=user,
+            status=EnrollmentStatus.APPROVED,
+            role__in=["mentee", "sponsee"],
+            program__matching_mode__in=["self_select", "hybrid"],
+        )
+        .select_related("program")
+        .annotate(
+            open_relationships=Count(
+                "program__relationships",
+                filter=Q(
+                    program__relationships__status__in=OPEN_RELATIONSHIP_STATUSES,
+                    program__relationships__members__user=user,
+                    program__relationships__members__role=F("role"),
+                ),
+                distinct=True,
+            )
+        )
+        if e.pk not in waiting_programs
+        and e.open_relationships < e.program.mentors_per_mentee
+    ]
+    final_feedback_due = list(
+        Relationship.objects.filter(members__user=user)
+        .filter(
+            Q(
+                status__in=["completed", "ended_early"],
+                ended_at__gte=now - timedelta(60),
+            )
+            | Q(
+                status__in=OPEN_RELATIONSHIP_STATUSES,
+                ends_on__lte=today + timedelta(days=14),
+            )
+        )
+        .exclude(feedback__author=user, feedback__kind=FeedbackKind.FINAL)
+        .select_related("program")
+        .distinct()
+    )
+    attention = bool(
+        requests_to_answer
+        or meetings_this_week
+        or overdue_goals
+        or unread
+        or feedback_due
+        or find_a_mentor
+        or final_feedback_due
+    )
+    return {
+        "requests_to_answer": requests_to_answer,
+        "my_requests": my_requests,
+        "meetings_this_week": meetings_this_week,
+        "feedback_due": feedback_due,
+        "overdue_goals": overdue_goals,
+        "unread": unread,
+        "find_a_mentor": find_a_mentor,
+        "final_feedback_due": final_feedback_due,
+        "needs_attention": attention,
+        "today": today,
+    }
+
+
+def relationships_for_dashboard(user):
+    """All of ``user``'s relationships with partners, next meeting and goal
+    counts, and what the journey-progress cards read, in a fixed number of
+    queries."""
+    from wagtail_mentoring.journeys.selectors import with_journeys
+
+    now = timezone.now()
+    return with_journeys(
+        Relationship.objects.filter(members__user=user)
+        .select_related("program")
+        .prefetch_related(_members_prefetch())
+        .annotate(
+            goals_total=Count("goals", distinct=True),
+            goals_done=Count(
+                "goals", filter=Q(goals__status=GoalStatus.ACHIEVED), distinct=True
+            ),
+        )
+        .annotate(
+            next_meeting_at=Min(
+                "meetings__starts_at",
+                filter=Q(
+                    meetings__status=MeetingStatus.SCHEDULED,
+                    meetings__starts_at__gt=now,
+                ),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )

@@ -1,0 +1,23 @@
+"""Template helpers of the front end and the emails."""
+
+from __future__ import annotations
+
+from django import template
+
+from wagtail_mentoring.people.users import display_name as _display_name
+
+register = template.Library()
+
+
+@register.filter
+def display_name(user) -> str:
+    """A user's name on any user model (never assumes ``username``)."""
+    return _display_name(user) if user else ""
+
+
+@register.filter
+def absolute(path: str) -> str:
+    """``path`` prefixed with the site's base URL, for links in emails."""
+    from django.conf import settings
+
+    return f"{getattr(settings, 'WAGTAILADMIN_BASE_URL', '') or ''}{path}"
