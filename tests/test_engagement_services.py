@@ -72,3 +72,29 @@ def test_check_in_out_of_range_is_refused(pair, employee):
     with pytest.raises(MentoringError):
         services.check_in_goal(goal, employee, progress=101)
     assert not goal.check_ins.exists()
+
+
+def test_meetings_whose_time_passed_become_held_once(pair, employee):
+    from wagtail_mentoring.engagement.models import Meeting, MeetingStatus
+
+    now = timezone.now()
+    past = Meeting.objects.create(
+        relationship=pair, title="Done", starts_at=now - timedelta(hours=3)
+    )
+    running = Meeting.objects.create(
+        relationship=pair, title="Now", starts_at=now - timedelta(minutes=10)
+    )
+    cancelled = Meeting.objects.create(
+        relationship=pair,
+        title="Off",
+        starts_at=now - timedelta(days=1),
+        status=MeetingStatus.CANCELLED,
+    )
+    assert services.mark_meetings_held(now) == 1
+    assert services.mark_meetings_held(now) == 0
+    statuses = dict(Meeting.objects.values_list("pk", "status"))
+    assert statuses == {
+        past.pk: MeetingStatus.HELD,
+        running.pk: MeetingStatus.SCHEDULED,
+        cancelled.pk: MeetingStatus.CANCELLED,
+    }

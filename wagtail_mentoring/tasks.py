@@ -3,6 +3,7 @@
 from wagtail_mentoring.engagement.tasks import (  # noqa: F401
     complete_ended_relationships,
     expire_mentor_requests,
+    mark_meetings_held,
     send_meeting_invites,
     send_message_notifications,
     send_relationship_emails,
@@ -22,6 +23,10 @@ def beat_schedule() -> dict:
     return {
         "wagtail-mentoring-expire-requests": {
             "task": "wagtail_mentoring.engagement.tasks.expire_mentor_requests",
+            "schedule": crontab(minute="*/15"),
+        },
+        "wagtail-mentoring-meetings-held": {
+            "task": "wagtail_mentoring.engagement.tasks.mark_meetings_held",
             "schedule": crontab(minute="*/15"),
         },
         "wagtail-mentoring-complete-relationships": {

@@ -1,8 +1,8 @@
 """An editor builds a journey in the page editor; a pair works through it.
 
-The meeting UI is not part of this branch (issue 5 builds it), so the meeting
-is scheduled with the ORM using ``default_agenda()``, exactly as the meeting
-form pre-fills it, and marked as held with the ORM too.
+The pair schedules their meeting in the meeting form, whose agenda starts with
+the journey's prompts. A browser test cannot wait for the meeting to happen, so
+the meeting is moved into the past and the periodic "meetings held" job runs.
 """
 
 import re
@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import sign_in
 from wagtail_mentoring.engagement.agenda import default_agenda
 from wagtail_mentoring.engagement.models import Goal, Meeting, MeetingStatus
+from wagtail_mentoring.engagement.services import mark_meetings_held
 from wagtail_mentoring.journeys import services
 from wagtail_mentoring.journeys.models import LearningJourneyPage, ReflectionAnswer
 from wagtail_mentoring.programs.models import (
@@ -160,16 +161,31 @@ def test_editor_builds_a_journey_and_a_pair_works_through_it(
 
     # --- A matched pair schedules a meeting: the prompts are on its agenda. --
     relationship, mentee, mentor = _pair(program)
-    meeting = Meeting.objects.create(
-        relationship=relationship,
-        title="First session",
-        starts_at=timezone.now() + timedelta(days=2),
-        agenda=default_agenda(relationship),
-    )
-    assert meeting.agenda == "\n".join(f"- {p}" for p in PROMPTS)
-
     page.context.clear_cookies()
-    sign_in(page, live_server, mentee.get_username(), PASSWORD, "/mentoring/")
+    sign_in(
+        page,
+        live_server,
+        mentee.get_username(),
+        PASSWORD,
+        f"/mentoring/relationships/{relationship.pk}/",
+    )
+    page.get_by_role("link", name="Schedule a meeting").click()
+    for prompt in PROMPTS:
+        expect(page.get_by_label("Agenda")).to_have_value(re.compile(re.escape(prompt)))
+    axe_check(page)
+    start = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%d")
+    page.get_by_label("Title").fill("First session")
+    page.get_by_label("Starts").fill(f"{start}T10:00")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    page.get_by_role("button", name="Schedule and send invitations").click()
+    expect(page.get_by_text("Meeting scheduled")).to_be_visible()
+    meeting = Meeting.objects.get(relationship=relationship)
+    # Browsers submit textarea lines with CRLF.
+    assert meeting.agenda.replace("\r\n", "\n").startswith(default_agenda(relationship))
+    for prompt in PROMPTS:
+        assert prompt in meeting.agenda
+
+    page.goto(live_server.url + "/mentoring/")
     expect(page.get_by_role("heading", name="My mentoring", level=1)).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name=JOURNEY).click()
@@ -181,9 +197,13 @@ def test_editor_builds_a_journey_and_a_pair_works_through_it(
     expect(page.get_by_text("0 of 3 steps done")).to_be_visible()
     axe_check(page)
 
-    # The meeting is held (the meeting UI is issue 5's): step 1 is done.
-    meeting.status = MeetingStatus.HELD
-    meeting.save()
+    # Time passes: the meeting took place and the periodic job records it.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(hours=2)
+    )
+    assert mark_meetings_held() == 1
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.HELD
     page.reload()
     expect(page.get_by_text("1 of 3 steps done")).to_be_visible()
 

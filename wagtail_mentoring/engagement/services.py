@@ -554,6 +554,29 @@ def complete_due_relationships(today=None) -> list[int]:
     return done
 
 
+def mark_meetings_held(now=None) -> int:
+    """Scheduled meetings whose end has passed become held.
+
+    Run by Celery beat. Each meeting is saved on its own (not a bulk update) so
+    that what reacts to a held meeting — a journey's "pair has met" steps — sees
+    it. Safe to run twice: held meetings are no longer scheduled.
+    """
+    now = now or timezone.now()
+    held = 0
+    candidates = Meeting.objects.filter(
+        status=MeetingStatus.SCHEDULED, starts_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            meeting = Meeting.objects.select_for_update().get(pk=pk)
+            if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at > now:
+                continue
+            meeting.status = MeetingStatus.HELD
+            meeting.save(update_fields=["status", "updated_at"])
+            held += 1
+    return held
+
+
 # Calendar feed -------------------------------------------------------------
 
 

@@ -236,6 +236,14 @@ def expire_mentor_requests() -> int:
 
 
 @shared_task(ignore_result=True)
+def mark_meetings_held() -> int:
+    """Periodic: meetings whose time has passed count as held."""
+    from wagtail_mentoring.engagement.services import mark_meetings_held as mark
+
+    return mark()
+
+
+@shared_task(ignore_result=True)
 def complete_ended_relationships() -> int:
     """Periodic: relationships past their planned end become completed."""
     from wagtail_mentoring.engagement.services import complete_due_relationships
