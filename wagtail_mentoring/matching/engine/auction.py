@@ -24,8 +24,6 @@ asymmetric problems). Mentor prices are then valid duals of the original problem
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from .auction_bidding import _forward, _reverse, _violators
@@ -128,21 +126,11 @@ def auction_solve(
         rr = _reverse(st, eps, max_rounds)
         rounds += fr + rr
         w, pi, primal, ub = _bound(st)
-        if _DEBUG:
+        if _DEBUG:  # AUCTION_DEBUG=1 prints one line per phase (profiling aid)
             print(
                 f"phase {phases} eps {eps} scale {scale} fwd {fr} rev {rr} "
                 f"gap {(ub - primal) / scale:.3f}"
             )
-            if os.environ.get("AUCTION_DEBUG") == "2":
-                load = np.bincount(st.slot_obj[st.slot_unit >= 0], minlength=st.m)
-                print("  w", w, "load", load, "cap", st.col_cap, "pi", pi)
-                print(
-                    "  units",
-                    st.unit_arc,
-                    st.unit_price,
-                    "vals",
-                    st.unit_value(np.arange(st.n_units)),
-                )
         if ub // scale <= primal // scale:
             break
         if eps > 1:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 
 from .auction_state import (
-    _DEBUG,
     _NEG,
     _POS,
     _SEQUENTIAL_BELOW,
@@ -344,20 +343,6 @@ def _reverse(st: _State, eps: int, max_rounds: int) -> int:
             b2[has] = np.maximum.reduceat(bb, hseg)
             e1[has] = aidx[first]
         lower = b1 <= eps
-        if _DEBUG:
-            print(
-                "  rev js",
-                js,
-                "b1",
-                b1,
-                "b2",
-                b2,
-                "e1row",
-                st.arc_row[e1],
-                "fslot",
-                fslot,
-                st.slot_price[fslot],
-            )
         # nobody gains more than ε from these seats: the price can go down
         st.slot_price[fslot[lower]] = np.maximum(b1[lower] - eps, 0)
         move = ~lower

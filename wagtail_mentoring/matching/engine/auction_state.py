@@ -10,10 +10,8 @@ import numpy as np
 _NEG = np.iinfo(np.int64).min // 4
 _POS = np.iinfo(np.int64).max // 4
 _LARGE_OBJECT = 64  # mentors with more seats are merged with argpartition
-_THETA = int(os.environ.get("AUCTION_THETA", 6))  # ε reduction factor between phases
-_SEQUENTIAL_BELOW = int(
-    os.environ.get("AUCTION_SEQ", 256)
-)  # one bid at a time below this many free units
+_THETA = 6  # ε reduction factor between scaling phases
+_SEQUENTIAL_BELOW = 256  # below this many free units, bid one at a time
 _DEBUG = bool(os.environ.get("AUCTION_DEBUG"))
 
 

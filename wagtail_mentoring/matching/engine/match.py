@@ -115,6 +115,10 @@ class _Run:
         )
         previous = () if self.c.fresh else p.previous_proposals
         res = None
+        # first pass stops at integer precision: its prices already show which
+        # left-out pairs matter, and adding them before the fine phases is cheaper
+        # than re-solving a finished problem
+        coarse = warm is None
         while True:
             c = self.cands
             keep = c.score >= threshold
@@ -132,6 +136,7 @@ class _Run:
                 previous=previous,
                 priority=prio,
                 warm_start=None if self.c.fresh and warm is None else warm,
+                coarse=coarse,
             )
             self.cert_rounds += 1
             if res._warm is None:
@@ -140,7 +145,7 @@ class _Run:
             lo = c.left_out_max
             bound = row_profit_bound(res, np.maximum(lo, 0), c.col_max)
             check = np.flatnonzero((bound > 0) & (lo >= max(threshold, 0)))
-            if check.size == 0:
+            if check.size == 0 and not coarse:
                 return res
             self.rescored_rows += check.size
             key_c = _keys(c.rows, c.cols, m)
@@ -156,7 +161,16 @@ class _Run:
                 add_r.append(rr[bad])
                 add_c.append(cc[bad])
                 add_s.append(s[bad])
-            ar = np.concatenate(add_r)
+            ar = np.concatenate(add_r) if add_r else np.zeros(0, np.int64)
+            if coarse:
+                coarse = False
+                warm = res
+                if ar.size:
+                    self.added += ar.size
+                    self.cands = _add_pairs(
+                        c, ar, np.concatenate(add_c), np.concatenate(add_s), m
+                    )
+                continue
             if ar.size == 0:
                 return res
             self.added += ar.size
@@ -278,7 +292,9 @@ def match(
     extra = [a for a in (locked, problem.previous_proposals) if len(a)]
     extra_pairs = np.vstack(extra) if extra else None
     if cands is None:
-        cands = scorer.candidates(config.top_k, extra_pairs)
+        cands = scorer.candidates(
+            config.top_k, extra_pairs, guard=2 * np.asarray(problem.mentor_capacity)
+        )
     elif extra_pairs is not None:
         es = scorer.pair_scores(extra_pairs[:, 0], extra_pairs[:, 1])
         ok = es >= 0

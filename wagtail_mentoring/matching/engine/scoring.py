@@ -56,9 +56,20 @@ class Scorer:
         q.ravel()[keys] = NOT_ALLOWED
         return r0, q
 
-    def candidates(self, k: int, extra_pairs: np.ndarray | None = None) -> Candidates:
-        """Each mentee's best ≈k pairs (ties at the cut included) plus bounds."""
+    def candidates(
+        self,
+        k: int,
+        extra_pairs: np.ndarray | None = None,
+        guard: np.ndarray | None = None,
+    ) -> Candidates:
+        """Each mentee's best ≈k pairs (ties at the cut included) plus bounds.
+
+        ``guard[j]`` more pairs per mentor come from its best mentee of each block:
+        keeping only every mentee's favourites can leave less popular mentors with
+        no candidates at all, which the certificate would then have to repair.
+        """
         rows_l, cols_l, sc_l = [], [], []
+        win_r, win_c, win_s = [], [], []
         left_out = np.full(self.n, NOT_ALLOWED, np.int64)
         allowed = np.zeros(self.n, np.int64)
         m = self.m
@@ -71,7 +82,14 @@ class Scorer:
             r0, q = self.block_scores(b)
             nb = q.shape[0]
             allowed[r0 : r0 + nb] = (q >= 0).sum(axis=1)
-            np.maximum(col_max, q.max(axis=0), out=col_max)
+            am = q.argmax(axis=0)
+            mx = q[am, np.arange(m)].astype(np.int64)
+            np.maximum(col_max, mx, out=col_max)
+            if guard is not None:
+                okw = mx >= 0
+                win_r.append(am[okw] + r0)
+                win_c.append(np.flatnonzero(okw))
+                win_s.append(mx[okw])
             # threshold from a column sample: cheap, slightly generous; exactness does
             # not depend on it because left-out pairs are bounded and checked later
             sample = q[:, ::stride]
@@ -105,6 +123,19 @@ class Scorer:
         rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
         cols = np.concatenate(cols_l) if cols_l else np.zeros(0, np.int64)
         score = np.concatenate(sc_l).astype(np.int64) if sc_l else np.zeros(0, np.int64)
+        if guard is not None and win_r:
+            gr, gc, gs = (np.concatenate(x) for x in (win_r, win_c, win_s))
+            order = np.lexsort((gr, -gs, gc))
+            gr, gc, gs = gr[order], gc[order], gs[order]
+            start = np.searchsorted(gc, np.arange(m))
+            rank = np.arange(gc.size) - start[gc]
+            sel = rank < guard[gc]
+            rows = np.concatenate([rows, gr[sel]])
+            cols = np.concatenate([cols, gc[sel]])
+            score = np.concatenate([score, gs[sel]])
+            key = rows.astype(np.int64) * m + cols
+            key, first = np.unique(key, return_index=True)
+            rows, cols, score = rows[first], cols[first], score[first]
         if extra_pairs is not None and len(extra_pairs):
             rows, cols, score = self._with_pairs(rows, cols, score, extra_pairs)
         return Candidates(

@@ -176,7 +176,10 @@ def _quantise(vals: np.ndarray) -> tuple[np.ndarray, float, float]:
     if vals.size == 0:
         return np.zeros(0, np.int64), 1.0, 0.0
     lo, hi = float(vals.min()), float(vals.max())
-    if np.all(vals == np.round(vals)) and hi - lo <= 2**31:
+    if np.all(vals == np.round(vals)) and hi - min(lo, 0.0) <= 2**31:
+        # offset 0 for non-negative integers keeps benefits (and so prices) the
+        # same when an admin edit removes the lowest pair: warm starts stay valid
+        lo = min(lo, 0.0)
         return (vals - lo).astype(np.int64), 1.0, lo
     span = max(hi - lo, 1e-300)
     # power-of-two steps keep quantisation exact for binary fractions
@@ -198,6 +201,7 @@ def solve_assignment(
     warm_start: AssignmentResult | None = None,
     top_k: int | None = None,
     prune_above: int | None = None,
+    coarse: bool = False,
 ) -> AssignmentResult:
     """Match mentees to mentors exactly: most matched slots first, then most weight.
 
@@ -208,7 +212,9 @@ def solve_assignment(
     ``warm_start`` (an earlier result) reuses its prices and pairs. ``priority`` is a
     per-mentee multiplier of that mentee's weights (e.g. 1.25 for a group to favour).
     With more than ``prune_above`` allowed pairs only each mentee's ``top_k`` best
-    are solved first; the certificate then checks every other pair.
+    are solved first; the certificate then checks every other pair. ``coarse=True``
+    stops at integer precision without certifying (a cheap first pass whose prices
+    tell which left-out pairs matter; pass it as ``warm_start`` to finish).
 
     Raises :class:`MatchingError` for malformed input or impossible locks.
     """
@@ -228,6 +234,9 @@ def solve_assignment(
             raise MatchingError("priority must be positive numbers, one per mentee")
 
     key = rows * m + cols
+    # the cardinality constant depends on the capacities *before* locks, so that it
+    # (and every price built on it) survives admin edits between warm re-solves
+    umax_all = int(min(row_cap.sum(), col_cap.sum()))
     # locks: validate, then take them out of the problem
     locked_w = 0.0
     if locked_arr.size:
@@ -269,7 +278,7 @@ def solve_assignment(
 
     eff = vals if prio is None else vals * prio[rows]
     q, step, offset = _quantise(eff)
-    umax = int(min(row_cap.sum(), col_cap.sum()))
+    umax = umax_all
     span = int(q.max()) + 1 if q.size else 1
     # P beats any score difference between solutions: cardinality comes first
     penalty = span * (umax + 1) + 1
@@ -316,6 +325,7 @@ def solve_assignment(
         cand = np.arange(key.size)
     init_price = init_arcs_pairs = None
     init_scale = None
+    resume = False
     if warm_start is not None and warm_start._warm is not None:
         wm = warm_start._warm
         if wm["m"] == m:
@@ -323,6 +333,8 @@ def solve_assignment(
             init_price = np.rint(wm["price"] * ratio).astype(np.int64)
             init_scale = wm["scale"]
             init_arcs_pairs = wm["pairs"]
+            # a coarse pass is continued where it stopped, not restarted
+            resume = bool(wm.get("coarse")) and ratio == 1
     if init_arcs_pairs is None and previous_arr.size:
         init_arcs_pairs = previous_arr
     result, cand, cert_rounds, checked, added = _solve_with_certificate(
@@ -338,13 +350,15 @@ def solve_assignment(
         init_price,
         init_scale,
         init_arcs_pairs,
+        coarse=coarse,
+        resume=resume,
     )
     used = cand[result.arc_used]
     pairs = np.vstack([locked_arr, np.column_stack([rows[used], cols[used]])])
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     objective = float(vals[used].sum()) + locked_w
     # bound on the score part: remove the cardinality constant and the tie-break
-    optimal = result.upper_bound <= result.primal
+    optimal = result.upper_bound <= result.primal and not coarse
     price_units = result.col_price.astype(np.float64) / (result.scale * tie) * step
     cert = Certificate(
         primal=int(result.primal),
@@ -375,6 +389,7 @@ def solve_assignment(
         "row_cap": row_cap,
         "col_cap": col_cap,
         "pairs": pairs,
+        "coarse": coarse,
     }
     return AssignmentResult(
         pairs=pairs,
@@ -410,6 +425,8 @@ def _solve_with_certificate(
     init_price,
     init_scale,
     init_pairs,
+    coarse=False,
+    resume=False,
 ):
     """Solve on candidates, add every pair the prices cannot exclude, repeat."""
     rounds = 0
@@ -438,9 +455,14 @@ def _solve_with_certificate(
             init_col_price=price,
             init_arcs=init_arcs,
             init_scale=scale,
-            # even good prices meet new arcs: a few coarse phases avoid ε=1 wars
-            cold_prices=True,
+            # even good prices meet new arcs: a few coarse phases avoid ε=1 wars,
+            # unless this continues a coarse pass of the same graph
+            cold_prices=not resume,
+            max_scale=1 if coarse else None,
         )
+        resume = False
+        if coarse:
+            return res, cand, rounds, checked, added
         if res.upper_bound > res.primal:
             res = _highs_fallback(g, res)
         if cand.size == key.size:
