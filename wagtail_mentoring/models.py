@@ -35,3 +35,8 @@ from wagtail_mentoring.sponsorship.models import (  # noqa: F401
     ReadinessEvidence,
     SponsorshipCommitment,
 )
+from wagtail_mentoring.matching.models import (  # noqa: F401, E402
+    MatchingRun,
+    MatchProposal,
+    ProgramMatchingSettings,
+)
