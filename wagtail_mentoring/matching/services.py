@@ -303,6 +303,9 @@ def _decide(program, proposals, by, status: str) -> Outcome:
             .filter(pk__in=ids, program=program)
             .order_by("pk")
         )
+        # Locked in key order (no deadlocks), decided best first, so that when
+        # places run out the better pairs get them.
+        locked.sort(key=lambda p: (-p.score, p.pk))
         now = timezone.now()
         for proposal in locked:
             if proposal.status == status:
