@@ -273,6 +273,7 @@ class StartRunView(View):
         form = RunForm(request.POST)
         fresh = form.is_valid() and form.cleaned_data["fresh"]
         run = services.start_run(program, request.user, fresh=fresh)
+        run.refresh_from_db()  # an eager task has finished it already
         if run.status == RunStatus.SUCCEEDED:
             messages.success(request, _("Matching finished."))
         elif run.status == RunStatus.FAILED:
