@@ -77,9 +77,7 @@ def _urls(program, run):
             reverse("wm_matching:run", args=[pid]),
             reverse("wm_matching:settings", args=[pid]),
             reverse("wm_matching:approve_above", args=[pid]),
-            reverse(
-                "wm_matching:proposal_action", args=[pid, proposal.pk, "approve"]
-            ),
+            reverse("wm_matching:proposal_action", args=[pid, proposal.pk, "approve"]),
             reverse("wm_matching:proposal_action", args=[pid, proposal.pk, "reject"]),
             reverse("wm_matching:proposal_action", args=[pid, proposal.pk, "lock"]),
             reverse("wm_matching:manual_pair", args=[pid]),
@@ -153,20 +151,22 @@ def test_program_admin_with_the_permission_uses_every_screen(
     assert program.title in index.content.decode()
 
 
-def test_administer_all_holder_needs_the_matching_permission_too(
-    client, program, run
-):
+def test_administer_all_holder_needs_the_matching_permission_too(client, program, run):
     hr = make_user(
         "harriet",
         admin_access=True,
         perms=["wagtail_mentoring.administer_all_programs"],
     )
     client.force_login(hr)
-    assert client.get(reverse("wm_matching:panel", args=[program.pk])).status_code == 404
+    assert (
+        client.get(reverse("wm_matching:panel", args=[program.pk])).status_code == 404
+    )
     hr.user_permissions.add(Permission.objects.get(codename="run_matching"))
     hr = type(hr).objects.get(pk=hr.pk)
     client.force_login(hr)
-    assert client.get(reverse("wm_matching:panel", args=[program.pk])).status_code == 200
+    assert (
+        client.get(reverse("wm_matching:panel", args=[program.pk])).status_code == 200
+    )
 
 
 def test_menu_and_page_header_button(client, program, run, matcher):
@@ -347,9 +347,9 @@ def test_approve_all_above_a_score(client, program, run, matcher):
         {"min_score": int(best.score * 100)},
     )
     assert response.status_code == 302
-    assert set(run.proposals.filter(status="approved").values_list("pk", flat=True)) >= {
-        best.pk
-    }
+    assert set(
+        run.proposals.filter(status="approved").values_list("pk", flat=True)
+    ) >= {best.pk}
     bad = client.post(
         reverse("wm_matching:approve_above", args=[program.pk]), {"min_score": 150}
     )
@@ -470,7 +470,9 @@ def test_manual_pair_chooser_and_justification(client, program, run, matcher):
     boss = make_user("boss", profile=_profile(level=8))
     mentee.user.mentoring_profile.manager = boss
     mentee.user.mentoring_profile.save()
-    boss_enrollment = make_enrollment(boss, program, "mentor", status=APPROVED, capacity=1)
+    boss_enrollment = make_enrollment(
+        boss, program, "mentor", status=APPROVED, capacity=1
+    )
     response = client.post(url, {"mentee": waiting_id, "mentor": boss_enrollment.pk})
     assert response.status_code == 400
     assert "reporting line" in response.content.decode()

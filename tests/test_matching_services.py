@@ -40,7 +40,9 @@ def _pool(program, mentees=2, mentors=1, capacity=1, mentor_level=6):
         for _ in range(mentors)
     ]
     mentee_rows = [
-        make_enrollment(make_user(profile=_profile()), program, "mentee", status=APPROVED)
+        make_enrollment(
+            make_user(profile=_profile()), program, "mentee", status=APPROVED
+        )
         for _ in range(mentees)
     ]
     return mentee_rows, mentor_rows

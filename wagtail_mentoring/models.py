@@ -13,6 +13,11 @@ from wagtail_mentoring.journeys.models import (  # noqa: F401
     ReflectionAnswer,
     StepProgress,
 )
+from wagtail_mentoring.matching.models import (  # noqa: F401, E402
+    MatchingRun,
+    MatchProposal,
+    ProgramMatchingSettings,
+)
 from wagtail_mentoring.people.models import (  # noqa: F401
     EmployeeProfile,
     Interest,
@@ -34,9 +39,4 @@ from wagtail_mentoring.sponsorship.models import (  # noqa: F401
     OpportunityNomination,
     ReadinessEvidence,
     SponsorshipCommitment,
-)
-from wagtail_mentoring.matching.models import (  # noqa: F401, E402
-    MatchingRun,
-    MatchProposal,
-    ProgramMatchingSettings,
 )

@@ -60,9 +60,9 @@ def test_admin_matches_a_program_from_the_panel(
     page.goto(f"{live_server.url}{panel}proposals/?status=proposed&min_score=1")
     rows = page.locator("#listing-results table.listing > tbody > tr")
     expect(rows.first).to_be_visible()
-    assert rows.count() == run.proposals.filter(
-        status="proposed", score__gte=0.01
-    ).count()
+    assert (
+        rows.count() == run.proposals.filter(status="proposed", score__gte=0.01).count()
+    )
     axe_check(page)
 
     # Approve two, reject one, lock one (the best pairs come first).

@@ -33,7 +33,7 @@ def _at_once(*calls):
         try:
             barrier.wait()
             results[i] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
+        except Exception as error:  # the test inspects it
             results[i] = error
         finally:
             connection.close()
@@ -89,7 +89,9 @@ def test_two_admins_cannot_overfill_a_mentor(program, contested, action):
         )
         refused = [r for r in results if isinstance(r, MentoringError)]
         assert len(refused) == 1, results
-        assert MatchProposal.objects.filter(status__in=["approved", "locked"]).count() == 1
+        assert (
+            MatchProposal.objects.filter(status__in=["approved", "locked"]).count() == 1
+        )
 
 
 def test_approve_and_manual_pair_at_once_respect_capacity(program, contested):
@@ -123,7 +125,8 @@ def test_publishing_twice_at_once_makes_one_relationship(program, contested):
     admin, _mentor, _mentees, (a, _b) = contested
     services.approve_proposal(program, a, admin)
     results = _at_once(
-        lambda: services.publish(program, admin), lambda: services.publish(program, admin)
+        lambda: services.publish(program, admin),
+        lambda: services.publish(program, admin),
     )
     assert not any(isinstance(r, Exception) for r in results), results
     assert Relationship.objects.count() == 1

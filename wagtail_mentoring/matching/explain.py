@@ -12,8 +12,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 #: Factor names as the admin sees them (engine FACTORS order).
 FACTOR_LABELS = {
@@ -63,9 +62,7 @@ def reason_text(reason: dict) -> str:
     if code == "shared_skills":
         return _("shares %(names)s") % {"names": _names(params.get("names", []))}
     if code == "shared_goals":
-        return _("common goals: %(names)s") % {
-            "names": _names(params.get("names", []))
-        }
+        return _("common goals: %(names)s") % {"names": _names(params.get("names", []))}
     if code == "shared_languages":
         return _("speaks %(names)s") % {"names": _names(params.get("names", []))}
     if code == "availability":
@@ -81,9 +78,9 @@ def reason_text(reason: dict) -> str:
     if code == "seniority_gap":
         levels = int(params.get("levels", 0))
         if levels >= 0:
-            return ngettext(
-                "%(n)d level senior", "%(n)d levels senior", levels
-            ) % {"n": levels}
+            return ngettext("%(n)d level senior", "%(n)d levels senior", levels) % {
+                "n": levels
+            }
         return ngettext("%(n)d level junior", "%(n)d levels junior", -levels) % {
             "n": -levels
         }

@@ -229,7 +229,7 @@ def execute_run(run_id: int) -> MatchingRun | None:
         _store(run, program, pool, state, result, previous)
     except (MatchingError, MentoringError) as error:
         _fail(run, " ".join(getattr(error, "messages", None) or [str(error)]))
-    except Exception as error:  # noqa: BLE001 - the run must say it failed
+    except Exception as error:  # the run must say it failed, whatever broke
         logger.exception("matching run %s failed", run_id)
         _fail(
             run,
@@ -442,7 +442,9 @@ def mentor_options(
     params = snapshot(settings_for(program))
     state = decisions(program)
     pool = load_pool(program, reserved=state.reserved)
-    remaining = {e.pk: r for e, r in zip(pool.mentors, pool.mentor_remaining)}
+    remaining = {
+        e.pk: r for e, r in zip(pool.mentors, pool.mentor_remaining, strict=True)
+    }
     if mentors is None:
         mentors = [e for e in pool.mentors if e.user_id != mentee.user_id]
     options = [MentorOption(e, remaining.get(e.pk, 0)) for e in mentors]

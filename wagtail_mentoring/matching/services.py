@@ -242,9 +242,7 @@ def _refusal(program, proposal, rows, loads, *, holding_already: bool) -> str | 
             }
     own = 1 if holding_already else 0
     if loads.taken[mentor.pk] - own >= loads.capacity(mentor, receiving):
-        return _("%(name)s has no capacity left") % {
-            "name": display_name(mentor.user)
-        }
+        return _("%(name)s has no capacity left") % {"name": display_name(mentor.user)}
     if loads.taken[mentee.pk] - own >= loads.capacity(mentee, receiving):
         return _("%(name)s already has enough mentors") % {
             "name": display_name(mentee.user)
@@ -457,9 +455,7 @@ def manual_pair(
         raise MentoringError(
             _("This pair breaks a rule (%(rules)s); please say why you pair them.")
             % {
-                "rules": ", ".join(
-                    runs_rule_label(code) for code in option.rule_breaks
-                )
+                "rules": ", ".join(runs_rule_label(code) for code in option.rule_breaks)
             },
             code="justification",
         )
@@ -475,12 +471,8 @@ def manual_pair(
         if existing is not None and existing.status in HOLDING_STATUSES:
             return existing  # paired already (a double submit)
         if existing is not None and existing.status == ProposalStatus.PUBLISHED:
-            raise MentoringError(
-                _("These two are already matched."), code="published"
-            )
-        probe = existing or MatchProposal(
-            program=program, mentee=mentee, mentor=mentor
-        )
+            raise MentoringError(_("These two are already matched."), code="published")
+        probe = existing or MatchProposal(program=program, mentee=mentee, mentor=mentor)
         why = _refusal(program, probe, rows, loads, holding_already=False)
         if why:
             raise MentoringError(

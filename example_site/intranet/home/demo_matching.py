@@ -28,9 +28,7 @@ def seed_matching(program, admin) -> MatchingRun | None:
     permission = Permission.objects.get(
         content_type__app_label="wagtail_mentoring", codename="run_matching"
     )
-    for group in Group.objects.filter(
-        name__in=["Engineering mentoring admins", "HR"]
-    ):
+    for group in Group.objects.filter(name__in=["Engineering mentoring admins", "HR"]):
         group.permissions.add(permission)
     if MatchingRun.objects.filter(program=program).exists():
         return None

@@ -71,7 +71,7 @@ class MatchingViewSet(ViewSet):
 
 
 def page_buttons(page, user, **kwargs):
-    """"Matching" on a program page's header (and the explorer's more menu)."""
+    """ "Matching" on a program page's header (and the explorer's more menu)."""
     from wagtail_mentoring.programs.models import ProgramPage
 
     specific_class = page.specific_class

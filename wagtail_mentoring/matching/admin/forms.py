@@ -90,9 +90,7 @@ class SettingsForm(forms.ModelForm):
 
     @property
     def weights(self) -> dict[str, float]:
-        return {
-            factor: self.cleaned_data[f"weight_{factor}"] for factor in FACTORS
-        }
+        return {factor: self.cleaned_data[f"weight_{factor}"] for factor in FACTORS}
 
     @property
     def values(self) -> dict:

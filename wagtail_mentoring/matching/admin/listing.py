@@ -135,7 +135,9 @@ class PersonColumn(BaseColumn):
         context.update(
             name=display_name(enrollment.user),
             profile=profile,
-            title_id=f"matchproposal_{instance.pk}_title" if self.side == "mentee" else "",
+            title_id=f"matchproposal_{instance.pk}_title"
+            if self.side == "mentee"
+            else "",
         )
         return context
 
@@ -298,8 +300,9 @@ class ProposalIndexView(generic.IndexView):
                 "status",
                 label=_("Status"),
                 accessor="get_status_display",
-                primary=lambda p: p.status
-                in (ProposalStatus.APPROVED, ProposalStatus.PUBLISHED),
+                primary=lambda p: (
+                    p.status in (ProposalStatus.APPROVED, ProposalStatus.PUBLISHED)
+                ),
                 sort_key="status",
             ),
             ActionsColumn(

@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -236,9 +235,7 @@ class SettingsView(ProgramView):
             messages.validation_error(
                 request, _("The settings could not be saved."), form
             )
-            return self.render_to_response(
-                self.get_context_data(form=form), status=400
-            )
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         if "preview" in request.POST:
             settings = form.instance
             settings.weights = form.weights
@@ -257,12 +254,12 @@ class SettingsView(ProgramView):
                 )
             )
         try:
-            services.save_settings(self.program, form.weights, form.values, request.user)
+            services.save_settings(
+                self.program, form.weights, form.values, request.user
+            )
         except MentoringError as error:
             form.add_error(None, error)
-            return self.render_to_response(
-                self.get_context_data(form=form), status=400
-            )
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(request, _("Matching settings saved."))
         return redirect(self.panel_url)
 
@@ -277,7 +274,9 @@ class StartRunView(View):
         if run.status == RunStatus.SUCCEEDED:
             messages.success(request, _("Matching finished."))
         elif run.status == RunStatus.FAILED:
-            messages.error(request, _("Matching failed: %(error)s") % {"error": run.error})
+            messages.error(
+                request, _("Matching failed: %(error)s") % {"error": run.error}
+            )
         return redirect("wm_matching:panel", program.pk)
 
 
@@ -285,7 +284,9 @@ class RunStatusView(View):
     """The run's status as JSON, polled by the ``wm-run-status`` controller."""
 
     def get(self, request, run_id):
-        run = get_object_or_404(MatchingRun.objects.select_related("program"), pk=run_id)
+        run = get_object_or_404(
+            MatchingRun.objects.select_related("program"), pk=run_id
+        )
         if not can_run_matching(request.user, run.program):
             raise Http404
         return JsonResponse(
@@ -350,7 +351,9 @@ class ApproveAboveView(View):
             messages.error(request, " ".join(error.messages))
         else:
             _report(request, outcome, "approved")
-        return redirect(_next_url(request, reverse("wm_matching:panel", args=[program.pk])))
+        return redirect(
+            _next_url(request, reverse("wm_matching:panel", args=[program.pk]))
+        )
 
 
 def _report(request, outcome, verb: str) -> None:
