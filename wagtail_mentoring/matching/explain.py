@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.text import get_text_list
+from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 #: Factor names as the admin sees them (engine FACTORS order).
 FACTOR_LABELS = {
@@ -64,7 +64,8 @@ def reason_text(reason: dict) -> str:
     if code == "shared_goals":
         return _("common goals: %(names)s") % {"names": _names(params.get("names", []))}
     if code == "shared_languages":
-        return _("speaks %(names)s") % {"names": _names(params.get("names", []))}
+        names = [_language_name(c) for c in params.get("names", [])]
+        return _("speaks %(names)s") % {"names": _names(names)}
     if code == "availability":
         count = int(params.get("count", 0))
         return ngettext(
@@ -114,6 +115,13 @@ def reason_text(reason: dict) -> str:
     if code == "capacity":
         return _("the mentor has no capacity left")
     return str(reason.get("text") or code or "")
+
+
+def _language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
 
 
 def rule_counts_text(counts: dict) -> str:
