@@ -106,7 +106,9 @@ def _populate(n: int):
         for u in users[:n]
     )
     mentors = Enrollment.objects.bulk_create(
-        Enrollment(user=u, program=program, role="mentor", status="approved", capacity=5)
+        Enrollment(
+            user=u, program=program, role="mentor", status="approved", capacity=5
+        )
         for u in users[n:]
     )
     run = MatchingRun.objects.create(program=program, status="succeeded", params={})
