@@ -354,6 +354,14 @@ def test_approve_all_above_a_score(client, program, run, matcher):
         reverse("wm_matching:approve_above", args=[program.pk]), {"min_score": 150}
     )
     assert bad.status_code == 302
+    listing = reverse("wm_matching:proposals", args=[program.pk])
+    assert "Approve all above" in client.get(listing).content.decode()
+    response = client.post(
+        reverse("wm_matching:approve_above", args=[program.pk]),
+        {"min_score": 0, "next": listing + "?status=approved"},
+    )
+    assert response.url == listing + "?status=approved"
+    assert not run.proposals.filter(status="proposed").exists()
 
 
 def test_listing_filters_search_and_sort(client, program, run, matcher):

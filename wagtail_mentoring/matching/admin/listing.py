@@ -315,7 +315,11 @@ class ProposalIndexView(generic.IndexView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(program=self.program, run=self.run)
+        from wagtail_mentoring.matching.admin.forms import ApproveAboveForm
+
+        context.update(
+            program=self.program, run=self.run, approve_form=ApproveAboveForm()
+        )
         return context
 
 
