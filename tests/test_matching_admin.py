@@ -14,6 +14,7 @@ from wagtail_mentoring.matching.models import (
     ProgramMatchingSettings,
     ProposalStatus,
 )
+from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import EnrollmentStatus, Relationship
 
 pytestmark = pytest.mark.django_db
@@ -371,9 +372,10 @@ def test_listing_filters_search_and_sort(client, program, run, matcher):
     services.reject_proposal(program, second, matcher)
     html = client.get(url, {"status": "rejected"}).content.decode()
     assert str(second) in html and str(first) not in html
-    mentor_name = first.mentor.user.first_name
+    mentor_name = display_name(first.mentor.user)
     html = client.get(url, {"q": mentor_name}).content.decode()
     assert str(first) in html and str(second) not in html
+    assert str(first) not in client.get(url, {"q": "Nobody Atall"}).content.decode()
     high = client.get(url, {"min_score": 101}).content.decode()
     assert str(first) not in high
     dept = first.mentor.user.mentoring_profile.department

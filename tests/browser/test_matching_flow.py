@@ -81,9 +81,15 @@ def test_admin_matches_a_program_from_the_panel(
     assert statuses[approve.pk] == statuses[approve2.pk] == "approved"
     assert statuses[reject.pk] == "rejected" and statuses[lock.pk] == "locked"
 
-    # Search by name.
+    # Search by name: only the pairs with that person remain.
     mentor_name = display_name(lock.mentor.user)
+    expected = sum(
+        mentor_name in (display_name(p.mentee.user), display_name(p.mentor.user))
+        for p in run.proposals.select_related("mentee__user", "mentor__user")
+    )
+    page.goto(f"{live_server.url}{panel}proposals/")
     page.locator("#id_q").fill(mentor_name)
+    expect(rows).to_have_count(expected)
     expect(page.locator("#listing-results table.listing > tbody")).to_contain_text(
         mentor_name
     )

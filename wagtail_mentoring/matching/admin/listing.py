@@ -269,6 +269,18 @@ class ProposalIndexView(generic.IndexView):
             fields += name_search_fields(f"{side}__user__")
         return fields
 
+    def search_queryset(self, queryset):
+        # Every word must match some name field of either person, so that
+        # "Ada Lovelace" finds her although no single field holds both words.
+        if not self.is_searching:
+            return queryset
+        for term in self.search_query.split():
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(match)
+        return queryset
+
     def get_base_queryset(self):
         if self.run is None:
             return MatchProposal.objects.none()
