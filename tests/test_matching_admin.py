@@ -571,3 +571,12 @@ def test_fairness_needs_the_equity_permission_and_suppresses_small_groups(
     # Three mentees, none disclosed: the only group has 3 people → suppressed.
     assert "suppressed" in html
     assert "Mentee0" not in html
+
+
+def test_run_matching_permission_is_in_the_groups_editor(client, superuser):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="Coordinators")
+    client.force_login(superuser)
+    body = client.get(reverse("wagtailusers_groups:edit", args=[group.pk])).content
+    assert b"Can run matching for the programs they administer" in body

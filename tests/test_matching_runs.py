@@ -80,6 +80,15 @@ def test_run_on_the_seeded_programs_stores_scored_explained_proposals(
         words = [reason_text(r) for p in proposals for r in p.reasons]
     assert any(w.startswith(("shares", "common goals")) for w in words)
 
+    # The other seeded programs (reverse mentoring, sponsorship) run too.
+    for other in ProgramPage.objects.exclude(pk=program.pk):
+        with django_capture_on_commit_callbacks(execute=True):
+            other_run = services.start_run(other, None)
+        other_run.refresh_from_db()
+        assert other_run.status == RunStatus.SUCCEEDED, other_run.error
+        for proposal in other_run.proposals.all():
+            assert proposal.reasons and 0 <= proposal.score <= 1
+
 
 def test_the_task_is_idempotent(program, pool, superuser):
     run = services.start_run(program, superuser, enqueue=False)
