@@ -138,3 +138,33 @@ def test_admin_matches_a_program_from_the_panel(
     sign_in(page, live_server, mentee.get_username(), PASSWORD, "/mentoring/")
     expect(page.get_by_text(display_name(approve.mentor.user)).first).to_be_visible()
     axe_check(page)
+
+
+def test_panel_follows_a_running_run_without_reloading_by_hand(
+    page, live_server, demo_site, axe_check
+):
+    from django.utils import timezone
+
+    from wagtail_mentoring.matching.models import MatchingRun
+
+    admin = get_user_model().objects.get(is_superuser=True)
+    program = ProgramPage.objects.get(slug="engineering-mentoring")
+    running = MatchingRun.objects.create(
+        program=program, status="running", stage="solving", params={}
+    )
+    sign_in(
+        page,
+        live_server,
+        admin.get_username(),
+        PASSWORD,
+        f"/admin/matching/{program.pk}/",
+    )
+    status = page.get_by_role("status").filter(has_text="Finding the best pairs")
+    expect(status).to_be_visible()
+    expect(page.get_by_role("button", name="Re-run matching")).to_be_disabled()
+    # The worker finishes: the panel notices and shows the result by itself.
+    MatchingRun.objects.filter(pk=running.pk).update(
+        status="failed", error="The worker stopped.", finished_at=timezone.now()
+    )
+    expect(page.get_by_role("alert")).to_contain_text("The worker stopped.")
+    expect(page.get_by_role("button", name="Re-run matching")).to_be_enabled()
