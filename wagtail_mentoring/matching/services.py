@@ -28,6 +28,7 @@ from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs
 from wagtail_mentoring.matching.engine import FACTORS, MatchingError
+from wagtail_mentoring.matching.explain import rule_label
 from wagtail_mentoring.matching.models import (
     ACTIVE_RUN_STATUSES,
     HOLDING_STATUSES,
@@ -454,9 +455,7 @@ def manual_pair(
     if option.rule_breaks and not justification:
         raise MentoringError(
             _("This pair breaks a rule (%(rules)s); please say why you pair them.")
-            % {
-                "rules": ", ".join(runs_rule_label(code) for code in option.rule_breaks)
-            },
+            % {"rules": ", ".join(rule_label(code) for code in option.rule_breaks)},
             code="justification",
         )
     with transaction.atomic():
@@ -500,12 +499,6 @@ def manual_pair(
             justification=justification,
         )
     return proposal
-
-
-def runs_rule_label(code: str) -> str:
-    from wagtail_mentoring.matching.explain import rule_label
-
-    return rule_label(code)
 
 
 # --- Publish ------------------------------------------------------------------------

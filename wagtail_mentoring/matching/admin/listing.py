@@ -33,7 +33,11 @@ from wagtail_mentoring.matching.explain import factor_rows, reasons_text, rule_l
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
 from wagtail_mentoring.matching.problem import program_roles
 from wagtail_mentoring.people.models import EmployeeProfile
-from wagtail_mentoring.people.users import display_name, name_ordering
+from wagtail_mentoring.people.users import (
+    display_name,
+    name_ordering,
+    name_search_fields,
+)
 from wagtail_mentoring.permissions import can_run_matching
 
 STATUS_COLORS = {
@@ -262,12 +266,9 @@ class ProposalIndexView(generic.IndexView):
 
     @property
     def search_fields(self):
-        fields = []
-        for side in ("mentee", "mentor"):
-            from wagtail_mentoring.people.users import name_search_fields
-
-            fields += name_search_fields(f"{side}__user__")
-        return fields
+        return name_search_fields("mentee__user__") + name_search_fields(
+            "mentor__user__"
+        )
 
     def search_queryset(self, queryset):
         # Every word must match some name field of either person, so that
