@@ -129,6 +129,44 @@ ACTIONS = {
         _("Revoke calendar feed"),
         _("Revoked a calendar feed URL"),
     ),
+    # Matching panel
+    "wagtail_mentoring.matching.settings": (
+        _("Change matching settings"),
+        _("Changed a program's matching weights and rules"),
+    ),
+    "wagtail_mentoring.matching.start": (
+        _("Start matching run"),
+        _("Started a matching run"),
+    ),
+    "wagtail_mentoring.matching.run": (
+        _("Matching run finished"),
+        _("A matching run stored its proposals"),
+    ),
+    "wagtail_mentoring.matching.run_failed": (
+        _("Matching run failed"),
+        _("A matching run failed"),
+    ),
+    "wagtail_mentoring.matching.approve": (
+        _("Approve match"),
+        _("Approved a proposed match"),
+    ),
+    "wagtail_mentoring.matching.lock": (_("Lock match"), _("Locked a proposed match")),
+    "wagtail_mentoring.matching.reject": (
+        _("Reject match"),
+        _("Rejected a proposed match"),
+    ),
+    "wagtail_mentoring.matching.reopen": (
+        _("Reopen match"),
+        _("Took back the decision on a match"),
+    ),
+    "wagtail_mentoring.matching.manual_pair": (
+        _("Pair by hand"),
+        _("Paired a mentee and a mentor by hand"),
+    ),
+    "wagtail_mentoring.matching.publish": (
+        _("Publish match"),
+        _("Published a match as a relationship"),
+    ),
 }
 
 

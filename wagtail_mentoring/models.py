@@ -18,6 +18,11 @@ from wagtail_mentoring.journeys.models import (  # noqa: F401
     ReflectionAnswer,
     StepProgress,
 )
+from wagtail_mentoring.matching.models import (  # noqa: F401, E402
+    MatchingRun,
+    MatchProposal,
+    ProgramMatchingSettings,
+)
 from wagtail_mentoring.people.models import (  # noqa: F401
     EmployeeProfile,
     Interest,

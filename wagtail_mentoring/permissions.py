@@ -124,3 +124,34 @@ def register_policy(model, policy: ModelPermissionPolicy) -> None:
 
 def policy_for(model) -> ModelPermissionPolicy:
     return _policies.get(model) or ModelPermissionPolicy(model)
+
+
+# --- Matching panel ---------------------------------------------------------
+
+RUN_MATCHING = "wagtail_mentoring.run_matching"
+
+
+def can_run_matching(user, program) -> bool:
+    """May ``user`` open ``program``'s matching panel and act in it?
+
+    Superusers may; anyone else needs the ``run_matching`` permission *and* to
+    administer the program (its admin group, or every program).
+    """
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return user.has_perm(RUN_MATCHING) and can_administer(user, program)
+
+
+def matching_programs(user):
+    """Program pages whose matching panel ``user`` may use (a queryset)."""
+    from wagtail_mentoring.programs.models import ProgramPage
+
+    if not (user.is_authenticated and user.is_active):
+        return ProgramPage.objects.none()
+    if user.is_superuser:
+        return ProgramPage.objects.all()
+    if not user.has_perm(RUN_MATCHING):
+        return ProgramPage.objects.none()
+    return administered_programs(user)

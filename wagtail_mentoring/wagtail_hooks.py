@@ -118,3 +118,39 @@ def register_sponsorship_permissions():
         content_type__app_label="wagtail_mentoring",
         content_type__model="careeroutcome",
     )
+
+
+# --- Matching panel ----------------------------------------------------------
+
+from wagtail_mentoring.matching.admin import (  # noqa: E402
+    BULK_ACTIONS as MATCHING_BULK_ACTIONS,
+)
+from wagtail_mentoring.matching.admin import (  # noqa: E402
+    MatchingViewSet,
+)
+from wagtail_mentoring.matching.admin import (  # noqa: E402
+    page_buttons as matching_page_buttons,
+)
+
+MentoringViewSetGroup.items = (*MentoringViewSetGroup.items, MatchingViewSet)
+
+for _action in MATCHING_BULK_ACTIONS:
+    hooks.register("register_bulk_action", _action)
+
+
+@hooks.register("register_page_header_buttons")
+def matching_page_header_buttons(page, user, view_name=None, next_url=None):
+    yield from matching_page_buttons(page, user)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def matching_page_listing_buttons(page, user, next_url=None):
+    yield from matching_page_buttons(page, user)
+
+
+@hooks.register("register_permissions")
+def register_matching_permissions():
+    # "Can run matching for the programs they administer", in the Groups editor.
+    return Permission.objects.filter(
+        content_type__app_label="wagtail_mentoring", codename="run_matching"
+    )

@@ -183,6 +183,8 @@ def build_problem(
     priority_users: set = frozenset(),
     priority_weight: float = 1.0,
     at: datetime | None = None,
+    paired: list[tuple] = (),
+    exclude_previous_partners: bool = True,
 ) -> tuple[MatchingProblem, ProblemIndex]:
     """Build the engine problem for ``pool``.
 
@@ -191,6 +193,10 @@ def build_problem(
     (e.g. ``"gender"``): consenting people's answers become opaque group ids, all
     others :data:`UNDISCLOSED_GROUP`. People in ``priority_users`` get their scores
     multiplied by ``priority_weight`` (e.g. those unmatched last time).
+    ``paired`` are pairs already held outside the pool (approved proposals not yet
+    published): like previous partners, they are never proposed again.
+    ``exclude_previous_partners=False`` lets earlier partners be scored (the
+    manual-pair chooser shows them, flagged).
     """
     at = at or timezone.now()
     mentee_users = [e.user_id for e in pool.mentees]
@@ -258,7 +264,9 @@ def build_problem(
             if a in mentee_pos and b in mentor_pos
         ]
 
-    previous_partners = positions(_previous_partners(pool))
+    previous_partners = positions(
+        (_previous_partners(pool) if exclude_previous_partners else []) + list(paired)
+    )
     group = np.zeros(len(mentee_users), np.int64)
     index = ProblemIndex(pool)
     if group_dimension:

@@ -19,6 +19,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from intranet.home.demo_journeys import seed_journeys
+from intranet.home.demo_matching import seed_matching
 from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
 from wagtail_mentoring.people.models import (
@@ -204,13 +205,14 @@ class Command(BaseCommand):
         skills = [Skill.objects.get_or_create(name=n)[0] for n in SKILLS]
         interests = [Interest.objects.get_or_create(name=n)[0] for n in INTERESTS]
         people = self._people(rng, employees, password, skills, interests)
-        self._admins(password)
+        admin = self._admins(password)
         hub, programs = self._programs(home)
         self._applications(rng, people, programs)
         hr = hr_team(password, _login)
         seed_sponsorship(rng, people, programs[2], hr)
         seed_journeys(hub, programs[0], random.Random(seed + 6))
         engagement_note = self._engagement(rng, people, hub, programs)
+        seed_matching(programs[0], admin)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {len(people)} employees, {len(programs)} programs. "

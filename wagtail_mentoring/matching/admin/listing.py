@@ -1,0 +1,462 @@
+"""The proposals listing: a Wagtail generic IndexView with filters, search,
+sorting, pagination, per-row decisions and bulk actions.
+
+The query count does not grow with the number of proposals: one query for the
+page of rows (mentee, mentor, their users and profiles joined), one count, and
+a handful for the program, run, filters and permissions.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import (
+    BaseColumn,
+    BulkActionsCheckboxColumn,
+    Column,
+    StatusTagColumn,
+)
+from wagtail.admin.views import generic
+from wagtail.admin.views.bulk_action import BulkAction
+
+from wagtail_mentoring.matching import runs, services
+from wagtail_mentoring.matching.explain import factor_rows, reasons_text, rule_label
+from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
+from wagtail_mentoring.matching.problem import program_roles
+from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.people.users import (
+    display_name,
+    name_ordering,
+    name_search_fields,
+)
+from wagtail_mentoring.permissions import can_run_matching
+
+STATUS_COLORS = {
+    ProposalStatus.PROPOSED: "secondary",
+    ProposalStatus.APPROVED: "success",
+    ProposalStatus.LOCKED: "primary",
+    ProposalStatus.REJECTED: "critical",
+    ProposalStatus.PUBLISHED: "success",
+}
+
+FLAG_CHOICES = [
+    ("manual", _("Paired by hand")),
+    ("override", _("Breaks a rule (justified)")),
+    ("new", _("New in this run")),
+    ("kept", _("Kept from an earlier run")),
+]
+
+
+def _departments():
+    values = (
+        EmployeeProfile.objects.exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+    return [(value, value) for value in values]
+
+
+class ProposalFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[c for c in ProposalStatus.choices if c[0] != "superseded"],
+    )
+    min_score = django_filters.NumberFilter(
+        label=_("Score at least (%)"),
+        method="filter_min_score",
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+    )
+    max_score = django_filters.NumberFilter(
+        label=_("Score at most (%)"),
+        method="filter_max_score",
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+    )
+    department = django_filters.ChoiceFilter(
+        label=_("Department (either person)"),
+        choices=_departments,
+        method="filter_department",
+    )
+    flag = django_filters.ChoiceFilter(
+        label=_("Flag"), choices=FLAG_CHOICES, method="filter_flag"
+    )
+
+    class Meta:
+        model = MatchProposal
+        fields = ["status"]
+
+    def filter_min_score(self, queryset, name, value):
+        return queryset.filter(score__gte=float(value) / 100 - 1e-9)
+
+    def filter_max_score(self, queryset, name, value):
+        return queryset.filter(score__lte=float(value) / 100 + 1e-9)
+
+    def filter_department(self, queryset, name, value):
+        return queryset.filter(
+            Q(mentee__user__mentoring_profile__department=value)
+            | Q(mentor__user__mentoring_profile__department=value)
+        )
+
+    def filter_flag(self, queryset, name, value):
+        if value == "manual":
+            return queryset.filter(origin="manual")
+        if value == "override":
+            return queryset.filter(breaks_rules=True)
+        if value == "new":
+            return queryset.filter(is_new=True, origin="engine")
+        if value == "kept":
+            return queryset.filter(
+                status__in=[ProposalStatus.APPROVED, ProposalStatus.LOCKED]
+            )
+        return queryset
+
+
+class PersonColumn(BaseColumn):
+    """Name, title and department of one side of the pair.
+
+    Not a ``Column``: that would render ``str(enrollment)``, a query per row.
+    """
+
+    cell_template_name = "wagtail_mentoring/matching/cells/person.html"
+
+    def __init__(self, name, side: str, **kwargs):
+        super().__init__(name, **kwargs)
+        self.side = side
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        enrollment = getattr(instance, self.side)
+        profile = getattr(enrollment.user, "mentoring_profile", None)
+        context.update(
+            name=display_name(enrollment.user),
+            profile=profile,
+            title_id=f"matchproposal_{instance.pk}_title"
+            if self.side == "mentee"
+            else "",
+        )
+        return context
+
+
+class ScoreColumn(Column):
+    cell_template_name = "wagtail_mentoring/matching/cells/score.html"
+
+    def get_value(self, instance):
+        return instance.score_percent
+
+
+class ReasonsColumn(BaseColumn):
+    """Top reasons in words; the factor breakdown opens on demand."""
+
+    cell_template_name = "wagtail_mentoring/matching/cells/reasons.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context.update(
+            reasons=reasons_text(instance.reasons),
+            factors=[row for row in factor_rows(instance.factors) if row[1] > 0],
+            rules=[rule_label(code) for code in instance.rule_breaks],
+        )
+        return context
+
+
+class ActionsColumn(BaseColumn):
+    """One-click decisions (POST forms), depending on the proposal's status."""
+
+    cell_template_name = "wagtail_mentoring/matching/cells/actions.html"
+
+    def __init__(self, name, *, program, next_url, **kwargs):
+        super().__init__(name, **kwargs)
+        self.program = program
+        self.next_url = next_url
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        actions = []
+        status = instance.status
+        if status in (ProposalStatus.PROPOSED, ProposalStatus.LOCKED):
+            actions.append(("approve", _("Approve"), "button-small"))
+        if status in (ProposalStatus.PROPOSED, ProposalStatus.APPROVED):
+            actions.append(("lock", _("Lock"), "button-small button-secondary"))
+        if status == ProposalStatus.PROPOSED:
+            actions.append(("reject", _("Reject"), "button-small no"))
+        if status in (
+            ProposalStatus.APPROVED,
+            ProposalStatus.LOCKED,
+            ProposalStatus.REJECTED,
+        ):
+            actions.append(("reopen", _("Undo"), "button-small button-secondary"))
+        context.update(
+            actions=[
+                (
+                    reverse(
+                        "wm_matching:proposal_action",
+                        args=[self.program.pk, instance.pk, action],
+                    ),
+                    label,
+                    classes,
+                )
+                for action, label, classes in actions
+            ],
+            csrf_token=get_token(request) if request else "",
+            next_url=self.next_url,
+            pair=str(instance),
+        )
+        return context
+
+
+class ProposalIndexView(generic.IndexView):
+    """Proposals of a program's current run."""
+
+    model = MatchProposal
+    template_name = "wagtail_mentoring/matching/proposals_index.html"
+    filterset_class = ProposalFilterSet
+    default_ordering = "-score"
+    paginate_by = 50
+    header_icon = "group"
+    any_permission_required = []  # program-scoped: checked in dispatch
+    program = None
+
+    def dispatch(self, request, *args, **kwargs):
+        from wagtail_mentoring.matching.admin.views import program_or_404
+
+        self.program = program_or_404(request, kwargs["program_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def user_has_permission(self, permission):
+        return can_run_matching(self.request.user, self.program)
+
+    def user_has_any_permission(self, permissions):
+        return can_run_matching(self.request.user, self.program)
+
+    @cached_property
+    def run(self):
+        return runs.current_run(self.program)
+
+    def get_page_title(self):
+        return _("Proposals")
+
+    def get_page_subtitle(self):
+        return self.program.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("wm_matching:index"), "label": _("Matching")},
+            {
+                "url": reverse("wm_matching:panel", args=[self.program.pk]),
+                "label": self.program.title,
+            },
+            {"url": "", "label": _("Proposals")},
+        ]
+
+    def get_index_url(self):
+        return reverse("wm_matching:proposals", args=[self.program.pk])
+
+    def get_index_results_url(self):
+        return reverse("wm_matching:proposals_results", args=[self.program.pk])
+
+    @property
+    def search_fields(self):
+        return name_search_fields("mentee__user__") + name_search_fields(
+            "mentor__user__"
+        )
+
+    def search_queryset(self, queryset):
+        # Every word must match some name field of either person, so that
+        # "Ada Lovelace" finds her although no single field holds both words.
+        if not self.is_searching:
+            return queryset
+        for term in self.search_query.split():
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(match)
+        return queryset
+
+    def get_base_queryset(self):
+        if self.run is None:
+            return MatchProposal.objects.none()
+        return self.run.proposals.for_listing()
+
+    @cached_property
+    def columns(self):
+        receiving, giving = program_roles(self.program)
+        name_field = name_ordering()[0]
+        query = self.request.GET.urlencode()
+        next_url = f"{self.index_url}?{query}" if query else self.index_url
+        return [
+            BulkActionsCheckboxColumn("bulk_actions", obj_type="matchproposal"),
+            PersonColumn(
+                "mentee",
+                side="mentee",
+                label=_("Sponsee") if receiving == "sponsee" else _("Mentee"),
+                sort_key=f"mentee__user__{name_field}",
+            ),
+            PersonColumn(
+                "mentor",
+                side="mentor",
+                label=_("Sponsor") if giving == "sponsor" else _("Mentor"),
+                sort_key=f"mentor__user__{name_field}",
+            ),
+            ScoreColumn("score", label=_("Score"), sort_key="score"),
+            ReasonsColumn("reasons", label=_("Why")),
+            StatusTagColumn(
+                "status",
+                label=_("Status"),
+                accessor="get_status_display",
+                primary=lambda p: (
+                    p.status in (ProposalStatus.APPROVED, ProposalStatus.PUBLISHED)
+                ),
+                sort_key="status",
+            ),
+            ActionsColumn(
+                "actions",
+                label=_("Decide"),
+                program=self.program,
+                next_url=next_url,
+            ),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from wagtail_mentoring.matching.admin.forms import ApproveAboveForm
+
+        context.update(
+            program=self.program, run=self.run, approve_form=ApproveAboveForm()
+        )
+        return context
+
+
+# --- Bulk actions -----------------------------------------------------------------
+
+
+class ProposalBulkAction(BulkAction):
+    models = [MatchProposal]
+    template_name = "wagtail_mentoring/matching/confirm_bulk.html"
+    service = None
+    done_message = ""
+
+    @classmethod
+    def get_queryset(cls, model, object_ids):
+        return (
+            model.objects.filter(pk__in=object_ids)
+            .select_related("program", "mentee__user", "mentor__user")
+            .order_by("-score", "pk")
+        )
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        from wagtail_mentoring.programs.models import ProgramPage
+
+        program = ProgramPage.objects.filter(pk=parent_id).first()
+        if program is None or not can_run_matching(self.request.user, program):
+            return MatchProposal.objects.none().values_list("pk", flat=True)
+        run = runs.current_run(program)
+        scope = run.proposals.all() if run else MatchProposal.objects.none()
+        filters = ProposalFilterSet(
+            self.request.GET, queryset=scope, request=self.request
+        )
+        queryset = filters.qs if filters.is_valid() else scope
+        return queryset.values_list("pk", flat=True)
+
+    def check_perm(self, obj):
+        return can_run_matching(self.request.user, obj.program)
+
+    def object_context(self, obj):
+        return {"item": obj, "name": str(obj)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["action_label"] = self.display_name
+        return context
+
+    def get_execution_context(self):
+        self.skipped_reasons = []
+        return {"by": self.request.user, "skipped_reasons": self.skipped_reasons}
+
+    @classmethod
+    def execute_action(cls, objects, by=None, skipped_reasons=None, **kwargs):
+        by_program = {}
+        for proposal in objects:
+            by_program.setdefault(proposal.program_id, (proposal.program, []))[
+                1
+            ].append(proposal)
+        done = skipped = 0
+        reasons = skipped_reasons if skipped_reasons is not None else []
+        for program, proposals in by_program.values():
+            outcome = cls.service(program, proposals, by)
+            done += len(outcome.done)
+            skipped += len(outcome.skipped)
+            reasons += [f"{p}: {why}" for p, why in outcome.skipped]
+        return done, skipped
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        message = self.done_message(num_parent_objects)
+        if num_child_objects:
+            message += " " + ngettext(
+                "%(n)d left unchanged (%(why)s).",
+                "%(n)d left unchanged (%(why)s).",
+                num_child_objects,
+            ) % {"n": num_child_objects, "why": "; ".join(self.skipped_reasons[:5])}
+        return message
+
+    def form_valid(self, form):
+        from wagtail_mentoring.errors import MentoringError
+
+        try:
+            return super().form_valid(form)
+        except MentoringError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return redirect(self.next_url)
+
+
+class ApproveProposalsBulkAction(ProposalBulkAction):
+    display_name = _("Approve")
+    action_type = "approve"
+    aria_label = _("Approve selected proposals")
+    action_priority = 10
+    service = staticmethod(services.approve_proposals)
+
+    @staticmethod
+    def done_message(n):
+        return ngettext("%(n)d pair approved.", "%(n)d pairs approved.", n) % {"n": n}
+
+
+class LockProposalsBulkAction(ProposalBulkAction):
+    display_name = _("Lock")
+    action_type = "lock"
+    aria_label = _("Lock selected proposals")
+    action_priority = 20
+    service = staticmethod(services.lock_proposals)
+
+    @staticmethod
+    def done_message(n):
+        return ngettext("%(n)d pair locked.", "%(n)d pairs locked.", n) % {"n": n}
+
+
+class RejectProposalsBulkAction(ProposalBulkAction):
+    display_name = _("Reject")
+    action_type = "reject"
+    aria_label = _("Reject selected proposals")
+    action_priority = 30
+    classes = {"serious"}
+    service = staticmethod(services.reject_proposals)
+
+    @staticmethod
+    def done_message(n):
+        return ngettext("%(n)d pair rejected.", "%(n)d pairs rejected.", n) % {"n": n}
+
+
+BULK_ACTIONS = [
+    ApproveProposalsBulkAction,
+    LockProposalsBulkAction,
+    RejectProposalsBulkAction,
+]

@@ -1,0 +1,96 @@
+"""Fairness summary of a run: match rate and score by self-identified group.
+
+Built on ``analytics.equity``: only consented answers, only aggregates, groups
+smaller than ``MIN_GROUP_SIZE`` suppressed (with the next-smallest when only one
+would be). Nobody's answers ever leave this module; callers need
+``wagtail_mentoring.view_equity_reports``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from wagtail_mentoring.analytics import equity
+from wagtail_mentoring.matching.models import MatchingRun, ProposalStatus
+from wagtail_mentoring.programs.models import Enrollment
+
+
+@dataclass
+class FairnessRow:
+    label: str
+    mentees: int = 0
+    matched: int = 0
+    mean_score: float | None = None
+    suppressed: bool = False
+
+    @property
+    def match_rate(self) -> float | None:
+        return self.matched / self.mentees if self.mentees else None
+
+
+@dataclass
+class FairnessBlock:
+    dimension: str
+    label: str
+    rows: list[FairnessRow] = field(default_factory=list)
+
+
+@dataclass
+class FairnessSummary:
+    mentees: int
+    matched: int
+    mean_score: float | None
+    min_group_size: int
+    dimensions: list[FairnessBlock]
+
+
+def fairness_summary(run: MatchingRun) -> FairnessSummary:
+    """Per dimension and group: mentees, matched, match rate, mean pair score."""
+    enrollment_ids = (run.pool or {}).get("mentees", [])
+    population = set(
+        Enrollment.objects.filter(pk__in=enrollment_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    scores: dict = defaultdict(list)
+    for user_id, score in run.proposals.exclude(
+        status__in=[ProposalStatus.REJECTED, ProposalStatus.SUPERSEDED]
+    ).values_list("mentee__user_id", "score"):
+        if user_id in population:
+            scores[user_id].append(score)
+    matched = set(scores)
+    all_scores = [s for values in scores.values() for s in values]
+    threshold = equity.min_group_size()
+    summary = FairnessSummary(
+        mentees=len(population),
+        matched=len(matched),
+        mean_score=sum(all_scores) / len(all_scores) if all_scores else None,
+        min_group_size=threshold,
+        dimensions=[],
+    )
+    for dimension, groups in equity.consented_groups(population).items():
+        hidden = equity.suppress(
+            {value: len(ids) for value, ids in groups.items()}, threshold
+        )
+        block = FairnessBlock(dimension, dimension.replace("_", " ").capitalize())
+        for value, ids in groups.items():
+            if not ids:
+                continue
+            label = equity.group_label(value)
+            if value in hidden:
+                block.rows.append(FairnessRow(label, suppressed=True))
+                continue
+            group_scores = [s for uid in ids for s in scores.get(uid, [])]
+            block.rows.append(
+                FairnessRow(
+                    label,
+                    mentees=len(ids),
+                    matched=len(ids & matched),
+                    mean_score=sum(group_scores) / len(group_scores)
+                    if group_scores
+                    else None,
+                )
+            )
+        summary.dimensions.append(block)
+    return summary

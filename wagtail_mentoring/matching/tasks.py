@@ -1,0 +1,63 @@
+"""Background work of matching: runs and the emails after publishing."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def run_matching(run_id: int) -> str | None:
+    """Execute a queued matching run; a second delivery finds it taken or done
+    and changes nothing (proposals are never stored twice)."""
+    from wagtail_mentoring.matching.runs import execute_run
+
+    run = execute_run(run_id)
+    return run.status if run else None
+
+
+@shared_task(ignore_result=True)
+def send_match_emails(proposal_ids: list[int]) -> int:
+    """Tell both people of each published pair who their partner is.
+
+    Idempotent under retry: each side is emailed once (its timestamp is set in
+    the same transaction that sends), inactive people are skipped.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
+    from wagtail_mentoring.notifications import send_to_user
+    from wagtail_mentoring.people.users import display_name
+
+    sent = 0
+    for pk in proposal_ids:
+        with transaction.atomic():
+            proposal = (
+                MatchProposal.objects.select_for_update(of=("self",))
+                .select_related("mentee__user", "mentor__user", "program")
+                .filter(pk=pk, status=ProposalStatus.PUBLISHED)
+                .first()
+            )
+            if proposal is None:
+                continue
+            sides = (
+                ("mentee_emailed_at", proposal.mentee, proposal.mentor),
+                ("mentor_emailed_at", proposal.mentor, proposal.mentee),
+            )
+            for stamp, recipient, partner in sides:
+                if getattr(proposal, stamp) or not recipient.user.is_active:
+                    continue
+                if send_to_user(
+                    recipient.user,
+                    "wagtail_mentoring/emails/match_published",
+                    {
+                        "program": proposal.program,
+                        "partner_name": display_name(partner.user),
+                        "partner_role": partner.get_role_display().lower(),
+                        "message": proposal.publish_message,
+                    },
+                ):
+                    sent += 1
+                setattr(proposal, stamp, timezone.now())
+            proposal.save(update_fields=["mentee_emailed_at", "mentor_emailed_at"])
+    return sent
