@@ -17,8 +17,13 @@ from wagtail_mentoring.matching.explain import factor_rows, reason_text
         ({"code": "seniority_gap", "params": {"levels": 1}}, "1 level senior"),
         ({"code": "seniority_gap", "params": {"levels": -3}}, "3 levels junior"),
         (
-            {"code": "cross_department", "params": {"mentor_department": "x"}},
-            "cross-department",
+            {"code": "cross_department", "params": {"mentor_department": "Sales"}},
+            "cross-department (Sales)",
+        ),
+        ({"code": "cross_department", "params": {}}, "cross-department"),
+        (
+            {"code": "same_location", "params": {"location": "Berlin"}},
+            "same location (Berlin)",
         ),
         ({"code": "time_zone", "params": {"hours": 0.0}}, "same time zone"),
         ({"code": "time_zone", "params": {"hours": 5.5}}, "5.5 h time difference"),

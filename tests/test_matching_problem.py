@@ -127,3 +127,18 @@ def test_build_problem_query_count_does_not_grow_with_the_pool(
     add(12)
     with django_assert_max_num_queries(len(small.captured_queries)):
         build_problem(load_pool(program))
+
+
+def test_explanations_name_departments_as_people_wrote_them(program):
+    mentor = make_user(profile=_profile(level=6, department="Sales "))
+    mentee = make_user(profile=_profile(department="Engineering"))
+    colleague = make_user(profile=_profile(department="SALES"))
+    make_enrollment(mentor, program, "mentor", status=APPROVED, capacity=2)
+    make_enrollment(mentee, program, "mentee", status=APPROVED)
+    make_enrollment(colleague, program, "mentee", status=APPROVED)
+    problem, _index = build_problem(load_pool(program))
+    # "Sales " and "SALES" are one department, shown as written, not folded.
+    assert problem.department[problem.mentors[0]] == problem.department[
+        problem.mentees[1]
+    ]
+    assert problem.labels.departments == ["", "Engineering", "SALES"]

@@ -86,8 +86,14 @@ def reason_text(reason: dict) -> str:
             "n": -levels
         }
     if code == "cross_department":
+        if params.get("mentor_department"):
+            return _("cross-department (%(department)s)") % {
+                "department": params["mentor_department"]
+            }
         return _("cross-department")
     if code == "same_location":
+        if params.get("location"):
+            return _("same location (%(location)s)") % {"location": params["location"]}
         return _("same location")
     if code == "time_zone":
         hours = float(params.get("hours", 0))

@@ -155,13 +155,28 @@ def _utc_offset_minutes(name: str, at: datetime) -> int:
 
 
 class _Codes(dict):
-    """Stable small integer codes for labels, in first-seen order."""
+    """Stable small integer codes for labels, in first-seen order.
+
+    With ``fold``, "Sales " and "sales" share a code, and explanations show the
+    label as it was first written rather than a folded key.
+    """
+
+    def __init__(self, fold: bool = False):
+        super().__init__()
+        self.fold = fold
+        self._shown: list = []
 
     def code(self, label) -> int:
-        return self.setdefault(label, len(self))
+        key = (
+            label.strip().casefold() if self.fold and isinstance(label, str) else label
+        )
+        if key not in self:
+            self[key] = len(self)
+            self._shown.append(label.strip() if isinstance(label, str) else label)
+        return self[key]
 
     def labels(self) -> list:
-        return list(self)
+        return list(self._shown)
 
 
 @dataclass
@@ -207,7 +222,7 @@ def build_problem(
     people += [uid for uid in profiles if uid not in in_pool]
     row = {uid: r for r, uid in enumerate(people)}
 
-    departments, locations, languages = _Codes(), _Codes(), _Codes()
+    departments, locations, languages = _Codes(fold=True), _Codes(fold=True), _Codes()
     departments.code("")
     locations.code("")
     skills = {
@@ -240,8 +255,8 @@ def build_problem(
             texts.append("")
             continue
         level[r] = profile.level or 0
-        department[r] = departments.code(profile.department.strip().casefold())
-        location[r] = locations.code(profile.location.strip().casefold())
+        department[r] = departments.code(profile.department)
+        location[r] = locations.code(profile.location)
         utc_offset[r] = (
             _utc_offset_minutes(profile.timezone, at) if profile.timezone else 0
         )

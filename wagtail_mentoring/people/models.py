@@ -33,9 +33,15 @@ AVAILABILITY_SLOTS = [
 ]
 
 #: ISO 639-1 codes Django ships translations for: a vocabulary hosts already know.
+#: One entry per base code, named after the base language ("en" is "English",
+#: not whichever regional variant happens to come last in LANGUAGES).
+_LANGUAGE_NAMES = dict(global_settings.LANGUAGES)
+_BASE_NAMES = {"zh": "Chinese", "sr": "Serbian"}
 LANGUAGE_CHOICES = sorted(
-    {(code.split("-")[0], name) for code, name in global_settings.LANGUAGES},
-    key=lambda item: item[0],
+    (base, _(_LANGUAGE_NAMES.get(base) or _BASE_NAMES.get(base) or name))
+    for base, name in {
+        code.split("-")[0]: name for code, name in global_settings.LANGUAGES
+    }.items()
 )
 
 
