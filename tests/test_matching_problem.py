@@ -138,7 +138,7 @@ def test_explanations_name_departments_as_people_wrote_them(program):
     make_enrollment(colleague, program, "mentee", status=APPROVED)
     problem, _index = build_problem(load_pool(program))
     # "Sales " and "SALES" are one department, shown as written, not folded.
-    assert problem.department[problem.mentors[0]] == problem.department[
-        problem.mentees[1]
-    ]
+    assert (
+        problem.department[problem.mentors[0]] == problem.department[problem.mentees[1]]
+    )
     assert problem.labels.departments == ["", "Engineering", "SALES"]
