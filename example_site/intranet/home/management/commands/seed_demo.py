@@ -213,9 +213,10 @@ class Command(BaseCommand):
         seed_journeys(hub, programs[0], random.Random(seed + 6))
         engagement_note = self._engagement(rng, people, hub, programs)
         seed_matching(programs[0], admin)
+        n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {len(people)} employees, {len(programs)} programs. "
+                f"Seeded {len(people)} employees, {n_programs} programs. "
                 f"Sign in as admin / {PASSWORD} (admin at /admin/), or as an employee: "
                 f"{people[-1].get_username()} / {PASSWORD}." + engagement_note
             )
