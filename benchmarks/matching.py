@@ -237,7 +237,7 @@ def ours_with_resolve(problem: MatchingProblem) -> dict:
         "optimal": res.optimal,
         "cert": res.certificate,
         "timings": res.timings,
-        "rounds": res.stats["auction_rounds"],
+        "backend": res.stats["backend"],
         "groups": [
             (g.group, g.count, g.match_rate, g.mean_score, g.p10_score)
             for g in res.fairness
@@ -280,7 +280,7 @@ def bench(n: int, baselines: bool) -> None:
         f"  ours: optimal={o['optimal']} gap={c['gap']} certification rounds="
         f"{c['certification_rounds']} re-scored mentees={c['rescored_mentees']} "
         f"pairs added={c['added_pairs']} candidates={c['candidate_pairs']} of "
-        f"{c['all_pairs']}, auction bids/rounds={o['rounds']}"
+        f"{c['all_pairs']}, backend={o['backend']}"
     )
     print("  timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in o["timings"].items()))
     print(

@@ -10,6 +10,10 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from wagtail_mentoring.matching.engine import solve_assignment
+from wagtail_mentoring.matching.engine.backends import available
+
+# every backend must reach the same certified optimum; ortools is an optional extra
+SOLVERS = [b for b in ("scipy", "highs", "ortools") if available(b)]
 
 
 def reference(w, col_cap, row_cap, locked=(), rejected=(), min_score=None):
@@ -93,33 +97,37 @@ def check(w, col_cap, row_cap, res, locked=(), rejected=(), min_score=None):
     assert res.gap == 0
 
 
+@pytest.mark.parametrize("backend", SOLVERS)
 @settings(max_examples=80, deadline=None)
 @given(instances())
-def test_integer_weights_match_exact_optimum(inst):
+def test_integer_weights_match_exact_optimum(backend, inst):
     w, col_cap, row_cap, _ = inst
-    res = solve_assignment(w, col_cap)
+    res = solve_assignment(w, col_cap, backend=backend)
     check(w, col_cap, row_cap, res)
 
 
+@pytest.mark.parametrize("backend", SOLVERS)
 @settings(max_examples=60, deadline=None)
 @given(instances(floats=True))
-def test_float_weights_match_exact_optimum(inst):
+def test_float_weights_match_exact_optimum(backend, inst):
     w, col_cap, row_cap, _ = inst
-    res = solve_assignment(w, col_cap)
+    res = solve_assignment(w, col_cap, backend=backend)
     check(w, col_cap, row_cap, res)
 
 
+@pytest.mark.parametrize("backend", SOLVERS)
 @settings(max_examples=50, deadline=None)
 @given(instances(multi=True))
-def test_mentees_wanting_several_mentors(inst):
+def test_mentees_wanting_several_mentors(backend, inst):
     w, col_cap, row_cap, _ = inst
-    res = solve_assignment(w, col_cap, mentee_capacity=row_cap)
+    res = solve_assignment(w, col_cap, mentee_capacity=row_cap, backend=backend)
     check(w, col_cap, row_cap, res)
 
 
+@pytest.mark.parametrize("backend", SOLVERS)
 @settings(max_examples=60, deadline=None)
 @given(instances(), st.data())
-def test_locks_rejections_and_min_score(inst, data):
+def test_locks_rejections_and_min_score(backend, inst, data):
     w, col_cap, row_cap, rng = inst
     n, m = w.shape
     r, c = np.nonzero(np.isfinite(w))
@@ -137,22 +145,28 @@ def test_locks_rejections_and_min_score(inst, data):
     if min_score is not None:
         locked = [p for p in locked if w[p] >= min_score]
     res = solve_assignment(
-        w, col_cap, locked=locked, min_score=min_score, rejected=rejected
+        w,
+        col_cap,
+        locked=locked,
+        min_score=min_score,
+        rejected=rejected,
+        backend=backend,
     )
     check(w, col_cap, row_cap, res, locked, rejected, min_score)
 
 
+@pytest.mark.parametrize("backend", SOLVERS)
 @settings(max_examples=40, deadline=None)
 @given(instances())
-def test_sparse_input_and_determinism(inst):
+def test_sparse_input_and_determinism(backend, inst):
     w, col_cap, row_cap, _ = inst
     r, c = np.nonzero(np.isfinite(w))
     s = sp.csr_matrix((w[r, c], (r, c)), shape=w.shape)
-    a = solve_assignment(s, col_cap)
-    b = solve_assignment(s, col_cap)
+    a = solve_assignment(s, col_cap, backend=backend)
+    b = solve_assignment(s, col_cap, backend=backend)
     check(w, col_cap, row_cap, a)
     assert np.array_equal(a.pairs, b.pairs)
-    d = solve_assignment(w, col_cap)
+    d = solve_assignment(w, col_cap, backend=backend)
     assert d.objective == pytest.approx(a.objective)
 
 
@@ -175,3 +189,40 @@ def test_pruned_large_dense_matrix_is_certified():
     ok = np.isfinite(w[rr, cols[cc]])
     assert len(res.pairs) == ok.sum()
     assert res.objective == pytest.approx(w[rr[ok], cols[cc[ok]]].sum())
+
+
+def test_duals_reject_a_suboptimal_assignment():
+    # two mentees, two single-seat mentors: the crossed pairing is worth more
+    from wagtail_mentoring.matching.engine.duals import assignment_duals
+
+    rows, cols = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    ben = np.array([10, 1, 9, 2])
+    cap = np.ones(2, np.int64)
+    best = np.array([False, True, True, False])  # 1 + 9 = 10 < 10 + 2 = 12
+    good = np.array([True, False, False, True])
+    assert assignment_duals(rows, cols, ben, best, 2, 2, cap, cap) is None
+    d = assignment_duals(rows, cols, ben, good, 2, 2, cap, cap)
+    assert d is not None and d.primal == d.dual == 12
+    # an empty seat with a mentee who would take it is not optimal either
+    empty = np.array([True, False, False, False])
+    assert assignment_duals(rows, cols, ben, empty, 2, 2, cap, cap) is None
+
+
+def test_a_wrong_backend_answer_is_caught_and_re_solved(monkeypatch):
+    from wagtail_mentoring.matching.engine import backends
+
+    real = backends.solve_graph
+    calls = []
+
+    def lazy(name, rows, *args):
+        calls.append(name)
+        if name != "highs":
+            return np.zeros(rows.size, bool)  # claims nobody can be matched
+        return real(name, rows, *args)
+
+    monkeypatch.setattr(backends, "solve_graph", lazy)
+    w = np.array([[3.0, 1.0], [2.0, 5.0]])
+    res = solve_assignment(w, [1, 1], backend="scipy")
+    assert calls == ["scipy", "highs"]
+    assert res.pairs.tolist() == [[0, 0], [1, 1]] and res.optimal
+    assert res.certificate.method == "highs"

@@ -1,4 +1,4 @@
-"""Certificates: start prices, exact fallback, and checks of pairs left out.
+"""Certificates for pairs that were never scored into the solved graph.
 
 Optimality is proven with duals: mentor prices ``w`` and mentee values ``pi`` bound
 every assignment of the *full* problem (all pairs, pruned or not); a pair left out of
@@ -10,102 +10,41 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
-from .auction import AuctionGraph, row_duals
 from .errors import MatchingError
 
 if TYPE_CHECKING:
     from .solver import AssignmentResult
 
 
-def _cardinality_prices(g: AuctionGraph, ben: np.ndarray) -> np.ndarray:
-    """Start prices from the max-cardinality dual (scipy max-flow, min cut).
-
-    Mentors on the source side of a minimum cut are full in *every* maximum
-    assignment; their price must rise to about the cardinality constant before the
-    mentees that cannot all be matched give up. An auction gets there by tiny steps
-    (a price war); the min cut gives the level at once.
-    """
-    from .fairness import max_cardinality
-
-    flow, side = max_cardinality(
-        np.repeat(np.arange(g.n_rows), np.diff(g.indptr)),
-        g.cols,
-        g.n_rows,
-        g.n_cols,
-        g.row_cap,
-        g.col_cap,
-    )
-    if flow >= int(g.row_cap.sum()) or ben.size == 0:
-        return np.zeros(g.n_cols, np.int64)
-    level = int(ben.min())  # the cardinality constant (plus the lowest score)
-    on_source = side[g.n_rows : g.n_rows + g.n_cols]
-    return np.where(on_source, level, 0).astype(np.int64)
-
-
-def _highs_fallback(g: AuctionGraph, res):
-    """Exact LP (integral for this network matrix) when the auction did not certify.
-
-    Used for rare cases (rows wanting several mentors); HiGHS returns a vertex.
-    """
-    from scipy.optimize import linprog
-
-    k = g.cols.size
-    r = np.repeat(np.arange(g.n_rows), np.diff(g.indptr))
-    a = sp.vstack(
-        [
-            sp.csr_matrix((np.ones(k), (r, np.arange(k))), shape=(g.n_rows, k)),
-            sp.csr_matrix((np.ones(k), (g.cols, np.arange(k))), shape=(g.n_cols, k)),
-        ]
-    ).tocsr()
-    bub = np.concatenate([g.row_cap, g.col_cap]).astype(np.float64)
-    lp = linprog(
-        -g.ben.astype(np.float64), A_ub=a, b_ub=bub, bounds=(0, 1), method="highs-ds"
-    )
-    if lp.status != 0:
-        return res
-    x = np.rint(lp.x).astype(bool)
-    if np.abs(lp.x - x).max() > 1e-6:
-        return res
-    primal = int(g.ben[x].sum())
-    # the LP optimum bounds every integer assignment of this graph
-    ub = int(np.floor(-lp.fun + 1e-6 * max(1.0, abs(lp.fun))))
-    # rounding prices up keeps them dual-feasible for the checks of left-out pairs
-    w = np.maximum(np.ceil(-np.asarray(lp.ineqlin.marginals)[g.n_rows :] - 1e-9), 0)
-    w = w.astype(np.int64)
-    vals = g.ben - w[g.cols]
-    pi = row_duals(r, vals, g.row_cap.astype(np.int64), g.n_rows)
-    res.arc_used = x
-    res.primal = primal
-    res.upper_bound = max(ub, primal)
-    res.col_price = w
-    res.row_value = pi
-    res.scale = 1
-    res.stats["method"] = "highs"
-    return res
-
-
-def left_out_reduced_profit(
-    result: AssignmentResult, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
+def left_out_profit(
+    result: AssignmentResult, rows: np.ndarray, weights: np.ndarray
 ) -> np.ndarray:
-    """Reduced profit of pairs that were not in the solved graph (> 0 = could help).
+    """Reduced profit of every pair of ``rows`` (a 2-D block; > 0 = could help).
 
-    ``weights`` are the pairs' original weights on the same scale as the solve. A
-    pair with reduced profit <= 0 cannot improve the result; the result is optimal for
-    the full problem when no pair has a positive one.
+    ``weights[a, j]`` is the weight of pair (``rows[a]``, ``j``) on the scale of the
+    solve. A pair with reduced profit <= 0 cannot improve the result; the result is
+    optimal for the full problem when no pair has a positive one. Pairs of the
+    solved graph never do (the duals prove it), so only left-out pairs can show up.
     """
     wm = result._warm
     if wm is None:
         raise MatchingError("result carries no prices (empty problem)")
-    eff = np.asarray(weights, np.float64)
-    if wm["prio"] is not None:
-        eff = eff * wm["prio"][rows]
-    q = np.rint((eff - wm["offset"]) / wm["step"]).astype(np.int64)
-    ben = (q + wm["penalty"]) * wm["tie"] * wm["scale"]
-    rp = ben - wm["price"][cols] - wm["row_value"][rows]
-    dead = (wm["row_cap"][rows] == 0) | (wm["col_cap"][cols] == 0)
-    return np.where(dead, np.iinfo(np.int64).min // 4, rp)
+    neg = np.iinfo(np.int64).min // 4
+    if wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0:
+        q = weights.astype(np.int64)  # integer scores: no rounding needed
+    else:
+        eff = weights.astype(np.float64)
+        if wm["prio"] is not None:
+            eff *= wm["prio"][rows][:, None]
+        q = np.rint((eff - wm["offset"]) / wm["step"]).astype(np.int64)
+    q += wm["penalty"]
+    q *= wm["tie"]
+    q -= wm["price"][None, :]
+    q -= wm["row_value"][rows][:, None]
+    q[wm["row_cap"][rows] == 0, :] = neg
+    q[:, wm["col_cap"] == 0] = neg
+    return q
 
 
 def row_profit_bound(
@@ -128,7 +67,7 @@ def row_profit_bound(
     def ben(weight: np.ndarray) -> np.ndarray:
         q = np.ceil((weight - wm["offset"]) / wm["step"]).astype(np.int64)
         # +1: a left-out previous pair may carry the stickiness tie-break
-        return ((q + wm["penalty"]) * wm["tie"] + 1) * wm["scale"]
+        return (q + wm["penalty"]) * wm["tie"] + 1
 
     eff = np.asarray(max_weight, np.float64)
     if wm["prio"] is not None:

@@ -56,6 +56,7 @@ class FeatureSpace:
     blocks: dict[str, slice]
     total_weight: float
     text_tokens: list[list[str]] | None
+    text_vectors: np.ndarray | None = None  # per person, for explanations
 
 
 def _row_normalised(mat: sp.csr_matrix) -> sp.csr_matrix:
@@ -111,7 +112,7 @@ def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureS
     ):
         if name in w and lmat is not None:
             add(name, _row_normalised(lmat[me]) * (w[name] / total), rmat[mo].T)
-    tokens = None
+    tokens = vec = None
     if "interests" in w and problem.interests_text is not None:
         vec, tokens = hashed_tfidf(list(problem.interests_text), config.text_dim)
         add("interests", vec[me] * (w["interests"] / total), vec[mo].T)
@@ -173,4 +174,4 @@ def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureS
 
     left = np.ascontiguousarray(np.hstack(lefts), np.float32)
     right = np.ascontiguousarray(np.vstack(rights), np.float32)
-    return FeatureSpace(left, right, blocks, total, tokens)
+    return FeatureSpace(left, right, blocks, total, tokens, vec)

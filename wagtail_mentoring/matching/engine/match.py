@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .certify import left_out_reduced_profit, row_profit_bound
+from .arrays import member
+from .certify import left_out_profit, row_profit_bound
 from .errors import MatchingError
 from .explain import (
     PairExplanation,
@@ -78,13 +79,11 @@ def _keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
 
 
 def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
-    key = _keys(c.rows, c.cols, m)
-    nk = _keys(rows, cols, m)
-    new = ~np.isin(nk, key)
-    r = np.concatenate([c.rows, rows[new]])
-    cc = np.concatenate([c.cols, cols[new]])
-    s = np.concatenate([c.score, score[new]])
-    order = np.lexsort((cc, r))
+    """Candidates plus new pairs (callers pass only pairs not in ``c``)."""
+    r = np.concatenate([c.rows, rows])
+    cc = np.concatenate([c.cols, cols])
+    s = np.concatenate([c.score, score])
+    order = np.argsort(_keys(r, cc, m), kind="stable")
     return Candidates(
         r[order], cc[order], s[order], c.left_out_max, c.allowed, c.col_max
     )
@@ -114,16 +113,11 @@ class _Run:
             else np.zeros(0, np.int64)
         )
         previous = () if self.c.fresh else p.previous_proposals
-        res = None
-        # first pass stops at integer precision: its prices already show which
-        # left-out pairs matter, and adding them before the fine phases is cheaper
-        # than re-solving a finished problem
-        coarse = warm is None
         while True:
             c = self.cands
             keep = c.score >= threshold
             if lkey.size:
-                keep |= np.isin(_keys(c.rows, c.cols, m), lkey)
+                keep |= member(_keys(c.rows, c.cols, m), lkey)
             w = sp.csr_matrix(
                 (c.score[keep].astype(np.float64), (c.rows[keep], c.cols[keep])),
                 shape=(n, m),
@@ -135,8 +129,8 @@ class _Run:
                 locked=locked,
                 previous=previous,
                 priority=prio,
-                warm_start=None if self.c.fresh and warm is None else warm,
-                coarse=coarse,
+                warm_start=warm,
+                backend=self.c.solver,
             )
             self.cert_rounds += 1
             if res._warm is None:
@@ -145,39 +139,24 @@ class _Run:
             lo = c.left_out_max
             bound = row_profit_bound(res, np.maximum(lo, 0), c.col_max)
             check = np.flatnonzero((bound > 0) & (lo >= max(threshold, 0)))
-            if check.size == 0 and not coarse:
+            if check.size == 0:
                 return res
             self.rescored_rows += check.size
-            key_c = _keys(c.rows, c.cols, m)
             add_r, add_c, add_s = [], [], []
             for rows, q in self.scorer.rows_scores(check):
-                rr = np.repeat(rows, m)
-                cc = np.tile(np.arange(m), rows.size)
-                s = q.ravel().astype(np.int64)
-                ok = s >= max(threshold, 0)
-                rr, cc, s = rr[ok], cc[ok], s[ok]
-                rp = left_out_reduced_profit(res, rr, cc, s.astype(np.float64))
-                bad = (rp > 0) & ~np.isin(_keys(rr, cc, m), key_c)
-                add_r.append(rr[bad])
-                add_c.append(cc[bad])
-                add_s.append(s[bad])
+                rp = left_out_profit(res, rows, q)
+                r, cc = np.nonzero((rp > 0) & (q >= max(threshold, 0)))
+                add_r.append(rows[r])
+                add_c.append(cc)
+                add_s.append(q[r, cc].astype(np.int64))
             ar = np.concatenate(add_r) if add_r else np.zeros(0, np.int64)
-            if coarse:
-                coarse = False
-                warm = res
-                if ar.size:
-                    self.added += ar.size
-                    self.cands = _add_pairs(
-                        c, ar, np.concatenate(add_c), np.concatenate(add_s), m
-                    )
-                continue
+            ac = np.concatenate(add_c) if add_c else np.zeros(0, np.int64)
+            new = ~member(_keys(ar, ac, m), _keys(c.rows, c.cols, m))
+            ar, ac = ar[new], ac[new]
             if ar.size == 0:
                 return res
             self.added += ar.size
-            self.cands = _add_pairs(
-                c, ar, np.concatenate(add_c), np.concatenate(add_s), m
-            )
-            warm = res
+            self.cands = _add_pairs(c, ar, ac, np.concatenate(add_s)[new], m)
 
     def floor(self, base: AssignmentResult, prio) -> int:
         """Largest score t such that matching only pairs >= t keeps as many slots."""
@@ -193,7 +172,7 @@ class _Run:
             lkey = _keys(locked[:, 0], locked[:, 1], m) if len(locked) else None
             free = np.ones(c.rows.size, bool)
             if lkey is not None:
-                free &= ~np.isin(_keys(c.rows, c.cols, m), lkey)
+                free &= ~member(_keys(c.rows, c.cols, m), lkey)
             levels = np.unique(c.score[free])
             lo, hi = 0, levels.size - 1  # levels[lo] feasible
             while lo < hi:
@@ -221,7 +200,7 @@ class _Run:
                 ok = (q >= t + 1) & sink_cols[None, :]
                 r, cc = np.nonzero(ok)
                 rr = rows[r]
-                new = ~np.isin(_keys(rr, cc, m), key_c)
+                new = ~member(_keys(rr, cc, m), key_c)
                 if new.any():
                     add.append((rr[new], cc[new], q[r[new], cc[new]].astype(np.int64)))
             if not add:
@@ -296,9 +275,12 @@ def match(
             config.top_k, extra_pairs, guard=2 * np.asarray(problem.mentor_capacity)
         )
     elif extra_pairs is not None:
-        es = scorer.pair_scores(extra_pairs[:, 0], extra_pairs[:, 1])
+        ek = np.unique(_keys(extra_pairs[:, 0], extra_pairs[:, 1], m))
+        ek = ek[~member(ek, _keys(cands.rows, cands.cols, m))]
+        er, ec = np.divmod(ek, m)
+        es = scorer.pair_scores(er, ec)
         ok = es >= 0
-        cands = _add_pairs(cands, extra_pairs[ok, 0], extra_pairs[ok, 1], es[ok], m)
+        cands = _add_pairs(cands, er[ok], ec[ok], es[ok], m)
     timings["scoring"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -327,12 +309,7 @@ def match(
     pair_score = scorer.pair_scores(pairs[:, 0], pairs[:, 1]).astype(np.float64)
     scores = pair_score / SCORE_SCALE
     base_scores = scorer.pair_scores(base.pairs[:, 0], base.pairs[:, 1]) / SCORE_SCALE
-    text_vec = None
-    if space.text_tokens is not None:
-        from .features import hashed_tfidf
-
-        text_vec, _ = hashed_tfidf(list(problem.interests_text), config.text_dim)
-    expl = explain_pairs(problem, config, pairs, space.text_tokens, text_vec)
+    expl = explain_pairs(problem, config, pairs, space.text_tokens, space.text_vectors)
     for e, s in zip(expl, scores, strict=True):
         e.score = float(s)
     unmatched = _unmatched(problem, config, scorer, rules, pairs, min_int)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .backends import BACKENDS
 from .errors import MatchingError
 
 FACTORS = (
@@ -81,6 +82,8 @@ class MatchingConfig:
     * ``floor_first``: maximise the lowest matched score, then the total.
     * ``group_priority``: group id → multiplier of that group's scores (e.g. 1.25).
     * ``fresh``: ignore previous proposals (no stickiness, no warm start).
+    * ``solver``: ``"auto"`` (OR-tools when installed, else scipy), ``"ortools"``,
+      ``"scipy"`` or ``"highs"``; every answer is certified the same way.
     """
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
@@ -96,6 +99,7 @@ class MatchingConfig:
     floor_first: bool = False
     group_priority: dict[int, float] = field(default_factory=dict)
     fresh: bool = False
+    solver: str = "auto"
     top_k: int = 24
     block_rows: int = 1024
     text_dim: int = 64
@@ -116,6 +120,10 @@ class MatchingConfig:
             raise MatchingError("reporting_line_depth must not be negative")
         if any(p <= 0 for p in self.group_priority.values()):
             raise MatchingError("group priorities must be positive")
+        if self.solver not in BACKENDS:
+            raise MatchingError(
+                f"unknown solver {self.solver!r}; choose one of {', '.join(BACKENDS)}"
+            )
 
 
 def _pairs(x: Any) -> np.ndarray:

@@ -5,6 +5,10 @@ A pair's score is computed in exactly one way: inside the fixed block of
 integer in ``0..SCORE_SCALE``. Re-scoring for certification recomputes the same block,
 so a pair's integer score never changes between rounds (float32 sums could otherwise
 differ in the last bit with a different block shape and break the certificate).
+
+Up to ``cache_pairs`` pairs the first pass keeps every integer score (int16, before
+pair rules, which can change between re-solves): certification and admin re-solves
+then read scores instead of recomputing them. 10,000 × 2,000 pairs take 40 MB.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import member
 from .features import FORBID, FeatureSpace
 from .rules import PairRules
 
-SCORE_SCALE = 10_000  # integer score steps between 0 and 1
+SCORE_SCALE = 10_000  # integer score steps between 0 and 1 (fits int16)
 NOT_ALLOWED = -1
+CACHE_PAIRS = 64_000_000  # keep all scores up to this many pairs (128 MB)
 
 
 @dataclass
@@ -35,24 +41,40 @@ class Candidates:
 class Scorer:
     """Scores blocks of mentees against all mentors."""
 
-    def __init__(self, space: FeatureSpace, rules: PairRules, block_rows: int) -> None:
+    def __init__(
+        self,
+        space: FeatureSpace,
+        rules: PairRules,
+        block_rows: int,
+        cache_pairs: int = CACHE_PAIRS,
+    ) -> None:
         self.space = space
         self.rules = rules
         self.block = max(1, int(block_rows))
         self.n = space.left.shape[0]
         self.m = space.right.shape[1]
+        self.cache: np.ndarray | None = None
+        self._cache_wanted = self.n * self.m <= cache_pairs
 
-    def block_scores(self, b: int) -> tuple[int, np.ndarray]:
-        """(first row, int32 scores) of canonical block ``b``; -1 = not allowed."""
-        r0 = b * self.block
-        r1 = min(self.n, r0 + self.block)
+    def _raw_block(self, r0: int, r1: int) -> np.ndarray:
+        """int16 scores of rows [r0, r1) before pair rules; -1 = categorical rule."""
+        if self.cache is not None:
+            return self.cache[r0:r1].copy()
         c = self.space.left[r0:r1] @ self.space.right
         bad = c < FORBID / 2
-        keys = self.rules.in_rows(r0, r1) - r0 * self.m
-        q = np.rint(c * SCORE_SCALE)
-        np.clip(q, 0, SCORE_SCALE, out=q)
-        q = q.astype(np.int32)
+        np.multiply(c, SCORE_SCALE, out=c)
+        np.rint(c, out=c)
+        np.clip(c, 0, SCORE_SCALE, out=c)
+        q = c.astype(np.int16)
         q[bad] = NOT_ALLOWED
+        return q
+
+    def block_scores(self, b: int) -> tuple[int, np.ndarray]:
+        """(first row, int16 scores) of canonical block ``b``; -1 = not allowed."""
+        r0 = b * self.block
+        r1 = min(self.n, r0 + self.block)
+        q = self._raw_block(r0, r1)
+        keys = self.rules.in_rows(r0, r1) - r0 * self.m
         q.ravel()[keys] = NOT_ALLOWED
         return r0, q
 
@@ -78,8 +100,16 @@ class Scorer:
             z = np.zeros(0, np.int64)
             return Candidates(z, z, z, left_out, allowed)
         stride = max(1, m // 512)
+        fill = self._cache_wanted and self.cache is None
+        if fill:
+            cache = np.empty((self.n, m), np.int16)
         for b in range((self.n + self.block - 1) // self.block):
-            r0, q = self.block_scores(b)
+            r0 = b * self.block
+            q = self._raw_block(r0, min(self.n, r0 + self.block))
+            if fill:
+                cache[r0 : r0 + q.shape[0]] = q
+            keys = self.rules.in_rows(r0, r0 + q.shape[0]) - r0 * m
+            q.ravel()[keys] = NOT_ALLOWED
             nb = q.shape[0]
             allowed[r0 : r0 + nb] = (q >= 0).sum(axis=1)
             am = q.argmax(axis=0)
@@ -120,6 +150,8 @@ class Scorer:
             sc_l.append(q.ravel()[flat])
             # best score among left-out pairs is below the row threshold
             left_out[r0 : r0 + nb] = np.where(thr > 0, thr - 1, NOT_ALLOWED)
+        if fill:
+            self.cache = cache
         rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
         cols = np.concatenate(cols_l) if cols_l else np.zeros(0, np.int64)
         score = np.concatenate(sc_l).astype(np.int64) if sc_l else np.zeros(0, np.int64)
@@ -151,7 +183,7 @@ class Scorer:
         """Add specific pairs (e.g. previous proposals) scored like everything else."""
         key = rows * self.m + cols
         pk = np.unique(pairs[:, 0] * self.m + pairs[:, 1])
-        pk = pk[~np.isin(pk, key)]
+        pk = pk[~member(pk, key)]
         if pk.size == 0:
             return rows, cols, score
         pr, pc = np.divmod(pk, self.m)
@@ -165,6 +197,10 @@ class Scorer:
 
     def pair_scores(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Integer scores of given pairs, computed in their canonical blocks."""
+        if self.cache is not None:
+            out = self.cache[rows, cols].astype(np.int64)
+            out[self.rules.lookup(rows * self.m + cols) >= 0] = NOT_ALLOWED
+            return out
         out = np.full(rows.size, NOT_ALLOWED, np.int64)
         blocks = rows // self.block
         for b in np.unique(blocks):
@@ -176,6 +212,17 @@ class Scorer:
     def rows_scores(self, rows: np.ndarray):
         """Yield (row indices, their int score rows) for the given mentees."""
         rows = np.unique(rows)
+        if self.cache is not None:
+            for a in range(0, rows.size, self.block):
+                sel = rows[a : a + self.block]
+                q = self.cache[sel]
+                keys = self.rules.in_rows(int(sel[0]), int(sel[-1]) + 1)
+                r, c = np.divmod(keys, self.m)
+                at = np.searchsorted(sel, r)
+                ok = sel[np.minimum(at, sel.size - 1)] == r
+                q[at[ok], c[ok]] = NOT_ALLOWED
+                yield sel, q
+            return
         blocks = rows // self.block
         for b in np.unique(blocks):
             sel = rows[blocks == b]

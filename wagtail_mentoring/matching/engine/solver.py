@@ -1,11 +1,15 @@
 """``solve_assignment``: exact, certified capacitated assignment.
 
 Pipeline: validate → quantise weights to integers (one code path, so a pair's score
-never changes between rounds) → put a cardinality constant ``P`` into every benefit so
-that more matched slots always win → keep the best candidates of each mentee when the
-matrix is large → solve the sparse problem with the auction → check every pair left
-out against the auction's prices, add the ones that could improve the result, repeat
-→ report the certificate.
+never changes between rounds) → keep the best candidates of each mentee when the
+matrix is large → solve the sparse problem with a backend (:mod:`.backends`) →
+derive dual prices from its answer (:mod:`.duals`), which proves it optimal on the
+candidates → check every pair left out against those prices, add the ones that
+could improve the result, repeat → report the certificate.
+
+For the duals every benefit carries a cardinality constant ``P`` larger than any
+score difference between solutions, so that more matched slots always win; the
+backends get plain scores and maximise cardinality themselves.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .auction import AuctionGraph, auction_solve
-from .certify import _cardinality_prices, _highs_fallback
+from . import backends
+from .arrays import member
+from .duals import assignment_duals
 from .errors import MatchingError
 
 _DENSE_PRUNE_ABOVE = 4_000_000  # allowed entries above which dense input is pruned
@@ -39,7 +44,7 @@ class Certificate:
     upper_bound: int
     gap: int
     quantum: float  # weight units per integer step (1.0 for integer weights)
-    method: str
+    method: str  # the backend that solved the candidate graph
     rounds: int  # certification rounds (solve → check all pairs → add → solve)
     candidate_pairs: int
     checked_pairs: int
@@ -58,7 +63,7 @@ class AssignmentResult:
     objective: float  # sum of the original weights of ``pairs``
     optimal: bool  # certified: max cardinality first, then max (weighted) score
     certificate: Certificate | None
-    prices: np.ndarray  # float mentor prices (dual values) in weight units
+    prices: np.ndarray  # mentor prices (duals) in weight units, cardinality included
     matched_slots: int
     stats: dict[str, Any] = field(default_factory=dict)
     _warm: dict[str, Any] | None = field(default=None, repr=False)
@@ -157,28 +162,13 @@ def _allowed_arcs(
 
 
 # -- quantisation -------------------------------------------------------------------
-@dataclass
-class _Quant:
-    step: float  # weight units per integer step
-    offset: float  # weight subtracted before dividing
-    penalty: int  # cardinality constant P
-    tie: int  # multiplier making room for the stickiness tie-break (1 = none)
-
-    def benefit(self, q: np.ndarray, sticky: np.ndarray | None) -> np.ndarray:
-        b = (q + self.penalty) * self.tie
-        if sticky is not None and self.tie > 1:
-            b = b + sticky
-        return b
-
-
 def _quantise(vals: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Integers for the weights: exact for whole numbers, 2^-k steps otherwise."""
     if vals.size == 0:
         return np.zeros(0, np.int64), 1.0, 0.0
     lo, hi = float(vals.min()), float(vals.max())
     if np.all(vals == np.round(vals)) and hi - min(lo, 0.0) <= 2**31:
-        # offset 0 for non-negative integers keeps benefits (and so prices) the
-        # same when an admin edit removes the lowest pair: warm starts stay valid
+        # offset 0 for non-negative integers keeps scores as given
         lo = min(lo, 0.0)
         return (vals - lo).astype(np.int64), 1.0, lo
     span = max(hi - lo, 1e-300)
@@ -201,7 +191,7 @@ def solve_assignment(
     warm_start: AssignmentResult | None = None,
     top_k: int | None = None,
     prune_above: int | None = None,
-    coarse: bool = False,
+    backend: str | None = None,
 ) -> AssignmentResult:
     """Match mentees to mentors exactly: most matched slots first, then most weight.
 
@@ -209,12 +199,13 @@ def solve_assignment(
     sparse (a missing entry = forbidden, a stored 0 = allowed with weight 0). Pairs in
     ``locked`` are always in the result; pairs in ``rejected`` never; pairs weighing
     less than ``min_score`` are forbidden. ``previous`` pairs win ties (low churn);
-    ``warm_start`` (an earlier result) reuses its prices and pairs. ``priority`` is a
-    per-mentee multiplier of that mentee's weights (e.g. 1.25 for a group to favour).
-    With more than ``prune_above`` allowed pairs only each mentee's ``top_k`` best
-    are solved first; the certificate then checks every other pair. ``coarse=True``
-    stops at integer precision without certifying (a cheap first pass whose prices
-    tell which left-out pairs matter; pass it as ``warm_start`` to finish).
+    ``warm_start`` (an earlier result of the same problem) lends its pairs to the
+    tie-break when ``previous`` is not given and its candidate pairs to the first
+    solve, which saves certification rounds. ``priority`` is a per-mentee multiplier
+    of that mentee's weights (e.g. 1.25 for a group to favour). With more than
+    ``prune_above`` allowed pairs only each mentee's ``top_k`` best are solved first;
+    the certificate then checks every other pair. ``backend`` picks the solver
+    (``auto``, ``ortools``, ``scipy``, ``highs``; see :mod:`.backends`).
 
     Raises :class:`MatchingError` for malformed input or impossible locks.
     """
@@ -225,6 +216,11 @@ def solve_assignment(
     locked_arr = _pairs_array(locked, "locked", n, m)
     rejected_arr = _pairs_array(rejected, "rejected", n, m)
     previous_arr = _pairs_array(previous, "previous", n, m)
+    wm = warm_start._warm if warm_start is not None else None
+    if wm is not None and wm["shape"] != (n, m):
+        wm = None
+    if not previous_arr.size and wm is not None:
+        previous_arr = wm["pairs"]
     prio = None
     if priority is not None:
         prio = np.asarray(priority, np.float64)
@@ -234,17 +230,13 @@ def solve_assignment(
             raise MatchingError("priority must be positive numbers, one per mentee")
 
     key = rows * m + cols
-    # the cardinality constant depends on the capacities *before* locks, so that it
-    # (and every price built on it) survives admin edits between warm re-solves
-    umax_all = int(min(row_cap.sum(), col_cap.sum()))
-    # locks: validate, then take them out of the problem
     locked_w = 0.0
     if locked_arr.size:
         lkey = locked_arr[:, 0] * m + locked_arr[:, 1]
         if np.unique(lkey).size != lkey.size:
             raise MatchingError("the same pair is locked twice")
         rej_key = rejected_arr[:, 0] * m + rejected_arr[:, 1]
-        both = np.isin(lkey, rej_key)
+        both = member(lkey, rej_key)
         if both.any():
             i, j = locked_arr[np.argmax(both)]
             raise MatchingError(f"pair ({i}, {j}) is both locked and rejected")
@@ -265,12 +257,13 @@ def solve_assignment(
             i = int(np.argmax(over_r))
             raise MatchingError(f"mentee {i} has more locked pairs than capacity")
         locked_w = float(vals[pos].sum())
+        # locks are taken out of the problem: their seats are used up
         col_cap = col_cap - np.bincount(locked_arr[:, 1], minlength=m)
         row_cap = row_cap - np.bincount(locked_arr[:, 0], minlength=n)
     drop = np.zeros(key.size, bool)
     for arr in (locked_arr, rejected_arr):
         if arr.size:
-            drop |= np.isin(key, arr[:, 0] * m + arr[:, 1])
+            drop |= member(key, arr[:, 0] * m + arr[:, 1])
     # pairs that can never be used make the graph smaller for nothing
     drop |= (col_cap[cols] == 0) | (row_cap[rows] == 0)
     keep = ~drop
@@ -278,29 +271,30 @@ def solve_assignment(
 
     eff = vals if prio is None else vals * prio[rows]
     q, step, offset = _quantise(eff)
-    umax = umax_all
+    name = backends.pick(backend, row_cap)
+    umax = int(min(row_cap.sum(), col_cap.sum()))
     span = int(q.max()) + 1 if q.size else 1
     # P beats any score difference between solutions: cardinality comes first
     penalty = span * (umax + 1) + 1
-    tie = 1
     sticky = None
+    tie = 1
     if previous_arr.size:
-        pkey = previous_arr[:, 0] * m + previous_arr[:, 1]
-        sticky = np.isin(key, pkey).astype(np.int64)
-        # lexicographic tie-break only while it keeps the auction inside int64
-        room = (np.iinfo(np.int64).max // 64) // max(1, 8 * (row_cap.sum() + 2) ** 2)
-        if (penalty + span) * (umax + 1) < room:
-            tie = umax + 1
-    quant = _Quant(step=step, offset=offset, penalty=penalty, tie=tie)
-    ben = quant.benefit(q, sticky)
+        sticky = member(key, previous_arr[:, 0] * m + previous_arr[:, 1])
+        # exact lexicographic tie-break: one score step outweighs all previous pairs
+        t = int(sticky.sum()) + 1
+        if span * t <= backends.gain_limit(name, n, m):
+            tie = t
+    gain = q * tie + (sticky.astype(np.int64) if tie > 1 else 0)
+    ben = gain + penalty * tie  # for the duals: cardinality first
 
     stats: dict[str, Any] = {
         "n_mentees": n,
         "n_mentors": m,
         "allowed_pairs": int(key.size),
+        "backend": name,
         "stickiness": "tie-break"
         if tie > 1
-        else ("warm start" if sticky is not None else "off"),
+        else ("too fine" if sticky is not None else "off"),
     }
     if key.size == 0:
         pairs = locked_arr[np.lexsort((locked_arr[:, 1], locked_arr[:, 0]))]
@@ -318,69 +312,64 @@ def solve_assignment(
     # candidate graph: everything, or the best few per mentee when it is large
     k = top_k or _TOP_K
     if key.size > (prune_above if prune_above is not None else _DENSE_PRUNE_ABOVE):
-        cand = _top_candidates(rows, ben, n, k * max(1, int(row_cap.max())))
+        cand = _top_candidates(rows, gain, n, k * max(1, int(row_cap.max())))
         if sticky is not None:
             cand = np.union1d(cand, np.flatnonzero(sticky))
+        if wm is not None:
+            cand = np.union1d(cand, np.flatnonzero(member(key, wm["cand_keys"])))
     else:
         cand = np.arange(key.size)
-    init_price = init_arcs_pairs = None
-    init_scale = None
-    resume = False
-    if warm_start is not None and warm_start._warm is not None:
-        wm = warm_start._warm
-        if wm["m"] == m:
-            ratio = (quant.step and wm["step"] / quant.step) * tie / wm["tie"]
-            init_price = np.rint(wm["price"] * ratio).astype(np.int64)
-            init_scale = wm["scale"]
-            init_arcs_pairs = wm["pairs"]
-            # a coarse pass is continued where it stopped, not restarted
-            resume = bool(wm.get("coarse")) and ratio == 1
-    if init_arcs_pairs is None and previous_arr.size:
-        init_arcs_pairs = previous_arr
-    result, cand, cert_rounds, checked, added = _solve_with_certificate(
-        rows,
-        cols,
-        ben,
-        key,
-        cand,
-        n,
-        m,
-        row_cap,
-        col_cap,
-        init_price,
-        init_scale,
-        init_arcs_pairs,
-        coarse=coarse,
-        resume=resume,
-    )
-    used = cand[result.arc_used]
-    pairs = np.vstack([locked_arr, np.column_stack([rows[used], cols[used]])])
+    rounds = checked = added = 0
+    while True:
+        rounds += 1
+        r, c = rows[cand], cols[cand]
+        used = backends.solve_graph(name, r, c, gain[cand], n, m, row_cap, col_cap)
+        duals = assignment_duals(r, c, ben[cand], used, n, m, row_cap, col_cap)
+        if duals is None and name != "highs":
+            # a backend's answer is checked, never trusted: fall back to the LP
+            name = "highs"
+            used = backends.solve_graph(name, r, c, gain[cand], n, m, row_cap, col_cap)
+            duals = assignment_duals(r, c, ben[cand], used, n, m, row_cap, col_cap)
+        if duals is None:
+            raise MatchingError(
+                "the solver returned an assignment it cannot prove optimal"
+            )
+        if cand.size == key.size:
+            break
+        # every pair outside the candidates must have reduced profit <= 0
+        out = np.ones(key.size, bool)
+        out[cand] = False
+        idx = np.flatnonzero(out)
+        checked += idx.size
+        rp = ben[idx] - duals.price[cols[idx]] - duals.row_value[rows[idx]]
+        viol = idx[rp > 0]
+        if viol.size == 0:
+            break
+        added += viol.size
+        cand = np.union1d(cand, viol)
+
+    used_idx = cand[used]
+    pairs = np.vstack([locked_arr, np.column_stack([rows[used_idx], cols[used_idx]])])
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    objective = float(vals[used].sum()) + locked_w
-    # bound on the score part: remove the cardinality constant and the tie-break
-    optimal = result.upper_bound <= result.primal and not coarse
-    price_units = result.col_price.astype(np.float64) / (result.scale * tie) * step
+    objective = float(vals[used_idx].sum()) + locked_w
+    price_units = duals.price * (step / tie)
     cert = Certificate(
-        primal=int(result.primal),
-        upper_bound=int(result.upper_bound),
-        gap=int(result.upper_bound - result.primal),
-        quantum=step,
-        method=result.stats.get("method", "auction"),
-        rounds=cert_rounds,
+        primal=duals.primal,
+        upper_bound=duals.dual,
+        gap=duals.dual - duals.primal,
+        quantum=step / tie,
+        method=name,
+        rounds=rounds,
         candidate_pairs=int(cand.size),
         checked_pairs=int(checked),
         added_pairs=int(added),
     )
-    stats |= {
-        "auction_rounds": result.rounds,
-        "auction_phases": result.phases,
-        "seconds": time.perf_counter() - t0,
-    }
+    stats |= {"backend": name, "dual_sweeps": duals.sweeps}
+    stats["seconds"] = time.perf_counter() - t0
     warm = {
-        "m": m,
-        "price": result.col_price,
-        "row_value": result.row_value,
-        "scale": result.scale,
+        "shape": (n, m),
+        "price": duals.price,
+        "row_value": duals.row_value,
         "step": step,
         "offset": offset,
         "penalty": penalty,
@@ -389,12 +378,12 @@ def solve_assignment(
         "row_cap": row_cap,
         "col_cap": col_cap,
         "pairs": pairs,
-        "coarse": coarse,
+        "cand_keys": key[cand],
     }
     return AssignmentResult(
         pairs=pairs,
         objective=objective,
-        optimal=bool(optimal),
+        optimal=cert.gap == 0,
         certificate=cert,
         prices=price_units,
         matched_slots=int(len(pairs)),
@@ -403,81 +392,10 @@ def solve_assignment(
     )
 
 
-def _top_candidates(rows: np.ndarray, ben: np.ndarray, n: int, k: int) -> np.ndarray:
+def _top_candidates(rows: np.ndarray, gain: np.ndarray, n: int, k: int) -> np.ndarray:
     """Indices of each row's ``k`` best arcs (rows are sorted)."""
-    order = np.lexsort((-ben, rows))
+    order = np.lexsort((-gain, rows))
     r = rows[order]
     start = np.searchsorted(r, np.arange(n))
     rank = np.arange(r.size) - start[r]
     return np.sort(order[rank < k])
-
-
-def _solve_with_certificate(
-    rows,
-    cols,
-    ben,
-    key,
-    cand,
-    n,
-    m,
-    row_cap,
-    col_cap,
-    init_price,
-    init_scale,
-    init_pairs,
-    coarse=False,
-    resume=False,
-):
-    """Solve on candidates, add every pair the prices cannot exclude, repeat."""
-    rounds = 0
-    checked = 0
-    added = 0
-    price = init_price
-    scale = init_scale
-    pairs = init_pairs
-    while True:
-        rounds += 1
-        r, c, b = rows[cand], cols[cand], ben[cand]
-        indptr = np.zeros(n + 1, np.int64)
-        np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
-        g = AuctionGraph(n, m, indptr, c, b, row_cap, col_cap)
-        init_arcs = None
-        if pairs is not None and len(pairs):
-            pk = pairs[:, 0] * m + pairs[:, 1]
-            ck = key[cand]
-            pos = np.searchsorted(ck, pk)
-            ok = (pos < ck.size) & (ck[np.minimum(pos, ck.size - 1)] == pk)
-            init_arcs = pos[ok]
-        if price is None:
-            price, scale = _cardinality_prices(g, b), 1
-        res = auction_solve(
-            g,
-            init_col_price=price,
-            init_arcs=init_arcs,
-            init_scale=scale,
-            # even good prices meet new arcs: a few coarse phases avoid ε=1 wars,
-            # unless this continues a coarse pass of the same graph
-            cold_prices=not resume,
-            max_scale=1 if coarse else None,
-        )
-        resume = False
-        if coarse:
-            return res, cand, rounds, checked, added
-        if res.upper_bound > res.primal:
-            res = _highs_fallback(g, res)
-        if cand.size == key.size:
-            return res, cand, rounds, checked, added
-        # every pair outside the candidates must have reduced profit <= 0
-        w = res.col_price
-        out = np.ones(key.size, bool)
-        out[cand] = False
-        idx = np.flatnonzero(out)
-        checked += idx.size
-        rp = ben[idx] * res.scale - w[cols[idx]] - res.row_value[rows[idx]]
-        viol = idx[rp > 0]
-        if viol.size == 0:
-            return res, cand, rounds, checked, added
-        added += viol.size
-        cand = np.union1d(cand, viol)
-        price, scale = w, res.scale
-        pairs = np.column_stack([r[res.arc_used], c[res.arc_used]])

@@ -1,0 +1,119 @@
+"""Dual prices that prove an assignment optimal (or show that it is not).
+
+The LP of the capacitated assignment (maximise Σ ben·x; each mentee ``i`` at most
+``row_cap[i]`` mentors, each mentor ``j`` at most ``col_cap[j]`` mentees, each pair at
+most once) has duals ``v_i, p_j, z_ij >= 0`` with ``v_i + p_j + z_ij >= ben_ij``. An
+assignment is optimal exactly when duals exist that meet it with equality
+(complementary slackness). Given the assignment, those conditions are difference
+constraints on the mentor prices ``p``:
+
+* a mentee with all its slots used, matched to ``μ`` and able to take ``j``:
+  ``p_j >= p_μ + ben_ij - ben_iμ`` (it must not prefer ``j`` at these prices);
+* a mentee with a free slot: ``p_j >= ben_ij`` for every mentor it could still take.
+
+The smallest such prices are longest paths from a root (Bellman–Ford, vectorised
+over the mentors whose price moved last sweep); a positive cycle means a better
+assignment exists. The remaining conditions (a mentor with a free seat has price 0,
+no matched pair has negative ``z``) are then checked, and the dual objective is
+computed in exact integers: ``dual == primal`` is the certificate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Duals:
+    """Mentor prices, mentee values and the two objectives (exact integers)."""
+
+    price: np.ndarray  # int64 per mentor
+    row_value: np.ndarray  # int64 per mentee
+    primal: int
+    dual: int
+    sweeps: int
+
+
+def _exact_sum(x: np.ndarray) -> int:
+    """Sum without int64 overflow (prices can be ~1e14 and there are 1e5 of them)."""
+    return int(np.sum(x.astype(object))) if x.size else 0
+
+
+def assignment_duals(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    ben: np.ndarray,
+    used: np.ndarray,
+    n: int,
+    m: int,
+    row_cap: np.ndarray,
+    col_cap: np.ndarray,
+) -> Duals | None:
+    """Smallest prices proving ``used`` optimal for ``ben``; None if it is not optimal.
+
+    Arcs are in CSR order (sorted by row). ``ben`` are integers.
+    """
+    row_cnt = np.bincount(rows[used], minlength=n)
+    col_cnt = np.bincount(cols[used], minlength=m)
+    if np.any(row_cnt > row_cap) or np.any(col_cnt > col_cap):
+        return None
+    full_row = row_cnt >= row_cap
+    price = np.zeros(m, np.int64)
+    free_arc = ~used & ~full_row[rows]
+    if free_arc.any():
+        np.maximum.at(price, cols[free_arc], ben[free_arc])
+    # arcs μ -> j of full mentees: one per (matched arc, other arc) of the mentee
+    other = ~used & full_row[rows]
+    m_idx = np.flatnonzero(used)
+    first = np.searchsorted(rows[m_idx], np.arange(n))  # first matched arc per row
+    o_idx = np.flatnonzero(other)
+    k = row_cnt[rows[o_idx]]
+    o_rep = np.repeat(o_idx, k)
+    offs = np.arange(o_rep.size) - np.repeat(np.cumsum(k) - k, k)
+    mu = m_idx[first[rows[o_rep]] + offs]
+    src, dst = cols[mu], cols[o_rep]
+    length = ben[o_rep] - ben[mu]
+    order = np.argsort(src, kind="stable")
+    src, dst, length = src[order], dst[order], length[order]
+    indptr = np.zeros(m + 1, np.int64)
+    np.cumsum(np.bincount(src, minlength=m), out=indptr[1:])
+
+    active = np.arange(m)
+    moved = np.zeros(m, bool)
+    sweeps = 0
+    while active.size:
+        sweeps += 1
+        if sweeps > m + 1:
+            return None  # a positive cycle: some exchange would improve the result
+        start, cnt = indptr[active], indptr[active + 1] - indptr[active]
+        idx = np.repeat(start - (np.cumsum(cnt) - cnt), cnt) + np.arange(cnt.sum())
+        val = price[src[idx]] + length[idx]
+        d = dst[idx]
+        better = val > price[d]
+        if not better.any():
+            break
+        d = d[better]
+        np.maximum.at(price, d, val[better])
+        moved[d] = True
+        active = np.flatnonzero(moved)
+        moved[active] = False
+
+    if np.any((price > 0) & (col_cnt < col_cap)):
+        return None  # a seat left empty although a mentee would pay for it
+    slack = ben - price[cols]
+    value = np.zeros(n, np.int64)
+    fo = np.flatnonzero(other)
+    if fo.size:
+        np.maximum.at(value, rows[fo], slack[fo])
+    z = slack[used] - value[rows[used]]
+    if np.any(z < 0) or np.any(slack[~used] - value[rows[~used]] > 0):
+        return None
+    primal = _exact_sum(ben[used])
+    dual = (
+        _exact_sum(value * row_cap.astype(np.int64))
+        + _exact_sum(price * col_cap.astype(np.int64))
+        + _exact_sum(z)
+    )
+    return Duals(price, value, primal, dual, sweeps)
