@@ -10,7 +10,7 @@ problem re-solved from the previous prices) → optional fairness re-solve → r
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -309,7 +309,19 @@ def match(
     pair_score = scorer.pair_scores(pairs[:, 0], pairs[:, 1]).astype(np.float64)
     scores = pair_score / SCORE_SCALE
     base_scores = scorer.pair_scores(base.pairs[:, 0], base.pairs[:, 1]) / SCORE_SCALE
-    expl = explain_pairs(problem, config, pairs, space.text_tokens, space.text_vectors)
+    # a re-solve keeps most pairs: their explanations (same scores, same settings)
+    # are reused and only new pairs are explained
+    known = {(e.mentee, e.mentor): e for e in previous.explanations} if reuse else {}
+    fresh_rows = [q for q, (i, j) in enumerate(pairs.tolist()) if (i, j) not in known]
+    new = iter(
+        explain_pairs(
+            problem, config, pairs[fresh_rows], space.text_tokens, space.text_vectors
+        )
+    )
+    expl = [
+        replace(known[(i, j)]) if (i, j) in known else next(new)
+        for i, j in pairs.tolist()
+    ]
     for e, s in zip(expl, scores, strict=True):
         e.score = float(s)
     unmatched = _unmatched(problem, config, scorer, rules, pairs, min_int)
