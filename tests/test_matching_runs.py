@@ -136,6 +136,17 @@ def test_engine_refusal_is_the_error_message(program, pool, superuser, monkeypat
     assert failed.error == "at least one factor needs a positive weight"
 
 
+def test_the_solver_setting_picks_the_backend(program, pool, superuser, settings):
+    settings.WAGTAIL_MENTORING = {"MATCHING_SOLVER": "highs"}
+    run = _run(program, superuser)
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.stats["solver"] == "highs" and run.stats["optimal"] is True
+    settings.WAGTAIL_MENTORING = {"MATCHING_SOLVER": "simplex"}
+    failed = _run(program, superuser)
+    assert failed.status == RunStatus.FAILED
+    assert "unknown solver 'simplex'" in failed.error
+
+
 def test_rerun_keeps_locked_and_approved_and_never_reproposes_rejected(
     program, pool, superuser
 ):

@@ -59,6 +59,10 @@ DEFAULTS: dict[str, Any] = {
     # Self-select: how many mentees see the same mentor among their suggestions
     # per remaining place, before the mentor is rotated out for a while.
     "SUGGESTION_EXPOSURE_PER_PLACE": 3,
+    # Matching solver: "auto" uses OR-tools when installed
+    # (``pip install "wagtail-mentoring[fast]"``), else scipy; "ortools", "scipy"
+    # or "highs" force one. Every solver's answer is certified the same way.
+    "MATCHING_SOLVER": "auto",
 }
 
 # Floors that a host cannot lower: reporting groups smaller than this would let

@@ -16,6 +16,7 @@ import numpy as np
 from django.db.models import Count
 from django.utils import timezone
 
+from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.matching.engine import (
     MatchingConfig,
     MatchingProblem,
@@ -52,7 +53,7 @@ def program_roles(program: ProgramPage) -> tuple[str, str]:
 
 def default_config(program: ProgramPage, **overrides) -> MatchingConfig:
     """Engine settings for a program: kind-specific defaults, then ``overrides``."""
-    config = MatchingConfig()
+    config = MatchingConfig(solver=mentoring_settings.MATCHING_SOLVER)
     if program.kind == ProgramKind.REVERSE:
         config.reverse = True
     if program.kind == ProgramKind.PEER:

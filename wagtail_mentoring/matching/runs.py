@@ -299,6 +299,7 @@ def _store(run, program, pool, state, result, previous) -> None:
         "mean_score": round(float(scores.mean()), 4) if len(scores) else None,
         "optimal": bool(result.optimal),
         "gap": cert.get("gap"),
+        "solver": cert.get("method"),
         "fairness_cost": round(float(result.fairness_cost), 4),
         "floor": result.floor,
         "seconds": round(float(result.timings.get("total", 0.0)), 3),
