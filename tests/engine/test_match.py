@@ -386,3 +386,58 @@ def test_group_program_mentees_get_several_distinct_mentors():
     [u] = res.unmatched  # 4 slots wanted, 3 seats: one slot stays empty
     assert u.missing == 1
     assert u.reasons[0].code == "all_compatible_full"
+
+
+def _company(n_mentees, seed):
+    """A random company where popular skills make mentors compete."""
+    rng = np.random.default_rng(seed)
+    m = n_mentees // 4
+    p = n_mentees + m
+    pop = 1.0 / np.arange(1, len(SKILLS) + 1)
+    pop /= pop.sum()
+    return MatchingProblem(
+        person_ids=np.arange(p),
+        level=np.concatenate([rng.integers(1, 4, n_mentees), rng.integers(4, 8, m)]),
+        department=rng.integers(0, 2, p),
+        location=rng.integers(0, 2, p),
+        utc_offset=np.zeros(p, np.int64),
+        manager=np.full(p, -1),
+        languages=multi_hot([[0]] * p, 2),
+        skills_offered=multi_hot(
+            [rng.choice(4, 2, replace=False, p=pop) for _ in range(p)], 4
+        ),
+        skills_wanted=multi_hot(
+            [rng.choice(4, 2, replace=False, p=pop) for _ in range(p)], 4
+        ),
+        goals=multi_hot([rng.choice(3, 1) for _ in range(p)], 3),
+        mentees=np.arange(n_mentees),
+        mentors=np.arange(n_mentees, p),
+        mentor_capacity=rng.integers(1, 5, m),
+        group=rng.integers(0, 2, n_mentees),
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_left_out_pairs_are_certified_without_the_score_cache(monkeypatch, seed):
+    # large problems keep no score cache; mentor-group bounds pick the mentees to
+    # re-score. Few candidates per mentee force pairs to be added by the check.
+    from wagtail_mentoring.matching.engine import scoring, solve_assignment
+
+    prob = _company(400, seed)
+    config = MatchingConfig(top_k=2, block_rows=64, min_seniority=None)
+    cached = match(prob, config)
+    monkeypatch.setattr(scoring, "CACHE_PAIRS", 0)
+    bounded = match(prob, config)
+    assert bounded._cache["scorer"].cache is None
+    assert bounded.certificate["added_pairs"] > 0 and bounded.optimal
+    assert bounded.certificate["rescored_mentees"] > 0
+    assert len(bounded.pairs) == len(cached.pairs)
+    assert bounded.total_score == pytest.approx(cached.total_score)
+    # and both equal the optimum of the full problem solved without pruning
+    scorer = cached._cache["scorer"]
+    q = scorer.cache.astype(float)
+    q[np.divmod(scorer.rules.keys, prob.n_mentors)] = -1
+    w = np.where(q >= 0, q, -np.inf)
+    full = solve_assignment(w, prob.mentor_capacity, prune_above=10**9)
+    assert len(full.pairs) == len(cached.pairs)
+    assert full.objective / 10_000 == pytest.approx(cached.total_score)

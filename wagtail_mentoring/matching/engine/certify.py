@@ -14,6 +14,7 @@ import numpy as np
 from .errors import MatchingError
 
 if TYPE_CHECKING:
+    from .scoring import Candidates
     from .solver import AssignmentResult
 
 
@@ -48,42 +49,44 @@ def left_out_profit(
 
 
 def row_profit_bound(
-    result: AssignmentResult, max_weight: np.ndarray, col_max: np.ndarray | None = None
+    result: AssignmentResult, cands: Candidates, threshold: int = 0
 ) -> np.ndarray:
     """Per mentee, an upper bound on the reduced profit of any of its left-out pairs.
 
-    ``max_weight[i]`` bounds the weight of every left-out pair of mentee ``i``;
-    ``col_max[j]`` (optional) bounds every pair of mentor ``j``. A pair's weight is
-    at most ``min(max_weight[i], col_max[j])``, so popular (expensive) mentors and
-    unpopular (cheap, low-scoring) ones are both bounded well. Rows whose bound is
-    <= 0 need no re-scoring for the certificate.
+    A left-out pair (i, j) with j in group g scores at most ``group_max[i, g]`` and j
+    costs at least the cheapest live mentor of g. Pairs scoring below ``threshold``
+    do not count. Rows whose bound is <= 0 need no exact check for the certificate.
     """
     wm = result._warm
     neg = np.iinfo(np.int64).min // 4
+    if cands.group_max is None:  # every score is cached: check every row exactly
+        return np.where(wm["row_cap"] == 0, neg, 1)
+    n = cands.group_max.shape[0]
+    out = np.full(n, neg, np.int64)
     live = wm["col_cap"] > 0
-    if not live.any():
-        return np.full(max_weight.size, neg)
-
-    def ben(weight: np.ndarray) -> np.ndarray:
-        q = np.ceil((weight - wm["offset"]) / wm["step"]).astype(np.int64)
-        # +1: a left-out previous pair may carry the stickiness tie-break
-        return (q + wm["penalty"]) * wm["tie"] + 1
-
-    eff = np.asarray(max_weight, np.float64)
-    if wm["prio"] is not None:
-        eff = eff * wm["prio"]
-    bt = ben(eff)
-    price = wm["price"][live]
-    if col_max is None or wm["prio"] is not None:
-        best = bt - int(price.min())
-    else:
-        bu = ben(np.maximum(col_max[live], 0).astype(np.float64))
-        order = np.argsort(bu, kind="stable")
-        bu, w = bu[order], price[order]
-        suffix_min = np.minimum.accumulate(w[::-1])[::-1]
-        prefix_max = np.concatenate([[neg], np.maximum.accumulate(bu - w)])
-        k = np.searchsorted(bu, bt, "left")  # mentors [0, k) score below bt
-        part1 = np.where(k < bu.size, bt - suffix_min[np.minimum(k, bu.size - 1)], neg)
-        best = np.maximum(part1, prefix_max[k])
-    rp = best - wm["row_value"]
-    return np.where(wm["row_cap"] == 0, neg, rp)
+    if not live.any() or cands.group_max.shape[1] == 0:
+        return out
+    price = wm["price"]
+    big = np.iinfo(np.int64).max // 4
+    for gi in np.unique(cands.row_grouping):
+        grp = cands.groupings[gi]
+        min_price = np.full(cands.group_max.shape[1], big, np.int64)
+        np.minimum.at(min_price, grp[live], price[live])
+        rows_all = np.flatnonzero(cands.row_grouping == gi)
+        for a in range(0, rows_all.size, 16_384):
+            rows = rows_all[a : a + 16_384]
+            gm = cands.group_max[rows].astype(np.int64)
+            if wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0:
+                q = gm.copy()
+            else:
+                eff = gm.astype(np.float64)
+                if wm["prio"] is not None:
+                    eff *= wm["prio"][rows][:, None]
+                q = np.ceil((eff - wm["offset"]) / wm["step"]).astype(np.int64)
+            # +1: a left-out previous pair may carry the stickiness tie-break
+            ben = (q + wm["penalty"]) * wm["tie"] + 1
+            ok = (gm >= max(threshold, 0)) & (min_price < big)[None, :]
+            best = np.where(ok, ben - min_price[None, :], neg).max(axis=1)
+            rp = best - wm["row_value"][rows]
+            out[rows] = np.where((wm["row_cap"][rows] == 0) | (best == neg), neg, rp)
+    return out

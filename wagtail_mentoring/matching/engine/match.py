@@ -84,9 +84,7 @@ def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
     cc = np.concatenate([c.cols, cols])
     s = np.concatenate([c.score, score])
     order = np.argsort(_keys(r, cc, m), kind="stable")
-    return Candidates(
-        r[order], cc[order], s[order], c.left_out_max, c.allowed, c.col_max
-    )
+    return replace(c, rows=r[order], cols=cc[order], score=s[order])
 
 
 class _Run:
@@ -136,9 +134,8 @@ class _Run:
             if res._warm is None:
                 return res
             # rows whose left-out pairs might still pay: re-score them exactly
-            lo = c.left_out_max
-            bound = row_profit_bound(res, np.maximum(lo, 0), c.col_max)
-            check = np.flatnonzero((bound > 0) & (lo >= max(threshold, 0)))
+            bound = row_profit_bound(res, c, threshold)
+            check = np.flatnonzero(bound > 0)
             if check.size == 0:
                 return res
             self.rescored_rows += check.size
@@ -242,12 +239,8 @@ def match(
         scorer.rules = rules
         cands: Candidates = previous._cache["cands"]
         bad = rules.lookup(_keys(cands.rows, cands.cols, m)) >= 0
-        cands = Candidates(
-            cands.rows[~bad],
-            cands.cols[~bad],
-            cands.score[~bad],
-            cands.left_out_max,
-            cands.allowed,
+        cands = replace(
+            cands, rows=cands.rows[~bad], cols=cands.cols[~bad], score=cands.score[~bad]
         )
     else:
         space = build_features(problem, config)
@@ -271,8 +264,9 @@ def match(
     extra = [a for a in (locked, problem.previous_proposals) if len(a)]
     extra_pairs = np.vstack(extra) if extra else None
     if cands is None:
+        cap = np.asarray(problem.mentor_capacity)
         cands = scorer.candidates(
-            config.top_k, extra_pairs, guard=2 * np.asarray(problem.mentor_capacity)
+            config.top_k, extra_pairs, guard=2 * cap, capacity=cap
         )
     elif extra_pairs is not None:
         ek = np.unique(_keys(extra_pairs[:, 0], extra_pairs[:, 1], m))

@@ -22,20 +22,36 @@ from .features import FORBID, FeatureSpace
 from .rules import PairRules
 
 SCORE_SCALE = 10_000  # integer score steps between 0 and 1 (fits int16)
+GROUPS = 256  # mentor groups of the left-out bounds
 NOT_ALLOWED = -1
 CACHE_PAIRS = 64_000_000  # keep all scores up to this many pairs (128 MB)
 
 
 @dataclass
 class Candidates:
-    """Kept pairs (CSR order) and, per mentee, a bound on every pair left out."""
+    """Kept pairs (CSR order) and bounds on every pair left out.
+
+    Mentors are split into groups; ``group_max[i, g]`` is the best score of mentee
+    ``i`` with any mentor of group ``g`` outside the candidates (-1: none), where
+    ``groupings[row_grouping[i]]`` gives each mentor's group. After the solve, a
+    group's cheapest mentor bounds what any left-out pair of that group could add:
+    groups of mentors with similar prices make that bound tight, so few mentees need
+    an exact check. Prices follow demand, which the first blocks reveal; until then
+    mentors are grouped by their mean score against all mentees.
+    """
 
     rows: np.ndarray
     cols: np.ndarray
     score: np.ndarray  # int64 in 0..SCORE_SCALE
-    left_out_max: np.ndarray  # int64 per mentee: no left-out pair scores higher
-    allowed: np.ndarray  # int64 per mentee: number of allowed pairs
-    col_max: np.ndarray | None = None  # int64 per mentor: best score of any pair
+    group_max: np.ndarray | None  # int16 (n_mentees × groups); None: scores cached
+    groupings: np.ndarray  # int64 (k × n_mentors): group of each mentor
+    row_grouping: np.ndarray  # int8 per mentee: which grouping its maxima use
+
+
+def _grouping(order: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mentors in ``order`` cut into ``groups`` runs: (column order, run starts)."""
+    starts = (np.arange(groups) * order.size) // groups
+    return order, np.unique(starts)
 
 
 class Scorer:
@@ -46,7 +62,7 @@ class Scorer:
         space: FeatureSpace,
         rules: PairRules,
         block_rows: int,
-        cache_pairs: int = CACHE_PAIRS,
+        cache_pairs: int | None = None,
     ) -> None:
         self.space = space
         self.rules = rules
@@ -54,7 +70,8 @@ class Scorer:
         self.n = space.left.shape[0]
         self.m = space.right.shape[1]
         self.cache: np.ndarray | None = None
-        self._cache_wanted = self.n * self.m <= cache_pairs
+        limit = CACHE_PAIRS if cache_pairs is None else cache_pairs
+        self._cache_wanted = self.n * self.m <= limit
 
     def _raw_block(self, r0: int, r1: int) -> np.ndarray:
         """int16 scores of rows [r0, r1) before pair rules; -1 = categorical rule."""
@@ -83,6 +100,7 @@ class Scorer:
         k: int,
         extra_pairs: np.ndarray | None = None,
         guard: np.ndarray | None = None,
+        capacity: np.ndarray | None = None,
     ) -> Candidates:
         """Each mentee's best ≈k pairs (ties at the cut included) plus bounds.
 
@@ -92,19 +110,31 @@ class Scorer:
         """
         rows_l, cols_l, sc_l = [], [], []
         win_r, win_c, win_s = [], [], []
-        left_out = np.full(self.n, NOT_ALLOWED, np.int64)
         allowed = np.zeros(self.n, np.int64)
         m = self.m
-        col_max = np.full(m, NOT_ALLOWED, np.int64)
+        g_count = max(1, min(GROUPS, m))
+        group_max = np.full((self.n, g_count), NOT_ALLOWED, np.int16)
+        row_grouping = np.zeros(self.n, np.int8)
         if m == 0 or self.n == 0:
             z = np.zeros(0, np.int64)
-            return Candidates(z, z, z, left_out, allowed)
+            return Candidates(
+                z, z, z, group_max, np.zeros((1, m), np.int64), row_grouping
+            )
+        cap = np.ones(m) if capacity is None else np.maximum(capacity, 1)
+        proxy = self.space.left.mean(axis=0, dtype=np.float64) @ self.space.right
+        groupings = [_grouping(np.argsort(proxy, kind="stable"), g_count)]
+        degree = np.zeros(m, np.int64)
+        n_blocks = (self.n + self.block - 1) // self.block
+        warmup = max(1, n_blocks // 20)
         stride = max(1, m // 512)
         fill = self._cache_wanted and self.cache is None
         if fill:
             cache = np.empty((self.n, m), np.int16)
-        for b in range((self.n + self.block - 1) // self.block):
+        for b in range(n_blocks):
             r0 = b * self.block
+            if b == warmup and b < n_blocks:
+                demand = degree / cap
+                groupings.append(_grouping(np.lexsort((proxy, demand)), g_count))
             q = self._raw_block(r0, min(self.n, r0 + self.block))
             if fill:
                 cache[r0 : r0 + q.shape[0]] = q
@@ -114,7 +144,6 @@ class Scorer:
             allowed[r0 : r0 + nb] = (q >= 0).sum(axis=1)
             am = q.argmax(axis=0)
             mx = q[am, np.arange(m)].astype(np.int64)
-            np.maximum(col_max, mx, out=col_max)
             if guard is not None:
                 okw = mx >= 0
                 win_r.append(am[okw] + r0)
@@ -148,8 +177,15 @@ class Scorer:
             rows_l.append(r + r0)
             cols_l.append(c)
             sc_l.append(q.ravel()[flat])
-            # best score among left-out pairs is below the row threshold
-            left_out[r0 : r0 + nb] = np.where(thr > 0, thr - 1, NOT_ALLOWED)
+            degree += np.bincount(c, minlength=m)
+            if not fill:  # with every score kept, exact checks are cheaper
+                # best left-out score per mentor group
+                grp_order, starts = groupings[-1]
+                q[keep] = NOT_ALLOWED
+                group_max[r0 : r0 + nb] = np.maximum.reduceat(
+                    q[:, grp_order], starts, axis=1
+                )
+                row_grouping[r0 : r0 + nb] = len(groupings) - 1
         if fill:
             self.cache = cache
         rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
@@ -170,13 +206,19 @@ class Scorer:
             rows, cols, score = rows[first], cols[first], score[first]
         if extra_pairs is not None and len(extra_pairs):
             rows, cols, score = self._with_pairs(rows, cols, score, extra_pairs)
+        if fill:
+            group_max = None
+        group_of = np.zeros((len(groupings), m), np.int64)
+        for gi, (order, starts) in enumerate(groupings):
+            sizes = np.diff(np.append(starts, m))
+            group_of[gi, order] = np.repeat(np.arange(starts.size), sizes)
         return Candidates(
             rows.astype(np.int64),
             cols.astype(np.int64),
             score,
-            left_out,
-            allowed,
-            col_max,
+            group_max,
+            group_of,
+            row_grouping,
         )
 
     def _with_pairs(self, rows, cols, score, pairs):
