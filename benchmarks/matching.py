@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/matching.py                 # 1k, 10k, 100k + re-solve
     python benchmarks/matching.py --sizes 1000 10000 --no-baselines
+    python benchmarks/matching.py --sizes 10000 --solver scipy   # without OR-tools
 
 Instances are deterministic: skills from a skewed (Zipf) popularity distribution, a
 harder group whose wanted skills are rarely offered, levels, departments, locations,
@@ -333,7 +334,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10_000, 100_000])
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument(
+        "--solver", default="auto", help="engine backend: auto, ortools, scipy, highs"
+    )
     args = ap.parse_args()
+    CONFIG.solver = args.solver
     for n in args.sizes:
         bench(n, not args.no_baselines and n <= 20_000)
 
