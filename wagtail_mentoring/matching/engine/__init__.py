@@ -4,7 +4,8 @@ Public API::
 
     solve_assignment(weights, mentor_capacity, mentee_capacity=1, locked=(),
                      min_score=None, *, rejected=(), previous=(), priority=None,
-                     warm_start=None, top_k=None) -> AssignmentResult
+                     warm_start=None, top_k=None, prune_above=None,
+                     backend=None) -> AssignmentResult
     match(problem, config=None, *, previous=None) -> MatchResult
 """
 
