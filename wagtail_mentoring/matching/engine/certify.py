@@ -18,34 +18,66 @@ if TYPE_CHECKING:
     from .solver import AssignmentResult
 
 
-def left_out_profit(
-    result: AssignmentResult, rows: np.ndarray, weights: np.ndarray
-) -> np.ndarray:
-    """Reduced profit of every pair of ``rows`` (a 2-D block; > 0 = could help).
+def _benefit(wm: dict, rows: np.ndarray, weights: np.ndarray, up: bool = False):
+    """Integer benefits (cardinality constant and tie factor included) of weights.
 
-    ``weights[a, j]`` is the weight of pair (``rows[a]``, ``j``) on the scale of the
-    solve. A pair with reduced profit <= 0 cannot improve the result; the result is
-    optimal for the full problem when no pair has a positive one. Pairs of the
-    solved graph never do (the duals prove it), so only left-out pairs can show up.
+    ``rows`` are the mentees of ``weights`` (same shape, or a column for a 2-D
+    block). ``up`` rounds up instead of to nearest: for upper bounds.
     """
-    wm = result._warm
-    if wm is None:
-        raise MatchingError("result carries no prices (empty problem)")
-    neg = np.iinfo(np.int64).min // 4
     if wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0:
         q = weights.astype(np.int64)  # integer scores: no rounding needed
     else:
         eff = weights.astype(np.float64)
         if wm["prio"] is not None:
-            eff *= wm["prio"][rows][:, None]
-        q = np.rint((eff - wm["offset"]) / wm["step"]).astype(np.int64)
-    q += wm["penalty"]
-    q *= wm["tie"]
-    q -= wm["price"][None, :]
-    q -= wm["row_value"][rows][:, None]
-    q[wm["row_cap"][rows] == 0, :] = neg
-    q[:, wm["col_cap"] == 0] = neg
-    return q
+            eff *= wm["prio"][rows]
+        eff = (eff - wm["offset"]) / wm["step"]
+        q = (np.ceil(eff) if up else np.rint(eff)).astype(np.int64)
+    return (q + wm["penalty"]) * wm["tie"]
+
+
+def left_out_violations(
+    result: AssignmentResult, rows: np.ndarray, weights: np.ndarray, threshold: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row positions, mentors) of pairs in a block with positive reduced profit.
+
+    ``weights[a, j]`` is the integer score of pair (``rows[a]``, ``j``), -1 where not
+    allowed; pairs below ``threshold`` do not count. Pairs of the solved graph never
+    show up (the duals prove it), so these are left-out pairs that could improve the
+    result; none at all, over every block, makes the result optimal for the full
+    problem. A cheap int32 screen runs first where the numbers allow it (it may
+    over-report, never under-report); what it finds is confirmed in exact int64.
+    """
+    wm = result._warm
+    if wm is None:
+        raise MatchingError("result carries no prices (empty problem)")
+    live_row = wm["row_cap"][rows] > 0
+    live_col = wm["col_cap"] > 0
+    plain = wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0
+    tie = int(wm["tie"])
+    top = int(weights.max(initial=0)) * tie
+    lim = 2**29
+    if plain and top < 2**27:
+        # q·T − p_j > v_i − P·T. Column terms are clipped down (only adds false
+        # alarms); row terms beyond ±2^30 are decided by sign alone.
+        col = np.clip(wm["price"], -lim, lim).astype(np.int32)
+        row = np.clip(wm["row_value"][rows] - wm["penalty"] * tie, -2 * lim, 2 * lim)
+        lhs = weights.astype(np.int32)
+        if tie > 1:
+            lhs *= tie
+        lhs -= col[None, :]
+        hit = lhs > row.astype(np.int32)[:, None]
+    else:
+        hit = np.ones(weights.shape, bool)
+    hit &= weights >= max(threshold, 0)
+    hit &= live_row[:, None]
+    hit &= live_col[None, :]
+    r, c = np.nonzero(hit)
+    if r.size:
+        w = weights[r, c]
+        rp = _benefit(wm, rows[r], w) - wm["price"][c] - wm["row_value"][rows[r]]
+        ok = rp > 0
+        r, c = r[ok], c[ok]
+    return r, c
 
 
 def row_profit_bound(
@@ -76,15 +108,8 @@ def row_profit_bound(
         for a in range(0, rows_all.size, 16_384):
             rows = rows_all[a : a + 16_384]
             gm = cands.group_max[rows].astype(np.int64)
-            if wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0:
-                q = gm.copy()
-            else:
-                eff = gm.astype(np.float64)
-                if wm["prio"] is not None:
-                    eff *= wm["prio"][rows][:, None]
-                q = np.ceil((eff - wm["offset"]) / wm["step"]).astype(np.int64)
             # +1: a left-out previous pair may carry the stickiness tie-break
-            ben = (q + wm["penalty"]) * wm["tie"] + 1
+            ben = _benefit(wm, rows[:, None], gm, up=True) + 1
             ok = (gm >= max(threshold, 0)) & (min_price < big)[None, :]
             best = np.where(ok, ben - min_price[None, :], neg).max(axis=1)
             rp = best - wm["row_value"][rows]

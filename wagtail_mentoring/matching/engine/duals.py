@@ -103,12 +103,19 @@ def assignment_duals(
     if np.any((price > 0) & (col_cnt < col_cap)):
         return None  # a seat left empty although a mentee would pay for it
     slack = ben - price[cols]
-    value = np.zeros(n, np.int64)
-    fo = np.flatnonzero(other)
-    if fo.size:
-        np.maximum.at(value, rows[fo], slack[fo])
+    # a full mentee's value is its cheapest matched slack (the largest valid value:
+    # pairs outside the solved graph are then bounded as tightly as possible, and
+    # with one mentor per mentee every matched pair has reduced profit exactly 0)
+    big = np.iinfo(np.int64).max
+    value = np.full(n, big, np.int64)
+    mu_full = m_idx[full_row[rows[m_idx]]]
+    np.minimum.at(value, rows[mu_full], slack[mu_full])
+    value[~full_row] = 0
+    value[value == big] = 0  # full with zero capacity: no pairs at all
     z = slack[used] - value[rows[used]]
-    if np.any(z < 0) or np.any(slack[~used] - value[rows[~used]] > 0):
+    if np.any(value < 0) or np.any(z < 0):
+        return None
+    if np.any(slack[~used] - value[rows[~used]] > 0):
         return None
     primal = _exact_sum(ben[used])
     dual = (

@@ -28,17 +28,16 @@ def hashed_tfidf(texts: list[str], dim: int) -> tuple[np.ndarray, list[list[str]
     """L2-normalised hashed tf-idf vectors (no model download) and the tokens."""
     toks = [_TOKEN.findall((t or "").lower()) for t in texts]
     n = len(texts)
-    rows, cols, vals = [], [], []
-    for i, ts in enumerate(toks):
-        counts: dict[int, int] = {}
-        for t in ts:
-            h = zlib.crc32(t.encode()) % dim
-            counts[h] = counts.get(h, 0) + 1
-        for h, c in counts.items():
-            rows.append(i)
-            cols.append(h)
-            vals.append(c)
-    tf = sp.csr_matrix((np.asarray(vals, np.float64), (rows, cols)), shape=(n, dim))
+    # hash each distinct word once: people repeat the same few hundred words
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(t, len(vocab)) for ts in toks for t in ts]
+    buckets = np.fromiter(
+        (zlib.crc32(t.encode()) % dim for t in vocab), np.int64, len(vocab)
+    )
+    rows = np.repeat(np.arange(n), [len(ts) for ts in toks])
+    cols = buckets[np.asarray(ids, np.int64)]
+    # duplicate (row, bucket) entries are summed: term counts
+    tf = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, dim))
     df = np.bincount(tf.indices, minlength=dim)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     x = np.asarray(tf.multiply(idf[None, :]).todense(), np.float64)

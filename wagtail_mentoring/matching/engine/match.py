@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .arrays import member
-from .certify import left_out_profit, row_profit_bound
+from .certify import _benefit, left_out_violations, row_profit_bound
 from .errors import MatchingError
 from .explain import (
     PairExplanation,
@@ -87,6 +87,18 @@ def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
     return replace(c, rows=r[order], cols=cc[order], score=s[order])
 
 
+# pairs whose reduced profit is this far below zero (in score units) are left out
+# of a re-solve; prices rarely move that much, and the certificate checks them all
+_MARGIN = SCORE_SCALE // 20
+
+
+def _reduced_profit(res: AssignmentResult, c: Candidates) -> np.ndarray:
+    """Reduced profit of every candidate pair under the prices of ``res``."""
+    wm = res._warm
+    ben = _benefit(wm, c.rows, c.score)
+    return ben - wm["price"][c.cols] - wm["row_value"][c.rows]
+
+
 class _Run:
     """State shared by the solves of one ``match`` call."""
 
@@ -100,6 +112,7 @@ class _Run:
         self.cert_rounds = 0
         self.rescored_rows = 0
         self.added = 0
+        self.solved_pairs = 0
 
     def solve(self, prio, threshold: int, warm) -> AssignmentResult:
         """Exact solve over *all* pairs scoring >= threshold (plus locks)."""
@@ -111,13 +124,35 @@ class _Run:
             else np.zeros(0, np.int64)
         )
         previous = () if self.c.fresh else p.previous_proposals
+        pkey = (
+            _keys(previous[:, 0], previous[:, 1], m)
+            if len(previous)
+            else np.zeros(0, np.int64)
+        )
+        duals = warm if warm is not None and warm._warm is not None else None
+        solved_keys = np.zeros(0, np.int64)
         while True:
             c = self.cands
+            key_c = _keys(c.rows, c.cols, m)
             keep = c.score >= threshold
             if lkey.size:
-                keep |= member(_keys(c.rows, c.cols, m), lkey)
+                keep |= member(key_c, lkey)
+            solve = keep
+            if duals is not None:
+                # with prices at hand only pairs near the margin can matter: solve
+                # those (plus pairs in use, locked or previous, and every pair an
+                # earlier round solved, so rounds only grow and must end); the rest
+                # are checked against the new prices
+                solve = keep & (
+                    (_reduced_profit(duals, c) > -_MARGIN * duals._warm["tie"])
+                    | member(key_c, _keys(duals.pairs[:, 0], duals.pairs[:, 1], m))
+                    | member(key_c, lkey)
+                    | member(key_c, pkey)
+                    | member(key_c, solved_keys)
+                )
+            solved_keys = key_c[solve]
             w = sp.csr_matrix(
-                (c.score[keep].astype(np.float64), (c.rows[keep], c.cols[keep])),
+                (c.score[solve].astype(np.float64), (c.rows[solve], c.cols[solve])),
                 shape=(n, m),
             )
             res = solve_assignment(
@@ -131,29 +166,37 @@ class _Run:
                 backend=self.c.solver,
             )
             self.cert_rounds += 1
+            self.solved_pairs = int(solve.sum())
             if res._warm is None:
                 return res
+            # candidates left out of this solve: the next round takes any that pay
+            pending = bool(np.any(_reduced_profit(res, c)[keep & ~solve] > 0))
+            duals = res
             # rows whose left-out pairs might still pay: re-score them exactly
             bound = row_profit_bound(res, c, threshold)
             check = np.flatnonzero(bound > 0)
-            if check.size == 0:
-                return res
             self.rescored_rows += check.size
             add_r, add_c, add_s = [], [], []
             for rows, q in self.scorer.rows_scores(check):
-                rp = left_out_profit(res, rows, q)
-                r, cc = np.nonzero((rp > 0) & (q >= max(threshold, 0)))
+                r, cc = left_out_violations(res, rows, q, threshold)
                 add_r.append(rows[r])
                 add_c.append(cc)
                 add_s.append(q[r, cc].astype(np.int64))
             ar = np.concatenate(add_r) if add_r else np.zeros(0, np.int64)
             ac = np.concatenate(add_c) if add_c else np.zeros(0, np.int64)
-            new = ~member(_keys(ar, ac, m), _keys(c.rows, c.cols, m))
+            akey = _keys(ar, ac, m)
+            new = ~member(akey, key_c)
+            # candidates outside this solve that pay: another round. Solved pairs
+            # may show a profit (a mentee with several mentors values them
+            # unequally: the duals' slack), and locked pairs hold their own seats.
+            outside = ~new & ~member(akey, solved_keys) & ~member(akey, lkey)
+            pending |= bool(outside.any())
             ar, ac = ar[new], ac[new]
-            if ar.size == 0:
+            if ar.size == 0 and not pending:
                 return res
             self.added += ar.size
-            self.cands = _add_pairs(c, ar, ac, np.concatenate(add_s)[new], m)
+            if ar.size:
+                self.cands = _add_pairs(c, ar, ac, np.concatenate(add_s)[new], m)
 
     def floor(self, base: AssignmentResult, prio) -> int:
         """Largest score t such that matching only pairs >= t keeps as many slots."""
@@ -329,6 +372,7 @@ def match(
         "rescored_mentees": run.rescored_rows,
         "added_pairs": run.added,
         "candidate_pairs": int(run.cands.rows.size),
+        "solved_pairs": run.solved_pairs,
         "all_pairs": int(n) * int(m),
         "floor_certified": floor_int is not None,
     }
