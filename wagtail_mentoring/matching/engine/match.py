@@ -92,6 +92,21 @@ def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
 _MARGIN = SCORE_SCALE // 20
 
 
+def _scores_of(c: Candidates, scorer: Scorer, pairs: np.ndarray, m: int) -> np.ndarray:
+    """Integer scores of result pairs: every solved pair is a candidate, so read
+    them there (re-scoring would recompute whole blocks when scores are not cached).
+    """
+    key_c = _keys(c.rows, c.cols, m)
+    pk = _keys(pairs[:, 0], pairs[:, 1], m)
+    pos = np.minimum(np.searchsorted(key_c, pk), max(key_c.size - 1, 0))
+    hit = key_c[pos] == pk if key_c.size else np.zeros(pk.size, bool)
+    out = np.where(hit, c.score[pos] if key_c.size else 0, 0).astype(np.int64)
+    if not hit.all():  # not expected; stay correct anyway
+        miss = ~hit
+        out[miss] = scorer.pair_scores(pairs[miss, 0], pairs[miss, 1])
+    return out
+
+
 def _reduced_profit(res: AssignmentResult, c: Candidates) -> np.ndarray:
     """Reduced profit of every candidate pair under the prices of ``res``."""
     wm = res._warm
@@ -131,7 +146,9 @@ class _Run:
         )
         duals = warm if warm is not None and warm._warm is not None else None
         solved_keys = np.zeros(0, np.int64)
+        rounds = 0
         while True:
+            rounds += 1
             c = self.cands
             key_c = _keys(c.rows, c.cols, m)
             keep = c.score >= threshold
@@ -140,9 +157,11 @@ class _Run:
             solve = keep
             if duals is not None:
                 # with prices at hand only pairs near the margin can matter: solve
-                # those (plus pairs in use, locked or previous, and every pair an
-                # earlier round solved, so rounds only grow and must end); the rest
-                # are checked against the new prices
+                # those (plus pairs in use, locked or previous); the rest are
+                # checked against the new prices. After a few rounds every pair
+                # solved before stays in, so the rounds only grow and must end.
+                if rounds < 4:
+                    solved_keys = np.zeros(0, np.int64)
                 solve = keep & (
                     (_reduced_profit(duals, c) > -_MARGIN * duals._warm["tie"])
                     | member(key_c, _keys(duals.pairs[:, 0], duals.pairs[:, 1], m))
@@ -150,7 +169,9 @@ class _Run:
                     | member(key_c, pkey)
                     | member(key_c, solved_keys)
                 )
-            solved_keys = key_c[solve]
+            solved_keys = (
+                np.union1d(solved_keys, key_c[solve]) if rounds >= 4 else key_c[solve]
+            )
             w = sp.csr_matrix(
                 (c.score[solve].astype(np.float64), (c.rows[solve], c.cols[solve])),
                 shape=(n, m),
@@ -343,9 +364,9 @@ def match(
 
     t3 = time.perf_counter()
     pairs = final.pairs
-    pair_score = scorer.pair_scores(pairs[:, 0], pairs[:, 1]).astype(np.float64)
+    pair_score = _scores_of(run.cands, scorer, pairs, m).astype(np.float64)
     scores = pair_score / SCORE_SCALE
-    base_scores = scorer.pair_scores(base.pairs[:, 0], base.pairs[:, 1]) / SCORE_SCALE
+    base_scores = _scores_of(run.cands, scorer, base.pairs, m) / SCORE_SCALE
     # a re-solve keeps most pairs: their explanations (same scores, same settings)
     # are reused and only new pairs are explained
     known = {(e.mentee, e.mentor): e for e in previous.explanations} if reuse else {}
@@ -355,10 +376,7 @@ def match(
             problem, config, pairs[fresh_rows], space.text_tokens, space.text_vectors
         )
     )
-    expl = [
-        replace(known[(i, j)]) if (i, j) in known else next(new)
-        for i, j in pairs.tolist()
-    ]
+    expl = [known[(i, j)] if (i, j) in known else next(new) for i, j in pairs.tolist()]
     for e, s in zip(expl, scores, strict=True):
         e.score = float(s)
     unmatched = _unmatched(problem, config, scorer, rules, pairs, min_int)
