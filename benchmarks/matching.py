@@ -21,6 +21,7 @@ high-water mark (``resource.getrusage().ru_maxrss``) minus its size at the start
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import resource
@@ -339,6 +340,9 @@ def main() -> None:
     )
     args = ap.parse_args()
     CONFIG.solver = args.solver
+    # a worker imports its solver once; neither ours nor the baseline pays for it
+    with contextlib.suppress(ImportError):
+        from ortools.graph.python import min_cost_flow  # noqa: F401
     for n in args.sizes:
         bench(n, not args.no_baselines and n <= 20_000)
 

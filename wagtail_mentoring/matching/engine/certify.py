@@ -36,12 +36,17 @@ def _benefit(wm: dict, rows: np.ndarray, weights: np.ndarray, up: bool = False):
 
 
 def left_out_violations(
-    result: AssignmentResult, rows: np.ndarray, weights: np.ndarray, threshold: int
+    result: AssignmentResult,
+    rows: np.ndarray,
+    weights: np.ndarray,
+    threshold: int,
+    cols: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row positions, mentors) of pairs in a block with positive reduced profit.
 
-    ``weights[a, j]`` is the integer score of pair (``rows[a]``, ``j``), -1 where not
-    allowed; pairs below ``threshold`` do not count. Pairs of the solved graph never
+    ``weights[a, b]`` is the integer score of pair (``rows[a]``, ``cols[b]``; all
+    mentors by default), -1 where not allowed; pairs below ``threshold`` do not
+    count. Pairs of the solved graph never
     show up (the duals prove it), so these are left-out pairs that could improve the
     result; none at all, over every block, makes the result optimal for the full
     problem. A cheap int32 screen runs first where the numbers allow it (it may
@@ -50,8 +55,10 @@ def left_out_violations(
     wm = result._warm
     if wm is None:
         raise MatchingError("result carries no prices (empty problem)")
+    cols = np.arange(weights.shape[1]) if cols is None else cols
+    price = wm["price"][cols]
     live_row = wm["row_cap"][rows] > 0
-    live_col = wm["col_cap"] > 0
+    live_col = wm["col_cap"][cols] > 0
     plain = wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0
     tie = int(wm["tie"])
     top = int(weights.max(initial=0)) * tie
@@ -59,7 +66,7 @@ def left_out_violations(
     if plain and top < 2**27:
         # q·T − p_j > v_i − P·T. Column terms are clipped down (only adds false
         # alarms); row terms beyond ±2^30 are decided by sign alone.
-        col = np.clip(wm["price"], -lim, lim).astype(np.int32)
+        col = np.clip(price, -lim, lim).astype(np.int32)
         row = np.clip(wm["row_value"][rows] - wm["penalty"] * tie, -2 * lim, 2 * lim)
         lhs = weights.astype(np.int32)
         if tie > 1:
@@ -74,10 +81,10 @@ def left_out_violations(
     r, c = np.nonzero(hit)
     if r.size:
         w = weights[r, c]
-        rp = _benefit(wm, rows[r], w) - wm["price"][c] - wm["row_value"][rows[r]]
+        rp = _benefit(wm, rows[r], w) - price[c] - wm["row_value"][rows[r]]
         ok = rp > 0
         r, c = r[ok], c[ok]
-    return r, c
+    return r, cols[c]
 
 
 def row_profit_bound(

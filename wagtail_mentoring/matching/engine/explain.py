@@ -126,26 +126,24 @@ def explain_pairs(
     contrib = np.column_stack([values[f] for f in FACTORS]) * share[None, :]
     order = np.argsort(-contrib, axis=1, kind="stable")[:, : config.explain_top]
     out = []
+    # many pairs share the same reason (same skills, same gap, same department):
+    # build each distinct one once
+    memo: dict[tuple, Reason] = {}
     for q in range(k):
         reasons = []
         for f in order[q]:
             if contrib[q, f] <= 0:
                 break
-            reasons.append(
-                _reason(
-                    FACTORS[f],
-                    q,
-                    problem,
-                    lab,
-                    shared,
-                    gap,
-                    same,
-                    dtz,
-                    pi,
-                    pj,
-                    text_tokens,
+            name = FACTORS[f]
+            key = _reason_key(name, q, problem, shared, gap, same, dtz, pj)
+            reason = memo.get(key) if key is not None else None
+            if reason is None:
+                reason = _reason(
+                    name, q, problem, lab, shared, gap, same, dtz, pi, pj, text_tokens
                 )
-            )
+                if key is not None:
+                    memo[key] = reason
+            reasons.append(reason)
         out.append(
             PairExplanation(
                 mentee=int(pairs[q, 0]),
@@ -156,6 +154,22 @@ def explain_pairs(
             )
         )
     return out
+
+
+def _reason_key(name, q, problem, shared, gap, same, dtz, pj) -> tuple | None:
+    """What a reason's text depends on (None: unique per pair, not memoised)."""
+    if name in ("skills", "goals", "languages", "availability"):
+        prod = shared[name]
+        return (name, prod.indices[prod.indptr[q] : prod.indptr[q + 1]].tobytes())
+    if name == "seniority":
+        return (name, int(gap[q]))
+    if name == "cross_department":
+        return (name, int(problem.department[pj[q]]))
+    if name == "location":
+        if same[q]:
+            return (name, True, int(problem.location[pj[q]]))
+        return (name, False, abs(int(dtz[q])))
+    return None
 
 
 def _reason(name, q, problem, lab, shared, gap, same, dtz, pi, pj, tokens) -> Reason:

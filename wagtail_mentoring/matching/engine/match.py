@@ -146,6 +146,7 @@ class _Run:
         )
         duals = warm if warm is not None and warm._warm is not None else None
         solved_keys = np.zeros(0, np.int64)
+        last = None  # the previous round's result: every pair passed its check
         rounds = 0
         while True:
             rounds += 1
@@ -194,15 +195,19 @@ class _Run:
             pending = bool(np.any(_reduced_profit(res, c)[keep & ~solve] > 0))
             duals = res
             # rows whose left-out pairs might still pay: re-score them exactly
-            bound = row_profit_bound(res, c, threshold)
-            check = np.flatnonzero(bound > 0)
+            check, cols = self._to_check(res, last, threshold)
+            last = res
             self.rescored_rows += check.size
             add_r, add_c, add_s = [], [], []
             for rows, q in self.scorer.rows_scores(check):
-                r, cc = left_out_violations(res, rows, q, threshold)
+                if cols is not None:
+                    q = q[:, cols]
+                r, cc = left_out_violations(res, rows, q, threshold, cols)
                 add_r.append(rows[r])
                 add_c.append(cc)
-                add_s.append(q[r, cc].astype(np.int64))
+                add_s.append(
+                    q[r, np.searchsorted(cols, cc)] if cols is not None else q[r, cc]
+                )
             ar = np.concatenate(add_r) if add_r else np.zeros(0, np.int64)
             ac = np.concatenate(add_c) if add_c else np.zeros(0, np.int64)
             akey = _keys(ar, ac, m)
@@ -218,6 +223,30 @@ class _Run:
             self.added += ar.size
             if ar.size:
                 self.cands = _add_pairs(c, ar, ac, np.concatenate(add_s)[new], m)
+
+    def _to_check(self, res, last, threshold):
+        """Mentees (and mentors, or None for all) whose pairs need an exact check.
+
+        After a round whose check passed every pair not solved since, a pair can
+        only start to pay where the prices fell: new mentor price + mentee value
+        below the old ones. Otherwise the stored bounds decide (all rows when
+        every score is cached).
+        """
+        wm = res._warm
+        rows = np.flatnonzero(row_profit_bound(res, self.cands, threshold) > 0)
+        if last is None or self.scorer.cache is None:
+            return rows, None
+        lw = last._warm
+        if any(lw[k] != wm[k] for k in ("penalty", "tie", "step", "offset")):
+            return rows, None  # benefits on another scale: nothing to compare
+        live = wm["col_cap"] > 0
+        dp = np.where(live, wm["price"] - lw["price"], np.iinfo(np.int64).max // 4)
+        dv = wm["row_value"] - lw["row_value"]
+        rows = rows[dv[rows] + dp.min() < 0]
+        if rows.size == 0:
+            return rows, None
+        cols = np.flatnonzero(dp < -dv[rows].min())
+        return rows, cols
 
     def floor(self, base: AssignmentResult, prio) -> int:
         """Largest score t such that matching only pairs >= t keeps as many slots."""
