@@ -347,6 +347,22 @@ def test_interests_text_is_compared_without_models():
     }
 
 
+def test_filler_words_are_not_interests():
+    pr = problem(
+        [0],
+        [1, 2],
+        levels=[1, 3, 3],
+        interests_text=[
+            "I would like to learn how to lead teams",
+            "how would you like to learn about this",
+            "leading teams through change",
+        ],
+    )
+    res = match(pr, MatchingConfig(weights={"interests": 1.0}))
+    assert pairs_of(res) == {(0, 1)}  # mentor positions: the second mentor
+    assert res.explanations[0].reasons[0].params["terms"] == ["teams"]
+
+
 def test_no_mentors_and_zero_capacity_give_empty_explained_results():
     pr = problem([0, 1], [], levels=[1, 1])
     res = match(pr)

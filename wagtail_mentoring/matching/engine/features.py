@@ -22,11 +22,100 @@ from .problem import MatchingConfig, MatchingProblem
 
 FORBID = -8.0  # any pair below FORBID / 2 broke a categorical rule
 _TOKEN = re.compile(r"[a-z0-9]{3,}")
+# Words that say nothing about what a person is into; without them "both mention
+# how, learn, like" stops being a reason. English only: other languages keep all.
+STOP_WORDS = frozenset(
+    [
+        "about",
+        "after",
+        "again",
+        "also",
+        "and",
+        "any",
+        "are",
+        "been",
+        "being",
+        "but",
+        "can",
+        "could",
+        "did",
+        "does",
+        "doing",
+        "for",
+        "from",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "her",
+        "him",
+        "his",
+        "how",
+        "into",
+        "its",
+        "just",
+        "learn",
+        "learning",
+        "like",
+        "more",
+        "most",
+        "much",
+        "not",
+        "now",
+        "off",
+        "our",
+        "out",
+        "over",
+        "own",
+        "really",
+        "same",
+        "she",
+        "should",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "too",
+        "under",
+        "very",
+        "want",
+        "was",
+        "way",
+        "well",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
 
 
 def hashed_tfidf(texts: list[str], dim: int) -> tuple[np.ndarray, list[list[str]]]:
     """L2-normalised hashed tf-idf vectors (no model download) and the tokens."""
-    toks = [_TOKEN.findall((t or "").lower()) for t in texts]
+    toks = [
+        [w for w in _TOKEN.findall((t or "").lower()) if w not in STOP_WORDS]
+        for t in texts
+    ]
     n = len(texts)
     # hash each distinct word once: people repeat the same few hundred words
     vocab: dict[str, int] = {}
