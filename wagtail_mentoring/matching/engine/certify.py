@@ -60,19 +60,19 @@ def left_out_violations(
     live_row = wm["row_cap"][rows] > 0
     live_col = wm["col_cap"][cols] > 0
     plain = wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0
-    tie = int(wm["tie"])
-    top = int(weights.max(initial=0)) * tie
-    lim = 2**29
-    if plain and top < 2**27:
-        # q·T − p_j > v_i − P·T. Column terms are clipped down (only adds false
-        # alarms); row terms beyond ±2^30 are decided by sign alone.
-        col = np.clip(price, -lim, lim).astype(np.int32)
-        row = np.clip(wm["row_value"][rows] - wm["penalty"] * tie, -2 * lim, 2 * lim)
+    if plain:
+        # q·T > p_j + (v_i − P·T) implies q > ⌊p_j / T⌋ + ⌊(v_i − P·T) / T⌋, in
+        # int32. Column terms are clipped down (only adds false alarms); row terms
+        # beyond ±2^30 are decided by sign alone. ">=" with a tie factor: a left-out
+        # pair could carry the +1 of a previous proposal.
+        tie = int(wm["tie"])
+        lim = 2**29
+        col = np.clip(price // tie, -lim, lim).astype(np.int32)
+        row = (wm["row_value"][rows] - wm["penalty"] * tie) // tie
+        row = np.clip(row, -2 * lim, 2 * lim).astype(np.int32)
         lhs = weights.astype(np.int32)
-        if tie > 1:
-            lhs *= tie
         lhs -= col[None, :]
-        hit = lhs > row.astype(np.int32)[:, None]
+        hit = lhs >= row[:, None] if tie > 1 else lhs > row[:, None]
     else:
         hit = np.ones(weights.shape, bool)
     hit &= weights >= max(threshold, 0)

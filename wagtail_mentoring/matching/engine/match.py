@@ -229,12 +229,12 @@ class _Run:
 
         After a round whose check passed every pair not solved since, a pair can
         only start to pay where the prices fell: new mentor price + mentee value
-        below the old ones. Otherwise the stored bounds decide (all rows when
-        every score is cached).
+        below the old ones. The stored bounds decide too (they flag every row when
+        every score is cached: checking those is cheap).
         """
         wm = res._warm
         rows = np.flatnonzero(row_profit_bound(res, self.cands, threshold) > 0)
-        if last is None or self.scorer.cache is None:
+        if last is None:
             return rows, None
         lw = last._warm
         if any(lw[k] != wm[k] for k in ("penalty", "tie", "step", "offset")):
