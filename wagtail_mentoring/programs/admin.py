@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from wagtail.admin import messages
 from wagtail.admin.ui.tables import (
     BulkActionsCheckboxColumn,
     Column,
@@ -19,11 +18,9 @@ from wagtail.admin.ui.tables import (
     TitleColumn,
 )
 from wagtail.admin.views import generic
-from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.widgets.button import Button
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet
-from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.admin_base import MentoringModelViewSet, ServiceBulkAction
 from wagtail_mentoring.people.users import display_name, name_search_fields
 from wagtail_mentoring.permissions import can_administer, policy_for
 from wagtail_mentoring.programs import services
@@ -243,13 +240,12 @@ class DecisionForm(forms.Form):
     )
 
 
-class EnrollmentDecisionBulkAction(BulkAction):
+class EnrollmentDecisionBulkAction(ServiceBulkAction):
     """Approve or decline the selected pending applications (all or nothing)."""
 
     models = [Enrollment]
     form_class = DecisionForm
     template_name = "wagtail_mentoring/admin/confirm_bulk_decision.html"
-    service = None
 
     @classmethod
     def get_queryset(cls, model, object_ids):
@@ -280,10 +276,7 @@ class EnrollmentDecisionBulkAction(BulkAction):
         return {"item": obj, "name": display_name(obj.user)}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["action_label"] = self.display_name
-        context["header_icon"] = "form"
-        return context
+        return super().get_context_data(**kwargs) | {"header_icon": "form"}
 
     def get_execution_context(self):
         return {"by": self.request.user, "note": self.cleaned_form.cleaned_data["note"]}
@@ -292,13 +285,6 @@ class EnrollmentDecisionBulkAction(BulkAction):
     def execute_action(cls, objects, by=None, note="", **kwargs):
         done = cls.service(objects, by, note)
         return len(done), 0
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.next_url)
 
 
 class ApproveBulkAction(EnrollmentDecisionBulkAction):

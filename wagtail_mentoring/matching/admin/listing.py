@@ -12,12 +12,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.middleware.csrf import get_token
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import (
     BaseColumn,
@@ -26,8 +24,8 @@ from wagtail.admin.ui.tables import (
     StatusTagColumn,
 )
 from wagtail.admin.views import generic
-from wagtail.admin.views.bulk_action import BulkAction
 
+from wagtail_mentoring.admin_base import ServiceBulkAction
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.explain import factor_rows, reasons_text, rule_label
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
@@ -339,10 +337,9 @@ class ProposalIndexView(generic.IndexView):
 # --- Bulk actions -----------------------------------------------------------------
 
 
-class ProposalBulkAction(BulkAction):
+class ProposalBulkAction(ServiceBulkAction):
     models = [MatchProposal]
     template_name = "wagtail_mentoring/matching/confirm_bulk.html"
-    service = None
     done_message = ""
 
     @classmethod
@@ -373,11 +370,6 @@ class ProposalBulkAction(BulkAction):
     def object_context(self, obj):
         return {"item": obj, "name": str(obj)}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["action_label"] = self.display_name
-        return context
-
     def get_execution_context(self):
         self.skipped_reasons = []
         return {"by": self.request.user, "skipped_reasons": self.skipped_reasons}
@@ -407,15 +399,6 @@ class ProposalBulkAction(BulkAction):
                 num_child_objects,
             ) % {"n": num_child_objects, "why": "; ".join(self.skipped_reasons[:5])}
         return message
-
-    def form_valid(self, form):
-        from wagtail_mentoring.errors import MentoringError
-
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.next_url)
 
 
 class ApproveProposalsBulkAction(ProposalBulkAction):
