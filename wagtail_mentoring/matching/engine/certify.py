@@ -35,6 +35,15 @@ def _benefit(wm: dict, rows: np.ndarray, weights: np.ndarray, up: bool = False):
     return (q + wm["penalty"]) * wm["tie"]
 
 
+def reduced_profit(
+    result: AssignmentResult, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Benefit − mentor price − mentee value of pairs (> 0: the pair could help)."""
+    wm = result._warm
+    ben = _benefit(wm, rows, weights)
+    return ben - wm["price"][cols] - wm["row_value"][rows]
+
+
 def left_out_violations(
     result: AssignmentResult,
     rows: np.ndarray,
@@ -80,9 +89,7 @@ def left_out_violations(
     hit &= live_col[None, :]
     r, c = np.nonzero(hit)
     if r.size:
-        w = weights[r, c]
-        rp = _benefit(wm, rows[r], w) - price[c] - wm["row_value"][rows[r]]
-        ok = rp > 0
+        ok = reduced_profit(result, rows[r], cols[c], weights[r, c]) > 0
         r, c = r[ok], c[ok]
     return r, cols[c]
 

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .arrays import member
-from .certify import _benefit, left_out_violations, row_profit_bound
+from .certify import left_out_violations, reduced_profit, row_profit_bound
 from .errors import MatchingError
 from .explain import (
     PairExplanation,
@@ -107,22 +107,14 @@ def _scores_of(c: Candidates, scorer: Scorer, pairs: np.ndarray, m: int) -> np.n
     return out
 
 
-def _reduced_profit(res: AssignmentResult, c: Candidates) -> np.ndarray:
-    """Reduced profit of every candidate pair under the prices of ``res``."""
-    wm = res._warm
-    ben = _benefit(wm, c.rows, c.score)
-    return ben - wm["price"][c.cols] - wm["row_value"][c.rows]
-
-
 class _Run:
     """State shared by the solves of one ``match`` call."""
 
-    def __init__(self, problem, config, scorer, cands, t):
+    def __init__(self, problem, config, scorer, cands):
         self.p = problem
         self.c = config
         self.scorer = scorer
         self.cands = cands
-        self.t = t
         self.n, self.m = problem.n_mentees, problem.n_mentors
         self.cert_rounds = 0
         self.rescored_rows = 0
@@ -164,7 +156,10 @@ class _Run:
                 if rounds < 4:
                     solved_keys = np.zeros(0, np.int64)
                 solve = keep & (
-                    (_reduced_profit(duals, c) > -_MARGIN * duals._warm["tie"])
+                    (
+                        reduced_profit(duals, c.rows, c.cols, c.score)
+                        > -_MARGIN * duals._warm["tie"]
+                    )
                     | member(key_c, _keys(duals.pairs[:, 0], duals.pairs[:, 1], m))
                     | member(key_c, lkey)
                     | member(key_c, pkey)
@@ -192,7 +187,9 @@ class _Run:
             if res._warm is None:
                 return res
             # candidates left out of this solve: the next round takes any that pay
-            pending = bool(np.any(_reduced_profit(res, c)[keep & ~solve] > 0))
+            pending = bool(
+                np.any(reduced_profit(res, c.rows, c.cols, c.score)[keep & ~solve] > 0)
+            )
             duals = res
             # rows whose left-out pairs might still pay: re-score them exactly
             check, cols = self._to_check(res, last, threshold)
@@ -371,7 +368,7 @@ def match(
     timings["scoring"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    run = _Run(problem, config, scorer, cands, timings)
+    run = _Run(problem, config, scorer, cands)
     min_int = (
         int(np.ceil(config.min_score * SCORE_SCALE - 1e-9))
         if config.min_score is not None

@@ -117,8 +117,8 @@ def _pairs_array(pairs: Iterable, name: str, n: int, m: int) -> np.ndarray:
 
 def _allowed_arcs(
     weights: Any, min_score: float | None
-) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """(n, m, rows, cols, values, dense) of allowed pairs, CSR order."""
+) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """(n, m, rows, cols, values) of allowed pairs, CSR order."""
     if sp.issparse(weights):
         if weights.ndim != 2:
             raise MatchingError("weights must be a 2-D matrix")
@@ -134,7 +134,6 @@ def _allowed_arcs(
         key, rows, cols, vals = key[order], rows[order], cols[order], vals[order]
         if key.size > 1 and np.any(key[1:] == key[:-1]):
             raise MatchingError("weights contain the same pair twice")
-        dense = None
     else:
         dense = np.asarray(weights)
         if dense.ndim != 2:
@@ -158,7 +157,7 @@ def _allowed_arcs(
     keep = vals != -np.inf
     if min_score is not None:
         keep &= vals >= float(min_score)
-    return n, m, rows[keep], cols[keep], vals[keep], dense
+    return n, m, rows[keep], cols[keep], vals[keep]
 
 
 # -- quantisation -------------------------------------------------------------------
@@ -210,7 +209,7 @@ def solve_assignment(
     Raises :class:`MatchingError` for malformed input or impossible locks.
     """
     t0 = time.perf_counter()
-    n, m, rows, cols, vals, dense = _allowed_arcs(weights, min_score)
+    n, m, rows, cols, vals = _allowed_arcs(weights, min_score)
     col_cap = _as_int_vector(mentor_capacity, m, "mentor_capacity")
     row_cap = _as_int_vector(mentee_capacity, n, "mentee_capacity")
     locked_arr = _pairs_array(locked, "locked", n, m)
