@@ -115,9 +115,8 @@ def dense_scores(problem: MatchingProblem, config: MatchingConfig) -> np.ndarray
     space = build_features(problem, config)
     scorer = Scorer(space, build_pair_rules(problem, config), config.block_rows)
     out = np.empty((problem.n_mentees, problem.n_mentors), np.int32)
-    for b in range((problem.n_mentees + scorer.block - 1) // scorer.block):
-        r0, q = scorer.block_scores(b)
-        out[r0 : r0 + q.shape[0]] = q
+    for rows, q in scorer.rows_scores(np.arange(problem.n_mentees)):
+        out[rows] = q
     return out
 
 

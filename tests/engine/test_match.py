@@ -451,8 +451,7 @@ def test_left_out_pairs_are_certified_without_the_score_cache(monkeypatch, seed)
     assert bounded.total_score == pytest.approx(cached.total_score)
     # and both equal the optimum of the full problem solved without pruning
     scorer = cached._cache["scorer"]
-    q = scorer.cache.astype(float)
-    q[np.divmod(scorer.rules.keys, prob.n_mentors)] = -1
+    q = np.vstack([q for _, q in scorer.rows_scores(np.arange(prob.n_mentees))])
     w = np.where(q >= 0, q, -np.inf)
     full = solve_assignment(w, prob.mentor_capacity, prune_above=10**9)
     assert len(full.pairs) == len(cached.pairs)

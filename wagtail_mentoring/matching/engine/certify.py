@@ -18,13 +18,18 @@ if TYPE_CHECKING:
     from .solver import AssignmentResult
 
 
+def _plain(wm: dict) -> bool:
+    """Whether benefits are the integer scores (no priority weights, no rescaling)."""
+    return wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0
+
+
 def _benefit(wm: dict, rows: np.ndarray, weights: np.ndarray, up: bool = False):
     """Integer benefits (cardinality constant and tie factor included) of weights.
 
     ``rows`` are the mentees of ``weights`` (same shape, or a column for a 2-D
     block). ``up`` rounds up instead of to nearest: for upper bounds.
     """
-    if wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0:
+    if _plain(wm):
         q = weights.astype(np.int64)  # integer scores: no rounding needed
     else:
         eff = weights.astype(np.float64)
@@ -50,82 +55,89 @@ def left_out_violations(
     weights: np.ndarray,
     threshold: int,
     cols: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(row positions, mentors) of pairs in a block with positive reduced profit.
+    slack: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row positions, mentors, reduced profits) of pairs above ``-slack`` in a block.
 
     ``weights[a, b]`` is the integer score of pair (``rows[a]``, ``cols[b]``; all
     mentors by default), -1 where not allowed; pairs below ``threshold`` do not
-    count. Pairs of the solved graph never
-    show up (the duals prove it), so these are left-out pairs that could improve the
-    result; none at all, over every block, makes the result optimal for the full
-    problem. A cheap int32 screen runs first where the numbers allow it (it may
-    over-report, never under-report); what it finds is confirmed in exact int64.
+    count. Pairs of the solved graph never show a positive profit (the duals prove
+    it), so those with one are left-out pairs that could improve the result; none at
+    all, over every block, makes the result optimal for the full problem. With
+    ``slack`` the pairs that nearly pay come too (a re-solve may need them). A
+    float32 screen runs first where the numbers allow it (it may over-report, never
+    under-report); what it finds is confirmed in exact int64.
     """
     wm = result._warm
     if wm is None:
         raise MatchingError("result carries no prices (empty problem)")
     cols = np.arange(weights.shape[1]) if cols is None else cols
-    price = wm["price"][cols]
-    live_row = wm["row_cap"][rows] > 0
-    live_col = wm["col_cap"][cols] > 0
-    plain = wm["prio"] is None and wm["step"] == 1.0 and wm["offset"] == 0.0
+    plain = _plain(wm)
     if plain:
-        # q·T > p_j + (v_i − P·T) implies q > ⌊p_j / T⌋ + ⌊(v_i − P·T) / T⌋, in
-        # int32. Column terms are clipped down (only adds false alarms); row terms
-        # beyond ±2^30 are decided by sign alone. ">=" with a tie factor: a left-out
-        # pair could carry the +1 of a previous proposal.
+        # (q + P)·T − p_j − v_i > −slack implies q > ⌊p_j / T⌋ + ⌊(v_i − P·T − slack)
+        # / T⌋, exact in float32 with both terms clipped to ±2^22 (clipping the
+        # column term down and the row term only adds false alarms). ">=" with a
+        # tie factor: a left-out pair could carry the +1 of a previous proposal.
         tie = int(wm["tie"])
-        lim = 2**29
-        col = np.clip(price // tie, -lim, lim).astype(np.int32)
-        row = (wm["row_value"][rows] - wm["penalty"] * tie) // tie
-        row = np.clip(row, -2 * lim, 2 * lim).astype(np.int32)
-        lhs = weights.astype(np.int32)
-        lhs -= col[None, :]
+        lim = 2**22
+        col = np.clip(wm["price"][cols] // tie, -lim, lim).astype(np.float32)
+        row = (wm["row_value"][rows] - wm["penalty"] * tie - slack) // tie
+        row = np.clip(row, -lim, lim).astype(np.float32)
+        lhs = np.subtract(weights, col[None, :], dtype=np.float32)
         hit = lhs >= row[:, None] if tie > 1 else lhs > row[:, None]
+        r, c = np.nonzero(hit)
     else:
-        hit = np.ones(weights.shape, bool)
-    hit &= weights >= max(threshold, 0)
-    hit &= live_row[:, None]
-    hit &= live_col[None, :]
-    r, c = np.nonzero(hit)
-    if r.size:
-        ok = reduced_profit(result, rows[r], cols[c], weights[r, c]) > 0
-        r, c = r[ok], c[ok]
-    return r, cols[c]
+        r, c = np.nonzero(weights >= 0)
+    w = weights[r, c]
+    ok = (w >= max(threshold, 0)) & (wm["row_cap"][rows[r]] > 0)
+    ok &= wm["col_cap"][cols[c]] > 0
+    r, c, w = r[ok], c[ok], w[ok]
+    rp = reduced_profit(result, rows[r], cols[c], w)
+    ok = rp > -slack
+    return r[ok], cols[c[ok]], rp[ok]
 
 
-def row_profit_bound(
+def flagged_groups(
     result: AssignmentResult, cands: Candidates, threshold: int = 0
-) -> np.ndarray:
-    """Per mentee, an upper bound on the reduced profit of any of its left-out pairs.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mentees, groupings, groups) whose left-out pairs might pay.
 
     A left-out pair (i, j) with j in group g scores at most ``group_max[i, g]`` and j
-    costs at least the cheapest live mentor of g. Pairs scoring below ``threshold``
-    do not count. Rows whose bound is <= 0 need no exact check for the certificate.
+    costs at least the cheapest live mentor of g: where that bound is <= 0, no pair
+    of mentee i and group g can improve the result, so only the flagged (mentee,
+    group) pairs need exact scores. Pairs scoring below ``threshold`` do not count.
     """
     wm = result._warm
-    neg = np.iinfo(np.int64).min // 4
-    if cands.group_max is None:  # every score is cached: check every row exactly
-        return np.where(wm["row_cap"] == 0, neg, 1)
-    n = cands.group_max.shape[0]
-    out = np.full(n, neg, np.int64)
+    z = np.zeros(0, np.int64)
+    out_r, out_gi, out_g = [z], [z], [z]
     live = wm["col_cap"] > 0
     if not live.any() or cands.group_max.shape[1] == 0:
-        return out
+        return z, z, z
     price = wm["price"]
     big = np.iinfo(np.int64).max // 4
+    plain = _plain(wm)
+    tie = int(wm["tie"])
     for gi in np.unique(cands.row_grouping):
         grp = cands.groupings[gi]
         min_price = np.full(cands.group_max.shape[1], big, np.int64)
         np.minimum.at(min_price, grp[live], price[live])
-        rows_all = np.flatnonzero(cands.row_grouping == gi)
+        rows_all = np.flatnonzero((cands.row_grouping == gi) & (wm["row_cap"] > 0))
         for a in range(0, rows_all.size, 16_384):
             rows = rows_all[a : a + 16_384]
-            gm = cands.group_max[rows].astype(np.int64)
+            gm = cands.group_max[rows]
             # +1: a left-out previous pair may carry the stickiness tie-break
-            ben = _benefit(wm, rows[:, None], gm, up=True) + 1
-            ok = (gm >= max(threshold, 0)) & (min_price < big)[None, :]
-            best = np.where(ok, ben - min_price[None, :], neg).max(axis=1)
-            rp = best - wm["row_value"][rows]
-            out[rows] = np.where((wm["row_cap"][rows] == 0) | (best == neg), neg, rp)
-    return out
+            if plain:  # (gm + P)·T + 1 − p − v, in place
+                rp = gm.astype(np.int64)
+                rp *= tie
+                rp += (wm["penalty"] * tie + 1 - wm["row_value"][rows])[:, None]
+            else:
+                rp = _benefit(wm, rows[:, None], gm, up=True) + 1
+                rp -= wm["row_value"][rows][:, None]
+            rp -= min_price[None, :]  # big where a group has no live mentor
+            hit = rp > 0
+            hit &= gm >= max(threshold, 0)
+            r, g = np.nonzero(hit)
+            out_r.append(rows[r])
+            out_gi.append(np.full(r.size, gi, np.int64))
+            out_g.append(g)
+    return np.concatenate(out_r), np.concatenate(out_gi), np.concatenate(out_g)

@@ -1,10 +1,11 @@
 """``match(problem)``: score, apply rules, solve exactly, certify, explain, report.
 
 Flow: features and pair rules → block-wise integer scores, keeping each mentee's best
-candidates and a bound on everything left out → :func:`solve_assignment` on the
-candidates → certification against all pairs (rows whose bound cannot exclude an
-improvement are re-scored in their canonical block; offending pairs are added and the
-problem re-solved from the previous prices) → optional fairness re-solve → reasons.
+candidates and a bound per mentor group on everything left out →
+:func:`solve_assignment` on the best few candidates → certification against all
+pairs (the (mentee, mentor group) pairs whose bound cannot exclude an improvement
+are scored exactly; pairs that pay or nearly pay join the candidates and the problem
+is re-solved) → optional fairness re-solve → reasons.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .arrays import member
-from .certify import left_out_violations, reduced_profit, row_profit_bound
+from .certify import flagged_groups, left_out_violations, reduced_profit
 from .errors import MatchingError
 from .explain import (
     PairExplanation,
@@ -90,12 +91,15 @@ def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
 # pairs whose reduced profit is this far below zero (in score units) are left out
 # of a re-solve; prices rarely move that much, and the certificate checks them all
 _MARGIN = SCORE_SCALE // 20
+# left-out pairs this close to paying join the candidates when some pair pays
+_SLACK = SCORE_SCALE // 100
+# the first solve: each mentee's best few candidates and each mentor's
+_SEED_K = 8
+_NO_PRUNING = np.iinfo(np.int64).max
 
 
 def _scores_of(c: Candidates, scorer: Scorer, pairs: np.ndarray, m: int) -> np.ndarray:
-    """Integer scores of result pairs: every solved pair is a candidate, so read
-    them there (re-scoring would recompute whole blocks when scores are not cached).
-    """
+    """Integer scores of result pairs: every solved pair is a candidate."""
     key_c = _keys(c.rows, c.cols, m)
     pk = _keys(pairs[:, 0], pairs[:, 1], m)
     pos = np.minimum(np.searchsorted(key_c, pk), max(key_c.size - 1, 0))
@@ -118,6 +122,7 @@ class _Run:
         self.n, self.m = problem.n_mentees, problem.n_mentors
         self.cert_rounds = 0
         self.rescored_rows = 0
+        self.rescored_pairs = 0
         self.added = 0
         self.solved_pairs = 0
 
@@ -138,7 +143,6 @@ class _Run:
         )
         duals = warm if warm is not None and warm._warm is not None else None
         solved_keys = np.zeros(0, np.int64)
-        last = None  # the previous round's result: every pair passed its check
         rounds = 0
         while True:
             rounds += 1
@@ -148,7 +152,9 @@ class _Run:
             if lkey.size:
                 keep |= member(key_c, lkey)
             solve = keep
-            if duals is not None:
+            if duals is None:
+                solve = keep & self._seed(c, lkey, pkey)
+            else:
                 # with prices at hand only pairs near the margin can matter: solve
                 # those (plus pairs in use, locked or previous); the rest are
                 # checked against the new prices. After a few rounds every pair
@@ -181,6 +187,7 @@ class _Run:
                 priority=prio,
                 warm_start=warm,
                 backend=self.c.solver,
+                prune_above=_NO_PRUNING,  # this loop picks the pairs to solve
             )
             self.cert_rounds += 1
             self.solved_pairs = int(solve.sum())
@@ -191,59 +198,79 @@ class _Run:
                 np.any(reduced_profit(res, c.rows, c.cols, c.score)[keep & ~solve] > 0)
             )
             duals = res
-            # rows whose left-out pairs might still pay: re-score them exactly
-            check, cols = self._to_check(res, last, threshold)
-            last = res
-            self.rescored_rows += check.size
-            add_r, add_c, add_s = [], [], []
-            for rows, q in self.scorer.rows_scores(check):
-                if cols is not None:
-                    q = q[:, cols]
-                r, cc = left_out_violations(res, rows, q, threshold, cols)
+            # pairs left out of the candidates that might still pay: score them
+            add_r, add_c, add_s, add_p = [], [], [], []
+            slack = _SLACK * res._warm["tie"]
+            for rows, cols, q in self._to_check(res, threshold):
+                r, cc, rp = left_out_violations(res, rows, q, threshold, cols, slack)
                 add_r.append(rows[r])
                 add_c.append(cc)
-                add_s.append(
-                    q[r, np.searchsorted(cols, cc)] if cols is not None else q[r, cc]
-                )
+                add_s.append(q[r, np.searchsorted(cols, cc)])
+                add_p.append(rp)
             ar = np.concatenate(add_r) if add_r else np.zeros(0, np.int64)
             ac = np.concatenate(add_c) if add_c else np.zeros(0, np.int64)
+            ap = np.concatenate(add_p) if add_p else np.zeros(0, np.int64)
             akey = _keys(ar, ac, m)
             new = ~member(akey, key_c)
             # candidates outside this solve that pay: another round. Solved pairs
             # may show a profit (a mentee with several mentors values them
             # unequally: the duals' slack), and locked pairs hold their own seats.
             outside = ~new & ~member(akey, solved_keys) & ~member(akey, lkey)
-            pending |= bool(outside.any())
-            ar, ac = ar[new], ac[new]
-            if ar.size == 0 and not pending:
+            pending |= bool((outside & (ap > 0)).any())
+            # pairs that nearly pay join the candidates with those that do: the
+            # next solve moves prices, and they would be the next to pay
+            if not pending and not np.any(new & (ap > 0)):
                 return res
+            ar, ac = ar[new], ac[new]
             self.added += ar.size
             if ar.size:
                 self.cands = _add_pairs(c, ar, ac, np.concatenate(add_s)[new], m)
 
-    def _to_check(self, res, last, threshold):
-        """Mentees (and mentors, or None for all) whose pairs need an exact check.
-
-        After a round whose check passed every pair not solved since, a pair can
-        only start to pay where the prices fell: new mentor price + mentee value
-        below the old ones. The stored bounds decide too (they flag every row when
-        every score is cached: checking those is cheap).
+    def _seed(self, c: Candidates, lkey, pkey) -> np.ndarray:
+        """Pairs of the first solve: each mentee's ``_SEED_K`` best candidates, each
+        mentor's best 2 × capacity, locked and previous pairs. The certificate then
+        brings in whatever else pays, and is what makes the result exact.
         """
-        wm = res._warm
-        rows = np.flatnonzero(row_profit_bound(res, self.cands, threshold) > 0)
-        if last is None:
-            return rows, None
-        lw = last._warm
-        if any(lw[k] != wm[k] for k in ("penalty", "tie", "step", "offset")):
-            return rows, None  # benefits on another scale: nothing to compare
-        live = wm["col_cap"] > 0
-        dp = np.where(live, wm["price"] - lw["price"], np.iinfo(np.int64).max // 4)
-        dv = wm["row_value"] - lw["row_value"]
-        rows = rows[dv[rows] + dp.min() < 0]
-        if rows.size == 0:
-            return rows, None
-        cols = np.flatnonzero(dp < -dv[rows].min())
-        return rows, cols
+        top = SCORE_SCALE + 1
+        cap = np.broadcast_to(np.asarray(self.p.mentee_capacity, np.int64), (self.n,))
+        seed = np.zeros(c.rows.size, bool)
+        for major, n_major, want in (
+            (c.rows, self.n, _SEED_K * cap),
+            (c.cols, self.m, 2 * self.p.mentor_capacity),
+        ):
+            order = np.argsort(major * top + (top - 1 - c.score), kind="stable")
+            sm = major[order]
+            rank = np.arange(sm.size) - np.searchsorted(sm, np.arange(n_major))[sm]
+            seed[order[rank < want[sm]]] = True
+        key_c = _keys(c.rows, c.cols, self.m)
+        return seed | member(key_c, lkey) | member(key_c, pkey)
+
+    def _to_check(self, res, threshold):
+        """Yield (mentees, mentors, exact scores) of blocks whose pairs need a check.
+
+        The stored bounds name the (mentee, mentor group) pairs that might pay;
+        only those are scored (read from the cache when there is one).
+        """
+        rows, gi, g = flagged_groups(res, self.cands, threshold)
+        groups = self.cands.group_max.shape[1]
+        combo = gi * groups + g
+        order = np.lexsort((rows, combo))
+        rows, combo = rows[order], combo[order]
+        starts = np.flatnonzero(np.diff(combo, prepend=-1))
+        ends = np.append(starts[1:], rows.size)
+        members = {}  # per grouping: mentors sorted by group, and where each starts
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            grouping, group = divmod(int(combo[a]), groups)
+            if grouping not in members:
+                grp = self.cands.groupings[grouping]
+                o = np.argsort(grp, kind="stable")
+                members[grouping] = (o, np.searchsorted(grp[o], np.arange(groups + 1)))
+            o, at = members[grouping]
+            cols = np.sort(o[at[group] : at[group + 1]])
+            sel = rows[a:b]
+            self.rescored_rows += sel.size
+            self.rescored_pairs += sel.size * cols.size
+            yield sel, cols, self.scorer.scores(sel, cols)
 
     def floor(self, base: AssignmentResult, prio) -> int:
         """Largest score t such that matching only pairs >= t keeps as many slots."""
@@ -414,6 +441,7 @@ def match(
         "optimal": final.optimal,
         "certification_rounds": run.cert_rounds,
         "rescored_mentees": run.rescored_rows,
+        "rescored_pairs": run.rescored_pairs,
         "added_pairs": run.added,
         "candidate_pairs": int(run.cands.rows.size),
         "solved_pairs": run.solved_pairs,

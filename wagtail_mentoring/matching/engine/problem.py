@@ -53,6 +53,14 @@ def multi_hot(rows: Sequence[Sequence[int]], size: int) -> sp.csr_matrix:
     return mat
 
 
+def _binary(mat) -> sp.csr_matrix:
+    """A float32 0/1 copy: scores are exact only for multi-hot mentor features."""
+    out = sp.csr_matrix(mat, dtype=np.float32, copy=True)
+    out.data = (out.data != 0).astype(np.float32)
+    out.eliminate_zeros()
+    return out
+
+
 @dataclass
 class Vocabularies:
     """Labels so that explanations can name things; index = code used in arrays."""
@@ -202,14 +210,14 @@ class MatchingProblem:
                 mat = sp.csr_matrix(np.asarray(mat, np.float32))
             if mat.shape[0] != p:
                 raise MatchingError(f"{name} must have one row per person ({p})")
-            setattr(self, name, sp.csr_matrix(mat, dtype=np.float32))
+            setattr(self, name, _binary(mat))
         if self.availability is not None:
             mat = self.availability
             if not sp.issparse(mat):
                 mat = sp.csr_matrix(np.asarray(mat, np.float32))
             if mat.shape[0] != p:
                 raise MatchingError(f"availability must have one row per person ({p})")
-            self.availability = sp.csr_matrix(mat, dtype=np.float32)
+            self.availability = _binary(mat)
         if self.interests_text is not None and len(self.interests_text) != p:
             raise MatchingError(f"interests_text must have one entry per person ({p})")
         if self.skills_offered.shape[1] != self.skills_wanted.shape[1]:

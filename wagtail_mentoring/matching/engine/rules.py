@@ -38,6 +38,27 @@ class PairRules:
         b = np.searchsorted(self.keys, r1 * self.n_mentors)
         return self.keys[a:b]
 
+    def in_row_set(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``rows``, mentor) of forbidden pairs of sorted ``rows``."""
+        a = np.searchsorted(self.keys, rows * self.n_mentors)
+        b = np.searchsorted(self.keys, (rows + 1) * self.n_mentors)
+        cnt = b - a
+        pos = np.repeat(np.arange(rows.size), cnt)
+        first = np.repeat(a - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
+        keys = self.keys[first + np.arange(pos.size)]
+        return pos, keys % self.n_mentors
+
+    def in_col_set(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(mentee, position in ``cols``) of forbidden pairs of mentors ``cols``."""
+        if self.keys.size == 0 or cols.size == 0:
+            z = np.zeros(0, np.int64)
+            return z, z
+        where = np.full(self.n_mentors, -1, np.int64)
+        where[cols] = np.arange(cols.size)
+        at = where[self.keys % self.n_mentors]
+        ok = at >= 0
+        return self.keys[ok] // self.n_mentors, at[ok]
+
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Rule code per key, -1 when the pair is not forbidden by a pair rule."""
         pos = np.searchsorted(self.keys, keys)

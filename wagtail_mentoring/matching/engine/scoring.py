@@ -1,10 +1,11 @@
 """Block-wise scoring of all pairs: integer scores, candidates, left-out bounds.
 
-A pair's score is computed in exactly one way: inside the fixed block of
-``block_rows`` mentees that contains it, full mentor width, then quantised to an
-integer in ``0..SCORE_SCALE``. Re-scoring for certification recomputes the same block,
-so a pair's integer score never changes between rounds (float32 sums could otherwise
-differ in the last bit with a different block shape and break the certificate).
+Feature products are exact integers (see :mod:`.features`), so a pair's score is the
+same whichever rows and mentors a product covers: the first pass scores blocks of
+mentees against all mentors (with mentors in any order), and certification re-scores
+only the mentees and mentors it must check. Scores are integers in
+``0..SCORE_SCALE``, held in float32 arrays (exact) or an int16 cache; -1 = not
+allowed.
 
 Up to ``cache_pairs`` pairs the first pass keeps every integer score (int16, before
 pair rules, which can change between re-solves): certification and admin re-solves
@@ -18,13 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import member
-from .features import FORBID, FeatureSpace
+from .features import SCORE_SCALE, SUB, FeatureSpace
 from .rules import PairRules
 
-SCORE_SCALE = 10_000  # integer score steps between 0 and 1 (fits int16)
 GROUPS = 256  # mentor groups of the left-out bounds
 NOT_ALLOWED = -1
 CACHE_PAIRS = 64_000_000  # keep all scores up to this many pairs (128 MB)
+_COLUMNS = 256  # mentors per product when scoring whole columns
+
+__all__ = ["SCORE_SCALE", "NOT_ALLOWED", "Candidates", "Scorer"]
 
 
 @dataclass
@@ -43,19 +46,27 @@ class Candidates:
     rows: np.ndarray
     cols: np.ndarray
     score: np.ndarray  # int64 in 0..SCORE_SCALE
-    group_max: np.ndarray | None  # int16 (n_mentees × groups); None: scores cached
+    group_max: np.ndarray  # int16 (n_mentees × groups)
     groupings: np.ndarray  # int64 (k × n_mentors): group of each mentor
     row_grouping: np.ndarray  # int8 per mentee: which grouping its maxima use
 
 
-def _grouping(order: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mentors in ``order`` cut into ``groups`` runs: (column order, run starts)."""
-    starts = (np.arange(groups) * order.size) // groups
-    return order, np.unique(starts)
+def to_scores(c: np.ndarray) -> np.ndarray:
+    """Exact feature products → integer scores in place (float32; -1 = a rule)."""
+    np.multiply(c, 1.0 / SUB, out=c)  # a power of two: exact
+    np.floor(c, out=c)
+    np.maximum(c, NOT_ALLOWED, out=c)
+    return c
+
+
+def _cut(products: np.ndarray) -> np.ndarray:
+    """Product threshold keeping every pair whose *score* reaches that of ``products``
+    (ties included), never below score 0."""
+    return np.maximum(np.floor(products * (1.0 / SUB)), 0) * SUB
 
 
 class Scorer:
-    """Scores blocks of mentees against all mentors."""
+    """Scores mentees against mentors; every score is exact and order-independent."""
 
     def __init__(
         self,
@@ -69,31 +80,31 @@ class Scorer:
         self.block = max(1, int(block_rows))
         self.n = space.left.shape[0]
         self.m = space.right.shape[1]
-        self.cache: np.ndarray | None = None
+        self.cache: np.ndarray | None = None  # int16 scores, columns in _cache_col
+        self._cache_col = np.arange(self.m)
         limit = CACHE_PAIRS if cache_pairs is None else cache_pairs
         self._cache_wanted = self.n * self.m <= limit
 
-    def _raw_block(self, r0: int, r1: int) -> np.ndarray:
-        """int16 scores of rows [r0, r1) before pair rules; -1 = categorical rule."""
-        if self.cache is not None:
-            return self.cache[r0:r1].copy()
-        c = self.space.left[r0:r1] @ self.space.right
-        bad = c < FORBID / 2
-        np.multiply(c, SCORE_SCALE, out=c)
-        np.rint(c, out=c)
-        np.clip(c, 0, SCORE_SCALE, out=c)
-        q = c.astype(np.int16)
-        q[bad] = NOT_ALLOWED
-        return q
+    def _product(self, rows, right: np.ndarray) -> np.ndarray:
+        """Integer scores (float32) of ``rows`` (slice or indices) before pair rules."""
+        return to_scores(self.space.left[rows] @ right)
 
-    def block_scores(self, b: int) -> tuple[int, np.ndarray]:
-        """(first row, int16 scores) of canonical block ``b``; -1 = not allowed."""
-        r0 = b * self.block
-        r1 = min(self.n, r0 + self.block)
-        q = self._raw_block(r0, r1)
-        keys = self.rules.in_rows(r0, r1) - r0 * self.m
-        q.ravel()[keys] = NOT_ALLOWED
-        return r0, q
+    def scores(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Scores of sorted unique ``rows`` × ``cols`` (all mentors by default)."""
+        if self.cache is not None:
+            at = self._cache_col if cols is None else self._cache_col[cols]
+            q = self.cache[np.ix_(rows, at)].astype(np.float32)
+        else:
+            right = self.space.right if cols is None else self.space.right[:, cols]
+            q = self._product(rows, right)
+        pos, rc = self.rules.in_row_set(rows)
+        if cols is None:
+            q[pos, rc] = NOT_ALLOWED
+        else:
+            at = np.searchsorted(cols, rc)
+            ok = cols[np.minimum(at, cols.size - 1)] == rc
+            q[pos[ok], at[ok]] = NOT_ALLOWED
+        return q
 
     def candidates(
         self,
@@ -104,114 +115,97 @@ class Scorer:
     ) -> Candidates:
         """Each mentee's best ≈k pairs (ties at the cut included) plus bounds.
 
-        ``guard[j]`` more pairs per mentor come from its best mentee of each block:
+        A mentor with fewer than ``guard[j]`` candidates gets its best mentees too:
         keeping only every mentee's favourites can leave less popular mentors with
         no candidates at all, which the certificate would then have to repair.
         """
-        rows_l, cols_l, sc_l = [], [], []
-        win_r, win_c, win_s = [], [], []
-        allowed = np.zeros(self.n, np.int64)
-        m = self.m
+        n, m = self.n, self.m
         g_count = max(1, min(GROUPS, m))
-        group_max = np.full((self.n, g_count), NOT_ALLOWED, np.int16)
-        row_grouping = np.zeros(self.n, np.int8)
-        if m == 0 or self.n == 0:
+        width = -(-m // g_count) if m else 1  # mentors per group
+        g_count = -(-m // width) if m else 1
+        group_max = np.full((n, g_count), NOT_ALLOWED, np.int16)
+        row_grouping = np.zeros(n, np.int8)
+        if m == 0 or n == 0:
             z = np.zeros(0, np.int64)
             return Candidates(
                 z, z, z, group_max, np.zeros((1, m), np.int64), row_grouping
             )
         cap = np.ones(m) if capacity is None else np.maximum(capacity, 1)
         proxy = self.space.left.mean(axis=0, dtype=np.float64) @ self.space.right
-        groupings = [_grouping(np.argsort(proxy, kind="stable"), g_count)]
+        orders = [np.argsort(proxy, kind="stable")]
         degree = np.zeros(m, np.int64)
-        n_blocks = (self.n + self.block - 1) // self.block
+        n_blocks = (n + self.block - 1) // self.block
         warmup = max(1, n_blocks // 20)
-        stride = max(1, m // 512)
+        stride = max(1, m // 2048)
         fill = self._cache_wanted and self.cache is None
         if fill:
-            cache = np.empty((self.n, m), np.int16)
+            cache = np.empty((n, m), np.int16)
+        rows_l, cols_l, sc_l = [], [], []
+
+        def permuted(order):
+            # mentors in group order, padded to whole groups (padding never scores)
+            right = np.zeros((self.space.right.shape[0], g_count * width), np.float32)
+            right[:, :m] = self.space.right[:, order]
+            where = np.empty(m, np.int64)
+            where[order] = np.arange(m)
+            return right, where
+
+        right, where = permuted(orders[0])
+        starts = np.arange(0, g_count * width, width)
         for b in range(n_blocks):
             r0 = b * self.block
-            if b == warmup and b < n_blocks:
-                demand = degree / cap
-                groupings.append(_grouping(np.lexsort((proxy, demand)), g_count))
-            q = self._raw_block(r0, min(self.n, r0 + self.block))
-            if fill:
-                cache[r0 : r0 + q.shape[0]] = q
-            keys = self.rules.in_rows(r0, r0 + q.shape[0]) - r0 * m
-            q.ravel()[keys] = NOT_ALLOWED
-            nb = q.shape[0]
-            allowed[r0 : r0 + nb] = (q >= 0).sum(axis=1)
-            am = q.argmax(axis=0)
-            mx = q[am, np.arange(m)].astype(np.int64)
-            if guard is not None:
-                okw = mx >= 0
-                win_r.append(am[okw] + r0)
-                win_c.append(np.flatnonzero(okw))
-                win_s.append(mx[okw])
+            r1 = min(n, r0 + self.block)
+            if b == warmup and not fill:  # the cache keeps the first order
+                orders.append(np.lexsort((proxy, degree / cap)))
+                right, where = permuted(orders[-1])
+            # raw products (score × SUB + fraction) until the cut: a score threshold
+            # t is the product threshold t·SUB, so only kept pairs are converted
+            q = self.space.left[r0:r1] @ right
+            if fill:  # before pair rules, in the (first) group order of ``where``
+                cache[r0:r1] = to_scores(q[:, :m].copy())
+            q[:, m:] = NOT_ALLOWED
+            keys = self.rules.in_rows(r0, r1) - r0 * m
+            rr, rc = np.divmod(keys, m)
+            q[rr, where[rc]] = NOT_ALLOWED
             # threshold from a column sample: cheap, slightly generous; exactness does
             # not depend on it because left-out pairs are bounded and checked later
-            sample = q[:, ::stride]
+            sample = q[:, :m:stride]
             ks = min(
                 sample.shape[1], max(1, int(np.ceil(1.5 * k * sample.shape[1] / m)))
             )
             thr = np.partition(sample, sample.shape[1] - ks, axis=1)[:, -ks]
-            thr = np.maximum(thr, 0)
-            keep = q >= thr[:, None]
-            cnt = keep.sum(axis=1)
+            keep = q >= _cut(thr)[:, None]
+            cnt = np.count_nonzero(keep, axis=1)
             # too few (sample unlucky) or far too many (ties): exact cut for those rows
-            fix = np.flatnonzero(
-                ((cnt < k) & (allowed[r0 : r0 + nb] > cnt)) | (cnt > 6 * k)
-            )
-            for i in fix:
-                row = q[i]
+            fix = np.flatnonzero((cnt < k) | (cnt > 6 * k))
+            if fix.size:
+                sub = q[fix]
                 kk = min(k, m)
-                kth = np.partition(row, m - kk)[m - kk]
-                t = max(int(kth), 0)
-                if (row >= t).sum() > 6 * k:
-                    t += 1
-                thr[i] = t
-                keep[i] = row >= t
+                t = _cut(np.partition(sub, sub.shape[1] - kk, axis=1)[:, -kk])
+                t += SUB * (np.count_nonzero(sub >= t[:, None], axis=1) > 6 * k)
+                keep[fix] = sub >= t[:, None]
             flat = np.flatnonzero(keep)
-            r, c = np.divmod(flat, m)
+            r, c = np.divmod(flat, q.shape[1])
+            cols = orders[-1][c]
             rows_l.append(r + r0)
-            cols_l.append(c)
-            sc_l.append(q.ravel()[flat])
-            degree += np.bincount(c, minlength=m)
-            if not fill:  # with every score kept, exact checks are cheaper
-                # best left-out score per mentor group
-                grp_order, starts = groupings[-1]
-                q[keep] = NOT_ALLOWED
-                group_max[r0 : r0 + nb] = np.maximum.reduceat(
-                    q[:, grp_order], starts, axis=1
-                )
-                row_grouping[r0 : r0 + nb] = len(groupings) - 1
+            cols_l.append(cols)
+            sc_l.append(to_scores(q.ravel()[flat]).astype(np.int64))
+            degree += np.bincount(cols, minlength=m)
+            q.ravel()[flat] = NOT_ALLOWED
+            group_max[r0:r1] = to_scores(np.maximum.reduceat(q, starts, axis=1))
+            row_grouping[r0:r1] = len(orders) - 1
         if fill:
-            self.cache = cache
-        rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
-        cols = np.concatenate(cols_l) if cols_l else np.zeros(0, np.int64)
-        score = np.concatenate(sc_l).astype(np.int64) if sc_l else np.zeros(0, np.int64)
-        if guard is not None and win_r:
-            gr, gc, gs = (np.concatenate(x) for x in (win_r, win_c, win_s))
-            order = np.lexsort((gr, -gs, gc))
-            gr, gc, gs = gr[order], gc[order], gs[order]
-            start = np.searchsorted(gc, np.arange(m))
-            rank = np.arange(gc.size) - start[gc]
-            sel = rank < guard[gc]
-            rows = np.concatenate([rows, gr[sel]])
-            cols = np.concatenate([cols, gc[sel]])
-            score = np.concatenate([score, gs[sel]])
-            key = rows.astype(np.int64) * m + cols
-            key, first = np.unique(key, return_index=True)
-            rows, cols, score = rows[first], cols[first], score[first]
+            self.cache, self._cache_col = cache, where
+        rows = np.concatenate(rows_l)
+        cols = np.concatenate(cols_l)
+        score = np.concatenate(sc_l)
+        if guard is not None:
+            rows, cols, score = self._guard(rows, cols, score, degree, guard)
         if extra_pairs is not None and len(extra_pairs):
             rows, cols, score = self._with_pairs(rows, cols, score, extra_pairs)
-        if fill:
-            group_max = None
-        group_of = np.zeros((len(groupings), m), np.int64)
-        for gi, (order, starts) in enumerate(groupings):
-            sizes = np.diff(np.append(starts, m))
-            group_of[gi, order] = np.repeat(np.arange(starts.size), sizes)
+        group_of = np.zeros((len(orders), m), np.int64)
+        for gi, order in enumerate(orders):
+            group_of[gi, order] = np.arange(m) // width
         return Candidates(
             rows.astype(np.int64),
             cols.astype(np.int64),
@@ -221,9 +215,55 @@ class Scorer:
             row_grouping,
         )
 
+    def _guard(self, rows, cols, score, degree, guard):
+        """Add the best mentees of mentors with fewer than ``guard`` candidates.
+
+        Added pairs were left out of the bounds' pairs, so the bounds stay valid
+        (only a little looser).
+        """
+        need = np.flatnonzero(degree < guard)
+        add_r, add_c, add_s = [], [], []
+        for a in range(0, need.size, _COLUMNS):
+            sel = need[a : a + _COLUMNS]
+            q = self.column_scores(sel)
+            want = np.minimum(guard[sel], self.n)
+            top = int(want.max())
+            if top == 0:
+                continue
+            idx = np.argpartition(q, self.n - top, axis=1)[:, self.n - top :]
+            val = np.take_along_axis(q, idx, axis=1)
+            # the best ``want`` of each mentor's top slice
+            rank = np.argsort(-val, axis=1, kind="stable")
+            idx = np.take_along_axis(idx, rank, axis=1)
+            val = np.take_along_axis(val, rank, axis=1)
+            ok = (val >= 0) & (np.arange(top)[None, :] < want[:, None])
+            c, r = np.nonzero(ok)
+            add_r.append(idx[c, r])
+            add_c.append(sel[c])
+            add_s.append(val[c, r].astype(np.int64))
+        if not add_r:
+            return rows, cols, score
+        rows = np.concatenate([rows, *add_r])
+        cols = np.concatenate([cols, *add_c])
+        score = np.concatenate([score, *add_s])
+        key, first = np.unique(rows.astype(np.int64) * self.m + cols, return_index=True)
+        return rows[first], cols[first], score[first]
+
+    def column_scores(self, cols: np.ndarray) -> np.ndarray:
+        """Scores of mentors ``cols`` × every mentee (one row per mentor)."""
+        if self.cache is not None:
+            q = self.cache[:, self._cache_col[cols]].T.astype(np.float32)
+        else:
+            q = to_scores(self.space.right[:, cols].T @ self.space.left.T)
+        r, c = self.rules.in_col_set(cols)
+        q[c, r] = NOT_ALLOWED
+        return q
+
     def _with_pairs(self, rows, cols, score, pairs):
         """Add specific pairs (e.g. previous proposals) scored like everything else."""
-        key = rows * self.m + cols
+        key = rows.astype(np.int64) * self.m + cols
+        order = np.argsort(key, kind="stable")
+        rows, cols, score, key = rows[order], cols[order], score[order], key[order]
         pk = np.unique(pairs[:, 0] * self.m + pairs[:, 1])
         pk = pk[~member(pk, key)]
         if pk.size == 0:
@@ -238,35 +278,21 @@ class Scorer:
         return rows[order], cols[order], score[order]
 
     def pair_scores(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Integer scores of given pairs, computed in their canonical blocks."""
+        """Integer scores (int64, -1 = not allowed) of given pairs."""
         if self.cache is not None:
-            out = self.cache[rows, cols].astype(np.int64)
-            out[self.rules.lookup(rows * self.m + cols) >= 0] = NOT_ALLOWED
-            return out
-        out = np.full(rows.size, NOT_ALLOWED, np.int64)
-        blocks = rows // self.block
-        for b in np.unique(blocks):
-            sel = np.flatnonzero(blocks == b)
-            r0, q = self.block_scores(int(b))
-            out[sel] = q[rows[sel] - r0, cols[sel]]
+            out = self.cache[rows, self._cache_col[cols]].astype(np.int64)
+        else:
+            out = np.empty(rows.size, np.int64)
+            for a in range(0, rows.size, 65_536):
+                r, c = rows[a : a + 65_536], cols[a : a + 65_536]
+                prod = np.einsum("ij,ji->i", self.space.left[r], self.space.right[:, c])
+                out[a : a + r.size] = to_scores(prod.astype(np.float32))
+        out[self.rules.lookup(rows * self.m + cols) >= 0] = NOT_ALLOWED
         return out
 
-    def rows_scores(self, rows: np.ndarray):
-        """Yield (row indices, their int score rows) for the given mentees."""
+    def rows_scores(self, rows: np.ndarray, cols: np.ndarray | None = None):
+        """Yield (mentees, their scores against ``cols`` or all) for given mentees."""
         rows = np.unique(rows)
-        if self.cache is not None:
-            for a in range(0, rows.size, self.block):
-                sel = rows[a : a + self.block]
-                q = self.cache[sel]
-                keys = self.rules.in_rows(int(sel[0]), int(sel[-1]) + 1)
-                r, c = np.divmod(keys, self.m)
-                at = np.searchsorted(sel, r)
-                ok = sel[np.minimum(at, sel.size - 1)] == r
-                q[at[ok], c[ok]] = NOT_ALLOWED
-                yield sel, q
-            return
-        blocks = rows // self.block
-        for b in np.unique(blocks):
-            sel = rows[blocks == b]
-            r0, q = self.block_scores(int(b))
-            yield sel, q[sel - r0]
+        for a in range(0, rows.size, self.block):
+            sel = rows[a : a + self.block]
+            yield sel, self.scores(sel, cols)
