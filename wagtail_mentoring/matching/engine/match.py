@@ -252,6 +252,8 @@ class _Run:
         only those are scored (read from the cache when there is one).
         """
         rows, gi, g = flagged_groups(res, self.cands, threshold)
+        if rows.size == 0:
+            return
         groups = self.cands.group_max.shape[1]
         combo = gi * groups + g
         order = np.lexsort((rows, combo))
