@@ -8,11 +8,11 @@ language set) become bilinear through one-hot columns on the mentor side and a l
 table row on the mentee side; the same tables carry the hard rules as a large
 negative value, so one ``sgemm`` per block yields scores *and* categorical masks.
 
-Every entry is an integer (rounded down) in units of ``1 / (SCORE_SCALE · SUB)``, so
-an allowed pair's product is a sum of non-negative integers below 2^24: float32
+Every entry is an integer (rounded) in units of ``1 / (SCORE_SCALE · SUB)``, so an
+allowed pair's product is a sum of non-negative integers below 2^24: float32
 computes it *exactly*, in any order, for any subset of rows and columns. A score
 never depends on how a block was cut, which lets certification re-score just the
-rows and mentors it needs. ``score = floor(product / SUB)``, in ``0..SCORE_SCALE``.
+rows and mentors it needs. ``score = min(floor(product / SUB), SCORE_SCALE)``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ SCORE_SCALE = 10_000  # integer score steps between 0 and 1 (fits int16)
 SUB = 1024  # sub-steps per score step inside the product (a power of two: exact)
 UNIT = SCORE_SCALE * SUB  # a product of 1.0; UNIT < 2^24 keeps float32 exact
 FORBID = -float(2**26)  # a categorical rule: any product below 0 broke one
-TEXT_STEPS = 128  # mentor-side text vectors in steps of 1/128
 _TOKEN = re.compile(r"[a-z0-9]{3,}")
 # Words that say nothing about what a person is into; without them "both mention
 # how, learn, like" stops being a reason. English only: other languages keep all.
@@ -122,7 +121,7 @@ def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureS
         nonlocal k
         left = np.asarray(left.todense() if sp.issparse(left) else left, np.float64)
         right = np.asarray(right.todense() if sp.issparse(right) else right, np.float32)
-        left = np.where(left < 0, FORBID, np.floor(left * UNIT)).astype(np.float32)
+        left = np.where(left < 0, FORBID, np.rint(left * UNIT)).astype(np.float32)
         lefts.append(left)
         rights.append(right)
         blocks[name] = slice(k, k + left.shape[1])
@@ -143,12 +142,14 @@ def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureS
     tokens = vec = None
     if "interests" in w and problem.interests_text is not None:
         vec, tokens = hashed_tfidf(list(problem.interests_text), config.text_dim)
-        # both sides rounded down: the quantised cosine never exceeds the true one
-        share = w["interests"] / total / TEXT_STEPS
+        # both sides rounded to integers; √(share · UNIT) steps on each side balance
+        # their rounding errors (a few score steps in 10,000 at most)
+        share = w["interests"] / total
+        steps = max(1.0, float(np.rint(np.sqrt(share * UNIT))))
         add(
             "interests",
-            vec[me].astype(np.float64) * share,
-            np.floor(vec[mo].T.astype(np.float64) * TEXT_STEPS),
+            vec[me].astype(np.float64) * (share / steps),
+            np.rint(vec[mo].T.astype(np.float64) * steps),
         )
 
     # level: table over (mentee level, mentor level code)

@@ -55,7 +55,7 @@ def to_scores(c: np.ndarray) -> np.ndarray:
     """Exact feature products → integer scores in place (float32; -1 = a rule)."""
     np.multiply(c, 1.0 / SUB, out=c)  # a power of two: exact
     np.floor(c, out=c)
-    np.maximum(c, NOT_ALLOWED, out=c)
+    np.clip(c, NOT_ALLOWED, SCORE_SCALE, out=c)  # rounding may pass 1.0 by a step
     return c
 
 
