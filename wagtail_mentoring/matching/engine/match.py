@@ -171,6 +171,8 @@ class _Run:
                     | member(key_c, pkey)
                     | member(key_c, solved_keys)
                 )
+                if rounds == 1:
+                    solve |= keep & self._touched(c, duals.pairs)
             solved_keys = (
                 np.union1d(solved_keys, key_c[solve]) if rounds >= 4 else key_c[solve]
             )
@@ -225,6 +227,19 @@ class _Run:
             self.added += ar.size
             if ar.size:
                 self.cands = _add_pairs(c, ar, ac, np.concatenate(add_s)[new], m)
+
+    def _touched(self, c: Candidates, before: np.ndarray) -> np.ndarray:
+        """Candidates of the people an admin edit moved: the mentees and mentors of
+        locked or rejected pairs and their partners in ``before``. Their prices are
+        the ones that jump, so a re-solve from old prices would miss their pairs.
+        """
+        edits = [a for a in (self.p.locked, self.p.rejected) if len(a)]
+        if not edits or not len(before):
+            return np.zeros(c.rows.size, bool)
+        e = np.vstack(edits)
+        rows = np.union1d(e[:, 0], before[member(before[:, 1], e[:, 1]), 0])
+        cols = np.union1d(e[:, 1], before[member(before[:, 0], e[:, 0]), 1])
+        return member(c.rows, rows) | member(c.cols, cols)
 
     def _seed(self, c: Candidates, lkey, pkey) -> np.ndarray:
         """Pairs of the first solve: each mentee's ``_SEED_K`` best candidates, each
