@@ -125,17 +125,20 @@ def explain_pairs(
     share = np.array([w.get(f, 0.0) / total for f in FACTORS])
     contrib = np.column_stack([values[f] for f in FACTORS]) * share[None, :]
     order = np.argsort(-contrib, axis=1, kind="stable")[:, : config.explain_top]
-    out = []
-    # many pairs share the same reason (same skills, same gap, same department):
-    # build each distinct one once
+    # what each reason's text depends on, per pair, as plain lists: many pairs share
+    # a reason (same skills, same gap, same department), built once each
+    keys = _reason_keys(problem, shared, gap, same, dtz, pj)
     memo: dict[tuple, Reason] = {}
-    for q in range(k):
+    out = []
+    contrib_l, order_l = contrib.tolist(), order.tolist()
+    for q, (i, j) in enumerate(pairs.tolist()):
+        row = contrib_l[q]
         reasons = []
-        for f in order[q]:
-            if contrib[q, f] <= 0:
+        for f in order_l[q]:
+            if row[f] <= 0:
                 break
             name = FACTORS[f]
-            key = _reason_key(name, q, problem, shared, gap, same, dtz, pj)
+            key = keys[name](q) if name in keys else None
             reason = memo.get(key) if key is not None else None
             if reason is None:
                 reason = _reason(
@@ -146,30 +149,38 @@ def explain_pairs(
             reasons.append(reason)
         out.append(
             PairExplanation(
-                mentee=int(pairs[q, 0]),
-                mentor=int(pairs[q, 1]),
-                score=float(contrib[q].sum()),
-                factors=dict(zip(FACTORS, contrib[q].tolist(), strict=True)),
+                mentee=i,
+                mentor=j,
+                score=sum(row),
+                factors=dict(zip(FACTORS, row, strict=True)),
                 reasons=reasons,
             )
         )
     return out
 
 
-def _reason_key(name, q, problem, shared, gap, same, dtz, pj) -> tuple | None:
-    """What a reason's text depends on (None: unique per pair, not memoised)."""
-    if name in ("skills", "goals", "languages", "availability"):
-        prod = shared[name]
-        return (name, prod.indices[prod.indptr[q] : prod.indptr[q + 1]].tobytes())
-    if name == "seniority":
-        return (name, int(gap[q]))
-    if name == "cross_department":
-        return (name, int(problem.department[pj[q]]))
-    if name == "location":
-        if same[q]:
-            return (name, True, int(problem.location[pj[q]]))
-        return (name, False, abs(int(dtz[q])))
-    return None
+def _reason_keys(problem, shared, gap, same, dtz, pj) -> dict:
+    """Per factor, pair number → what its reason's text depends on."""
+    keys = {}
+    for name in ("skills", "goals", "languages", "availability"):
+        if name in shared:
+            prod = shared[name]
+            ptr, idx = prod.indptr.tolist(), prod.indices.tolist()
+
+            def key(q, name=name, ptr=ptr, idx=idx):
+                return (name, *idx[ptr[q] : ptr[q + 1]])
+
+            keys[name] = key
+    gap_l = gap.tolist()
+    keys["seniority"] = lambda q: ("seniority", gap_l[q])
+    dep_l = problem.department[pj].tolist()
+    keys["cross_department"] = lambda q: ("cross_department", dep_l[q])
+    same_l, loc_l = same.tolist(), problem.location[pj].tolist()
+    tz_l = np.abs(dtz).tolist()
+    keys["location"] = lambda q: (
+        ("location", True, loc_l[q]) if same_l[q] else ("location", False, tz_l[q])
+    )
+    return keys
 
 
 def _reason(name, q, problem, lab, shared, gap, same, dtz, pi, pj, tokens) -> Reason:

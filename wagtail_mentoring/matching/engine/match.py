@@ -92,7 +92,7 @@ def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
 # of a re-solve; prices rarely move that much, and the certificate checks them all
 _MARGIN = SCORE_SCALE // 20
 # left-out pairs this close to paying join the candidates when some pair pays
-_SLACK = SCORE_SCALE // 100
+_SLACK = SCORE_SCALE // 20
 # the first solve: each mentee's best few candidates and each mentor's
 _SEED_K = 8
 _NO_PRUNING = np.iinfo(np.int64).max

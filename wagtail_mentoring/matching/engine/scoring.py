@@ -22,7 +22,8 @@ from .arrays import member
 from .features import SCORE_SCALE, SUB, FeatureSpace
 from .rules import PairRules
 
-GROUPS = 256  # mentor groups of the left-out bounds
+GROUPS = 256  # mentor groups of the left-out bounds (at most)
+MIN_GROUP = 32  # mentors per group (at least): smaller groups cost more than they save
 NOT_ALLOWED = -1
 CACHE_PAIRS = 64_000_000  # keep all scores up to this many pairs (128 MB)
 _COLUMNS = 256  # mentors per product when scoring whole columns
@@ -120,7 +121,7 @@ class Scorer:
         no candidates at all, which the certificate would then have to repair.
         """
         n, m = self.n, self.m
-        g_count = max(1, min(GROUPS, m))
+        g_count = max(1, min(GROUPS, m // MIN_GROUP))
         width = -(-m // g_count) if m else 1  # mentors per group
         g_count = -(-m // width) if m else 1
         group_max = np.full((n, g_count), NOT_ALLOWED, np.int16)
