@@ -75,14 +75,15 @@ def left_out_violations(
     plain = _plain(wm)
     if plain:
         # (q + P)·T − p_j − v_i > −slack implies q > ⌊p_j / T⌋ + ⌊(v_i − P·T − slack)
-        # / T⌋, exact in float32 with both terms clipped to ±2^22 (clipping the
-        # column term down and the row term only adds false alarms). ">=" with a
-        # tie factor: a left-out pair could carry the +1 of a previous proposal.
+        # / T⌋, exact in float32: column terms are clipped down to 2^22 (that only
+        # adds false alarms), row terms to ±2^23, beyond which the sign decides
+        # (q − column term lies within ±(2^22 + SCORE_SCALE)). ">=" with a tie
+        # factor: a left-out pair could carry the +1 of a previous proposal.
         tie = int(wm["tie"])
         lim = 2**22
         col = np.clip(wm["price"][cols] // tie, -lim, lim).astype(np.float32)
         row = (wm["row_value"][rows] - wm["penalty"] * tie - slack) // tie
-        row = np.clip(row, -lim, lim).astype(np.float32)
+        row = np.clip(row, -2 * lim, 2 * lim).astype(np.float32)
         lhs = np.subtract(weights, col[None, :], dtype=np.float32)
         hit = lhs >= row[:, None] if tie > 1 else lhs > row[:, None]
         r, c = np.nonzero(hit)
