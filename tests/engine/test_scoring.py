@@ -159,3 +159,34 @@ def test_warm_re_solve_after_admin_edits_equals_a_fresh_solve(seed):
     # stickiness: of the optimal answers, the one closest to the last proposals
     before = {tuple(p) for p in first.pairs.tolist()}
     assert len(got & before) >= len({tuple(p) for p in fresh.pairs.tolist()} & before)
+
+
+@pytest.mark.parametrize("tie", [1, 3])
+def test_the_float32_screen_never_hides_a_paying_pair(tie):
+    # an expensive mentor and a mentee with a very negative value: the screen's
+    # clipped terms must still send the pair to the exact check
+    from types import SimpleNamespace
+
+    from wagtail_mentoring.matching.engine.certify import left_out_violations
+
+    penalty = 2**30
+    wm = {
+        "price": np.array([2**23 + 5, 0], np.int64) * tie,
+        "row_value": np.array([0, penalty * tie + 10 * tie], np.int64),
+        "penalty": penalty,
+        "tie": tie,
+        "prio": None,
+        "step": 1.0,
+        "offset": 0.0,
+        "row_cap": np.array([1, 1]),
+        "col_cap": np.array([1, 1]),
+    }
+    result = SimpleNamespace(_warm=wm)
+    weights = np.array([[0, -1], [-1, 10]], np.float32)
+    r, c, rp = left_out_violations(result, np.array([0, 1]), weights, 0)
+    # pair (0, 0) pays (P·T − price > 0); pair (1, 1) is exactly tight: it does not
+    assert r.tolist() == [0] and c.tolist() == [0]
+    assert rp.tolist() == [(penalty - 2**23 - 5) * tie]
+    # with a slack, the tight pair comes too
+    r, c, rp = left_out_violations(result, np.array([0, 1]), weights, 0, slack=1)
+    assert sorted(zip(r.tolist(), c.tolist(), strict=True)) == [(0, 0), (1, 1)]
