@@ -37,7 +37,9 @@ def _benefit(wm: dict, rows: np.ndarray, weights: np.ndarray, up: bool = False):
             eff *= wm["prio"][rows]
         eff = (eff - wm["offset"]) / wm["step"]
         q = (np.ceil(eff) if up else np.rint(eff)).astype(np.int64)
-    return (q + wm["penalty"]) * wm["tie"]
+    q += wm["penalty"]  # in place: blocks of bounds are large
+    q *= wm["tie"]
+    return q
 
 
 def reduced_profit(
@@ -116,8 +118,6 @@ def flagged_groups(
         return z, z, z
     price = wm["price"]
     big = np.iinfo(np.int64).max // 4
-    plain = _plain(wm)
-    tie = int(wm["tie"])
     for gi in np.unique(cands.row_grouping):
         grp = cands.groupings[gi]
         min_price = np.full(cands.group_max.shape[1], big, np.int64)
@@ -127,13 +127,8 @@ def flagged_groups(
             rows = rows_all[a : a + 16_384]
             gm = cands.group_max[rows]
             # +1: a left-out previous pair may carry the stickiness tie-break
-            if plain:  # (gm + P)·T + 1 − p − v, in place
-                rp = gm.astype(np.int64)
-                rp *= tie
-                rp += (wm["penalty"] * tie + 1 - wm["row_value"][rows])[:, None]
-            else:
-                rp = _benefit(wm, rows[:, None], gm, up=True) + 1
-                rp -= wm["row_value"][rows][:, None]
+            rp = _benefit(wm, rows[:, None], gm, up=True)
+            rp += (1 - wm["row_value"][rows])[:, None]
             rp -= min_price[None, :]  # big where a group has no live mentor
             hit = rp > 0
             hit &= gm >= max(threshold, 0)
