@@ -85,7 +85,7 @@ def superuser(db):
     return make_user("sue", superuser=True)
 
 
-# --- Sponsorship (issue 7) -------------------------------------------------
+# --- Sponsorship ---------------------------------------------------------
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from wagtail_mentoring.programs.models import EnrollmentStatus
 
 pytestmark = pytest.mark.django_db
 
-INDEX = "applications:index"
+INDEX = "wm_applications:index"
 
 
 def _bulk_url(action, ids, **extra):
@@ -50,8 +50,8 @@ def test_non_admins_cannot_reach_admin_urls(client, who, employee, program):
         client.force_login(employee)
     urls = [
         reverse(INDEX),
-        reverse("applications:inspect", args=[enrollment.pk]),
-        reverse("participants:index"),
+        reverse("wm_applications:inspect", args=[enrollment.pk]),
+        reverse("wm_participants:index"),
         _bulk_url("approve", [enrollment.pk]),
     ]
     for url in urls:
@@ -74,10 +74,12 @@ def test_program_admin_sees_only_their_programs(
     body = response.content.decode()
     assert "Erin" in body and "Oscar" not in body
     assert (
-        client.get(reverse("applications:inspect", args=[mine.pk])).status_code == 200
+        client.get(reverse("wm_applications:inspect", args=[mine.pk])).status_code
+        == 200
     )
     assert (
-        client.get(reverse("applications:inspect", args=[theirs.pk])).status_code == 404
+        client.get(reverse("wm_applications:inspect", args=[theirs.pk])).status_code
+        == 404
     )
 
 
@@ -143,7 +145,7 @@ def test_bulk_approve_through_the_admin(
     assert len(mail.outbox) == 2
     assert ModelLogEntry.objects.filter(action="wagtail_mentoring.approve").count() == 2
     for enrollment in (first, second):
-        history = client.get(reverse("applications:history", args=[enrollment.pk]))
+        history = client.get(reverse("wm_applications:history", args=[enrollment.pk]))
         assert b"Approved an application" in history.content
 
 
@@ -190,7 +192,7 @@ def test_inspect_shows_answers_escaped(client, program, superuser, employee):
         employee, program, motivation="<script>alert(1)</script>"
     )
     client.force_login(superuser)
-    response = client.get(reverse("applications:inspect", args=[enrollment.pk]))
+    response = client.get(reverse("wm_applications:inspect", args=[enrollment.pk]))
     assert b"<script>alert(1)</script>" not in response.content
     assert b"&lt;script&gt;" in response.content
 
@@ -198,9 +200,9 @@ def test_inspect_shows_answers_escaped(client, program, superuser, employee):
 def test_participants_listing_hides_inactive_users(client, superuser, employee):
     make_user("ghost", active=False, profile={"department": "Ops"})
     client.force_login(superuser)
-    body = client.get(reverse("participants:index")).content.decode()
+    body = client.get(reverse("wm_participants:index")).content.decode()
     assert "Erin" in body and "Ghost" not in body
-    assert client.get(reverse("participants:add")).status_code == 302
+    assert client.get(reverse("wm_participants:add")).status_code == 302
 
 
 def test_custom_permissions_appear_in_the_groups_editor(client, superuser):

@@ -46,11 +46,11 @@ def busy(program, employee, other_employee):
 
 def test_program_admin_sees_metadata_not_content(client, busy, program_admin):
     client.force_login(program_admin)
-    index = client.get(reverse("relationships:index"))
+    index = client.get(reverse("wm_relationships:index"))
     assert index.status_code == 200
     html = index.content.decode()
     assert "Erin" in html and "1 of 1 achieved" in html
-    inspect = client.get(reverse("relationships:inspect", args=[busy.pk]))
+    inspect = client.get(reverse("wm_relationships:inspect", args=[busy.pk]))
     assert inspect.status_code == 200
     html = inspect.content.decode()
     assert "Moving on" in html  # the end reason is the admins' business
@@ -66,16 +66,17 @@ def test_admins_of_other_programs_and_employees_see_nothing(
     client, busy, other_program_admin, employee
 ):
     client.force_login(other_program_admin)
-    assert "Erin" not in client.get(reverse("relationships:index")).content.decode()
+    assert "Erin" not in client.get(reverse("wm_relationships:index")).content.decode()
     assert (
-        client.get(reverse("relationships:inspect", args=[busy.pk])).status_code == 404
+        client.get(reverse("wm_relationships:inspect", args=[busy.pk])).status_code
+        == 404
     )
     client.force_login(employee)
-    assert client.get(reverse("relationships:index")).status_code in (302, 403)
+    assert client.get(reverse("wm_relationships:index")).status_code in (302, 403)
     # Nobody edits relationships through the generic admin.
     client.force_login(make_user(superuser=True))
     response = client.post(
-        reverse("relationships:edit", args=[busy.pk]), {"status": "active"}
+        reverse("wm_relationships:edit", args=[busy.pk]), {"status": "active"}
     )
     assert response.status_code in (302, 403, 404)
     assert Relationship.objects.get(pk=busy.pk).status == "ended_early"
@@ -92,7 +93,7 @@ def test_relationship_listing_queries_stay_constant(
             services.send_message(rel, member, body="x")
 
     client.force_login(program_admin)
-    url = reverse("relationships:index")
+    url = reverse("wm_relationships:index")
     grow(2)
     client.get(url)
     with django_assert_max_num_queries(40) as small:
@@ -108,12 +109,12 @@ def test_program_admin_accepts_on_the_mentors_behalf(
     self_select(program)
     me, m = mentee(program), mentor(program)
     request = services.send_request(me, m, me.user)
-    url = reverse("mentor_requests:accept", args=[request.pk])
+    url = reverse("wm_mentor_requests:accept", args=[request.pk])
     client.force_login(other_program_admin)
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
     client.force_login(program_admin)
-    listing = client.get(reverse("mentor_requests:index"))
+    listing = client.get(reverse("wm_mentor_requests:index"))
     assert url in listing.content.decode()
     assert client.get(url).status_code == 200
     response = client.post(url)

@@ -18,7 +18,7 @@ from tests.journey_data import (
     step,
     three_steps,
 )
-from wagtail_mentoring.engagement.agenda import default_agenda, journey_prompts
+from wagtail_mentoring.engagement.agenda import default_agenda
 from wagtail_mentoring.engagement.models import Goal, Meeting, MeetingStatus
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.journeys import selectors, services
@@ -30,6 +30,7 @@ from wagtail_mentoring.journeys.models import (
     StepProgress,
     StepStatus,
 )
+from wagtail_mentoring.journeys.selectors import pair_prompts as journey_prompts
 from wagtail_mentoring.journeys.tasks import refresh_journey_summaries
 from wagtail_mentoring.programs.services import (
     change_relationship_status,

@@ -6,13 +6,13 @@ from django.utils import translation
 
 from tests.factories import make_enrollment, make_user
 from wagtail_mentoring.matching import runs, services
-from wagtail_mentoring.matching.explain import reason_text
 from wagtail_mentoring.matching.models import (
     MatchingRun,
     MatchProposal,
     ProposalStatus,
     RunStatus,
 )
+from wagtail_mentoring.matching.reasons import reason_text
 from wagtail_mentoring.matching.tasks import run_matching
 from wagtail_mentoring.programs.models import EnrollmentStatus, ProgramPage
 

@@ -46,7 +46,7 @@ class TestPageTypes(WagtailPageTestCase):
                     "default_mentor_capacity": 2,
                     "max_mentor_capacity": 5,
                     "mentors_per_mentee": 1,
-                    # Issue 5's Relationships panel.
+                    # The Relationships panel.
                     "max_requests": 3,
                     "request_expiry_days": 7,
                     "messages_private": "on",

@@ -68,7 +68,7 @@ def test_seed_demo_is_deterministic_and_safe_to_rerun():
         Enrollment.objects.count(),
         ProgramPage.objects.count(),
     )
-    # Three admin-approved programs and the self-select one (issue 5).
+    # Three admin-approved programs and the self-select one.
     assert ProgramPage.objects.count() == 4
     assert ProgramPage.objects.filter(matching_mode="self_select").count() == 1
     assert set(ProgramPage.objects.values_list("kind", flat=True)) == {

@@ -23,8 +23,8 @@ from wagtail_mentoring.sponsorship.models import (
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-EQUITY = "sponsorship_equity:index"
-ACCOUNTABILITY = "sponsorship_accountability:index"
+EQUITY = "wm_sponsorship_equity:index"
+ACCOUNTABILITY = "wm_sponsorship_accountability:index"
 
 
 @pytest.fixture
@@ -71,11 +71,11 @@ def test_permissions_for_each_admin_screen(
 ):
     employee_admin = make_user("edith", admin_access=True)
     urls = {
-        "nominations": reverse("nominations:index"),
-        "pairing": reverse("sponsorship_pairing:index"),
-        "opportunities": reverse("opportunities:index"),
-        "outcomes": reverse("career_outcomes:index"),
-        "import": reverse("career_outcomes:import"),
+        "nominations": reverse("wm_nominations:index"),
+        "pairing": reverse("wm_sponsorship_pairing:index"),
+        "opportunities": reverse("wm_opportunities:index"),
+        "outcomes": reverse("wm_career_outcomes:index"),
+        "import": reverse("wm_career_outcomes:import"),
         "accountability": reverse(ACCOUNTABILITY),
         "equity": reverse(EQUITY),
     }
@@ -118,16 +118,16 @@ def test_admin_accepts_a_nomination_through_the_applications_action(
     client, nomination, sponsorship_admin, other_program_admin
 ):
     client.force_login(other_program_admin)
-    body = client.get(reverse("nominations:index")).content.decode()
+    body = client.get(reverse("wm_nominations:index")).content.decode()
     assert "Erin Tester" not in body
     assert (
-        client.get(reverse("nominations:inspect", args=[nomination.pk])).status_code
+        client.get(reverse("wm_nominations:inspect", args=[nomination.pk])).status_code
         != 200
     )
     client.force_login(sponsorship_admin)
-    body = client.get(reverse("nominations:index")).content.decode()
+    body = client.get(reverse("wm_nominations:index")).content.decode()
     assert "Erin Tester" in body and "Sponsor" in body
-    inspect = client.get(reverse("nominations:inspect", args=[nomination.pk]))
+    inspect = client.get(reverse("wm_nominations:inspect", args=[nomination.pk]))
     assert inspect.status_code == 200 and b"Ready" in inspect.content
     approve = reverse(
         "wagtail_bulk_action", args=("wagtail_mentoring", "enrollment", "approve")
@@ -142,7 +142,7 @@ def test_admin_pairs_sponsor_and_sponsee(
     client, sponsorship_program, sponsor, sponsee, sponsorship_admin, other_employee
 ):
     client.force_login(sponsorship_admin)
-    url = reverse("sponsorship_pairing:index")
+    url = reverse("wm_sponsorship_pairing:index")
     page = client.get(url).content.decode()
     assert "Simone Tester" in page and "Erin Tester" in page
     sponsor_enrollment = sponsor.mentoring_enrollments.get()
@@ -166,7 +166,7 @@ def test_admin_posts_opportunity_and_decides(
 ):
     client.force_login(sponsorship_admin)
     response = client.post(
-        reverse("opportunities:add"),
+        reverse("wm_opportunities:add"),
         {
             "program": sponsorship_program.pk,
             "title": "Run the Q3 pricing review",
@@ -178,7 +178,7 @@ def test_admin_posts_opportunity_and_decides(
     assert b"deadline is in the past" in response.content
     assert not Opportunity.objects.exists()
     response = client.post(
-        reverse("opportunities:add"),
+        reverse("wm_opportunities:add"),
         {
             "program": sponsorship_program.pk,
             "title": "Run the Q3 pricing review",
@@ -190,9 +190,9 @@ def test_admin_posts_opportunity_and_decides(
     opportunity = Opportunity.objects.get()
     assert opportunity.posted_by == sponsorship_admin
     nomination = services.nominate_for_opportunity(opportunity, sponsee, sponsor)
-    inspect = client.get(reverse("opportunities:inspect", args=[opportunity.pk]))
+    inspect = client.get(reverse("wm_opportunities:inspect", args=[opportunity.pk]))
     assert b"Decide on Erin Tester" in inspect.content
-    decide = reverse("opportunities:decide", args=[nomination.pk])
+    decide = reverse("wm_opportunities:decide", args=[nomination.pk])
     response = client.post(decide, {"status": "not_selected", "reason": ""})
     assert response.status_code == 400
     assert b"Please say why" in response.content
@@ -204,7 +204,7 @@ def test_admin_posts_opportunity_and_decides(
     assert nomination.status == "not_selected"
     # Editing goes through the service too.
     response = client.post(
-        reverse("opportunities:edit", args=[opportunity.pk]),
+        reverse("wm_opportunities:edit", args=[opportunity.pk]),
         {
             "program": sponsorship_program.pk,
             "title": "Run the Q3 pricing review",
@@ -227,7 +227,7 @@ def test_other_program_admin_cannot_decide(
     nomination = services.nominate_for_opportunity(opportunity, sponsee, sponsor)
     client.force_login(other_program_admin)
     response = client.post(
-        reverse("opportunities:decide", args=[nomination.pk]),
+        reverse("wm_opportunities:decide", args=[nomination.pk]),
         {"status": "selected"},
     )
     assert _denied(response)
@@ -238,7 +238,7 @@ def test_other_program_admin_cannot_decide(
 def test_hr_records_and_imports_outcomes(client, hr, sponsorship, sponsee, employee):
     client.force_login(hr)
     response = client.post(
-        reverse("career_outcomes:add"),
+        reverse("wm_career_outcomes:add"),
         {
             "employee": sponsee.pk,
             "kind": "promotion",
@@ -250,7 +250,7 @@ def test_hr_records_and_imports_outcomes(client, hr, sponsorship, sponsee, emplo
     assert response.status_code == 302, response.content.decode()[-2000:]
     outcome = CareerOutcome.objects.get()
     assert outcome.relationship == sponsorship and outcome.recorded_by == hr
-    index = client.get(reverse("career_outcomes:index")).content.decode()
+    index = client.get(reverse("wm_career_outcomes:index")).content.decode()
     assert "Senior Engineer" in index and "Sponsorship Circle" in index
 
     other = make_user("olive", profile=dict(PROFILE))
@@ -260,7 +260,7 @@ def test_hr_records_and_imports_outcomes(client, hr, sponsorship, sponsee, emplo
         f"{other.get_username()},promotion,yesterday\n"
     ).encode()
     response = client.post(
-        reverse("career_outcomes:import"),
+        reverse("wm_career_outcomes:import"),
         {"file": SimpleUploadedFile("outcomes.csv", bad, "text/csv")},
     )
     assert response.status_code == 400
@@ -268,7 +268,7 @@ def test_hr_records_and_imports_outcomes(client, hr, sponsorship, sponsee, emplo
     assert CareerOutcome.objects.count() == 1
     good = bad.decode().splitlines()[:2]
     response = client.post(
-        reverse("career_outcomes:import"),
+        reverse("wm_career_outcomes:import"),
         {
             "file": SimpleUploadedFile(
                 "outcomes.csv", "\n".join(good).encode(), "text/csv"
@@ -282,7 +282,7 @@ def test_hr_records_and_imports_outcomes(client, hr, sponsorship, sponsee, emplo
 def test_outcome_admin_refuses_future_dates(client, hr, employee):
     client.force_login(hr)
     response = client.post(
-        reverse("career_outcomes:add"),
+        reverse("wm_career_outcomes:add"),
         {
             "employee": employee.pk,
             "kind": "new_role",
@@ -410,10 +410,10 @@ def test_nomination_listing_query_count_is_constant(
     add(2)
     client.force_login(sponsorship_admin)
     with django_assert_max_num_queries(80) as small:
-        client.get(reverse("nominations:index"))
+        client.get(reverse("wm_nominations:index"))
     add(10)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get(reverse("nominations:index"))
+        response = client.get(reverse("wm_nominations:index"))
     assert Nomination.objects.count() == 12
     assert response.content.decode().count("Accept") >= 12
 

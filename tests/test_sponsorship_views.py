@@ -120,7 +120,7 @@ def test_confidential_advocacy_stays_with_the_sponsor(
     # Admin screens only ever show counts, never the text.
     admin_pages = ""
     for name in ("sponsorship_accountability", "sponsorship_equity"):
-        response = client.get(reverse(f"{name}:index"))
+        response = client.get(reverse(f"wm_{name}:index"))
         admin_pages += response.content.decode()
     assert SECRET not in admin_pages and "Calibration committee" not in admin_pages
 

@@ -1,21 +1,102 @@
-"""Base classes for our admin viewsets (Wagtail 7.4 and 8 alike)."""
+"""Base classes of the package's admin (Wagtail 7.4 and 8 alike).
+
+Every viewset of the package derives from one of these, and every view they
+build is scoped by the model's policy (``permissions.py``): listings, exports,
+inspect, edit, history, usage, delete and chooser views alike. Objects outside
+the policy's scope are "not found", never "forbidden", so ids cannot be probed.
+"""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import redirect
 from wagtail import VERSION as WAGTAIL_VERSION
 from wagtail.admin import messages
+from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.permissions import policy_for
 
+#: Every admin URL of the package lives under ``/admin/<ADMIN_URL_PREFIX>/``.
+ADMIN_URL_PREFIX = "mentoring"
 
-class MentoringModelViewSet(ModelViewSet):
-    """A ModelViewSet that uses the policy registered in ``permissions``."""
 
-    copy_view_enabled = False
+def _action_of(view_class) -> str:
+    """The policy action a generic view needs on the objects it touches."""
+    if issubclass(view_class, generic.DeleteView):
+        return "delete"
+    if issubclass(view_class, generic.CreateView):  # includes copy
+        return "add"
+    if issubclass(view_class, generic.EditView):
+        return "change"
+    return "view"
+
+
+class PolicyScopedView:
+    """Mixed into every view a package viewset builds (see :func:`scoped`)."""
+
+    scope_action = "view"
+
+    def scoped_queryset(self, action: str | None = None) -> QuerySet:
+        model = getattr(self, "model", None) or self.model_class
+        return policy_for(model).instances_user_has_permission_for(
+            self.request.user, action or self.scope_action
+        )
+
+    def _in_scope(self, queryset, action="view"):
+        if not isinstance(queryset, QuerySet):
+            return queryset
+        return queryset.filter(pk__in=self.scoped_queryset(action).values("pk"))
+
+    # Listings, exports and history/usage listings.
+    def get_base_queryset(self):
+        return self._in_scope(super().get_base_queryset())
+
+    # Choosers.
+    def get_object_list(self):
+        return self._in_scope(super().get_object_list())
+
+    # Every single-object view.
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if obj is None:  # a create view has no object
+            return obj
+        pk = getattr(obj, "pk", None)
+        if not self.scoped_queryset().filter(pk=pk).exists():
+            raise Http404
+        return obj
+
+    def get_objects(self, pks):
+        return self._in_scope(super().get_objects(pks))
+
+
+def scoped(view_class):
+    """``view_class`` with :class:`PolicyScopedView` in front of it."""
+    if issubclass(view_class, PolicyScopedView):
+        return view_class
+    attrs = {"scope_action": _action_of(view_class)}
+    # The audit trail and usage of an object are read-only: seeing the object
+    # is enough (Wagtail asks for "change" by default).
+    if issubclass(view_class, HistoryView):
+        attrs["any_permission_required"] = ["view", "change"]
+    if issubclass(view_class, UsageView):
+        attrs["permission_required"] = "view"
+    return type(f"Scoped{view_class.__name__}", (PolicyScopedView, view_class), attrs)
+
+
+class ScopedViewSetMixin:
+    """Builds every view through :func:`scoped`, including views added later."""
+
+    def construct_view(self, view_class, **kwargs):
+        return super().construct_view(scoped(view_class), **kwargs)
 
     if WAGTAIL_VERSION < (8, 0):
         # Wagtail 8 looks the policy up in its registry (filled in ready());
@@ -23,6 +104,58 @@ class MentoringModelViewSet(ModelViewSet):
         @property
         def permission_policy(self):
             return policy_for(self.model)
+
+
+class PrefixedURLsMixin:
+    """URLs under ``/admin/mentoring/<name>/`` and names under ``wm_<name>``,
+    so that they cannot collide with the host's own admin views."""
+
+    @property
+    def url_prefix(self):
+        return f"{ADMIN_URL_PREFIX}/{self.name}"
+
+    @property
+    def url_namespace(self):
+        return f"wm_{self.name}"
+
+
+class MentoringViewSet(PrefixedURLsMixin, ViewSet):
+    """A custom admin screen (not a model's CRUD) of the package."""
+
+
+class MentoringModelViewSet(PrefixedURLsMixin, ScopedViewSetMixin, ModelViewSet):
+    """A ModelViewSet under the package's admin prefix, scoped by its policy."""
+
+    copy_view_enabled = False
+
+
+class MentoringSnippetViewSet(ScopedViewSetMixin, SnippetViewSet):
+    """A snippet (taxonomy) viewset, scoped by its policy like the others."""
+
+    copy_view_enabled = False
+
+
+class MentoringChooserViewSet(PrefixedURLsMixin, ScopedViewSetMixin, ChooserViewSet):
+    """A chooser modal whose choices come from the model's policy."""
+
+
+class MentoringViewSetGroup(ViewSetGroup):
+    """An admin menu group whose items the domains add at registration."""
+
+    def __init__(self, label, icon, order, items):
+        self.menu_label = label
+        self.menu_icon = icon
+        self.menu_order = order
+        self.items = tuple(items)
+        super().__init__()
+
+
+class AdminMenu:
+    """The package's admin menu groups, filled by each domain's ``register()``."""
+
+    def __init__(self):
+        self.mentoring: list = []
+        self.sponsorship: list = []
 
 
 class ServiceBulkAction(BulkAction):

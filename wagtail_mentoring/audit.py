@@ -89,7 +89,7 @@ ACTIONS = {
         _("Import journey"),
         _("Imported a learning journey from a package"),
     ),
-    # Employee experience (issue 5): requests, meetings, messages, feedback.
+    # Employee experience: requests, meetings, messages, feedback.
     "wagtail_mentoring.goal.update": (_("Update goal"), _("Updated a goal")),
     "wagtail_mentoring.request.send": (_("Send request"), _("Asked a mentor")),
     "wagtail_mentoring.request.accept": (_("Accept request"), _("Accepted a request")),

@@ -1,24 +1,45 @@
-"""Who may administer which program, and the permission policies Wagtail asks.
+"""Who may do what: every permission policy of the package, in one place.
 
 A program admin for a program is a superuser, a holder of
 ``wagtail_mentoring.administer_all_programs``, or a member of the program's
 ``admin_group`` (which hosts map to an SSO group). "A mentor sees only their
 mentees" is data filtering in services and selectors, not a permission.
+
+Each model the admin shows has its policy here (:func:`register_policies`), and
+each policy names exactly the actions the generic admin may offer. The package's
+viewsets (``admin_base``) take every queryset they show from the policy, so a
+view added later is scoped without anyone remembering to.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from wagtail import VERSION as WAGTAIL_VERSION
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.programs.models import ProgramKind, ProgramPage
+
+if WAGTAIL_VERSION >= (8, 0):
+    from wagtail.permissions import register_permission_policy
+else:  # Wagtail 7.4 asks the viewset (admin_base.MentoringModelViewSet).
+    register_permission_policy = None
+
 ADMINISTER_ALL = "wagtail_mentoring.administer_all_programs"
 VIEW_EQUITY_REPORTS = "wagtail_mentoring.view_equity_reports"
+RUN_MATCHING = "wagtail_mentoring.run_matching"
+
+
+def is_active_user(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def administers_all_programs(user) -> bool:
-    return bool(user.is_active and (user.is_superuser or user.has_perm(ADMINISTER_ALL)))
+    return is_active_user(user) and (user.is_superuser or user.has_perm(ADMINISTER_ALL))
 
 
 def _group_ids(user) -> frozenset:
@@ -31,9 +52,7 @@ def _group_ids(user) -> frozenset:
 
 def administered_programs(user):
     """Program pages ``user`` administers (a queryset)."""
-    from wagtail_mentoring.programs.models import ProgramPage
-
-    if not (user.is_authenticated and user.is_active):
+    if not is_active_user(user):
         return ProgramPage.objects.none()
     if administers_all_programs(user):
         return ProgramPage.objects.all()
@@ -41,7 +60,7 @@ def administered_programs(user):
 
 
 def can_administer(user, program) -> bool:
-    if not (user.is_authenticated and user.is_active):
+    if not is_active_user(user):
         return False
     if administers_all_programs(user):
         return True
@@ -54,46 +73,192 @@ def administers_any_program(user) -> bool:
     return user._wm_administers_any
 
 
-class ProgramScopedPolicy(ModelPermissionPolicy):
-    """Policy for models that belong to a program (through ``program_field``).
+def can_assign_program_admins(user) -> bool:
+    """May ``user`` choose who administers a program (its *Program administrators*)?
 
-    Program admins may view and change the objects of the programs they
-    administer; nobody adds or deletes them through the generic admin, because
-    those are business actions with their own services.
+    The field grants power over every applicant's data, so publishing the page
+    is not enough: it takes the permission to administer every program.
     """
+    return administers_all_programs(user)
 
-    program_field = "program"
-    actions = ("view", "change")
 
-    def __init__(self, model, program_field: str = "program"):
-        super().__init__(model)
-        self.program_field = program_field
+def require(allowed: bool, message: str, code: str = "forbidden") -> None:
+    """Refuse a business action: services call this before writing anything."""
+    if not allowed:
+        raise MentoringError(message, code=code)
+
+
+def require_program_admin(user, program) -> None:
+    require(
+        can_administer(user, program),
+        _("Only the admins of %(program)s can do that.") % {"program": program.title},
+    )
+
+
+# --- Matching panel ---------------------------------------------------------
+
+
+def can_run_matching(user, program) -> bool:
+    """May ``user`` open ``program``'s matching panel and act in it?
+
+    Superusers may; anyone else needs the ``run_matching`` permission *and* to
+    administer the program (its admin group, or every program).
+    """
+    if not is_active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    return user.has_perm(RUN_MATCHING) and can_administer(user, program)
+
+
+def matching_programs(user):
+    """Program pages whose matching panel ``user`` may use (a queryset)."""
+    if not is_active_user(user):
+        return ProgramPage.objects.none()
+    if user.is_superuser:
+        return ProgramPage.objects.all()
+    if not user.has_perm(RUN_MATCHING):
+        return ProgramPage.objects.none()
+    return administered_programs(user)
+
+
+def require_matching(user, program) -> None:
+    require(
+        can_run_matching(user, program),
+        _("You cannot run matching for %(program)s.") % {"program": program.title},
+    )
+
+
+# --- People data -------------------------------------------------------------
+
+
+def can_view_equity_reports(user) -> bool:
+    """Aggregated equity and fairness reports: people data, never implied by
+    administering a program."""
+    return is_active_user(user) and user.has_perm(VIEW_EQUITY_REPORTS)
+
+
+# --- Policies ----------------------------------------------------------------
+
+
+class ActionsPolicy(ModelPermissionPolicy):
+    """Django model permissions, limited to the ``actions`` the generic admin
+    may offer (everything else is a business action with its own service)."""
+
+    actions: tuple[str, ...] = ("view", "change")
+
+    def __init__(self, model, *, actions: tuple[str, ...] | None = None, **kwargs):
+        super().__init__(model, **kwargs)
+        if actions is not None:
+            self.actions = tuple(actions)
 
     def user_has_permission(self, user, action):
-        return action in self.actions and administers_any_program(user)
+        return (
+            action in self.actions
+            and is_active_user(user)
+            and super().user_has_permission(user, action)
+        )
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, a) for a in actions)
 
     def user_has_permission_for_instance(self, user, action, instance):
-        program = instance
-        for part in self.program_field.split("__"):
-            program = getattr(program, part)
-        return action in self.actions and can_administer(user, program)
+        return self.user_has_permission(user, action)
 
     def instances_user_has_permission_for(self, user, action):
-        if action not in self.actions:
+        if not self.user_has_permission(user, action):
             return self.model._default_manager.none()
-        if administers_all_programs(user):
-            return self.model._default_manager.all()
-        programs = administered_programs(user)
-        return self.model._default_manager.filter(
-            **{f"{self.program_field}__in": programs}
+        return self.model._default_manager.all()
+
+
+class ProfilePolicy(ActionsPolicy):
+    """Participant profiles: people-data stewards view and correct them.
+
+    Profiles are created with their user and erased with them: never added or
+    deleted by hand. Inactive people are invisible everywhere in the product.
+    """
+
+    actions = ("view", "change")
+
+    def instances_user_has_permission_for(self, user, action):
+        return (
+            super()
+            .instances_user_has_permission_for(user, action)
+            .filter(user__is_active=True)
         )
 
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
 
+class ProgramScopedPolicy(ModelPermissionPolicy):
+    """Policy for models that belong to a program (through ``program_field``).
+
+    Program admins may do ``actions`` on the objects of the programs they
+    administer (of ``kinds`` only, when given); nobody else may do anything.
+    """
+
+    def __init__(
+        self,
+        model,
+        *,
+        program_field: str = "program",
+        actions: tuple[str, ...] = ("view",),
+        kinds: tuple[str, ...] | None = None,
+        programs=administered_programs,
+    ):
+        super().__init__(model)
+        self.program_field = program_field
+        self.actions = tuple(actions)
+        self.kinds = tuple(kinds) if kinds else None
+        self._programs = programs
+
+    def programs(self, user):
+        """The programs whose objects ``user`` may see through this policy."""
+        programs = self._programs(user)
+        if self.kinds:
+            programs = programs.filter(kind__in=self.kinds)
+        return programs
+
+    def _program_ids(self, user) -> frozenset:
+        # Cached per request user: listings ask once per row.
+        key = f"_wm_programs_{self._programs.__name__}_{'_'.join(self.kinds or ())}"
+        if not hasattr(user, key):
+            setattr(
+                user, key, frozenset(self.programs(user).values_list("pk", flat=True))
+            )
+        return getattr(user, key)
+
+    def user_has_permission(self, user, action):
+        return (
+            action in self.actions
+            and is_active_user(user)
+            and bool(self._program_ids(user))
+        )
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+    def program_id_of(self, instance) -> int:
+        *path, last = self.program_field.split("__")
+        for part in path:
+            instance = getattr(instance, part)
+        return getattr(instance, f"{last}_id")
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action not in self.actions:
+            return False
+        if not is_active_user(user):
+            return False
+        return self.program_id_of(instance) in self._program_ids(user)
+
+    def instances_user_has_permission_for(self, user, action):
+        manager = self.model._default_manager
+        if action not in self.actions or not is_active_user(user):
+            return manager.none()
+        unrestricted = self._programs is administered_programs and not self.kinds
+        if unrestricted and administers_all_programs(user):
+            return manager.all()
+        return manager.filter(**{f"{self.program_field}__in": self.programs(user)})
+
+    def users_with_any_permission(self, actions):
         User = get_user_model()
         perm = Permission.objects.filter(
             content_type__app_label="wagtail_mentoring",
@@ -116,42 +281,55 @@ _policies: dict[type, ModelPermissionPolicy] = {}
 def register_policy(model, policy: ModelPermissionPolicy) -> None:
     """Register ``policy`` for ``model`` with Wagtail (≥ 8) and for our viewsets."""
     _policies[model] = policy
-    if WAGTAIL_VERSION >= (8, 0):
-        from wagtail.permissions import register_permission_policy
-
+    if register_permission_policy is not None:
         register_permission_policy(model, policy, exact_class=True)
 
 
 def policy_for(model) -> ModelPermissionPolicy:
-    return _policies.get(model) or ModelPermissionPolicy(model)
+    try:
+        return _policies[model]
+    except KeyError:
+        raise LookupError(
+            f"{model._meta.label} has no policy: register one in "
+            "wagtail_mentoring.permissions.register_policies()"
+        ) from None
 
 
-# --- Matching panel ---------------------------------------------------------
+def register_policies() -> None:
+    """Every admin-visible model's policy (called from ``AppConfig.ready``)."""
 
-RUN_MATCHING = "wagtail_mentoring.run_matching"
+    def model(name):
+        return apps.get_model("wagtail_mentoring", name)
 
-
-def can_run_matching(user, program) -> bool:
-    """May ``user`` open ``program``'s matching panel and act in it?
-
-    Superusers may; anyone else needs the ``run_matching`` permission *and* to
-    administer the program (its admin group, or every program).
-    """
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    return user.has_perm(RUN_MATCHING) and can_administer(user, program)
-
-
-def matching_programs(user):
-    """Program pages whose matching panel ``user`` may use (a queryset)."""
-    from wagtail_mentoring.programs.models import ProgramPage
-
-    if not (user.is_authenticated and user.is_active):
-        return ProgramPage.objects.none()
-    if user.is_superuser:
-        return ProgramPage.objects.all()
-    if not user.has_perm(RUN_MATCHING):
-        return ProgramPage.objects.none()
-    return administered_programs(user)
+    sponsorship = (ProgramKind.SPONSORSHIP,)
+    # Deciding an application, answering a request or changing a relationship
+    # is a business action with its own service: view-only in the admin.
+    for name in ("Enrollment", "Relationship", "MentorRequest"):
+        register_policy(model(name), ProgramScopedPolicy(model(name)))
+    register_policy(model("EmployeeProfile"), ProfilePolicy(model("EmployeeProfile")))
+    for name in ("Skill", "Interest"):
+        register_policy(
+            model(name),
+            ActionsPolicy(model(name), actions=("add", "change", "delete", "view")),
+        )
+    # Accepting a nomination is approving its application (Applications).
+    register_policy(
+        model("Nomination"), ProgramScopedPolicy(model("Nomination"), kinds=sponsorship)
+    )
+    register_policy(
+        model("Opportunity"),
+        ProgramScopedPolicy(
+            model("Opportunity"), actions=("view", "add", "change"), kinds=sponsorship
+        ),
+    )
+    # HR records and imports outcomes through the outcome services; an outcome
+    # is evidence in the equity report, so it is never deleted by hand.
+    register_policy(
+        model("CareerOutcome"),
+        ActionsPolicy(model("CareerOutcome"), actions=("view", "add", "change")),
+    )
+    # Matching also takes the permission to run it.
+    for name in ("MatchingRun", "MatchProposal"):
+        register_policy(
+            model(name), ProgramScopedPolicy(model(name), programs=matching_programs)
+        )

@@ -30,10 +30,12 @@ def test_admin_matches_a_program_from_the_panel(
     User = get_user_model()
     admin = User.objects.get(is_superuser=True)
     program = ProgramPage.objects.get(slug="engineering-mentoring")
-    panel = f"/admin/matching/{program.pk}/"
+    panel = f"/admin/mentoring/matching/{program.pk}/"
 
     # Open the panel from the Matching index.
-    sign_in(page, live_server, admin.get_username(), PASSWORD, "/admin/matching/")
+    sign_in(
+        page, live_server, admin.get_username(), PASSWORD, "/admin/mentoring/matching/"
+    )
     page.get_by_role("link", name=program.title).click()
     expect(page).to_have_url(re.compile(panel + "$"))
     expect(page.get_by_role("heading", name="Pool")).to_be_visible()
@@ -157,7 +159,7 @@ def test_panel_follows_a_running_run_without_reloading_by_hand(
         live_server,
         admin.get_username(),
         PASSWORD,
-        f"/admin/matching/{program.pk}/",
+        f"/admin/mentoring/matching/{program.pk}/",
     )
     status = page.get_by_role("status").filter(has_text="Finding the best pairs")
     expect(status).to_be_visible()

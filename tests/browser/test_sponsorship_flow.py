@@ -89,7 +89,7 @@ def test_sponsorship_journey(page, live_server, demo_site, axe_check):
     axe_check(page)
 
     # 2. The program admin accepts it in Wagtail.
-    _switch(page, live_server, admin, "/admin/nominations/")
+    _switch(page, live_server, admin, "/admin/mentoring/nominations/")
     row = page.get_by_role("row").filter(has_text=name)
     expect(row).to_have_count(1)
     row.get_by_role("link", name="Accept").click()
@@ -157,7 +157,7 @@ def test_sponsorship_journey(page, live_server, demo_site, axe_check):
     axe_check(page)
 
     # 7. HR records the promotion.
-    _switch(page, live_server, hr, "/admin/career_outcomes/new/")
+    _switch(page, live_server, hr, "/admin/mentoring/career_outcomes/new/")
     page.get_by_label("Employee").select_option(value=str(nominee.pk))
     page.get_by_label("Outcome").select_option(label="Promotion")
     page.get_by_label("Date").fill(str(timezone.localdate()))
@@ -168,7 +168,7 @@ def test_sponsorship_journey(page, live_server, demo_site, axe_check):
     assert outcome.relationship is not None  # linked to the new sponsorship
 
     # 8. The equity report shows the effect, in aggregate, small groups hidden.
-    _switch(page, live_server, admin, "/admin/sponsorship_equity/")
+    _switch(page, live_server, admin, "/admin/mentoring/sponsorship_equity/")
     expect(page.get_by_role("heading", name="Gender")).to_be_visible()
     footer = page.locator("tfoot").first
     expect(footer).to_contain_text(str(promoted_before + 1))

@@ -39,7 +39,11 @@ response = client.get("/mentoring/")
 assert response.status_code == 200 and "My mentoring" in response.content.decode()
 print("OK my mentoring")
 client.force_login(admin)
-for url in ["/admin/applications/", "/admin/participants/", "/admin/"]:
+for url in [
+    "/admin/mentoring/applications/",
+    "/admin/mentoring/participants/",
+    "/admin/",
+]:
     response = client.get(url)
     assert response.status_code == 200, url
     print("OK admin", url)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from wagtail_mentoring.conf import HARD_MIN_GROUP_SIZE, mentoring_settings
+from wagtail_mentoring.people.models import SelfIdentification
 
 #: Key of the group of people who gave no (consented) answer for a dimension.
 UNDISCLOSED = "__undisclosed__"
@@ -65,7 +66,6 @@ def consented_groups(
     People without a consented answer for a dimension (or with a value the
     host does not configure) are in the :data:`UNDISCLOSED` group.
     """
-    from wagtail_mentoring.people.models import SelfIdentification
 
     dimensions = dimensions or mentoring_settings.DEMOGRAPHIC_DIMENSIONS
     user_ids = set(user_ids)

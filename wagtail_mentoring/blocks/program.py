@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 
+from django import forms
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from wagtail_mentoring.blocks.content import PREVIEW_TEMPLATE, ContentBlock
+from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.people.widgets import ProfileChooserWidget
 
 
 class ProfileChooserBlock(blocks.ChooserBlock):
@@ -18,16 +21,10 @@ class ProfileChooserBlock(blocks.ChooserBlock):
 
     @cached_property
     def widget(self):
-        from wagtail_mentoring.people.choosers import profile_chooser_viewset
-
-        return profile_chooser_viewset.widget_class()
+        return ProfileChooserWidget()
 
     @cached_property
     def field(self):
-        from django import forms
-
-        from wagtail_mentoring.people.models import EmployeeProfile
-
         return forms.ModelChoiceField(
             queryset=EmployeeProfile.objects.active(),
             widget=self.widget,
@@ -38,7 +35,6 @@ class ProfileChooserBlock(blocks.ChooserBlock):
     def bulk_to_python(self, values):
         # One query for every profile of every spotlight on the page, with the
         # user the template needs for the name.
-        from wagtail_mentoring.people.models import EmployeeProfile
 
         profiles = (
             EmployeeProfile.objects.active()

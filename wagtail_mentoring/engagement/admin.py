@@ -42,6 +42,7 @@ from wagtail_mentoring.permissions import (
     policy_for,
 )
 from wagtail_mentoring.programs.models import (
+    ProgramPage,
     Relationship,
     RelationshipMember,
     RelationshipStatus,
@@ -51,8 +52,6 @@ from wagtail_mentoring.programs.models import (
 def _programs(request):
     user = getattr(request, "user", None)
     if user is None:
-        from wagtail_mentoring.programs.models import ProgramPage
-
         return ProgramPage.objects.none()
     return administered_programs(user).order_by("title")
 
@@ -415,7 +414,7 @@ class MentorRequestIndexView(generic.IndexView):
         return [
             Button(
                 _("Accept for the mentor"),
-                url=reverse("mentor_requests:accept", args=[instance.pk]),
+                url=reverse("wm_mentor_requests:accept", args=[instance.pk]),
                 icon_name="tick",
                 priority=10,
             )
@@ -432,7 +431,7 @@ def accept_on_behalf(request, pk: int):
     )
     if not can_administer(request.user, mentor_request.program):
         raise Http404
-    index = reverse("mentor_requests:index")
+    index = reverse("wm_mentor_requests:index")
     if request.method == "POST":
         try:
             services.accept_request(mentor_request, request.user)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from wagtail import hooks
+
 from wagtail_mentoring.programs.models import Relationship
+
+#: Hook: ``fn(relationship) -> list[str]`` adds prompts to a new meeting's
+#: agenda (journeys adds those of the pair's next step; a host may add its own).
+AGENDA_PROMPTS = "wagtail_mentoring_agenda_prompts"
 
 
 def program_prompts(relationship: Relationship) -> list[str]:
@@ -11,13 +17,8 @@ def program_prompts(relationship: Relationship) -> list[str]:
     return [str(block.value).strip() for block in prompts if str(block.value).strip()]
 
 
-def journey_prompts(relationship: Relationship) -> list[str]:
-    """Conversation prompts of the pair's next unfinished learning-journey step."""
-    from wagtail_mentoring.journeys.selectors import pair_prompts
-
-    return pair_prompts(relationship)
-
-
 def default_agenda(relationship: Relationship) -> str:
-    prompts = program_prompts(relationship) + journey_prompts(relationship)
+    prompts = program_prompts(relationship)
+    for extra_prompts in hooks.get_hooks(AGENDA_PROMPTS):
+        prompts += extra_prompts(relationship)
     return "\n".join(f"- {prompt}" for prompt in dict.fromkeys(prompts))

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from wagtail_mentoring import audit
@@ -33,6 +34,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipMember,
     Role,
 )
+from wagtail_mentoring.programs.services import start_relationship
 
 #: Receiving role → the giving role a request goes to.
 PARTNER_ROLE = {Role.MENTEE: Role.MENTOR, Role.SPONSEE: Role.SPONSOR}
@@ -78,9 +80,10 @@ def _lock(*enrollments: Enrollment) -> list[Enrollment]:
 
 def _notify(request_id: int, event: str) -> None:
     def send():
-        from wagtail_mentoring.engagement.tasks import send_request_emails
 
-        send_request_emails.delay(request_id, event)
+        # Tasks call these services, so services name their tasks.
+        task = "wagtail_mentoring.engagement.tasks.send_request_emails"
+        import_string(task).delay(request_id, event)
 
     transaction.on_commit(send)
 
@@ -265,7 +268,6 @@ def _check_pending(request: MentorRequest, now) -> None:
 def accept_request(request: MentorRequest, by, *, now=None):
     """The mentor (or a program admin on their behalf) accepts: a relationship
     starts. Refused if the mentor has no place left at this very moment."""
-    from wagtail_mentoring.programs.services import start_relationship
 
     now = now or timezone.now()
     with transaction.atomic():

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Relationship
 
 
@@ -243,8 +244,6 @@ class MentorRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return _("%(mentee)s asks %(mentor)s") % {
             "mentee": display_name(self.mentee_enrollment.user),
             "mentor": display_name(self.mentor_enrollment.user),

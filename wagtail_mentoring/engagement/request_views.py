@@ -1,4 +1,4 @@
-"""Front-end views of self-select matching and of the calendar feed."""
+"""Front-end views of mentor requests (withdraw, accept, decline) and the calendar."""
 
 from __future__ import annotations
 
@@ -6,118 +6,23 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from wagtail_mentoring.engagement import ical, services
-from wagtail_mentoring.engagement.forms import OptionalReasonForm, RequestForm
-from wagtail_mentoring.engagement.mentor_requests import (
-    SELF_SELECT_MODES,
-    mentors_still_needed,
-)
+from wagtail_mentoring.engagement.forms import OptionalReasonForm
 from wagtail_mentoring.engagement.models import (
     CalendarFeed,
     Meeting,
     MentorRequest,
 )
-from wagtail_mentoring.engagement.views import viewer_timezone
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import can_administer
-from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
 from wagtail_mentoring.views import login_redirect, render_page
 
 T = "wagtail_mentoring/engagement/"
-
-
-def _own_mentee_enrollment(request, pk: int) -> Enrollment:
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related("program", "user"),
-        pk=pk,
-        user=request.user,
-        role__in=["mentee", "sponsee"],
-    )
-    if enrollment.program.matching_mode not in SELF_SELECT_MODES:
-        raise Http404
-    return enrollment
-
-
-def find_mentor(request, pk: int):
-    """Ranked suggestions for a mentee, their requests so far, and the form
-    to ask one more mentor."""
-    from wagtail_mentoring.matching.suggestions import suggest_mentors
-
-    if not request.user.is_authenticated:
-        return login_redirect(request)
-    enrollment = _own_mentee_enrollment(request, pk)
-    program = enrollment.program
-    status = 200
-    if request.method == "POST":
-        form = RequestForm(request.POST)
-        mentor = (
-            Enrollment.objects.filter(pk=request.POST.get("mentor"), program=program)
-            .select_related("user", "program")
-            .first()
-        )
-        if mentor is None:
-            form.add_error(None, _("Please choose a mentor from the suggestions."))
-        elif form.is_valid():
-            try:
-                services.send_request(
-                    enrollment, mentor, request.user, note=form.cleaned_data["note"]
-                )
-            except MentoringError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("Your request to %(name)s was added to your list.")
-                    % {"name": display_name(mentor.user)},
-                )
-                return redirect("wagtail_mentoring:find_mentor", enrollment.pk)
-        status = 400
-    else:
-        form = RequestForm()
-    requests = list(
-        MentorRequest.objects.filter(mentee_enrollment=enrollment)
-        .select_related("mentor_enrollment__user__mentoring_profile")
-        .order_by("rank", "pk")
-    )
-    live = [r for r in requests if r.is_live]
-    asked = {r.mentor_enrollment_id for r in live}
-    can_ask = (
-        enrollment.status == EnrollmentStatus.APPROVED
-        and len(live) < program.max_requests
-        and mentors_still_needed(enrollment) > 0
-    )
-    suggestions = (
-        [
-            s
-            for s in suggest_mentors(enrollment, limit=10)
-            if s.enrollment.pk not in asked
-        ]
-        if can_ask
-        else []
-    )
-    with timezone.override(viewer_timezone(request.user)):
-        return render_page(
-            request,
-            T + "find_mentor.html",
-            {
-                "enrollment": enrollment,
-                "program": program,
-                "form": form,
-                "live_requests": live,
-                "past_requests": [r for r in requests if not r.is_live],
-                "suggestions": suggestions,
-                "can_ask": can_ask,
-                "remaining_requests": program.max_requests - len(live),
-                "needs_mentor": mentors_still_needed(enrollment) > 0,
-            },
-            status=status,
-        )
 
 
 @require_POST
@@ -165,7 +70,7 @@ def _answerable(request, pk: int) -> MentorRequest:
 def _after_answer(request, mentor_request):
     if mentor_request.mentor_enrollment.user_id == request.user.pk:
         return redirect("wagtail_mentoring:my_mentoring")
-    return redirect(reverse("mentor_requests:index"))
+    return redirect(reverse("wm_mentor_requests:index"))
 
 
 @require_POST

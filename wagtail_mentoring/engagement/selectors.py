@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from wagtail import hooks
 
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.engagement.models import (
@@ -29,6 +30,10 @@ from wagtail_mentoring.programs.models import (
     Relationship,
     RelationshipMember,
 )
+
+#: Hook: ``fn(queryset) -> queryset`` loads what a domain shows on a member's
+#: relationship cards (one select/prefetch per domain keeps the queries fixed).
+RELATIONSHIP_CARDS = "wagtail_mentoring_relationship_cards"
 
 
 def _members_prefetch():
@@ -249,12 +254,10 @@ def dashboard(user, now=None) -> dict:
 
 def relationships_for_dashboard(user):
     """All of ``user``'s relationships with partners, next meeting and goal
-    counts, and what the journey-progress cards read, in a fixed number of
-    queries."""
-    from wagtail_mentoring.journeys.selectors import with_journeys
-
+    counts, and what other domains show on the cards (:data:`RELATIONSHIP_CARDS`),
+    in a fixed number of queries."""
     now = timezone.now()
-    return with_journeys(
+    relationships = (
         Relationship.objects.filter(members__user=user)
         .select_related("program")
         .prefetch_related(_members_prefetch())
@@ -275,3 +278,6 @@ def relationships_for_dashboard(user):
         )
         .order_by("-created_at", "-pk")
     )
+    for load_card_data in hooks.get_hooks(RELATIONSHIP_CARDS):
+        relationships = load_card_data(relationships)
+    return relationships

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from wagtail_mentoring import audit
@@ -26,6 +27,7 @@ from wagtail_mentoring.engagement.mentor_requests import (  # noqa: F401 (re-exp
     withdraw_request,
 )
 from wagtail_mentoring.engagement.models import (
+    CalendarFeed,
     Feedback,
     FeedbackKind,
     FeedbackVisibility,
@@ -35,6 +37,7 @@ from wagtail_mentoring.engagement.models import (
     Meeting,
     MeetingStatus,
     Message,
+    new_feed_token,
 )
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.programs.models import (
@@ -42,6 +45,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipMember,
     RelationshipStatus,
 )
+from wagtail_mentoring.programs.services import change_relationship_status
 
 #: How long before its planned end a pair may give final feedback.
 FINAL_FEEDBACK_WINDOW = timedelta(days=14)
@@ -71,9 +75,7 @@ def _lock_open(relationship: Relationship, what: str) -> Relationship:
 
 def _on_commit(task_name: str, *args) -> None:
     def send():
-        from wagtail_mentoring.engagement import tasks
-
-        getattr(tasks, task_name).delay(*args)
+        import_string(f"wagtail_mentoring.engagement.tasks.{task_name}").delay(*args)
 
     transaction.on_commit(send)
 
@@ -453,7 +455,6 @@ def _cancel_upcoming_meetings(relationship: Relationship, now) -> None:
 def end_relationship(relationship: Relationship, by, *, reason: str, now=None):
     """A member ends the relationship early; a reason is required and the
     partner is told. Upcoming meetings are cancelled."""
-    from wagtail_mentoring.programs.services import change_relationship_status
 
     now = now or timezone.now()
     _check_member(relationship, by)
@@ -531,7 +532,6 @@ def complete_due_relationships(today=None) -> list[int]:
 
     Run daily by Celery beat; safe to run twice (completed ones are skipped).
     """
-    from wagtail_mentoring.programs.services import change_relationship_status
 
     today = today or timezone.localdate()
     now = timezone.now()
@@ -582,7 +582,6 @@ def mark_meetings_held(now=None) -> int:
 
 def calendar_feed(user):
     """The user's private calendar feed, created on first use."""
-    from wagtail_mentoring.engagement.models import CalendarFeed
 
     feed, _created = CalendarFeed.objects.get_or_create(user=user)
     return feed
@@ -590,7 +589,6 @@ def calendar_feed(user):
 
 def revoke_calendar_feed(user):
     """Replace the feed token: the old URL stops working at once."""
-    from wagtail_mentoring.engagement.models import CalendarFeed, new_feed_token
 
     with transaction.atomic():
         feed, _created = CalendarFeed.objects.select_for_update().get_or_create(

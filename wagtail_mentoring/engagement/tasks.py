@@ -7,29 +7,30 @@ the send, so a retried or duplicated task finds it and sends nothing.
 
 from __future__ import annotations
 
-import zoneinfo
-
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from wagtail_mentoring.engagement import ical
+from wagtail_mentoring.engagement.models import (
+    Meeting,
+    MentorRequest,
+    Message,
+    NotificationReceipt,
+)
+from wagtail_mentoring.engagement.services import (
+    complete_due_relationships,
+    expire_requests,
+)
+from wagtail_mentoring.engagement.services import mark_meetings_held as mark
 from wagtail_mentoring.notifications import send_to_user
-
-
-def user_timezone(user):
-    profile = getattr(user, "mentoring_profile", None)
-    name = getattr(profile, "timezone", "") or settings.TIME_ZONE
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+from wagtail_mentoring.people.users import user_timezone
+from wagtail_mentoring.programs.models import Relationship
 
 
 def send_once(key: str, user, template: str, context: dict, attachments=None) -> bool:
     """Send ``template`` to ``user`` unless the receipt ``key`` exists."""
-    from wagtail_mentoring.engagement.models import NotificationReceipt
 
     if not user.is_active:
         return False
@@ -56,7 +57,6 @@ def _relationship_url(relationship_id: int) -> str:
 def send_request_emails(request_id: int, event: str) -> int:
     """Tell the mentor about a new (or withdrawn) request, the mentee about
     the answer, and both about an acceptance."""
-    from wagtail_mentoring.engagement.models import MentorRequest
 
     request = (
         MentorRequest.objects.select_related(
@@ -104,8 +104,6 @@ def send_request_emails(request_id: int, event: str) -> int:
 def send_meeting_invites(meeting_id: int, sequence: int) -> int:
     """Email each member the invite (REQUEST) or cancellation (CANCEL) with an
     .ics attachment. Skips stale versions: only the current SEQUENCE is sent."""
-    from wagtail_mentoring.engagement import ical
-    from wagtail_mentoring.engagement.models import Meeting
 
     meeting = (
         Meeting.objects.select_related("relationship__program", "created_by")
@@ -148,7 +146,6 @@ def send_meeting_invites(meeting_id: int, sequence: int) -> int:
 def send_message_notifications(message_id: int) -> int:
     """Tell the other members a message arrived; the content is left out when
     the program keeps messages private."""
-    from wagtail_mentoring.engagement.models import Message
 
     message = (
         Message.objects.select_related("relationship__program", "author")
@@ -184,8 +181,6 @@ def send_relationship_emails(relationship_id: int, event: str, by_id=None) -> in
     (to the partner), completed (to everyone, asking for final feedback)."""
     from django.contrib.auth import get_user_model
 
-    from wagtail_mentoring.programs.models import Relationship
-
     relationship = (
         Relationship.objects.select_related("program", "program__admin_group")
         .filter(pk=relationship_id)
@@ -213,7 +208,7 @@ def send_relationship_emails(relationship_id: int, event: str, by_id=None) -> in
         "by": by,
         "event": event,
         "relationship_url": _relationship_url(relationship.pk),
-        "admin_url": reverse("relationships:inspect", args=[relationship.pk]),
+        "admin_url": reverse("wm_relationships:inspect", args=[relationship.pk]),
     }
     sent = 0
     for user in recipients:
@@ -230,7 +225,6 @@ def send_relationship_emails(relationship_id: int, event: str, by_id=None) -> in
 @shared_task(ignore_result=True)
 def expire_mentor_requests() -> int:
     """Periodic: pending requests past their deadline pass to the next choice."""
-    from wagtail_mentoring.engagement.services import expire_requests
 
     return expire_requests()
 
@@ -238,7 +232,6 @@ def expire_mentor_requests() -> int:
 @shared_task(ignore_result=True)
 def mark_meetings_held() -> int:
     """Periodic: meetings whose time has passed count as held."""
-    from wagtail_mentoring.engagement.services import mark_meetings_held as mark
 
     return mark()
 
@@ -246,6 +239,5 @@ def mark_meetings_held() -> int:
 @shared_task(ignore_result=True)
 def complete_ended_relationships() -> int:
     """Periodic: relationships past their planned end become completed."""
-    from wagtail_mentoring.engagement.services import complete_due_relationships
 
     return len(complete_due_relationships())

@@ -7,7 +7,6 @@ nothing; program admins see activity in the Wagtail admin instead.
 
 from __future__ import annotations
 
-import zoneinfo
 from functools import wraps
 
 from django.contrib import messages
@@ -34,18 +33,10 @@ from wagtail_mentoring.engagement.forms import (
 )
 from wagtail_mentoring.engagement.models import Goal, Meeting
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.people.users import user_timezone
 from wagtail_mentoring.views import login_redirect, render_page
 
 T = "wagtail_mentoring/engagement/"
-
-
-def viewer_timezone(user):
-    profile = getattr(user, "mentoring_profile", None)
-    name = getattr(profile, "timezone", "") or ""
-    try:
-        return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_current_timezone()
 
 
 def member_view(view):
@@ -57,7 +48,7 @@ def member_view(view):
         if not request.user.is_authenticated:
             return login_redirect(request)
         relationship = selectors.member_relationship(request.user, pk)
-        with timezone.override(viewer_timezone(request.user)):
+        with timezone.override(user_timezone(request.user)):
             return view(request, relationship, *args, **kwargs)
 
     return wrapper

@@ -22,11 +22,11 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
-from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminPageChooser
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.models import Page
 
+from wagtail_mentoring.admin_base import MentoringViewSet
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.journeys import report, services
 from wagtail_mentoring.journeys.models import LearningJourneyPage
@@ -36,13 +36,12 @@ from wagtail_mentoring.permissions import (
     administered_programs,
     administers_any_program,
 )
-from wagtail_mentoring.programs.models import Relationship
+from wagtail_mentoring.programs.models import ProgramPage, Relationship
 
 DEFAULT_STALLED_DAYS = 14
 
 
 def _journey_programs(request):
-    from wagtail_mentoring.programs.models import ProgramPage
 
     # django-filter calls this without a request when rendering the empty form.
     user = getattr(request, "user", None)
@@ -347,10 +346,10 @@ class _ProgramAdminMenuItem(MenuItem):
         return administers_any_program(request.user)
 
 
-class JourneyViewSet(ViewSet):
+class JourneyViewSet(MentoringViewSet):
     """Journey progress in the Mentoring menu; import and export of journeys."""
 
-    name = "wm_journeys"
+    name = "journeys"
     icon = "list-ol"
     menu_label = _("Journey progress")
     menu_order = 250

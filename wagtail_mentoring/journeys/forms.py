@@ -16,7 +16,7 @@ class ReflectionForm(forms.Form):
     )
 
 
-class GoalForm(forms.Form):
+class StepGoalForm(forms.Form):
     title = forms.CharField(
         label=_("My goal"),
         max_length=200,

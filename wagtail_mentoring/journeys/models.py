@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -26,6 +27,8 @@ from wagtail_mentoring.blocks import ContentBlock, JourneyStepsBlock
 from wagtail_mentoring.blocks.journey import JourneyStepValue
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.programs.models import Relationship
+
+VIEWS = "wagtail_mentoring.journeys.views"
 
 
 @dataclass(frozen=True)
@@ -95,18 +98,16 @@ class LearningJourneyPage(RoutablePageMixin, Page):
         return next((s for s in self.journey_steps if s.id == step_id), None)
 
     def get_context(self, request, *args, **kwargs):
-        from wagtail_mentoring.journeys.views import overview_context
-
         context = super().get_context(request, *args, **kwargs)
         context["base_template"] = mentoring_settings.BASE_TEMPLATE
+        # The views import the models, so pages name their views instead.
+        overview_context = import_string(f"{VIEWS}.overview_context")
         context.update(overview_context(request, self))
         return context
 
     @path("steps/<str:step_id>/", name="step")
     def step_view(self, request, step_id: str):
-        from wagtail_mentoring.journeys.views import step_detail
-
-        return step_detail(request, self, step_id)
+        return import_string(f"{VIEWS}.step_detail")(request, self, step_id)
 
 
 class JourneyModulePage(Page):

@@ -17,8 +17,12 @@ from django.utils.translation import gettext as _
 from wagtail_mentoring import audit
 from wagtail_mentoring.blocks.journey import CompletionRule
 from wagtail_mentoring.engagement.models import Goal, Meeting, MeetingStatus
+from wagtail_mentoring.engagement.services import create_goal
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.journeys import progress, rules
+from wagtail_mentoring.journeys.interchange.cartridge import export_cartridge
+from wagtail_mentoring.journeys.interchange.importer import build_journey
+from wagtail_mentoring.journeys.interchange.reader import open_package
 from wagtail_mentoring.journeys.models import (
     JourneyProgress,
     LearningJourneyPage,
@@ -285,7 +289,6 @@ def set_step_goal(
     why: str = "",
 ) -> Goal:
     """A member sets the SMART goal a goal-setting block asks for."""
-    from wagtail_mentoring.engagement.services import create_goal
 
     now = timezone.now()
     with transaction.atomic():
@@ -413,8 +416,6 @@ def import_journey(parent, upload, by):
     Hostile or broken packages are refused with a message and nothing is
     created (no page, no documents, no files). Returns ``(page, summary)``.
     """
-    from wagtail_mentoring.journeys.interchange.importer import build_journey
-    from wagtail_mentoring.journeys.interchange.reader import open_package
 
     if not LearningJourneyPage.can_create_at(parent):
         raise MentoringError(
@@ -437,6 +438,5 @@ def import_journey(parent, upload, by):
 
 def export_journey(journey: LearningJourneyPage) -> bytes:
     """The journey as an IMS Common Cartridge 1.3 zip (read-only)."""
-    from wagtail_mentoring.journeys.interchange.cartridge import export_cartridge
 
     return export_cartridge(journey)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from wagtail_mentoring.journeys.models import JourneyProgress, LearningJourneyPage
+from wagtail_mentoring.journeys.services import refresh_journey_progress
+
 
 @shared_task
 def refresh_journey_summaries(journey_id: int) -> int:
@@ -12,9 +15,6 @@ def refresh_journey_summaries(journey_id: int) -> int:
     Idempotent: it only recomputes from ``StepProgress``, so a retry is harmless.
     Returns the number of summaries refreshed.
     """
-    from wagtail_mentoring.journeys.models import JourneyProgress, LearningJourneyPage
-    from wagtail_mentoring.journeys.services import refresh_journey_progress
-
     journey = LearningJourneyPage.objects.filter(pk=journey_id).first()
     if journey is None:
         return 0

@@ -20,7 +20,7 @@ from wagtail_mentoring.blocks.journey import CompletionRule
 from wagtail_mentoring.engagement.models import Goal, Meeting, MeetingStatus
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.journeys import progress, rules, selectors, services
-from wagtail_mentoring.journeys.forms import GoalForm, ReflectionForm
+from wagtail_mentoring.journeys.forms import ReflectionForm, StepGoalForm
 from wagtail_mentoring.journeys.models import (
     QuizAttempt,
     ReflectionAnswer,
@@ -204,7 +204,7 @@ def _block_states(journey, step, membership, bound=None, error_block="", error="
             state.form = (
                 bound
                 if bound is not None and error_block == child.id
-                else GoalForm(
+                else StepGoalForm(
                     initial={"target_date": child.value.default_target_date},
                     prefix=child.id,
                 )
@@ -344,7 +344,7 @@ def _act(request, journey, step, membership, memberships):
                 relationship, user, journey, step.id, block_id, answers
             )
         elif action == "goal":
-            bound = GoalForm(request.POST, prefix=block_id)
+            bound = StepGoalForm(request.POST, prefix=block_id)
             if not bound.is_valid():
                 raise MentoringError(
                     _("Please correct the goal below."), code="invalid_goal"

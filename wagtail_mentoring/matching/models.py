@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import Enrollment, ProgramPage
 
 
@@ -316,8 +317,6 @@ class MatchProposal(models.Model):
         indexes = [models.Index(fields=["program", "status"])]
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return f"{display_name(self.mentee.user)} ↔ {display_name(self.mentor.user)}"
 
     @property

@@ -28,7 +28,6 @@ from wagtail_mentoring.matching.engine import (
     MatchResult,
     match,
 )
-from wagtail_mentoring.matching.explain import stored_reason
 from wagtail_mentoring.matching.models import (
     CARRIED_STATUSES,
     HOLDING_STATUSES,
@@ -38,14 +37,19 @@ from wagtail_mentoring.matching.models import (
     ProposalStatus,
     RunStatus,
 )
-from wagtail_mentoring.matching.problem import (
+from wagtail_mentoring.matching.pools import (
     Pool,
     build_problem,
     default_config,
     load_pool,
     program_roles,
 )
-from wagtail_mentoring.programs.models import Enrollment, ProgramPage
+from wagtail_mentoring.matching.reasons import stored_reason
+from wagtail_mentoring.programs.models import (
+    Enrollment,
+    ProgramPage,
+    RelationshipMember,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -500,8 +504,6 @@ def mentor_options(
 
 
 def _previous_partner_ids(program, mentee, receiving, giving) -> set:
-    from wagtail_mentoring.programs.models import RelationshipMember
-
     relationships = RelationshipMember.objects.filter(
         relationship__program=program, user_id=mentee.user_id, role=receiving
     ).values("relationship_id")

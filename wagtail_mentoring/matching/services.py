@@ -28,7 +28,6 @@ from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs
 from wagtail_mentoring.matching.engine import FACTORS, MatchingError
-from wagtail_mentoring.matching.explain import rule_label
 from wagtail_mentoring.matching.models import (
     ACTIVE_RUN_STATUSES,
     HOLDING_STATUSES,
@@ -39,7 +38,9 @@ from wagtail_mentoring.matching.models import (
     ProposalStatus,
     RunStatus,
 )
-from wagtail_mentoring.matching.problem import program_roles
+from wagtail_mentoring.matching.pools import program_roles
+from wagtail_mentoring.matching.reasons import rule_label
+from wagtail_mentoring.matching.tasks import run_matching, send_match_emails
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
@@ -49,6 +50,8 @@ from wagtail_mentoring.programs.models import (
     ProgramPage,
     RelationshipMember,
 )
+from wagtail_mentoring.programs.services import start_relationship
+from wagtail_mentoring.sponsorship import services as sponsorship
 
 #: A run queued or running for longer than this is taken as lost (worker died).
 STALE_RUN_AFTER = timedelta(minutes=30)
@@ -172,8 +175,6 @@ def start_run(
             run_id = run.pk
 
             def queue():
-                from wagtail_mentoring.matching.tasks import run_matching
-
                 run_matching.delay(run_id)
 
             transaction.on_commit(queue)
@@ -518,7 +519,6 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
     sponsor per sponsee, capacity). A pair that no longer fits is skipped and
     stays approved; running it again publishes nothing twice.
     """
-    from wagtail_mentoring.programs.services import start_relationship
 
     receiving, giving = program_roles(program)
     message = (message or "").strip() or default_message(program)
@@ -546,11 +546,7 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
             try:
                 with transaction.atomic():
                     if program.kind == ProgramKind.SPONSORSHIP:
-                        from wagtail_mentoring.sponsorship.services import (
-                            pair_sponsor,
-                        )
-
-                        relationship = pair_sponsor(
+                        relationship = sponsorship.pair_sponsor(
                             program, mentor.user, mentee.user, by
                         )
                     else:
@@ -582,8 +578,6 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
         if ids:
 
             def notify():
-                from wagtail_mentoring.matching.tasks import send_match_emails
-
                 send_match_emails.delay(ids)
 
             transaction.on_commit(notify)

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.engagement.models import LIVE_REQUEST_STATUSES, MentorRequest
+from wagtail_mentoring.matching.engine import MatchingError, match
+from wagtail_mentoring.matching.pools import Pool, build_problem, default_config
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
@@ -136,8 +138,6 @@ def _score(enrollment: Enrollment, suggestions: list[Suggestion]) -> list[Sugges
     engine matches as many pairs as the rules allow first, so every allowed
     candidate comes back with its score and reasons.
     """
-    from wagtail_mentoring.matching.engine import MatchingError, match
-    from wagtail_mentoring.matching.problem import Pool, build_problem, default_config
 
     program = enrollment.program
     pool = Pool(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
+from wagtail_mentoring.matching.runs import execute_run
+from wagtail_mentoring.notifications import send_to_user
+from wagtail_mentoring.people.users import display_name
+
 
 @shared_task(ignore_result=True)
 def run_matching(run_id: int) -> str | None:
     """Execute a queued matching run; a second delivery finds it taken or done
     and changes nothing (proposals are never stored twice)."""
-    from wagtail_mentoring.matching.runs import execute_run
 
     run = execute_run(run_id)
     return run.status if run else None
@@ -24,10 +28,6 @@ def send_match_emails(proposal_ids: list[int]) -> int:
     """
     from django.db import transaction
     from django.utils import timezone
-
-    from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
-    from wagtail_mentoring.notifications import send_to_user
-    from wagtail_mentoring.people.users import display_name
 
     sent = 0
     for pk in proposal_ids:

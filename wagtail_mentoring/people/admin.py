@@ -9,9 +9,8 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.admin_base import MentoringModelViewSet, MentoringSnippetViewSet
 from wagtail_mentoring.people.models import EmployeeProfile, Interest, Skill
 from wagtail_mentoring.people.users import display_name, name_search_fields
 
@@ -113,8 +112,12 @@ class ParticipantViewSet(MentoringModelViewSet):
         return name_search_fields("user__") + ["title", "department", "location"]
 
 
-class SkillViewSet(SnippetViewSet):
+class SkillViewSet(MentoringSnippetViewSet):
     model = Skill
+    base_url_path = "mentoring/skills"
+    admin_url_namespace = "wm_skills"
+    chooser_base_url_path = "mentoring/skills/chooser"
+    chooser_admin_url_namespace = "wm_skill_chooser"
     icon = "tag"
     menu_order = 300
     list_display = ["name", "description"]
@@ -122,8 +125,12 @@ class SkillViewSet(SnippetViewSet):
     ordering = ["name"]
 
 
-class InterestViewSet(SnippetViewSet):
+class InterestViewSet(MentoringSnippetViewSet):
     model = Interest
+    base_url_path = "mentoring/interests"
+    admin_url_namespace = "wm_interests"
+    chooser_base_url_path = "mentoring/interests/chooser"
+    chooser_admin_url_namespace = "wm_interest_chooser"
     icon = "tag"
     menu_order = 310
     list_display = ["name", "description"]

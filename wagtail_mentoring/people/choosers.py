@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
-from wagtail.admin.viewsets.chooser import ChooserViewSet
 
+from wagtail_mentoring.admin_base import MentoringChooserViewSet
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.people.users import name_search_fields
+from wagtail_mentoring.people.widgets import ProfileChooserWidget
 
 
 class ProfileFilterForm(BaseFilterForm):
@@ -61,15 +62,16 @@ class ProfileChooseResultsView(_ProfileListMixin, chooser_views.ChooseResultsVie
     pass
 
 
-class ProfileChooserViewSet(ChooserViewSet):
+class ProfileChooserViewSet(MentoringChooserViewSet):
     model = EmployeeProfile
     icon = "user"
     choose_one_text = _("Choose a person")
     choose_another_text = _("Choose another person")
     choose_view_class = ProfileChooseView
     choose_results_view_class = ProfileChooseResultsView
+    widget_class = ProfileChooserWidget
     # Only the spotlight block uses it: leave other profile foreign keys alone.
     register_widget = False
 
 
-profile_chooser_viewset = ProfileChooserViewSet("wm_profile_chooser")
+profile_chooser_viewset = ProfileChooserViewSet("profile_chooser")

@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
 from wagtail_mentoring.fields import MultipleChoiceField
+from wagtail_mentoring.people.users import display_name
 
 _DAYS = [
     ("mon", _("Monday")),
@@ -204,8 +205,6 @@ class EmployeeProfile(models.Model):
         verbose_name_plural = _("participant profiles")
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return display_name(self.user)
 
     @property

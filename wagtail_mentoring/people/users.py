@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from wagtail.admin.utils import get_user_display_name
 
 
@@ -33,3 +36,13 @@ def name_search_fields(prefix: str = "") -> list[str]:
     if email in names:
         candidates.append(email)
     return [f"{prefix}{f}" for f in dict.fromkeys(candidates) if f in names]
+
+
+def user_timezone(user):
+    """The zone ``user`` reads times in: their profile's, else the site's."""
+    profile = getattr(user, "mentoring_profile", None)
+    name = getattr(profile, "timezone", "") or ""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -31,6 +32,7 @@ from wagtail_mentoring.blocks import (
 from wagtail_mentoring.blocks.prompts import ConversationPromptBlock
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.fields import MultipleChoiceField
+from wagtail_mentoring.people.users import display_name
 
 
 class Role(models.TextChoices):
@@ -96,10 +98,12 @@ class MentoringHubPage(Page):
         verbose_name = _("mentoring hub")
 
     def get_context(self, request, *args, **kwargs):
-        from wagtail_mentoring.programs.selectors import hub_programs
-
         context = super().get_context(request, *args, **kwargs)
         context["base_template"] = mentoring_settings.BASE_TEMPLATE
+        # Selectors and views import the models, so pages name them instead.
+        hub_programs = import_string(
+            "wagtail_mentoring.programs.selectors.hub_programs"
+        )
         context["programs"] = hub_programs(self, request.user)
         return context
 
@@ -216,7 +220,7 @@ class ProgramPage(RoutablePageMixin, Page):
         verbose_name=_("journey for mentees and sponsees"),
         help_text=_("Only if they follow a different journey from the one above."),
     )
-    # Engagement settings (issue 5): self-select requests, messages, prompts.
+    # Engagement settings: self-select requests, messages, prompts.
     max_requests = models.PositiveSmallIntegerField(
         _("ranked requests per mentee"),
         default=3,
@@ -365,9 +369,7 @@ class ProgramPage(RoutablePageMixin, Page):
 
     @path("apply/", name="apply")
     def apply_view(self, request):
-        from wagtail_mentoring.programs.views import apply
-
-        return apply(request, self)
+        return import_string("wagtail_mentoring.programs.views.apply")(request, self)
 
     @property
     def roles(self) -> list[str]:
@@ -486,8 +488,6 @@ class Enrollment(models.Model):
         ]
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return _("%(user)s as %(role)s in %(program)s") % {
             "user": display_name(self.user),
             "role": self.get_role_display(),
@@ -500,8 +500,6 @@ class Enrollment(models.Model):
 
     @property
     def applicant_name(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return display_name(self.user)
 
     @property
@@ -612,8 +610,6 @@ class Relationship(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         names = " & ".join(display_name(m.user) for m in self.members.all())
         return f"{names} ({self.program.title})"
 
@@ -651,6 +647,4 @@ class RelationshipMember(models.Model):
         ]
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return f"{display_name(self.user)} ({self.get_role_display()})"

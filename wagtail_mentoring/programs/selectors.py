@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from wagtail_mentoring.programs.models import (
     Enrollment,
     ProgramPage,
-    Relationship,
-    RelationshipMember,
 )
 
 
@@ -36,24 +33,4 @@ def my_enrollments(user):
         Enrollment.objects.filter(user=user)
         .select_related("program")
         .order_by("-created_at", "-pk")
-    )
-
-
-def my_relationships(user):
-    """Relationships ``user`` is a member of, with members prefetched."""
-    from wagtail_mentoring.journeys.selectors import with_journeys
-
-    return with_journeys(
-        Relationship.objects.for_member(user)
-        .select_related("program")
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=RelationshipMember.objects.select_related("user").order_by(
-                    "role", "pk"
-                ),
-            )
-        )
-        .order_by("-created_at", "-pk")
-        .distinct()
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from wagtail_mentoring import audit
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.programs import signals
 from wagtail_mentoring.programs.models import (
     GIVING_ROLES,
     Enrollment,
@@ -27,6 +28,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipStatus,
     Role,
 )
+from wagtail_mentoring.programs.tasks import send_decision_emails
 
 
 def _check_active(user) -> None:
@@ -159,10 +161,7 @@ def withdraw_application(enrollment: Enrollment, by) -> Enrollment:
         enrollment.status = EnrollmentStatus.WITHDRAWN
         enrollment.save(update_fields=["status", "updated_at"])
         audit.record(enrollment, "wagtail_mentoring.withdraw", user=by)
-        # Self-select requests sent or received through it end with it.
-        from wagtail_mentoring.engagement.mentor_requests import close_requests_of
-
-        close_requests_of(enrollment, by=by)
+        signals.enrollment_withdrawn.send(Enrollment, enrollment=enrollment, by=by)
     return enrollment
 
 
@@ -216,8 +215,6 @@ def _decide(enrollments, by, status: str, note: str, action: str) -> list[Enroll
         ids_to_notify = [e.pk for e in rows]
 
         def notify():
-            from wagtail_mentoring.programs.tasks import send_decision_emails
-
             send_decision_emails.delay(ids_to_notify)
 
         transaction.on_commit(notify)
@@ -291,6 +288,9 @@ def start_relationship(
             for user, role in members
         )
         audit.record(relationship, "wagtail_mentoring.relationship.start", user=by)
+        signals.relationship_started.send(
+            Relationship, relationship=relationship, by=by
+        )
     return relationship
 
 
@@ -326,5 +326,8 @@ def change_relationship_status(
             previous=previous,
             status=status,
             reason=reason,
+        )
+        signals.relationship_status_changed.send(
+            Relationship, relationship=relationship, previous=previous, by=by
         )
     return relationship

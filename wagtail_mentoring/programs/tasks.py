@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from wagtail_mentoring.notifications import send_to_user
+from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
 
 
 @shared_task(ignore_result=True)
@@ -15,8 +16,6 @@ def send_decision_emails(enrollment_ids: list[int]) -> int:
     """
     from django.db import transaction
     from django.utils import timezone
-
-    from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
 
     sent = 0
     for pk in enrollment_ids:

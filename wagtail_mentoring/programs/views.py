@@ -1,18 +1,16 @@
-"""Front-end views: apply to a program, "My mentoring", withdraw."""
+"""Front-end views: apply to a program, withdraw an application."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.services import get_profile
-from wagtail_mentoring.programs import selectors, services
+from wagtail_mentoring.programs import services
 from wagtail_mentoring.programs.forms import ApplicationForm, ProfileForm
 from wagtail_mentoring.programs.models import Enrollment
 from wagtail_mentoring.views import login_redirect, render_page
@@ -68,37 +66,6 @@ def apply(request, program):
         },
         status=status,
     )
-
-
-def my_mentoring(request):
-    """The attention-first dashboard: what needs the employee now (requests to
-    answer, meetings this week, overdue check-ins, unread messages, feedback
-    due), then relationships past and present, applications and journeys."""
-    from django.utils import timezone
-
-    from wagtail_mentoring.engagement import selectors as engagement
-    from wagtail_mentoring.engagement.views import viewer_timezone
-
-    if not request.user.is_authenticated:
-        return login_redirect(request)
-    enrollments = Paginator(
-        selectors.my_enrollments(request.user), mentoring_settings.PAGE_SIZE
-    ).get_page(request.GET.get("applications"))
-    relationships = Paginator(
-        engagement.relationships_for_dashboard(request.user),
-        mentoring_settings.PAGE_SIZE,
-    ).get_page(request.GET.get("relationships"))
-    with timezone.override(viewer_timezone(request.user)):
-        return render_page(
-            request,
-            "wagtail_mentoring/programs/my_mentoring.html",
-            {
-                "enrollments": enrollments,
-                "relationships": relationships,
-                "viewer_tz": timezone.get_current_timezone(),
-                **engagement.dashboard(request.user),
-            },
-        )
 
 
 @require_POST

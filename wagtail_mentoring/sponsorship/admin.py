@@ -19,10 +19,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import Button, HeaderButton
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.admin_base import MentoringModelViewSet, MentoringViewSet
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import (
     display_name,
@@ -148,7 +147,7 @@ class NominationIndexView(generic.IndexView):
         buttons.append(
             HeaderButton(
                 _("Pair a sponsor and a sponsee"),
-                url=reverse("sponsorship_pairing:index"),
+                url=reverse("wm_sponsorship_pairing:index"),
                 icon_name="link",
             )
         )
@@ -355,7 +354,7 @@ class PairView(AdminFormView):
         return redirect(self.request.path)
 
 
-class SingleViewSet(ViewSet):
+class SingleViewSet(MentoringViewSet):
     """A viewset of one admin screen whose menu item asks ``allowed(user)``."""
 
     view_class = None
@@ -566,7 +565,7 @@ class DecideView(AdminFormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Decision saved."))
-        return redirect("opportunities:inspect", self.nomination.opportunity_id)
+        return redirect("wm_opportunities:inspect", self.nomination.opportunity_id)
 
 
 class OpportunityViewSet(MentoringModelViewSet):
@@ -670,7 +669,7 @@ class CareerOutcomeIndexView(generic.IndexView):
             buttons.append(
                 HeaderButton(
                     _("Import CSV"),
-                    url=reverse("career_outcomes:import"),
+                    url=reverse("wm_career_outcomes:import"),
                     icon_name="upload",
                 )
             )
@@ -711,7 +710,7 @@ class ImportView(AdminFormView):
             self.request,
             _("%(n)d career outcomes imported.") % {"n": len(created)},
         )
-        return redirect("career_outcomes:index")
+        return redirect("wm_career_outcomes:index")
 
 
 class CareerOutcomeViewSet(MentoringModelViewSet):

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import (
     Enrollment,
     EnrollmentStatus,
@@ -133,8 +134,6 @@ class Nomination(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return _("%(nominee)s for %(program)s") % {
             "nominee": display_name(self.nominee),
             "program": self.program.title,
@@ -153,8 +152,6 @@ class Nomination(models.Model):
 
     @property
     def nominee_name(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return display_name(self.nominee)
 
 
@@ -440,8 +437,6 @@ class OpportunityNomination(models.Model):
         ]
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return f"{display_name(self.nominee)} → {self.opportunity.title}"
 
 
@@ -520,12 +515,8 @@ class CareerOutcome(models.Model):
         ]
 
     def __str__(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return f"{display_name(self.employee)}: {self.get_kind_display()}"
 
     @property
     def employee_name(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return display_name(self.employee)

@@ -24,6 +24,7 @@ from wagtail_mentoring.analytics.equity import (
 )
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
@@ -302,8 +303,6 @@ class SponsorRow:
 
     @property
     def sponsor_name(self) -> str:
-        from wagtail_mentoring.people.users import display_name
-
         return display_name(self.sponsor)
 
 

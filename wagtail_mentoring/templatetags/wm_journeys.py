@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from wagtail_mentoring.journeys.selectors import journey_cards as cards
+
 register = template.Library()
 
 
@@ -21,7 +23,6 @@ def lookup(mapping, key):
 @register.simple_tag
 def journey_cards(relationship):
     """The pair's journeys with their progress (see ``selectors.journey_cards``)."""
-    from wagtail_mentoring.journeys.selectors import journey_cards as cards
 
     return cards(relationship)
 

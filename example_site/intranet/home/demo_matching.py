@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.models import MatchingRun
-from wagtail_mentoring.matching.problem import load_pool
+from wagtail_mentoring.matching.pools import load_pool
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus, Role
 

@@ -28,6 +28,7 @@ from wagtail_mentoring.journeys.interchange.reader import (
 )
 from wagtail_mentoring.journeys.interchange.safety import refuse
 from wagtail_mentoring.journeys.interchange.streamdata import is_file_reference, walk
+from wagtail_mentoring.journeys.models import LearningJourneyPage
 
 #: Settings a step gets when the package says nothing about them.
 STEP_DEFAULTS = {"minutes": 15, "audience": "both", "completion": "check"}
@@ -163,7 +164,6 @@ def build_journey(package: Package, parent, by):
     On any refusal the files written to storage so far are removed again; the
     caller's transaction rolls back the rows.
     """
-    from wagtail_mentoring.journeys.models import LearningJourneyPage
 
     builder = _Builder(package)
     try:

@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from wagtail_mentoring.conf import mentoring_settings
-from wagtail_mentoring.journeys.interchange.safety import SafeZip, parse_xml, refuse
+from wagtail_mentoring.journeys.interchange.safety import (
+    SafeZip,
+    is_zip,
+    parse_xml,
+    refuse,
+)
 
 STEP_FORMAT = "wagtail-mentoring-step/1"
 JOURNEY_FORMAT = "wagtail-mentoring-journey/1"
@@ -384,7 +389,6 @@ def read_package(root, archive: SafeZip | None) -> Package:
 
 def open_package(upload) -> Package:
     """Read an uploaded ``imsmanifest.xml`` or zip package (SCORM or cartridge)."""
-    from wagtail_mentoring.journeys.interchange.safety import is_zip
 
     if is_zip(upload):
         archive = SafeZip(upload)

@@ -1,15 +1,16 @@
-"""The matching panel in the Wagtail admin (``/admin/matching/``)."""
+"""The matching panel in the Wagtail admin (``/admin/mentoring/matching/``)."""
 
 from __future__ import annotations
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import Button
 
+from wagtail_mentoring.admin_base import MentoringViewSet
 from wagtail_mentoring.matching.admin import listing, views
 from wagtail_mentoring.permissions import can_run_matching, matching_programs
+from wagtail_mentoring.programs.models import ProgramPage
 
 BULK_ACTIONS = listing.BULK_ACTIONS
 
@@ -22,11 +23,10 @@ class _MatchingMenuItem(MenuItem):
         return user._wm_matches_any
 
 
-class MatchingViewSet(ViewSet):
+class MatchingViewSet(MentoringViewSet):
     """Mentoring → Matching: run, review, lock, override and publish matches."""
 
-    name = "wm_matching"
-    url_prefix = "matching"
+    name = "matching"
     icon = "group"
     menu_label = _("Matching")
     menu_order = 150
@@ -72,7 +72,6 @@ class MatchingViewSet(ViewSet):
 
 def page_buttons(page, user, **kwargs):
     """ "Matching" on a program page's header (and the explorer's more menu)."""
-    from wagtail_mentoring.programs.models import ProgramPage
 
     specific_class = page.specific_class
     if specific_class is None or not issubclass(specific_class, ProgramPage):

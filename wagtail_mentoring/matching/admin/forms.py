@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.matching.engine import DEFAULT_WEIGHTS, FACTORS
-from wagtail_mentoring.matching.explain import FACTOR_LABELS
 from wagtail_mentoring.matching.models import ProgramMatchingSettings
+from wagtail_mentoring.matching.reasons import FACTOR_LABELS
 from wagtail_mentoring.matching.services import MAX_WEIGHT, SETTING_FIELDS
 
 

@@ -27,9 +27,11 @@ from wagtail.admin.views import generic
 
 from wagtail_mentoring.admin_base import ServiceBulkAction
 from wagtail_mentoring.matching import runs, services
-from wagtail_mentoring.matching.explain import factor_rows, reasons_text, rule_label
+from wagtail_mentoring.matching.admin.forms import ApproveAboveForm
+from wagtail_mentoring.matching.admin.views import program_or_404
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
-from wagtail_mentoring.matching.problem import program_roles
+from wagtail_mentoring.matching.pools import program_roles
+from wagtail_mentoring.matching.reasons import factor_rows, reasons_text, rule_label
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.people.users import (
     display_name,
@@ -37,6 +39,7 @@ from wagtail_mentoring.people.users import (
     name_search_fields,
 )
 from wagtail_mentoring.permissions import can_run_matching
+from wagtail_mentoring.programs.models import ProgramPage
 
 STATUS_COLORS = {
     ProposalStatus.PROPOSED: "secondary",
@@ -225,8 +228,6 @@ class ProposalIndexView(generic.IndexView):
     program = None
 
     def dispatch(self, request, *args, **kwargs):
-        from wagtail_mentoring.matching.admin.views import program_or_404
-
         self.program = program_or_404(request, kwargs["program_id"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -326,7 +327,6 @@ class ProposalIndexView(generic.IndexView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from wagtail_mentoring.matching.admin.forms import ApproveAboveForm
 
         context.update(
             program=self.program, run=self.run, approve_form=ApproveAboveForm()
@@ -351,8 +351,6 @@ class ProposalBulkAction(ServiceBulkAction):
         )
 
     def get_all_objects_in_listing_query(self, parent_id):
-        from wagtail_mentoring.programs.models import ProgramPage
-
         program = ProgramPage.objects.filter(pk=parent_id).first()
         if program is None or not can_run_matching(self.request.user, program):
             return MatchProposal.objects.none().values_list("pk", flat=True)

@@ -32,13 +32,6 @@ from wagtail_mentoring.matching.admin.forms import (
     SettingsForm,
 )
 from wagtail_mentoring.matching.engine import MatchingError
-from wagtail_mentoring.matching.explain import (
-    EXCLUSION_LABELS,
-    FACTOR_LABELS,
-    factor_rows,
-    reasons_text,
-    rule_label,
-)
 from wagtail_mentoring.matching.models import (
     ACTIVE_RUN_STATUSES,
     MatchingRun,
@@ -46,7 +39,14 @@ from wagtail_mentoring.matching.models import (
     ProposalStatus,
     RunStatus,
 )
-from wagtail_mentoring.matching.problem import load_pool, program_roles
+from wagtail_mentoring.matching.pools import load_pool, program_roles
+from wagtail_mentoring.matching.reasons import (
+    EXCLUSION_LABELS,
+    FACTOR_LABELS,
+    factor_rows,
+    reasons_text,
+    rule_label,
+)
 from wagtail_mentoring.matching.reports import fairness_summary
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import (

@@ -514,7 +514,7 @@ class Command(BaseCommand):
             for user, program, role, capacity in enrollments
         )
 
-    # Employee experience (issue 5) ------------------------------------------
+    # Employee experience ------------------------------------------------
 
     def _engagement(self, rng, users, hub, programs) -> str:
         """A self-select program with requests, and running relationships with

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from wagtail_mentoring.matching.explain import factor_rows, reason_text
+from wagtail_mentoring.matching.reasons import factor_rows, reason_text
 
 
 @pytest.mark.parametrize(

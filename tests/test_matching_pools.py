@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from tests.factories import make_enrollment, make_user
 from wagtail_mentoring.matching.engine import match
-from wagtail_mentoring.matching.problem import (
+from wagtail_mentoring.matching.pools import (
     UNDISCLOSED_GROUP,
     build_problem,
     default_config,

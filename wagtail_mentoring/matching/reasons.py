@@ -41,7 +41,7 @@ RULE_LABELS = {
     "below_min_score": gettext_lazy("below the minimum score"),
 }
 
-#: Why someone is not in the pool (``problem.Pool.excluded`` codes).
+#: Why someone is not in the pool (``pools.Pool.excluded`` codes).
 EXCLUSION_LABELS = {
     "inactive": gettext_lazy("left the company (inactive)"),
     "pending": gettext_lazy("application not yet approved"),

@@ -1,0 +1,38 @@
+"""*My mentoring*: the employee's home in the package."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.utils import timezone
+
+from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.engagement import selectors
+from wagtail_mentoring.people.users import user_timezone
+from wagtail_mentoring.programs.selectors import my_enrollments
+from wagtail_mentoring.views import login_redirect, render_page
+
+
+def my_mentoring(request):
+    """The attention-first dashboard: what needs the employee now (requests to
+    answer, meetings this week, overdue check-ins, unread messages, feedback
+    due), then relationships past and present, applications and journeys."""
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    enrollments = Paginator(
+        my_enrollments(request.user), mentoring_settings.PAGE_SIZE
+    ).get_page(request.GET.get("applications"))
+    relationships = Paginator(
+        selectors.relationships_for_dashboard(request.user),
+        mentoring_settings.PAGE_SIZE,
+    ).get_page(request.GET.get("relationships"))
+    with timezone.override(user_timezone(request.user)):
+        return render_page(
+            request,
+            "wagtail_mentoring/engagement/my_mentoring.html",
+            {
+                "enrollments": enrollments,
+                "relationships": relationships,
+                "viewer_tz": timezone.get_current_timezone(),
+                **selectors.dashboard(request.user),
+            },
+        )

@@ -1,0 +1,26 @@
+"""Admin of journeys (report, import, export) and what journeys add to pairs."""
+
+from wagtail import hooks
+
+from wagtail_mentoring.engagement.agenda import AGENDA_PROMPTS
+from wagtail_mentoring.engagement.selectors import RELATIONSHIP_CARDS
+from wagtail_mentoring.journeys.admin import JourneyViewSet, page_buttons
+from wagtail_mentoring.journeys.selectors import pair_prompts, with_journeys
+
+
+def register(menu) -> None:
+    menu.mentoring.append(JourneyViewSet())
+    hooks.register("register_page_header_buttons", _header_buttons)
+    hooks.register("register_page_listing_more_buttons", _listing_buttons)
+    # A pair's next journey step puts its prompts on their meeting agenda, and
+    # its progress on their relationship cards.
+    hooks.register(AGENDA_PROMPTS, pair_prompts)
+    hooks.register(RELATIONSHIP_CARDS, with_journeys)
+
+
+def _header_buttons(page, user, view_name=None, next_url=None):
+    yield from page_buttons(page, user, next_url)
+
+
+def _listing_buttons(page, user, next_url=None):
+    yield from page_buttons(page, user, next_url)

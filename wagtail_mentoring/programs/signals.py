@@ -1,0 +1,20 @@
+"""Events the programs base announces; the domains above it react to them.
+
+``programs`` never imports engagement, journeys, matching or sponsorship: when
+something happens to an application or a relationship that they care about, it
+sends one of these signals inside the same transaction, and they connect their
+receivers in their own ``signals.connect()``.
+"""
+
+from django.dispatch import Signal
+
+#: An application was withdrawn (``enrollment``, ``by``). Sent inside the
+#: withdrawing transaction, so receivers' writes commit or roll back with it.
+enrollment_withdrawn = Signal()
+
+#: A relationship started (``relationship``, ``by``), inside its transaction.
+relationship_started = Signal()
+
+#: A relationship changed status (``relationship``, ``previous``, ``by``),
+#: inside its transaction.
+relationship_status_changed = Signal()

@@ -1,0 +1,25 @@
+"""Admin of programs: Applications and their approve/decline bulk actions."""
+
+from django.contrib.auth.models import Permission
+from wagtail import hooks
+
+from wagtail_mentoring.programs.admin import (
+    ApplicationViewSet,
+    ApproveBulkAction,
+    DeclineBulkAction,
+)
+
+
+def register(menu) -> None:
+    menu.mentoring.append(ApplicationViewSet())
+    hooks.register("register_bulk_action", ApproveBulkAction)
+    hooks.register("register_bulk_action", DeclineBulkAction)
+    hooks.register("register_permissions", _permissions)
+
+
+def _permissions():
+    # HR / the mentoring team: shown in the Groups editor.
+    return Permission.objects.filter(
+        content_type__app_label="wagtail_mentoring",
+        codename__in=["administer_all_programs"],
+    )
