@@ -42,7 +42,7 @@ def pair(program, mentee_user=None, mentor_user=None):
     mentee_user = mentee_user or make_user(profile=dict(PROFILE))
     mentor_user = mentor_user or make_user(profile=dict(PROFILE, level=6))
     return start_relationship(
-        program, [(mentee_user, "mentee"), (mentor_user, "mentor")], None
+        program, [(mentee_user, "mentee"), (mentor_user, "mentor")], mentor_user
     )
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pair(program, employee, other_employee):
     return start_relationship(
-        program, [(employee, "mentee"), (other_employee, "mentor")], None
+        program, [(employee, "mentee"), (other_employee, "mentor")], other_employee
     )
 
 

@@ -127,10 +127,11 @@ def test_equity_report_end_to_end(sponsorship_program, sponsor, sponsorship_admi
         services.pair_sponsor(
             sponsorship_program, sponsors[index % 2], user, sponsorship_admin
         )
+    hr = make_user(perms=["wagtail_mentoring.add_careeroutcome"])
     for user in sponsees[:3] + others[:1]:
         outcomes.record_outcome(
             user,
-            sponsorship_admin,
+            hr,
             kind="promotion",
             occurred_on=TODAY() - timedelta(days=1),
             to_level=4,

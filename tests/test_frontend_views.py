@@ -187,7 +187,7 @@ def test_my_mentoring_lists_only_my_things_with_constant_queries(
             make_enrollment(employee, p)
             partner = make_user()
             services.start_relationship(
-                p, [(employee, "mentee"), (partner, "mentor")], None
+                p, [(employee, "mentee"), (partner, "mentor")], partner
             )
 
     add_data(2)

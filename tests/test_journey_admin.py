@@ -39,13 +39,9 @@ def journey(hub, program):
 
 
 def _pair(program, name):
+    mentor = make_user(f"{name}-mentor")
     return start_relationship(
-        program,
-        [
-            (make_user(f"{name}-mentee"), "mentee"),
-            (make_user(f"{name}-mentor"), "mentor"),
-        ],
-        None,
+        program, [(make_user(f"{name}-mentee"), "mentee"), (mentor, "mentor")], mentor
     )
 
 

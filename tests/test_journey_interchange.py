@@ -312,7 +312,7 @@ def test_exported_cartridge_imports_back_into_an_equal_journey(hub, superuser):
     journey.save_revision().publish()
     journey = LearningJourneyPage.objects.get(pk=journey.pk)
 
-    data = services.export_journey(journey)
+    data = services.export_journey(journey, superuser)
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.namelist()[0] == "imsmanifest.xml"
     manifest = archive.read("imsmanifest.xml").decode()

@@ -97,7 +97,7 @@ def pair(program, journey, employee, other_employee):
     program.journey = journey
     program.save()
     return start_relationship(
-        program, [(employee, "mentee"), (other_employee, "mentor")], None
+        program, [(employee, "mentee"), (other_employee, "mentor")], other_employee
     )
 
 
@@ -278,14 +278,12 @@ def test_member_in_two_pairs_chooses_with_pair_parameter(
     client, hub, program, journey, employee
 ):
     other = make_program(hub, title="Second program", slug="second", journey=journey)
-    pair_one = start_relationship(
-        program, [(employee, "mentee"), (make_user("mia"), "mentor")], None
-    )
+    mia = make_user("mia")
+    pair_one = start_relationship(program, [(employee, "mentee"), (mia, "mentor")], mia)
     program.journey = journey
     program.save()
-    pair_two = start_relationship(
-        other, [(employee, "mentee"), (make_user("max"), "mentor")], None
-    )
+    max = make_user("max")
+    pair_two = start_relationship(other, [(employee, "mentee"), (max, "mentor")], max)
     client.force_login(employee)
     body = client.get(journey.url).content.decode()
     assert f"?pair={pair_one.pk}" in body and f"?pair={pair_two.pk}" in body
@@ -307,9 +305,8 @@ def test_overview_queries_stay_constant_as_progress_grows(
     journey = make_journey(hub, steps(2), slug="grow")
     program.journey = journey
     program.save()
-    pair = start_relationship(
-        program, [(employee, "mentee"), (make_user("pat"), "mentor")], None
-    )
+    pat = make_user("pat")
+    pair = start_relationship(program, [(employee, "mentee"), (pat, "mentor")], pat)
     client.force_login(employee)
     for step_id in ("extra-0", "extra-1"):
         services.open_step(pair, employee, journey, step_id)

@@ -52,7 +52,7 @@ def pair(program, journey, employee, other_employee):
     program.journey = journey
     program.save()
     return start_relationship(
-        program, [(employee, "mentee"), (other_employee, "mentor")], None
+        program, [(employee, "mentee"), (other_employee, "mentor")], other_employee
     )
 
 
@@ -243,7 +243,7 @@ def test_role_journeys_give_each_member_their_own(
     program.mentee_journey = mentees
     program.save()
     pair = start_relationship(
-        program, [(employee, "mentee"), (other_employee, "mentor")], None
+        program, [(employee, "mentee"), (other_employee, "mentor")], other_employee
     )
     assert sorted(journey_prompts(pair)) == ["Mentee question?", "Mentor question?"]
     with pytest.raises(MentoringError) as error:

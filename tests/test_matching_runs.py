@@ -52,7 +52,7 @@ def _run(program, by, **kwargs):
 
 
 def test_run_on_the_seeded_programs_stores_scored_explained_proposals(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, superuser
 ):
     call_command("seed_demo", employees=60, verbosity=0)
     program = ProgramPage.objects.get(slug="engineering-mentoring")
@@ -60,7 +60,7 @@ def test_run_on_the_seeded_programs_stores_scored_explained_proposals(
     first = runs.current_run(program)
     assert first is not None and first.proposals.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.start_run(program, None)
+        run = services.start_run(program, superuser)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.error
     proposals = list(run.proposals.all())
@@ -83,7 +83,7 @@ def test_run_on_the_seeded_programs_stores_scored_explained_proposals(
     # The other seeded programs (reverse mentoring, sponsorship) run too.
     for other in ProgramPage.objects.exclude(pk=program.pk):
         with django_capture_on_commit_callbacks(execute=True):
-            other_run = services.start_run(other, None)
+            other_run = services.start_run(other, superuser)
         other_run.refresh_from_db()
         assert other_run.status == RunStatus.SUCCEEDED, other_run.error
         for proposal in other_run.proposals.all():

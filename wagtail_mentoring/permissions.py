@@ -22,14 +22,13 @@ from wagtail import VERSION as WAGTAIL_VERSION
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.programs.models import ProgramKind, ProgramPage
+from wagtail_mentoring.programs.models import ADMINISTER_ALL, ProgramKind, ProgramPage
 
 if WAGTAIL_VERSION >= (8, 0):
     from wagtail.permissions import register_permission_policy
 else:  # Wagtail 7.4 asks the viewset (admin_base.MentoringModelViewSet).
     register_permission_policy = None
 
-ADMINISTER_ALL = "wagtail_mentoring.administer_all_programs"
 VIEW_EQUITY_REPORTS = "wagtail_mentoring.view_equity_reports"
 RUN_MATCHING = "wagtail_mentoring.run_matching"
 

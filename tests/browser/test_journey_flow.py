@@ -131,7 +131,7 @@ def _pair(program):
     )
     mentee, mentor = people
     relationship = start_relationship(
-        program, [(mentee, Role.MENTEE), (mentor, Role.MENTOR)], None
+        program, [(mentee, Role.MENTEE), (mentor, Role.MENTOR)], mentor
     )
     return relationship, mentee, mentor
 

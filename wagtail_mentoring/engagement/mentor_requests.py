@@ -25,6 +25,7 @@ from wagtail_mentoring.engagement.models import (
     MentorRequestStatus,
 )
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.permissions import can_administer, require
 from wagtail_mentoring.programs.models import (
     GIVING_ROLES,
     OPEN_RELATIONSHIP_STATUSES,
@@ -158,6 +159,10 @@ def send_request(
     """
     now = now or timezone.now()
     program = mentee_enrollment.program
+    require(
+        by.pk == mentee_enrollment.user_id or can_administer(by, program),
+        _("Only the mentee can ask a mentor."),
+    )
     if program.matching_mode not in SELF_SELECT_MODES:
         raise MentoringError(
             _("In %(program)s the program admins propose matches.")
@@ -254,6 +259,13 @@ def _get_locked(request: MentorRequest):
     return request, mentee, mentor
 
 
+def _check_mentor(request: MentorRequest, mentor: Enrollment, by) -> None:
+    require(
+        by.pk == mentor.user_id or can_administer(by, request.program),
+        _("Only the mentor who was asked can answer this request."),
+    )
+
+
 def _check_pending(request: MentorRequest, now) -> None:
     if request.status != MentorRequestStatus.PENDING:
         raise MentoringError(
@@ -272,6 +284,7 @@ def accept_request(request: MentorRequest, by, *, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         request, mentee, mentor = _get_locked(request)
+        _check_mentor(request, mentor, by)
         _check_pending(request, now)
         if (
             mentee.status != EnrollmentStatus.APPROVED
@@ -346,7 +359,8 @@ def decline_request(
             _("Please keep the reason under 1000 characters."), code="reason"
         )
     with transaction.atomic():
-        request, mentee, _mentor = _get_locked(request)
+        request, mentee, mentor = _get_locked(request)
+        _check_mentor(request, mentor, by)
         _check_pending(request, now)
         _close(request, MentorRequestStatus.DECLINED, by=by, reason=reason.strip())
         audit.record(request, "wagtail_mentoring.request.decline", user=by)
@@ -360,6 +374,10 @@ def withdraw_request(request: MentorRequest, by, *, now=None) -> MentorRequest:
     now = now or timezone.now()
     with transaction.atomic():
         request, mentee, _mentor = _get_locked(request)
+        require(
+            by.pk == mentee.user_id or can_administer(by, request.program),
+            _("Only the mentee who asked can withdraw this request."),
+        )
         if not request.is_live:
             raise MentoringError(
                 _("This request is already %(status)s.")

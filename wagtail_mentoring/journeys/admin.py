@@ -32,9 +32,9 @@ from wagtail_mentoring.journeys import report, services
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import (
-    ProgramScopedPolicy,
     administered_programs,
     administers_any_program,
+    policy_for,
 )
 from wagtail_mentoring.programs.models import ProgramPage, Relationship
 
@@ -51,7 +51,10 @@ def _journey_programs(request):
 
 
 class _ProgramScopedReport(ReportView):
-    permission_policy = ProgramScopedPolicy(Relationship)
+    @property
+    def permission_policy(self):
+        return policy_for(Relationship)
+
     permission_required = "view"
     header_icon = "list-ol"
 
@@ -329,12 +332,11 @@ class JourneyImportView(WagtailAdminTemplateMixin, FormView):
 
 def export_view(request, page_id: int):
     journey = get_object_or_404(LearningJourneyPage, pk=page_id)
-    permissions = journey.permissions_for_user(request.user)
-    if not (permissions.can_edit() or permissions.can_publish()):
+    try:
+        data = services.export_journey(journey, request.user)
+    except MentoringError:
         raise PermissionDenied
-    response = HttpResponse(
-        services.export_journey(journey), content_type="application/zip"
-    )
+    response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = (
         f'attachment; filename="{journey.slug or "journey"}.imscc"'
     )

@@ -31,6 +31,7 @@ from wagtail_mentoring.journeys.models import (
     StepProgress,
     StepStatus,
 )
+from wagtail_mentoring.permissions import require
 from wagtail_mentoring.programs.models import Relationship
 
 MAX_REFLECTION_LENGTH = 10_000
@@ -423,6 +424,10 @@ def import_journey(parent, upload, by):
             % {"title": parent.title},
             code="bad_parent",
         )
+    require(
+        parent.permissions_for_user(by).can_add_subpage(),
+        _("You cannot add pages under %(title)s.") % {"title": parent.title},
+    )
     package = open_package(upload)
     with transaction.atomic():
         page, summary = build_journey(package, parent.specific, by)
@@ -436,7 +441,12 @@ def import_journey(parent, upload, by):
     return page, summary
 
 
-def export_journey(journey: LearningJourneyPage) -> bytes:
-    """The journey as an IMS Common Cartridge 1.3 zip (read-only)."""
+def export_journey(journey: LearningJourneyPage, by) -> bytes:
+    """The journey as an IMS Common Cartridge 1.3 zip (for its editors)."""
+    permissions = journey.permissions_for_user(by)
+    require(
+        permissions.can_edit() or permissions.can_publish(),
+        _("Only editors of this journey can export it."),
+    )
 
     return export_cartridge(journey)

@@ -1,8 +1,8 @@
 """Business actions of the matching panel.
 
 Each function is one transaction, audit-logged, and refuses with a
-:class:`MentoringError` (writing nothing) when a rule says no. Callers check
-that the user may run matching for the program (``permissions.can_run_matching``).
+:class:`MentoringError` (writing nothing) when a rule says no, or when ``by``
+may not run matching for the program (``permissions.can_run_matching``).
 
 Capacity is checked under row locks: every action that makes a pair hold a
 place (approve, lock, manual pair, publish) first locks the enrollment rows
@@ -42,6 +42,7 @@ from wagtail_mentoring.matching.pools import program_roles
 from wagtail_mentoring.matching.reasons import rule_label
 from wagtail_mentoring.matching.tasks import run_matching, send_match_emails
 from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.permissions import require_matching
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
@@ -109,6 +110,7 @@ def save_settings(
     program: ProgramPage, weights: dict, values: dict, by
 ) -> ProgramMatchingSettings:
     """Store the program's matching weights and rules (used by the next run)."""
+    require_matching(by, program)
     validate_settings(weights, values)
     with transaction.atomic():
         current = runs.settings_for(program)
@@ -144,6 +146,7 @@ def start_run(
     One run per program at a time: while one is queued or running, asking again
     returns that run (a double click starts nothing new).
     """
+    require_matching(by, program)
     with transaction.atomic():
         settings = runs.settings_for(program)
         if settings.pk is None:
@@ -284,6 +287,7 @@ _FROM = {
 
 
 def _decide(program, proposals, by, status: str) -> Outcome:
+    require_matching(by, program)
     ids = sorted({p.pk for p in proposals})
     outcome = Outcome()
     with transaction.atomic():
@@ -395,6 +399,7 @@ def reopen_proposal(program, proposal, by) -> MatchProposal:
 def approve_above(program: ProgramPage, min_percent: int, by) -> Outcome:
     """Approve every proposed pair of the current run scoring ``min_percent`` or
     more (best first, so capacity conflicts favour the better pairs)."""
+    require_matching(by, program)
     if not 0 <= int(min_percent) <= 100:
         raise MentoringError(
             _("The score must be between 0 and 100."), code="score_range"
@@ -426,6 +431,7 @@ def manual_pair(
     A pair that breaks a hard rule needs a written ``justification``; it is
     stored and shown with the pair.
     """
+    require_matching(by, program)
     receiving, giving = program_roles(program)
     if mentee.program_id != program.pk or mentor.program_id != program.pk:
         raise MentoringError(
@@ -520,6 +526,7 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
     stays approved; running it again publishes nothing twice.
     """
 
+    require_matching(by, program)
     receiving, giving = program_roles(program)
     message = (message or "").strip() or default_message(program)
     if len(message) > 5000:

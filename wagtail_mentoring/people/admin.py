@@ -8,23 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
-from wagtail.permission_policies import ModelPermissionPolicy
 
 from wagtail_mentoring.admin_base import MentoringModelViewSet, MentoringSnippetViewSet
 from wagtail_mentoring.people.models import EmployeeProfile, Interest, Skill
 from wagtail_mentoring.people.users import display_name, name_search_fields
-
-
-class ProfilePolicy(ModelPermissionPolicy):
-    """Profiles are created with their user, never added or deleted by hand."""
-
-    def user_has_permission(self, user, action):
-        return action not in ("add", "delete") and super().user_has_permission(
-            user, action
-        )
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, a) for a in actions)
 
 
 def _department_choices():

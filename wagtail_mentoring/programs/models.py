@@ -33,6 +33,10 @@ from wagtail_mentoring.blocks.prompts import ConversationPromptBlock
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.fields import MultipleChoiceField
 from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.programs.panels import GuardedFieldPanel
+
+#: The permission to administer every program (HR, the mentoring team).
+ADMINISTER_ALL = "wagtail_mentoring.administer_all_programs"
 
 
 class Role(models.TextChoices):
@@ -298,7 +302,9 @@ class ProgramPage(RoutablePageMixin, Page):
                         FieldPanel("mentors_per_mentee"),
                     ]
                 ),
-                FieldPanel("admin_group"),
+                # It grants access to every applicant's data: publishing the
+                # page is not enough to change it.
+                GuardedFieldPanel("admin_group", permission=ADMINISTER_ALL),
             ],
             heading=_("Matching"),
         ),

@@ -2,7 +2,9 @@
 
 Each function is one transaction: it validates, writes, logs to the audit trail
 and enqueues notifications after commit, or raises :class:`MentoringError` and
-writes nothing. Callers (page views, admin, API, tasks) check permissions.
+writes nothing. Each authorizes its actor (``by``) itself, so page views, the
+admin, the API, tasks and management commands cannot differ; ``by=None`` means
+the package's own scheduled jobs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from wagtail_mentoring import audit
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.permissions import can_administer, require, require_program_admin
 from wagtail_mentoring.programs import signals
 from wagtail_mentoring.programs.models import (
     GIVING_ROLES,
@@ -57,6 +60,10 @@ def apply_to_program(
     a sponsorship program only join ``via_nomination`` (see sponsorship.services).
     """
     now = now or timezone.now()
+    require(
+        by is None or by.pk == user.pk or via_nomination,
+        _("People apply to programs themselves."),
+    )
     _check_active(user)
     if (
         role == Role.SPONSEE
@@ -141,7 +148,12 @@ def apply_to_program(
 
 
 def withdraw_application(enrollment: Enrollment, by) -> Enrollment:
-    """The applicant takes back a pending or approved application."""
+    """The applicant (or a program admin) takes back a pending or approved
+    application."""
+    require(
+        by.pk == enrollment.user_id or can_administer(by, enrollment.program),
+        _("Only the applicant can withdraw this application."),
+    )
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if not enrollment.is_live:
@@ -188,6 +200,8 @@ def _decide(enrollments, by, status: str, note: str, action: str) -> list[Enroll
             .select_related("user", "program")
             .order_by("pk")
         )
+        for program in {e.program for e in rows}:
+            require_program_admin(by, program)
         not_pending = [e for e in rows if e.status != EnrollmentStatus.PENDING]
         if not_pending:
             raise MentoringError(
@@ -256,8 +270,17 @@ def decline_enrollments(enrollments: Iterable[Enrollment], by, note: str = ""):
 def start_relationship(
     program: ProgramPage, members: list[tuple[object, str]], by, *, start=None
 ) -> Relationship:
-    """Create an active relationship between ``members`` ((user, role) pairs)."""
+    """Create an active relationship between ``members`` ((user, role) pairs).
+
+    Started by a program admin, or by the pair's mentor or sponsor: accepting a
+    request or picking a sponsee is how the giving side says yes.
+    """
     start = start or timezone.localdate()
+    giving = {getattr(u, "pk", u) for u, role in members if role in GIVING_ROLES}
+    require(
+        by is not None and (by.pk in giving or can_administer(by, program)),
+        _("Only the program's admins or the mentor can start this relationship."),
+    )
     if len({getattr(u, "pk", u) for u, _role in members}) != len(members):
         raise MentoringError(
             _("A person cannot be matched with themselves."), code="self"
@@ -297,9 +320,22 @@ def start_relationship(
 def change_relationship_status(
     relationship: Relationship, status: str, by, *, reason: str = ""
 ) -> Relationship:
-    """Move a relationship along its lifecycle; ending early needs a reason."""
+    """Move a relationship along its lifecycle; ending early needs a reason.
+
+    A member or a program admin changes it (``by=None``: the package's jobs).
+    """
     with transaction.atomic():
-        relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+        relationship = (
+            Relationship.objects.select_for_update()
+            .select_related("program")
+            .get(pk=relationship.pk)
+        )
+        require(
+            by is None
+            or relationship.members.filter(user=by).exists()
+            or can_administer(by, relationship.program),
+            _("Only the members or the program's admins can change this."),
+        )
         if not relationship.can_become(status):
             raise MentoringError(
                 _("A %(from)s relationship cannot become %(to)s.")

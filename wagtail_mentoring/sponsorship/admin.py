@@ -29,7 +29,6 @@ from wagtail_mentoring.people.users import (
     name_search_fields,
 )
 from wagtail_mentoring.permissions import (
-    ProgramScopedPolicy,
     administered_programs,
     policy_for,
 )
@@ -54,35 +53,6 @@ from wagtail_mentoring.sponsorship.models import (
 
 def administered_sponsorship_programs(user):
     return administered_programs(user).filter(kind=ProgramKind.SPONSORSHIP)
-
-
-class SponsorshipScopedPolicy(ProgramScopedPolicy):
-    """Program-scoped, and only for admins of a *sponsorship* program."""
-
-    def user_has_permission(self, user, action):
-        if action not in self.actions or not user.is_active:
-            return False
-        if not hasattr(user, "_wm_administers_sponsorship"):
-            user._wm_administers_sponsorship = administered_sponsorship_programs(
-                user
-            ).exists()
-        return user._wm_administers_sponsorship
-
-    def instances_user_has_permission_for(self, user, action):
-        if action not in self.actions:
-            return self.model._default_manager.none()
-        return self.model._default_manager.filter(
-            **{f"{self.program_field}__in": administered_sponsorship_programs(user)}
-        )
-
-
-class NominationPolicy(SponsorshipScopedPolicy):
-    # Accepting is approving the enrollment (Applications bulk actions).
-    actions = ("view",)
-
-
-class OpportunityPolicy(SponsorshipScopedPolicy):
-    actions = ("view", "add", "change")
 
 
 class PersonTitleColumn(TitleColumn):

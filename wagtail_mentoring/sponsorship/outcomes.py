@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from wagtail_mentoring import audit
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.permissions import policy_for, require
 from wagtail_mentoring.programs.models import (
     ProgramKind,
     Relationship,
@@ -95,6 +96,13 @@ def _default_from_level(employee, kind: str, from_level):
     return from_level
 
 
+def _check_hr(by, action: str) -> None:
+    require(
+        policy_for(CareerOutcome).user_has_permission(by, action),
+        _("Recording career outcomes takes the Career outcome permission."),
+    )
+
+
 def record_outcome(
     employee,
     by,
@@ -106,6 +114,7 @@ def record_outcome(
     to_level: int | None = None,
 ) -> CareerOutcome:
     """HR records a career step; it is linked to the sponsorship of that day."""
+    _check_hr(by, "add")
     from_level = _default_from_level(employee, kind, from_level)
     _validate(employee, kind, occurred_on, from_level, to_level)
     with transaction.atomic():
@@ -127,6 +136,7 @@ def record_outcome(
 
 def update_outcome(outcome: CareerOutcome, by, **fields) -> CareerOutcome:
     """Correct a recorded outcome (same rules as recording it)."""
+    _check_hr(by, "change")
     with transaction.atomic():
         current = CareerOutcome.objects.select_for_update().get(pk=outcome.pk)
         for name, value in fields.items():
@@ -188,6 +198,7 @@ def import_outcomes(file_or_text, by) -> list[CareerOutcome]:
     optional ``title``, ``from_level``, ``to_level``. Errors name the file's
     line numbers (the header is line 1).
     """
+    _check_hr(by, "add")
     text = file_or_text
     if hasattr(file_or_text, "read"):
         text = file_or_text.read()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from wagtail_mentoring import audit
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import display_name
-from wagtail_mentoring.permissions import can_administer
+from wagtail_mentoring.permissions import can_administer, require
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
@@ -588,7 +588,18 @@ def update_opportunity(opportunity: Opportunity, by, **fields) -> Opportunity:
     unknown = set(fields) - allowed
     assert not unknown, unknown
     with transaction.atomic():
-        current = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        current = (
+            Opportunity.objects.select_for_update()
+            .select_related("program")
+            .get(pk=opportunity.pk)
+        )
+        require(
+            current.posted_by_id == by.pk or can_administer(by, current.program),
+            _(
+                "Only whoever posted the opportunity or the program's admins can "
+                "change it."
+            ),
+        )
         for name, value in fields.items():
             setattr(current, name, value)
         if current.status not in OpportunityStatus.values:
@@ -740,6 +751,13 @@ def decide_opportunity_nomination(
             OpportunityNomination.objects.select_for_update()
             .select_related("opportunity__program")
             .get(pk=nomination.pk)
+        )
+        require(
+            can_decide_opportunity(by, nomination.opportunity),
+            _(
+                "Only whoever posted the opportunity or the program's admins can "
+                "decide on nominations."
+            ),
         )
         if nomination.status != OpportunityNominationStatus.NOMINATED:
             raise MentoringError(

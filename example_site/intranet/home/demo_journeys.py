@@ -289,7 +289,7 @@ def _pairs(journey, program, rng) -> None:
         pair = start_relationship(
             program,
             [(mentee, Role.MENTEE), (mentor, Role.MENTOR)],
-            None,
+            mentor,
             start=(now - timedelta(days=60)).date(),
         )
         Relationship.objects.filter(pk=pair.pk).update(
