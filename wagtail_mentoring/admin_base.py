@@ -15,6 +15,7 @@ from wagtail import VERSION as WAGTAIL_VERSION
 from wagtail.admin import messages
 from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
+from wagtail.admin.views.generic import chooser
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
@@ -28,9 +29,18 @@ from wagtail_mentoring.permissions import policy_for
 #: Every admin URL of the package lives under ``/admin/<ADMIN_URL_PREFIX>/``.
 ADMIN_URL_PREFIX = "mentoring"
 
+CHOOSER_VIEWS = (
+    chooser.BaseChooseView,
+    chooser.ChosenViewMixin,
+    chooser.ChosenMultipleViewMixin,
+    chooser.CreateViewMixin,
+)
+
 
 def _action_of(view_class) -> str:
     """The policy action a generic view needs on the objects it touches."""
+    if issubclass(view_class, CHOOSER_VIEWS):
+        return "choose"
     if issubclass(view_class, generic.DeleteView):
         return "delete"
     if issubclass(view_class, generic.CreateView):  # includes copy

@@ -22,7 +22,14 @@ from wagtail import VERSION as WAGTAIL_VERSION
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.programs.models import ADMINISTER_ALL, ProgramKind, ProgramPage
+from wagtail_mentoring.programs.models import (
+    ADMINISTER_ALL,
+    GIVING_ROLES,
+    Enrollment,
+    EnrollmentStatus,
+    ProgramKind,
+    ProgramPage,
+)
 
 if WAGTAIL_VERSION >= (8, 0):
     from wagtail.permissions import register_permission_policy
@@ -31,6 +38,7 @@ else:  # Wagtail 7.4 asks the viewset (admin_base.MentoringModelViewSet).
 
 VIEW_EQUITY_REPORTS = "wagtail_mentoring.view_equity_reports"
 RUN_MATCHING = "wagtail_mentoring.run_matching"
+ACCESS_ADMIN = "wagtailadmin.access_admin"
 
 
 def is_active_user(user) -> bool:
@@ -72,6 +80,14 @@ def administers_any_program(user) -> bool:
     return user._wm_administers_any
 
 
+def public_mentor_ids():
+    """Users who show themselves in a program as an accepted mentor or sponsor
+    (a subquery): the only people a page editor may feature."""
+    return Enrollment.objects.filter(
+        role__in=GIVING_ROLES, status=EnrollmentStatus.APPROVED
+    ).values("user_id")
+
+
 def can_assign_program_admins(user) -> bool:
     """May ``user`` choose who administers a program (its *Program administrators*)?
 
@@ -92,6 +108,18 @@ def require_program_admin(user, program) -> None:
         can_administer(user, program),
         _("Only the admins of %(program)s can do that.") % {"program": program.title},
     )
+
+
+def shared_until(relationship):
+    """Until when a relationship gives its members a view of each other's data.
+
+    ``None`` while it is open. Access that came from a relationship ends with
+    it: a former partner or sponsor sees what existed while it was open (its
+    history), never what was added after.
+    """
+    if relationship.is_open:
+        return None
+    return relationship.ended_at or relationship.created_at
 
 
 # --- Matching panel ---------------------------------------------------------
@@ -175,16 +203,26 @@ class ProfilePolicy(ActionsPolicy):
 
     Profiles are created with their user and erased with them: never added or
     deleted by hand. Inactive people are invisible everywhere in the product.
+
+    ``choose`` is the profile chooser of page editors (the mentor spotlight):
+    stewards choose anyone; other admin users only people who already show
+    themselves in a program as an accepted mentor or sponsor.
     """
 
-    actions = ("view", "change")
+    actions = ("view", "change", "choose")
+
+    def user_has_permission(self, user, action):
+        if action == "choose":
+            return is_active_user(user) and user.has_perm(ACCESS_ADMIN)
+        return super().user_has_permission(user, action)
 
     def instances_user_has_permission_for(self, user, action):
-        return (
-            super()
-            .instances_user_has_permission_for(user, action)
-            .filter(user__is_active=True)
-        )
+        profiles = self.model._default_manager.filter(user__is_active=True)
+        if not self.user_has_permission(user, action):
+            return profiles.none()
+        if action == "choose" and not self.user_has_permission(user, "view"):
+            return profiles.filter(user__in=public_mentor_ids())
+        return profiles
 
 
 class ProgramScopedPolicy(ModelPermissionPolicy):

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from wagtail_mentoring.people.users import name_ordering
-from wagtail_mentoring.permissions import administered_programs
+from wagtail_mentoring.permissions import administered_programs, shared_until
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
@@ -97,6 +97,13 @@ def advocacy_given_since(user, since):
 
 def evidence_of(user):
     return ReadinessEvidence.objects.filter(owner=user)
+
+
+def evidence_shared_in(relationship, sponsee):
+    """The sponsee's evidence their sponsor may read through ``relationship``."""
+    evidence = evidence_of(sponsee)
+    until = shared_until(relationship)
+    return evidence if until is None else evidence.filter(created_at__lte=until)
 
 
 def nomination_programs(user):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.permissions import shared_until
 from wagtail_mentoring.programs.models import Role
 from wagtail_mentoring.sponsorship import selectors, services
 from wagtail_mentoring.sponsorship.forms import (
@@ -71,9 +72,12 @@ def dashboard(request):
         evidence_by_sponsee.setdefault(item.owner_id, []).append(item)
     for relationship in as_sponsor:
         if relationship.other:
-            relationship.evidence = evidence_by_sponsee.get(
-                relationship.other.user_id, []
-            )[:3]
+            until = shared_until(relationship)
+            relationship.evidence = [
+                item
+                for item in evidence_by_sponsee.get(relationship.other.user_id, [])
+                if until is None or item.created_at <= until
+            ][:3]
     return render_page(
         request,
         T + "dashboard.html",
@@ -181,9 +185,8 @@ def sponsorship(request, pk: int):
     other = selectors.other_member(relationship, request.user)
     sponsee_user = request.user if role == Role.SPONSEE else other.user
     commitment_form = CommitmentForm(prefix="commitment")
-    advocacy_form = AdvocacyForm(
-        prefix="advocacy", evidence=selectors.evidence_of(sponsee_user)
-    )
+    shared_evidence = selectors.evidence_shared_in(relationship, sponsee_user)
+    advocacy_form = AdvocacyForm(prefix="advocacy", evidence=shared_evidence)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -203,7 +206,7 @@ def sponsorship(request, pk: int):
                     advocacy_form = AdvocacyForm(
                         request.POST,
                         prefix="advocacy",
-                        evidence=selectors.evidence_of(sponsee_user),
+                        evidence=shared_evidence,
                     )
                     if not advocacy_form.is_valid():
                         raise _Invalid
@@ -264,7 +267,7 @@ def sponsorship(request, pk: int):
             "other": other,
             "commitments": list(relationship.commitments.all()),
             "advocacy": advocacy,
-            "evidence": list(selectors.evidence_of(sponsee_user)),
+            "evidence": list(shared_evidence),
             "commitment_form": commitment_form,
             "advocacy_form": advocacy_form,
             "opportunities": list(
