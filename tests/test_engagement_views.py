@@ -204,8 +204,16 @@ def test_reading_the_thread_clears_the_unread_count(
     client.force_login(other_employee)
     dashboard = reverse("wagtail_mentoring:my_mentoring")
     assert "1 new message" in client.get(dashboard).content.decode()
-    client.get(reverse("wagtail_mentoring:messages", args=[relationship.pk]))
+    thread = reverse("wagtail_mentoring:messages", args=[relationship.pk])
+    # Opening the thread changes nothing by itself (a GET never does): the page
+    # posts the visit, as mentoring.js does once it is shown.
+    page = client.get(thread).content.decode()
+    assert "1 new message" in client.get(dashboard).content.decode()
+    assert 'name="action" value="read"' in page and "data-wm-record-visit" in page
+    response = client.post(thread, {"action": "read"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 204
     assert "new message" not in client.get(dashboard).content.decode()
+    assert "data-wm-record-visit" not in client.get(thread).content.decode()
 
 
 def test_dashboard_puts_what_needs_attention_first(client, program, employee):

@@ -182,7 +182,13 @@ def test_member_answers_a_reflection_and_partner_sees_it(
     url = _step_url(journey, STEP_REFLECT)
     response = client.get(url)
     assert b'name="b-reflect-text"' in response.content
+    # A GET changes nothing; the page posts the visit itself (mentoring.js).
+    assert not StepProgress.objects.filter(user=employee, step_id=STEP_REFLECT).exists()
+    assert b"data-wm-record-visit" in response.content
+    visit = client.post(url, {"action": "open"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert visit.status_code == 204
     assert StepProgress.objects.filter(user=employee, step_id=STEP_REFLECT).exists()
+    assert b"data-wm-record-visit" not in client.get(url).content
     # A blank answer is refused with a message; nothing saved.
     response = client.post(
         url, {"action": "reflection", "block": "b-reflect", "b-reflect-text": " "}

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from tests.engagement_helpers import pair, soon
 from tests.factories import make_user
 from wagtail_mentoring.engagement import services
-from wagtail_mentoring.engagement.models import Meeting, MeetingStatus
+from wagtail_mentoring.engagement.models import CalendarFeed, Meeting, MeetingStatus
 from wagtail_mentoring.errors import MentoringError
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
@@ -172,7 +172,12 @@ def test_calendar_feed_is_private_revocable_and_shows_meetings(
     )
     services.cancel_meeting(cancelled, employee)
     client.force_login(employee)
-    page = client.get(reverse("wagtail_mentoring:calendar"))
+    calendar_url = reverse("wagtail_mentoring:calendar")
+    # Opening the page changes nothing: the address is made on request (POST).
+    assert client.get(calendar_url).context["feed"] is None
+    assert not CalendarFeed.objects.filter(user=employee).exists()
+    client.post(calendar_url, {"action": "create"})
+    page = client.get(calendar_url)
     assert page.status_code == 200
     feed_url = page.context["feed_url"]
     client.logout()  # calendar apps do not sign in
@@ -187,14 +192,14 @@ def test_calendar_feed_is_private_revocable_and_shows_meetings(
 
     # The partner's feed shows it too; a stranger's feed does not.
     stranger = make_user()
-    other_feed = services.calendar_feed(other_employee)
-    stranger_feed = services.calendar_feed(stranger)
+    other_feed = services.create_calendar_feed(other_employee)
+    stranger_feed = services.create_calendar_feed(stranger)
     url = lambda feed: reverse("wagtail_mentoring:calendar_feed", args=[feed.token])  # noqa: E731
     assert b"Feed me" in client.get(url(other_feed)).content
     assert b"Feed me" not in client.get(url(stranger_feed)).content
 
     client.force_login(employee)
-    client.post(reverse("wagtail_mentoring:calendar"))
+    client.post(calendar_url, {"action": "revoke"})
     client.logout()
     assert client.get(feed_url).status_code == 404
     assert (

@@ -122,6 +122,7 @@ def test_mentee_to_ended_relationship(page, live_server, demo_site, axe_check):
     # The feed URL shows it, no sign-in needed.
     page.goto(live_server.url + "/mentoring/calendar/")
     axe_check(page)
+    page.get_by_role("button", name="Make my calendar address").click()
     feed_url = page.get_by_label("Calendar address").input_value()
     page.context.clear_cookies()
     feed = page.request.get(feed_url)

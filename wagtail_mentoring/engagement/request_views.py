@@ -143,20 +143,22 @@ def calendar(request):
     if not request.user.is_authenticated:
         return login_redirect(request)
     if request.method == "POST":
-        services.revoke_calendar_feed(request.user)
-        messages.success(
-            request, _("A new calendar URL was made; the old one no longer works.")
-        )
+        if request.POST.get("action") == "create":
+            services.create_calendar_feed(request.user)
+        else:
+            services.revoke_calendar_feed(request.user)
+            messages.success(
+                request, _("A new calendar URL was made; the old one no longer works.")
+            )
         return redirect("wagtail_mentoring:calendar")
     feed = services.calendar_feed(request.user)
-    url = request.build_absolute_uri(
-        reverse("wagtail_mentoring:calendar_feed", args=[feed.token])
-    )
-    return render_page(
-        request,
-        T + "calendar.html",
-        {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]},
-    )
+    context = {"feed": feed}
+    if feed is not None:
+        url = request.build_absolute_uri(
+            reverse("wagtail_mentoring:calendar_feed", args=[feed.token])
+        )
+        context.update(feed_url=url, webcal_url="webcal://" + url.split("://", 1)[1])
+    return render_page(request, T + "calendar.html", context)
 
 
 @never_cache

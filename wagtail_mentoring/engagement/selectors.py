@@ -114,6 +114,19 @@ def thread(relationship: Relationship):
     return relationship.messages.select_related("author").order_by("created_at", "pk")
 
 
+def has_unread(relationship: Relationship, user) -> bool:
+    """Did the partner write since ``user`` last read the thread?"""
+    read_at = (
+        RelationshipMember.objects.filter(relationship=relationship, user=user)
+        .values_list("messages_read_at", flat=True)
+        .first()
+    )
+    messages = relationship.messages.exclude(author=user)
+    if read_at is not None:
+        messages = messages.filter(created_at__gt=read_at)
+    return messages.exists()
+
+
 def dashboard(user, now=None) -> dict:
     """Everything "My mentoring" shows, attention-first."""
     now = now or timezone.now()

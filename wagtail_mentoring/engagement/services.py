@@ -581,8 +581,12 @@ def mark_meetings_held(now=None) -> int:
 
 
 def calendar_feed(user):
-    """The user's private calendar feed, created on first use."""
+    """The user's private calendar feed, or ``None`` until they create one."""
+    return CalendarFeed.objects.filter(user=user).first()
 
+
+def create_calendar_feed(user):
+    """Make the user's private calendar feed (a second call returns it)."""
     feed, _created = CalendarFeed.objects.get_or_create(user=user)
     return feed
 

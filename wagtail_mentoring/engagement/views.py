@@ -516,6 +516,12 @@ def goal_edit(request, relationship, goal_pk: int):
 
 @member_view
 def messages_view(request, relationship):
+    if request.method == "POST" and request.POST.get("action") == "read":
+        # Sent by the page itself once it is shown (mentoring.js).
+        services.mark_thread_read(relationship, request.user)
+        if request.headers.get("X-Requested-With") == "fetch":
+            return HttpResponse(status=204)
+        return redirect("wagtail_mentoring:messages", relationship.pk)
     form = MessageForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -534,8 +540,6 @@ def messages_view(request, relationship):
     paginator = Paginator(thread, mentoring_settings.PAGE_SIZE)
     # The newest page first: that is where a reader starts.
     page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
-    if status == 200:
-        services.mark_thread_read(relationship, request.user)
     return _page(
         request,
         relationship,
@@ -545,6 +549,7 @@ def messages_view(request, relationship):
             "thread": page,
             "active_tab": "messages",
             "private": relationship.program.messages_private,
+            "unread": selectors.has_unread(relationship, request.user),
         },
         status=status,
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -260,6 +260,17 @@ def _render_step(request, journey, step, membership, memberships, **extra):
             my_status=my_status,
             step_done=my_status == StepStatus.COMPLETED,
             can_act=relationship.is_open and for_me,
+            # Opening counts (started, or done "when opened"): the page posts it.
+            record_visit=relationship.is_open
+            and for_me
+            and not getattr(request, "is_preview", False)
+            and (
+                my_status == StepStatus.NOT_STARTED
+                or (
+                    my_status != StepStatus.COMPLETED
+                    and step.value["completion"] == CompletionRule.VIEW
+                )
+            ),
             missing=rules.missing_requirements(
                 relationship, membership, journey, step, row
             )
@@ -291,8 +302,6 @@ def step_detail(request, journey, step_id: str):
         if membership is None:
             raise Http404
         return _act(request, journey, step, membership, memberships)
-    if membership is not None and not getattr(request, "is_preview", False):
-        services.open_step(membership.relationship, request.user, journey, step.id)
     return _render_step(request, journey, step, membership, memberships)
 
 
@@ -310,6 +319,12 @@ def _act(request, journey, step, membership, memberships):
     block_id = request.POST.get("block", "")
     relationship, user = membership.relationship, request.user
     bound = None
+    if action == "open":
+        # Sent by the page itself once it is shown (mentoring.js).
+        services.open_step(relationship, user, journey, step.id)
+        if request.headers.get("X-Requested-With") == "fetch":
+            return HttpResponse(status=204)
+        return redirect(_step_url(journey, step.id, _query(membership, memberships)))
     try:
         if action == "complete":
             services.complete_step(relationship, user, journey, step.id)

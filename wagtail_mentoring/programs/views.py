@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.people.services import get_profile
+from wagtail_mentoring.people.services import profile_of
 from wagtail_mentoring.programs import services
 from wagtail_mentoring.programs.forms import ApplicationForm, ProfileForm
 from wagtail_mentoring.programs.models import Enrollment
@@ -22,7 +22,7 @@ def apply(request, program):
     """The application form of ``program`` (a routable page sub-view)."""
     if not request.user.is_authenticated:
         return login_redirect(request)
-    profile = get_profile(request.user)
+    profile = profile_of(request.user)
     live = Enrollment.objects.filter(user=request.user, program=program).live()
     if request.method == "POST":
         form = ApplicationForm(request.POST, program=program)
