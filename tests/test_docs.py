@@ -1,8 +1,9 @@
 """The README and the guides say true things about this repository.
 
 Every relative link resolves to a file of the repository (and to a heading, when
-it names one), every setting is in the install guide's table, and the demo
-logins the README lists are the accounts the demo's seed creates.
+it names one), every file and URL they name as code exists, every setting is in
+the install guide's table, and the demo logins the README lists are the accounts
+the demo's seed creates.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.urls import Resolver404, resolve
 
 from wagtail_mentoring.conf import DEFAULTS
 from wagtail_mentoring.engagement.models import MentorRequest
@@ -33,6 +35,10 @@ FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 CODE_SPAN = re.compile(r"`[^`\n]*`")
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$", re.M)
+# Code spans that name a file or folder of the repository, e.g. `matching/pools.py`.
+FILE_NAME = re.compile(r"[\w./-]*\w/|[\w./-]+\.(py|html|js|css|md|png)")
+# Named as code, but made by a command or relative to another address.
+NOT_IN_THE_REPOSITORY = {"dist/", "docs/_build/html/", "apply/"}
 
 
 def _prose(text: str) -> str:
@@ -100,6 +106,53 @@ def test_broken_links_are_found(tmp_path):
         "other.md#nowhere: no such heading",
         "../../shared/DESIGN.md: no such file in the repository",
     ]
+
+
+def _repository_paths() -> list[str]:
+    paths = []
+    for path in ROOT.rglob("*"):
+        parts = path.relative_to(ROOT).parts
+        if any(p.startswith(".") or p in ("_build", "__pycache__") for p in parts):
+            continue
+        paths.append("/".join(parts) + ("/" if path.is_dir() else ""))
+    return paths
+
+
+def _code_spans(document: Path) -> list[str]:
+    return re.findall(r"`([^`\n]+)`", FENCE.sub("", document.read_text()))
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
+def test_every_file_named_as_code_exists(document):
+    # A name may be relative to any folder (`journeys/models.py` lives in the
+    # package), so it must be the end of some path of the repository.
+    paths = _repository_paths()
+    missing = [
+        name
+        for name in _code_spans(document)
+        if FILE_NAME.fullmatch(name)
+        and not name.startswith("/")
+        and name not in NOT_IN_THE_REPOSITORY
+        and not any(path == name or path.endswith("/" + name) for path in paths)
+    ]
+    assert missing == [], document.relative_to(ROOT)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
+def test_every_address_named_as_code_exists(document):
+    # The example intranet includes the package's URLs under /mentoring/, as
+    # the README tells hosts to; `<id>` stands for any number. Wagtail's page
+    # view answers every other address, so landing there means "no such URL".
+    missing = []
+    for name in _code_spans(document):
+        if re.fullmatch(r"/[\w/<>-]*/", name):
+            try:
+                view = resolve(re.sub(r"<[^>]+>", "1", name)).url_name
+            except Resolver404:
+                view = None
+            if view in (None, "wagtail_serve"):
+                missing.append(name)
+    assert missing == [], document.relative_to(ROOT)
 
 
 def test_every_setting_is_in_the_install_guides_table():
