@@ -1,0 +1,35 @@
+"""Take the guides' screenshots of the example intranet's front end.
+
+Run `make demo` (or seed and serve the example site some other way), then
+``python docs/screenshots.py [http://127.0.0.1:8000]``. It signs in as the demo's
+mentee (see the README's demo logins) with Debian's chromium and writes the
+pictures next to this file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+MENTEE = "emp0002"
+PASSWORD = "changeme"  # noqa: S105 (the demo's published password)
+
+
+def main(base_url: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(f"{base_url}/accounts/login/?next=/mentoring/")
+        page.locator("input[name=username]").fill(MENTEE)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{base_url}/mentoring/")
+        page.screenshot(path=HERE / "my-mentoring.png", full_page=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8000")
