@@ -177,6 +177,24 @@ class ServiceBulkAction(BulkAction):
 
     service = None
 
+    def get_actionable_objects(self):
+        # Objects outside the user's scope are not listed (not even as "no
+        # permission", which would name them) and never acted on.
+        objects, extra = super().get_actionable_objects()
+        ids = [o.pk for o in objects + extra.get("items_with_no_access", [])]
+        scope = set(
+            policy_for(self.model)
+            .instances_user_has_permission_for(self.request.user, "view")
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        if not scope:
+            raise Http404
+        extra["items_with_no_access"] = [
+            o for o in extra.get("items_with_no_access", []) if o.pk in scope
+        ]
+        return [o for o in objects if o.pk in scope], extra
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["action_label"] = self.display_name

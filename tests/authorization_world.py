@@ -1,0 +1,325 @@
+"""The cast and the data of the authorization matrix.
+
+Eleven roles, three programs, and a secret string planted in every kind of
+private data the package holds. ``SECRETS`` says who may ever read each one: a
+response that shows a secret to anyone else is a leak, whatever its URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from wagtail.models import GroupPagePermission
+
+from tests.factories import make_enrollment, make_hub, make_program, make_user
+from tests.journey_data import STEP_REFLECT, make_journey
+from wagtail_mentoring.engagement import services as engagement
+from wagtail_mentoring.engagement.models import (
+    FeedbackVisibility,
+    Meeting,
+    MeetingStatus,
+)
+from wagtail_mentoring.journeys import services as journeys
+from wagtail_mentoring.matching import runs
+from wagtail_mentoring.matching import services as matching
+from wagtail_mentoring.people.models import Interest, Skill
+from wagtail_mentoring.programs.models import (
+    EnrollmentStatus,
+    MatchingMode,
+    ProgramKind,
+)
+from wagtail_mentoring.programs.services import approve_enrollment, start_relationship
+from wagtail_mentoring.sponsorship import outcomes
+from wagtail_mentoring.sponsorship import services as sponsorship
+
+ANON = "anonymous"
+EMPLOYEE = "employee with no program"
+MENTEE = "mentee"
+PARTNER = "mentee's partner (mentor and sponsor)"
+OTHER_PAIR = "member of another pair"
+OTHER_ADMIN = "another program's admin"
+EDITOR = "page editor without mentoring permissions"
+ADMIN = "the program's admin"
+STEWARD = "people-data steward"
+HR = "HR (every program)"
+SUPERUSER = "superuser"
+
+ROLES = [
+    ANON,
+    EMPLOYEE,
+    MENTEE,
+    PARTNER,
+    OTHER_PAIR,
+    OTHER_ADMIN,
+    EDITOR,
+    ADMIN,
+    STEWARD,
+    HR,
+    SUPERUSER,
+]
+
+PROFILE = {"level": 3, "department": "Engineering", "languages": ["en"]}
+ACCESS_ADMIN = "wagtailadmin.access_admin"
+RUN_MATCHING = "wagtail_mentoring.run_matching"
+
+#: secret → the roles that may ever read it.
+SECRETS = {
+    "SECRET-MOTIVATION-A": {MENTEE, ADMIN, HR, SUPERUSER},
+    "SECRET-DECISION-NOTE-A": {MENTEE, ADMIN, HR, SUPERUSER},
+    "SECRET-MOTIVATION-B": {OTHER_PAIR, OTHER_ADMIN, HR, SUPERUSER},
+    "SECRET-MESSAGE-A": {MENTEE, PARTNER},
+    "SECRET-MESSAGE-B": {OTHER_PAIR},
+    "SECRET-MEETING-NOTES-A": {MENTEE, PARTNER},
+    "SECRET-GOAL-A": {MENTEE, PARTNER},
+    "SECRET-REFLECTION-A": {MENTEE, PARTNER},
+    "SECRET-FEEDBACK-FOR-ADMINS-A": {MENTEE, ADMIN, HR, SUPERUSER},
+    "SECRET-EVIDENCE": {MENTEE, PARTNER},
+    "SECRET-CONFIDENTIAL-ADVOCACY": {PARTNER},
+}
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.objects[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _group(name, *perms):
+    group = Group.objects.create(name=name)
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group
+
+
+def build_world() -> World:
+    world = World()
+    now = timezone.now()
+    hub = make_hub()
+    journey = make_journey(hub)
+    program = make_program(
+        hub,
+        title="Engineering Mentoring",
+        slug="engineering",
+        matching_mode=MatchingMode.HYBRID,
+        default_mentor_capacity=2,
+        max_mentor_capacity=3,
+        journey=journey,
+    )
+    other = make_program(hub, title="Sales Mentoring", slug="sales")
+    circle = make_program(
+        hub,
+        title="Sponsorship Circle",
+        slug="sponsorship",
+        kind=ProgramKind.SPONSORSHIP,
+        matching_mode=MatchingMode.HYBRID,
+        default_mentor_capacity=2,
+        max_mentor_capacity=3,
+        admin_group=program.admin_group,
+    )
+
+    u = world.users
+    u[EMPLOYEE] = make_user("ellen", profile=dict(PROFILE))
+    u[MENTEE] = make_user("maya", profile=dict(PROFILE))
+    u[PARTNER] = make_user("paolo", profile=dict(PROFILE, level=7))
+    u[OTHER_PAIR] = make_user("otto", profile=dict(PROFILE, department="Sales"))
+    u[ADMIN] = make_user(
+        "adele",
+        admin_access=True,
+        groups=[program.admin_group],
+        perms=[RUN_MATCHING],
+    )
+    u[OTHER_ADMIN] = make_user(
+        "oriana", admin_access=True, groups=[other.admin_group], perms=[RUN_MATCHING]
+    )
+    editors = _group("Moderators", ACCESS_ADMIN)
+    for permission in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=editors,
+            page=hub,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=permission
+            ),
+        )
+    u[EDITOR] = make_user("edgar", groups=[editors])
+    stewards = _group(
+        "People data",
+        ACCESS_ADMIN,
+        "wagtail_mentoring.view_employeeprofile",
+        "wagtail_mentoring.change_employeeprofile",
+        "wagtail_mentoring.view_equity_reports",
+    )
+    u[STEWARD] = make_user("stella", groups=[stewards])
+    hr = _group(
+        "HR",
+        ACCESS_ADMIN,
+        "wagtail_mentoring.administer_all_programs",
+        RUN_MATCHING,
+        "wagtail_mentoring.add_careeroutcome",
+        "wagtail_mentoring.change_careeroutcome",
+        "wagtail_mentoring.view_careeroutcome",
+    )
+    u[HR] = make_user("hugo", groups=[hr])
+    u[SUPERUSER] = make_user("sue", superuser=True)
+    mentee, partner, admin = u[MENTEE], u[PARTNER], u[ADMIN]
+
+    # Program A: the mentee and their partner, and people still waiting.
+    application = make_enrollment(
+        mentee,
+        program,
+        motivation="SECRET-MOTIVATION-A",
+        status=EnrollmentStatus.APPROVED,
+        decision_note="SECRET-DECISION-NOTE-A",
+        decided_at=now,
+        decided_by=admin,
+    )
+    make_enrollment(
+        partner, program, "mentor", status=EnrollmentStatus.APPROVED, capacity=3
+    )
+    relationship = start_relationship(
+        program, [(mentee, "mentee"), (partner, "mentor")], partner
+    )
+    waiting = make_user("wanda", profile=dict(PROFILE))
+    waiting_application = make_enrollment(
+        waiting, program, status=EnrollmentStatus.APPROVED
+    )
+    pending_application = make_enrollment(
+        make_user("penny", profile=dict(PROFILE)), program
+    )
+    second_mentor = make_user("mort", profile=dict(PROFILE, level=8))
+    make_enrollment(
+        second_mentor, program, "mentor", status=EnrollmentStatus.APPROVED, capacity=2
+    )
+    mentor_request = engagement.send_request(
+        waiting_application,
+        program.enrollments.get(user=partner),
+        waiting,
+    )
+    engagement.send_message(relationship, mentee, body="SECRET-MESSAGE-A")
+    meeting = engagement.schedule_meeting(
+        relationship, mentee, title="First chat", starts_at=now + timedelta(days=3)
+    )
+    engagement.save_meeting_notes(meeting, partner, notes="SECRET-MEETING-NOTES-A")
+    held = Meeting.objects.create(
+        relationship=relationship,
+        title="Kick-off",
+        starts_at=now - timedelta(days=2),
+        status=MeetingStatus.HELD,
+        created_by=mentee,
+    )
+    engagement.give_feedback(
+        relationship,
+        mentee,
+        rating=4,
+        comment="SECRET-FEEDBACK-FOR-ADMINS-A",
+        visibility=FeedbackVisibility.ADMINS,
+        meeting=held,
+    )
+    goal = engagement.create_goal(
+        relationship,
+        mentee,
+        title="SECRET-GOAL-A",
+        target_date=timezone.localdate() + timedelta(days=30),
+    )
+    journeys.save_reflection(
+        relationship,
+        mentee,
+        journey,
+        STEP_REFLECT,
+        "b-reflect",
+        "SECRET-REFLECTION-A",
+    )
+    engagement.create_calendar_feed(mentee)
+    run = runs.execute_run(matching.start_run(program, admin, enqueue=False).pk)
+    proposal = run.proposals.first()
+    assert proposal is not None, run.error
+
+    # Program B: another pair, another admin.
+    other_application = make_enrollment(
+        u[OTHER_PAIR],
+        other,
+        motivation="SECRET-MOTIVATION-B",
+        status=EnrollmentStatus.APPROVED,
+    )
+    other_mentor = make_user("mika", profile=dict(PROFILE, level=7))
+    make_enrollment(other_mentor, other, "mentor", status=EnrollmentStatus.APPROVED)
+    other_relationship = start_relationship(
+        other, [(u[OTHER_PAIR], "mentee"), (other_mentor, "mentor")], other_mentor
+    )
+    engagement.send_message(other_relationship, u[OTHER_PAIR], body="SECRET-MESSAGE-B")
+
+    # Sponsorship: the partner sponsors the mentee.
+    make_enrollment(
+        partner, circle, "sponsor", status=EnrollmentStatus.APPROVED, capacity=2
+    )
+    sponsorship.add_evidence(mentee, achievement="SECRET-EVIDENCE")
+    nomination = sponsorship.nominate(circle, mentee, admin, reason="Ready to grow")
+    approve_enrollment(nomination.enrollment, admin)
+    sponsored = sponsorship.pair_sponsor(circle, partner, mentee, admin)
+    sponsorship.log_advocacy(
+        sponsored,
+        partner,
+        kind="endorsement",
+        occurred_on=timezone.localdate(),
+        audience="Leadership team",
+        description="SECRET-CONFIDENTIAL-ADVOCACY",
+        confidential=True,
+    )
+    opportunity = sponsorship.post_opportunity(
+        circle,
+        admin,
+        title="Lead the platform guild",
+        deadline=timezone.localdate() + timedelta(days=20),
+    )
+    opportunity_nomination = sponsorship.nominate_for_opportunity(
+        opportunity, mentee, partner, note="Strong candidate"
+    )
+    outcome = outcomes.record_outcome(
+        mentee,
+        u[HR],
+        kind="promotion",
+        occurred_on=timezone.localdate() - timedelta(days=3),
+        to_level=4,
+    )
+
+    skill = Skill.objects.create(name="Public speaking")
+
+    world.objects.update(
+        skill=skill,
+        interest=Interest.objects.create(name="Career growth"),
+        hub=hub,
+        journey=journey,
+        program=program,
+        other_program=other,
+        circle=circle,
+        application=application,
+        pending_application=pending_application,
+        other_application=other_application,
+        relationship=relationship,
+        other_relationship=other_relationship,
+        mentor_request=mentor_request,
+        meeting=meeting,
+        goal=goal,
+        run=run,
+        proposal=proposal,
+        sponsorship=sponsored,
+        nomination=nomination,
+        opportunity=opportunity,
+        opportunity_nomination=opportunity_nomination,
+        outcome=outcome,
+        profile=mentee.mentoring_profile,
+        skill_profile=second_mentor.mentoring_profile,
+        sponsee_enrollment=nomination.enrollment,
+    )
+    return world

@@ -1,0 +1,546 @@
+"""The authorization matrix: every URL of the package × every role × GET and POST.
+
+The URLs come from the URL conf, Wagtail's bulk-action registry and the routes of
+the package's page types, never from a hand-written list. Every URL name must
+have a row in ``EXPECTED``: a new screen fails here, with its name, until it is
+classified. Object URLs are filled with ids of the mentee's objects, which most
+roles must not see.
+
+For every request the matrix checks, and reports every failure at once:
+
+- a role the row allows gets the page (GET 200) or is served (POST below 500);
+- any other role is refused (sign-in, 403, 404 or 405) and nothing is written;
+- no GET writes anything, whoever asks;
+- no response shows a planted secret to a role not allowed to read it
+  (``authorization_world.SECRETS``), whatever the URL.
+
+Each request runs in a savepoint that is rolled back, so requests cannot affect
+each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from wagtail.admin.views.bulk_action.registry import bulk_action_registry
+from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.models import Page
+
+from tests.authorization_world import (
+    ADMIN,
+    ANON,
+    EDITOR,
+    EMPLOYEE,
+    HR,
+    MENTEE,
+    OTHER_ADMIN,
+    OTHER_PAIR,
+    PARTNER,
+    ROLES,
+    SECRETS,
+    STEWARD,
+    SUPERUSER,
+    build_world,
+)
+from tests.journey_data import STEP_REFLECT
+
+pytestmark = pytest.mark.django_db
+
+NOBODY = frozenset()
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {ANON}
+PAIR = frozenset({MENTEE, PARTNER})
+ADMINS_OF_A = frozenset({ADMIN, HR, SUPERUSER})
+ANY_PROGRAM_ADMIN = ADMINS_OF_A | {OTHER_ADMIN}
+ADMIN_USERS = ANY_PROGRAM_ADMIN | {EDITOR, STEWARD}
+STEWARDS = frozenset({STEWARD, SUPERUSER})
+OUTCOME_KEEPERS = frozenset({HR, SUPERUSER})
+ONLY_SUPERUSER = frozenset({SUPERUSER})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may GET (and must get a page) and who may POST (and be served)."""
+
+    get: frozenset
+    post: frozenset
+
+
+def same(roles) -> Rule:
+    return Rule(frozenset(roles), frozenset(roles))
+
+
+def read_only(roles) -> Rule:
+    return Rule(frozenset(roles), NOBODY)
+
+
+def post_only(roles) -> Rule:
+    return Rule(NOBODY, frozenset(roles))
+
+
+REFUSED = Rule(NOBODY, NOBODY)
+
+
+def _model_views(namespace, *, index, inspect=None, add=REFUSED, edit=REFUSED,
+                 delete=REFUSED, history=None, extra=None):  # fmt: skip
+    """The rows of one ModelViewSet: listings, object views and its extras."""
+    history = history if history is not None else inspect
+    rows = {
+        f"{namespace}:index": index,
+        f"{namespace}:index_results": index,
+        f"{namespace}:add": add,
+        f"{namespace}:edit": edit,
+        f"{namespace}:delete": delete,
+        f"{namespace}:history": history,
+        f"{namespace}:history_results": history,
+        f"{namespace}:usage": history,
+    }
+    if inspect is not None:
+        rows[f"{namespace}:inspect"] = inspect
+    rows.update(extra or {})
+    return rows
+
+
+def _snippet_views(namespace, chooser, roles):
+    rows = {
+        f"{namespace}:{view}": same(roles)
+        for view in ("list", "list_results", "add", "edit", "delete")
+    }
+    rows.update(
+        {
+            f"{namespace}:{view}": read_only(roles)
+            for view in ("history", "history_results", "usage")
+        }
+    )
+    rows.update(
+        {
+            f"{chooser}:choose": read_only(ADMIN_USERS),
+            f"{chooser}:choose_results": read_only(ADMIN_USERS),
+            f"{chooser}:chosen": read_only(ADMIN_USERS),
+            f"{chooser}:chosen_multiple": read_only(ADMIN_USERS),
+            f"{chooser}:create": same(roles),
+        }
+    )
+    return rows
+
+
+#: URL name → who may use it. Object URLs point at the mentee's objects.
+EXPECTED: dict[str, Rule] = {
+    # The employee's side --------------------------------------------------
+    "wagtail_mentoring:my_mentoring": same(SIGNED_IN),
+    "wagtail_mentoring:withdraw_application": post_only({MENTEE}),
+    "wagtail_mentoring:find_mentor": same({MENTEE}),
+    "wagtail_mentoring:withdraw_request": REFUSED,  # only the asking mentee
+    "wagtail_mentoring:accept_request": post_only({PARTNER} | ADMINS_OF_A),
+    "wagtail_mentoring:decline_request": same({PARTNER} | ADMINS_OF_A),
+    "wagtail_mentoring:calendar": same(SIGNED_IN),
+    # A capability URL: whoever holds the token reads the feed (calendar apps
+    # cannot sign in); a wrong token is a 404 (tests/test_meetings_and_calendar).
+    "wagtail_mentoring:calendar_feed": same(EVERYONE),
+    **{
+        f"wagtail_mentoring:{name}": same(PAIR)
+        for name in (
+            "relationship",
+            "meetings",
+            "meeting_new",
+            "meeting_detail",
+            "meeting_edit",
+            "meeting_cancel",
+            "meeting_ics",
+            "meeting_feedback",
+            "goal_new",
+            "goal_detail",
+            "goal_edit",
+            "messages",
+            "final_feedback",
+            "end_relationship",
+            "request_rematch",
+            "extend_relationship",
+        )
+    },
+    "wagtail_mentoring:sponsorship": same(SIGNED_IN),
+    "wagtail_mentoring:sponsorship_nominate": same(SIGNED_IN),
+    "wagtail_mentoring:sponsorship_evidence": same(SIGNED_IN),
+    "wagtail_mentoring:sponsorship_opportunities": same(SIGNED_IN),
+    "wagtail_mentoring:sponsorship_opportunity": same({PARTNER} | ADMINS_OF_A),
+    "wagtail_mentoring:sponsorship_pick": same(SIGNED_IN),
+    "wagtail_mentoring:sponsorship_pick_sponsee": same({PARTNER}),
+    "wagtail_mentoring:sponsorship_detail": same(PAIR),
+    # Pages and their routes ----------------------------------------------
+    "page:mentoringhubpage": same(EVERYONE),
+    "page:programpage": same(EVERYONE),
+    "page:programpage:apply": same(SIGNED_IN),
+    "page:learningjourneypage": same(EVERYONE),
+    "page:learningjourneypage:step": Rule(EVERYONE, PAIR),
+    "page:journeymodulepage": same(EVERYONE),
+    # The admin ---------------------------------------------------------------
+    **_model_views(
+        "wm_applications",
+        index=read_only(ANY_PROGRAM_ADMIN),
+        inspect=read_only(ADMINS_OF_A),
+    ),
+    **_model_views(
+        "wm_relationships",
+        index=read_only(ANY_PROGRAM_ADMIN),
+        inspect=read_only(ADMINS_OF_A),
+    ),
+    **_model_views(
+        "wm_mentor_requests",
+        index=read_only(ANY_PROGRAM_ADMIN),
+        history=read_only(ADMINS_OF_A),
+        extra={"wm_mentor_requests:accept": same(ADMINS_OF_A)},
+    ),
+    **_model_views(
+        "wm_participants",
+        index=read_only(STEWARDS),
+        edit=same(STEWARDS),
+        history=read_only(STEWARDS),
+    ),
+    **_model_views(
+        "wm_nominations",
+        index=read_only(ADMINS_OF_A),
+        inspect=read_only(ADMINS_OF_A),
+    ),
+    **_model_views(
+        "wm_opportunities",
+        index=read_only(ADMINS_OF_A),
+        inspect=read_only(ADMINS_OF_A),
+        add=same(ADMINS_OF_A),
+        edit=same(ADMINS_OF_A),
+        extra={"wm_opportunities:decide": same(ADMINS_OF_A)},
+    ),
+    **_model_views(
+        "wm_career_outcomes",
+        index=read_only(OUTCOME_KEEPERS),
+        add=same(OUTCOME_KEEPERS),
+        edit=same(OUTCOME_KEEPERS),
+        history=read_only(OUTCOME_KEEPERS),
+        extra={"wm_career_outcomes:import": same(OUTCOME_KEEPERS)},
+    ),
+    **_snippet_views("wm_skills", "wm_skill_chooser", ONLY_SUPERUSER),
+    **_snippet_views("wm_interests", "wm_interest_chooser", ONLY_SUPERUSER),
+    "wm_profile_chooser:choose": read_only(ADMIN_USERS),
+    "wm_profile_chooser:choose_results": read_only(ADMIN_USERS),
+    # The mentee is no public mentor: only stewards may pick them.
+    "wm_profile_chooser:chosen": read_only(STEWARDS),
+    "wm_profile_chooser:chosen_multiple": read_only(ADMIN_USERS),
+    "wm_profile_chooser:create": REFUSED,
+    "wm_journeys:funnel": read_only(ANY_PROGRAM_ADMIN),
+    "wm_journeys:funnel_results": read_only(ANY_PROGRAM_ADMIN),
+    "wm_journeys:stalled": read_only(ANY_PROGRAM_ADMIN),
+    "wm_journeys:stalled_results": read_only(ANY_PROGRAM_ADMIN),
+    "wm_journeys:import": same(ADMIN_USERS),
+    "wm_journeys:export": read_only({EDITOR, SUPERUSER}),
+    "wm_matching:index": read_only(ANY_PROGRAM_ADMIN),
+    **{
+        f"wm_matching:{name}": same(ADMINS_OF_A)
+        for name in (
+            "panel",
+            "settings",
+            "run",
+            "run_status",
+            "proposals",
+            "proposals_results",
+            "proposal_action",
+            "approve_above",
+            "manual_pair",
+            "publish",
+            "fairness",
+        )
+    },
+    "wm_sponsorship_pairing:index": same(ADMINS_OF_A),
+    "wm_sponsorship_accountability:index": same(ADMINS_OF_A),
+    "wm_sponsorship_equity:index": same(STEWARDS),
+    "bulk:enrollment:approve": same(ADMINS_OF_A),
+    "bulk:enrollment:decline": same(ADMINS_OF_A),
+    "bulk:matchproposal:approve": same(ADMINS_OF_A),
+    "bulk:matchproposal:lock": same(ADMINS_OF_A),
+    "bulk:matchproposal:reject": same(ADMINS_OF_A),
+}
+
+#: Plausible form data for every POST: a refused role must write nothing even
+#: when its request would be a valid one.
+POST_DATA = {
+    "action": "approve",
+    "status": "selected",
+    "note": "HACKED",
+    "reason": "HACKED",
+    "decision_note": "HACKED",
+    "motivation": "HACKED",
+    "body": "HACKED",
+    "title": "HACKED",
+    "notes": "HACKED",
+    "comment": "HACKED",
+    "rating": "5",
+    "weeks": "2",
+    "role": "mentee",
+    "min_percent": "0",
+    "message": "HACKED",
+    "achievement": "HACKED",
+}
+
+#: Tables whose writes do not count as the request changing anything.
+IGNORED_TABLES = {"django_session", "wagtailusers_userprofile"}
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            yield prefix + str(pattern.pattern), namespace + (pattern.name or ""), pattern
+
+
+def package_endpoints() -> list[Endpoint]:
+    """Every URL the package adds to a host: URL conf, bulk actions, page routes."""
+    found = {}
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        module = getattr(pattern.callback, "__module__", "") or ""
+        namespace = name.split(":", 1)[0] if ":" in name else ""
+        if (
+            module.startswith("wagtail_mentoring")
+            or namespace.startswith("wm_")
+            or namespace == "wagtail_mentoring"
+        ):
+            kwargs = tuple(re.findall(r"<(?:\w+:)?(\w+)>", route))
+            found[name] = Endpoint(name, route, kwargs)
+    bulk_action_registry._scan_for_bulk_actions()
+    for model_name, actions in bulk_action_registry.actions.get(
+        "wagtail_mentoring", {}
+    ).items():
+        for action in actions:
+            name = f"bulk:{model_name}:{action}"
+            found[name] = Endpoint(name, "admin/bulk/…", ())
+    for model in apps.get_app_config("wagtail_mentoring").get_models():
+        if not issubclass(model, Page):
+            continue
+        page = f"page:{model._meta.model_name}"
+        found[page] = Endpoint(page, "(page)", ())
+        if issubclass(model, RoutablePageMixin):
+            for pattern in model.get_subpage_urls():
+                if pattern.name and pattern.name != "index_route":
+                    route = f"{page}:{pattern.name}"
+                    found[route] = Endpoint(route, str(pattern.pattern), ())
+    return sorted(found.values(), key=lambda e: e.name)
+
+
+def _url(endpoint: Endpoint, w) -> str:
+    name = endpoint.name
+    if name.startswith("bulk:"):
+        _, model_name, action = name.split(":")
+        target = w.pending_application if model_name == "enrollment" else w.proposal
+        base = reverse(
+            "wagtail_bulk_action", args=("wagtail_mentoring", model_name, action)
+        )
+        return f"{base}?id={target.pk}&next=/admin/"
+    if name.startswith("page:"):
+        pages = {
+            "page:mentoringhubpage": w.hub.url,
+            "page:programpage": w.program.url,
+            "page:programpage:apply": w.program.url + "apply/",
+            "page:learningjourneypage": w.journey.url,
+            "page:learningjourneypage:step": f"{w.journey.url}steps/{STEP_REFLECT}/",
+            "page:journeymodulepage": w.module.url,
+        }
+        return pages[name]
+    namespace = name.split(":", 1)[0]
+    values = {}
+    for kwarg in endpoint.kwargs:
+        values[kwarg] = _kwarg(name, namespace, kwarg, w)
+    return reverse(name, kwargs=values)
+
+
+def _kwarg(name, namespace, kwarg, w):
+    by_name = {
+        ("wagtail_mentoring:calendar_feed", "token"): w.mentee_feed.token,
+        ("wagtail_mentoring:sponsorship_opportunity", "pk"): w.opportunity.pk,
+        ("wagtail_mentoring:sponsorship_pick_sponsee", "program_pk"): w.circle.pk,
+        (
+            "wagtail_mentoring:sponsorship_pick_sponsee",
+            "enrollment_pk",
+        ): w.sponsee_enrollment.pk,
+        ("wagtail_mentoring:sponsorship_detail", "pk"): w.sponsorship.pk,
+        ("wagtail_mentoring:withdraw_application", "pk"): w.application.pk,
+        ("wagtail_mentoring:find_mentor", "pk"): w.application.pk,
+        ("wm_opportunities:decide", "pk"): w.opportunity_nomination.pk,
+        ("wm_matching:run_status", "run_id"): w.run.pk,
+    }
+    if (name, kwarg) in by_name:
+        return by_name[(name, kwarg)]
+    if namespace == "wagtail_mentoring":
+        if "request" in name:
+            return w.mentor_request.pk
+        return {
+            "pk": w.relationship.pk,
+            "meeting_pk": w.meeting.pk,
+            "goal_pk": w.goal.pk,
+        }[kwarg]
+    if namespace == "wm_matching":
+        return {
+            "program_id": w.program.pk,
+            "pk": w.proposal.pk,
+            "action": "approve",
+        }[kwarg]
+    if namespace == "wm_journeys":
+        return w.journey.pk
+    objects = {
+        "wm_applications": w.application,
+        "wm_relationships": w.relationship,
+        "wm_mentor_requests": w.mentor_request,
+        "wm_participants": w.profile,
+        "wm_nominations": w.nomination,
+        "wm_opportunities": w.opportunity,
+        "wm_career_outcomes": w.outcome,
+        "wm_skills": w.skill,
+        "wm_skill_chooser": w.skill,
+        "wm_interests": w.interest,
+        "wm_interest_chooser": w.interest,
+        "wm_profile_chooser": w.profile,
+    }
+    return objects[namespace].pk
+
+
+def _fingerprint() -> str:
+    """A digest of every row a request could change."""
+    digest = hashlib.sha256()
+    models = list(apps.get_app_config("wagtail_mentoring").get_models())
+    models += [
+        get_user_model(),
+        apps.get_model("auth", "Group"),
+        apps.get_model("wagtailcore", "Page"),
+        apps.get_model("wagtailcore", "Revision"),
+        apps.get_model("wagtailcore", "ModelLogEntry"),
+        apps.get_model("wagtailcore", "PageLogEntry"),
+        apps.get_model("wagtailcore", "GroupPagePermission"),
+    ]
+    for model in models:
+        digest.update(repr(list(model.objects.order_by("pk").values_list())).encode())
+    return digest.hexdigest()
+
+
+class _WriteDetector:
+    def __init__(self):
+        self.tables: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        match = WRITE.match(sql)
+        if match and match.group(2).lower() not in IGNORED_TABLES:
+            self.tables.append(match.group(2))
+        return execute(sql, params, many, context)
+
+
+def _refused(response) -> bool:
+    if response.status_code in (403, 404, 405):
+        return True
+    if response.status_code == 302:
+        # Sign-in, or Wagtail's "no permission" bounce to the admin home.
+        location = response["Location"]
+        return (
+            settings.LOGIN_URL in location
+            or "/admin/login/" in location
+            or location.rstrip("/").endswith("/admin")
+        )
+    return False
+
+
+@pytest.fixture
+def world(django_db_blocker):
+    world = build_world()
+    # A module page of the journey, so that its page type has an instance.
+    from wagtail_mentoring.journeys.models import JourneyModulePage
+
+    module = world.journey.add_child(
+        instance=JourneyModulePage(title="Going further", slug="further", steps=[])
+    )
+    module.save_revision().publish()
+    world.objects["module"] = JourneyModulePage.objects.get(pk=module.pk)
+    world.objects["mentee_feed"] = world.users[MENTEE].mentoring_calendar_feed
+    return world
+
+
+def _clients(world) -> dict[str, Client]:
+    clients = {}
+    for role in ROLES:
+        client = Client(raise_request_exception=False)
+        if role != ANON:
+            client.force_login(world.users[role])
+        clients[role] = client
+    return clients
+
+
+def test_every_url_of_the_package_is_classified():
+    names = {endpoint.name for endpoint in package_endpoints()}
+    missing = sorted(names - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - names)
+    assert not missing, f"classify these URLs in EXPECTED: {missing}"
+    assert not stale, f"EXPECTED names URLs that no longer exist: {stale}"
+
+
+def test_authorization_matrix(world):
+    clients = _clients(world)
+    endpoints = [e for e in package_endpoints() if e.name in EXPECTED]
+    baseline = _fingerprint()
+    failures = []
+    checked = 0
+    for endpoint in endpoints:
+        rule = EXPECTED[endpoint.name]
+        url = _url(endpoint, world)
+        for role in ROLES:
+            for method in ("GET", "POST"):
+                checked += 1
+                problem = _check(
+                    clients[role], method, url, role, rule, baseline, endpoint.name
+                )
+                if problem:
+                    failures.append(f"{method} {endpoint.name} ({url}) as {role}: {problem}")
+    size = f"{len(endpoints)} URLs × {len(ROLES)} roles × 2 methods = {checked}"
+    print(f"authorization matrix: {size} requests")
+    assert not failures, f"{len(failures)} of {size}:\n" + "\n".join(failures)
+
+
+def _check(client, method, url, role, rule, baseline, name) -> str | None:
+    detector = _WriteDetector()
+    with transaction.atomic():
+        with connection.execute_wrapper(detector):
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, POST_DATA)
+        wrote = bool(detector.tables) and _fingerprint() != baseline
+        transaction.set_rollback(True)
+    body = response.content.decode(errors="replace") if not response.streaming else ""
+    leaked = [s for s, readers in SECRETS.items() if s in body and role not in readers]
+    if leaked:
+        return f"shows {leaked}"
+    if response.status_code >= 500:
+        return f"server error {response.status_code}"
+    allowed = rule.get if method == "GET" else rule.post
+    if method == "GET":
+        if wrote:
+            return f"a GET wrote to {sorted(set(detector.tables))}"
+        if role in allowed and response.status_code != 200:
+            return f"expected 200, got {response.status_code}"
+    if role not in allowed:
+        if not _refused(response):
+            return f"expected a refusal, got {response.status_code}"
+        if wrote:
+            return f"refused but wrote to {sorted(set(detector.tables))}"
+    return None
