@@ -38,6 +38,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError
+from kombu.utils.url import maybe_sanitize_url
 
 from wagtail_mentoring.conf import mentoring_settings
 
@@ -74,8 +75,12 @@ class TaskMode:
         """The broker URL without its password ('' when tasks run here)."""
         if self.app is None:
             return ""
-        # Builds the connection object only; nothing is opened.
-        return self.app.connection_for_write().as_uri()
+        url = self.app.conf.broker_write_url
+        if not url:  # Celery's default broker; building it opens nothing
+            return self.app.connection_for_write().as_uri()
+        if isinstance(url, str):
+            url = url.split(";")  # failover brokers
+        return ";".join(maybe_sanitize_url(part) for part in url)
 
     @property
     def label(self) -> str:
