@@ -252,7 +252,7 @@ def test_without_a_broker_the_admin_still_works_and_is_told(
     assert enrollment.status == EnrollmentStatus.APPROVED
     assert enrollment.decision_emailed_at is not None
     assert [m.to for m in mail.outbox] == [[employee.email]]
-    listing = client.get(reverse("applications:index")).content.decode()
+    listing = client.get(reverse("wm_applications:index")).content.decode()
     assert str(dispatch.FALLBACK_MESSAGE) in listing
 
 
