@@ -257,6 +257,22 @@ def test_without_a_broker_the_admin_still_works_and_is_told(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_without_a_project_app_the_run_completes_here(
+    no_project_app, client, program, pool, matcher
+):
+    # A host that never made a Celery app (Wagtail's bakerydemo): no broker
+    # is tried at all, the run is done when the page comes back.
+    client.force_login(matcher)
+    response = client.post(reverse("wm_matching:run", args=[program.pk]), follow=True)
+    page = response.content.decode()
+    assert "Matching finished." in page
+    assert str(dispatch.FALLBACK_MESSAGE) not in page
+    assert "Background tasks: in this process (no Celery app configured)" in page
+    run = MatchingRun.objects.get(program=program)
+    assert (run.status, run.proposals.count()) == (RunStatus.SUCCEEDED, 3)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_with_the_broker_configured_nothing_is_said(client, program, pool, matcher):
     client.force_login(matcher)
     response = client.post(reverse("wm_matching:run", args=[program.pk]), follow=True)
