@@ -23,6 +23,7 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from wagtail_mentoring import dispatch
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.permissions import policy_for
 
@@ -202,7 +203,8 @@ class ServiceBulkAction(BulkAction):
 
     def form_valid(self, form):
         try:
-            return super().form_valid(form)
+            with dispatch.reporting(self.request):
+                return super().form_valid(form)
         except MentoringError as error:
             messages.error(self.request, " ".join(error.messages))
             return redirect(self.next_url)

@@ -10,7 +10,7 @@ class WagtailMentoringConfig(AppConfig):
 
     def ready(self):
         # Django's documented place for imports that need the models loaded.
-        from wagtail_mentoring import permissions
+        from wagtail_mentoring import checks, permissions  # noqa: F401 (registers checks)
         from wagtail_mentoring.engagement import signals as engagement_signals
         from wagtail_mentoring.journeys import signals as journey_signals
 

@@ -63,6 +63,14 @@ DEFAULTS: dict[str, Any] = {
     # (``pip install "wagtail-mentoring[fast]"``), else scipy; "ortools", "scipy"
     # or "highs" force one. Every solver's answer is certified the same way.
     "MATCHING_SOLVER": "auto",
+    # How background tasks run (``wagtail_mentoring.dispatch``): "auto" sends them
+    # to Celery when the project has its own Celery app that is not eager, else
+    # runs them in this process after commit; "celery" always sends them;
+    # "immediate" always runs them in this process.
+    "TASKS": "auto",
+    # A matching run that no worker has started after this many seconds is marked
+    # failed, so that a new run can start.
+    "MATCHING_RUN_PICKUP_SECONDS": 180,
 }
 
 # Floors that a host cannot lower: reporting groups smaller than this would let

@@ -11,6 +11,7 @@ from wagtail_mentoring.engagement.tasks import (  # noqa: F401
 )
 from wagtail_mentoring.journeys.tasks import refresh_journey_summaries  # noqa: F401
 from wagtail_mentoring.matching.tasks import (  # noqa: F401
+    fail_unclaimed_matching_runs,
     run_matching,
     send_match_emails,
 )
@@ -32,6 +33,10 @@ def beat_schedule() -> dict:
         "wagtail-mentoring-meetings-held": {
             "task": "wagtail_mentoring.engagement.tasks.mark_meetings_held",
             "schedule": crontab(minute="*/15"),
+        },
+        "wagtail-mentoring-fail-unclaimed-runs": {
+            "task": "wagtail_mentoring.matching.tasks.fail_unclaimed_matching_runs",
+            "schedule": crontab(),  # every minute
         },
         "wagtail-mentoring-complete-relationships": {
             "task": "wagtail_mentoring.engagement.tasks.complete_ended_relationships",

@@ -113,7 +113,10 @@ WAGTAIL_SITE_NAME = "Acme Intranet"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
-# Celery: eager in the demo; a real worker when a broker is configured.
+# Celery: without CELERY_BROKER_URL the app is eager, so wagtail_mentoring runs
+# its tasks in this process (its TASKS "auto"), in the web server and in every
+# management command alike (this package's __init__ imports the app); with a
+# broker, they go to `celery -A intranet worker`.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = "CELERY_BROKER_URL" not in os.environ
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -15,10 +15,9 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from wagtail_mentoring import audit
+from wagtail_mentoring import audit, dispatch
 from wagtail_mentoring.engagement.models import (
     LIVE_REQUEST_STATUSES,
     MentorRequest,
@@ -80,13 +79,10 @@ def _lock(*enrollments: Enrollment) -> list[Enrollment]:
 
 
 def _notify(request_id: int, event: str) -> None:
-    def send():
-
-        # Tasks call these services, so services name their tasks.
-        task = "wagtail_mentoring.engagement.tasks.send_request_emails"
-        import_string(task).delay(request_id, event)
-
-    transaction.on_commit(send)
+    # Tasks call these services, so services name their tasks.
+    dispatch.enqueue(
+        "wagtail_mentoring.engagement.tasks.send_request_emails", request_id, event
+    )
 
 
 def _close(request: MentorRequest, status: str, by=None, reason: str = "", now=None):

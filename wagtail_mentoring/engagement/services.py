@@ -15,10 +15,9 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from wagtail_mentoring import audit
+from wagtail_mentoring import audit, dispatch
 from wagtail_mentoring.engagement.mentor_requests import (  # noqa: F401 (re-exports)
     accept_request,
     decline_request,
@@ -74,10 +73,8 @@ def _lock_open(relationship: Relationship, what: str) -> Relationship:
 
 
 def _on_commit(task_name: str, *args) -> None:
-    def send():
-        import_string(f"wagtail_mentoring.engagement.tasks.{task_name}").delay(*args)
-
-    transaction.on_commit(send)
+    # Tasks call these services, so services name their tasks.
+    dispatch.enqueue(f"wagtail_mentoring.engagement.tasks.{task_name}", *args)
 
 
 # Goals ---------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from wagtail.signals import page_published
 
+from wagtail_mentoring import dispatch
 from wagtail_mentoring.engagement.models import Meeting, MeetingStatus
 from wagtail_mentoring.journeys.models import JourneyModulePage, LearningJourneyPage
 from wagtail_mentoring.journeys.services import record_meeting_held
@@ -22,7 +22,7 @@ def journey_published(sender, instance, **kwargs) -> None:
     journey_id = instance.pk
     if isinstance(instance, JourneyModulePage):
         journey_id = instance.get_parent().pk
-    transaction.on_commit(lambda: refresh_journey_summaries.delay(journey_id))
+    dispatch.enqueue(refresh_journey_summaries, journey_id)
 
 
 def connect() -> None:

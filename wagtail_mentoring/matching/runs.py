@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
@@ -253,6 +254,41 @@ def _fail(run: MatchingRun, message: str) -> None:
     )
     run.refresh_from_db()
     audit.record(run, "wagtail_mentoring.matching.run_failed", user=run.created_by)
+
+
+def fail_unclaimed_runs(program: ProgramPage | None = None) -> int:
+    """Fail the queued runs that no worker started within the pickup time.
+
+    Called whenever someone looks at or starts a run, and periodically, so a
+    run never stays queued and never blocks the next one. Each run is failed
+    only if it is still queued (the same conditional UPDATE a worker claims it
+    with), so a worker starting it at this moment either wins or finds it failed.
+    Returns how many runs were failed.
+    """
+    cutoff = timezone.now() - timedelta(
+        seconds=mentoring_settings.MATCHING_RUN_PICKUP_SECONDS
+    )
+    unclaimed = MatchingRun.objects.filter(
+        status=RunStatus.QUEUED, created_at__lt=cutoff
+    )
+    if program is not None:
+        unclaimed = unclaimed.filter(program=program)
+    failed = 0
+    for run in unclaimed.select_related("created_by"):
+        if MatchingRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+            status=RunStatus.FAILED,
+            stage="",
+            error=_("No worker picked this run up; is a Celery worker running?"),
+            finished_at=timezone.now(),
+        ):
+            audit.record(
+                run,
+                "wagtail_mentoring.matching.run_failed",
+                user=run.created_by,
+                reason="not_picked_up",
+            )
+            failed += 1
+    return failed
 
 
 def _store(run, program, pool, state, result, previous) -> None:

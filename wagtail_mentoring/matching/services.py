@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wagtail_mentoring import audit
+from wagtail_mentoring import audit, dispatch
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs
@@ -54,7 +54,8 @@ from wagtail_mentoring.programs.models import (
 from wagtail_mentoring.programs.services import start_relationship
 from wagtail_mentoring.sponsorship import services as sponsorship
 
-#: A run queued or running for longer than this is taken as lost (worker died).
+#: A run still running after this long is taken as lost (its worker died); a run
+#: no worker started fails sooner (``MATCHING_RUN_PICKUP_SECONDS``).
 STALE_RUN_AFTER = timedelta(minutes=30)
 MAX_WEIGHT = 5.0
 
@@ -141,10 +142,12 @@ def save_settings(
 def start_run(
     program: ProgramPage, by, *, fresh: bool = False, enqueue: bool = True
 ) -> MatchingRun:
-    """Queue a matching run of ``program`` (executed by a Celery task).
+    """Queue a matching run of ``program`` (executed by the ``run_matching`` task,
+    see ``wagtail_mentoring.dispatch``).
 
     One run per program at a time: while one is queued or running, asking again
-    returns that run (a double click starts nothing new).
+    returns that run (a double click starts nothing new). A queued run that no
+    worker picked up in time is failed first, so it never blocks this one.
     """
     require_matching(by, program)
     with transaction.atomic():
@@ -155,6 +158,7 @@ def start_run(
         settings = ProgramMatchingSettings.objects.select_for_update().get(
             pk=settings.pk
         )
+        runs.fail_unclaimed_runs(program)
         active = MatchingRun.objects.filter(
             program=program, status__in=ACTIVE_RUN_STATUSES
         ).order_by("-pk")
@@ -175,12 +179,7 @@ def start_run(
         )
         audit.record(run, "wagtail_mentoring.matching.start", user=by, fresh=fresh)
         if enqueue:
-            run_id = run.pk
-
-            def queue():
-                run_matching.delay(run_id)
-
-            transaction.on_commit(queue)
+            dispatch.enqueue(run_matching, run.pk)
     return run
 
 
@@ -583,9 +582,5 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
             outcome.done.append(proposal)
         ids = [p.pk for p in outcome.done]
         if ids:
-
-            def notify():
-                send_match_emails.delay(ids)
-
-            transaction.on_commit(notify)
+            dispatch.enqueue(send_match_emails, ids)
     return outcome

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
-from wagtail_mentoring.matching.runs import execute_run
+from wagtail_mentoring.matching.runs import execute_run, fail_unclaimed_runs
 from wagtail_mentoring.notifications import send_to_user
 from wagtail_mentoring.people.users import display_name
 
@@ -17,6 +17,12 @@ def run_matching(run_id: int) -> str | None:
 
     run = execute_run(run_id)
     return run.status if run else None
+
+
+@shared_task(ignore_result=True)
+def fail_unclaimed_matching_runs() -> int:
+    """Periodic: queued runs that no worker started in time are marked failed."""
+    return fail_unclaimed_runs()
 
 
 @shared_task(ignore_result=True)

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wagtail_mentoring import audit
+from wagtail_mentoring import audit, dispatch
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.permissions import can_administer, require, require_program_admin
 from wagtail_mentoring.programs import signals
@@ -226,12 +226,7 @@ def _decide(enrollments, by, status: str, note: str, action: str) -> list[Enroll
         )
         for enrollment in rows:
             audit.record(enrollment, action, user=by, note=note)
-        ids_to_notify = [e.pk for e in rows]
-
-        def notify():
-            send_decision_emails.delay(ids_to_notify)
-
-        transaction.on_commit(notify)
+        dispatch.enqueue(send_decision_emails, [e.pk for e in rows])
     return rows
 
 

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from wagtail_mentoring import dispatch
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.admin.forms import (
@@ -154,6 +155,7 @@ class PanelView(ProgramView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         program = self.program
+        runs.fail_unclaimed_runs(program)
         state = runs.decisions(program)
         pool = load_pool(program, reserved=state.reserved)
         current = runs.current_run(program)
@@ -190,6 +192,7 @@ class PanelView(ProgramView):
             approve_form=ApproveAboveForm(),
             can_see_fairness=self.request.user.has_perm(VIEW_EQUITY_REPORTS),
             stage_labels=STAGE_LABELS,
+            task_mode=dispatch.mode(),
         )
         return context
 
@@ -269,8 +272,9 @@ class StartRunView(View):
         program = program_or_404(request, program_id)
         form = RunForm(request.POST)
         fresh = form.is_valid() and form.cleaned_data["fresh"]
-        run = services.start_run(program, request.user, fresh=fresh)
-        run.refresh_from_db()  # an eager task has finished it already
+        with dispatch.reporting(request):
+            run = services.start_run(program, request.user, fresh=fresh)
+        run.refresh_from_db()  # a task run in this process has finished it already
         if run.status == RunStatus.SUCCEEDED:
             messages.success(request, _("Matching finished."))
         elif run.status == RunStatus.FAILED:
@@ -289,6 +293,8 @@ class RunStatusView(View):
         )
         if not can_run_matching(request.user, run.program):
             raise Http404
+        if run.status == RunStatus.QUEUED and runs.fail_unclaimed_runs(run.program):
+            run.refresh_from_db()
         return JsonResponse(
             {
                 "status": run.status,
@@ -492,9 +498,12 @@ class PublishView(ProgramView):
         form = PublishForm(request.POST)
         if form.is_valid():
             try:
-                outcome = services.publish(
-                    self.program, request.user, message=form.cleaned_data["message"]
-                )
+                with dispatch.reporting(request):
+                    outcome = services.publish(
+                        self.program,
+                        request.user,
+                        message=form.cleaned_data["message"],
+                    )
             except MentoringError as error:
                 form.add_error("message", error)
             else:
