@@ -39,11 +39,9 @@ from tests.authorization_world import (
     ADMIN,
     ANON,
     EDITOR,
-    EMPLOYEE,
     HR,
     MENTEE,
     OTHER_ADMIN,
-    OTHER_PAIR,
     PARTNER,
     ROLES,
     SECRETS,
@@ -306,7 +304,11 @@ def _walk(patterns, prefix="", namespace=""):
             inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
             yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
         else:
-            yield prefix + str(pattern.pattern), namespace + (pattern.name or ""), pattern
+            yield (
+                prefix + str(pattern.pattern),
+                namespace + (pattern.name or ""),
+                pattern,
+            )
 
 
 def package_endpoints() -> list[Endpoint]:
@@ -510,7 +512,9 @@ def test_authorization_matrix(world):
                     clients[role], method, url, role, rule, baseline, endpoint.name
                 )
                 if problem:
-                    failures.append(f"{method} {endpoint.name} ({url}) as {role}: {problem}")
+                    failures.append(
+                        f"{method} {endpoint.name} ({url}) as {role}: {problem}"
+                    )
     size = f"{len(endpoints)} URLs × {len(ROLES)} roles × 2 methods = {checked}"
     print(f"authorization matrix: {size} requests")
     assert not failures, f"{len(failures)} of {size}:\n" + "\n".join(failures)

@@ -24,8 +24,8 @@ from wagtail_mentoring import dispatch
 from wagtail_mentoring.conf import DEFAULTS, mentoring_settings
 
 APP_LABEL = "wagtail_mentoring"
-INSTALL = 'README, "Install into your existing Wagtail site"'
-SETTINGS = 'README, "Settings (WAGTAIL_MENTORING)"'
+INSTALL = 'docs/install.md, "Add it to your site"'
+SETTINGS = 'docs/install.md, "Settings"'
 
 #: Apps the package uses beyond Wagtail's core, and what for.
 REQUIRED_APPS = {
