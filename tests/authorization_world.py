@@ -143,7 +143,7 @@ def build_world() -> World:
     u[OTHER_ADMIN] = make_user(
         "oriana", admin_access=True, groups=[other.admin_group], perms=[RUN_MATCHING]
     )
-    editors = _group("Moderators", ACCESS_ADMIN)
+    editors = _group("Intranet editors", ACCESS_ADMIN)
     for permission in ("add_page", "change_page", "publish_page"):
         GroupPagePermission.objects.create(
             group=editors,

@@ -119,6 +119,10 @@ def _snippet_views(namespace, chooser, roles):
             for view in ("history", "history_results", "usage")
         }
     )
+    # The confirmation page of a bulk delete says "no permission" to the others.
+    rows[f"bulk:{namespace.removeprefix('wm_').rstrip('s')}:delete"] = Rule(
+        ADMIN_USERS, frozenset(roles)
+    )
     rows.update(
         {
             f"{chooser}:choose": read_only(ADMIN_USERS),
@@ -157,7 +161,6 @@ EXPECTED: dict[str, Rule] = {
             "meeting_feedback",
             "goal_new",
             "goal_detail",
-            "goal_edit",
             "messages",
             "final_feedback",
             "end_relationship",
@@ -165,13 +168,15 @@ EXPECTED: dict[str, Rule] = {
             "extend_relationship",
         )
     },
+    "wagtail_mentoring:goal_edit": same({MENTEE}),  # the goal's owner
     "wagtail_mentoring:sponsorship": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_nominate": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_evidence": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_opportunities": same(SIGNED_IN),
-    "wagtail_mentoring:sponsorship_opportunity": same({PARTNER} | ADMINS_OF_A),
-    "wagtail_mentoring:sponsorship_pick": same(SIGNED_IN),
-    "wagtail_mentoring:sponsorship_pick_sponsee": same({PARTNER}),
+    # The mentee was nominated for it; their sponsor nominated them.
+    "wagtail_mentoring:sponsorship_opportunity": same(PAIR | ADMINS_OF_A),
+    "wagtail_mentoring:sponsorship_pick": same({PARTNER}),
+    "wagtail_mentoring:sponsorship_pick_sponsee": post_only({PARTNER}),
     "wagtail_mentoring:sponsorship_detail": same(PAIR),
     # Pages and their routes ----------------------------------------------
     "page:mentoringhubpage": same(EVERYONE),
@@ -237,24 +242,26 @@ EXPECTED: dict[str, Rule] = {
     "wm_journeys:stalled": read_only(ANY_PROGRAM_ADMIN),
     "wm_journeys:stalled_results": read_only(ANY_PROGRAM_ADMIN),
     "wm_journeys:import": same(ADMIN_USERS),
-    "wm_journeys:export": read_only({EDITOR, SUPERUSER}),
+    "wm_journeys:export": same({EDITOR, SUPERUSER}),  # editors of the journey
     "wm_matching:index": read_only(ANY_PROGRAM_ADMIN),
     **{
         f"wm_matching:{name}": same(ADMINS_OF_A)
         for name in (
             "panel",
             "settings",
-            "run",
             "run_status",
             "proposals",
             "proposals_results",
-            "proposal_action",
-            "approve_above",
             "manual_pair",
             "publish",
-            "fairness",
         )
     },
+    **{
+        f"wm_matching:{name}": post_only(ADMINS_OF_A)
+        for name in ("run", "proposal_action", "approve_above")
+    },
+    # Group statistics are people data: the equity permission as well.
+    "wm_matching:fairness": same(ONLY_SUPERUSER),
     "wm_sponsorship_pairing:index": same(ADMINS_OF_A),
     "wm_sponsorship_accountability:index": same(ADMINS_OF_A),
     "wm_sponsorship_equity:index": same(STEWARDS),
@@ -287,7 +294,13 @@ POST_DATA = {
 }
 
 #: Tables whose writes do not count as the request changing anything.
-IGNORED_TABLES = {"django_session", "wagtailusers_userprofile"}
+#: (Wagtail itself records who has an edit view open, and creates a user's
+#: admin profile on first sight.)
+IGNORED_TABLES = {
+    "django_session",
+    "wagtailusers_userprofile",
+    "wagtailadmin_editingsession",
+}
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
 
 
@@ -348,7 +361,12 @@ def _url(endpoint: Endpoint, w) -> str:
     name = endpoint.name
     if name.startswith("bulk:"):
         _, model_name, action = name.split(":")
-        target = w.pending_application if model_name == "enrollment" else w.proposal
+        target = {
+            "enrollment": w.pending_application,
+            "matchproposal": w.proposal,
+            "skill": w.skill,
+            "interest": w.interest,
+        }[model_name]
         base = reverse(
             "wagtail_bulk_action", args=("wagtail_mentoring", model_name, action)
         )

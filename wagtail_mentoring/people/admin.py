@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
 from wagtail_mentoring.admin_base import MentoringModelViewSet, MentoringSnippetViewSet
 from wagtail_mentoring.people.models import EmployeeProfile, Interest, Skill
@@ -99,12 +100,19 @@ class ParticipantViewSet(MentoringModelViewSet):
         return name_search_fields("user__") + ["title", "department", "location"]
 
 
+class TaxonomyChooserViewSet(SnippetChooserViewSet):
+    # Without a creation form, Wagtail's chooser answers its "create" URL with
+    # a server error; with it, editors add a missing term from the chooser.
+    form_fields = ["name", "description"]
+
+
 class SkillViewSet(MentoringSnippetViewSet):
     model = Skill
     base_url_path = "mentoring/skills"
     admin_url_namespace = "wm_skills"
     chooser_base_url_path = "mentoring/skills/chooser"
     chooser_admin_url_namespace = "wm_skill_chooser"
+    chooser_viewset_class = TaxonomyChooserViewSet
     icon = "tag"
     menu_order = 300
     list_display = ["name", "description"]
@@ -118,6 +126,7 @@ class InterestViewSet(MentoringSnippetViewSet):
     admin_url_namespace = "wm_interests"
     chooser_base_url_path = "mentoring/interests/chooser"
     chooser_admin_url_namespace = "wm_interest_chooser"
+    chooser_viewset_class = TaxonomyChooserViewSet
     icon = "tag"
     menu_order = 310
     list_display = ["name", "description"]
