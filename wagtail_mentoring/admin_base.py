@@ -62,10 +62,10 @@ class PolicyScopedView:
             self.request.user, action or self.scope_action
         )
 
-    def _in_scope(self, queryset, action="view"):
+    def _in_scope(self, queryset):
         if not isinstance(queryset, QuerySet):
             return queryset
-        return queryset.filter(pk__in=self.scoped_queryset(action).values("pk"))
+        return queryset.filter(pk__in=self.scoped_queryset().values("pk"))
 
     # Listings, exports and history/usage listings.
     def get_base_queryset(self):

@@ -47,9 +47,11 @@ class _ProfileListMixin:
 
     @property
     def columns(self):
+        # The name column is Wagtail's "title" column (the link to choose);
+        # the job title needs a column name of its own, or it replaces it.
         return [
             self.title_column,
-            Column("title", label=_("Job title")),
+            Column("job_title", accessor="title", label=_("Job title")),
             Column("department", label=_("Department")),
         ]
 
