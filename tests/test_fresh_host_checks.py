@@ -82,7 +82,7 @@ def test_check_names_the_missing_app_and_the_task_mode(host):
     assert f"(wagtail_mentoring.E001) '{ROUTABLE_PAGE}' is not in INSTALLED_APPS" in (
         report
     )
-    assert "Install into your existing Wagtail site" in report
+    assert "docs/install.md" in report
     # A `wagtail start` site has no LOGIN_URL: /accounts/login/ would be a 404.
     assert "(wagtail_mentoring.W001) LOGIN_URL '/accounts/login/'" in report
 

@@ -1,5 +1,7 @@
 """Celery entry point: re-exports every domain's tasks for autodiscovery."""
 
+from celery.schedules import crontab
+
 from wagtail_mentoring.engagement.tasks import (  # noqa: F401
     complete_ended_relationships,
     expire_mentor_requests,
@@ -23,7 +25,6 @@ def beat_schedule() -> dict:
 
     app.conf.beat_schedule = {**app.conf.beat_schedule, **beat_schedule()}
     """
-    from celery.schedules import crontab
 
     return {
         "wagtail-mentoring-expire-requests": {

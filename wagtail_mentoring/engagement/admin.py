@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -118,8 +119,6 @@ class CalendarDateColumn(Column):
     which says nothing useful about a planned end or the next meeting."""
 
     def get_value(self, instance):
-        from django.utils.formats import date_format
-
         value = super().get_value(instance)
         if not value:
             return "—"

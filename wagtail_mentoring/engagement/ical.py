@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -84,8 +85,6 @@ def meeting_event(meeting: Meeting, members: Iterable = ()) -> Event:
 
 
 def meeting_link(meeting: Meeting) -> str:
-    from django.urls import reverse
-
     base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
     path = reverse(
         "wagtail_mentoring:meeting_detail", args=[meeting.relationship_id, meeting.pk]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from wagtail import hooks
@@ -48,8 +49,6 @@ def _members_prefetch():
 def member_relationship(user, pk: int) -> Relationship:
     """``user``'s relationship ``pk`` or 404: someone else's does not exist."""
     if not user.is_authenticated:
-        from django.http import Http404
-
         raise Http404
     return get_object_or_404(
         Relationship.objects.filter(members__user=user)

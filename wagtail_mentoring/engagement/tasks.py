@@ -8,6 +8,7 @@ the send, so a retried or duplicated task finds it and sends nothing.
 from __future__ import annotations
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -179,7 +180,6 @@ def send_message_notifications(message_id: int) -> int:
 def send_relationship_emails(relationship_id: int, event: str, by_id=None) -> int:
     """Ended early (to the partner), rematch (to the program admins), extended
     (to the partner), completed (to everyone, asking for final feedback)."""
-    from django.contrib.auth import get_user_model
 
     relationship = (
         Relationship.objects.select_related("program", "program__admin_group")

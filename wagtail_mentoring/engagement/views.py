@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -296,7 +297,6 @@ def meeting_cancel(request, relationship, meeting_pk: int):
     back = reverse(
         "wagtail_mentoring:meeting_detail", args=[relationship.pk, meeting.pk]
     )
-    from django import forms
 
     form = forms.Form(request.POST or None)
     status = 200

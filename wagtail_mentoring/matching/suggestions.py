@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.engagement.models import LIVE_REQUEST_STATUSES, MentorRequest
@@ -171,8 +173,6 @@ def _score(enrollment: Enrollment, suggestions: list[Suggestion]) -> list[Sugges
 
 def reason_text(reason) -> str:
     """A translatable sentence for an engine reason (code + params)."""
-    from django.utils.translation import gettext as _
-    from django.utils.translation import ngettext
 
     params = reason.params or {}
     names = ", ".join(str(n) for n in params.get("names", []))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
 from wagtail_mentoring.matching.runs import execute_run, fail_unclaimed_runs
@@ -32,8 +34,6 @@ def send_match_emails(proposal_ids: list[int]) -> int:
     Idempotent under retry: each side is emailed once (its timestamp is set in
     the same transaction that sends), inactive people are skipped.
     """
-    from django.db import transaction
-    from django.utils import timezone
 
     sent = 0
     for pk in proposal_ids:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.admin.utils import quote
 from django.shortcuts import get_object_or_404
@@ -223,8 +225,6 @@ class ApplicationViewSet(MentoringModelViewSet):
 
 
 def _bulk_url(action: str, ids, next_url: str) -> str:
-    from urllib.parse import urlencode
-
     base = reverse(
         "wagtail_bulk_action", args=("wagtail_mentoring", "enrollment", action)
     )

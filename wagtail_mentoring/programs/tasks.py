@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
 from wagtail_mentoring.notifications import send_to_user
 from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
@@ -14,8 +16,6 @@ def send_decision_emails(enrollment_ids: list[int]) -> int:
 
     Idempotent under retry: it only sends for decisions it has not sent yet.
     """
-    from django.db import transaction
-    from django.utils import timezone
 
     sent = 0
     for pk in enrollment_ids:

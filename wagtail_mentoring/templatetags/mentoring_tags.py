@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
 from wagtail_mentoring.people.users import display_name as _display_name
 
@@ -18,6 +19,5 @@ def display_name(user) -> str:
 @register.filter
 def absolute(path: str) -> str:
     """``path`` prefixed with the site's base URL, for links in emails."""
-    from django.conf import settings
 
     return f"{getattr(settings, 'WAGTAILADMIN_BASE_URL', '') or ''}{path}"

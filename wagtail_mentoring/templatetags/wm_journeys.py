@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from django import template
 
 from wagtail_mentoring.journeys.selectors import journey_cards as cards
@@ -34,8 +36,6 @@ def contains(collection, item) -> bool:
 
 @register.filter
 def basename(path) -> str:
-    import posixpath
-
     return posixpath.basename(str(path or ""))
 
 

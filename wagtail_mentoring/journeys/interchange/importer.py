@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from PIL import Image as PILImage
 from wagtail import blocks
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 from wagtail.coreutils import find_available_slug
@@ -126,8 +127,6 @@ class _Builder:
 
     @staticmethod
     def _check_image(data: bytes, name: str) -> tuple[int, int]:
-        from PIL import Image as PILImage
-
         try:
             with PILImage.open(io.BytesIO(data)) as image:
                 image.verify()
