@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -52,6 +53,7 @@ from tests.authorization_world import (
 from tests.journey_data import STEP_REFLECT
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[1]
 
 NOBODY = frozenset()
 EVERYONE = frozenset(ROLES)
@@ -512,6 +514,13 @@ def test_every_url_of_the_package_is_classified():
     stale = sorted(EXPECTED.keys() - names)
     assert not missing, f"classify these URLs in EXPECTED: {missing}"
     assert not stale, f"EXPECTED names URLs that no longer exist: {stale}"
+    # The README and the testing guide state the matrix's size.
+    requests = len(names) * len(ROLES) * 2
+    size = f"{len(names)} URLs × {len(ROLES)} roles × 2 methods = {requests:,} requests"
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert size in readme, f"update the README: {size}"
+    guide = " ".join((ROOT / "docs" / "testing.md").read_text().split())
+    assert f"({len(names)} URLs today)" in guide and f"{requests:,}" in guide
 
 
 def test_authorization_matrix(world):
