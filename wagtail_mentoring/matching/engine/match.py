@@ -188,6 +188,7 @@ class _Run:
                 previous=previous,
                 priority=prio,
                 warm_start=warm,
+                start=duals,  # repair the last answer from its prices
                 backend=self.c.solver,
                 prune_above=_NO_PRUNING,  # this loop picks the pairs to solve
             )
