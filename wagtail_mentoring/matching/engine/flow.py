@@ -97,70 +97,103 @@ def min_cost_assignment(
     rc = cost + pi[tail] - pi[head]
     x = np.where(rc < 0, cap, np.where(rc > 0, 0, x))
 
-    # residual graph: entry e < A is arc e forwards, e >= A arc e - A backwards
     arcs = cost.size
+    # residual graph: entry e < A is arc e forwards, e >= A is arc e - A backwards;
+    # two CSR layouts (by tail for distances from the excess, by head for distances
+    # to the deficit) whose weights are kept up to date arc by arc
     src = np.concatenate([tail, head])
     dst = np.concatenate([head, tail])
-    fwd_order = np.argsort(src, kind="stable")
-    fwd_ptr = np.zeros(nodes + 1, np.int32)
-    np.cumsum(np.bincount(src, minlength=nodes), out=fwd_ptr[1:])
-    fwd_idx = dst[fwd_order].astype(np.int32)
-    rev_order = np.argsort(dst, kind="stable")
-    rev_ptr = np.zeros(nodes + 1, np.int32)
-    np.cumsum(np.bincount(dst, minlength=nodes), out=rev_ptr[1:])
-    rev_idx = src[rev_order].astype(np.int32)
+    graphs, pos, orders = [], [], []
+    for by, to in ((src, dst), (dst, src)):
+        order = np.argsort(by, kind="stable")
+        orders.append(order)
+        ptr = np.zeros(nodes + 1, np.int32)
+        np.cumsum(np.bincount(by, minlength=nodes), out=ptr[1:])
+        g = sp.csr_matrix(
+            (np.zeros(2 * arcs), to[order].astype(np.int32), ptr), shape=(nodes, nodes)
+        )
+        at = np.empty(2 * arcs, np.int64)
+        at[order] = np.arange(2 * arcs)
+        graphs.append(g)
+        pos.append(at)
+    by_tail_order = orders[0] % arcs  # the arcs at each node
+    by_tail_ptr = graphs[0].indptr
 
+    def refresh(a: np.ndarray) -> np.ndarray:
+        """Reduced costs of arcs ``a``, written into both layouts (inf: no room)."""
+        rc = cost[a] + pi[tail[a]] - pi[head[a]]
+        f = np.where(x[a] < cap[a], rc.astype(np.float64), np.inf)
+        b = np.where(x[a] > 0, (-rc).astype(np.float64), np.inf)
+        for g, at in zip(graphs, pos, strict=True):
+            g.data[at[a]] = f
+            g.data[at[a + arcs]] = b
+        return rc
+
+    refresh(np.arange(arcs))
+    bal = supply - np.bincount(tail, weights=x, minlength=nodes).astype(np.int64)
+    bal += np.bincount(head, weights=x, minlength=nodes).astype(np.int64)
+    scale = float(max(int(ben.max(initial=1)) - int(ben.min(initial=0)), 1))
+    reach_mask = np.zeros(nodes, bool)
     phases = 0
     while True:
-        out = np.bincount(tail, weights=x, minlength=nodes)
-        inn = np.bincount(head, weights=x, minlength=nodes)
-        bal = supply - out.astype(np.int64) + inn.astype(np.int64)
         excess = np.flatnonzero(bal > 0)
         if excess.size == 0:
             break
         deficit = np.flatnonzero(bal < 0)
         phases += 1
-        rc = cost + pi[tail] - pi[head]
-        live = np.concatenate([x < cap, x > 0])
-        w = np.where(live, np.concatenate([rc, -rc]).astype(np.float64), np.inf)
         forward = excess.size <= deficit.size
-        if forward:
-            g = sp.csr_matrix((w[fwd_order], fwd_idx, fwd_ptr), shape=(nodes, nodes))
-            d = dijkstra(g, directed=True, indices=excess, min_only=True)
-            ends = d[deficit]
-        else:
-            g = sp.csr_matrix((w[rev_order], rev_idx, rev_ptr), shape=(nodes, nodes))
-            d = dijkstra(g, directed=True, indices=deficit, min_only=True)
-            ends = d[excess]
-        ends = ends[np.isfinite(ends)]
+        starts, goals = (excess, deficit) if forward else (deficit, excess)
+        # few units: search near them first (the rest of the graph is untouched)
+        limit = scale / 64 if forward else np.inf
+        while True:
+            d = dijkstra(
+                graphs[0 if forward else 1],
+                directed=True,
+                indices=starts,
+                min_only=True,
+                limit=limit,
+            )
+            ends = d[goals]
+            ends = ends[np.isfinite(ends)]
+            if ends.size or limit == np.inf:
+                break
+            limit = limit * 8 if limit * 8 < 2**53 else np.inf
         if ends.size == 0:
             raise MatchingError("the assignment flow has units with nowhere to go")
         top = ends.max()
-        reach = d <= top
-        step = np.rint(np.minimum(d, top)).astype(np.int64)
-        # forward: distances from the excess; backward: distances to the deficit
-        pi = pi + step if forward else pi - step
-        rc = cost + pi[tail] - pi[head]
-        tight = np.concatenate([rc == 0, rc == 0]) & live
-        tight &= reach[src] & reach[dst]
-        e = np.flatnonzero(tight)
-        arc = e % arcs
-        room = np.where(e < arcs, cap[arc] - x[arc], x[arc])
+        reach = np.flatnonzero(d <= top)
+        # distances added to the potentials (minus the cap, which changes no reduced
+        # cost): from the excess forwards, to the deficit backwards
+        step = np.rint(d[reach] - top).astype(np.int64)
+        pi[reach] += step if forward else -step
+        reach_mask[reach] = True
+        cnt = by_tail_ptr[reach + 1] - by_tail_ptr[reach]
+        first = np.repeat(by_tail_ptr[reach] - (np.cumsum(cnt) - cnt), cnt)
+        touched = np.zeros(arcs, bool)
+        touched[by_tail_order[first + np.arange(cnt.sum())]] = True
+        a = np.flatnonzero(touched)
+        rc = refresh(a)
+        inside = (rc == 0) & reach_mask[tail[a]] & reach_mask[head[a]]
+        reach_mask[reach] = False
+        a = a[inside]
+        fw, bw = a[x[a] < cap[a]], a[x[a] > 0]
         s_node, t_node = nodes, nodes + 1
-        fr = np.concatenate([src[e], np.full(excess.size, s_node), deficit])
-        to = np.concatenate([dst[e], excess, np.full(deficit.size, t_node)])
-        capacity = np.concatenate([room, bal[excess], -bal[deficit]])
-        if capacity.max(initial=0) >= 2**31:
+        fr = np.concatenate([tail[fw], head[bw], np.full(excess.size, s_node), deficit])
+        to = np.concatenate([head[fw], tail[bw], excess, np.full(deficit.size, t_node)])
+        room = np.concatenate([cap[fw] - x[fw], x[bw], bal[excess], -bal[deficit]])
+        if room.max(initial=0) >= 2**31:
             raise MatchingError("capacities too large for the flow solver")
         net = sp.csr_matrix(
-            (capacity.astype(np.int32), (fr, to)), shape=(nodes + 2, nodes + 2)
+            (room.astype(np.int32), (fr, to)), shape=(nodes + 2, nodes + 2)
         )
         flow = maximum_flow(net, s_node, t_node, method="dinic").flow
-        if flow.nnz == 0:
+        delta = np.asarray(flow[tail[a], head[a]]).ravel().astype(np.int64)
+        moved = delta != 0
+        if not moved.any():
             raise MatchingError("the assignment flow made no progress")
-        mark = np.zeros(arcs, bool)
-        mark[arc] = True
-        moved = np.flatnonzero(mark)
-        delta = np.asarray(flow[tail[moved], head[moved]]).ravel().astype(np.int64)
-        x[moved] += delta
+        a, delta = a[moved], delta[moved]
+        x[a] += delta
+        np.subtract.at(bal, tail[a], delta)
+        np.add.at(bal, head[a], delta)
+        refresh(a)
     return x[:k] > 0, phases

@@ -36,6 +36,9 @@ _BLOCK_TOP_K = 8
 _FLOAT_RESOLUTION = 2**20  # integer steps across the weight range for float weights
 # sparse input at least this dense is read in blocks like a dense matrix
 _BLOCK_DENSITY = 0.05
+_BLOCK_WEIGHTS = 2_000_000
+# OR-tools re-solves faster than a repair of more broken pairs than this share
+_REPAIR_SHARE = 0.001
 
 
 @dataclass
@@ -189,17 +192,19 @@ class _Blocks:
     whole-matrix copy or list of all pairs is ever made.
     """
 
-    def __init__(self, weights: Any, min_score: float | None, rows: int = 1024):
+    def __init__(self, weights: Any, min_score: float | None):
         if sp.issparse(weights):
             n, m, r, c, v = _sparse_arcs(weights)
             self.csr = sp.csr_matrix((v, (r, c)), shape=(n, m))
+            self.keys = r * m + c
             self.dense = None
         else:
             self.dense = _real_matrix(weights)
             self.csr = None
         self.n, self.m = (self.csr if self.dense is None else self.dense).shape
         self.min_score = min_score
-        self.rows = max(1, int(rows * 2_000 // max(self.m, 1)))
+        # about 2 million weights (16 MB) a block
+        self.rows = max(1, _BLOCK_WEIGHTS // max(self.m, 1))
 
     def raw(self, a: int, b: int) -> np.ndarray:
         """Rows ``a:b`` as float64 (a view of float64 dense input)."""
@@ -216,14 +221,13 @@ class _Blocks:
         if self.dense is not None:
             vals = self.dense[rows, cols].astype(np.float64)
         else:
-            vals = np.asarray(self.csr[rows, cols], np.float64).ravel()
-            stored = np.asarray(
-                sp.csr_matrix(
-                    (np.ones(self.csr.nnz), self.csr.indices, self.csr.indptr),
-                    shape=self.csr.shape,
-                )[rows, cols]
-            ).ravel()
-            vals[stored == 0] = -np.inf
+            # stored entries by pair key (CSR order is key order); missing: forbidden
+            key = rows * self.m + cols
+            vals = np.full(key.size, -np.inf)
+            if self.keys.size:
+                pos = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
+                found = self.keys[pos] == key
+                vals[found] = self.csr.data[pos[found]]
         if self.min_score is not None:
             vals[vals < float(self.min_score)] = -np.inf
         return vals
@@ -390,7 +394,7 @@ def solve_assignment(
         allowed = scan["allowed"]
         step, offset = _quant_params(scan["lo"], scan["hi"], scan["integral"])
         top = int(_quant(np.array([scan["hi"]]), step, offset)[0]) if allowed else 0
-    name = backends.pick(backend, row_cap)
+    name = backends.pick(backend)
     umax = int(min(row_cap.sum(), col_cap.sum()))
     span = top + 1
     # P beats any score difference between solutions: cardinality comes first
@@ -443,11 +447,11 @@ def solve_assignment(
 
     # the candidate graph: everything, or the best few per mentee when it is large
     extra = [pkey]
-    if wm is not None:
+    if prune and wm is not None:
         extra.append(wm["cand_keys"])
-    if start is not None:
+    if prune and start is not None:
         extra.append(_keys(start.pairs, m))
-    extra_keys = np.unique(np.concatenate(extra))
+    extra_keys = np.unique(np.concatenate(extra)) if prune else pkey
     if blocks is None:
         gain_all, ben_all = gains(rows, cols, vals)
         if prune:
@@ -614,7 +618,7 @@ def _repair(
         # OR-tools solves afresh faster than a repair of many broken prices
         rc = ben - price[cols] - value[rows]
         broken = int(np.count_nonzero(rc > 0)) + int(np.count_nonzero(used & (rc < 0)))
-        if broken > max(64, rows.size // 1000):
+        if broken > max(64, rows.size * _REPAIR_SHARE):
             return None, 0
     return min_cost_assignment(
         rows, cols, ben, n, m, row_cap, col_cap, used, price, value
