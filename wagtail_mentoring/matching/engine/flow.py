@@ -61,139 +61,158 @@ def min_cost_assignment(
 ) -> tuple[np.ndarray, int]:
     """(Mask of the arcs used, phases): most slots first, then most ``ben``.
 
-    ``ben`` are positive integers that already rank cardinality first (see
-    :mod:`.solver`). ``used``, ``price`` (per mentor) and ``row_value`` (per mentee)
-    are an earlier answer and its duals in the same units, to repair from; any of
-    them may be wrong or missing, that only costs phases.
+    Arcs are in CSR order (sorted by mentee). ``ben`` are positive integers that
+    already rank cardinality first (see :mod:`.solver`). ``used``, ``price`` (per
+    mentor) and ``row_value`` (per mentee) are an earlier answer and its duals in
+    the same units, to repair from; any of them may be wrong or missing, that only
+    costs phases.
     """
-    k = rows.size
-    t = n + m
-    nodes = n + m + 1
-    tail = np.concatenate([rows, np.arange(n), n + np.arange(m)]).astype(np.int64)
-    head = np.concatenate([n + cols, np.full(n, t), np.full(m, t)]).astype(np.int64)
-    cap = np.concatenate([np.ones(k, np.int64), row_cap, col_cap]).astype(np.int64)
-    cost = np.concatenate([-ben.astype(np.int64), np.zeros(n + m, np.int64)])
-    supply = np.zeros(nodes, np.int64)
-    supply[:n] = row_cap
-    supply[t] = -int(row_cap.sum())
-
-    pi = np.zeros(nodes, np.int64)
-    x = np.zeros(cost.size, np.int64)
-    if used is not None and price is not None and row_value is not None:
-        pi[:n] = row_value
-        pi[n:t] = -np.asarray(price, np.int64)
-        keep = _trim(rows, used.astype(bool), ben, row_cap)
-        keep = _trim(cols, keep, ben, col_cap)
-        x[:k] = keep
-        x[k : k + n] = row_cap - np.bincount(rows[keep], minlength=n)
-        x[k + n :] = np.bincount(cols[keep], minlength=m)
-    else:
-        # each mentee's best arc is tight; everyone starts unmatched
-        best = np.zeros(n, np.int64)
-        np.maximum.at(best, rows, ben)
-        pi[:n] = best
-        x[k : k + n] = row_cap
-    # saturate every residual arc whose reduced cost is negative
-    rc = cost + pi[tail] - pi[head]
-    x = np.where(rc < 0, cap, np.where(rc > 0, 0, x))
-
-    arcs = cost.size
-    # residual graph: entry e < A is arc e forwards, e >= A is arc e - A backwards;
-    # two CSR layouts (by tail for distances from the excess, by head for distances
-    # to the deficit) whose weights are kept up to date arc by arc
-    src = np.concatenate([tail, head])
-    dst = np.concatenate([head, tail])
-    graphs, pos, orders = [], [], []
-    for by, to in ((src, dst), (dst, src)):
-        order = np.argsort(by, kind="stable")
-        orders.append(order)
-        ptr = np.zeros(nodes + 1, np.int32)
-        np.cumsum(np.bincount(by, minlength=nodes), out=ptr[1:])
-        g = sp.csr_matrix(
-            (np.zeros(2 * arcs), to[order].astype(np.int32), ptr), shape=(nodes, nodes)
-        )
-        at = np.empty(2 * arcs, np.int64)
-        at[order] = np.arange(2 * arcs)
-        graphs.append(g)
-        pos.append(at)
-    by_tail_order = orders[0] % arcs  # the arcs at each node
-    by_tail_ptr = graphs[0].indptr
-
-    def refresh(a: np.ndarray) -> np.ndarray:
-        """Reduced costs of arcs ``a``, written into both layouts (inf: no room)."""
-        rc = cost[a] + pi[tail[a]] - pi[head[a]]
-        f = np.where(x[a] < cap[a], rc.astype(np.float64), np.inf)
-        b = np.where(x[a] > 0, (-rc).astype(np.float64), np.inf)
-        for g, at in zip(graphs, pos, strict=True):
-            g.data[at[a]] = f
-            g.data[at[a + arcs]] = b
-        return rc
-
-    refresh(np.arange(arcs))
-    bal = supply - np.bincount(tail, weights=x, minlength=nodes).astype(np.int64)
-    bal += np.bincount(head, weights=x, minlength=nodes).astype(np.int64)
-    scale = float(max(int(ben.max(initial=1)) - int(ben.min(initial=0)), 1))
-    reach_mask = np.zeros(nodes, bool)
+    net = _Network(rows, cols, ben, n, m, row_cap, col_cap)
+    net.start(used, price, row_value)
     phases = 0
-    while True:
+    while net.phase():
+        phases += 1
+    return net.x[: rows.size] > 0, phases
+
+
+class _Network:
+    """The residual graph in CSR form; weights are rewritten for every search.
+
+    Each node's row lists every arc at that node (the residual graph has the same
+    pattern as its transpose): mentee i its pair arcs then its unmatched arc; mentor
+    j its pair arcs (by mentee) then its seat arc; the sink all unmatched arcs then
+    all seat arcs. ``at_tail[a]``/``at_head[a]`` are where arc ``a`` sits in the row
+    of its tail/head: searching from the excess, arc a's reduced cost goes at
+    ``at_tail`` and its reverse's at ``at_head``; searching towards the deficit,
+    the other way round; ``inf`` where there is no room. Through the sink every
+    mentor is a price away, so a search reaches nearly everything: there is nothing
+    local to gain, and whole-array steps are the fastest.
+    """
+
+    def __init__(self, rows, cols, ben, n, m, row_cap, col_cap):
+        k = rows.size
+        self.n, self.m, self.k = n, m, k
+        t = self.t = n + m
+        nodes = self.nodes = n + m + 1
+        self.tail = np.concatenate([rows, np.arange(n), n + np.arange(m)])
+        self.head = np.concatenate([n + cols, np.full(n, t), np.full(m, t)])
+        self.cap = np.concatenate([np.ones(k, np.int64), row_cap, col_cap])
+        self.cap = self.cap.astype(np.int64)
+        self.cost = np.concatenate([-ben.astype(np.int64), np.zeros(n + m, np.int64)])
+        self.supply = np.zeros(nodes, np.int64)
+        self.supply[:n] = row_cap
+        self.supply[t] = -int(row_cap.sum())
+        rdeg = np.bincount(rows, minlength=n)
+        cdeg = np.bincount(cols, minlength=m)
+        ptr = np.zeros(nodes + 1, np.int64)
+        np.cumsum(np.concatenate([rdeg + 1, cdeg + 1, [n + m]]), out=ptr[1:])
+        by_col = np.argsort(cols, kind="stable")
+        colrank = np.empty(k, np.int64)
+        colrank[by_col] = np.arange(k) - np.repeat(np.cumsum(cdeg) - cdeg, cdeg)
+        first_arc = np.cumsum(rdeg) - rdeg
+        at_tail = np.concatenate(
+            [
+                ptr[rows] + np.arange(k) - first_arc[rows],
+                ptr[:n] + rdeg,
+                ptr[n:t] + cdeg,
+            ]
+        )
+        at_head = np.concatenate(
+            [ptr[n + cols] + colrank, ptr[t] + np.arange(n), ptr[t] + n + np.arange(m)]
+        )
+        arcs = self.tail.size
+        idx = np.empty(2 * arcs, np.int32)
+        idx[at_tail] = self.head
+        idx[at_head] = self.tail
+        # position -> entry (a: arc a forwards, arcs + a: backwards), per direction
+        self.entry = []
+        for fwd_at, bwd_at in ((at_tail, at_head), (at_head, at_tail)):
+            e = np.empty(2 * arcs, np.int64)
+            e[fwd_at] = np.arange(arcs)
+            e[bwd_at] = arcs + np.arange(arcs)
+            self.entry.append(e)
+        self.graph = sp.csr_matrix(
+            (np.zeros(2 * arcs), idx, ptr.astype(np.int32)), shape=(nodes, nodes)
+        )
+        self.pi = np.zeros(nodes, np.int64)
+        self.x = np.zeros(arcs, np.int64)
+
+    def start(self, used, price, row_value) -> None:
+        n, m, k, t = self.n, self.m, self.k, self.t
+        rows, cols, cap = self.tail[:k], self.head[:k] - n, self.cap
+        x = self.x
+        row_cap, col_cap = cap[k : k + n], cap[k + n :]
+        ben = -self.cost[:k]
+        if used is not None and price is not None and row_value is not None:
+            self.pi[:n] = row_value
+            self.pi[n:t] = -np.asarray(price, np.int64)
+            keep = _trim(rows, used.astype(bool), ben, row_cap)
+            keep = _trim(cols, keep, ben, col_cap)
+            x[:k] = keep
+            x[k : k + n] = row_cap - np.bincount(rows[keep], minlength=n)
+            x[k + n :] = np.bincount(cols[keep], minlength=m)
+        else:
+            # each mentee's best arc is tight; everyone starts unmatched
+            best = np.zeros(n, np.int64)
+            np.maximum.at(best, rows, ben)
+            self.pi[:n] = best
+            x[k : k + n] = row_cap
+        # saturate every arc whose reduced cost is negative, empty every positive one
+        rc = self.cost + self.pi[self.tail] - self.pi[self.head]
+        x[:] = np.where(rc < 0, cap, np.where(rc > 0, 0, x))
+        tail, head, nodes = self.tail, self.head, self.nodes
+        out = np.bincount(tail, weights=x, minlength=nodes).astype(np.int64)
+        self.bal = self.supply - out
+        self.bal += np.bincount(head, weights=x, minlength=nodes).astype(np.int64)
+
+    def phase(self) -> bool:
+        """One primal-dual phase; False when every node is balanced."""
+        bal, pi, x, cap = self.bal, self.pi, self.x, self.cap
+        tail, head = self.tail, self.head
         excess = np.flatnonzero(bal > 0)
         if excess.size == 0:
-            break
+            return False
         deficit = np.flatnonzero(bal < 0)
-        phases += 1
         forward = excess.size <= deficit.size
-        starts, goals = (excess, deficit) if forward else (deficit, excess)
-        # few units: search near them first (the rest of the graph is untouched)
-        limit = scale / 64 if forward else np.inf
-        while True:
-            d = dijkstra(
-                graphs[0 if forward else 1],
-                directed=True,
-                indices=starts,
-                min_only=True,
-                limit=limit,
-            )
-            ends = d[goals]
-            ends = ends[np.isfinite(ends)]
-            if ends.size or limit == np.inf:
-                break
-            limit = limit * 8 if limit * 8 < 2**53 else np.inf
+        origin, goals = (excess, deficit) if forward else (deficit, excess)
+        rc = self.cost + pi[tail] - pi[head]
+        room_f, room_b = x < cap, x > 0
+        w = np.concatenate(
+            [np.where(room_f, rc, np.inf), np.where(room_b, -rc, np.inf)]
+        )
+        self.graph.data = w[self.entry[0 if forward else 1]]
+        d = dijkstra(self.graph, directed=True, indices=origin, min_only=True)
+        ends = d[goals]
+        ends = ends[np.isfinite(ends)]
         if ends.size == 0:
             raise MatchingError("the assignment flow has units with nowhere to go")
         top = ends.max()
-        reach = np.flatnonzero(d <= top)
-        # distances added to the potentials (minus the cap, which changes no reduced
-        # cost): from the excess forwards, to the deficit backwards
-        step = np.rint(d[reach] - top).astype(np.int64)
-        pi[reach] += step if forward else -step
-        reach_mask[reach] = True
-        cnt = by_tail_ptr[reach + 1] - by_tail_ptr[reach]
-        first = np.repeat(by_tail_ptr[reach] - (np.cumsum(cnt) - cnt), cnt)
-        touched = np.zeros(arcs, bool)
-        touched[by_tail_order[first + np.arange(cnt.sum())]] = True
-        a = np.flatnonzero(touched)
-        rc = refresh(a)
-        inside = (rc == 0) & reach_mask[tail[a]] & reach_mask[head[a]]
-        reach_mask[reach] = False
-        a = a[inside]
-        fw, bw = a[x[a] < cap[a]], a[x[a] > 0]
-        s_node, t_node = nodes, nodes + 1
+        inside = d <= top
+        # distances added to the potentials (less the cap, a shift that changes no
+        # reduced cost): from the excess forwards, to the deficit backwards
+        step = np.rint(np.minimum(d, top) - top).astype(np.int64)
+        pi += step if forward else -step
+        rc = self.cost + pi[tail] - pi[head]
+        tight = (rc == 0) & inside[tail] & inside[head]
+        fw = np.flatnonzero(tight & room_f)
+        bw = np.flatnonzero(tight & room_b)
+        s_node, t_node = self.nodes, self.nodes + 1
         fr = np.concatenate([tail[fw], head[bw], np.full(excess.size, s_node), deficit])
         to = np.concatenate([head[fw], tail[bw], excess, np.full(deficit.size, t_node)])
         room = np.concatenate([cap[fw] - x[fw], x[bw], bal[excess], -bal[deficit]])
         if room.max(initial=0) >= 2**31:
             raise MatchingError("capacities too large for the flow solver")
-        net = sp.csr_matrix(
-            (room.astype(np.int32), (fr, to)), shape=(nodes + 2, nodes + 2)
+        g = sp.csr_matrix(
+            (room.astype(np.int32), (fr, to)), shape=(self.nodes + 2, self.nodes + 2)
         )
-        flow = maximum_flow(net, s_node, t_node, method="dinic").flow
+        flow = maximum_flow(g, s_node, t_node, method="dinic").flow
+        a = np.flatnonzero(tight & (room_f | room_b))
         delta = np.asarray(flow[tail[a], head[a]]).ravel().astype(np.int64)
-        moved = delta != 0
-        if not moved.any():
+        go = delta != 0
+        if not go.any():
             raise MatchingError("the assignment flow made no progress")
-        a, delta = a[moved], delta[moved]
+        a, delta = a[go], delta[go]
         x[a] += delta
         np.subtract.at(bal, tail[a], delta)
         np.add.at(bal, head[a], delta)
-        refresh(a)
-    return x[:k] > 0, phases
+        return True
