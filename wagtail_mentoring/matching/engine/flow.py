@@ -29,6 +29,10 @@ from scipy.sparse.csgraph import dijkstra, maximum_flow
 from .errors import MatchingError
 
 EXACT_LIMIT = 2**50  # largest |benefit| whose path sums stay exact in float64
+# the auction that prices a solve from nothing stops when this share of mentees is
+# left without a mentor, or after this many rounds: its last rounds move few bids
+_AUCTION_LEFT = 0.01
+_AUCTION_ROUNDS = 300
 
 
 def _trim(owner: np.ndarray, keep: np.ndarray, ben: np.ndarray, cap: np.ndarray):
@@ -68,6 +72,8 @@ def min_cost_assignment(
     costs phases.
     """
     net = _Network(rows, cols, ben, n, m, row_cap, col_cap)
+    if used is None and price is None and int(row_cap.max(initial=0)) <= 1:
+        price = auction_prices(rows, cols, ben, n, m, col_cap)
     net.start(used, price, row_value)
     phases = 0
     while net.phase():
@@ -76,7 +82,8 @@ def min_cost_assignment(
 
 
 class _Network:
-    """The residual graph in CSR form; weights are rewritten for every search.
+    """The residual graph in CSR form, rebuilt from the arcs with room for every
+    search.
 
     Each node's row lists every arc at that node (the residual graph has the same
     pattern as its transpose): mentee i its pair arcs then its unmatched arc; mentor
@@ -84,9 +91,9 @@ class _Network:
     all seat arcs. ``at_tail[a]``/``at_head[a]`` are where arc ``a`` sits in the row
     of its tail/head: searching from the excess, arc a's reduced cost goes at
     ``at_tail`` and its reverse's at ``at_head``; searching towards the deficit,
-    the other way round; ``inf`` where there is no room. Through the sink every
-    mentor is a price away, so a search reaches nearly everything: there is nothing
-    local to gain, and whole-array steps are the fastest.
+    the other way round. Through the sink every mentor is a price away, so a search
+    reaches nearly everything: there is nothing local to gain, and whole-array
+    steps are the fastest.
     """
 
     def __init__(self, rows, cols, ben, n, m, row_cap, col_cap):
@@ -131,9 +138,8 @@ class _Network:
             e[fwd_at] = np.arange(arcs)
             e[bwd_at] = arcs + np.arange(arcs)
             self.entry.append(e)
-        self.graph = sp.csr_matrix(
-            (np.zeros(2 * arcs), idx, ptr.astype(np.int32)), shape=(nodes, nodes)
-        )
+        self.idx = idx
+        self.ptr = ptr
         self.pi = np.zeros(nodes, np.int64)
         self.x = np.zeros(arcs, np.int64)
 
@@ -152,10 +158,12 @@ class _Network:
             x[k : k + n] = row_cap - np.bincount(rows[keep], minlength=n)
             x[k + n :] = np.bincount(cols[keep], minlength=m)
         else:
-            # each mentee's best arc is tight; everyone starts unmatched
+            # at these prices each mentee's best arc is tight; all start unmatched
+            p = np.zeros(m, np.int64) if price is None else np.asarray(price, np.int64)
             best = np.zeros(n, np.int64)
-            np.maximum.at(best, rows, ben)
+            np.maximum.at(best, rows, ben - p[cols])
             self.pi[:n] = best
+            self.pi[n:t] = -p
             x[k : k + n] = row_cap
         # saturate every arc whose reduced cost is negative, empty every positive one
         rc = self.cost + self.pi[self.tail] - self.pi[self.head]
@@ -177,11 +185,16 @@ class _Network:
         origin, goals = (excess, deficit) if forward else (deficit, excess)
         rc = self.cost + pi[tail] - pi[head]
         room_f, room_b = x < cap, x > 0
-        w = np.concatenate(
-            [np.where(room_f, rc, np.inf), np.where(room_b, -rc, np.inf)]
-        )
-        self.graph.data = w[self.entry[0 if forward else 1]]
-        d = dijkstra(self.graph, directed=True, indices=origin, min_only=True)
+        # the search graph keeps only entries with room (about half of them)
+        entry = self.entry[0 if forward else 1]
+        arcs = x.size
+        live = np.concatenate([room_f, room_b])[entry]
+        e = entry[live]
+        w = np.where(e < arcs, rc[e % arcs], -rc[e % arcs]).astype(np.float64)
+        ptr = np.zeros(self.nodes + 1, np.int32)
+        np.cumsum(np.add.reduceat(live, self.ptr[:-1]), out=ptr[1:])
+        g = sp.csr_matrix((w, self.idx[live], ptr), shape=(self.nodes, self.nodes))
+        d = dijkstra(g, directed=True, indices=origin, min_only=True)
         ends = d[goals]
         ends = ends[np.isfinite(ends)]
         if ends.size == 0:
@@ -216,3 +229,70 @@ class _Network:
         np.subtract.at(bal, tail[a], delta)
         np.add.at(bal, head[a], delta)
         return True
+
+
+def auction_prices(rows, cols, ben, n, m, col_cap) -> np.ndarray:
+    """Mentor prices from a short auction (mentees wanting one mentor each).
+
+    Every round, each mentee without a mentor bids for its best mentor at today's
+    prices, raising that mentor's price by what it prefers it over its second best
+    (plus a step of 1/64 of the benefit range, so that the auction moves). A mentor
+    keeps its ``col_cap`` highest bids; its price is the lowest bid it keeps once
+    full. Prices near the end of an auction are close to the optimal prices, so the
+    flow phases that follow only fix what is left; exactness comes from them.
+    """
+    k = rows.size
+    starts = np.searchsorted(rows, np.arange(n + 1))
+    has = np.diff(starts) > 0
+    price = np.zeros(m, np.int64)
+    if k == 0:
+        return price
+    eps = max(1, (int(ben.max()) - int(ben.min())) // 64)
+    never = 4 * int(ben.max()) + 4 * eps  # the price of a mentor with no seat
+    held_arc = np.full(n, -1, np.int64)
+    held_bid = np.zeros(n, np.int64)
+    free = np.flatnonzero(has)
+    for _ in range(_AUCTION_ROUNDS):
+        if free.size <= _AUCTION_LEFT * n:
+            break
+        cnt = starts[free + 1] - starts[free]
+        seg_start = np.cumsum(cnt) - cnt
+        idx = np.repeat(starts[free] - seg_start, cnt) + np.arange(int(cnt.sum()))
+        seg = np.repeat(np.arange(free.size), cnt)
+        v = ben[idx] - price[cols[idx]]
+        w1 = np.maximum.reduceat(v, seg_start)
+        best = np.flatnonzero(v == w1[seg])
+        first = best[np.concatenate([[True], seg[best][1:] != seg[best][:-1]])]
+        v[first] = -never
+        # a mentee with one mentor compares it with staying unmatched (worth 0)
+        w2 = np.maximum(np.maximum.reduceat(v, seg_start), 0)
+        arc = idx[first]
+        bid = price[cols[arc]] + (w1 - w2) + eps
+        bidders = free[seg[first]]
+        # each mentor bid for keeps its best bids among old holders and new bidders
+        hit = np.zeros(m, bool)
+        hit[cols[arc]] = True
+        held = np.flatnonzero(held_arc >= 0)
+        held = held[hit[cols[held_arc[held]]]]
+        who = np.concatenate([held, bidders])
+        what = np.concatenate([held_arc[held], arc])
+        amount = np.concatenate([held_bid[held], bid])
+        mentor = cols[what]
+        order = np.lexsort((-amount, mentor))
+        who, what, amount, mentor = (
+            who[order],
+            what[order],
+            amount[order],
+            mentor[order],
+        )
+        rank = np.arange(mentor.size) - np.searchsorted(mentor, mentor)
+        keep = rank < col_cap[mentor]
+        held_arc[who[~keep]] = -1
+        held_arc[who[keep]] = what[keep]
+        held_bid[who[keep]] = amount[keep]
+        low = np.full(m, never, np.int64)
+        np.minimum.at(low, mentor[keep], amount[keep])
+        full = np.bincount(mentor[keep], minlength=m) >= col_cap
+        price[hit] = np.where(full[hit], low[hit], 0)
+        free = np.flatnonzero(has & (held_arc < 0))
+    return price
