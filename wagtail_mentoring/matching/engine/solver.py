@@ -194,9 +194,12 @@ class _Blocks:
 
     def __init__(self, weights: Any, min_score: float | None):
         if sp.issparse(weights):
-            n, m, r, c, v = _sparse_arcs(weights)
-            self.csr = sp.csr_matrix((v, (r, c)), shape=(n, m))
-            self.keys = r * m + c
+            if weights.format == "csr" and weights.has_canonical_format:
+                self.csr = weights  # read as it is: no copy of millions of pairs
+            else:
+                n, m, r, c, v = _sparse_arcs(weights)  # refuses duplicates
+                self.csr = sp.csr_matrix((v, (r, c)), shape=(n, m))
+            self.keys = None
             self.dense = None
         else:
             self.dense = _real_matrix(weights)
@@ -211,10 +214,15 @@ class _Blocks:
         if self.dense is not None:
             return self.dense[a:b].astype(np.float64, copy=False)
         blk = np.full((b - a, self.m), -np.inf)
-        part = self.csr[a:b]
-        r = np.repeat(np.arange(b - a), np.diff(part.indptr))
-        blk[r, part.indices] = part.data
+        r, c, v = self.entries(a, b)
+        blk.ravel()[r * self.m + c] = v
         return blk
+
+    def entries(self, a: int, b: int):
+        """(row in the block, mentor, weight) of the stored pairs of sparse input."""
+        lo, hi = self.csr.indptr[a], self.csr.indptr[b]
+        r = np.repeat(np.arange(b - a), np.diff(self.csr.indptr[a : b + 1]))
+        return r, self.csr.indices[lo:hi], self.csr.data[lo:hi].astype(np.float64)
 
     def value(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Weights of single pairs (-inf where forbidden)."""
@@ -222,6 +230,11 @@ class _Blocks:
             vals = self.dense[rows, cols].astype(np.float64)
         else:
             # stored entries by pair key (CSR order is key order); missing: forbidden
+            if self.keys is None:
+                counts = np.diff(self.csr.indptr)
+                self.keys = np.repeat(np.arange(self.n, dtype=np.int64), counts)
+                self.keys *= self.m
+                self.keys += self.csr.indices
             key = rows * self.m + cols
             vals = np.full(key.size, -np.inf)
             if self.keys.size:
@@ -402,7 +415,11 @@ def solve_assignment(
     pkey = np.unique(_keys(previous_arr, m))
     if blocks is not None:
         # previous pairs that are still arcs (allowed, free seats, not edited)
-        pv = blocks.value(previous_arr[:, 0], previous_arr[:, 1])
+        pv = (
+            blocks.value(previous_arr[:, 0], previous_arr[:, 1])
+            if previous_arr.size
+            else np.zeros(0)
+        )
         ok = (pv != -np.inf) & ~member(_keys(previous_arr, m), out_keys)
         ok &= (row_cap[previous_arr[:, 0]] > 0) & (col_cap[previous_arr[:, 1]] > 0)
         n_sticky = int(np.unique(_keys(previous_arr[ok], m)).size)
@@ -712,12 +729,22 @@ def _block_violations(
     row_t[row_cap == 0] = np.inf
     out_r, out_c, out_v = [], [], []
     for a, b in blocks:
-        raw = blocks.raw(a, b)
-        eff = raw * prio[a:b, None] if prio is not None else raw
-        r, c = np.nonzero(np.subtract(eff, col_t[None, :]) > row_t[a:b, None])
+        if blocks.dense is not None:
+            raw = blocks.raw(a, b)
+            eff = raw * prio[a:b, None] if prio is not None else raw
+            r, c = np.nonzero(np.subtract(eff, col_t[None, :]) > row_t[a:b, None])
+            v = raw[r, c]
+        else:  # stored pairs only: no dense block needed
+            ptr = blocks.csr.indptr[a : b + 1]
+            cnt = np.diff(ptr)
+            c = blocks.csr.indices[ptr[0] : ptr[-1]]
+            v = blocks.csr.data[ptr[0] : ptr[-1]].astype(np.float64, copy=False)
+            e = v * np.repeat(prio[a:b], cnt) if prio is not None else v
+            hit = np.flatnonzero(np.subtract(e, col_t[c]) > np.repeat(row_t[a:b], cnt))
+            r = np.searchsorted(ptr, ptr[0] + hit, "right") - 1
+            c, v = c[hit], v[hit]
         if r.size == 0:
             continue
-        v = raw[r, c]
         if blocks.min_score is not None:
             ok = v >= float(blocks.min_score)
             r, c, v = r[ok], c[ok], v[ok]
