@@ -37,8 +37,6 @@ _FLOAT_RESOLUTION = 2**20  # integer steps across the weight range for float wei
 # sparse input at least this dense is read in blocks like a dense matrix
 _BLOCK_DENSITY = 0.05
 _BLOCK_WEIGHTS = 2_000_000
-# OR-tools re-solves faster than a repair of more broken pairs than this share
-_REPAIR_SHARE = 0.001
 
 
 @dataclass
@@ -519,13 +517,13 @@ def solve_assignment(
         return nr.size, checked
 
     rounds = checked = added = phases = 0
-    prev_used = None
     duals = None
     method = name
     while True:
         rounds += 1
         used = None
-        if exact and (duals is not None or start is not None):
+        # OR-tools solves afresh faster than the flow repairs; the others repair
+        if exact and name != "ortools" and (duals is not None or start is not None):
             used, ph = _repair(
                 c_rows,
                 c_cols,
@@ -535,15 +533,12 @@ def solve_assignment(
                 row_cap,
                 col_cap,
                 duals=duals,
-                used=prev_used,
                 start=start,
                 units=(step, tie, penalty),
-                backend=name,
             )
-            if used is not None:
-                phases += ph
-                method = name + "+repair" if rounds == 1 and duals is None else method
-        if used is None:
+            phases += ph
+            method = name + "+repair" if rounds == 1 and duals is None else method
+        else:
             used = backends.solve_graph(
                 name, c_rows, c_cols, c_gain, n, m, row_cap, col_cap
             )
@@ -563,13 +558,11 @@ def solve_assignment(
             )
         if not prune:
             break
-        used_keys = (c_rows * m + c_cols)[used]
         new, seen = check(duals)
         checked += seen
         if new == 0:
             break
         added += new
-        prev_used = member(c_rows * m + c_cols, used_keys)
 
     pairs = np.vstack([locked_arr, np.column_stack([c_rows[used], c_cols[used]])])
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
@@ -614,32 +607,18 @@ def solve_assignment(
     )
 
 
-def _repair(
-    rows, cols, ben, n, m, row_cap, col_cap, *, duals, used, start, units, backend
-):
-    """(used arcs, phases) repaired by the flow solver from the last round's answer
-    and prices, or from ``start``'s; (None, 0) when solving afresh is likely faster.
-    """
+def _repair(rows, cols, ben, n, m, row_cap, col_cap, *, duals, start, units):
+    """(used arcs, phases) from the flow solver started at the last round's prices,
+    or at ``start``'s carried over to this problem's units."""
     step, tie, penalty = units
     if duals is not None:
-        price, value = duals.price, duals.row_value
+        price = duals.price
     else:
         w = start._warm
         # the earlier prices in weight units, carried over to this problem's units
         f = (w["step"] / w["tie"]) / (step / tie)
-        price = np.rint(w["price"] * f).astype(np.int64)
-        value = np.rint((w["row_value"] - w["penalty"] * w["tie"]) * f).astype(np.int64)
-        value += penalty * tie
-        used = member(rows * m + cols, _keys(start.pairs, m))
-    if backend == "ortools":
-        # OR-tools solves afresh faster than a repair of many broken prices
-        rc = ben - price[cols] - value[rows]
-        broken = int(np.count_nonzero(rc > 0)) + int(np.count_nonzero(used & (rc < 0)))
-        if broken > max(64, rows.size * _REPAIR_SHARE):
-            return None, 0
-    return min_cost_assignment(
-        rows, cols, ben, n, m, row_cap, col_cap, used, price, value
-    )
+        price = np.maximum(np.rint(w["price"] * f), 0).astype(np.int64)
+    return min_cost_assignment(rows, cols, ben, n, m, row_cap, col_cap, price=price)
 
 
 def _top_candidates(rows: np.ndarray, gain: np.ndarray, n: int, k: int) -> np.ndarray:
