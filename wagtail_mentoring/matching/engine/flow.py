@@ -33,8 +33,8 @@ from .errors import MatchingError
 EXACT_LIMIT = 2**50  # largest |benefit| whose path sums stay exact in float64
 # the auction that prices a solve from nothing stops when this share of mentees is
 # left without a mentor, or after this many rounds: its last rounds move few bids
-_AUCTION_LEFT = 0.01
-_AUCTION_ROUNDS = 300
+_AUCTION_LEFT = 0.002
+_AUCTION_ROUNDS = 1000
 
 
 def min_cost_assignment(
