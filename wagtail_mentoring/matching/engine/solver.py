@@ -2,10 +2,12 @@
 
 Pipeline: validate → quantise weights to integers (one code path, so a pair's score
 never changes between rounds) → keep the best candidates of each mentee when the
-matrix is large → solve the sparse problem with a backend (:mod:`.backends`) →
-derive dual prices from its answer (:mod:`.duals`), which proves it optimal on the
-candidates → check every pair left out against those prices, add the ones that
-could improve the result, repeat → report the certificate.
+matrix is large (a large matrix is read in row blocks, never copied whole) → solve
+the sparse problem with a backend (:mod:`.backends`), or repair an earlier answer
+from its prices (:mod:`.flow`) → derive dual prices from the answer
+(:mod:`.duals`), which proves it optimal on the candidates → check every pair left
+out against those prices, add the ones that could improve the result, repeat →
+report the certificate.
 
 For the duals every benefit carries a cardinality constant ``P`` larger than any
 score difference between solutions, so that more matched slots always win; the
@@ -301,9 +303,10 @@ def solve_assignment(
     less than ``min_score`` are forbidden. ``previous`` pairs win ties (low churn);
     ``warm_start`` (an earlier result of the same problem) lends its pairs to the
     tie-break when ``previous`` is not given, its candidate pairs to the first solve,
-    and its pairs and prices to start from. ``start`` (an earlier result of the same
-    people) is only a starting point: its answer is repaired from its prices instead
-    of solving from scratch. ``priority`` is a per-mentee multiplier of that mentee's
+    and its prices to start from. ``start`` (an earlier result of the same people,
+    e.g. before an admin edit) is only a starting point: with the ``scipy`` and
+    ``highs`` backends its answer is repaired from its prices instead of solved
+    afresh. ``priority`` is a per-mentee multiplier of that mentee's
     weights (e.g. 1.25 for a group to favour). With more than ``prune_above`` allowed
     pairs only each mentee's ``top_k`` best are solved first; the certificate then
     checks every other pair. ``backend`` picks the solver (``auto``, ``ortools``,
@@ -488,9 +491,9 @@ def solve_assignment(
     c_gain, c_ben = gains(c_rows, c_cols, c_vals)
     exact = int(c_ben.max()) < EXACT_LIMIT and penalty * tie * 2 < EXACT_LIMIT
 
-    def check(duals) -> np.ndarray:
-        """Positions (in the candidate arrays after adding them) of pairs outside the
-        candidates whose reduced profit is positive; they are added."""
+    def check(duals) -> tuple[int, int]:
+        """Add the pairs outside the candidates whose reduced profit is positive;
+        (how many, how many pairs were checked)."""
         nonlocal c_rows, c_cols, c_vals, c_gain, c_ben
         ck = c_rows * m + c_cols
         if blocks is None:
@@ -534,7 +537,7 @@ def solve_assignment(
                 col_cap,
                 duals=duals,
                 start=start,
-                units=(step, tie, penalty),
+                units=(step, tie),
             )
             phases += ph
             method = name + "+repair" if rounds == 1 and duals is None else method
@@ -610,7 +613,7 @@ def solve_assignment(
 def _repair(rows, cols, ben, n, m, row_cap, col_cap, *, duals, start, units):
     """(used arcs, phases) from the flow solver started at the last round's prices,
     or at ``start``'s carried over to this problem's units."""
-    step, tie, penalty = units
+    step, tie = units
     if duals is not None:
         price = duals.price
     else:
