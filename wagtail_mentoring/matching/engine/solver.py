@@ -642,13 +642,17 @@ def _cat(parts: list, dtype) -> np.ndarray:
 
 
 def _effective(blocks: _Blocks, a: int, b: int, prio) -> tuple[np.ndarray, np.ndarray]:
-    """(raw, effective) weights of rows ``a:b``; NaN and +inf are refused."""
+    """(raw, effective) weights of rows ``a:b``; NaN and +inf are refused. Masked
+    pairs are ``-inf`` in ``effective`` (and may be in ``raw``)."""
     raw = blocks.raw(a, b)
     bad = np.isnan(raw) | (raw == np.inf)
     if bad.any():
         i, j = np.argwhere(bad)[0]
         _check_values(raw[i : i + 1, j], np.array([a + i]), np.array([j]))
-    eff = raw * prio[a:b, None] if prio is not None else raw.copy()
+    if prio is not None:
+        eff = raw * prio[a:b, None]
+    else:  # a block of sparse input is already a fresh array: mask it in place
+        eff = raw.copy() if blocks.dense is not None else raw
     if blocks.min_score is not None:
         eff[raw < float(blocks.min_score)] = -np.inf
     return raw, eff
