@@ -364,7 +364,7 @@ def bench(n: int, baselines: bool) -> None:
         del q
     for what, sec, optimal, rounds, method, kept in o["resolves"]:
         print(
-            f"  re-solve after {what} (warm: cached scores, repaired from the last "
+            f"  re-solve after {what} (warm: cached scores and candidates, last "
             f"prices): {sec:.3f} s, optimal={optimal}, certification rounds "
             f"{rounds}, solved by {method}, pairs kept {kept}/{o['n_pairs']}"
         )
