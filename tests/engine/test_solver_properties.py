@@ -350,3 +350,21 @@ def test_dense_blocks_with_float_weights_match_dense_linear_sum_assignment():
     # weights are rounded to 2^-20 of their range: each pair moves by half a step
     step = res.certificate.quantum
     assert abs(res.objective - w[rr[ok], cols[cc[ok]]].sum()) <= len(res.pairs) * step
+
+
+def test_a_solver_that_gives_up_is_replaced_by_highs(monkeypatch):
+    from wagtail_mentoring.matching.engine import backends
+    from wagtail_mentoring.matching.engine.errors import MatchingError
+
+    def gives_up(*args, **kwargs):
+        raise MatchingError("the assignment flow made no progress")
+
+    monkeypatch.setattr(backends, "min_cost_assignment", gives_up)
+    monkeypatch.setattr(solver, "min_cost_assignment", gives_up)
+    w = np.array([[3.0, 1.0], [2.0, 5.0], [4.0, -np.inf]])
+    first = solve_assignment(w, [1, 1], backend="scipy")
+    assert first.pairs.tolist() == [[1, 1], [2, 0]] and first.optimal
+    assert first.certificate.method == "highs"
+    again = solve_assignment(w, [1, 1], rejected=[(2, 0)], backend="scipy", start=first)
+    assert again.pairs.tolist() == [[0, 0], [1, 1]] and again.optimal
+    assert again.certificate.method == "highs"

@@ -524,28 +524,32 @@ def solve_assignment(
     method = name
     while True:
         rounds += 1
-        used = None
-        # OR-tools solves afresh faster than the flow repairs; the others repair
-        if exact and name != "ortools" and (duals is not None or start is not None):
-            used, ph = _repair(
-                c_rows,
-                c_cols,
-                c_ben,
-                n,
-                m,
-                row_cap,
-                col_cap,
-                duals=duals,
-                start=start,
-                units=(step, tie),
+        try:
+            # OR-tools solves afresh faster than the flow repairs; the others repair
+            if exact and name != "ortools" and (duals is not None or start is not None):
+                used, ph = _repair(
+                    c_rows,
+                    c_cols,
+                    c_ben,
+                    n,
+                    m,
+                    row_cap,
+                    col_cap,
+                    duals=duals,
+                    start=start,
+                    units=(step, tie),
+                )
+                phases += ph
+                method = name + "+repair" if rounds == 1 and duals is None else method
+            else:
+                used = backends.solve_graph(
+                    name, c_rows, c_cols, c_gain, n, m, row_cap, col_cap
+                )
+            duals = assignment_duals(
+                c_rows, c_cols, c_ben, used, n, m, row_cap, col_cap
             )
-            phases += ph
-            method = name + "+repair" if rounds == 1 and duals is None else method
-        else:
-            used = backends.solve_graph(
-                name, c_rows, c_cols, c_gain, n, m, row_cap, col_cap
-            )
-        duals = assignment_duals(c_rows, c_cols, c_ben, used, n, m, row_cap, col_cap)
+        except MatchingError:
+            duals = None  # a solver that gave up is replaced like a wrong one
         if duals is None and name != "highs":
             # a backend's answer is checked, never trusted: fall back to the LP
             name = method = "highs"
