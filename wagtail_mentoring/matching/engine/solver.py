@@ -199,6 +199,13 @@ class _Blocks:
             else:
                 n, m, r, c, v = _sparse_arcs(weights)  # refuses duplicates
                 self.csr = sp.csr_matrix((v, (r, c)), shape=(n, m))
+            data = self.csr.data
+            bad = np.isnan(data) | (data == np.inf)
+            if bad.any():  # checked once here, not block by block
+                e = int(np.argmax(bad))
+                i = int(np.searchsorted(self.csr.indptr, e, "right") - 1)
+                j = self.csr.indices[e : e + 1]
+                _check_values(data[e : e + 1], np.array([i]), j)
             self.keys = None
             self.dense = None
         else:
@@ -649,8 +656,8 @@ def _effective(blocks: _Blocks, a: int, b: int, prio) -> tuple[np.ndarray, np.nd
     """(raw, effective) weights of rows ``a:b``; NaN and +inf are refused. Masked
     pairs are ``-inf`` in ``effective`` (and may be in ``raw``)."""
     raw = blocks.raw(a, b)
-    bad = np.isnan(raw) | (raw == np.inf)
-    if bad.any():
+    bad = (np.isnan(raw) | (raw == np.inf)) if blocks.dense is not None else None
+    if bad is not None and bad.any():
         i, j = np.argwhere(bad)[0]
         _check_values(raw[i : i + 1, j], np.array([a + i]), np.array([j]))
     if prio is not None:
