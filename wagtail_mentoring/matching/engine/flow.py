@@ -16,7 +16,7 @@ non-negative and make a shortest path from every reached unbalanced node tight, 
 one maximum flow (scipy) over the tight arcs moves as many units as they carry. At
 an earlier answer's prices the first phase puts most mentees back on their tight
 arcs; a repair after a few admin edits takes about ten phases, a solve from
-auction prices about 30 at 10,000 mentees and about 120 at 100,000.
+auction prices about 20 at 10,000 mentees and about 60 at 100,000.
 
 Costs are integers below 2⁵² (the caller checks), so the float64 distances of
 scipy's Dijkstra are exact.
