@@ -92,6 +92,18 @@ def test_duplicate_sparse_entries_are_rejected():
         solve_assignment(s, [1])
 
 
+@pytest.mark.parametrize(
+    "bad, message", [(np.nan, "pair \\(2, 1\\) is NaN"), (np.inf, "\\+inf")]
+)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_bad_weights_of_a_large_matrix_read_in_blocks_are_refused(bad, message, sparse):
+    w = np.arange(12, dtype=float).reshape(4, 3)
+    w[2, 1] = bad
+    weights = sp.csr_matrix(w) if sparse else w
+    with pytest.raises(MatchingError, match=message):
+        solve_assignment(weights, [2, 2, 2], prune_above=0)
+
+
 def test_locked_pairs_are_kept_and_capacity_is_shared():
     w = np.array([[1.0, 9.0], [9.0, 1.0], [5.0, 5.0]])
     res = solve_assignment(w, [1, 2], locked=[(0, 0)])

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from wagtail_mentoring.matching.engine import solve_assignment
+from wagtail_mentoring.matching.engine import solve_assignment, solver
 from wagtail_mentoring.matching.engine.backends import available
+from wagtail_mentoring.matching.engine.flow import min_cost_assignment
 
 # every backend must reach the same certified optimum; ortools is an optional extra
 SOLVERS = [b for b in ("scipy", "highs", "ortools") if available(b)]
@@ -76,10 +77,7 @@ def check(
 ):
     n, m = w.shape
     if backend is not None:  # the backend itself proved it: no fallback to HiGHS
-        multi = row_cap.size and row_cap.max() > 1
-        assert res.stats["backend"] == (
-            "highs" if backend == "scipy" and multi else backend
-        )
+        assert res.stats["backend"] == backend
     pairs = res.pairs
     assert pairs.shape[1] == 2
     assert len({tuple(p) for p in pairs.tolist()}) == len(pairs)
@@ -233,3 +231,140 @@ def test_a_wrong_backend_answer_is_caught_and_re_solved(monkeypatch):
     assert calls == ["scipy", "highs"]
     assert res.pairs.tolist() == [[0, 0], [1, 1]] and res.optimal
     assert res.certificate.method == "highs"
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(multi=True), st.booleans())
+def test_flow_solver_reaches_the_optimum_from_any_prices(inst, wrong):
+    w, col_cap, row_cap, rng = inst
+    n, m = w.shape
+    r, c = np.nonzero(np.isfinite(w))
+    # benefits ranked like the engine's: a cardinality constant above every score
+    score = w[r, c].astype(np.int64) + 3
+    umax = int(min(row_cap.sum(), col_cap.sum()))
+    ben = score + (int(score.max(initial=0)) + 1) * (umax + 1) + 1
+    # random prices, even far above every benefit, or the auction's own
+    price = rng.integers(0, 2 * int(ben.max(initial=1)), m) if wrong else None
+    used, _ = min_cost_assignment(r, c, ben, n, m, row_cap, col_cap, price=price)
+    assert np.all(np.bincount(r[used], minlength=n) <= row_cap)
+    assert np.all(np.bincount(c[used], minlength=m) <= col_cap)
+    count, total = reference(w, col_cap, row_cap)
+    assert int(used.sum()) == count
+    assert w[r[used], c[used]].sum() == pytest.approx(total)
+
+
+@pytest.mark.parametrize("backend", SOLVERS)
+@settings(max_examples=50, deadline=None)
+@given(instances(multi=True), st.data())
+def test_repair_after_locks_rejections_and_capacity_changes(backend, inst, data):
+    w, col_cap, row_cap, rng = inst
+    n, m = w.shape
+    first = solve_assignment(w, col_cap, mentee_capacity=row_cap, backend=backend)
+    # an admin edit: lock a pair that was not proposed, reject proposed pairs, and
+    # change one mentor's capacity
+    proposed = {tuple(p) for p in first.pairs.tolist()}
+    r, c = np.nonzero(np.isfinite(w))
+    others = [(int(i), int(j)) for i, j in zip(r, c, strict=True)]
+    others = [p for p in others if p not in proposed]
+    caps = col_cap.copy()
+    if m:
+        j = data.draw(st.integers(0, m - 1))
+        caps[j] = data.draw(st.integers(0, 3))
+    locked = []
+    if others and data.draw(st.booleans()):
+        i, j = others[data.draw(st.integers(0, len(others) - 1))]
+        if caps[j] > 0:
+            locked = [(i, j)]
+    rejected = [p for p in first.pairs.tolist()[:2] if tuple(p) not in set(locked)]
+    res = solve_assignment(
+        w,
+        caps,
+        mentee_capacity=row_cap,
+        locked=locked,
+        rejected=rejected,
+        backend=backend,
+        start=first,
+    )
+    check(w, caps, row_cap, res, locked, rejected, backend=backend)
+    if backend != "ortools" and first._warm is not None and res._warm is not None:
+        assert res.certificate.method == f"{backend}+repair"
+    # starting from the same problem's own answer: one phase puts every matched
+    # mentee back on its tight arc, a second one leaves the rest unmatched (a mentee
+    # wanting several mentors is valued at its best only, so may take more)
+    again = solve_assignment(w, col_cap, mentee_capacity=row_cap, start=first)
+    check(w, col_cap, row_cap, again)
+    single = row_cap.size == 0 or row_cap.max() <= 1
+    if first._warm is not None and again._warm is not None and single:
+        assert again.stats["repair_phases"] <= 2 or again.stats["backend"] == "ortools"
+
+
+@pytest.mark.parametrize("backend", SOLVERS)
+@settings(max_examples=40, deadline=None)
+@given(instances(multi=True), st.data())
+def test_a_large_matrix_read_in_blocks_gives_the_exact_optimum(backend, inst, data):
+    w, col_cap, row_cap, rng = inst
+    n, m = w.shape
+    r, c = np.nonzero(np.isfinite(w))
+    locked = [(int(r[e]), int(c[e])) for e in rng.permutation(r.size)[:1]]
+    locked = [p for p in locked if col_cap[p[1]] > 0]
+    rejected = [(int(r[e]), int(c[e])) for e in rng.permutation(r.size)[:2]]
+    rejected = [p for p in rejected if p not in set(locked)]
+    min_score = data.draw(st.sampled_from([None, 2.0]))
+    locked = [p for p in locked if min_score is None or w[p] >= min_score]
+    kw = dict(
+        mentee_capacity=row_cap,
+        locked=locked,
+        rejected=rejected,
+        min_score=min_score,
+        backend=backend,
+        prune_above=0,
+        top_k=1,
+    )
+    s = sp.csr_matrix((w[r, c], (r, c)), shape=w.shape)
+    with pytest.MonkeyPatch.context() as mp:
+        # blocks of two mentees, every matrix counted as large, one candidate each:
+        # the certificate's block checks must bring in whatever else pays
+        mp.setattr(solver, "_BLOCK_WEIGHTS", 2 * max(m, 1))
+        dense = solve_assignment(w, col_cap, **kw)
+        sparse = solve_assignment(s, col_cap, **kw)
+    check(w, col_cap, row_cap, dense, locked, rejected, min_score, backend)
+    check(w, col_cap, row_cap, sparse, locked, rejected, min_score, backend)
+
+
+def test_dense_blocks_with_float_weights_match_dense_linear_sum_assignment():
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(5)
+    n, m = 400, 80
+    w = rng.random((n, m))
+    w[rng.random((n, m)) < 0.2] = -np.inf
+    cap = np.full(m, 5)
+    res = solve_assignment(w, cap, prune_above=1000)
+    assert res.optimal and res.certificate.candidate_pairs < np.isfinite(w).sum()
+    cols = np.repeat(np.arange(m), cap)
+    big = 1e3
+    cost = np.where(np.isfinite(w[:, cols]), -(w[:, cols] + big), 0.0)
+    rr, cc = linear_sum_assignment(cost)
+    ok = np.isfinite(w[rr, cols[cc]])
+    assert len(res.pairs) == ok.sum()
+    # weights are rounded to 2^-20 of their range: each pair moves by half a step
+    step = res.certificate.quantum
+    assert abs(res.objective - w[rr[ok], cols[cc[ok]]].sum()) <= len(res.pairs) * step
+
+
+def test_a_solver_that_gives_up_is_replaced_by_highs(monkeypatch):
+    from wagtail_mentoring.matching.engine import backends
+    from wagtail_mentoring.matching.engine.errors import MatchingError
+
+    def gives_up(*args, **kwargs):
+        raise MatchingError("the assignment flow made no progress")
+
+    monkeypatch.setattr(backends, "min_cost_assignment", gives_up)
+    monkeypatch.setattr(solver, "min_cost_assignment", gives_up)
+    w = np.array([[3.0, 1.0], [2.0, 5.0], [4.0, -np.inf]])
+    first = solve_assignment(w, [1, 1], backend="scipy")
+    assert first.pairs.tolist() == [[1, 1], [2, 0]] and first.optimal
+    assert first.certificate.method == "highs"
+    again = solve_assignment(w, [1, 1], rejected=[(2, 0)], backend="scipy", start=first)
+    assert again.pairs.tolist() == [[0, 0], [1, 1]] and again.optimal
+    assert again.certificate.method == "highs"

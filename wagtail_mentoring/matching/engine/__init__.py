@@ -5,7 +5,7 @@ Public API::
     solve_assignment(weights, mentor_capacity, mentee_capacity=1, locked=(),
                      min_score=None, *, rejected=(), previous=(), priority=None,
                      warm_start=None, top_k=None, prune_above=None,
-                     backend=None) -> AssignmentResult
+                     backend=None, start=None) -> AssignmentResult
     match(problem, config=None, *, previous=None) -> MatchResult
 """
 

@@ -81,11 +81,16 @@ def _keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
 
 def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
     """Candidates plus new pairs (callers pass only pairs not in ``c``)."""
-    r = np.concatenate([c.rows, rows])
-    cc = np.concatenate([c.cols, cols])
-    s = np.concatenate([c.score, score])
-    order = np.argsort(_keys(r, cc, m), kind="stable")
-    return replace(c, rows=r[order], cols=cc[order], score=s[order])
+    order = np.argsort(_keys(rows, cols, m), kind="stable")
+    rows, cols, score = rows[order], cols[order], score[order]
+    # the candidates are sorted: insert the (usually few) new pairs in place
+    at = np.searchsorted(_keys(c.rows, c.cols, m), _keys(rows, cols, m))
+    return replace(
+        c,
+        rows=np.insert(c.rows, at, rows),
+        cols=np.insert(c.cols, at, cols),
+        score=np.insert(c.score, at, score),
+    )
 
 
 # pairs whose reduced profit is this far below zero (in score units) are left out
@@ -188,6 +193,7 @@ class _Run:
                 previous=previous,
                 priority=prio,
                 warm_start=warm,
+                start=duals,  # repair the last answer from its prices
                 backend=self.c.solver,
                 prune_above=_NO_PRUNING,  # this loop picks the pairs to solve
             )
@@ -439,14 +445,25 @@ def match(
     base_scores = _scores_of(run.cands, scorer, base.pairs, m) / SCORE_SCALE
     # a re-solve keeps most pairs: their explanations (same scores, same settings)
     # are reused and only new pairs are explained
-    known = {(e.mentee, e.mentor): e for e in previous.explanations} if reuse else {}
-    fresh_rows = [q for q, (i, j) in enumerate(pairs.tolist()) if (i, j) not in known]
-    new = iter(
-        explain_pairs(
-            problem, config, pairs[fresh_rows], space.text_tokens, space.text_vectors
-        )
+    kept = np.zeros(len(pairs), bool)
+    at = np.zeros(len(pairs), np.int64)
+    if reuse and len(previous.pairs) and len(pairs):
+        # both pair lists are sorted by key, and explanations follow their pairs
+        before = _keys(previous.pairs[:, 0], previous.pairs[:, 1], m)
+        now = _keys(pairs[:, 0], pairs[:, 1], m)
+        at = np.minimum(np.searchsorted(before, now), before.size - 1)
+        kept = before[at] == now
+    expl_arr = np.empty(len(pairs), object)
+    if kept.any():
+        old = np.empty(len(previous.explanations), object)
+        old[:] = previous.explanations
+        expl_arr[kept] = old[at[kept]]
+    new = np.empty(int((~kept).sum()), object)
+    new[:] = explain_pairs(
+        problem, config, pairs[~kept], space.text_tokens, space.text_vectors
     )
-    expl = [known[(i, j)] if (i, j) in known else next(new) for i, j in pairs.tolist()]
+    expl_arr[~kept] = new
+    expl = expl_arr.tolist()
     for e, s in zip(expl, scores, strict=True):
         e.score = float(s)
     unmatched = _unmatched(problem, config, scorer, rules, pairs, min_int)

@@ -2,10 +2,12 @@
 
 Pipeline: validate → quantise weights to integers (one code path, so a pair's score
 never changes between rounds) → keep the best candidates of each mentee when the
-matrix is large → solve the sparse problem with a backend (:mod:`.backends`) →
-derive dual prices from its answer (:mod:`.duals`), which proves it optimal on the
-candidates → check every pair left out against those prices, add the ones that
-could improve the result, repeat → report the certificate.
+matrix is large (a large matrix is read in row blocks, never copied whole) → solve
+the sparse problem with a backend (:mod:`.backends`), or repair an earlier answer
+from its prices (:mod:`.flow`) → derive dual prices from the answer
+(:mod:`.duals`), which proves it optimal on the candidates → check every pair left
+out against those prices, add the ones that could improve the result, repeat →
+report the certificate.
 
 For the duals every benefit carries a cardinality constant ``P`` larger than any
 score difference between solutions, so that more matched slots always win; the
@@ -26,10 +28,17 @@ from . import backends
 from .arrays import member
 from .duals import assignment_duals
 from .errors import MatchingError
+from .flow import EXACT_LIMIT, min_cost_assignment
 
 _DENSE_PRUNE_ABOVE = 4_000_000  # allowed entries above which dense input is pruned
 _TOP_K = 24
+# a large matrix read in blocks first solves fewer pairs: a cold solve of many pairs
+# costs more than the certificate's checks and repairs that bring in the rest
+_BLOCK_TOP_K = 8
 _FLOAT_RESOLUTION = 2**20  # integer steps across the weight range for float weights
+# sparse input at least this dense is read in blocks like a dense matrix
+_BLOCK_DENSITY = 0.05
+_BLOCK_WEIGHTS = 2_000_000
 
 
 @dataclass
@@ -115,65 +124,165 @@ def _pairs_array(pairs: Iterable, name: str, n: int, m: int) -> np.ndarray:
     return arr
 
 
-def _allowed_arcs(
-    weights: Any, min_score: float | None
-) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
-    """(n, m, rows, cols, values) of allowed pairs, CSR order."""
-    if sp.issparse(weights):
-        if weights.ndim != 2:
-            raise MatchingError("weights must be a 2-D matrix")
-        coo = weights.tocoo()
-        n, m = coo.shape
-        rows, cols, vals = (
-            coo.row.astype(np.int64),
-            coo.col.astype(np.int64),
-            coo.data.astype(np.float64),
+def _real_matrix(weights: Any) -> np.ndarray:
+    dense = np.asarray(weights)
+    if dense.ndim != 2:
+        raise MatchingError(
+            f"weights must be a 2-D matrix (mentees × mentors), got {dense.ndim}-D"
         )
-        key = rows * m + cols
-        order = np.argsort(key, kind="stable")
-        key, rows, cols, vals = key[order], rows[order], cols[order], vals[order]
-        if key.size > 1 and np.any(key[1:] == key[:-1]):
-            raise MatchingError("weights contain the same pair twice")
-    else:
-        dense = np.asarray(weights)
-        if dense.ndim != 2:
-            raise MatchingError(
-                f"weights must be a 2-D matrix (mentees × mentors), got {dense.ndim}-D"
-            )
-        if not np.issubdtype(dense.dtype, np.number) or np.issubdtype(
-            dense.dtype, np.complexfloating
-        ):
-            raise MatchingError("weights must be real numbers")
-        n, m = dense.shape
-        vals_all = dense.astype(np.float64, copy=False)
-        rows, cols = np.nonzero(vals_all != -np.inf)
-        rows, cols = rows.astype(np.int64), cols.astype(np.int64)
-        vals = vals_all[rows, cols]
+    if not np.issubdtype(dense.dtype, np.number) or np.issubdtype(
+        dense.dtype, np.complexfloating
+    ):
+        raise MatchingError("weights must be real numbers")
+    return dense
+
+
+def _check_values(vals: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
     if np.any(np.isnan(vals)):
         i = int(np.argmax(np.isnan(vals)))
         raise MatchingError(f"weight of pair ({rows[i]}, {cols[i]}) is NaN")
     if np.any(vals == np.inf):
         raise MatchingError("weights must not be +inf")
+
+
+def _sparse_arcs(weights: Any) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """(n, m, rows, cols, values) of the stored entries, CSR order."""
+    if weights.ndim != 2:
+        raise MatchingError("weights must be a 2-D matrix")
+    n, m = weights.shape
+    if weights.format != "csr" or not weights.has_canonical_format:
+        # sorting tells duplicates apart; canonical CSR has none by definition
+        coo = weights.tocoo()
+        key = coo.row.astype(np.int64) * m + coo.col
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        if key.size > 1 and np.any(key[1:] == key[:-1]):
+            raise MatchingError("weights contain the same pair twice")
+        rows, cols = np.divmod(key, m)
+        return n, m, rows, cols, coo.data[order].astype(np.float64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(weights.indptr))
+    cols = weights.indices.astype(np.int64)
+    return n, m, rows, cols, weights.data.astype(np.float64)
+
+
+def _allowed_arcs(
+    weights: Any, min_score: float | None
+) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """(n, m, rows, cols, values) of allowed pairs, CSR order."""
+    if sp.issparse(weights):
+        n, m, rows, cols, vals = _sparse_arcs(weights)
+    else:
+        dense = _real_matrix(weights)
+        n, m = dense.shape
+        vals_all = dense.astype(np.float64, copy=False)
+        rows, cols = np.nonzero(vals_all != -np.inf)
+        rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+        vals = vals_all[rows, cols]
+    _check_values(vals, rows, cols)
     keep = vals != -np.inf
     if min_score is not None:
         keep &= vals >= float(min_score)
     return n, m, rows[keep], cols[keep], vals[keep]
 
 
+class _Blocks:
+    """A large weight matrix read in blocks of rows, forbidden pairs as ``-inf``.
+
+    Dense input is read in place and sparse input scattered block by block, so no
+    whole-matrix copy or list of all pairs is ever made.
+    """
+
+    def __init__(self, weights: Any, min_score: float | None):
+        if sp.issparse(weights):
+            if weights.format == "csr" and weights.has_canonical_format:
+                self.csr = weights  # read as it is: no copy of millions of pairs
+            else:
+                n, m, r, c, v = _sparse_arcs(weights)  # refuses duplicates
+                self.csr = sp.csr_matrix((v, (r, c)), shape=(n, m))
+            data = self.csr.data
+            bad = np.isnan(data) | (data == np.inf)
+            if bad.any():  # checked once here, not block by block
+                e = int(np.argmax(bad))
+                i = int(np.searchsorted(self.csr.indptr, e, "right") - 1)
+                j = self.csr.indices[e : e + 1]
+                _check_values(data[e : e + 1], np.array([i]), j)
+            self.keys = None
+            self.dense = None
+        else:
+            self.dense = _real_matrix(weights)
+            self.csr = None
+        self.n, self.m = (self.csr if self.dense is None else self.dense).shape
+        self.min_score = min_score
+        # about 2 million weights (16 MB) a block
+        self.rows = max(1, _BLOCK_WEIGHTS // max(self.m, 1))
+
+    def raw(self, a: int, b: int) -> np.ndarray:
+        """Rows ``a:b`` as float64 (a view of float64 dense input)."""
+        if self.dense is not None:
+            return self.dense[a:b].astype(np.float64, copy=False)
+        blk = np.full((b - a, self.m), -np.inf)
+        r, c, v = self.entries(a, b)
+        blk.ravel()[r * self.m + c] = v
+        return blk
+
+    def entries(self, a: int, b: int):
+        """(row in the block, mentor, weight) of the stored pairs of sparse input."""
+        lo, hi = self.csr.indptr[a], self.csr.indptr[b]
+        r = np.repeat(np.arange(b - a), np.diff(self.csr.indptr[a : b + 1]))
+        return r, self.csr.indices[lo:hi], self.csr.data[lo:hi].astype(np.float64)
+
+    def value(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Weights of single pairs (-inf where forbidden)."""
+        if self.dense is not None:
+            vals = self.dense[rows, cols].astype(np.float64)
+        else:
+            # stored entries by pair key (CSR order is key order); missing: forbidden
+            if self.keys is None:
+                counts = np.diff(self.csr.indptr)
+                self.keys = np.repeat(np.arange(self.n, dtype=np.int64), counts)
+                self.keys *= self.m
+                self.keys += self.csr.indices
+            key = rows * self.m + cols
+            vals = np.full(key.size, -np.inf)
+            if self.keys.size:
+                pos = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
+                found = self.keys[pos] == key
+                vals[found] = self.csr.data[pos[found]]
+        if self.min_score is not None:
+            vals[vals < float(self.min_score)] = -np.inf
+        return vals
+
+    def __iter__(self):
+        for a in range(0, self.n, self.rows):
+            yield a, min(a + self.rows, self.n)
+
+
 # -- quantisation -------------------------------------------------------------------
-def _quantise(vals: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Integers for the weights: exact for whole numbers, 2^-k steps otherwise."""
-    if vals.size == 0:
-        return np.zeros(0, np.int64), 1.0, 0.0
-    lo, hi = float(vals.min()), float(vals.max())
-    if np.all(vals == np.round(vals)) and hi - min(lo, 0.0) <= 2**31:
+def _quant_params(lo: float, hi: float, integral: bool) -> tuple[float, float]:
+    """(step, offset): exact for whole numbers, 2^-k steps otherwise."""
+    if integral and hi - min(lo, 0.0) <= 2**31:
         # offset 0 for non-negative integers keeps scores as given
-        lo = min(lo, 0.0)
-        return (vals - lo).astype(np.int64), 1.0, lo
+        return 1.0, min(lo, 0.0)
     span = max(hi - lo, 1e-300)
     # power-of-two steps keep quantisation exact for binary fractions
-    step = 2.0 ** np.floor(np.log2(span / _FLOAT_RESOLUTION))
-    return np.rint((vals - lo) / step).astype(np.int64), float(step), lo
+    return float(2.0 ** np.floor(np.log2(span / _FLOAT_RESOLUTION))), lo
+
+
+def _quant(eff: np.ndarray, step: float, offset: float) -> np.ndarray:
+    return np.rint((eff - offset) / step).astype(np.int64)
+
+
+def _quantise(vals: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Integers for the weights, with their step and offset."""
+    if vals.size == 0:
+        return np.zeros(0, np.int64), 1.0, 0.0
+    integral = bool(np.all(vals == np.round(vals)))
+    step, offset = _quant_params(float(vals.min()), float(vals.max()), integral)
+    return _quant(vals, step, offset), step, offset
+
+
+def _keys(pairs: np.ndarray, m: int) -> np.ndarray:
+    return pairs[:, 0] * m + pairs[:, 1]
 
 
 # -- main entry point ---------------------------------------------------------------
@@ -191,6 +300,7 @@ def solve_assignment(
     top_k: int | None = None,
     prune_above: int | None = None,
     backend: str | None = None,
+    start: AssignmentResult | None = None,
 ) -> AssignmentResult:
     """Match mentees to mentors exactly: most matched slots first, then most weight.
 
@@ -199,17 +309,31 @@ def solve_assignment(
     ``locked`` are always in the result; pairs in ``rejected`` never; pairs weighing
     less than ``min_score`` are forbidden. ``previous`` pairs win ties (low churn);
     ``warm_start`` (an earlier result of the same problem) lends its pairs to the
-    tie-break when ``previous`` is not given and its candidate pairs to the first
-    solve, which saves certification rounds. ``priority`` is a per-mentee multiplier
-    of that mentee's weights (e.g. 1.25 for a group to favour). With more than
-    ``prune_above`` allowed pairs only each mentee's ``top_k`` best are solved first;
-    the certificate then checks every other pair. ``backend`` picks the solver
-    (``auto``, ``ortools``, ``scipy``, ``highs``; see :mod:`.backends`).
+    tie-break when ``previous`` is not given, its candidate pairs to the first solve,
+    and its prices to start from. ``start`` (an earlier result of the same people,
+    e.g. before an admin edit) is only a starting point: with the ``scipy`` and
+    ``highs`` backends its answer is repaired from its prices instead of solved
+    afresh. ``priority`` is a per-mentee multiplier of that mentee's
+    weights (e.g. 1.25 for a group to favour). With more than ``prune_above`` allowed
+    pairs only each mentee's ``top_k`` best are solved first; the certificate then
+    checks every other pair. ``backend`` picks the solver (``auto``, ``ortools``,
+    ``scipy``, ``highs``; see :mod:`.backends`).
 
     Raises :class:`MatchingError` for malformed input or impossible locks.
     """
     t0 = time.perf_counter()
-    n, m, rows, cols, vals = _allowed_arcs(weights, min_score)
+    limit = prune_above if prune_above is not None else _DENSE_PRUNE_ABOVE
+    blocks = None
+    if sp.issparse(weights):
+        n_all = int(np.prod(weights.shape)) if weights.ndim == 2 else 0
+        if weights.nnz > limit and weights.nnz >= _BLOCK_DENSITY * n_all:
+            blocks = _Blocks(weights, min_score)
+    elif _real_matrix(weights).size > limit:
+        blocks = _Blocks(weights, min_score)
+    if blocks is None:
+        n, m, rows, cols, vals = _allowed_arcs(weights, min_score)
+    else:
+        n, m = blocks.n, blocks.m
     col_cap = _as_int_vector(mentor_capacity, m, "mentor_capacity")
     row_cap = _as_int_vector(mentee_capacity, n, "mentee_capacity")
     locked_arr = _pairs_array(locked, "locked", n, m)
@@ -220,6 +344,10 @@ def solve_assignment(
         wm = None
     if not previous_arr.size and wm is not None:
         previous_arr = wm["pairs"]
+    if start is None and wm is not None:
+        start = warm_start
+    if start is not None and (start._warm is None or start._warm["shape"] != (n, m)):
+        start = None
     prio = None
     if priority is not None:
         prio = np.asarray(priority, np.float64)
@@ -228,19 +356,25 @@ def solve_assignment(
         if prio.shape != (n,) or not np.all(np.isfinite(prio)) or np.any(prio <= 0):
             raise MatchingError("priority must be positive numbers, one per mentee")
 
-    key = rows * m + cols
     locked_w = 0.0
+    lkey = _keys(locked_arr, m)
+    rej_key = _keys(rejected_arr, m)
     if locked_arr.size:
-        lkey = locked_arr[:, 0] * m + locked_arr[:, 1]
         if np.unique(lkey).size != lkey.size:
             raise MatchingError("the same pair is locked twice")
-        rej_key = rejected_arr[:, 0] * m + rejected_arr[:, 1]
         both = member(lkey, rej_key)
         if both.any():
             i, j = locked_arr[np.argmax(both)]
             raise MatchingError(f"pair ({i}, {j}) is both locked and rejected")
-        pos = np.searchsorted(key, lkey)
-        found = (pos < key.size) & (key[np.minimum(pos, key.size - 1)] == lkey)
+        if blocks is None:
+            key = rows * m + cols
+            pos = np.searchsorted(key, lkey)
+            found = (pos < key.size) & (key[np.minimum(pos, key.size - 1)] == lkey)
+            lvals = np.where(found, vals[np.minimum(pos, max(key.size - 1, 0))], 0.0)
+        else:
+            lvals = blocks.value(locked_arr[:, 0], locked_arr[:, 1])
+            _check_values(lvals, locked_arr[:, 0], locked_arr[:, 1])
+            found = lvals != -np.inf
         if not found.all():
             i, j = locked_arr[np.argmin(found)]
             raise MatchingError(
@@ -255,47 +389,75 @@ def solve_assignment(
         if over_r.any():
             i = int(np.argmax(over_r))
             raise MatchingError(f"mentee {i} has more locked pairs than capacity")
-        locked_w = float(vals[pos].sum())
+        locked_w = float(lvals.sum())
         # locks are taken out of the problem: their seats are used up
         col_cap = col_cap - np.bincount(locked_arr[:, 1], minlength=m)
         row_cap = row_cap - np.bincount(locked_arr[:, 0], minlength=n)
-    drop = np.zeros(key.size, bool)
-    for arr in (locked_arr, rejected_arr):
-        if arr.size:
-            drop |= member(key, arr[:, 0] * m + arr[:, 1])
-    # pairs that can never be used make the graph smaller for nothing
-    drop |= (col_cap[cols] == 0) | (row_cap[rows] == 0)
-    keep = ~drop
-    rows, cols, vals, key = rows[keep], cols[keep], vals[keep], key[keep]
-
-    eff = vals if prio is None else vals * prio[rows]
-    q, step, offset = _quantise(eff)
-    name = backends.pick(backend, row_cap)
+    out_keys = np.union1d(lkey, rej_key)  # pairs that are no arcs of the problem
+    k = (top_k or (_TOP_K if blocks is None else _BLOCK_TOP_K)) * max(
+        1, int(row_cap.max(initial=1))
+    )
+    prune = True
+    if blocks is None:
+        key = rows * m + cols
+        drop = member(key, out_keys)
+        # pairs that can never be used make the graph smaller for nothing
+        drop |= (col_cap[cols] == 0) | (row_cap[rows] == 0)
+        keep = ~drop
+        rows, cols, vals, key = rows[keep], cols[keep], vals[keep], key[keep]
+        eff = vals if prio is None else vals * prio[rows]
+        q, step, offset = _quantise(eff)
+        allowed = int(key.size)
+        prune = key.size > limit
+        top = int(q.max()) if q.size else 0
+    else:
+        scan = _scan_blocks(blocks, prio, row_cap, col_cap, out_keys, k)
+        allowed = scan["allowed"]
+        step, offset = _quant_params(scan["lo"], scan["hi"], scan["integral"])
+        top = int(_quant(np.array([scan["hi"]]), step, offset)[0]) if allowed else 0
+    name = backends.pick(backend)
     umax = int(min(row_cap.sum(), col_cap.sum()))
-    span = int(q.max()) + 1 if q.size else 1
+    span = top + 1
     # P beats any score difference between solutions: cardinality comes first
     penalty = span * (umax + 1) + 1
-    sticky = None
+    pkey = np.unique(_keys(previous_arr, m))
+    if blocks is not None:
+        # previous pairs that are still arcs (allowed, free seats, not edited)
+        pv = (
+            blocks.value(previous_arr[:, 0], previous_arr[:, 1])
+            if previous_arr.size
+            else np.zeros(0)
+        )
+        ok = (pv != -np.inf) & ~member(_keys(previous_arr, m), out_keys)
+        ok &= (row_cap[previous_arr[:, 0]] > 0) & (col_cap[previous_arr[:, 1]] > 0)
+        n_sticky = int(np.unique(_keys(previous_arr[ok], m)).size)
+    else:
+        n_sticky = int(member(key, pkey).sum()) if pkey.size else 0
     tie = 1
     if previous_arr.size:
-        sticky = member(key, previous_arr[:, 0] * m + previous_arr[:, 1])
         # exact lexicographic tie-break: one score step outweighs all previous pairs
-        t = int(sticky.sum()) + 1
+        t = n_sticky + 1
         if span * t <= backends.gain_limit(name, n, m):
             tie = t
-    gain = q * tie + (sticky.astype(np.int64) if tie > 1 else 0)
-    ben = gain + penalty * tie  # for the duals: cardinality first
+
+    def gains(r, c, v):
+        """(gain, ben) of arcs: integer score, tie-break and cardinality constant."""
+        q = _quant(v if prio is None else v * prio[r], step, offset)
+        g = q * tie
+        if tie > 1:
+            g += member(r * m + c, pkey)
+        return g, g + penalty * tie
 
     stats: dict[str, Any] = {
         "n_mentees": n,
         "n_mentors": m,
-        "allowed_pairs": int(key.size),
+        "allowed_pairs": allowed,
         "backend": name,
         "stickiness": "tie-break"
         if tie > 1
-        else ("too fine" if sticky is not None else "off"),
+        else ("too fine" if previous_arr.size else "off"),
     }
-    if key.size == 0:
+    if allowed == 0:
         pairs = locked_arr[np.lexsort((locked_arr[:, 1], locked_arr[:, 0]))]
         cert = Certificate(0, 0, 0, step, "empty", 0, 0, 0, 0)
         return AssignmentResult(
@@ -308,62 +470,130 @@ def solve_assignment(
             stats=stats | {"seconds": time.perf_counter() - t0},
         )
 
-    # candidate graph: everything, or the best few per mentee when it is large
-    k = top_k or _TOP_K
-    if key.size > (prune_above if prune_above is not None else _DENSE_PRUNE_ABOVE):
-        cand = _top_candidates(rows, gain, n, k * max(1, int(row_cap.max())))
-        if sticky is not None:
-            cand = np.union1d(cand, np.flatnonzero(sticky))
-        if wm is not None:
-            cand = np.union1d(cand, np.flatnonzero(member(key, wm["cand_keys"])))
+    # the candidate graph: everything, or the best few per mentee when it is large
+    extra = [pkey]
+    if prune and wm is not None:
+        extra.append(wm["cand_keys"])
+    if prune and start is not None:
+        extra.append(_keys(start.pairs, m))
+    extra_keys = np.unique(np.concatenate(extra)) if prune else pkey
+    if blocks is None:
+        gain_all, ben_all = gains(rows, cols, vals)
+        if prune:
+            cand = _top_candidates(rows, gain_all, n, k)
+            cand = np.union1d(cand, np.flatnonzero(member(key, extra_keys)))
+        else:
+            cand = np.arange(key.size)
+        c_rows, c_cols, c_vals = rows[cand], cols[cand], vals[cand]
     else:
-        cand = np.arange(key.size)
-    rounds = checked = added = 0
+        er, ec = np.divmod(extra_keys, m)
+        ev = blocks.value(er, ec) if er.size else np.zeros(0)
+        ok = (ev != -np.inf) & ~member(extra_keys, out_keys)
+        ok &= (row_cap[er] > 0) & (col_cap[ec] > 0)
+        c_rows = np.concatenate([scan["rows"], er[ok]])
+        c_cols = np.concatenate([scan["cols"], ec[ok]])
+        c_vals = np.concatenate([scan["vals"], ev[ok]])
+        ck, first = np.unique(c_rows * m + c_cols, return_index=True)
+        c_rows, c_cols, c_vals = c_rows[first], c_cols[first], c_vals[first]
+    c_gain, c_ben = gains(c_rows, c_cols, c_vals)
+    exact = int(c_ben.max()) < EXACT_LIMIT and penalty * tie * 2 < EXACT_LIMIT
+
+    def check(duals) -> tuple[int, int]:
+        """Add the pairs outside the candidates whose reduced profit is positive;
+        (how many, how many pairs were checked)."""
+        nonlocal c_rows, c_cols, c_vals, c_gain, c_ben
+        ck = c_rows * m + c_cols
+        if blocks is None:
+            idx = np.flatnonzero(~member(key, ck))
+            rp = ben_all[idx] - duals.price[cols[idx]] - duals.row_value[rows[idx]]
+            viol = idx[rp > 0]
+            nr, nc, nv = rows[viol], cols[viol], vals[viol]
+            checked = idx.size
+        else:
+            nr, nc, nv = _block_violations(
+                blocks, duals, prio, row_cap, col_cap, step, offset, penalty, tie
+            )
+            bad = member(nr * m + nc, ck) | member(nr * m + nc, out_keys)
+            nr, nc, nv = nr[~bad], nc[~bad], nv[~bad]
+            checked = allowed - ck.size
+        if nr.size:
+            g, b = gains(nr, nc, nv)
+            order = np.argsort(np.concatenate([ck, nr * m + nc]), kind="stable")
+            c_rows = np.concatenate([c_rows, nr])[order]
+            c_cols = np.concatenate([c_cols, nc])[order]
+            c_vals = np.concatenate([c_vals, nv])[order]
+            c_gain = np.concatenate([c_gain, g])[order]
+            c_ben = np.concatenate([c_ben, b])[order]
+        return nr.size, checked
+
+    rounds = checked = added = phases = 0
+    duals = None
+    method = name
     while True:
         rounds += 1
-        r, c = rows[cand], cols[cand]
-        used = backends.solve_graph(name, r, c, gain[cand], n, m, row_cap, col_cap)
-        duals = assignment_duals(r, c, ben[cand], used, n, m, row_cap, col_cap)
+        try:
+            # OR-tools solves afresh faster than the flow repairs; the others repair
+            if exact and name != "ortools" and (duals is not None or start is not None):
+                used, ph = _repair(
+                    c_rows,
+                    c_cols,
+                    c_ben,
+                    n,
+                    m,
+                    row_cap,
+                    col_cap,
+                    duals=duals,
+                    start=start,
+                    units=(step, tie),
+                )
+                phases += ph
+                method = name + "+repair" if rounds == 1 and duals is None else method
+            else:
+                used = backends.solve_graph(
+                    name, c_rows, c_cols, c_gain, n, m, row_cap, col_cap
+                )
+            duals = assignment_duals(
+                c_rows, c_cols, c_ben, used, n, m, row_cap, col_cap
+            )
+        except MatchingError:
+            duals = None  # a solver that gave up is replaced like a wrong one
         if duals is None and name != "highs":
             # a backend's answer is checked, never trusted: fall back to the LP
-            name = "highs"
-            used = backends.solve_graph(name, r, c, gain[cand], n, m, row_cap, col_cap)
-            duals = assignment_duals(r, c, ben[cand], used, n, m, row_cap, col_cap)
+            name = method = "highs"
+            used = backends.solve_graph(
+                name, c_rows, c_cols, c_gain, n, m, row_cap, col_cap
+            )
+            duals = assignment_duals(
+                c_rows, c_cols, c_ben, used, n, m, row_cap, col_cap
+            )
         if duals is None:
             raise MatchingError(
                 "the solver returned an assignment it cannot prove optimal"
             )
-        if cand.size == key.size:
+        if not prune:
             break
-        # every pair outside the candidates must have reduced profit <= 0
-        out = np.ones(key.size, bool)
-        out[cand] = False
-        idx = np.flatnonzero(out)
-        checked += idx.size
-        rp = ben[idx] - duals.price[cols[idx]] - duals.row_value[rows[idx]]
-        viol = idx[rp > 0]
-        if viol.size == 0:
+        new, seen = check(duals)
+        checked += seen
+        if new == 0:
             break
-        added += viol.size
-        cand = np.union1d(cand, viol)
+        added += new
 
-    used_idx = cand[used]
-    pairs = np.vstack([locked_arr, np.column_stack([rows[used_idx], cols[used_idx]])])
+    pairs = np.vstack([locked_arr, np.column_stack([c_rows[used], c_cols[used]])])
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    objective = float(vals[used_idx].sum()) + locked_w
+    objective = float(c_vals[used].sum()) + locked_w
     price_units = duals.price * (step / tie)
     cert = Certificate(
         primal=duals.primal,
         upper_bound=duals.dual,
         gap=duals.dual - duals.primal,
         quantum=step / tie,
-        method=name,
+        method=method,
         rounds=rounds,
-        candidate_pairs=int(cand.size),
+        candidate_pairs=int(c_rows.size),
         checked_pairs=int(checked),
         added_pairs=int(added),
     )
-    stats |= {"backend": name, "dual_sweeps": duals.sweeps}
+    stats |= {"backend": name, "dual_sweeps": duals.sweeps, "repair_phases": phases}
     stats["seconds"] = time.perf_counter() - t0
     warm = {
         "shape": (n, m),
@@ -377,7 +607,7 @@ def solve_assignment(
         "row_cap": row_cap,
         "col_cap": col_cap,
         "pairs": pairs,
-        "cand_keys": key[cand],
+        "cand_keys": c_rows * m + c_cols,
     }
     return AssignmentResult(
         pairs=pairs,
@@ -391,10 +621,135 @@ def solve_assignment(
     )
 
 
+def _repair(rows, cols, ben, n, m, row_cap, col_cap, *, duals, start, units):
+    """(used arcs, phases) from the flow solver started at the last round's prices,
+    or at ``start``'s carried over to this problem's units."""
+    step, tie = units
+    if duals is not None:
+        price = duals.price
+    else:
+        w = start._warm
+        # the earlier prices in weight units, carried over to this problem's units
+        f = (w["step"] / w["tie"]) / (step / tie)
+        price = np.maximum(np.rint(w["price"] * f), 0).astype(np.int64)
+    return min_cost_assignment(rows, cols, ben, n, m, row_cap, col_cap, price=price)
+
+
 def _top_candidates(rows: np.ndarray, gain: np.ndarray, n: int, k: int) -> np.ndarray:
     """Indices of each row's ``k`` best arcs (rows are sorted)."""
-    order = np.lexsort((-gain, rows))
+    top = int(gain.max()) + 1
+    if n * top < 2**62:  # one integer sort instead of a two-key lexsort
+        order = np.argsort(rows * top + (top - 1 - gain), kind="stable")
+    else:
+        order = np.lexsort((-gain, rows))
     r = rows[order]
     start = np.searchsorted(r, np.arange(n))
     rank = np.arange(r.size) - start[r]
     return np.sort(order[rank < k])
+
+
+def _cat(parts: list, dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
+def _effective(blocks: _Blocks, a: int, b: int, prio) -> tuple[np.ndarray, np.ndarray]:
+    """(raw, effective) weights of rows ``a:b``; NaN and +inf are refused. Masked
+    pairs are ``-inf`` in ``effective`` (and may be in ``raw``)."""
+    raw = blocks.raw(a, b)
+    bad = (np.isnan(raw) | (raw == np.inf)) if blocks.dense is not None else None
+    if bad is not None and bad.any():
+        i, j = np.argwhere(bad)[0]
+        _check_values(raw[i : i + 1, j], np.array([a + i]), np.array([j]))
+    if prio is not None:
+        eff = raw * prio[a:b, None]
+    else:  # a block of sparse input is already a fresh array: mask it in place
+        eff = raw.copy() if blocks.dense is not None else raw
+    if blocks.min_score is not None:
+        eff[raw < float(blocks.min_score)] = -np.inf
+    return raw, eff
+
+
+def _scan_blocks(blocks, prio, row_cap, col_cap, out_keys, k) -> dict[str, Any]:
+    """One pass over a large matrix: how many pairs are allowed, the range of their
+    (priority-weighted) weights, whether those are whole numbers, and each mentee's
+    ``k`` best pairs (by argpartition, row block by row block)."""
+    m = blocks.m
+    lo, hi, integral, allowed = np.inf, -np.inf, True, 0
+    out_r, out_c, out_v = [], [], []
+    dead_col = col_cap == 0
+    kr, kc = np.divmod(out_keys, m)
+    kk = min(k, m)
+    for a, b in blocks:
+        raw, eff = _effective(blocks, a, b, prio)
+        eff[:, dead_col] = -np.inf
+        eff[row_cap[a:b] == 0] = -np.inf
+        sel = (kr >= a) & (kr < b)
+        eff[kr[sel] - a, kc[sel]] = -np.inf
+        fin = eff != -np.inf
+        cnt = int(np.count_nonzero(fin))
+        if cnt == 0:
+            continue
+        allowed += cnt
+        lo = min(lo, float(np.where(fin, eff, np.inf).min()))
+        hi = max(hi, float(eff.max()))
+        if integral:
+            integral = bool(np.all(eff == np.round(eff)))
+        idx = np.argpartition(eff, m - kk, axis=1)[:, m - kk :]
+        best = np.take_along_axis(eff, idx, axis=1)
+        r, j = np.nonzero(best != -np.inf)
+        c = idx[r, j]
+        out_r.append(r + a)
+        out_c.append(c)
+        out_v.append(raw[r, c])
+    return {
+        "allowed": allowed,
+        "lo": lo,
+        "hi": hi,
+        "integral": integral,
+        "rows": _cat(out_r, np.int64),
+        "cols": _cat(out_c, np.int64),
+        "vals": _cat(out_v, np.float64),
+    }
+
+
+def _block_violations(
+    blocks, duals, prio, row_cap, col_cap, step, offset, penalty, tie
+):
+    """(rows, cols, weights) of pairs whose reduced profit is positive (candidates and
+    edited pairs included; the caller drops those). A float screen over each block
+    finds every such pair (its margin is half a step); exact integers confirm."""
+    price, value = duals.price, duals.row_value
+    # rp > 0  ⟺  q > p/tie + (v − P·tie)/tie, and q ≤ (w − offset)/step + ½
+    col_t = step * (price / tie)
+    col_t[col_cap == 0] = np.inf
+    row_t = offset + step * ((value - penalty * tie) / tie - 1.0)
+    row_t[row_cap == 0] = np.inf
+    out_r, out_c, out_v = [], [], []
+    for a, b in blocks:
+        if blocks.dense is not None:
+            raw = blocks.raw(a, b)
+            eff = raw * prio[a:b, None] if prio is not None else raw
+            r, c = np.nonzero(np.subtract(eff, col_t[None, :]) > row_t[a:b, None])
+            v = raw[r, c]
+        else:  # stored pairs only: no dense block needed
+            ptr = blocks.csr.indptr[a : b + 1]
+            cnt = np.diff(ptr)
+            c = blocks.csr.indices[ptr[0] : ptr[-1]]
+            v = blocks.csr.data[ptr[0] : ptr[-1]].astype(np.float64, copy=False)
+            e = v * np.repeat(prio[a:b], cnt) if prio is not None else v
+            hit = np.flatnonzero(np.subtract(e, col_t[c]) > np.repeat(row_t[a:b], cnt))
+            r = np.searchsorted(ptr, ptr[0] + hit, "right") - 1
+            c, v = c[hit], v[hit]
+        if r.size == 0:
+            continue
+        if blocks.min_score is not None:
+            ok = v >= float(blocks.min_score)
+            r, c, v = r[ok], c[ok], v[ok]
+        rr = r + a
+        e = v if prio is None else v * prio[rr]
+        rp = (_quant(e, step, offset) + penalty) * tie - price[c] - value[rr]
+        ok = rp > 0
+        out_r.append(rr[ok])
+        out_c.append(c[ok])
+        out_v.append(v[ok])
+    return _cat(out_r, np.int64), _cat(out_c, np.int64), _cat(out_v, np.float64)
