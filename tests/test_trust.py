@@ -327,3 +327,19 @@ def test_the_profile_chooser_offers_page_editors_public_mentors_only(
     assert "Martha" in body and "Erin" in body
     client.force_login(employee)  # no admin access at all
     assert client.get(choose).status_code == 302
+
+
+def test_history_lists_the_objects_entries_whatever_their_ids(
+    client, program, program_admin
+):
+    # Log entries get ids of their own: the scoped history must not mistake
+    # them for the object's id (it once filtered entries by the object's scope).
+    for _ in range(5):
+        programs.approve_enrollment(
+            make_enrollment(make_user(profile=dict(PROFILE)), program), program_admin
+        )
+    application = make_enrollment(make_user(profile=dict(PROFILE)), program)
+    programs.approve_enrollment(application, program_admin)
+    client.force_login(program_admin)
+    history = client.get(reverse("wm_applications:history", args=[application.pk]))
+    assert b"Approved an application" in history.content

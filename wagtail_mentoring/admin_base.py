@@ -56,14 +56,22 @@ class PolicyScopedView:
 
     scope_action = "view"
 
+    @property
+    def scoped_model(self):
+        return getattr(self, "model", None) or self.model_class
+
     def scoped_queryset(self, action: str | None = None) -> QuerySet:
-        model = getattr(self, "model", None) or self.model_class
-        return policy_for(model).instances_user_has_permission_for(
+        return policy_for(self.scoped_model).instances_user_has_permission_for(
             self.request.user, action or self.scope_action
         )
 
     def _in_scope(self, queryset):
-        if not isinstance(queryset, QuerySet):
+        # History and usage views list log entries and references of a scoped
+        # object (get_object checks it): only lists of the model itself filter.
+        if (
+            not isinstance(queryset, QuerySet)
+            or queryset.model is not self.scoped_model
+        ):
             return queryset
         return queryset.filter(pk__in=self.scoped_queryset().values("pk"))
 
