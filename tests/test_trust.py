@@ -334,9 +334,10 @@ def test_history_lists_the_objects_entries_whatever_their_ids(
 ):
     # Log entries get ids of their own: the scoped history must not mistake
     # them for the object's id (it once filtered entries by the object's scope).
-    for _ in range(5):
-        programs.approve_enrollment(
-            make_enrollment(make_user(profile=dict(PROFILE)), program), program_admin
+    for _ in range(5):  # log entries of other objects come first
+        mentor = make_user(profile=dict(PROFILE))
+        programs.start_relationship(
+            program, [(make_user(), "mentee"), (mentor, "mentor")], mentor
         )
     application = make_enrollment(make_user(profile=dict(PROFILE)), program)
     programs.approve_enrollment(application, program_admin)
