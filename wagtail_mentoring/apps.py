@@ -13,9 +13,11 @@ class WagtailMentoringConfig(AppConfig):
         from wagtail_mentoring import checks, permissions  # noqa: F401 (registers checks)
         from wagtail_mentoring.engagement import signals as engagement_signals
         from wagtail_mentoring.journeys import signals as journey_signals
+        from wagtail_mentoring.privacy import signals as privacy_signals
 
         # Before wagtail_hooks registers viewsets: Wagtail 8 would otherwise
         # create a fallback policy for each model first.
         permissions.register_policies()
         engagement_signals.connect()
         journey_signals.connect()
+        privacy_signals.connect()

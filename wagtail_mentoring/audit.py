@@ -167,18 +167,47 @@ ACTIONS = {
         _("Publish match"),
         _("Published a match as a relationship"),
     ),
+    # Privacy rights
+    "wagtail_mentoring.privacy.export": (
+        _("Export personal data"),
+        _("Exported a person's mentoring data"),
+    ),
+    "wagtail_mentoring.privacy.erase": (
+        _("Erase personal data"),
+        _("Erased a person's mentoring data"),
+    ),
+    "wagtail_mentoring.privacy.retention": (
+        _("Retention"),
+        _("Deleted what an ended relationship kept past its retention period"),
+    ),
 }
 
+#: Keys of ``record(**data)`` whose values are someone's own words (a decision
+#: note, an end reason, a justification): erasing a person removes them from
+#: the entries about that person. Add a key here when a new action stores text.
+CONTENT_KEYS = frozenset({"note", "reason", "justification"})
 
-def record(instance, action: str, user=None, **data) -> None:
-    """Write ``action`` on ``instance`` to the audit log, by ``user``."""
+
+def record(instance, action: str, user=None, *, label: str = "", **data) -> None:
+    """Write ``action`` on ``instance`` to the audit log, by ``user``.
+
+    ``label`` replaces the object's title in the log (Wagtail stores
+    ``str(instance)`` otherwise).
+    """
     assert action in ACTIONS, f"unregistered audit action {action}"
     # Wagtail's history keeps only the latest entry per (uuid, action), and a
     # request shares one uuid: without a per-object uuid, a bulk approval would
     # show in the history of just one of the approved applications.
     context_uuid = get_active_log_context().uuid or uuid.uuid4()
     object_uuid = uuid.uuid5(context_uuid, f"{instance._meta.label}:{instance.pk}")
-    log(instance, action, user=user, uuid=object_uuid, data=data or None)
+    log(
+        instance,
+        action,
+        user=user,
+        uuid=object_uuid,
+        data=data or None,
+        title=label or None,
+    )
 
 
 def register_actions(actions) -> None:

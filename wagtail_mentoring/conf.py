@@ -71,6 +71,12 @@ DEFAULTS: dict[str, Any] = {
     # A matching run that no worker has started after this many seconds is marked
     # failed, so that a new run can start.
     "MATCHING_RUN_PICKUP_SECONDS": 180,
+    # Retention (docs/privacy.md): days after a relationship ended (completed
+    # or ended early) that its messages, meeting notes and reflections are kept;
+    # ``None`` keeps them. A daily task deletes what is older.
+    "RETAIN_MESSAGES_DAYS": None,
+    "RETAIN_MEETING_NOTES_DAYS": None,
+    "RETAIN_REFLECTIONS_DAYS": None,
 }
 
 # Floors that a host cannot lower: reporting groups smaller than this would let

@@ -37,6 +37,8 @@ else:  # Wagtail 7.4 asks the viewset (admin_base.MentoringModelViewSet).
     register_permission_policy = None
 
 VIEW_EQUITY_REPORTS = "wagtail_mentoring.view_equity_reports"
+EXPORT_PERSONAL_DATA = "wagtail_mentoring.export_personal_data"
+ERASE_PERSONAL_DATA = "wagtail_mentoring.erase_personal_data"
 RUN_MATCHING = "wagtail_mentoring.run_matching"
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 
@@ -163,6 +165,29 @@ def can_view_equity_reports(user) -> bool:
     """Aggregated equity and fairness reports: people data, never implied by
     administering a program."""
     return is_active_user(user) and user.has_perm(VIEW_EQUITY_REPORTS)
+
+
+# --- Privacy rights ------------------------------------------------------------
+
+
+def can_export_personal_data(user, subject) -> bool:
+    """Everyone may export their own data; HR (``export_personal_data``)
+    anyone's."""
+    return is_active_user(user) and (
+        user.pk == subject.pk or user.has_perm(EXPORT_PERSONAL_DATA)
+    )
+
+
+def can_erase_personal_data(user) -> bool:
+    """Erasing someone's mentoring data is HR's (``erase_personal_data``)."""
+    return is_active_user(user) and user.has_perm(ERASE_PERSONAL_DATA)
+
+
+def handles_personal_data(user) -> bool:
+    """May ``user`` open the admin's privacy screen?"""
+    return is_active_user(user) and (
+        user.has_perm(EXPORT_PERSONAL_DATA) or user.has_perm(ERASE_PERSONAL_DATA)
+    )
 
 
 # --- Policies ----------------------------------------------------------------

@@ -17,6 +17,10 @@ from wagtail_mentoring.matching.tasks import (  # noqa: F401
     run_matching,
     send_match_emails,
 )
+from wagtail_mentoring.privacy.tasks import (  # noqa: F401
+    apply_retention,
+    end_participation_of_leavers,
+)
 from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401
 
 
@@ -42,5 +46,13 @@ def beat_schedule() -> dict:
         "wagtail-mentoring-complete-relationships": {
             "task": "wagtail_mentoring.engagement.tasks.complete_ended_relationships",
             "schedule": crontab(hour=2, minute=30),
+        },
+        "wagtail-mentoring-retention": {
+            "task": "wagtail_mentoring.privacy.tasks.apply_retention",
+            "schedule": crontab(hour=3, minute=15),
+        },
+        "wagtail-mentoring-leavers": {
+            "task": "wagtail_mentoring.privacy.tasks.end_participation_of_leavers",
+            "schedule": crontab(hour=2, minute=15),
         },
     }

@@ -94,9 +94,11 @@ class Goal(models.Model):
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="goals"
     )
+    # Empty once the owner's data is erased; the goal still counts for the pair.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="mentoring_goals",
         verbose_name=_("owner"),
     )
@@ -311,9 +313,11 @@ class Feedback(models.Model):
         blank=True,
         related_name="feedback",
     )
+    # Empty once the author's data is erased; the rating still counts.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
         verbose_name=_("author"),
     )

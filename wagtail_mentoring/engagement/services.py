@@ -440,7 +440,9 @@ def give_feedback(
 # The relationship's course -------------------------------------------------
 
 
-def _cancel_upcoming_meetings(relationship: Relationship, now) -> None:
+def cancel_upcoming_meetings(relationship: Relationship, now) -> None:
+    """Cancel the relationship's meetings still to come (it ends); members get
+    the calendar cancellation. Call inside the ending transaction."""
     for meeting in Meeting.objects.select_for_update().filter(
         relationship=relationship,
         status=MeetingStatus.SCHEDULED,
@@ -461,7 +463,7 @@ def end_relationship(relationship: Relationship, by, *, reason: str, now=None):
         relationship = change_relationship_status(
             relationship, RelationshipStatus.ENDED_EARLY, by, reason=reason.strip()
         )
-        _cancel_upcoming_meetings(relationship, now)
+        cancel_upcoming_meetings(relationship, now)
         _on_commit("send_relationship_emails", relationship.pk, "ended", str(by.pk))
     return relationship
 
@@ -545,7 +547,7 @@ def complete_due_relationships(today=None) -> list[int]:
             if not relationship.can_become(RelationshipStatus.COMPLETED):
                 continue
             change_relationship_status(relationship, RelationshipStatus.COMPLETED, None)
-            _cancel_upcoming_meetings(relationship, now)
+            cancel_upcoming_meetings(relationship, now)
             _on_commit("send_relationship_emails", pk, "completed", None)
             done.append(pk)
     return done

@@ -1,7 +1,11 @@
-"""How engagement reacts to events of the programs base."""
+"""How engagement reacts to events of the programs base and of the host's users."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models.signals import post_save
+
+from wagtail_mentoring.engagement import leaving
 from wagtail_mentoring.engagement.mentor_requests import close_requests_of
 from wagtail_mentoring.programs import signals as program_signals
 from wagtail_mentoring.programs.models import Enrollment
@@ -15,4 +19,10 @@ def enrollment_withdrawn(sender, enrollment, by=None, **kwargs) -> None:
 def connect() -> None:
     program_signals.enrollment_withdrawn.connect(
         enrollment_withdrawn, sender=Enrollment, dispatch_uid="wm_engagement"
+    )
+    # A deactivated account (SSO offboarding) ends its relationships.
+    post_save.connect(
+        leaving.user_saved,
+        sender=settings.AUTH_USER_MODEL,
+        dispatch_uid="wm_engagement_leaving",
     )

@@ -31,9 +31,13 @@ from wagtail_mentoring.programs.models import Relationship
 
 
 def send_once(key: str, user, template: str, context: dict, attachments=None) -> bool:
-    """Send ``template`` to ``user`` unless the receipt ``key`` exists."""
+    """Send ``template`` to ``user`` unless the receipt ``key`` exists.
 
-    if not user.is_active:
+    Keys end with ``:<recipient pk>``: erasing a person finds theirs by it.
+    """
+
+    # Nobody to tell behind an empty link (a former participant).
+    if user is None or not user.is_active:
         return False
     with transaction.atomic():
         _receipt, created = NotificationReceipt.objects.get_or_create(key=key)
@@ -92,11 +96,13 @@ def send_request_emails(request_id: int, event: str) -> int:
     }
     sent = 0
     for user in recipients:
+        if user is None:  # a former participant
+            continue
         sent += send_once(
             f"request:{request.pk}:{event}:{user.pk}",
             user,
             "request_update",
-            {**context, "is_mentor": user.pk == mentor.pk},
+            {**context, "is_mentor": user.pk == request.mentor_enrollment.user_id},
         )
     return sent
 
@@ -115,9 +121,9 @@ def send_meeting_invites(meeting_id: int, sequence: int) -> int:
         return 0
     members = [
         m.user
-        for m in meeting.relationship.members.select_related(
-            "user__mentoring_profile"
-        ).order_by("pk")
+        for m in meeting.relationship.members.select_related("user__mentoring_profile")
+        .exclude(user=None)
+        .order_by("pk")
     ]
     attachment = ical.invite(meeting, members)
     method = "cancel" if meeting.is_cancelled else "request"
@@ -164,8 +170,10 @@ def send_message_notifications(message_id: int) -> int:
         "thread_url": reverse("wagtail_mentoring:messages", args=[relationship.pk]),
     }
     sent = 0
-    for member in relationship.members.select_related("user").exclude(
-        user_id=message.author_id
+    for member in (
+        relationship.members.select_related("user")
+        .exclude(user=None)
+        .exclude(user_id=message.author_id)
     ):
         sent += send_once(
             f"message:{message.pk}:{member.user_id}",
@@ -179,7 +187,8 @@ def send_message_notifications(message_id: int) -> int:
 @shared_task(ignore_result=True)
 def send_relationship_emails(relationship_id: int, event: str, by_id=None) -> int:
     """Ended early (to the partner), rematch (to the program admins), extended
-    (to the partner), completed (to everyone, asking for final feedback)."""
+    (to the partner), completed (to everyone, asking for final feedback), left
+    (a member left the organisation or stopped taking part: to the others)."""
 
     relationship = (
         Relationship.objects.select_related("program", "program__admin_group")
@@ -188,7 +197,9 @@ def send_relationship_emails(relationship_id: int, event: str, by_id=None) -> in
     )
     if relationship is None:
         return 0
-    members = [m.user for m in relationship.members.select_related("user")]
+    members = [
+        m.user for m in relationship.members.select_related("user").exclude(user=None)
+    ]
     by_pk = str(by_id) if by_id is not None else None
     if event == "rematch":
         group = relationship.program.admin_group

@@ -1,10 +1,15 @@
 """Admin of engagement: Relationships (activity only) and Mentor requests."""
 
+from wagtail import hooks
+
 from wagtail_mentoring.engagement.admin import (
     MentorRequestViewSet,
     RelationshipViewSet,
 )
+from wagtail_mentoring.engagement.personal_data import personal_data
+from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 
 
 def register(menu) -> None:
     menu.mentoring += [RelationshipViewSet(), MentorRequestViewSet()]
+    hooks.register(PERSONAL_DATA_HOOK, personal_data)

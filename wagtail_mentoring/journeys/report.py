@@ -103,8 +103,10 @@ def program_funnel(program: ProgramPage) -> list[FunnelRow]:
     and the median time members took from opening a step to completing it."""
     relationships = list(
         Relationship.objects.filter(program=program, status__in=FUNNEL_STATUSES)
-        # People who left are invisible in reports, and so are their pairs.
+        # People who left are invisible in reports, and so are their pairs;
+        # a former participant (erased) left too.
         .exclude(members__user__is_active=False)
+        .exclude(members__user=None)
         .select_related("program")
         .prefetch_related("members")
     )
@@ -221,6 +223,7 @@ def stalled_pairs(relationships, days: int, now=None):
     return (
         relationships.filter(status=RelationshipStatus.ACTIVE)
         .exclude(members__user__is_active=False)
+        .exclude(members__user=None)
         .filter(
             Q(program__journey__isnull=False)
             | Q(program__mentor_journey__isnull=False)

@@ -5,7 +5,9 @@ from wagtail import hooks
 from wagtail_mentoring.engagement.agenda import AGENDA_PROMPTS
 from wagtail_mentoring.engagement.selectors import RELATIONSHIP_CARDS
 from wagtail_mentoring.journeys.admin import JourneyViewSet, page_buttons
+from wagtail_mentoring.journeys.personal_data import personal_data
 from wagtail_mentoring.journeys.selectors import pair_prompts, with_journeys
+from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 
 
 def register(menu) -> None:
@@ -16,6 +18,7 @@ def register(menu) -> None:
     # its progress on their relationship cards.
     hooks.register(AGENDA_PROMPTS, pair_prompts)
     hooks.register(RELATIONSHIP_CARDS, with_journeys)
+    hooks.register(PERSONAL_DATA_HOOK, personal_data)
 
 
 def _header_buttons(page, user, view_name=None, next_url=None):

@@ -4,6 +4,8 @@ from django.contrib.auth.models import Permission
 from wagtail import hooks
 
 from wagtail_mentoring.matching.admin import BULK_ACTIONS, MatchingViewSet, page_buttons
+from wagtail_mentoring.matching.personal_data import personal_data
+from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 
 
 def register(menu) -> None:
@@ -13,6 +15,7 @@ def register(menu) -> None:
     hooks.register("register_page_header_buttons", _header_buttons)
     hooks.register("register_page_listing_more_buttons", _listing_buttons)
     hooks.register("register_permissions", _permissions)
+    hooks.register(PERSONAL_DATA_HOOK, personal_data)
 
 
 def _header_buttons(page, user, view_name=None, next_url=None):

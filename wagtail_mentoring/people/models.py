@@ -203,6 +203,11 @@ class EmployeeProfile(models.Model):
     class Meta:
         verbose_name = _("participant profile")
         verbose_name_plural = _("participant profiles")
+        # Privacy rights, for HR / the data-protection officer (Groups editor).
+        permissions = [
+            ("export_personal_data", _("Can export a person's mentoring data")),
+            ("erase_personal_data", _("Can erase a person's mentoring data")),
+        ]
 
     def __str__(self) -> str:
         return display_name(self.user)

@@ -8,8 +8,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.admin.utils import get_user_display_name
 
+from wagtail_mentoring.personal_data import FORMER_PARTICIPANT
+
 
 def display_name(user) -> str:
+    """The user's name; "a former participant" where the link is empty
+    because their data was erased or the host deleted their account."""
+    if user is None:
+        return str(FORMER_PARTICIPANT)
     return get_user_display_name(user)
 
 

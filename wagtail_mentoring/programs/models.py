@@ -431,9 +431,11 @@ class EnrollmentQuerySet(models.QuerySet):
 class Enrollment(models.Model):
     """A person's application to take part in a program in one role."""
 
+    # Empty once the applicant's data is erased: the application still counts.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="mentoring_enrollments",
         verbose_name=_("applicant"),
     )
@@ -631,9 +633,11 @@ class RelationshipMember(models.Model):
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="members"
     )
+    # Empty for a former participant (erased): the relationship still counts.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="mentoring_memberships",
         verbose_name=_("member"),
     )

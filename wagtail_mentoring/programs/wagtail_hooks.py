@@ -3,11 +3,13 @@
 from django.contrib.auth.models import Permission
 from wagtail import hooks
 
+from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 from wagtail_mentoring.programs.admin import (
     ApplicationViewSet,
     ApproveBulkAction,
     DeclineBulkAction,
 )
+from wagtail_mentoring.programs.personal_data import personal_data
 
 
 def register(menu) -> None:
@@ -15,6 +17,7 @@ def register(menu) -> None:
     hooks.register("register_bulk_action", ApproveBulkAction)
     hooks.register("register_bulk_action", DeclineBulkAction)
     hooks.register("register_permissions", _permissions)
+    hooks.register(PERSONAL_DATA_HOOK, personal_data)
 
 
 def _permissions():

@@ -93,9 +93,11 @@ class Nomination(models.Model):
         related_name="nominations",
         verbose_name=_("program"),
     )
+    # Empty once the nominee's data is erased: the equity report counted it.
     nominee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="sponsorship_nominations",
         verbose_name=_("nominee"),
     )
@@ -231,15 +233,18 @@ class AdvocacyAction(models.Model):
         verbose_name=_("sponsorship"),
     )
     # Denormalised from the relationship: every visibility rule filters on them.
+    # Empty on the side whose data was erased: accountability counts the action.
     sponsor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="advocacy_given",
         verbose_name=_("sponsor"),
     )
     sponsee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="advocacy_received",
         verbose_name=_("sponsee"),
     )
@@ -382,7 +387,8 @@ class OpportunityNomination(models.Model):
     )
     nominee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="opportunity_nominations",
         verbose_name=_("nominee"),
     )
@@ -455,9 +461,11 @@ class CareerOutcomeSource(models.TextChoices):
 class CareerOutcome(models.Model):
     """A career step, entered by HR or imported, linked to the sponsorship if any."""
 
+    # Empty once the employee's data is erased: promotion counts stay.
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="career_outcomes",
         verbose_name=_("employee"),
     )

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Permission
 from wagtail import hooks
 
+from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 from wagtail_mentoring.sponsorship.admin import (
     CareerOutcomeViewSet,
     NominationViewSet,
@@ -13,6 +14,7 @@ from wagtail_mentoring.sponsorship.admin_reports import (
     AccountabilityViewSet,
     EquityReportViewSet,
 )
+from wagtail_mentoring.sponsorship.personal_data import personal_data
 
 
 def register(menu) -> None:
@@ -25,6 +27,7 @@ def register(menu) -> None:
         EquityReportViewSet(),
     ]
     hooks.register("register_permissions", _permissions)
+    hooks.register(PERSONAL_DATA_HOOK, personal_data)
 
 
 def _permissions():

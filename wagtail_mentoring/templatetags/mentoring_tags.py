@@ -12,8 +12,9 @@ register = template.Library()
 
 @register.filter
 def display_name(user) -> str:
-    """A user's name on any user model (never assumes ``username``)."""
-    return _display_name(user) if user else ""
+    """A user's name on any user model (never assumes ``username``); "a former
+    participant" for an empty link."""
+    return _display_name(user or None)
 
 
 @register.filter

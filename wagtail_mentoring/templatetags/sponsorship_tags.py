@@ -11,8 +11,9 @@ register = template.Library()
 
 @register.filter
 def person(user) -> str:
-    """A user's display name on any user model."""
-    return display_name(user) if user else ""
+    """A user's display name on any user model; "a former participant" for an
+    empty link."""
+    return display_name(user or None)
 
 
 @register.filter

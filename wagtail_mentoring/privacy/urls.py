@@ -1,0 +1,9 @@
+"""Front-end URLs of privacy rights."""
+
+from django.urls import path
+
+from wagtail_mentoring.privacy import views
+
+urlpatterns = [
+    path("my-data/export/", views.export_my_data, name="export_my_data"),
+]
