@@ -71,6 +71,14 @@ def make_user(
     return user
 
 
+def deactivate_quietly(user) -> None:
+    """Deactivate ``user`` the way an SSO or SCIM sync's bulk update does: no
+    ``save()``, so the package's reaction to someone leaving (ending their
+    relationships, withdrawing their applications) has not run yet."""
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+
+
 def login_identifier(user) -> str:
     return user.get_username()
 

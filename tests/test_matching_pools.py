@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from tests.factories import make_enrollment, make_user
+from tests.factories import deactivate_quietly, make_enrollment, make_user
 from wagtail_mentoring.matching.engine import match
 from wagtail_mentoring.matching.pools import (
     UNDISCLOSED_GROUP,
@@ -45,8 +45,7 @@ def test_pool_sorts_people_and_says_why_others_are_out(program, superuser):
     make_enrollment(left, program, "mentee", status=APPROVED)
     make_enrollment(waiting, program, "mentee")
     start_relationship(program, [(matched, "mentee"), (full, "mentor")], superuser)
-    left.is_active = False
-    left.save()
+    deactivate_quietly(left)
 
     pool = load_pool(program)
     assert [e.user for e in pool.mentees] == [mentee]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_enrollment, make_user
+from tests.factories import deactivate_quietly, make_enrollment, make_user
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
@@ -104,8 +104,7 @@ def test_inactive_people_cannot_be_approved(program, superuser):
     _pool(program, mentees=1)
     run = _run(program, superuser)
     proposal = run.proposals.get()
-    proposal.mentor.user.is_active = False
-    proposal.mentor.user.save()
+    deactivate_quietly(proposal.mentor.user)
     with pytest.raises(MentoringError, match="no longer active"):
         services.approve_proposal(program, proposal, superuser)
 

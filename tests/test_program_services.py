@@ -7,7 +7,12 @@ from django.core import mail
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from tests.factories import make_enrollment, make_program, make_user
+from tests.factories import (
+    deactivate_quietly,
+    make_enrollment,
+    make_program,
+    make_user,
+)
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.programs import services
 from wagtail_mentoring.programs.models import (
@@ -184,8 +189,7 @@ def test_bulk_approve_is_all_or_nothing(
 def test_inactive_applicant_cannot_be_approved(program, program_admin):
     user = make_user("leaver")
     enrollment = make_enrollment(user, program)
-    user.is_active = False
-    user.save()
+    deactivate_quietly(user)
     with pytest.raises(MentoringError) as excinfo:
         services.approve_enrollment(enrollment, program_admin)
     assert excinfo.value.code == "inactive_user"
