@@ -169,6 +169,8 @@ def build_world() -> World:
         "wagtail_mentoring.add_careeroutcome",
         "wagtail_mentoring.change_careeroutcome",
         "wagtail_mentoring.view_careeroutcome",
+        "wagtail_mentoring.export_personal_data",
+        "wagtail_mentoring.erase_personal_data",
     )
     u[HR] = make_user("hugo", groups=[hr])
     u[SUPERUSER] = make_user("sue", superuser=True)

@@ -7,12 +7,17 @@ test can find any trace of it; what others wrote about her or to her contains
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from tests.factories import make_enrollment, make_program, make_user
 from tests.journey_data import (
@@ -416,3 +421,57 @@ def report_numbers() -> dict:
         ),
         "rows": {name: Counter(rows) for name, rows in counted.items()},
     }
+
+
+def own_user_links(model):
+    """Fields of ``model`` itself (not Wagtail's ``Page``) that point at users."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.is_relation
+        and field.related_model is get_user_model()
+        and field.model is model
+    ]
+
+
+def reports_if_left(user):
+    """Reports as they would read had ``user`` left (deactivated), without
+    keeping that change."""
+    with transaction.atomic():
+        user.is_active = False
+        user.save()
+        numbers = report_numbers()
+        transaction.set_rollback(True)
+    user.refresh_from_db()
+    return numbers
+
+
+def traces(user, *words):
+    """Rows of the package's models (and audit entries) still pointing at
+    ``user`` through a link erasure clears, or containing one of ``words``."""
+    found = []
+    for model in apps.get_app_config("wagtail_mentoring").get_models():
+        for field in own_user_links(model):
+            if (
+                field.name != "manager"  # declared KEEP: others' org chart
+                and model._default_manager.filter(**{field.name: user}).exists()
+            ):
+                found.append(f"{model.__name__}.{field.name}")
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.TextField | models.CharField):
+                for word in words:
+                    if model._default_manager.filter(
+                        **{f"{field.name}__contains": word}
+                    ).exists():
+                        found.append(f"{model.__name__}.{field.name} has {word}")
+            if isinstance(field, models.JSONField):
+                text = json.dumps(
+                    list(model._default_manager.values_list(field.name, flat=True))
+                )
+                found += [
+                    f"{model.__name__}.{field.name} has {w}" for w in words if w in text
+                ]
+    for entry in ModelLogEntry.objects.all():
+        text = json.dumps([entry.label, entry.data], default=str)
+        found += [f"audit {entry.action}: {w}" for w in words if w in text]
+    return found

@@ -64,6 +64,7 @@ ANY_PROGRAM_ADMIN = ADMINS_OF_A | {OTHER_ADMIN}
 ADMIN_USERS = ANY_PROGRAM_ADMIN | {EDITOR, STEWARD}
 STEWARDS = frozenset({STEWARD, SUPERUSER})
 OUTCOME_KEEPERS = frozenset({HR, SUPERUSER})
+PRIVACY_OFFICERS = frozenset({HR, SUPERUSER})
 ONLY_SUPERUSER = frozenset({SUPERUSER})
 
 
@@ -269,12 +270,12 @@ EXPECTED: dict[str, Rule] = {
     "wm_sponsorship_pairing:index": same(ADMINS_OF_A),
     "wm_sponsorship_accountability:index": same(ADMINS_OF_A),
     "wm_sponsorship_equity:index": same(STEWARDS),
-    # Privacy requests: export_personal_data / erase_personal_data, which no
-    # role but the superuser holds here. The person is the mentee.
-    "wm_privacy:index": read_only(ONLY_SUPERUSER),
-    "wm_privacy:person": read_only(ONLY_SUPERUSER),
-    "wm_privacy:export": post_only(ONLY_SUPERUSER),
-    "wm_privacy:erase": same(ONLY_SUPERUSER),
+    # Privacy requests (export_personal_data, erase_personal_data: HR here).
+    # The person is the mentee.
+    "wm_privacy:index": read_only(PRIVACY_OFFICERS),
+    "wm_privacy:person": read_only(PRIVACY_OFFICERS),
+    "wm_privacy:export": post_only(PRIVACY_OFFICERS),
+    "wm_privacy:erase": same(PRIVACY_OFFICERS),
     "bulk:enrollment:approve": same(ADMINS_OF_A),
     "bulk:enrollment:decline": same(ADMINS_OF_A),
     "bulk:matchproposal:approve": same(ADMINS_OF_A),

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
-from django.db import models, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,14 @@ from wagtail import hooks
 from wagtail.models import ModelLogEntry
 
 from tests.factories import PASSWORD, login_identifier, make_user
-from tests.privacy_data import SECRET, build, report_numbers
+from tests.privacy_data import (
+    SECRET,
+    build,
+    own_user_links,
+    report_numbers,
+    reports_if_left,
+    traces,
+)
 from wagtail_mentoring.engagement import leaving
 from wagtail_mentoring.engagement.models import (
     CalendarFeed,
@@ -109,49 +115,6 @@ def _refused(response) -> bool:
         response.status_code == 302
         and response["Location"] == reverse("wagtailadmin_home")
     )
-
-
-def _left(user):
-    """Reports as they would read had ``user`` left (deactivated), without
-    keeping that change."""
-    with transaction.atomic():
-        user.is_active = False
-        user.save()
-        numbers = report_numbers()
-        transaction.set_rollback(True)
-    user.refresh_from_db()
-    return numbers
-
-
-def _traces(user, *words):
-    """Rows of the package's models (and audit entries) still pointing at
-    ``user`` through a link erasure clears, or containing one of ``words``."""
-    found = []
-    for model in apps.get_app_config("wagtail_mentoring").get_models():
-        for field in _own_user_links(model):
-            if (
-                field.name != "manager"  # declared KEEP: others' org chart
-                and model._default_manager.filter(**{field.name: user}).exists()
-            ):
-                found.append(f"{model.__name__}.{field.name}")
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.TextField | models.CharField):
-                for word in words:
-                    if model._default_manager.filter(
-                        **{f"{field.name}__contains": word}
-                    ).exists():
-                        found.append(f"{model.__name__}.{field.name} has {word}")
-            if isinstance(field, models.JSONField):
-                text = json.dumps(
-                    list(model._default_manager.values_list(field.name, flat=True))
-                )
-                found += [
-                    f"{model.__name__}.{field.name} has {w}" for w in words if w in text
-                ]
-    for entry in ModelLogEntry.objects.all():
-        text = json.dumps([entry.label, entry.data], default=str)
-        found += [f"audit {entry.action}: {w}" for w in words if w in text]
-    return found
 
 
 # --- Export -------------------------------------------------------------------
@@ -521,7 +484,7 @@ def test_erase_then_export_has_no_personal_content(
 ):
     ana, o = world.ana, world.objects
     name = display_name(ana)
-    assert _traces(ana, SECRET, name)  # the fixture has them everywhere
+    assert traces(ana, SECRET, name)  # the fixture has them everywhere
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         erase_personal_data(ana, world.admin)
@@ -536,7 +499,7 @@ def test_erase_then_export_has_no_personal_content(
             assert not value, key
     # Nothing of hers is left anywhere, audit trail included; her name only
     # stays where others' data names their manager.
-    assert _traces(ana, SECRET, name) == []
+    assert traces(ana, SECRET, name) == []
 
     # What reports count is still there, without her.
     member = RelationshipMember.objects.get(
@@ -635,7 +598,7 @@ def test_reports_do_not_change_when_someone_who_left_is_erased(world):
 def test_erasing_someone_still_here_changes_reports_as_their_leaving_would(world):
     # The equity report counts employees with a profile: erasure takes the
     # person out of it, exactly as deactivating them does, and no further.
-    if_left = _left(world.ana)
+    if_left = reports_if_left(world.ana)
     assert if_left != report_numbers()  # leaving ends her open relationships
     erase_personal_data(world.ana, world.admin)
     assert report_numbers() == if_left
@@ -646,7 +609,7 @@ def test_the_host_deleting_the_account_keeps_the_counts(
 ):
     ana = world.ana
     pk, name = ana.pk, display_name(ana)
-    if_left = _left(ana)
+    if_left = reports_if_left(ana)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         ana.delete()
@@ -655,7 +618,7 @@ def test_the_host_deleting_the_account_keeps_the_counts(
     assert Enrollment.objects.filter(user=None).count() == 3
     entry = ModelLogEntry.objects.get(action="wagtail_mentoring.privacy.erase")
     assert entry.object_id == str(pk) and entry.data == {"account_deleted": True}
-    assert _traces(pk, SECRET, name) == []
+    assert traces(pk, SECRET, name) == []
     # The partner was told, without a name the package no longer has.
     ended = [m for m in mail.outbox if user_email(world.mo) in m.to]
     # …and the upcoming meeting's calendar entry is cancelled.
@@ -782,22 +745,11 @@ def test_retention_deletes_what_ended_relationships_keep_too_long(world):
 # --- Coverage -------------------------------------------------------------------
 
 
-def _own_user_links(model):
-    """Fields of ``model`` itself (not Wagtail's ``Page``) that point at users."""
-    return [
-        field
-        for field in model._meta.concrete_fields
-        if field.is_relation
-        and field.related_model is get_user_model()
-        and field.model is model
-    ]
-
-
 def _user_fields() -> set[str]:
     return {
         f"{model.__name__}.{field.name}"
         for model in apps.get_app_config("wagtail_mentoring").get_models()
-        for field in _own_user_links(model)
+        for field in own_user_links(model)
     }
 
 

@@ -51,7 +51,10 @@ def send_match_emails(proposal_ids: list[int]) -> int:
                 ("mentor_emailed_at", proposal.mentor, proposal.mentee),
             )
             for stamp, recipient, partner in sides:
-                if getattr(proposal, stamp) or not recipient.user.is_active:
+                # Nobody to tell: left, or erased (a former participant).
+                if getattr(proposal, stamp) or not getattr(
+                    recipient.user, "is_active", False
+                ):
                     continue
                 if send_to_user(
                     recipient.user,

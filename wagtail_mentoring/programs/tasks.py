@@ -30,7 +30,8 @@ def send_decision_emails(enrollment_ids: list[int]) -> int:
                 )
                 .first()
             )
-            if enrollment is None or not enrollment.user.is_active:
+            # Nobody to tell: left, or erased (a former participant).
+            if enrollment is None or not getattr(enrollment.user, "is_active", False):
                 continue
             if send_to_user(
                 enrollment.user,

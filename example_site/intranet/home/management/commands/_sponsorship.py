@@ -59,7 +59,8 @@ OPPORTUNITIES = [
 
 
 def hr_team(password: str, login) -> object:
-    """The HR group (all programs, career outcomes, equity) and its member ``hr``."""
+    """The HR group (all programs, career outcomes, equity, privacy requests) and
+    its member ``hr``."""
     User = get_user_model()
     group, _created = Group.objects.get_or_create(name="HR")
     group.permissions.add(
@@ -71,6 +72,8 @@ def hr_team(password: str, login) -> object:
                 "add_careeroutcome",
                 "change_careeroutcome",
                 "view_careeroutcome",
+                "export_personal_data",
+                "erase_personal_data",
             ],
         ),
         Permission.objects.get(
