@@ -17,13 +17,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import ModelLogEntry
 
-from tests.factories import PASSWORD, login_identifier, make_user
+from tests.factories import (
+    PASSWORD,
+    login_identifier,
+    make_enrollment,
+    make_program,
+    make_user,
+)
 from tests.privacy_data import (
     SECRET,
     build,
@@ -33,6 +41,8 @@ from tests.privacy_data import (
     traces,
 )
 from wagtail_mentoring.engagement import leaving
+from wagtail_mentoring.engagement import services as engagement
+from wagtail_mentoring.engagement.mentor_requests import send_request
 from wagtail_mentoring.engagement.models import (
     CalendarFeed,
     Feedback,
@@ -67,6 +77,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipStatus,
 )
 from wagtail_mentoring.programs.services import change_relationship_status
+from wagtail_mentoring.sponsorship import services as sponsorship
 from wagtail_mentoring.sponsorship.models import (
     AdvocacyAction,
     CareerOutcome,
@@ -396,6 +407,47 @@ def test_only_the_person_or_hr_may_export(world):
     assert (entry.user_id, entry.data) == (hr.pk, {"by_themselves": False})
 
 
+def test_the_export_costs_as_many_queries_however_much_there_is(world, hub):
+    ana = world.ana
+    with CaptureQueriesContext(connection) as first:
+        personal_data(ana)
+    for n in range(3):
+        engagement.send_message(world.relationship, ana, body=f"more {n}")
+        engagement.check_in_goal(world.objects.goal, ana, progress=60 + n)
+    engagement.create_goal(
+        world.relationship,
+        ana,
+        title="Another",
+        target_date=timezone.localdate() + timedelta(days=9),
+    )
+    engagement.schedule_meeting(
+        world.relationship,
+        ana,
+        title="Third talk",
+        starts_at=timezone.now() + timedelta(days=5),
+    )
+    sponsorship.add_evidence(ana, achievement="More evidence")
+    sponsorship.log_advocacy(
+        world.sponsorship,
+        world.sam,
+        kind="introduction",
+        occurred_on=timezone.localdate(),
+        audience="CFO",
+    )
+    make_enrollment(ana, make_program(hub, title="Third program"), "mentee")
+    with CaptureQueriesContext(connection) as second:
+        data = personal_data(ana)
+    assert len(data["messages"]) == 4 and len(data["applications"]) == 4
+    assert len(second) == len(first)
+
+
+def test_the_groups_editor_offers_the_privacy_permissions(world, client):
+    _login(client, world.admin)
+    page = client.get(reverse("wagtailusers_groups:add")).content.decode()
+    assert "Can export a person&#x27;s mentoring data" in page
+    assert "Can erase a person&#x27;s mentoring data" in page
+
+
 # --- The admin screen -----------------------------------------------------------
 
 
@@ -661,9 +713,6 @@ def test_deactivation_ends_relationships_and_tells_the_partner(world, on_commit_
 
 
 def test_a_leaving_mentor_s_pending_requests_close(world, on_commit_now):
-    from tests.factories import make_enrollment
-    from wagtail_mentoring.engagement.mentor_requests import send_request
-
     mentee = make_user("nia", profile={"level": 2})
     nia = make_enrollment(mentee, world.product, "mentee", status="approved")
     pia = Enrollment.objects.get(user=world.pia, program=world.product)

@@ -50,10 +50,12 @@ class PersonalData:
     #: through the person's memberships and applications, so they erase before
     #: ``programs`` detaches those; ``people`` (the profile) goes last.
     erase_order: int = 50
+    #: The top-level sections ``export()`` returns, with their labels.
+    sections: Mapping[str, Any] = {}
     user_fields: Mapping[str, Any] = {}
 
     def export(self, user) -> dict[str, Any]:
-        """Top-level sections of the export (JSON-safe values) for ``user``."""
+        """The :attr:`sections` of the export (JSON-safe values) for ``user``."""
         raise NotImplementedError
 
     def records(self, user) -> Mapping[type, Iterable]:

@@ -5,6 +5,7 @@ requests and their calendar feed."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from wagtail_mentoring.engagement.models import (
     CalendarFeed,
@@ -29,6 +30,15 @@ from wagtail_mentoring.personal_data import (
 
 class EngagementData(PersonalData):
     erase_order = 30
+    sections = {
+        "meetings": _("Meetings"),
+        "goals": _("Goals"),
+        "goal_check_ins": _("Goal check-ins"),
+        "messages": _("Messages"),
+        "feedback": _("Feedback"),
+        "mentor_requests": _("Mentor requests"),
+        "calendar_feed": _("Calendar feed"),
+    }
     user_fields = {
         "Meeting.created_by": CLEAR,
         "Goal.owner": DETACH,

@@ -4,6 +4,7 @@ quiz attempts."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from wagtail_mentoring.journeys.models import (
     QuizAttempt,
@@ -15,6 +16,11 @@ from wagtail_mentoring.personal_data import DELETE, PersonalData, when
 
 class JourneysData(PersonalData):
     erase_order = 20
+    sections = {
+        "journey_steps": _("Journey steps"),
+        "reflections": _("Reflections"),
+        "quiz_attempts": _("Quiz attempts"),
+    }
     user_fields = {
         # A pair's shared steps have no member and stay with the pair.
         "StepProgress.user": DELETE,

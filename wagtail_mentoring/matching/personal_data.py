@@ -4,6 +4,7 @@ applications (scores and reasons), and who ran or decided matching."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from wagtail_mentoring.matching.models import (
     MatchingRun,
@@ -16,6 +17,7 @@ from wagtail_mentoring.personal_data import CLEAR, PersonalData, when
 
 class MatchingData(PersonalData):
     erase_order = 10
+    sections = {"match_proposals": _("Match proposals")}
     user_fields = {
         "MatchingRun.created_by": CLEAR,
         "ProgramMatchingSettings.updated_by": CLEAR,

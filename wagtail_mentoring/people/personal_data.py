@@ -12,6 +12,10 @@ from wagtail_mentoring.personal_data import DELETE, KEEP, PersonalData, when
 
 class PeopleData(PersonalData):
     erase_order = 90  # last: the other domains read nothing from the profile
+    sections = {
+        "profile": _("Profile"),
+        "self_identification": _("Self-identification"),
+    }
     user_fields = {
         "EmployeeProfile.user": DELETE,
         "EmployeeProfile.manager": (

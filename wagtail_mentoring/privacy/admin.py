@@ -35,6 +35,7 @@ from wagtail_mentoring.privacy.services import (
     erase_personal_data,
     export_personal_data,
     personal_data,
+    section_labels,
 )
 from wagtail_mentoring.privacy.views import json_download
 
@@ -70,6 +71,7 @@ def person_or_404(user_pk: str):
 
 def section_sizes(data: dict) -> list[tuple[str, int]]:
     """``(section, how many things)`` of an export, for the summary."""
+    labels = section_labels()
     sizes = []
     for key, value in data.items():
         if key in HEADER:
@@ -84,7 +86,7 @@ def section_sizes(data: dict) -> list[tuple[str, int]]:
             count = int(bool(value["exists"]))
         else:
             count = int(value is not None)
-        sizes.append((key.replace("_", " ").capitalize(), count))
+        sizes.append((labels.get(key, key), count))
     return sizes
 
 

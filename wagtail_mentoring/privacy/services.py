@@ -61,14 +61,28 @@ def personal_data(user) -> dict:
     }
     for declaration in sorted(declarations(), key=lambda d: -d.erase_order):
         sections = declaration.export(user)
+        name = type(declaration).__name__
+        if sections.keys() != declaration.sections.keys():
+            raise ImproperlyConfigured(
+                f"{name} exports {sorted(sections)}, "
+                f"but declares {sorted(declaration.sections)}"
+            )
         clash = data.keys() & sections.keys()
         if clash:
             raise ImproperlyConfigured(
-                f"{type(declaration).__name__} exports sections another "
-                f"declaration already has: {sorted(clash)}"
+                f"{name} exports sections another declaration has: {sorted(clash)}"
             )
         data.update(sections)
     return data
+
+
+def section_labels() -> dict[str, str]:
+    """Each section of the export → its label, as people read it."""
+    return {
+        key: label
+        for declaration in declarations()
+        for key, label in declaration.sections.items()
+    }
 
 
 def export_personal_data(subject, by) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.personal_data import CLEAR, DETACH, PersonalData, when
@@ -16,6 +17,10 @@ from wagtail_mentoring.programs.models import (
 class ProgramsData(PersonalData):
     # After the domains above: they find the person's rows through these links.
     erase_order = 80
+    sections = {
+        "applications": _("Applications"),
+        "relationships": _("Relationships"),
+    }
     user_fields = {
         "Enrollment.user": DETACH,
         "Enrollment.decided_by": CLEAR,

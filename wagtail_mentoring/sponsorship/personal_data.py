@@ -5,6 +5,7 @@ sponsorships, opportunity nominations and their career outcomes."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.personal_data import (
@@ -30,6 +31,17 @@ from wagtail_mentoring.sponsorship.models import (
 
 class SponsorshipData(PersonalData):
     erase_order = 10
+    sections = {
+        "readiness_evidence": _("Readiness evidence"),
+        "nominations_received": _("Nominations received"),
+        "nominations_given": _("Nominations given"),
+        "sponsorship_commitments": _("Sponsorship commitments"),
+        "advocacy_received": _("Advocacy received"),
+        "advocacy_given": _("Advocacy given"),
+        "opportunity_nominations_received": _("Put forward for opportunities"),
+        "opportunity_nominations_given": _("Put others forward for opportunities"),
+        "career_outcomes": _("Career outcomes"),
+    }
     user_fields = {
         "ReadinessEvidence.owner": DELETE,
         "Nomination.nominee": DETACH,
