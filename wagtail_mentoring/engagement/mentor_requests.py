@@ -69,7 +69,7 @@ def _lock(*enrollments: Enrollment) -> list[Enrollment]:
     # Always lock in primary-key order so two transactions that need the same
     # rows wait for each other instead of deadlocking.
     rows = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .filter(pk__in=[e.pk for e in enrollments])
         .select_related("program", "user")
         .order_by("pk")
@@ -328,7 +328,7 @@ def _release_waiting_for(mentor: Enrollment, now) -> None:
         return
     mentees = {
         e.pk: e
-        for e in Enrollment.objects.select_for_update()
+        for e in Enrollment.objects.select_for_update(of=("self",))
         .filter(pk__in=[m for _pk, m in others])
         .select_related("program", "user")
         .order_by("pk")

@@ -197,7 +197,9 @@ def _decide(enrollments, by, status: str, note: str, action: str) -> list[Enroll
     now = timezone.now()
     with transaction.atomic():
         rows = list(
-            Enrollment.objects.select_for_update()
+            # Only these rows: the applicant may be a former participant (an
+            # empty link), and PostgreSQL locks no outer join's empty side.
+            Enrollment.objects.select_for_update(of=("self",))
             .filter(pk__in=ids)
             .select_related("user", "program")
             .order_by("pk")

@@ -21,7 +21,7 @@ def send_decision_emails(enrollment_ids: list[int]) -> int:
     for pk in enrollment_ids:
         with transaction.atomic():
             enrollment = (
-                Enrollment.objects.select_for_update()
+                Enrollment.objects.select_for_update(of=("self",))
                 .select_related("user", "program")
                 .filter(
                     pk=pk,
