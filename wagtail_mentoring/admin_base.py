@@ -21,10 +21,12 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.search.index import class_is_indexed
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from wagtail_mentoring import dispatch
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.people.users import terms_query
 from wagtail_mentoring.permissions import policy_for
 
 #: Every admin URL of the package lives under ``/admin/<ADMIN_URL_PREFIX>/``.
@@ -82,6 +84,17 @@ class PolicyScopedView:
     # Choosers.
     def get_object_list(self):
         return self._in_scope(super().get_object_list())
+
+    def search_queryset(self, queryset):
+        # Wagtail's database fallback looks for the whole query in one field,
+        # so "Lena Mensah" found nobody: each word must match some field.
+        if (
+            not getattr(self, "is_searching", False)
+            or not self.search_fields
+            or (class_is_indexed(queryset.model) and self.search_backend_name)
+        ):
+            return super().search_queryset(queryset)
+        return queryset.filter(terms_query(self.search_query, self.search_fields))
 
     # Every single-object view.
     def get_object(self, *args, **kwargs):

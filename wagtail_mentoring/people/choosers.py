@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.tables import Column
@@ -14,7 +10,7 @@ from wagtail.admin.views.generic import chooser as chooser_views
 
 from wagtail_mentoring.admin_base import MentoringChooserViewSet
 from wagtail_mentoring.people.models import EmployeeProfile
-from wagtail_mentoring.people.users import name_search_fields
+from wagtail_mentoring.people.users import name_search_fields, terms_query
 from wagtail_mentoring.people.widgets import ProfileChooserWidget
 
 
@@ -32,9 +28,7 @@ class ProfileFilterForm(BaseFilterForm):
         self.is_searching = True
         self.search_query = query
         lookups = name_search_fields("user__") + ["department", "title"]
-        return objects.filter(
-            reduce(or_, (Q(**{f"{field}__icontains": query}) for field in lookups))
-        )
+        return objects.filter(terms_query(query, lookups))
 
 
 class _ProfileListMixin:
