@@ -28,9 +28,7 @@ def lena_other(db):
 
 
 @pytest.mark.parametrize("query", ["Lena Mensah", "mensah lena", "Lena Finance"])
-def test_participants_search_by_full_name(
-    client, superuser, lena, lena_other, query
-):
+def test_participants_search_by_full_name(client, superuser, lena, lena_other, query):
     client.force_login(superuser)
     response = client.get(reverse("wm_participants:index"), {"q": query})
     body = response.content.decode()
