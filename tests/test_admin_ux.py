@@ -1,9 +1,14 @@
 """What admins and editors trip over: searching people, dates, choosers."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from tests.factories import make_enrollment, make_user
+from wagtail_mentoring.sponsorship import services as sponsorship_services
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +58,18 @@ def test_applications_and_chooser_search_by_full_name(
     body = response.content.decode()
     assert response.status_code == 200
     assert "Finance" in body and "Sales" not in body
+
+
+def test_future_deadline_is_a_date_in_the_hosts_format(
+    client, sponsorship_program, sponsorship_admin
+):
+    deadline = timezone.localdate() + timedelta(days=21)
+    sponsorship_services.post_opportunity(
+        sponsorship_program, sponsorship_admin, title="Pricing", deadline=deadline
+    )
+    client.force_login(sponsorship_admin)
+    body = client.get(reverse("wm_opportunities:index")).content.decode()
+    assert "Pricing" in body
+    # The front end's format ("Dec. 25, 2026" in en-us), never "Just now".
+    assert date_format(deadline, "DATE_FORMAT") in body
+    assert "Just now" not in body

@@ -8,11 +8,16 @@ the policy's scope are "not found", never "forbidden", so ids cannot be probed.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.formats import date_format
 from wagtail import VERSION as WAGTAIL_VERSION
 from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import chooser
@@ -149,6 +154,21 @@ class PrefixedURLsMixin:
     @property
     def url_namespace(self):
         return f"wm_{self.name}"
+
+
+class CalendarDateColumn(Column):
+    """A date as the host's locale writes it (``DATE_FORMAT``, as on the
+    employees' side). Wagtail's ``DateColumn`` reads a datetime relative to
+    now and any future one as "Just now": right for when something happened
+    (applied, sent), wrong for a deadline, a planned end or an expiry."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if not value:
+            return "—"
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value).date()
+        return date_format(value, "DATE_FORMAT")
 
 
 class MentoringViewSet(PrefixedURLsMixin, ViewSet):
