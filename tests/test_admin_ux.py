@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from tests.factories import make_enrollment, make_user
+from wagtail_mentoring.matching.models import MatchingRun, RunStatus
+from wagtail_mentoring.people.models import SelfIdentification
 from wagtail_mentoring.sponsorship import services as sponsorship_services
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +75,56 @@ def test_future_deadline_is_a_date_in_the_hosts_format(
     # The front end's format ("Dec. 25, 2026" in en-us), never "Just now".
     assert date_format(deadline, "DATE_FORMAT") in body
     assert "Just now" not in body
+
+
+def _run_with_gender_groups(program, sizes):
+    mentees = []
+    for gender, size in sizes.items():
+        for i in range(size):
+            user = make_user(f"{gender}{i}", profile={})
+            if gender != "undisclosed":
+                SelfIdentification.objects.create(
+                    user=user, consented_at=timezone.now(), answers={"gender": gender}
+                )
+            mentees.append(make_enrollment(user, program, status="approved").pk)
+    return MatchingRun.objects.create(
+        program=program,
+        status=RunStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        pool={"mentees": mentees},
+    )
+
+
+def _fairness_table(client, program, dimension="Gender"):
+    url = reverse("wm_matching:fairness", args=[program.pk])
+    html = " ".join(client.get(url).content.decode().split())
+    return html[html.index(f"<caption>{dimension}</caption>") :].split("</table>")[0]
+
+
+def test_fairness_combines_small_groups_so_large_ones_stay_visible(
+    client, superuser, program
+):
+    _run_with_gender_groups(
+        program, {"man": 20, "woman": 18, "non_binary": 3, "undisclosed": 6}
+    )
+    client.force_login(superuser)
+    gender = _fairness_table(client, program)
+    # Woman (18) is compared, not hidden to protect Non binary (3).
+    assert '<th scope="row">Woman</th> <td>18</td>' in gender
+    assert '<th scope="row">Man</th> <td>20</td>' in gender
+    assert "suppressed" not in gender
+    assert "Other (Non binary, Not disclosed)" in gender
+    assert "Non binary has fewer than 5 people" in gender
+    assert "<td>9</td>" in gender
+
+
+def test_fairness_says_why_each_group_is_hidden(client, superuser, program):
+    _run_with_gender_groups(program, {"man": 20, "woman": 18, "non_binary": 3})
+    client.force_login(superuser)
+    gender = _fairness_table(client, program)
+    assert '<th scope="row">Man</th> <td>20</td>' in gender
+    assert 'Non binary</th> <td colspan="4">suppressed: fewer than 5 people' in gender
+    assert (
+        'Woman</th> <td colspan="4">suppressed so that Non binary cannot be '
+        "worked out from the total" in gender
+    )
