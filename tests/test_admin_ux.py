@@ -3,14 +3,17 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from tests.factories import make_enrollment, make_user
 from wagtail_mentoring.matching.models import MatchingRun, RunStatus
-from wagtail_mentoring.people.models import SelfIdentification
+from wagtail_mentoring.people.models import EmployeeProfile, SelfIdentification
+from wagtail_mentoring.people.search import PICKER_LIMIT
 from wagtail_mentoring.sponsorship import services as sponsorship_services
+from wagtail_mentoring.sponsorship.models import Nomination
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +131,84 @@ def test_fairness_says_why_each_group_is_hidden(client, superuser, program):
         'Woman</th> <td colspan="4">suppressed so that Non binary cannot be '
         "worked out from the total" in gender
     )
+
+
+# --- People pickers -------------------------------------------------------
+
+
+def _crowd(n, department="Product", start=0):
+    """``n`` employees named alike, in one query each for users and profiles."""
+    User = get_user_model()
+    names = {f.name for f in User._meta.get_fields()}
+    users = []
+    for i in range(start, start + n):
+        fields = {User.USERNAME_FIELD: f"crowd{i:05d}"}
+        if User.USERNAME_FIELD != "email" and "email" in names:
+            fields["email"] = f"crowd{i:05d}@example.com"
+        if User.USERNAME_FIELD == "email":
+            fields["email"] = f"crowd{i:05d}@example.com"
+        users.append(User(first_name="Jordan", last_name=f"Chen{i:05d}", **fields))
+    User.objects.bulk_create(users)
+    users = list(
+        User.objects.filter(last_name__startswith="Chen", mentoring_profile=None)
+    )
+    EmployeeProfile.objects.bulk_create(
+        EmployeeProfile(
+            user=u, title="Senior Specialist", department=department, location="Berlin"
+        )
+        for u in users
+    )
+
+
+@pytest.fixture
+def nominator(sponsorship_program, sponsorship_admin):
+    # Program admins of a sponsorship program may nominate anyone.
+    return sponsorship_admin
+
+
+def test_nominee_picker_searches_on_the_server_and_scales(
+    client, nominator, lena, django_assert_max_num_queries
+):
+    url = reverse("wagtail_mentoring:sponsorship_nominee_search")
+    client.force_login(nominator)
+    _crowd(30)
+    with django_assert_max_num_queries(8) as few:
+        small = client.get(url, {"q": "jordan product"}).json()
+    _crowd(600, department="Product ", start=30)  # many more namesakes
+    with django_assert_max_num_queries(8) as many:
+        large = client.get(url, {"q": "jordan product"}).json()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(small["results"]) == len(large["results"]) == PICKER_LIMIT
+    assert large["more"] is True
+    found = client.get(url, {"q": "Lena Mensah"}).json()
+    assert found == {
+        "results": [
+            {
+                "id": str(lena.pk),
+                "name": "Lena Mensah",
+                "detail": "Engineer, Finance",
+            }
+        ],
+        "more": False,
+    }
+
+
+def test_nominate_form_is_search_then_pick_without_javascript(
+    client, nominator, lena, lena_other
+):
+    url = reverse("wagtail_mentoring:sponsorship_nominate")
+    client.force_login(nominator)
+    _crowd(PICKER_LIMIT)
+    page = client.get(url).content.decode()
+    # No dropdown of everyone: a search box.
+    assert "Kofi" not in page and "Mensah" not in page
+    assert 'name="nominee_q"' in page
+    response = client.post(
+        url, {"nominee_q": "Mensah", "nominee_search": "1", "reason": "Ready"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'value="{lena.pk}"' in page and "Finance" in page
+    assert "Kofi Mensah" in page and "Okafor" not in page
+    assert "Ready" in page  # what was typed is kept
+    assert not Nomination.objects.exists()
