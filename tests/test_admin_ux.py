@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from intranet.home.management.commands._sponsorship import hr_team
 from tests.factories import make_enrollment, make_user
+from tests.journey_data import make_journey
+from wagtail_mentoring.blocks.program import MentorSpotlightBlock
 from wagtail_mentoring.matching.models import MatchingRun, RunStatus
 from wagtail_mentoring.people.models import EmployeeProfile, SelfIdentification
 from wagtail_mentoring.people.search import PICKER_LIMIT
@@ -212,3 +215,81 @@ def test_nominate_form_is_search_then_pick_without_javascript(
     assert "Kofi Mensah" in page and "Okafor" not in page
     assert "Ready" in page  # what was typed is kept
     assert not Nomination.objects.exists()
+
+
+# --- Dead ends of editors and admins ---------------------------------------
+
+
+def test_spotlight_without_a_person_yet_can_be_published():
+    block = MentorSpotlightBlock()
+    value = block.to_python({"heading": "Mentors", "profiles": [None], "show_bio": 1})
+    block.clean(value)  # raised "This field is required" before
+    value = block.to_python({"heading": "Mentors", "profiles": [], "show_bio": 1})
+    block.clean(value)
+    assert "introduced here once" in block.render(value)
+
+
+def test_profile_chooser_names_people_and_shows_sign_in_to_stewards(
+    client, superuser, program, lena
+):
+    make_enrollment(lena, program, "mentor", status="approved")
+    url = reverse("wm_profile_chooser:choose")
+    client.force_login(superuser)
+    html = client.get(url).json()["html"]
+    assert "<th > Name </th>" in " ".join(html.split())
+    chosen = reverse("wm_profile_chooser:chosen", args=[lena.mentoring_profile.pk])
+    assert f'href="{chosen}"' in html and "Lena Mensah" in html
+    assert "Sign-in name" in html and "emp0299" in html
+    editor = make_user("eddie", admin_access=True)
+    client.force_login(editor)
+    html = client.get(url).json()["html"]
+    assert "Lena Mensah" in html and f'href="{chosen}"' in html
+    assert "emp0299" not in html and "Sign-in name" not in html
+
+
+def test_participants_show_sign_in_names_and_hr_may_open_them(client, lena):
+    hr = hr_team("x", lambda name: {get_user_model().USERNAME_FIELD: name})
+    client.force_login(hr)
+    response = client.get(reverse("wm_participants:index"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Sign-in name" in body and "emp0299" in body
+
+
+def test_pair_by_hand_says_a_run_is_needed_before_anyone_is_chosen(
+    client, superuser, program
+):
+    client.force_login(superuser)
+    html = client.get(reverse("wm_matching:manual_pair", args=[program.pk]))
+    html = html.content.decode()
+    assert "has none yet" in html
+    assert 'name="mentee"' not in html
+
+
+def test_opportunity_nominations_show_why_the_nominator_chose_them(
+    client, sponsorship, sponsor, sponsee, sponsorship_program, sponsorship_admin
+):
+    opportunity = sponsorship_services.post_opportunity(
+        sponsorship_program,
+        sponsorship_admin,
+        title="Pricing",
+        deadline=timezone.localdate() + timedelta(days=7),
+    )
+    sponsorship_services.nominate_for_opportunity(
+        opportunity, sponsee, sponsor, note="Led the pricing rework"
+    )
+    client.force_login(sponsorship_admin)
+    body = client.get(
+        reverse("wm_opportunities:inspect", args=[opportunity.pk])
+    ).content.decode()
+    assert "Led the pricing rework" in body
+
+
+def test_program_page_and_hub_show_learning_journeys(client, hub, program, employee):
+    journey = make_journey(hub, title="First steps together", slug="first-steps")
+    program.journey = journey
+    program.save_revision().publish()
+    client.force_login(employee)
+    assert "First steps together" in client.get(program.url).content.decode()
+    hub_html = client.get(hub.url).content.decode()
+    assert "Learning journeys" in hub_html and journey.url in hub_html
