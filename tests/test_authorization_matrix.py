@@ -174,6 +174,7 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:goal_edit": same({MENTEE}),  # the goal's owner
     "wagtail_mentoring:sponsorship": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_nominate": same(SIGNED_IN),
+    "wagtail_mentoring:sponsorship_nominee_search": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_evidence": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_opportunities": same(SIGNED_IN),
     # The mentee was nominated for it; their sponsor nominated them.

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import zoneinfo
+from functools import reduce
+from operator import and_, or_
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.utils import get_user_display_name
 
@@ -42,6 +45,23 @@ def name_search_fields(prefix: str = "") -> list[str]:
     if email in names:
         candidates.append(email)
     return [f"{prefix}{f}" for f in dict.fromkeys(candidates) if f in names]
+
+
+def terms_query(query: str, fields) -> Q:
+    """Every word of ``query`` in some of ``fields``: "Lena Mensah" finds her
+    although no single field holds both words. One ``Q`` (used in a single
+    ``filter()``), so words about people in a to-many relation must match
+    the same person."""
+    words = query.split()
+    if not words or not fields:
+        return Q()
+    return reduce(
+        and_,
+        (
+            reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields))
+            for word in words
+        ),
+    )
 
 
 def user_timezone(user):

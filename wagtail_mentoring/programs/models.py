@@ -109,6 +109,15 @@ class MentoringHubPage(Page):
             "wagtail_mentoring.programs.selectors.hub_programs"
         )
         context["programs"] = hub_programs(self, request.user)
+        # Journeys are the hub's other children; the base names no domain above.
+        context["journeys"] = (
+            Page.objects.child_of(self)
+            .live()
+            .public()
+            .not_type(ProgramPage)
+            .specific()
+            .order_by("path")
+        )
         return context
 
 
@@ -384,6 +393,15 @@ class ProgramPage(RoutablePageMixin, Page):
     def role_choices(self) -> list[tuple[str, str]]:
         labels = dict(Role.choices)
         return [(role, labels[role]) for role in self.roles]
+
+    @cached_property
+    def learning_journeys(self) -> list:
+        """The published journeys this program's pairs follow, each once."""
+        found = []
+        for journey in (self.journey, self.mentee_journey, self.mentor_journey):
+            if journey is not None and journey.live and journey not in found:
+                found.append(journey)
+        return found
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

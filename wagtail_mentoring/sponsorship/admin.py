@@ -21,7 +21,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet, MentoringViewSet
+from wagtail_mentoring.admin_base import (
+    CalendarDateColumn,
+    MentoringModelViewSet,
+    MentoringViewSet,
+)
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import (
     display_name,
@@ -447,7 +451,9 @@ class OpportunityIndexView(generic.IndexView):
             ),
             Column("program", label=_("Program"), accessor="program.title"),
             Column("kind", label=_("Kind"), accessor="get_kind_display"),
-            DateColumn("deadline", label=_("Nominations close"), sort_key="deadline"),
+            CalendarDateColumn(
+                "deadline", label=_("Nominations close"), sort_key="deadline"
+            ),
             Column("nominee_count", label=_("Nominated")),
             Column("selected_count", label=_("Selected")),
             StatusTagColumn(
@@ -622,7 +628,7 @@ class CareerOutcomeIndexView(generic.IndexView):
                 sort_key="employee",
             ),
             Column("kind", label=_("Outcome"), accessor="get_kind_display"),
-            DateColumn("occurred_on", label=_("Date"), sort_key="occurred_on"),
+            CalendarDateColumn("occurred_on", label=_("Date"), sort_key="occurred_on"),
             Column("title", label=_("New title or assignment")),
             Column(
                 "relationship",

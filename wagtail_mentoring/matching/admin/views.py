@@ -455,6 +455,9 @@ class ManualPairView(ProgramView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The service needs a finished run to file the pair under: say so
+        # before anyone is chosen rather than refusing after the choice.
+        context["needs_run"] = runs.current_run(self.program) is None
         context["rows"] = [
             {
                 "option": option,

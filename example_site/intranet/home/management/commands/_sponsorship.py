@@ -59,8 +59,8 @@ OPPORTUNITIES = [
 
 
 def hr_team(password: str, login) -> object:
-    """The HR group (all programs, career outcomes, equity, privacy requests) and
-    its member ``hr``."""
+    """The HR group (all programs, participants' profiles, career outcomes,
+    equity, privacy requests) and its member ``hr``."""
     User = get_user_model()
     group, _created = Group.objects.get_or_create(name="HR")
     group.permissions.add(
@@ -69,6 +69,7 @@ def hr_team(password: str, login) -> object:
             codename__in=[
                 "administer_all_programs",
                 "view_equity_reports",
+                "view_employeeprofile",
                 "add_careeroutcome",
                 "change_careeroutcome",
                 "view_careeroutcome",
