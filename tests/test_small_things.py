@@ -21,6 +21,8 @@ from tests.journey_data import (
     STEP_GOAL,
     STEP_REFLECT,
     make_journey,
+    step,
+    three_steps,
 )
 from wagtail_mentoring.engagement.services import schedule_meeting
 from wagtail_mentoring.errors import MentoringError
@@ -202,12 +204,27 @@ class _Headings(HTMLParser):
             self.levels.append(int(tag[1]))
 
 
-@pytest.mark.parametrize("step_id", [STEP_REFLECT, STEP_GOAL])
+RICH_TEXT_STEP = step(
+    "step-welcome",
+    "Welcome",
+    [
+        {
+            "type": "paragraph",
+            "id": "b-welcome",
+            "value": "<p>Hello.</p><h3>What to expect</h3><p>Six months.</p>",
+        }
+    ],
+)
+
+
+@pytest.mark.parametrize("step_id", [STEP_REFLECT, STEP_GOAL, "step-welcome"])
 def test_journey_step_headings_do_not_skip_a_level(client, hub, step_id):
-    journey = make_journey(hub)
+    # Step bodies use h3 (blocks, and the editor's rich text), right under the
+    # step's h2 on the journey page; a step's own page must give them an h2.
+    journey = make_journey(hub, [*three_steps(), RICH_TEXT_STEP])
     parser = _Headings()
     parser.feed(client.get(journey.url + f"steps/{step_id}/").content.decode())
-    assert parser.levels[0] == 1 and len(parser.levels) > 1
+    assert parser.levels[0] == 1 and 3 in parser.levels
     for before, after in zip(parser.levels, parser.levels[1:], strict=False):
         assert after <= before + 1, parser.levels
 

@@ -4,7 +4,8 @@ Starting from what each demo-like person is shown (My mentoring, the program
 hub, their sponsorship page), the test follows the package's links and visits
 each kind of page once per person. On each it asserts what a phone needs: no
 horizontal scrolling, controls of at least 24 × 24 px, tables reflowed into
-labelled rows, form fields inside the screen, and axe finds nothing serious.
+labelled rows, form fields inside the screen, headings in order, no console
+error or failed request, and axe finds nothing serious.
 It then checks that every front-end URL of the URL conf and every page type
 was visited, so a new page cannot slip past.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import resolve, reverse
@@ -134,9 +136,20 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
     visited: dict[str, list[str]] = {}
     problems: list[str] = []
     checked_by_axe: set[str] = set()
+    # A console error or a failed request (a missing favicon, a script posting
+    # to the wrong address) is a problem of the page it came from.
+    failures: list[str] = []
     for role, user in people.items():
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
+        page.on(
+            "console",
+            lambda m: m.type == "error" and failures.append(f"console: {m.text}"),
+        )
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"),
+        )
         sign_in(page, live_server, user.get_username(), PASSWORD, "/mentoring/")
         page.wait_for_url(re.compile(r"/mentoring/$"))
         queue = ["/mentoring/", hub.url, *extra.get(role, [])]
@@ -151,11 +164,14 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
             if kind in seen_kinds or kind in NOT_PAGES or kind == "other":
                 continue
             seen_kinds.add(kind)
+            failures.clear()
             response = page.goto(live_server.url + path)
             assert response.status == 200, (role, path, response.status)
+            page.wait_for_load_state("networkidle")
             visited.setdefault(kind, []).append(f"{role} {path}")
             report = page.evaluate(PHONE_PROBLEMS)
             where = f"{role} {path}"
+            problems += [f"{where}: {failure}" for failure in failures]
             if report["width"] > PHONE["width"]:
                 problems.append(f"{where}: {report['width']} px wide")
             for name in ("small", "outside", "unlabelled", "unstacked"):
@@ -163,6 +179,13 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
             if kind not in checked_by_axe:
                 checked_by_axe.add(kind)
                 axe_check(page)
+                # Moderate for axe, but a phone's screen reader lists headings.
+                order = Axe().run(page, options={"runOnly": ["heading-order"]})
+                problems += [
+                    f"{where}: heading-order: {node['target']}"
+                    for violation in order.response["violations"]
+                    for node in violation["nodes"]
+                ]
             for href in page.eval_on_selector_all(
                 "a[href]", "links => links.map(a => a.href)"
             ):

@@ -4,7 +4,9 @@
 // recorded with a POST of the page's own form, so that no GET changes
 // anything and a cross-site link or image cannot record it.
 document.querySelectorAll("form[data-wm-record-visit]").forEach((form) => {
-  fetch(form.action, {
+  // Not form.action: the form's own "action" field shadows it. No action
+  // attribute means this page's address, as for a submitted form.
+  fetch(form.getAttribute("action") || window.location.href, {
     method: "POST",
     body: new FormData(form),
     credentials: "same-origin",
