@@ -99,7 +99,7 @@ def _people():
         ],
         "newcomer": [p.url + "apply/" for p in ProgramPage.objects.live()],
     }
-    return people, extra
+    return people, extra, mentoring.pk
 
 
 def _kind(path: str, pages: dict) -> str:
@@ -121,7 +121,7 @@ def _in_scope(path: str, roots: list[str]) -> bool:
 
 
 def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_check):
-    people, extra = _people()
+    people, extra, mentoring_pk = _people()
     hub = MentoringHubPage.objects.live().first()
     journey = LearningJourneyPage.objects.live().first()
     roots = [hub.url, journey.url]
@@ -199,6 +199,10 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
         context.close()
 
     assert problems == [], "\n".join(problems[:40])
+    # Reading the thread on the phone recorded it as read (the page's script).
+    assert RelationshipMember.objects.get(
+        user=people["mentee"], relationship_id=mentoring_pk
+    ).messages_read_at
     front_end = {pattern.name for pattern in front_end_urls.urlpatterns}
     expected = (front_end - NOT_PAGES) | {
         "MentoringHubPage",
