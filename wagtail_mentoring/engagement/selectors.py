@@ -130,7 +130,7 @@ def dashboard(user, now=None) -> dict:
     """Everything "My mentoring" shows, attention-first."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    week_end = now + timedelta(days=7)
+    seven_days_on = now + timedelta(days=7)
 
     requests_to_answer = list(
         MentorRequest.objects.filter(
@@ -163,13 +163,13 @@ def dashboard(user, now=None) -> dict:
         )
     )
     unread = [m for m in memberships if m.unread]
-    meetings_this_week = list(
+    meetings_next_7_days = list(
         Meeting.objects.filter(
             relationship__members__user=user,
             relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
             status=MeetingStatus.SCHEDULED,
             starts_at__gte=now - timedelta(hours=1),
-            starts_at__lt=week_end,
+            starts_at__lt=seven_days_on,
         )
         .select_related("relationship__program")
         .order_by("starts_at")
@@ -243,7 +243,7 @@ def dashboard(user, now=None) -> dict:
     )
     attention = bool(
         requests_to_answer
-        or meetings_this_week
+        or meetings_next_7_days
         or overdue_goals
         or unread
         or feedback_due
@@ -253,7 +253,7 @@ def dashboard(user, now=None) -> dict:
     return {
         "requests_to_answer": requests_to_answer,
         "my_requests": my_requests,
-        "meetings_this_week": meetings_this_week,
+        "meetings_next_7_days": meetings_next_7_days,
         "feedback_due": feedback_due,
         "overdue_goals": overdue_goals,
         "unread": unread,

@@ -22,3 +22,17 @@ def absolute(path: str) -> str:
     """``path`` prefixed with the site's base URL, for links in emails."""
 
     return f"{getattr(settings, 'WAGTAILADMIN_BASE_URL', '') or ''}{path}"
+
+
+@register.filter
+def others(members, user) -> list:
+    """The members of a relationship other than ``user``, so a list of names
+    can put its commas between them (never after the last shown)."""
+    return [m for m in members if m.user_id is None or m.user_id != user.pk]
+
+
+@register.filter
+def before_full_stop(value) -> str:
+    """``value`` without its final "." when a sentence ends right after it:
+    "1:04 p.m." must not become "1:04 p.m.."."""
+    return str(value).removesuffix(".")

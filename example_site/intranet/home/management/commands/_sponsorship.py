@@ -100,6 +100,15 @@ def hr_team(password: str, login) -> object:
     return user
 
 
+def _endorser(profiles, user) -> str:
+    """Who vouches for ``user``'s results: their manager, by name and title."""
+    manager = profiles[user.pk].manager
+    if manager is None:
+        return ""
+    title = profiles[manager.pk].title if manager.pk in profiles else ""
+    return ", ".join(part for part in (manager.get_full_name(), title) if part)
+
+
 def seed_sponsorship(rng, people, program, hr) -> None:
     if Nomination.objects.exists():
         return
@@ -232,7 +241,7 @@ def seed_sponsorship(rng, people, program, hr) -> None:
                 sponsee,
                 achievement=achievement,
                 metric=metric,
-                endorsed_by="Their manager",
+                endorsed_by=_endorser(profiles, sponsee),
                 achieved_on=relationship.started_on
                 - timedelta(days=rng.randint(0, 90)),
             )
