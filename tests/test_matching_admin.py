@@ -599,9 +599,7 @@ def _settings_data(**changes):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_preview_names_the_rule_that_alone_excludes_everyone(
-    client, program, matcher
-):
+def test_preview_names_the_rule_that_alone_excludes_everyone(client, program, matcher):
     """Nobody gave a language (a host without profiles): the default
     shared-language rule would leave every waiting mentee unmatched."""
     for i in range(2):

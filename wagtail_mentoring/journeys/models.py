@@ -301,6 +301,9 @@ class JourneyProgress(models.Model):
     steps_total = models.PositiveSmallIntegerField(_("steps"), default=0)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    #: user id → that member's own part (``progress.member_parts``): a "both
+    #: members" step is done for the pair only when everyone finished it
+    members = models.JSONField(_("each member's part"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("journey progress")

@@ -19,6 +19,13 @@ def display_name(user) -> str:
     return get_user_display_name(user)
 
 
+def first_name(user) -> str:
+    """How a page greets someone: their first name, else their display name."""
+    if user is None:
+        return display_name(user)
+    return (getattr(user, "first_name", "") or "").strip() or display_name(user)
+
+
 def user_email(user) -> str:
     """The address to notify, or "" when the user model has none."""
     field = get_user_model().get_email_field_name()
