@@ -240,7 +240,7 @@ def build_problem(
     slots = {code: i for i, (code, _label) in enumerate(AVAILABILITY_SLOTS)}
     n_people = len(people)
     level = np.zeros(n_people, np.int64)
-    department = np.zeros(n_people, np.int64)
+    department = np.full(n_people, -1, np.int64)
     # an empty location is "not given", never the same place as another empty one
     location = np.full(n_people, -1, np.int64)
     utc_offset = np.zeros(n_people, np.int64)
@@ -257,7 +257,8 @@ def build_problem(
             texts.append("")
             continue
         level[r] = profile.level or 0
-        department[r] = departments.code(profile.department)
+        if profile.department.strip():
+            department[r] = departments.code(profile.department)
         if profile.location.strip():
             location[r] = locations.code(profile.location)
         if profile.timezone:

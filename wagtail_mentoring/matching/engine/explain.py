@@ -125,7 +125,9 @@ def explain_pairs(
     gap = level_gap(problem, config, problem.level[pi], problem.level[pj])
     values["seniority"] = seniority_value(gap, config.ideal_level_gap)
     dep_i, dep_j = problem.department[pi], problem.department[pj]
-    values["cross_department"] = (dep_i != dep_j).astype(np.float64)
+    values["cross_department"] = (
+        (dep_i != dep_j) & (dep_i >= 0) & (dep_j >= 0)
+    ).astype(np.float64)
     same = same_place(problem.location[pi], problem.location[pj])
     dtz = problem.utc_offset[pi] - problem.utc_offset[pj]
     tz_known = problem.timezone_known[pi] & problem.timezone_known[pj]
@@ -300,8 +302,12 @@ def rule_breakdown(
         checks.append(("seniority", gap < config.min_seniority))
     if config.department_rule != "any":
         same = problem.department[mo] == problem.department[pi]
+        known = (problem.department[mo] >= 0) & (problem.department[pi] >= 0)
         checks.append(
-            ("department", ~same if config.department_rule == "same" else same)
+            (
+                "department",
+                known & (~same if config.department_rule == "same" else same),
+            )
         )
     if config.max_timezone_hours is not None:
         dtz = np.abs(problem.utc_offset[mo] - problem.utc_offset[pi])

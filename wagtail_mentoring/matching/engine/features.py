@@ -184,11 +184,13 @@ def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureS
     dep_i, dep_j = problem.department[me], problem.department[mo]
     udep, dep_code = np.unique(dep_j, return_inverse=True)
     same = dep_i[:, None] == udep[None, :]
-    tab = (~same) * (w.get("cross_department", 0) / total)
+    # a negative code is "not given": no cross-department credit, no rule verdict
+    known = (dep_i[:, None] >= 0) & (udep[None, :] >= 0)
+    tab = (~same & known) * (w.get("cross_department", 0) / total)
     if config.department_rule == "same":
-        tab = np.where(same, tab, FORBID)
+        tab = np.where(same | ~known, tab, FORBID)
     elif config.department_rule == "different":
-        tab = np.where(same, FORBID, tab)
+        tab = np.where(same & known, FORBID, tab)
     add("cross_department", tab, onehot(dep_code, udep.size))
 
     # place: location + time zone, with the time-zone window rule

@@ -148,10 +148,11 @@ class MatchingProblem:
     """One matching run's input. Arrays over people have length ``n_people``.
 
     People (index = row): ``person_ids`` (opaque ints for the glue), ``level``,
-    ``department`` / ``location`` codes (a negative location is "not given" and is
-    never the same place as anyone's), ``utc_offset`` in minutes with
-    ``timezone_known`` (``False`` where a person gave no time zone: no time-zone
-    credit, and the time-zone window cannot exclude them), ``manager`` (index
+    ``department`` / ``location`` codes (a negative code is "not given": never the
+    same place, no cross-department credit, no department-rule verdict),
+    ``utc_offset`` in minutes with ``timezone_known`` (``False`` where a person
+    gave no time zone: no time-zone credit, and the time-zone window cannot
+    exclude them), ``manager`` (index
     of the manager row, -1 = none; drives the reporting-line rule), ``languages``,
     ``skills_offered``, ``skills_wanted``, ``goals`` and ``availability`` as CSR
     multi-hot matrices (see :func:`multi_hot`), ``interests_text`` (free text).
