@@ -157,6 +157,7 @@ EXPECTED: dict[str, Rule] = {
             "relationship",
             "meetings",
             "meeting_new",
+            "meeting_log",
             "meeting_detail",
             "meeting_edit",
             "meeting_cancel",

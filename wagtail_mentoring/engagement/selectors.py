@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -97,6 +97,26 @@ def meetings_of(relationship: Relationship, user):
         )
         .order_by("-starts_at", "-pk")
     )
+
+
+def meetings_awaiting_feedback(relationship: Relationship, user, limit: int = 5):
+    """Meetings that took place on which ``user`` has not given feedback yet,
+    most recent first: the links the relationship page offers."""
+    given = Feedback.objects.filter(
+        meeting=OuterRef("pk"), author=user, kind=FeedbackKind.MEETING
+    )
+    return list(
+        Meeting.objects.filter(relationship=relationship, starts_at__lte=timezone.now())
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(Exists(given))
+        .order_by("-starts_at", "-pk")[:limit]
+    )
+
+
+def gave_final_feedback(relationship: Relationship, user) -> bool:
+    return Feedback.objects.filter(
+        relationship=relationship, author=user, kind=FeedbackKind.FINAL
+    ).exists()
 
 
 def visible_feedback(relationship: Relationship, user):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from contextlib import contextmanager
 from functools import reduce
 from operator import and_, or_
 
@@ -20,6 +21,13 @@ def display_name(user) -> str:
     if user is None:
         return str(FORMER_PARTICIPANT)
     return get_user_display_name(user)
+
+
+def first_name(user) -> str:
+    """How a page greets someone: their first name, else their display name."""
+    if user is None:
+        return display_name(user)
+    return (getattr(user, "first_name", "") or "").strip() or display_name(user)
 
 
 def user_email(user) -> str:
@@ -72,3 +80,29 @@ def user_timezone(user):
         return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return timezone.get_current_timezone()
+
+
+@contextmanager
+def viewer_time_zone(request):
+    """Render times in the signed-in viewer's zone (the site's for others)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        yield
+        return
+    with timezone.override(user_timezone(user)):
+        yield
+
+
+class ReadsInViewerTimeZone:
+    """A page mixin: the page renders its times in the viewer's time zone.
+
+    Wagtail returns a lazy ``TemplateResponse`` that Django renders after the
+    view has returned, outside any zone a view activated; render it here.
+    """
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            with viewer_time_zone(request):
+                response.render()
+        return response

@@ -34,7 +34,7 @@ from wagtail_mentoring.blocks.prompts import ConversationPromptBlock
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.fields import MultipleChoiceField
-from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.people.users import ReadsInViewerTimeZone, display_name
 from wagtail_mentoring.programs.panels import GuardedFieldPanel
 
 #: The permission to administer every program (HR, the mentoring team).
@@ -86,7 +86,7 @@ class Cadence(models.TextChoices):
     FLEXIBLE = "flexible", _("As the pair agrees")
 
 
-class MentoringHubPage(Page):
+class MentoringHubPage(ReadsInViewerTimeZone, Page):
     """The intranet's front door to mentoring: lists the programs below it."""
 
     intro = StreamField(ContentBlock(), blank=True, verbose_name=_("introduction"))
@@ -123,7 +123,7 @@ class MentoringHubPage(Page):
         return context
 
 
-class ProgramPage(RoutablePageMixin, Page):
+class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
     """A mentoring or sponsorship program that employees apply to."""
 
     kind = models.CharField(
