@@ -1,9 +1,12 @@
 """What admins and editors trip over: searching people, dates, choosers."""
 
+import re
+import zoneinfo
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +18,7 @@ from wagtail_mentoring.blocks.program import MentorSpotlightBlock
 from wagtail_mentoring.matching.models import MatchingRun, RunStatus
 from wagtail_mentoring.people.models import EmployeeProfile, SelfIdentification
 from wagtail_mentoring.people.search import PICKER_LIMIT
+from wagtail_mentoring.programs.forms import ProfileForm
 from wagtail_mentoring.sponsorship import services as sponsorship_services
 from wagtail_mentoring.sponsorship.models import Nomination
 
@@ -293,3 +297,37 @@ def test_program_page_and_hub_show_learning_journeys(client, hub, program, emplo
     assert "First steps together" in client.get(program.url).content.decode()
     hub_html = client.get(hub.url).content.decode()
     assert "Learning journeys" in hub_html and journey.url in hub_html
+
+
+# --- Time zones ------------------------------------------------------------
+
+
+def _options(html, select_name):
+    select = html.split(f'name="{select_name}"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_apply_form_offers_canonical_time_zones_with_the_likely_one_first(
+    client, program
+):
+    user = make_user("newbie", profile={"timezone": ""})
+    client.force_login(user)
+    html = client.get(program.url + "apply/").content.decode()
+    zones = [z for z in _options(html, "profile-timezone") if z]
+    assert zones[0] == "Europe/Berlin"  # the host's zone, suggested first
+    assert "Europe/Kyiv" in zones and "America/Argentina/Buenos_Aires" in zones
+    assert "UTC" in zones
+    for alias in ("US/Eastern", "localtime", "Europe/Kiev", "Asia/Calcutta", "GMT"):
+        assert alias not in zones
+    assert len(zones) < 450 < len(zoneinfo.available_timezones())
+    assert "data-wm-timezone" in html
+
+
+def test_a_saved_alias_stays_choosable():
+    user = make_user("oldie", profile={"timezone": "US/Eastern"})
+    form = ProfileForm(instance=user.mentoring_profile)
+    values = [
+        v for _group, opts in form.fields["timezone"].choices[1:] for v, _ in opts
+    ]
+    assert "US/Eastern" in values

@@ -40,7 +40,17 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["timezone"] = forms.ChoiceField(
             label=_("Time zone"),
-            choices=[("", _("Choose your time zone"))] + timezone_choices(),
+            choices=[("", _("Choose your time zone"))]
+            + timezone_choices(current=self.instance.timezone),
+            widget=forms.Select(
+                attrs={
+                    "data-wm-timezone": "",
+                    "data-wm-filter-label": _("Filter time zones"),
+                }
+            ),
+            help_text=_(
+                "Type a city to jump to it; your browser's zone is offered first."
+            ),
         )
         self.fields["languages"].widget = forms.SelectMultiple(attrs={"size": 6})
         for name in EmployeeProfile.REQUIRED_FOR_MATCHING:
