@@ -331,3 +331,25 @@ def test_a_saved_alias_stays_choosable():
         v for _group, opts in form.fields["timezone"].choices[1:] for v, _ in opts
     ]
     assert "US/Eastern" in values
+
+
+def test_career_outcome_form_chooses_people_instead_of_listing_everyone(
+    client, superuser, lena
+):
+    _crowd(50)
+    client.force_login(superuser)
+    body = client.get(reverse("wm_career_outcomes:add")).content.decode()
+    assert "Choose a person" in body
+    assert "Chen00049" not in body and "Lena Mensah" not in body
+
+
+def test_pair_by_hand_tells_namesakes_apart(
+    client, sponsorship_program, sponsorship_admin, superuser
+):
+    for name, department in (("emp1", "Product"), ("emp2", "Sales")):
+        twin = _named(name, "Jordan", "Chen", department=department)
+        make_enrollment(twin, sponsorship_program, "sponsee", status="approved")
+    client.force_login(superuser)
+    body = client.get(reverse("wm_sponsorship_pairing:index")).content.decode()
+    assert "Jordan Chen (Engineer, Product, emp1)" in body
+    assert "Jordan Chen (Engineer, Sales, emp2)" in body

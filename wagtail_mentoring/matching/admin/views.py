@@ -49,10 +49,13 @@ from wagtail_mentoring.matching.reasons import (
     rule_label,
 )
 from wagtail_mentoring.matching.reports import fairness_summary
+from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.people.search import person_detail
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import (
     VIEW_EQUITY_REPORTS,
     can_run_matching,
+    can_see_sign_in_names,
     matching_programs,
 )
 from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Role
@@ -400,10 +403,18 @@ class ManualPairView(ProgramView):
 
     def _form(self, data, mentee):
         options = runs.mentor_options(self.program, mentee) if mentee else []
-        mentees = [
-            (e.pk, display_name(e.user))
-            for e in sorted(self.waiting, key=lambda e: display_name(e.user).lower())
-        ]
+        # Namesakes are told apart by title, department, location (and the
+        # sign-in name where the admin may see it): one query for all.
+        profiles = EmployeeProfile.objects.select_related("user").in_bulk(
+            [e.user_id for e in self.waiting], field_name="user_id"
+        )
+        sign_in = can_see_sign_in_names(self.request.user)
+        mentees = []
+        for e in sorted(self.waiting, key=lambda e: display_name(e.user).lower()):
+            profile = profiles.get(e.user_id)
+            detail = person_detail(profile, sign_in=sign_in) if profile else ""
+            name = display_name(e.user)
+            mentees.append((e.pk, f"{name} ({detail})" if detail else name))
         form = ManualPairForm(
             data,
             initial={"mentee": mentee.pk if mentee else None},
