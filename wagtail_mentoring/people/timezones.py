@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -32,19 +33,56 @@ AREAS = (
 )
 
 
-def _zone_tab() -> str:
+def _tzdata_file(name: str) -> str:
     for directory in zoneinfo.TZPATH:
-        path = Path(directory) / "zone.tab"
+        path = Path(directory) / name
         if path.is_file():
             return path.read_text(encoding="utf-8")
     try:
         return (
             resources.files("tzdata")
-            .joinpath("zoneinfo", "zone.tab")
+            .joinpath("zoneinfo", name)
             .read_text(encoding="utf-8")
         )
     except (ModuleNotFoundError, FileNotFoundError):
         return ""
+
+
+def _zone_tab() -> str:
+    return _tzdata_file("zone.tab")
+
+
+@cache
+def zone_aliases() -> dict[str, list[str]]:
+    """``{canonical: [old names]}`` from tzdata's links. Browsers report some
+    zones by an old name (Chromium: "Asia/Calcutta", "Europe/Kiev")."""
+    links = {}
+    for line in _tzdata_file("tzdata.zi").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "L":
+            links[parts[2]] = parts[1]
+    canonical = set(canonical_timezones())
+    aliases: dict[str, list[str]] = {}
+    for alias, target in links.items():
+        seen = set()
+        while target in links and target not in seen:
+            seen.add(target)
+            target = links[target]
+        if target in canonical:
+            aliases.setdefault(target, []).append(alias)
+    return aliases
+
+
+class TimezoneSelect(forms.Select):
+    """A select of :func:`timezone_choices` whose options name their old
+    aliases, so the browser's zone is found whatever name it reports."""
+
+    def create_option(self, name, value, label, selected, index, **kwargs):
+        option = super().create_option(name, value, label, selected, index, **kwargs)
+        aliases = zone_aliases().get(str(value))
+        if aliases:
+            option["attrs"]["data-wm-aliases"] = " ".join(sorted(aliases))
+        return option
 
 
 @cache

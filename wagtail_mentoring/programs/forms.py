@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wagtail_mentoring.people.models import EmployeeProfile, timezone_choices
+from wagtail_mentoring.people.timezones import TimezoneSelect
 from wagtail_mentoring.programs.models import GIVING_ROLES, ProgramPage
 
 QUESTION_PREFIX = "q_"
@@ -42,10 +43,10 @@ class ProfileForm(forms.ModelForm):
             label=_("Time zone"),
             choices=[("", _("Choose your time zone"))]
             + timezone_choices(current=self.instance.timezone),
-            widget=forms.Select(
+            widget=TimezoneSelect(
                 attrs={
                     "data-wm-timezone": "",
-                    "data-wm-filter-label": _("Filter time zones"),
+                    "data-wm-filter-label": _("Filter by city or region"),
                 }
             ),
             help_text=_(

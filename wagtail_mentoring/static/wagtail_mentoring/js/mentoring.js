@@ -151,11 +151,15 @@ document.querySelectorAll("select[data-wm-timezone]").forEach((select, n) => {
   } catch (error) {
     zone = "";
   }
-  const option = [...select.options].find((o) => o.value === zone);
+  const option = [...select.options].find(
+    (o) =>
+      o.value === zone ||
+      (o.dataset.wmAliases || "").split(" ").includes(zone),
+  );
   const suggested = select.querySelector("optgroup");
   if (option && suggested && option.parentElement !== suggested) {
     const copy = option.cloneNode(true);
-    copy.textContent = zone;
+    copy.textContent = option.value;
     suggested.prepend(copy);
     if (!select.value) copy.selected = true;
   }
@@ -164,8 +168,8 @@ document.querySelectorAll("select[data-wm-timezone]").forEach((select, n) => {
   filter.id = `${select.id || "wm-timezone"}-filter-${n}`;
   filter.className = "wm-timezone-filter";
   filter.setAttribute("aria-controls", select.id);
-  filter.setAttribute("aria-label", select.dataset.wmFilterLabel || "Filter time zones");
-  filter.placeholder = select.dataset.wmFilterLabel || "Filter time zones";
+  filter.setAttribute("aria-label", select.dataset.wmFilterLabel || "Filter by city or region");
+  filter.placeholder = select.dataset.wmFilterLabel || "Filter by city or region";
   filter.autocomplete = "off";
   select.before(filter);
   filter.addEventListener("input", () => {
