@@ -15,6 +15,8 @@ from intranet.home.management.commands._sponsorship import hr_team
 from tests.factories import make_enrollment, make_user
 from tests.journey_data import make_journey
 from wagtail_mentoring.blocks.program import MentorSpotlightBlock
+from wagtail_mentoring.matching import runs as matching_runs
+from wagtail_mentoring.matching import services as matching_services
 from wagtail_mentoring.matching.models import MatchingRun, RunStatus
 from wagtail_mentoring.people.models import EmployeeProfile, SelfIdentification
 from wagtail_mentoring.people.search import PICKER_LIMIT
@@ -355,3 +357,21 @@ def test_pair_by_hand_tells_namesakes_apart(
     body = client.get(reverse("wm_sponsorship_pairing:index")).content.decode()
     for sign_in, department in twins:
         assert f"Jordan Chen (Engineer, {department}, {sign_in})" in body
+
+
+def test_pair_by_hand_searches_waiting_mentees(client, superuser, program):
+    base = {"level": 3, "timezone": "UTC", "languages": ["en"], "title": "Engineer"}
+    mentor = make_user("mentor0", profile={**base, "level": 6, "department": "D0"})
+    make_enrollment(mentor, program, "mentor", status="approved", capacity=1)
+    for name, department in (("ada", "Finance"), ("bob", "Sales"), ("cy", "Sales")):
+        user = make_user(name, profile={**base, "department": department})
+        make_enrollment(user, program, "mentee", status="approved")
+    run = matching_services.start_run(program, superuser, enqueue=False)
+    matching_runs.execute_run(run.pk)
+    client.force_login(superuser)
+    url = reverse("wm_matching:manual_pair", args=[program.pk])
+    html = client.get(url, {"q": "sales"}).content.decode()
+    assert "Bob Tester (Engineer, Sales" in html and "Cy Tester" in html
+    assert "Ada Tester" not in html
+    html = client.get(url, {"q": "ada finance"}).content.decode()
+    assert "Ada Tester (Engineer, Finance" in html and "Bob Tester" not in html
