@@ -1,9 +1,12 @@
 """What admins and editors trip over: searching people, dates, choosers."""
 
+import re
+import zoneinfo
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,9 +15,12 @@ from intranet.home.management.commands._sponsorship import hr_team
 from tests.factories import make_enrollment, make_user
 from tests.journey_data import make_journey
 from wagtail_mentoring.blocks.program import MentorSpotlightBlock
+from wagtail_mentoring.matching import runs as matching_runs
+from wagtail_mentoring.matching import services as matching_services
 from wagtail_mentoring.matching.models import MatchingRun, RunStatus
 from wagtail_mentoring.people.models import EmployeeProfile, SelfIdentification
 from wagtail_mentoring.people.search import PICKER_LIMIT
+from wagtail_mentoring.programs.forms import ProfileForm
 from wagtail_mentoring.sponsorship import services as sponsorship_services
 from wagtail_mentoring.sponsorship.models import Nomination
 
@@ -293,3 +299,79 @@ def test_program_page_and_hub_show_learning_journeys(client, hub, program, emplo
     assert "First steps together" in client.get(program.url).content.decode()
     hub_html = client.get(hub.url).content.decode()
     assert "Learning journeys" in hub_html and journey.url in hub_html
+
+
+# --- Time zones ------------------------------------------------------------
+
+
+def _options(html, select_name):
+    select = html.split(f'name="{select_name}"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_apply_form_offers_canonical_time_zones_with_the_likely_one_first(
+    client, program
+):
+    user = make_user("newbie", profile={"timezone": ""})
+    client.force_login(user)
+    html = client.get(program.url + "apply/").content.decode()
+    zones = [z for z in _options(html, "profile-timezone") if z]
+    assert zones[0] == "Europe/Berlin"  # the host's zone, suggested first
+    assert "Europe/Kyiv" in zones and "America/Argentina/Buenos_Aires" in zones
+    assert "UTC" in zones
+    for alias in ("US/Eastern", "localtime", "Europe/Kiev", "Asia/Calcutta", "GMT"):
+        assert alias not in zones
+    assert len(zones) < 450 < len(zoneinfo.available_timezones())
+    assert "data-wm-timezone" in html
+
+
+def test_a_saved_alias_stays_choosable():
+    user = make_user("oldie", profile={"timezone": "US/Eastern"})
+    form = ProfileForm(instance=user.mentoring_profile)
+    values = [
+        v for _group, opts in form.fields["timezone"].choices[1:] for v, _ in opts
+    ]
+    assert "US/Eastern" in values
+
+
+def test_career_outcome_form_chooses_people_instead_of_listing_everyone(
+    client, superuser, lena
+):
+    _crowd(50)
+    client.force_login(superuser)
+    body = client.get(reverse("wm_career_outcomes:add")).content.decode()
+    assert "Choose a person" in body
+    assert "Chen00049" not in body and "Lena Mensah" not in body
+
+
+def test_pair_by_hand_tells_namesakes_apart(
+    client, sponsorship_program, sponsorship_admin, superuser
+):
+    twins = []
+    for name, department in (("emp1", "Product"), ("emp2", "Sales")):
+        twin = _named(name, "Jordan", "Chen", department=department)
+        make_enrollment(twin, sponsorship_program, "sponsee", status="approved")
+        twins.append((twin.get_username(), department))
+    client.force_login(superuser)
+    body = client.get(reverse("wm_sponsorship_pairing:index")).content.decode()
+    for sign_in, department in twins:
+        assert f"Jordan Chen (Engineer, {department}, {sign_in})" in body
+
+
+def test_pair_by_hand_searches_waiting_mentees(client, superuser, program):
+    base = {"level": 3, "timezone": "UTC", "languages": ["en"], "title": "Engineer"}
+    mentor = make_user("mentor0", profile={**base, "level": 6, "department": "D0"})
+    make_enrollment(mentor, program, "mentor", status="approved", capacity=1)
+    for name, department in (("ada", "Finance"), ("bob", "Sales"), ("cy", "Sales")):
+        user = make_user(name, profile={**base, "department": department})
+        make_enrollment(user, program, "mentee", status="approved")
+    run = matching_services.start_run(program, superuser, enqueue=False)
+    matching_runs.execute_run(run.pk)
+    client.force_login(superuser)
+    url = reverse("wm_matching:manual_pair", args=[program.pk])
+    html = client.get(url, {"q": "sales"}).content.decode()
+    assert "Bob Tester (Engineer, Sales" in html and "Cy Tester" in html
+    assert "Ada Tester" not in html
+    html = client.get(url, {"q": "ada finance"}).content.decode()
+    assert "Ada Tester (Engineer, Finance" in html and "Bob Tester" not in html

@@ -240,7 +240,7 @@ def test_hr_records_and_imports_outcomes(client, hr, sponsorship, sponsee, emplo
     response = client.post(
         reverse("wm_career_outcomes:add"),
         {
-            "employee": sponsee.pk,
+            "employee": sponsee.mentoring_profile.pk,  # the profile chooser
             "kind": "promotion",
             "occurred_on": str(TODAY()),
             "title": "Senior Engineer",
@@ -284,7 +284,7 @@ def test_outcome_admin_refuses_future_dates(client, hr, employee):
     response = client.post(
         reverse("wm_career_outcomes:add"),
         {
-            "employee": employee.pk,
+            "employee": employee.mentoring_profile.pk,
             "kind": "new_role",
             "occurred_on": str(TODAY() + timedelta(days=3)),
         },

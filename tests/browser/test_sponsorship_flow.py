@@ -77,7 +77,15 @@ def test_sponsorship_journey(page, live_server, demo_site, axe_check):
     )
     axe_check(page)
     page.get_by_label("Sponsorship program").select_option(label=program.title)
-    page.get_by_label("Who do you nominate?").select_option(value=str(nominee.pk))
+    # The nominee picker is a combobox asking the server as one types.
+    box = page.get_by_role("combobox", name="Who do you nominate?")
+    box.fill(nominee.last_name or name)
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", re.compile("list-0$"))
+    page.locator(f'[role="option"][data-value="{nominee.pk}"]').click()
+    expect(page.locator(f'input[name="nominee"][value="{nominee.pk}"]')).to_be_checked()
+    axe_check(page)
     page.get_by_role("button", name="Nominate").click()
     expect(page.get_by_text("Please say why you nominate")).to_be_visible()
     axe_check(page)
@@ -160,7 +168,13 @@ def test_sponsorship_journey(page, live_server, demo_site, axe_check):
 
     # 7. HR records the promotion.
     _switch(page, live_server, hr, "/admin/mentoring/career_outcomes/new/")
-    page.get_by_label("Employee").select_option(value=str(nominee.pk))
+    # The employee is chosen in the profile chooser, searching by full name.
+    page.get_by_role("button", name="Choose a person").click()
+    modal = page.locator(".modal-content")
+    modal.get_by_placeholder("Name, department, job title or location").fill(name)
+    chosen = f"/chosen/{nominee.mentoring_profile.pk}/"
+    modal.locator(f'a[href$="{chosen}"]').click()
+    expect(page.locator(".modal-content")).to_have_count(0)
     page.get_by_label("Outcome").select_option(label="Promotion")
     page.get_by_label("Date").fill(str(timezone.localdate()))
     page.get_by_label("Level after").fill("6")

@@ -44,7 +44,9 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = timezone_choices()
+        self.fields["timezone"].choices = timezone_choices(
+            current=self.initial.get("timezone") or ""
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from functools import cache
 
 from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
 from wagtail_mentoring.fields import MultipleChoiceField
+from wagtail_mentoring.people.timezones import timezone_choices  # noqa: F401
 from wagtail_mentoring.people.users import display_name
 
 _DAYS = [
@@ -44,11 +44,6 @@ LANGUAGE_CHOICES = sorted(
         code.split("-")[0]: name for code, name in global_settings.LANGUAGES
     }.items()
 )
-
-
-@cache
-def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 def validate_timezone(value: str) -> None:

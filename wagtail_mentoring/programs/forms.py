@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wagtail_mentoring.people.models import EmployeeProfile, timezone_choices
+from wagtail_mentoring.people.timezones import TimezoneSelect
 from wagtail_mentoring.programs.models import GIVING_ROLES, ProgramPage
 
 QUESTION_PREFIX = "q_"
@@ -43,7 +44,17 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["timezone"] = forms.ChoiceField(
             label=_("Time zone"),
-            choices=[("", _("Choose your time zone"))] + timezone_choices(),
+            choices=[("", _("Choose your time zone"))]
+            + timezone_choices(current=self.instance.timezone),
+            widget=TimezoneSelect(
+                attrs={
+                    "data-wm-timezone": "",
+                    "data-wm-filter-label": _("Filter by city or region"),
+                }
+            ),
+            help_text=_(
+                "Type a city to jump to it; your browser's zone is offered first."
+            ),
         )
         for name in EmployeeProfile.REQUIRED_FOR_MATCHING:
             self.fields[name].required = True

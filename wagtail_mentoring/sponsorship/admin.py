@@ -29,13 +29,16 @@ from wagtail_mentoring.admin_base import (
     MentoringViewSet,
 )
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.people.search import person_detail
 from wagtail_mentoring.people.users import (
     display_name,
     name_ordering,
     name_search_fields,
 )
+from wagtail_mentoring.people.widgets import ProfileUserField
 from wagtail_mentoring.permissions import (
     administered_programs,
+    can_see_sign_in_names,
     policy_for,
 )
 from wagtail_mentoring.programs.admin import _bulk_url
@@ -244,8 +247,18 @@ class NominationViewSet(MentoringModelViewSet):
 
 
 class EnrollmentChoiceField(forms.ModelChoiceField):
+    """An applicant with what tells namesakes apart (title, department,
+    location, and the sign-in name to those who may see it)."""
+
+    sign_in = False
+
     def label_from_instance(self, obj):
-        return f"{display_name(obj.user)} — {obj.program.title}"
+        profile = getattr(obj.user, "mentoring_profile", None)
+        detail = person_detail(profile, sign_in=self.sign_in) if profile else ""
+        name = (
+            f"{display_name(obj.user)} ({detail})" if detail else display_name(obj.user)
+        )
+        return f"{name} — {obj.program.title}"
 
 
 class PairForm(forms.Form):
@@ -256,15 +269,16 @@ class PairForm(forms.Form):
         label=_("Sponsee"), queryset=Enrollment.objects.none()
     )
 
-    def __init__(self, *args, programs, **kwargs):
+    def __init__(self, *args, programs, sign_in=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["sponsor"].sign_in = self.fields["sponsee"].sign_in = sign_in
         accepted = (
             Enrollment.objects.filter(
                 program__in=programs,
                 status=EnrollmentStatus.APPROVED,
                 user__is_active=True,
             )
-            .select_related("user", "program")
+            .select_related("user__mentoring_profile", "program")
             .order_by("program__title", *[f"user__{f}" for f in name_ordering()])
         )
         paired = RelationshipMember.objects.filter(
@@ -330,6 +344,7 @@ class PairView(AdminFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["programs"] = administered_sponsorship_programs(self.request.user)
+        kwargs["sign_in"] = can_see_sign_in_names(self.request.user)
         return kwargs
 
     def form_valid(self, form):
@@ -601,9 +616,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class CareerOutcomeForm(WagtailAdminModelForm):
-    employee = PersonChoiceField(
-        label=_("Employee"), queryset=get_user_model().objects.none()
-    )
+    employee = ProfileUserField(label=_("Employee"))
 
     class Meta:
         model = CareerOutcome
@@ -611,13 +624,13 @@ class CareerOutcomeForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employee"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, mentoring_profile__isnull=False)
-            .order_by(*name_ordering())
-        )
         if self.instance.pk:
-            self.fields["employee"].disabled = True
+            # Whose outcome it is does not change: show them, choose no one.
+            self.fields["employee"] = PersonChoiceField(
+                label=_("Employee"),
+                queryset=get_user_model().objects.filter(pk=self.instance.employee_id),
+                disabled=True,
+            )
 
 
 class CareerOutcomeCreateView(ServiceFormMixin, generic.CreateView):

@@ -113,6 +113,12 @@ class ApproveAboveForm(forms.Form):
 
 
 class ManualPairForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find"),
+        required=False,
+        max_length=200,
+        help_text=_("Name, job title, department or location: every word must match."),
+    )
     mentee = forms.TypedChoiceField(label=_("Mentee"), coerce=int)
     mentor = forms.TypedChoiceField(
         label=_("Mentor"), coerce=int, widget=forms.RadioSelect

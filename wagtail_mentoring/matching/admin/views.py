@@ -50,10 +50,13 @@ from wagtail_mentoring.matching.reasons import (
     rule_label,
 )
 from wagtail_mentoring.matching.reports import fairness_summary
+from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.people.search import person_detail
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import (
     VIEW_EQUITY_REPORTS,
     can_run_matching,
+    can_see_sign_in_names,
     matching_programs,
 )
 from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Role
@@ -392,6 +395,9 @@ def _report(request, outcome, verb: str) -> None:
         )
 
 
+MENTEE_LIST_LIMIT = 100
+
+
 class ManualPairView(ProgramView):
     """Choose a mentor for a mentee, seeing capacity, score and reasons."""
 
@@ -415,13 +421,31 @@ class ManualPairView(ProgramView):
 
     def _form(self, data, mentee):
         options = runs.mentor_options(self.program, mentee) if mentee else []
-        mentees = [
-            (e.pk, display_name(e.user))
-            for e in sorted(self.waiting, key=lambda e: display_name(e.user).lower())
-        ]
+        # Namesakes are told apart by title, department, location (and the
+        # sign-in name where the admin may see it): one query for all.
+        profiles = EmployeeProfile.objects.select_related("user").in_bulk(
+            [e.user_id for e in self.waiting], field_name="user_id"
+        )
+        sign_in = can_see_sign_in_names(self.request.user)
+        words = (self.request.GET.get("q") or "").lower().split()
+        mentees = []
+        for e in sorted(self.waiting, key=lambda e: display_name(e.user).lower()):
+            profile = profiles.get(e.user_id)
+            detail = person_detail(profile, sign_in=sign_in) if profile else ""
+            name = display_name(e.user)
+            label = f"{name} ({detail})" if detail else name
+            chosen = mentee is not None and e.pk == mentee.pk
+            if chosen or all(word in label.lower() for word in words):
+                mentees.append((e.pk, label))
+        # A list longer than this is not read: the search narrows it.
+        self.more_mentees = len(mentees) > MENTEE_LIST_LIMIT
+        mentees = mentees[:MENTEE_LIST_LIMIT]
         form = ManualPairForm(
             data,
-            initial={"mentee": mentee.pk if mentee else None},
+            initial={
+                "mentee": mentee.pk if mentee else None,
+                "q": self.request.GET.get("q", ""),
+            },
             mentees=mentees,
             options=options,
             labels=role_labels(self.program),
@@ -473,6 +497,7 @@ class ManualPairView(ProgramView):
         # The service needs a finished run to file the pair under: say so
         # before anyone is chosen rather than refusing after the choice.
         context["needs_run"] = runs.current_run(self.program) is None
+        context["more_mentees"] = getattr(self, "more_mentees", False)
         context["rows"] = [
             {
                 "option": option,

@@ -141,3 +141,51 @@ document.querySelectorAll("[data-wm-person-picker]").forEach((picker, n) => {
   });
   input.addEventListener("blur", () => setTimeout(close, 100));
 });
+
+// Time zone lists (people/timezones.py): the browser's zone joins the
+// suggestions and is chosen when nothing is yet, and a filter box narrows
+// the ~420 canonical zones as one types. Without this script the list is
+// grouped by area and a native select jumps to a typed city.
+document.querySelectorAll("select[data-wm-timezone]").forEach((select, n) => {
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    zone = "";
+  }
+  const option = [...select.options].find(
+    (o) =>
+      o.value === zone ||
+      (o.dataset.wmAliases || "").split(" ").includes(zone),
+  );
+  const suggested = select.querySelector("optgroup");
+  if (option && suggested && option.parentElement !== suggested) {
+    const copy = option.cloneNode(true);
+    copy.textContent = option.value;
+    suggested.prepend(copy);
+    if (!select.value) copy.selected = true;
+  }
+  const filter = document.createElement("input");
+  filter.type = "search";
+  filter.id = `${select.id || "wm-timezone"}-filter-${n}`;
+  filter.className = "wm-timezone-filter";
+  filter.setAttribute("aria-controls", select.id);
+  filter.setAttribute("aria-label", select.dataset.wmFilterLabel || "Filter by city or region");
+  filter.placeholder = select.dataset.wmFilterLabel || "Filter by city or region";
+  filter.autocomplete = "off";
+  select.before(filter);
+  filter.addEventListener("input", () => {
+    const words = filter.value.toLowerCase().replace(/_/g, " ").split(/\s+/).filter(Boolean);
+    let first = null;
+    select.querySelectorAll("option").forEach((o) => {
+      const text = `${o.value} ${o.textContent}`.toLowerCase().replace(/_/g, " ");
+      const match = !o.value || words.every((word) => text.includes(word));
+      o.hidden = !match;
+      if (match && o.value && !first) first = o;
+    });
+    select.querySelectorAll("optgroup").forEach((group) => {
+      group.hidden = ![...group.children].some((o) => !o.hidden);
+    });
+    if (first && words.length) first.selected = true;
+  });
+});
