@@ -180,8 +180,8 @@ def test_apply_form_offers_every_language_and_keeps_the_applicants(
 
 
 def test_host_user_without_profile_applies_with_every_list_populated(client, program):
-    """A host user the package has never seen: no profile row yet."""
-    Skill.objects.create(name="Python")
+    """A host user the package has never seen: no profile row yet, and a host
+    that has no skills or interests taxonomy yet (no empty lists are shown)."""
     newcomer = make_user("newcomer")
     assert not EmployeeProfile.objects.filter(user=newcomer).exists()
     client.force_login(newcomer)
@@ -189,6 +189,10 @@ def test_host_user_without_profile_applies_with_every_list_populated(client, pro
     assert response.status_code == 200
     for name in ("profile-languages", "profile-timezone"):
         assert len(select_options(response.content, name)) > 10, name
+    body = response.content.decode()
+    for name in ("profile-skills", "profile-skills_wanted", "profile-interests"):
+        assert f'name="{name}"' not in body, name
+    assert "Skills" not in body  # no heading over an empty list either
     # Reading the form wrote nothing.
     assert not EmployeeProfile.objects.filter(user=newcomer).exists()
     data = form_fields(response.content, "role")

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wagtail_mentoring.people.models import EmployeeProfile, timezone_choices
+from wagtail_mentoring.people.models import (
+    EmployeeProfile,
+    Interest,
+    Skill,
+    timezone_choices,
+)
 from wagtail_mentoring.people.timezones import TimezoneSelect
 from wagtail_mentoring.programs.models import GIVING_ROLES, ProgramPage
 
@@ -58,6 +63,16 @@ class ProfileForm(forms.ModelForm):
         )
         for name in EmployeeProfile.REQUIRED_FOR_MATCHING:
             self.fields[name].required = True
+        # A host that has not built its skills or interests taxonomy yet: an
+        # empty list of checkboxes asks a question nobody can answer.
+        has_skills = Skill.objects.exists()
+        for name, present in (
+            ("skills", has_skills),
+            ("skills_wanted", has_skills),
+            ("interests", Interest.objects.exists()),
+        ):
+            if not present:
+                del self.fields[name]
 
 
 class ApplicationForm(forms.Form):
