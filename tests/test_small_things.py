@@ -67,7 +67,8 @@ def test_a_time_that_ends_a_sentence_gets_one_full_stop(client, program):
     body = client.get(program.url).content.decode()
     assert "Applications close on" in body
     assert "p.m.." not in body
-    assert re.search(r"Applications close on [^<]*1:04 p\.m\.<", body)
+    # The time carries its zone, and the sentence's own full stop follows it.
+    assert re.search(r"Applications close on [^<]*1:04 p\.m\. \([^)]+\)\.<", body)
     stop = Template("{% load mentoring_tags %}{{ when|before_full_stop }}.")
     for when, sentence_end in (
         ("Dec. 4, 2026, 1:04 p.m.", "1:04 p.m."),

@@ -1,5 +1,6 @@
 """Sponsorship business actions: each is validated, audit-logged, all or nothing."""
 
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from wagtail.models import ModelLogEntry
 
 from tests.conftest import PROFILE
 from tests.factories import make_enrollment, make_user
+from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
@@ -581,3 +583,38 @@ def test_csv_import_all_or_nothing(employee, other_employee, superuser, sponsors
     # Importing the same file again would duplicate: refused, naming the rows.
     error = _refused("rows", outcomes.import_outcomes, good, superuser)
     assert "Row 2" in error.messages[0] and "Row 3" in error.messages[0]
+
+
+def _zone_where_today_is_not_utcs():
+    """A zone whose date differs from UTC's right now (UTC+14 after 10:00
+    UTC, UTC-11 before 11:00 UTC), so "today" depends on whose it is."""
+    utc_today = timezone.now().date()
+    for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        if timezone.localdate(timezone=zoneinfo.ZoneInfo(name)) != utc_today:
+            return name
+    raise AssertionError("one of the two zones is always a day off")
+
+
+def test_today_is_the_actors_own_when_dates_are_checked(sponsorship, sponsor, sponsee):
+    name = _zone_where_today_is_not_utcs()
+    for person in (sponsor, sponsee):
+        EmployeeProfile.objects.filter(user=person).update(timezone=name)
+        person.refresh_from_db()
+    their_today = timezone.localdate(timezone=zoneinfo.ZoneInfo(name))
+    with timezone.override("UTC"):
+        evidence = services.add_evidence(
+            sponsee, achievement="Shipped the launch", achieved_on=their_today
+        )
+        action = services.log_advocacy(
+            sponsorship,
+            sponsor,
+            kind="endorsement",
+            occurred_on=their_today,
+            audience="Leadership team",
+            description="Credited the launch to them.",
+        )
+        # Behind UTC, their today is UTC's yesterday: still not in the past.
+        goal = engagement.create_goal(
+            sponsorship, sponsee, title="Lead the QBR", target_date=their_today
+        )
+    assert evidence.achieved_on == action.occurred_on == goal.target_date

@@ -194,7 +194,7 @@ def test_editor_builds_a_journey_and_a_pair_works_through_it(
     for prompt in PROMPTS:
         expect(agenda).to_contain_text(prompt)
     expect(agenda).to_contain_text("Your next meeting: First session")
-    expect(page.get_by_text("0 of 3 steps done")).to_be_visible()
+    expect(page.get_by_text("Together: 0 of 3 steps done")).to_be_visible()
     axe_check(page)
 
     # Time passes: the meeting took place and the periodic job records it.

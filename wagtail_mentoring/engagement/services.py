@@ -39,6 +39,7 @@ from wagtail_mentoring.engagement.models import (
     new_feed_token,
 )
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.people.users import local_today
 from wagtail_mentoring.programs.models import (
     Relationship,
     RelationshipMember,
@@ -94,7 +95,7 @@ def create_goal(
     _check_member(relationship, owner)
     if not title.strip():
         raise MentoringError(_("Please name the goal."), code="title")
-    if target_date < timezone.localdate():
+    if target_date < local_today(owner):
         raise MentoringError(_("The target date must not be in the past."), code="date")
     with transaction.atomic():
         relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
@@ -137,7 +138,7 @@ def update_goal(
         raise MentoringError(_("Unknown goal status."), code="status")
     with transaction.atomic():
         goal = Goal.objects.select_for_update().get(pk=goal.pk)
-        if target_date != goal.target_date and target_date < timezone.localdate():
+        if target_date != goal.target_date and target_date < local_today(by):
             raise MentoringError(
                 _("The target date must not be in the past."), code="date"
             )

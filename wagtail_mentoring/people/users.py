@@ -82,6 +82,12 @@ def user_timezone(user):
         return timezone.get_current_timezone()
 
 
+def local_today(user):
+    """Today where ``user`` is: the date their forms offer as "today", so a
+    service checks "not in the future" against the same day."""
+    return timezone.localdate(timezone=user_timezone(user))
+
+
 @contextmanager
 def viewer_time_zone(request):
     """Render times in the signed-in viewer's zone (the site's for others)."""

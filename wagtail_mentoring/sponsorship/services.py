@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from wagtail_mentoring import audit
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.people.users import display_name, local_today
 from wagtail_mentoring.permissions import can_administer, require
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
@@ -136,7 +136,7 @@ def add_evidence(
     """The employee records a result they can show (their own evidence only)."""
     if not achievement.strip():
         raise MentoringError(_("Please name the achievement."), code="achievement")
-    if achieved_on and achieved_on > timezone.localdate():
+    if achieved_on and achieved_on > local_today(owner):
         raise MentoringError(
             _("Evidence is about results already achieved: the date is in the future."),
             code="date",
@@ -464,7 +464,7 @@ def log_advocacy(
     sponsee = _check_sponsor_of(relationship, by)
     if kind not in AdvocacyKind.values:
         raise MentoringError(_("Unknown kind of advocacy action."), code="kind")
-    if occurred_on > timezone.localdate():
+    if occurred_on > local_today(by):
         raise MentoringError(
             _("Log actions once they have happened: the date is in the future."),
             code="date",
