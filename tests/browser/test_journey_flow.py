@@ -194,6 +194,7 @@ def test_editor_builds_a_journey_and_a_pair_works_through_it(
     for prompt in PROMPTS:
         expect(agenda).to_contain_text(prompt)
     expect(agenda).to_contain_text("Your next meeting: First session")
+    expect(page.get_by_text("Your part: 0 of 3 steps done")).to_be_visible()
     expect(page.get_by_text("Together: 0 of 3 steps done")).to_be_visible()
     axe_check(page)
 
@@ -205,7 +206,9 @@ def test_editor_builds_a_journey_and_a_pair_works_through_it(
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
     page.reload()
-    expect(page.get_by_text("1 of 3 steps done")).to_be_visible()
+    # The pair met: that step is done for both members and for the pair.
+    expect(page.get_by_text("Your part: 1 of 3 steps done")).to_be_visible()
+    expect(page.get_by_text("Together: 1 of 3 steps done")).to_be_visible()
 
     # --- The mentee writes a reflection. ---------------------------------------
     page.get_by_role("link", name="Continue: Reflect on the first session").click()

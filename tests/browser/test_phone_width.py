@@ -46,6 +46,7 @@ NOT_PAGES = {
     "meeting_ics",  # an .ics invite
     "export_my_data",  # a JSON download, from a button on My mentoring
     "sponsorship_pick_sponsee",  # a button on Pick a sponsee
+    "sponsorship_nominee_search",  # JSON for the nominee picker's script
 }
 
 #: The page's own report of what would trouble a phone (phone_checks.js).
