@@ -264,6 +264,15 @@ class ProgramPage(RoutablePageMixin, Page):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(104)],
     )
+    nudge_after_days = models.PositiveSmallIntegerField(
+        _("nudge quiet pairs after (days)"),
+        default=21,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "A pair with no meeting for this many days is reminded to meet, and "
+            "shows as at risk to the program admins; 0 for never."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
@@ -327,6 +336,7 @@ class ProgramPage(RoutablePageMixin, Page):
                 FieldRowPanel(
                     [FieldPanel("max_extensions"), FieldPanel("max_extension_weeks")]
                 ),
+                FieldPanel("nudge_after_days"),
             ],
             heading=_("Relationships"),
         ),
