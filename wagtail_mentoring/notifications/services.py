@@ -180,11 +180,16 @@ def attempt(delivery: Delivery) -> bool:
     if not claimed:  # someone else is sending it, or did
         return False
     delivery.refresh_from_db()
-    rows = Delivery.objects.filter(pk=delivery.pk)
+
+    def record(**fields):
+        Delivery.objects.filter(pk=delivery.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(delivery, name, value)
+
     channel = CHANNELS[delivery.channel]
     recipient = delivery.recipient
     if not recipient.is_active or not channel.reaches(recipient):
-        rows.update(status=DeliveryStatus.SKIPPED, **_DROP_BODY)
+        record(status=DeliveryStatus.SKIPPED, **_DROP_BODY)
         return False
     try:
         channel.send(delivery)
@@ -195,13 +200,13 @@ def attempt(delivery: Delivery) -> bool:
             if delivery.attempts <= len(RETRY_DELAYS)
             else None
         )
-        rows.update(
+        record(
             status=DeliveryStatus.FAILED,
             last_error=str(error)[:1000],
             next_attempt_at=timezone.now() + retry_in if retry_in else None,
         )
         return False
-    rows.update(
+    record(
         status=DeliveryStatus.SENT,
         sent_at=timezone.now(),
         next_attempt_at=None,
