@@ -279,6 +279,10 @@ EXPECTED: dict[str, Rule] = {
     "wm_sponsorship_equity:index": same(STEWARDS),
     # Privacy requests (export_personal_data, erase_personal_data: HR here).
     # The person is the mentee.
+    # Every program admin has the screen (listing only their own pairs); the
+    # nudge is refused (not found) for a pair of another program.
+    "wm_at_risk:index": read_only(ANY_PROGRAM_ADMIN),
+    "wm_at_risk:nudge": post_only(ADMINS_OF_A),
     "wm_privacy:index": read_only(PRIVACY_OFFICERS),
     "wm_privacy:person": read_only(PRIVACY_OFFICERS),
     "wm_privacy:export": post_only(PRIVACY_OFFICERS),
@@ -427,6 +431,7 @@ def _kwarg(name, namespace, kwarg, w):
         ("wagtail_mentoring:find_mentor", "pk"): w.application.pk,
         ("wm_opportunities:decide", "pk"): w.opportunity_nomination.pk,
         ("wm_matching:run_status", "run_id"): w.run.pk,
+        ("wm_at_risk:nudge", "pk"): w.relationship.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]
