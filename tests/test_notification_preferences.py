@@ -99,6 +99,24 @@ def test_never_means_nothing_is_sent_and_the_log_says_so():
     assert send_digests(timezone.now() + timedelta(days=8)) == 0
 
 
+def test_what_was_held_follows_a_change_of_mind():
+    user = _person(activity="weekly", admin="daily")
+    _notify(user, 1)
+    _notify(user, 2, category=Category.ADMIN)
+    # Back to "immediately": the held one comes with the next daily digest.
+    update_preferences(user, by=user, activity="immediately", admin="never")
+    assert send_digests(_berlin(4, 9)) == 1
+    (digest,) = mail.outbox
+    assert "/mentoring/things/1/" in digest.body
+    assert "/mentoring/things/2/" not in digest.body
+    assert set(
+        Delivery.objects.filter(kind="test").values_list("status", flat=True)
+    ) == {
+        DeliveryStatus.DIGESTED,
+        DeliveryStatus.SKIPPED,
+    }
+
+
 def test_only_the_person_changes_their_preferences():
     from django.core.exceptions import PermissionDenied
 

@@ -268,8 +268,19 @@ def send_digests(now: datetime | None = None) -> int:
         prefs = getattr(user, "mentoring_notification_preferences", None)
         prefs = prefs or NotificationPreferences(user=user)
         local = now.astimezone(user_timezone(user))
+        # Held before the person chose "never" for its category: not sent.
+        Delivery.objects.filter(
+            recipient=user,
+            status=DeliveryStatus.HELD,
+            category__in=[c for c in Category if prefs.frequency(c) == Frequency.NEVER],
+        ).update(status=DeliveryStatus.SKIPPED, **_DROP_BODY)
         for frequency in DIGEST_FREQUENCIES:
-            categories = [c for c in Category if prefs.frequency(c) == frequency]
+            # Held before the person switched back to "immediately": it goes
+            # with the next daily digest rather than never.
+            wanted = {frequency}
+            if frequency == Frequency.DAILY:
+                wanted.add(Frequency.IMMEDIATELY)
+            categories = [c for c in Category if prefs.frequency(c) in wanted]
             occurrence = _digest_occurrence(frequency, local, prefs)
             if categories and occurrence:
                 sent += _send_digest(user, frequency, occurrence, categories)
