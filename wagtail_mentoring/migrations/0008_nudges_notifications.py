@@ -92,7 +92,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("subject", models.CharField(max_length=300, verbose_name="subject")),
-                ("summary", models.CharField(blank=True, max_length=300)),
                 ("link", models.CharField(blank=True, max_length=500)),
                 ("unsubscribe_url", models.CharField(blank=True, max_length=500)),
                 ("body_text", models.TextField(blank=True)),

@@ -67,8 +67,7 @@ class Delivery(models.Model):
         db_index=True,
     )
     subject = models.CharField(_("subject"), max_length=300)
-    # One line for a digest, and the link it leads to.
-    summary = models.CharField(max_length=300, blank=True)
+    # Where a digest's line about it leads.
     link = models.CharField(max_length=500, blank=True)
     unsubscribe_url = models.CharField(max_length=500, blank=True)
     body_text = models.TextField(blank=True)
