@@ -37,59 +37,12 @@ def seed_nudges(program) -> None:
     )
     complete = [r for r in pairs if {m.role for m in r.members.all() if m.user_id}
                 >= {Role.MENTOR, Role.MENTEE}]  # fmt: skip
-    if len(complete) < 3 or Meeting.objects.filter(title=QUIET_TITLE).exists():
-        return
-    quiet, unhappy, soon = complete[-1], complete[-2], complete[0]
-    # Went quiet: their only meeting was five weeks ago, nothing planned since,
-    # and the mentee's last message is still waiting for an answer.
-    quiet.meetings.all().delete()
-    Relationship.objects.filter(pk=quiet.pk).update(
-        started_on=timezone.localdate() - timedelta(weeks=8)
-    )
-    mentee, mentor = _roles(quiet)
-    Meeting.objects.create(
-        relationship=quiet,
-        title=QUIET_TITLE,
-        starts_at=(now - timedelta(weeks=5)).replace(minute=0, second=0, microsecond=0),
-        status="held",
-        location="Video call",
-        created_by=mentee,
-    )
-    quiet.messages.all().delete()
-    Message.objects.create(
-        relationship=quiet,
-        author=mentee,
-        body="Hi! Shall we find a time to catch up?",
-        created_at=now - timedelta(days=11),
-    )
-    # Rated their last meeting low, for the admins' eyes only.
-    held = (
-        unhappy.meetings.filter(starts_at__lt=now).exclude(status="cancelled").first()
-    )
-    author, _mentor = _roles(unhappy)
-    if held and author:
-        Feedback.objects.get_or_create(
-            relationship=unhappy,
-            meeting=held,
-            author=author,
-            kind="meeting",
-            defaults={
-                "rating": 2,
-                "visibility": "admins",
-                "comment": "We keep running out of time.",
-            },
-        )
-    # Meets tomorrow (planned last week): the reminder is due.
-    mentee, _mentor = _roles(soon)
-    Meeting.objects.create(
-        relationship=soon,
-        title=TOMORROW_TITLE,
-        starts_at=(now + timedelta(hours=20)).replace(second=0, microsecond=0),
-        location="Room 4.2",
-        agenda="- Walk through the last interview\n- Practise two questions",
-        created_by=mentee,
-        created_at=now - timedelta(days=6),
-    )
+    if complete and not Meeting.objects.filter(title=QUIET_TITLE).exists():
+        _went_quiet(complete[-1], now)
+        if len(complete) >= 2:
+            _meets_tomorrow(complete[0], now)
+        if len(complete) >= 3:
+            _rated_low(complete[-2], now)
     # The demo mentee (the one the seed names) prefers one email a day.
     demo_mentee = (
         RelationshipMember.objects.filter(role=Role.MENTEE)
@@ -107,3 +60,62 @@ def seed_nudges(program) -> None:
 def _roles(relationship):
     users = {m.role: m.user for m in relationship.members.all()}
     return users.get(Role.MENTEE), users.get(Role.MENTOR)
+
+
+def _went_quiet(quiet, now) -> None:
+    """Their only meeting was five weeks ago, nothing is planned, and the
+    mentee's last message is still waiting for an answer."""
+    quiet.meetings.all().delete()
+    Relationship.objects.filter(pk=quiet.pk).update(
+        started_on=timezone.localdate() - timedelta(weeks=8)
+    )
+    mentee, _mentor = _roles(quiet)
+    Meeting.objects.create(
+        relationship=quiet,
+        title=QUIET_TITLE,
+        starts_at=(now - timedelta(weeks=5)).replace(minute=0, second=0, microsecond=0),
+        status="held",
+        location="Video call",
+        created_by=mentee,
+    )
+    quiet.messages.all().delete()
+    Message.objects.create(
+        relationship=quiet,
+        author=mentee,
+        body="Hi! Shall we find a time to catch up?",
+        created_at=now - timedelta(days=11),
+    )
+
+
+def _rated_low(unhappy, now) -> None:
+    """Rated their last meeting low, for the admins' eyes only."""
+    held = (
+        unhappy.meetings.filter(starts_at__lt=now).exclude(status="cancelled").first()
+    )
+    author, _mentor = _roles(unhappy)
+    if held and author:
+        Feedback.objects.get_or_create(
+            relationship=unhappy,
+            meeting=held,
+            author=author,
+            kind="meeting",
+            defaults={
+                "rating": 2,
+                "visibility": "admins",
+                "comment": "We keep running out of time.",
+            },
+        )
+
+
+def _meets_tomorrow(soon, now) -> None:
+    """Planned last week: the reminder is due."""
+    mentee, _mentor = _roles(soon)
+    Meeting.objects.create(
+        relationship=soon,
+        title=TOMORROW_TITLE,
+        starts_at=(now + timedelta(hours=20)).replace(second=0, microsecond=0),
+        location="Room 4.2",
+        agenda="- Walk through the last interview\n- Practise two questions",
+        created_by=mentee,
+        created_at=now - timedelta(days=6),
+    )
