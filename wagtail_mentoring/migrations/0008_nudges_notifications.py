@@ -19,9 +19,14 @@ def receipts_to_deliveries(apps, schema_editor):
         recipient = users.get(receipt.key.rsplit(":", 1)[-1])
         if recipient is None:
             continue
+        key = receipt.key
+        if key.startswith("message:") and key.count(":") == 2:
+            # Message keys gained an occurrence ("new") like every other key.
+            kind, pk, user = key.split(":")
+            key = f"{kind}:{pk}:new:{user}"
         rows.append(
             Delivery(
-                key=receipt.key,
+                key=key,
                 kind=receipt.key.split(":", 1)[0],
                 category="activity",
                 recipient_id=recipient,
