@@ -51,6 +51,7 @@ from tests.authorization_world import (
     build_world,
 )
 from tests.journey_data import STEP_REFLECT
+from wagtail_mentoring.notifications.tokens import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,6 +184,12 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:sponsorship_pick": same({PARTNER}),
     "wagtail_mentoring:sponsorship_pick_sponsee": post_only({PARTNER}),
     "wagtail_mentoring:sponsorship_detail": same(PAIR),
+    # Everyone chooses how they hear from us (the address names nobody).
+    "wagtail_mentoring:notification_settings": same(SIGNED_IN),
+    # One-click unsubscribe from an email: the signed token is the proof, so it
+    # works without signing in; a forged one is a 404 (tests/test_notification_
+    # preferences.py). GET only shows the button.
+    "wagtail_mentoring:unsubscribe": same(EVERYONE),
     # Everyone downloads their own data (the address names nobody).
     "wagtail_mentoring:export_my_data": post_only(SIGNED_IN),
     # Pages and their routes ----------------------------------------------
@@ -274,6 +281,10 @@ EXPECTED: dict[str, Rule] = {
     "wm_sponsorship_equity:index": same(STEWARDS),
     # Privacy requests (export_personal_data, erase_personal_data: HR here).
     # The person is the mentee.
+    # Every program admin has the screen (listing only their own pairs); the
+    # nudge is refused (not found) for a pair of another program.
+    "wm_at_risk:index": read_only(ANY_PROGRAM_ADMIN),
+    "wm_at_risk:nudge": post_only(ADMINS_OF_A),
     "wm_privacy:index": read_only(PRIVACY_OFFICERS),
     "wm_privacy:person": read_only(PRIVACY_OFFICERS),
     "wm_privacy:export": post_only(PRIVACY_OFFICERS),
@@ -408,6 +419,9 @@ def _url(endpoint: Endpoint, w) -> str:
 def _kwarg(name, namespace, kwarg, w):
     by_name = {
         ("wagtail_mentoring:calendar_feed", "token"): w.mentee_feed.token,
+        ("wagtail_mentoring:unsubscribe", "token"): unsubscribe_token(
+            w.users[MENTEE], ["activity"]
+        ),
         ("wagtail_mentoring:sponsorship_opportunity", "pk"): w.opportunity.pk,
         ("wagtail_mentoring:sponsorship_pick_sponsee", "program_pk"): w.circle.pk,
         (
@@ -419,6 +433,7 @@ def _kwarg(name, namespace, kwarg, w):
         ("wagtail_mentoring:find_mentor", "pk"): w.application.pk,
         ("wm_opportunities:decide", "pk"): w.opportunity_nomination.pk,
         ("wm_matching:run_status", "run_id"): w.run.pk,
+        ("wm_at_risk:nudge", "pk"): w.relationship.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]

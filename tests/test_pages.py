@@ -53,6 +53,7 @@ class TestPageTypes(WagtailPageTestCase):
                     "conversation_prompts": streamfield([("prompt", "How are you?")]),
                     "max_extensions": 1,
                     "max_extension_weeks": 12,
+                    "nudge_after_days": 21,
                 }
             ),
         )

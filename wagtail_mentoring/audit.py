@@ -129,6 +129,10 @@ ACTIONS = {
         _("Request rematch"),
         _("Asked for a different match"),
     ),
+    "wagtail_mentoring.relationship.nudge": (
+        _("Nudge pair"),
+        _("Reminded the pair to meet"),
+    ),
     "wagtail_mentoring.calendar.revoke": (
         _("Revoke calendar feed"),
         _("Revoked a calendar feed URL"),

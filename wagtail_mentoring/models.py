@@ -8,7 +8,6 @@ from wagtail_mentoring.engagement.models import (  # noqa: F401
     Meeting,
     MentorRequest,
     Message,
-    NotificationReceipt,
 )
 from wagtail_mentoring.journeys.models import (  # noqa: F401
     JourneyModulePage,
@@ -22,6 +21,10 @@ from wagtail_mentoring.matching.models import (  # noqa: F401, E402
     MatchingRun,
     MatchProposal,
     ProgramMatchingSettings,
+)
+from wagtail_mentoring.notifications.models import (  # noqa: F401
+    Delivery,
+    NotificationPreferences,
 )
 from wagtail_mentoring.people.models import (  # noqa: F401
     EmployeeProfile,

@@ -1,7 +1,14 @@
-"""Celery entry point: re-exports every domain's tasks for autodiscovery."""
+"""Celery entry point: re-exports every domain's tasks for autodiscovery, and
+lists the periodic jobs once for Celery beat (``beat_schedule()``) and for
+cron hosts (``manage.py mentoring_run_jobs``)."""
 
 from celery.schedules import crontab
 
+from wagtail_mentoring.engagement.nudges.tasks import (  # noqa: F401
+    nudge_quiet_pairs,
+    send_meeting_reminders,
+    send_request_reminders,
+)
 from wagtail_mentoring.engagement.tasks import (  # noqa: F401
     complete_ended_relationships,
     expire_mentor_requests,
@@ -17,11 +24,37 @@ from wagtail_mentoring.matching.tasks import (  # noqa: F401
     run_matching,
     send_match_emails,
 )
+from wagtail_mentoring.notifications.tasks import (  # noqa: F401
+    retry_failed_notifications,
+    send_notification_digests,
+)
 from wagtail_mentoring.privacy.tasks import (  # noqa: F401
     apply_retention,
     end_participation_of_leavers,
 )
 from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401
+
+#: Every periodic job: its name (``mentoring_run_jobs --job NAME``), its task
+#: and how often beat runs it. Every job may run any number of times: a second
+#: run finds nothing left to do and sends nothing.
+PERIODIC_JOBS = {
+    "expire-requests": (expire_mentor_requests, crontab(minute="*/15")),
+    "meetings-held": (mark_meetings_held, crontab(minute="*/15")),
+    "fail-unclaimed-runs": (fail_unclaimed_matching_runs, crontab()),  # each minute
+    "complete-relationships": (
+        complete_ended_relationships,
+        crontab(hour=2, minute=30),
+    ),
+    "retention": (apply_retention, crontab(hour=3, minute=15)),
+    "leavers": (end_participation_of_leavers, crontab(hour=2, minute=15)),
+    # Within 15 minutes of "a day before" and "an hour before".
+    "meeting-reminders": (send_meeting_reminders, crontab(minute="*/15")),
+    "request-reminders": (send_request_reminders, crontab(minute=5)),
+    "quiet-pairs": (nudge_quiet_pairs, crontab(hour=9, minute=0)),
+    "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
+    # Hourly: each person's digest goes at their own local hour.
+    "digests": (send_notification_digests, crontab(minute=0)),
+}
 
 
 def beat_schedule() -> dict:
@@ -31,28 +64,6 @@ def beat_schedule() -> dict:
     """
 
     return {
-        "wagtail-mentoring-expire-requests": {
-            "task": "wagtail_mentoring.engagement.tasks.expire_mentor_requests",
-            "schedule": crontab(minute="*/15"),
-        },
-        "wagtail-mentoring-meetings-held": {
-            "task": "wagtail_mentoring.engagement.tasks.mark_meetings_held",
-            "schedule": crontab(minute="*/15"),
-        },
-        "wagtail-mentoring-fail-unclaimed-runs": {
-            "task": "wagtail_mentoring.matching.tasks.fail_unclaimed_matching_runs",
-            "schedule": crontab(),  # every minute
-        },
-        "wagtail-mentoring-complete-relationships": {
-            "task": "wagtail_mentoring.engagement.tasks.complete_ended_relationships",
-            "schedule": crontab(hour=2, minute=30),
-        },
-        "wagtail-mentoring-retention": {
-            "task": "wagtail_mentoring.privacy.tasks.apply_retention",
-            "schedule": crontab(hour=3, minute=15),
-        },
-        "wagtail-mentoring-leavers": {
-            "task": "wagtail_mentoring.privacy.tasks.end_participation_of_leavers",
-            "schedule": crontab(hour=2, minute=15),
-        },
+        f"wagtail-mentoring-{name}": {"task": task.name, "schedule": schedule}
+        for name, (task, schedule) in PERIODIC_JOBS.items()
     }

@@ -7,6 +7,7 @@ Each domain keeps its own ``urls.py``; this module only puts them together.
 
 from wagtail_mentoring.engagement import urls as engagement
 from wagtail_mentoring.matching import urls as matching
+from wagtail_mentoring.notifications import urls as notifications
 from wagtail_mentoring.privacy import urls as privacy
 from wagtail_mentoring.programs import urls as programs
 from wagtail_mentoring.sponsorship import urls as sponsorship
@@ -19,4 +20,5 @@ urlpatterns = [
     *matching.urlpatterns,
     *sponsorship.urlpatterns,
     *privacy.urlpatterns,
+    *notifications.urlpatterns,
 ]

@@ -12,13 +12,22 @@ from wagtail_mentoring.admin_base import AdminMenu, MentoringViewSetGroup
 from wagtail_mentoring.engagement import wagtail_hooks as engagement
 from wagtail_mentoring.journeys import wagtail_hooks as journeys
 from wagtail_mentoring.matching import wagtail_hooks as matching
+from wagtail_mentoring.notifications import wagtail_hooks as notifications
 from wagtail_mentoring.people import wagtail_hooks as people
 from wagtail_mentoring.privacy import wagtail_hooks as privacy
 from wagtail_mentoring.programs import wagtail_hooks as programs
 from wagtail_mentoring.sponsorship import wagtail_hooks as sponsorship
 
 menu = AdminMenu()
-for domain in (people, programs, engagement, journeys, matching, sponsorship):
+for domain in (
+    people,
+    notifications,
+    programs,
+    engagement,
+    journeys,
+    matching,
+    sponsorship,
+):
     domain.register(menu)
 privacy.register(menu)
 

@@ -8,11 +8,12 @@ from django.utils import timezone
 from tests.engagement_helpers import mentee, mentor, pair, self_select, soon
 from tests.services.conftest import wait_for
 from wagtail_mentoring.engagement import services
-from wagtail_mentoring.engagement.models import MentorRequest, NotificationReceipt
+from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.engagement.tasks import (
     expire_mentor_requests,
     send_meeting_invites,
 )
+from wagtail_mentoring.notifications.models import Delivery
 
 pytestmark = [
     pytest.mark.services,
@@ -33,7 +34,7 @@ def test_invites_are_sent_once_by_the_worker(celery_worker_process, program):
     files = list(celery_worker_process.iterdir())
     assert len(files) == 2
     assert all("BEGIN:VCALENDAR" in f.read_text() for f in files)
-    assert NotificationReceipt.objects.count() == 2
+    assert Delivery.objects.filter(kind="meeting", status="sent").count() == 2
 
 
 def test_expiry_runs_in_the_worker(celery_worker_process, program):

@@ -17,8 +17,14 @@ def program_prompts(relationship: Relationship) -> list[str]:
     return [str(block.value).strip() for block in prompts if str(block.value).strip()]
 
 
-def default_agenda(relationship: Relationship) -> str:
+def conversation_prompts(relationship: Relationship) -> list[str]:
+    """What the pair could talk about next: the program's prompts, then those
+    of their journey's next step (and the host's), without repeats."""
     prompts = program_prompts(relationship)
     for extra_prompts in hooks.get_hooks(AGENDA_PROMPTS):
         prompts += extra_prompts(relationship)
-    return "\n".join(f"- {prompt}" for prompt in dict.fromkeys(prompts))
+    return list(dict.fromkeys(prompts))
+
+
+def default_agenda(relationship: Relationship) -> str:
+    return "\n".join(f"- {prompt}" for prompt in conversation_prompts(relationship))

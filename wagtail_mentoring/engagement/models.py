@@ -1,5 +1,5 @@
 """What a pair does together: requests that start it, meetings, goals, messages,
-feedback, and the calendar feed and notification receipts that support them."""
+feedback, and the calendar feed that supports them."""
 
 from __future__ import annotations
 
@@ -375,16 +375,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(_("Calendar feed"))
-
-
-class NotificationReceipt(models.Model):
-    """One row per notification sent, so that retried tasks never send twice."""
-
-    key = models.CharField(max_length=200, unique=True)
-    sent_at = models.DateTimeField(default=dj_timezone.now)
-
-    class Meta:
-        verbose_name = _("notification receipt")
-
-    def __str__(self) -> str:
-        return self.key

@@ -15,7 +15,6 @@ from wagtail_mentoring.engagement.models import (
     Meeting,
     MentorRequest,
     Message,
-    NotificationReceipt,
 )
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.personal_data import (
@@ -164,8 +163,6 @@ class EngagementData(PersonalData):
         )
         MentorRequest.objects.filter(decided_by=user).update(decided_by=None)
         CalendarFeed.objects.filter(user=user).delete()
-        # Which emails they were sent (see engagement.tasks.send_once).
-        NotificationReceipt.objects.filter(key__endswith=f":{user.pk}").delete()
 
 
 def _meeting(meeting: Meeting, user) -> dict:

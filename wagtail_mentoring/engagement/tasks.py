@@ -1,57 +1,31 @@
 """Background jobs of the engagement domain: emails and periodic upkeep.
 
-Every email task is idempotent under retry: a :class:`NotificationReceipt` with
-a key naming the event and the recipient is written in the same transaction as
-the send, so a retried or duplicated task finds it and sends nothing.
+Every email task is idempotent under retry: each goes through
+``notifications.services.notify`` with a key naming the event and the
+recipient, so a retried or duplicated task finds it recorded and sends nothing.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from wagtail_mentoring.engagement import ical
 from wagtail_mentoring.engagement.models import (
     Meeting,
     MentorRequest,
     Message,
-    NotificationReceipt,
 )
 from wagtail_mentoring.engagement.services import (
     complete_due_relationships,
     expire_requests,
 )
 from wagtail_mentoring.engagement.services import mark_meetings_held as mark
-from wagtail_mentoring.notifications import send_to_user
+from wagtail_mentoring.notifications.models import Category
+from wagtail_mentoring.notifications.services import notify
 from wagtail_mentoring.people.users import user_timezone
 from wagtail_mentoring.programs.models import Relationship
-
-
-def send_once(key: str, user, template: str, context: dict, attachments=None) -> bool:
-    """Send ``template`` to ``user`` unless the receipt ``key`` exists.
-
-    Keys end with ``:<recipient pk>``: erasing a person finds theirs by it.
-    """
-
-    # Nobody to tell behind an empty link (a former participant).
-    if user is None or not user.is_active:
-        return False
-    with transaction.atomic():
-        _receipt, created = NotificationReceipt.objects.get_or_create(key=key)
-        if not created:
-            return False
-        # Dates in the email read in the recipient's own time zone.
-        with timezone.override(user_timezone(user)):
-            send_to_user(
-                user,
-                f"wagtail_mentoring/emails/{template}",
-                context,
-                attachments=attachments,
-            )
-    return True
 
 
 def _relationship_url(relationship_id: int) -> str:
@@ -98,11 +72,20 @@ def send_request_emails(request_id: int, event: str) -> int:
     for user in recipients:
         if user is None:  # a former participant
             continue
-        sent += send_once(
-            f"request:{request.pk}:{event}:{user.pk}",
-            user,
-            "request_update",
-            {**context, "is_mentor": user.pk == request.mentor_enrollment.user_id},
+        sent += bool(
+            notify(
+                user,
+                "request",
+                request.pk,
+                event,
+                category=Category.ACTIVITY,
+                template="request_update",
+                context={
+                    **context,
+                    "is_mentor": user.pk == request.mentor_enrollment.user_id,
+                },
+                link=context["dashboard_url"],
+            )
         )
     return sent
 
@@ -139,12 +122,18 @@ def send_meeting_invites(meeting_id: int, sequence: int) -> int:
     }
     sent = 0
     for user in members:
-        sent += send_once(
-            f"meeting:{meeting.pk}:{meeting.sequence}:{user.pk}",
-            user,
-            "meeting_invite",
-            {**context, "meeting_tz": user_timezone(user)},
-            attachments=[(f"meeting-{method}.ics", attachment, "text/calendar")],
+        sent += bool(
+            notify(
+                user,
+                "meeting",
+                meeting.pk,
+                meeting.sequence,
+                category=Category.ACTIVITY,
+                template="meeting_invite",
+                context={**context, "meeting_tz": user_timezone(user)},
+                link=context["meeting_url"],
+                attachments=[(f"meeting-{method}.ics", attachment, "text/calendar")],
+            )
         )
     return sent
 
@@ -175,11 +164,17 @@ def send_message_notifications(message_id: int) -> int:
         .exclude(user=None)
         .exclude(user_id=message.author_id)
     ):
-        sent += send_once(
-            f"message:{message.pk}:{member.user_id}",
-            member.user,
-            "message_received",
-            context,
+        sent += bool(
+            notify(
+                member.user,
+                "message",
+                message.pk,
+                "new",
+                category=Category.ACTIVITY,
+                template="message_received",
+                context=context,
+                link=context["thread_url"],
+            )
         )
     return sent
 
@@ -223,12 +218,17 @@ def send_relationship_emails(relationship_id: int, event: str, by_id=None) -> in
     }
     sent = 0
     for user in recipients:
-        sent += send_once(
-            f"relationship:{relationship.pk}:{event}:"
-            f"{relationship.extensions_used}:{user.pk}",
-            user,
-            "relationship_update",
-            context,
+        sent += bool(
+            notify(
+                user,
+                "relationship",
+                relationship.pk,
+                f"{event}:{relationship.extensions_used}",
+                category=Category.ADMIN if event == "rematch" else Category.ACTIVITY,
+                template="relationship_update",
+                context=context,
+                link=context["admin_url" if event == "rematch" else "relationship_url"],
+            )
         )
     return sent
 

@@ -1,4 +1,5 @@
-"""Admin of engagement: Relationships (activity only) and Mentor requests."""
+"""Admin of engagement: Relationships (activity only), At-risk pairs and
+Mentor requests."""
 
 from wagtail import hooks
 
@@ -6,10 +7,11 @@ from wagtail_mentoring.engagement.admin import (
     MentorRequestViewSet,
     RelationshipViewSet,
 )
+from wagtail_mentoring.engagement.nudges.admin import AtRiskViewSet
 from wagtail_mentoring.engagement.personal_data import personal_data
 from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 
 
 def register(menu) -> None:
-    menu.mentoring += [RelationshipViewSet(), MentorRequestViewSet()]
+    menu.mentoring += [RelationshipViewSet(), AtRiskViewSet(), MentorRequestViewSet()]
     hooks.register(PERSONAL_DATA_HOOK, personal_data)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
+from wagtail_mentoring.engagement.nudges.at_risk import STALLED_JOURNEY, Reason
 from wagtail_mentoring.journeys import progress
 from wagtail_mentoring.journeys.models import (
     JourneyProgress,
@@ -164,3 +166,27 @@ def with_journeys(relationships):
     return relationships.select_related(
         "program__journey", "program__mentor_journey", "program__mentee_journey"
     ).prefetch_related("journey_progress")
+
+
+def stalled_journeys(relationships, now) -> dict:
+    """At-risk signal: pairs whose journey has not moved for their program's
+    ``nudge_after_days`` (one query for any number of pairs)."""
+    by_pk = {r.pk: r for r in relationships if r.program.nudge_after_days}
+    if not by_pk:
+        return {}
+    stalled = {}
+    for pk, last in (
+        JourneyProgress.objects.filter(
+            relationship_id__in=by_pk, completed_at__isnull=True
+        )
+        .order_by("relationship_id", "last_activity_at")
+        .values_list("relationship_id", "last_activity_at")
+    ):
+        days = (now - last).days
+        if days >= by_pk[pk].program.nudge_after_days:
+            stalled[pk] = Reason(
+                STALLED_JOURNEY,
+                1,
+                _("No journey progress for %(days)d days") % {"days": days},
+            )
+    return stalled

@@ -3,10 +3,15 @@
 from wagtail import hooks
 
 from wagtail_mentoring.engagement.agenda import AGENDA_PROMPTS
+from wagtail_mentoring.engagement.nudges.at_risk import AT_RISK_SIGNALS
 from wagtail_mentoring.engagement.selectors import RELATIONSHIP_CARDS
 from wagtail_mentoring.journeys.admin import JourneyViewSet, page_buttons
 from wagtail_mentoring.journeys.personal_data import personal_data
-from wagtail_mentoring.journeys.selectors import pair_prompts, with_journeys
+from wagtail_mentoring.journeys.selectors import (
+    pair_prompts,
+    stalled_journeys,
+    with_journeys,
+)
 from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 
 
@@ -18,6 +23,8 @@ def register(menu) -> None:
     # its progress on their relationship cards.
     hooks.register(AGENDA_PROMPTS, pair_prompts)
     hooks.register(RELATIONSHIP_CARDS, with_journeys)
+    # A journey that stopped moving makes the pair at risk.
+    hooks.register(AT_RISK_SIGNALS, stalled_journeys)
     hooks.register(PERSONAL_DATA_HOOK, personal_data)
 
 

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
 from wagtail_mentoring.matching.runs import execute_run, fail_unclaimed_runs
-from wagtail_mentoring.notifications import send_to_user
+from wagtail_mentoring.notifications.models import Category
+from wagtail_mentoring.notifications.services import notify
 from wagtail_mentoring.people.users import display_name
 
 
@@ -56,10 +57,14 @@ def send_match_emails(proposal_ids: list[int]) -> int:
                     recipient.user, "is_active", False
                 ):
                     continue
-                if send_to_user(
+                if notify(
                     recipient.user,
-                    "wagtail_mentoring/emails/match_published",
-                    {
+                    "match",
+                    proposal.pk,
+                    "published",
+                    category=Category.ACTIVITY,
+                    template="match_published",
+                    context={
                         "program": proposal.program,
                         "partner_name": display_name(partner.user),
                         "partner_role": partner.get_role_display().lower(),

@@ -275,6 +275,15 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(104)],
     )
+    nudge_after_days = models.PositiveSmallIntegerField(
+        _("nudge quiet pairs after (days)"),
+        default=21,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "A pair with no meeting for this many days is reminded to meet, and "
+            "shows as at risk to the program admins; 0 for never."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
@@ -338,6 +347,7 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
                 FieldRowPanel(
                     [FieldPanel("max_extensions"), FieldPanel("max_extension_weeks")]
                 ),
+                FieldPanel("nudge_after_days"),
             ],
             heading=_("Relationships"),
         ),

@@ -6,7 +6,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from wagtail_mentoring.notifications import send_to_user
+from wagtail_mentoring.notifications.models import Category
+from wagtail_mentoring.notifications.services import notify
 from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
 
 
@@ -33,10 +34,15 @@ def send_decision_emails(enrollment_ids: list[int]) -> int:
             # Nobody to tell: left, or erased (a former participant).
             if enrollment is None or not getattr(enrollment.user, "is_active", False):
                 continue
-            if send_to_user(
+            if notify(
                 enrollment.user,
-                "wagtail_mentoring/emails/application_decided",
-                {"enrollment": enrollment, "program": enrollment.program},
+                "decision",
+                enrollment.pk,
+                enrollment.status,
+                category=Category.ACTIVITY,
+                template="application_decided",
+                context={"enrollment": enrollment, "program": enrollment.program},
+                link=enrollment.program.url or "",
             ):
                 sent += 1
             enrollment.decision_emailed_at = timezone.now()

@@ -1,0 +1,120 @@
+"""Every periodic job is in the beat schedule and in the cron command, and
+every one of them may run twice: the second run sends nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from tests.engagement_helpers import PROFILE, mentee, mentor, pair, self_select
+from tests.factories import make_user
+from wagtail_mentoring.engagement import services as engagement
+from wagtail_mentoring.engagement.models import Meeting, MentorRequest
+from wagtail_mentoring.notifications.models import Delivery, DeliveryStatus
+from wagtail_mentoring.notifications.services import notify, update_preferences
+from wagtail_mentoring.programs.models import Relationship
+from wagtail_mentoring.tasks import PERIODIC_JOBS, beat_schedule
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
+
+
+def test_beat_and_cron_run_the_same_jobs():
+    schedule = beat_schedule()
+    assert len(schedule) == len(PERIODIC_JOBS)
+    tasks = {entry["task"] for entry in schedule.values()}
+    for expected in (
+        "wagtail_mentoring.engagement.tasks.expire_mentor_requests",
+        "wagtail_mentoring.engagement.tasks.complete_ended_relationships",
+        "wagtail_mentoring.engagement.nudges.tasks.send_meeting_reminders",
+        "wagtail_mentoring.engagement.nudges.tasks.send_request_reminders",
+        "wagtail_mentoring.engagement.nudges.tasks.nudge_quiet_pairs",
+        "wagtail_mentoring.notifications.tasks.retry_failed_notifications",
+        "wagtail_mentoring.notifications.tasks.send_notification_digests",
+    ):
+        assert expected in tasks
+    with pytest.raises(CommandError):
+        call_command("mentoring_run_jobs", "--job", "no-such-job")
+
+
+def _something_due_for_every_job(program):
+    """Data on which every emailing job has something to send right now."""
+    now = timezone.now()
+    # A meeting tomorrow.
+    soon = pair(program)
+    meeting = engagement.schedule_meeting(
+        soon,
+        soon.members.first().user,
+        title="Tomorrow",
+        starts_at=now + timedelta(hours=20),
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=now - timedelta(days=2))
+    # A pair that went quiet.
+    quiet = pair(program)
+    Relationship.objects.filter(pk=quiet.pk).update(
+        started_on=timezone.localdate() - timedelta(days=40)
+    )
+    # A relationship past its end date (completed, and everyone emailed).
+    ending = pair(program)
+    Relationship.objects.filter(pk=ending.pk).update(
+        ends_on=timezone.localdate() - timedelta(days=1)
+    )
+    # A request waiting for the mentor's answer, and one that expired.
+    self_select(program)
+    asker, target = mentee(program), mentor(program)
+    waiting = engagement.send_request(asker, target, asker.user)
+    MentorRequest.objects.filter(pk=waiting.pk).update(
+        sent_at=now - timedelta(days=5), expires_at=now + timedelta(days=2)
+    )
+    late_asker = mentee(program)
+    late = engagement.send_request(late_asker, mentor(program), late_asker.user)
+    MentorRequest.objects.filter(pk=late.pk).update(
+        expires_at=now - timedelta(minutes=1)
+    )
+    # A digest whose hour has come (midnight: any hour today is past it).
+    reader = make_user(profile=dict(PROFILE))
+    update_preferences(reader, by=reader, activity="daily", digest_hour=0)
+    notify(reader, "test", "news", 1, category="activity", template="digest",
+           context={"items": [], "frequency": "x"})  # fmt: skip
+    # A failed send whose backoff has passed.
+    Delivery.objects.create(
+        key="test:failed:1:x",
+        kind="test",
+        category="activity",
+        recipient=make_user(),
+        status=DeliveryStatus.FAILED,
+        subject="Second try",
+        body_text="Hello again",
+        attempts=1,
+        next_attempt_at=now - timedelta(minutes=1),
+    )
+    mail.outbox.clear()
+
+
+def test_every_periodic_job_run_twice_sends_nothing_the_second_time(program):
+    _something_due_for_every_job(program)
+    out = StringIO()
+    call_command("mentoring_run_jobs", stdout=out)
+    first = [m.subject for m in mail.outbox]
+    # Every emailing job had something to say.
+    for expected in (
+        "Tomorrow: Tomorrow",  # meeting reminder
+        "Time to meet again",  # quiet pair
+        "is waiting for your answer",  # request reminder
+        "expired",  # request expiry
+        "Daily digest",  # digest
+        "Second try",  # retry
+    ):
+        assert any(expected in subject for subject in first), expected
+    assert all(name in out.getvalue() for name in PERIODIC_JOBS)
+    # The second run of every job sends nothing.
+    call_command("mentoring_run_jobs", stdout=StringIO())
+    assert [m.subject for m in mail.outbox] == first
+    # And so does each job alone.
+    for name in PERIODIC_JOBS:
+        call_command("mentoring_run_jobs", "--job", name, stdout=StringIO())
+    assert len(mail.outbox) == len(first)

@@ -1,0 +1,25 @@
+"""Periodic reminders and nudges (Celery ``shared_task``s)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from wagtail_mentoring.engagement.nudges import jobs
+
+
+@shared_task(ignore_result=True)
+def send_meeting_reminders() -> int:
+    """Periodic: meetings tomorrow and within the hour."""
+    return jobs.remind_meetings()
+
+
+@shared_task(ignore_result=True)
+def send_request_reminders() -> int:
+    """Periodic: requests waiting for a mentor's answer."""
+    return jobs.remind_requests()
+
+
+@shared_task(ignore_result=True)
+def nudge_quiet_pairs() -> int:
+    """Periodic: pairs that have not met for a while."""
+    return jobs.nudge_quiet_pairs()
