@@ -3,7 +3,9 @@
 Run `make demo` (or seed and serve the example site some other way), then
 ``python docs/screenshots.py [http://127.0.0.1:8000]``. It signs in as the demo's
 mentee (see the README's demo logins) with Debian's chromium and writes the
-pictures next to this file.
+pictures next to this file: *My mentoring* on a desktop; on a phone (390 px
+wide) the top of *My mentoring*, its applications, the relationship space and
+a journey step.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).resolve().parent
 MENTEE = "emp0002"
 PASSWORD = "changeme"  # noqa: S105 (the demo's published password)
+PHONE = {"width": 390, "height": 844}
 
 
 def main(base_url: str) -> None:
@@ -28,6 +31,20 @@ def main(base_url: str) -> None:
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{base_url}/mentoring/")
         page.screenshot(path=HERE / "my-mentoring.png", full_page=True)
+
+        phone = browser.new_context(viewport=PHONE, device_scale_factor=2)
+        phone.add_cookies(page.context.cookies())
+        page = phone.new_page()
+        page.goto(f"{base_url}/mentoring/")
+        page.screenshot(path=HERE / "phone-my-mentoring.png")
+        page.locator(
+            "section", has=page.locator("#wm-applications-heading")
+        ).screenshot(path=HERE / "phone-applications.png")
+        page.locator(".wm-card h3 a").first.click()
+        page.screenshot(path=HERE / "phone-relationship.png")
+        page.locator(".wm-journey-progress a").first.click()
+        page.locator("a[href*='/steps/']").nth(1).click()
+        page.screenshot(path=HERE / "phone-journey-step.png")
         browser.close()
 
 

@@ -157,6 +157,7 @@ EXPECTED: dict[str, Rule] = {
             "relationship",
             "meetings",
             "meeting_new",
+            "meeting_log",
             "meeting_detail",
             "meeting_edit",
             "meeting_cancel",
@@ -174,6 +175,7 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:goal_edit": same({MENTEE}),  # the goal's owner
     "wagtail_mentoring:sponsorship": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_nominate": same(SIGNED_IN),
+    "wagtail_mentoring:sponsorship_nominee_search": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_evidence": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_opportunities": same(SIGNED_IN),
     # The mentee was nominated for it; their sponsor nominated them.

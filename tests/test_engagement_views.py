@@ -44,6 +44,7 @@ def _urls(relationship, meeting, goal):
         reverse(name + "relationship", args=[pk]),
         reverse(name + "meetings", args=[pk]),
         reverse(name + "meeting_new", args=[pk]),
+        reverse(name + "meeting_log", args=[pk]),
         reverse(name + "meeting_detail", args=[pk, meeting.pk]),
         reverse(name + "meeting_edit", args=[pk, meeting.pk]),
         reverse(name + "meeting_cancel", args=[pk, meeting.pk]),

@@ -326,7 +326,9 @@ def test_overview_queries_stay_constant_as_progress_grows(
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         response = client.get(journey.url)
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert b"12 of 15 steps done" not in response.content  # the mentor has not
+    # The pair's count waits for the mentor; the mentee's own part does not.
+    assert b"Together: 0 of 15 steps done" in response.content
+    assert b"Your part: 12 of 15 steps done" in response.content
     assert response.content.count(b"wm-tag--completed") == 12
 
 
@@ -362,3 +364,55 @@ def test_private_reflections_stay_private(
     assert b"Public speaking" not in client.get(_step_url(journey, "p")).content
     client.force_login(employee)
     assert b"Public speaking" in client.get(_step_url(journey, "p")).content
+
+
+def test_member_who_did_their_part_of_both_member_steps_sees_it(
+    client, hub, program, employee, other_employee
+):
+    """Both steps are for both members: the mentee finished both, the mentor
+    none. The mentee sees their own part done and whom the pair waits for, on
+    the journey page, My mentoring and the relationship page alike."""
+    journey = make_journey(
+        hub,
+        [
+            step("s-know", "Get to know each other"),
+            step("s-plan", "Plan your first month"),
+        ],
+        title="Together",
+        slug="together",
+    )
+    program.journey = journey
+    program.save()
+    pair = start_relationship(
+        program, [(employee, "mentee"), (other_employee, "mentor")], other_employee
+    )
+    for step_id in ("s-know", "s-plan"):
+        services.complete_step(pair, employee, journey, step_id)
+    client.force_login(employee)
+
+    body = " ".join(client.get(journey.url).content.decode().split())
+    assert "Your part: 2 of 2 steps done" in body
+    assert '<progress max="100" value="100" aria-label="Your part">' in body
+    assert "Together: 0 of 2 steps done" in body
+    assert "waiting for Oscar" in body
+    assert "Continue: Get to know each other" not in body
+    assert (
+        "Your part is done. Waiting for Oscar to finish “Get to know each other”."
+        in body
+    )
+
+    for url in (
+        reverse("wagtail_mentoring:my_mentoring"),
+        reverse("wagtail_mentoring:relationship", args=[pair.pk]),
+    ):
+        body = " ".join(client.get(url).content.decode().split())
+        assert "Your part: 2 of 2 steps done" in body, url
+        assert "Together: 0 of 2 steps done · waiting for Oscar" in body, url
+        assert "Next: Get to know each other" not in body, url
+
+    # The partner sees the pair waiting on them, and their own next step.
+    client.force_login(other_employee)
+    body = " ".join(client.get(journey.url).content.decode().split())
+    assert "Your part: 0 of 2 steps done" in body
+    assert "Continue: Get to know each other" in body
+    assert "waiting for" not in body

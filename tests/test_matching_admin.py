@@ -580,3 +580,63 @@ def test_run_matching_permission_is_in_the_groups_editor(client, superuser):
     client.force_login(superuser)
     body = client.get(reverse("wagtailusers_groups:edit", args=[group.pk])).content
     assert b"Can run matching for the programs they administer" in body
+
+
+def _settings_data(**changes):
+    data = {f"weight_{f}": "1" for f in runs.FACTORS}
+    data.update(
+        {
+            "ideal_level_gap": "2",
+            "min_seniority": "1",
+            "reporting_line_depth": "3",
+            "department_rule": "any",
+            "require_shared_language": "on",
+            "unmatched_priority": "1",
+            "preview": "1",
+        }
+    )
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_preview_names_the_rule_that_alone_excludes_everyone(client, program, matcher):
+    """Nobody gave a language (a host without profiles): the default
+    shared-language rule would leave every waiting mentee unmatched."""
+    for i in range(2):
+        user = make_user(f"lingo{i}", profile=_profile(level=6, languages=[]))
+        make_enrollment(user, program, "mentor", status=APPROVED, capacity=2)
+    for i in range(3):
+        user = make_user(f"quiet{i}", profile=_profile(languages=[]))
+        make_enrollment(user, program, "mentee", status=APPROVED)
+    client.force_login(matcher)
+    url = reverse("wm_matching:settings", args=[program.pk])
+    body = client.post(url, _settings_data()).content.decode()
+    assert "none of the 3 waiting mentees can be matched with any mentor" in body
+    assert (
+        "The rule “no shared language” does this on its own: relax "
+        "“Must share a language”." in body
+    )
+    # Without the rule, everyone is matchable and nothing is flagged.
+    body = client.post(url, _settings_data(require_shared_language=None)).content
+    body = body.decode()
+    assert "3 of 3 waiting mentees stay matchable" in body
+    assert "can be matched with any mentor" not in body
+
+
+def test_preview_names_a_rule_when_only_rules_together_exclude_everyone(
+    client, program, matcher
+):
+    """One mentor shares no language, the other is too junior: no rule alone
+    excludes everyone, both together do."""
+    junior = make_user("junior", profile=_profile(level=3, languages=["en"]))
+    foreign = make_user("foreign", profile=_profile(level=6, languages=["fr"]))
+    for user in (junior, foreign):
+        make_enrollment(user, program, "mentor", status=APPROVED, capacity=2)
+    mentee = make_user("mentee", profile=_profile(languages=["en"]))
+    make_enrollment(mentee, program, "mentee", status=APPROVED)
+    client.force_login(matcher)
+    url = reverse("wm_matching:settings", args=[program.pk])
+    body = client.post(url, _settings_data()).content.decode()
+    assert "With these rules the waiting mentee cannot be matched" in body
+    assert "No rule does this alone; together they do." in body
+    assert "does this on its own" not in body

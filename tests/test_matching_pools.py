@@ -141,3 +141,31 @@ def test_explanations_name_departments_as_people_wrote_them(program):
         problem.department[problem.mentors[0]] == problem.department[problem.mentees[1]]
     )
     assert problem.labels.departments == ["", "Engineering", "SALES"]
+
+
+def test_empty_location_and_time_zone_never_read_as_a_match(program):
+    """Both left location and time zone empty: the reasons claim neither."""
+    mentor = make_user(profile=_profile(level=6, location="", timezone=""))
+    mentee = make_user(profile=_profile(location=" ", timezone=""))
+    make_enrollment(mentor, program, "mentor", status=APPROVED)
+    make_enrollment(mentee, program, "mentee", status=APPROVED)
+    problem, _index = build_problem(load_pool(program))
+    result = match(problem)
+    assert len(result.pairs) == 1
+    (explanation,) = result.explanations
+    assert explanation.factors["location"] == 0
+    codes = [reason.code for reason in explanation.reasons]
+    assert "same_location" not in codes and "time_zone" not in codes
+
+
+def test_an_empty_department_is_not_another_department(program):
+    """The mentee gave no department: the pair is not "cross-department"."""
+    mentor = make_user(profile=_profile(level=6, department="Sales"))
+    mentee = make_user(profile=_profile(department=""))
+    make_enrollment(mentor, program, "mentor", status=APPROVED)
+    make_enrollment(mentee, program, "mentee", status=APPROVED)
+    problem, _index = build_problem(load_pool(program))
+    result = match(problem)
+    (explanation,) = result.explanations
+    assert explanation.factors["cross_department"] == 0
+    assert "cross_department" not in [r.code for r in explanation.reasons]

@@ -8,11 +8,16 @@ the policy's scope are "not found", never "forbidden", so ids cannot be probed.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.formats import date_format
 from wagtail import VERSION as WAGTAIL_VERSION
 from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import chooser
@@ -21,10 +26,12 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.search.index import class_is_indexed
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from wagtail_mentoring import dispatch
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.people.users import terms_query
 from wagtail_mentoring.permissions import policy_for
 
 #: Every admin URL of the package lives under ``/admin/<ADMIN_URL_PREFIX>/``.
@@ -83,6 +90,17 @@ class PolicyScopedView:
     def get_object_list(self):
         return self._in_scope(super().get_object_list())
 
+    def search_queryset(self, queryset):
+        # Wagtail's database fallback looks for the whole query in one field,
+        # so "Lena Mensah" found nobody: each word must match some field.
+        if (
+            not getattr(self, "is_searching", False)
+            or not self.search_fields
+            or (class_is_indexed(queryset.model) and self.search_backend_name)
+        ):
+            return super().search_queryset(queryset)
+        return queryset.filter(terms_query(self.search_query, self.search_fields))
+
     # Every single-object view.
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
@@ -136,6 +154,21 @@ class PrefixedURLsMixin:
     @property
     def url_namespace(self):
         return f"wm_{self.name}"
+
+
+class CalendarDateColumn(Column):
+    """A date as the host's locale writes it (``DATE_FORMAT``, as on the
+    employees' side). Wagtail's ``DateColumn`` reads a datetime relative to
+    now and any future one as "Just now": right for when something happened
+    (applied, sent), wrong for a deadline, a planned end or an expiry."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if not value:
+            return "—"
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value).date()
+        return date_format(value, "DATE_FORMAT")
 
 
 class MentoringViewSet(PrefixedURLsMixin, ViewSet):

@@ -106,6 +106,10 @@ ACTIONS = {
         _("Schedule meeting"),
         _("Scheduled a meeting"),
     ),
+    "wagtail_mentoring.meeting.log": (
+        _("Log meeting"),
+        _("Logged a meeting the pair had"),
+    ),
     "wagtail_mentoring.meeting.reschedule": (
         _("Reschedule meeting"),
         _("Rescheduled a meeting"),

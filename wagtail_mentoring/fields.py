@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,7 +51,8 @@ class MultipleChoiceField(models.JSONField):
             "choices": self.item_choices,
             "widget": forms.CheckboxSelectMultiple,
             "required": not self.blank,
-            "label": self.verbose_name,
+            # Django's own fields capitalise the lowercase verbose name.
+            "label": capfirst(self.verbose_name),
             "help_text": self.help_text,
         }
         defaults.update(kwargs)

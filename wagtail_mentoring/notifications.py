@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from wagtail_mentoring.conf import mentoring_settings
-from wagtail_mentoring.people.users import display_name, user_email
+from wagtail_mentoring.people.users import display_name, user_email, user_timezone
 
 
 def send_to_user(user, template_prefix: str, context: dict, attachments=None) -> bool:
@@ -25,18 +26,20 @@ def send_to_user(user, template_prefix: str, context: dict, attachments=None) ->
         "recipient_name": display_name(user),
         "base_url": getattr(settings, "WAGTAILADMIN_BASE_URL", ""),
     }
-    subject = " ".join(
-        render_to_string(f"{template_prefix}_subject.txt", context).split()
-    )
+    # Every time in an email reads in the recipient's zone, whoever sends it.
+    with timezone.override(user_timezone(user)):
+        subject = " ".join(
+            render_to_string(f"{template_prefix}_subject.txt", context).split()
+        )
+        body = render_to_string(f"{template_prefix}.txt", context)
+        html = render_to_string(f"{template_prefix}.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"{template_prefix}.txt", context),
+        body=body,
         from_email=mentoring_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL,
         to=[address],
     )
-    message.attach_alternative(
-        render_to_string(f"{template_prefix}.html", context), "text/html"
-    )
+    message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or ():
         message.attach(filename, content, mimetype)
     message.send()

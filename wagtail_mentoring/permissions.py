@@ -37,6 +37,7 @@ else:  # Wagtail 7.4 asks the viewset (admin_base.MentoringModelViewSet).
     register_permission_policy = None
 
 VIEW_EQUITY_REPORTS = "wagtail_mentoring.view_equity_reports"
+VIEW_PROFILES = "wagtail_mentoring.view_employeeprofile"
 EXPORT_PERSONAL_DATA = "wagtail_mentoring.export_personal_data"
 ERASE_PERSONAL_DATA = "wagtail_mentoring.erase_personal_data"
 RUN_MATCHING = "wagtail_mentoring.run_matching"
@@ -165,6 +166,12 @@ def can_view_equity_reports(user) -> bool:
     """Aggregated equity and fairness reports: people data, never implied by
     administering a program."""
     return is_active_user(user) and user.has_perm(VIEW_EQUITY_REPORTS)
+
+
+def can_see_sign_in_names(user) -> bool:
+    """Sign-in names tell namesakes apart, and are people data: shown to those
+    who may view participants' profiles (the people-data stewards)."""
+    return is_active_user(user) and user.has_perm(VIEW_PROFILES)
 
 
 # --- Privacy rights ------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
 from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.people.users import viewer_time_zone
 
 
 def base_context() -> dict:
@@ -13,7 +14,9 @@ def base_context() -> dict:
 
 
 def render_page(request, template: str, context: dict, status: int = 200):
-    return render(request, template, {**base_context(), **context}, status=status)
+    """Render a front-end page; every time on it reads in the viewer's zone."""
+    with viewer_time_zone(request):
+        return render(request, template, {**base_context(), **context}, status=status)
 
 
 def login_redirect(request):

@@ -24,6 +24,8 @@ def test_employee_applies_and_admin_approves(page, live_server, demo_site, axe_c
         .first()
     )
     program = ProgramPage.objects.get(slug="engineering-mentoring")
+    languages = employee.mentoring_profile.languages
+    assert languages  # the demo gives everyone at least one
 
     # The employee finds the program from the intranet's menu.
     page.goto(live_server.url + "/")
@@ -64,6 +66,9 @@ def test_employee_applies_and_admin_approves(page, live_server, demo_site, axe_c
     axe_check(page)
     enrollment = Enrollment.objects.get(user=employee, program=program)
     assert enrollment.status == EnrollmentStatus.PENDING
+    # Applying through the page keeps the languages (the box shows them chosen).
+    employee.mentoring_profile.refresh_from_db()
+    assert sorted(employee.mentoring_profile.languages) == sorted(languages)
 
     # The program admin approves it in the Wagtail admin.
     page.context.clear_cookies()

@@ -93,8 +93,10 @@ def test_sponsorship_journey(page, live_server, demo_site, axe_check):
     row = page.get_by_role("row").filter(has_text=name)
     expect(row).to_have_count(1)
     row.get_by_role("link", name="Accept").click()
-    page.get_by_role("button", name=re.compile("Yes, approve", re.I)).click()
-    expect(page.get_by_text("1 application approved.")).to_be_visible()
+    expect(page.get_by_text("Accept this nomination?")).to_be_visible()
+    expect(page.get_by_label("Note to the nominee (optional)")).to_be_visible()
+    page.get_by_role("button", name="Yes, accept").click()
+    expect(page.get_by_text("1 nomination accepted.")).to_be_visible()
 
     # 3. A sponsor with room picks the new sponsee.
     _switch(page, live_server, sponsor, "/mentoring/sponsorship/pick/")

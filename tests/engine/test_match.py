@@ -456,3 +456,50 @@ def test_left_out_pairs_are_certified_without_the_score_cache(monkeypatch, seed)
     full = solve_assignment(w, prob.mentor_capacity, prune_above=10**9)
     assert len(full.pairs) == len(cached.pairs)
     assert full.objective / 10_000 == pytest.approx(cached.total_score)
+
+
+def test_empty_locations_and_time_zones_are_not_a_match():
+    """Two people who left location and time zone empty share nothing: no
+    "same location", no "same time zone", no credit, and no window exclusion."""
+    pr = problem(
+        [0],
+        [1],
+        levels=[1, 3],
+        loc=[-1, -1],
+        tz=[0, 0],
+        timezone_known=np.array([False, False]),
+    )
+    res = match(pr, MatchingConfig(weights={"location": 1.0}, max_timezone_hours=1))
+    assert pairs_of(res) == {(0, 0)}  # the window cannot exclude the unknown
+    explanation = res.explanations[0]
+    assert explanation.factors["location"] == 0
+    assert not [
+        r for r in explanation.reasons if r.code in ("same_location", "time_zone")
+    ]
+
+
+def test_a_given_location_is_still_the_same_place():
+    pr = problem([0], [1], levels=[1, 3], loc=[1, 1])
+    res = match(pr, MatchingConfig(weights={"location": 1.0}))
+    (reason,) = res.explanations[0].reasons
+    assert (reason.code, reason.params) == ("same_location", {"location": "Paris"})
+
+
+def test_interest_reasons_name_only_informative_words():
+    """Words of every goal ("other", "work", "next", "preparing") and words most of
+    the pool wrote are not reasons; the rare shared word is."""
+    common = "Preparing for my next promotion, and how other teams work"
+    pr = problem(
+        [0, 1, 2],
+        [3],
+        levels=[1, 1, 1, 3],
+        interests_text=[
+            f"{common}: kubernetes",
+            common,
+            common,
+            f"{common} with kubernetes",
+        ],
+    )
+    res = match(pr, MatchingConfig(weights={"interests": 1.0}))
+    assert pairs_of(res) == {(0, 0)}
+    assert res.explanations[0].reasons[0].params["terms"] == ["kubernetes"]

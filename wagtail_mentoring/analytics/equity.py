@@ -21,7 +21,9 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wagtail_mentoring.conf import HARD_MIN_GROUP_SIZE, mentoring_settings
 from wagtail_mentoring.people.models import SelfIdentification
@@ -56,6 +58,70 @@ def suppress(counts: Mapping[object, int], min_size: int | None = None) -> set:
         if shown:
             hidden.add(shown[0][2])
     return hidden
+
+
+@dataclass
+class Grouping:
+    """One row of a report: the groups it counts, and why it is not a
+    single group as answered (``note``) or shows no numbers (``hidden``)."""
+
+    values: list[str]
+    label: str
+    note: str = ""
+    hidden: bool = False
+
+
+def combine_small_groups(
+    counts: Mapping[str, int], min_size: int | None = None
+) -> list[Grouping]:
+    """The rows to report ``counts`` in, so no shown row has fewer than
+    ``min_size`` people and none can be worked out from the total.
+
+    Unlike :func:`suppress`, groups that are too small are shown together in
+    one "Other" row (with the people who did not say, if that is needed), so
+    the comparison of the large groups stays visible. Only when that is not
+    enough is a row hidden, and then the next-smallest group too (its
+    numbers plus the total would give the hidden one away); every hidden or
+    combined row says why. Groups of 0 are left out.
+    """
+    threshold = min_group_size(min_size)
+    present = {key: n for key, n in counts.items() if n}
+    by_size = sorted(present, key=lambda key: (present[key], str(key)))
+    small = [key for key in by_size if present[key] < threshold]
+    if not small:
+        return [Grouping([key], group_label(key)) for key in present]
+    merged = list(small)
+    total = sum(present[key] for key in merged)
+    needs_more = total < threshold or len(merged) < 2
+    if needs_more and UNDISCLOSED in present and UNDISCLOSED not in merged:
+        merged.append(UNDISCLOSED)
+        total += present[UNDISCLOSED]
+    rest = [key for key in by_size if key not in merged]
+    rows = [Grouping([key], group_label(key)) for key in present if key not in merged]
+    if len(merged) > 1:
+        labels = ", ".join(group_label(key) for key in merged)
+        other = Grouping(merged, _("Other (%(groups)s)") % {"groups": labels})
+    else:
+        other = Grouping(merged, group_label(merged[0]))
+    small_labels = get_text_list([group_label(key) for key in small], _("and"))
+    if total >= threshold and len(merged) > 1:
+        other.note = ngettext(
+            "%(groups)s has fewer than %(n)d people",
+            "%(groups)s each have fewer than %(n)d people",
+            len(small),
+        ) % {"groups": small_labels, "n": threshold}
+        return rows + [other]
+    other.hidden = True
+    other.note = _("suppressed: fewer than %(n)d people") % {"n": threshold}
+    if rest:
+        # Shown next to the total, the smallest other group would give the
+        # hidden one away: it is hidden too, and says for whom.
+        protector = next(row for row in rows if row.values == [rest[0]])
+        protector.hidden = True
+        protector.note = _(
+            "suppressed so that %(groups)s cannot be worked out from the total"
+        ) % {"groups": other.label}
+    return rows + [other]
 
 
 def consented_groups(

@@ -94,9 +94,10 @@ class MentorSpotlightBlock(blocks.StructBlock):
     heading = blocks.CharBlock(
         default=_("Meet some of our mentors"), label=_("Heading")
     )
+    # Optional, so a page can be published before its mentors are chosen (the
+    # block then says they are introduced soon); an emptied slot is skipped.
     profiles = blocks.ListBlock(
-        ProfileChooserBlock(label=_("Person")),
-        min_num=1,
+        ProfileChooserBlock(label=_("Person"), required=False),
         max_num=8,
         label=_("People"),
     )

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +24,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleCo
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import Button
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.admin_base import CalendarDateColumn, MentoringModelViewSet
 from wagtail_mentoring.engagement import services
 from wagtail_mentoring.engagement.models import (
     FeedbackVisibility,
@@ -112,19 +111,6 @@ def _members_text(relationship) -> str:
 class MembersColumn(TitleColumn):
     def get_value(self, instance):
         return " & ".join(display_name(m.user) for m in instance.members.all())
-
-
-class CalendarDateColumn(Column):
-    """An absolute date: Wagtail's DateColumn reads past datetimes as "x ago",
-    which says nothing useful about a planned end or the next meeting."""
-
-    def get_value(self, instance):
-        value = super().get_value(instance)
-        if not value:
-            return "—"
-        if hasattr(value, "hour"):
-            value = timezone.localtime(value).date()
-        return date_format(value, "SHORT_DATE_FORMAT")
 
 
 class GoalsColumn(Column):

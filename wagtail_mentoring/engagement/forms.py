@@ -68,6 +68,24 @@ class MeetingForm(forms.Form):
         }
 
 
+class PastMeetingForm(MeetingForm):
+    """A meeting the pair already had: when, how long, and optional notes."""
+
+    location = None
+    agenda = None
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        help_text=_("Only you and your partner can read these."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].label = _("When did it start?")
+
+
 class NotesForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"),

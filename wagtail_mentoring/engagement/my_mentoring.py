@@ -14,7 +14,7 @@ from wagtail_mentoring.views import login_redirect, render_page
 
 def my_mentoring(request):
     """The attention-first dashboard: what needs the employee now (requests to
-    answer, meetings this week, overdue check-ins, unread messages, feedback
+    answer, meetings in the next 7 days, overdue check-ins, unread messages, feedback
     due), then relationships past and present, applications and journeys."""
     if not request.user.is_authenticated:
         return login_redirect(request)

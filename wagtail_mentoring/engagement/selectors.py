@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -99,6 +99,26 @@ def meetings_of(relationship: Relationship, user):
     )
 
 
+def meetings_awaiting_feedback(relationship: Relationship, user, limit: int = 5):
+    """Meetings that took place on which ``user`` has not given feedback yet,
+    most recent first: the links the relationship page offers."""
+    given = Feedback.objects.filter(
+        meeting=OuterRef("pk"), author=user, kind=FeedbackKind.MEETING
+    )
+    return list(
+        Meeting.objects.filter(relationship=relationship, starts_at__lte=timezone.now())
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(Exists(given))
+        .order_by("-starts_at", "-pk")[:limit]
+    )
+
+
+def gave_final_feedback(relationship: Relationship, user) -> bool:
+    return Feedback.objects.filter(
+        relationship=relationship, author=user, kind=FeedbackKind.FINAL
+    ).exists()
+
+
 def visible_feedback(relationship: Relationship, user):
     """Feedback ``user`` may read in the space: their own, and their partner's
     when the partner chose to share it."""
@@ -130,7 +150,7 @@ def dashboard(user, now=None) -> dict:
     """Everything "My mentoring" shows, attention-first."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    week_end = now + timedelta(days=7)
+    seven_days_on = now + timedelta(days=7)
 
     requests_to_answer = list(
         MentorRequest.objects.filter(
@@ -163,13 +183,13 @@ def dashboard(user, now=None) -> dict:
         )
     )
     unread = [m for m in memberships if m.unread]
-    meetings_this_week = list(
+    meetings_next_7_days = list(
         Meeting.objects.filter(
             relationship__members__user=user,
             relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
             status=MeetingStatus.SCHEDULED,
             starts_at__gte=now - timedelta(hours=1),
-            starts_at__lt=week_end,
+            starts_at__lt=seven_days_on,
         )
         .select_related("relationship__program")
         .order_by("starts_at")
@@ -243,7 +263,7 @@ def dashboard(user, now=None) -> dict:
     )
     attention = bool(
         requests_to_answer
-        or meetings_this_week
+        or meetings_next_7_days
         or overdue_goals
         or unread
         or feedback_due
@@ -253,7 +273,7 @@ def dashboard(user, now=None) -> dict:
     return {
         "requests_to_answer": requests_to_answer,
         "my_requests": my_requests,
-        "meetings_this_week": meetings_this_week,
+        "meetings_next_7_days": meetings_next_7_days,
         "feedback_due": feedback_due,
         "overdue_goals": overdue_goals,
         "unread": unread,

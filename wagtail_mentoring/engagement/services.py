@@ -240,6 +240,64 @@ def schedule_meeting(
     return meeting
 
 
+def log_past_meeting(
+    relationship: Relationship,
+    by,
+    *,
+    title: str,
+    starts_at,
+    duration_minutes: int = 45,
+    timezone_name: str = "",
+    notes: str = "",
+    now=None,
+) -> Meeting:
+    """A member records a meeting the pair had without scheduling it here.
+
+    It is saved as held (no invitations: it is over), so journey steps that
+    wait for the pair to meet see it and its feedback opens at once.
+    """
+    now = now or timezone.now()
+    _check_member(relationship, by)
+    if not title.strip():
+        raise MentoringError(_("Please give the meeting a title."), code="title")
+    if timezone.is_naive(starts_at):
+        raise MentoringError(_("The start time needs a time zone."), code="naive")
+    if not 5 <= duration_minutes <= 480:
+        raise MentoringError(
+            _("A meeting lasts between 5 minutes and 8 hours."), code="duration"
+        )
+    if timezone_name and timezone_name not in zoneinfo.available_timezones():
+        raise MentoringError(
+            _("%(tz)s is not a known time zone.") % {"tz": timezone_name},
+            code="timezone",
+        )
+    if starts_at + timedelta(minutes=duration_minutes) > now:
+        raise MentoringError(
+            _("Only a meeting that is over can be logged; schedule one to come."),
+            code="future",
+        )
+    with transaction.atomic():
+        relationship = _lock_open(relationship, _("Meetings can be logged"))
+        started = relationship.started_on
+        if started and timezone.localdate(starts_at) < started:
+            raise MentoringError(
+                _("That is before your relationship started."), code="too_early"
+            )
+        meeting = Meeting(
+            relationship=relationship,
+            title=title.strip(),
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            timezone=timezone_name,
+            notes=notes,
+            status=MeetingStatus.HELD,
+            created_by=by,
+        )
+        meeting.save()
+        audit.record(meeting, "wagtail_mentoring.meeting.log", user=by)
+    return meeting
+
+
 def reschedule_meeting(
     meeting: Meeting,
     by,
@@ -363,6 +421,23 @@ def mark_thread_read(relationship: Relationship, user, now=None) -> None:
 # Feedback ------------------------------------------------------------------
 
 
+def final_feedback_opens_on(relationship: Relationship):
+    """The day final feedback opens: two weeks before the planned end, or at
+    once when the relationship has ended; ``None`` while no end is planned."""
+    if not relationship.is_open:
+        return relationship.ended_at and timezone.localdate(relationship.ended_at)
+    if relationship.ends_on is None:
+        return None
+    return relationship.ends_on - FINAL_FEEDBACK_WINDOW
+
+
+def final_feedback_is_open(relationship: Relationship, now=None) -> bool:
+    if not relationship.is_open:
+        return True
+    opens = final_feedback_opens_on(relationship)
+    return opens is not None and timezone.localdate(now or timezone.now()) >= opens
+
+
 def give_feedback(
     relationship: Relationship,
     by,
@@ -399,10 +474,7 @@ def give_feedback(
         duplicate = Feedback.objects.filter(author=by, meeting=meeting, kind=kind)
     else:
         relationship.refresh_from_db(fields=["status", "ends_on"])
-        near_end = relationship.ends_on and (
-            relationship.ends_on - timezone.localdate(now) <= FINAL_FEEDBACK_WINDOW
-        )
-        if relationship.is_open and not near_end:
+        if not final_feedback_is_open(relationship, now):
             raise MentoringError(
                 _("Final feedback opens two weeks before the relationship ends."),
                 code="too_early",

@@ -33,6 +33,7 @@ urlpatterns = [
     path(R, views.relationship, name="relationship"),
     path(R + "meetings/", views.meetings, name="meetings"),
     path(R + "meetings/new/", views.meeting_new, name="meeting_new"),
+    path(R + "meetings/log/", views.meeting_log, name="meeting_log"),
     path(M, views.meeting_detail, name="meeting_detail"),
     path(M + "edit/", views.meeting_edit, name="meeting_edit"),
     path(M + "cancel/", views.meeting_cancel, name="meeting_cancel"),

@@ -30,6 +30,7 @@ from wagtail_mentoring.engagement.forms import (
     MeetingForm,
     MessageForm,
     NotesForm,
+    PastMeetingForm,
     ReasonForm,
 )
 from wagtail_mentoring.engagement.models import Goal, Meeting
@@ -104,8 +105,8 @@ def _error(form, error: MentoringError):
 
 @member_view
 def relationship(request, relationship):
-    """The overview: partners, dates, status, next meeting, goals, journey."""
-    today = timezone.localdate()
+    """The overview: partners, dates, status, next meeting, goals, journey,
+    and the feedback that is due."""
     return _page(
         request,
         relationship,
@@ -116,10 +117,13 @@ def relationship(request, relationship):
             "goals": list(selectors.goals_of(relationship)),
             "can_extend": relationship.is_open
             and relationship.extensions_used < relationship.program.max_extensions,
-            "final_feedback_open": not relationship.is_open
-            or (
-                relationship.ends_on
-                and relationship.ends_on - today <= services.FINAL_FEEDBACK_WINDOW
+            "final_feedback_open": services.final_feedback_is_open(relationship),
+            "final_feedback_opens_on": services.final_feedback_opens_on(relationship),
+            "final_feedback_given": selectors.gave_final_feedback(
+                relationship, request.user
+            ),
+            "feedback_due": selectors.meetings_awaiting_feedback(
+                relationship, request.user
             ),
             "feedback": list(selectors.visible_feedback(relationship, request.user)),
             "active_tab": "overview",
@@ -189,6 +193,59 @@ def meeting_new(request, relationship):
         form,
         title=_("Schedule a meeting"),
         submit=_("Schedule and send invitations"),
+        status=status,
+        back=reverse("wagtail_mentoring:meetings", args=[relationship.pk]),
+    )
+
+
+@member_view
+def meeting_log(request, relationship):
+    """*Log a meeting we had*: a pair that met without scheduling it here."""
+    if not relationship.is_open:
+        raise Http404
+    if request.method == "POST":
+        form = PastMeetingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.log_past_meeting(
+                    relationship,
+                    request.user,
+                    title=data["title"],
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    timezone_name=data["timezone"],
+                    notes=data["notes"],
+                )
+            except MentoringError as error:
+                _error(form, error)
+            else:
+                messages.success(
+                    request, _("Meeting logged. How did it go? Your feedback helps.")
+                )
+                return redirect(
+                    "wagtail_mentoring:meeting_feedback", relationship.pk, meeting.pk
+                )
+        status = 400
+    else:
+        form = PastMeetingForm(
+            initial={
+                "title": _("Mentoring conversation"),
+                "timezone": timezone.get_current_timezone_name(),
+                "duration_minutes": 45,
+            }
+        )
+        status = 200
+    return _form_page(
+        request,
+        relationship,
+        form,
+        title=_("Log a meeting we had"),
+        intro=_(
+            "Met without scheduling it here? Record it: it counts as held, and "
+            "you can give feedback on it next."
+        ),
+        submit=_("Log the meeting"),
         status=status,
         back=reverse("wagtail_mentoring:meetings", args=[relationship.pk]),
     )
@@ -346,6 +403,14 @@ def meeting_feedback(request, relationship, meeting_pk: int):
 
 @member_view
 def final_feedback(request, relationship):
+    if not services.final_feedback_is_open(relationship):
+        # Say when it opens before anyone types anything.
+        return _page(
+            request,
+            relationship,
+            "feedback_not_open.html",
+            {"opens_on": services.final_feedback_opens_on(relationship)},
+        )
     return _feedback(
         request,
         relationship,

@@ -26,6 +26,7 @@ from wagtail.search import index
 from wagtail_mentoring.blocks import ContentBlock, JourneyStepsBlock
 from wagtail_mentoring.blocks.journey import JourneyStepValue
 from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.people.users import ReadsInViewerTimeZone
 from wagtail_mentoring.programs.models import Relationship
 
 VIEWS = "wagtail_mentoring.journeys.views"
@@ -45,7 +46,7 @@ class JourneyStep:
         return self.value["title"]
 
 
-class LearningJourneyPage(RoutablePageMixin, Page):
+class LearningJourneyPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
     """A curriculum pairs follow, step by step; programs link to it."""
 
     summary = models.CharField(
@@ -110,7 +111,7 @@ class LearningJourneyPage(RoutablePageMixin, Page):
         return import_string(f"{VIEWS}.step_detail")(request, self, step_id)
 
 
-class JourneyModulePage(Page):
+class JourneyModulePage(ReadsInViewerTimeZone, Page):
     """A chapter of a long journey; its steps continue the journey's."""
 
     summary = models.CharField(_("summary"), max_length=300, blank=True)
@@ -301,6 +302,9 @@ class JourneyProgress(models.Model):
     steps_total = models.PositiveSmallIntegerField(_("steps"), default=0)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    #: user id → that member's own part (``progress.member_parts``): a "both
+    #: members" step is done for the pair only when everyone finished it
+    members = models.JSONField(_("each member's part"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("journey progress")

@@ -137,3 +137,67 @@ def summary(states: list[StepState]) -> tuple[int, int, StepState | None]:
     counted = [s for s in states if s.counts]
     done = sum(1 for s in counted if s.is_completed)
     return done, len(counted), current_state(states)
+
+
+@dataclass
+class MemberPart:
+    """One member's share of a journey: the steps they have to do themselves.
+
+    A "both members" step counts for the pair only when everyone has finished
+    it, so a member who did their part sees it here, with whom the pair waits
+    for, instead of a pair count that has not moved.
+    """
+
+    done: int
+    total: int
+    current: StepState | None  # the first step this member still has to do
+    waiting: StepState | None = None  # the first step waiting on someone else
+    waiting_for: list = field(default_factory=list)  # members who have to act
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def member_part(states: list[StepState], member) -> MemberPart:
+    """``member``'s own progress through ``states`` and whom the pair waits for."""
+    mine = [s for s in states if step_applies(s.step, member)]
+    finished = [s for s in mine if s.status_for(member.user_id) == StepStatus.COMPLETED]
+    current = next(
+        (s for s in mine if s.status_for(member.user_id) != StepStatus.COMPLETED),
+        None,
+    )
+    part = MemberPart(done=len(finished), total=len(mine), current=current)
+    for state in states:
+        if not state.counts or state.is_completed or state.step.value.is_pair_step:
+            continue
+        if (
+            step_applies(state.step, member)
+            and state.status_for(member.user_id) != StepStatus.COMPLETED
+        ):
+            continue  # their own next step, not a wait
+        others = [
+            m
+            for m in state.applies_to
+            if m.user_id != member.user_id
+            and state.status_for(m.user_id) != StepStatus.COMPLETED
+        ]
+        if others:
+            part.waiting, part.waiting_for = state, others
+            break
+    return part
+
+
+def member_parts(states: list[StepState], members: Iterable) -> dict[str, dict]:
+    """Each member's part as JSON for the stored summary (``JourneyProgress``)."""
+    parts = {}
+    for member in members:
+        part = member_part(states, member)
+        parts[str(member.user_id)] = {
+            "done": part.done,
+            "total": part.total,
+            "current_step_title": part.current.step.title if part.current else "",
+            "waiting_step_title": part.waiting.step.title if part.waiting else "",
+            "waiting_for": [str(m.user_id) for m in part.waiting_for],
+        }
+    return parts

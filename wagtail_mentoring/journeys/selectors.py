@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
@@ -12,6 +12,7 @@ from wagtail_mentoring.journeys.models import (
     LearningJourneyPage,
     StepProgress,
 )
+from wagtail_mentoring.people.users import first_name
 from wagtail_mentoring.programs.models import (
     Relationship,
     RelationshipMember,
@@ -100,30 +101,52 @@ class JourneyCard:
 
     journey: LearningJourneyPage
     summary: JourneyProgress | None
+    #: the viewer's own part (``progress.member_parts``), when they follow it
+    mine: dict | None = None
+    #: partners the pair waits for, first names as the page greets them
+    waiting_for: list[str] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
         return self.summary.percent if self.summary else 0
 
+    @property
+    def my_percent(self) -> int:
+        if not self.mine or not self.mine.get("total"):
+            return 0
+        return round(100 * self.mine["done"] / self.mine["total"])
 
-def journey_cards(relationship: Relationship) -> list[JourneyCard]:
-    """The pair's journeys with their progress summary.
+
+def journey_cards(relationship: Relationship, viewer=None) -> list[JourneyCard]:
+    """The pair's journeys with their progress summary, and ``viewer``'s part.
 
     Uses prefetched ``journey_progress`` (see :func:`with_journeys`) when the
     caller loaded a list of relationships, so a dashboard stays at a constant
     number of queries.
     """
     program = relationship.program
-    ids = list(progress.followers(program, relationship.members.all()))
+    members = list(relationship.members.all())
+    ids = list(progress.followers(program, members))
     if not ids:
         return []
     summaries = {p.journey_id: p for p in relationship.journey_progress.all()}
     journeys = _journeys(program, ids)
-    return [
-        JourneyCard(journey=journeys[i], summary=summaries.get(i))
-        for i in ids
-        if i in journeys and journeys[i].live
-    ]
+    by_id = {str(m.user_id): m for m in members}
+    cards = []
+    for i in ids:
+        if i not in journeys or not journeys[i].live:
+            continue
+        card = JourneyCard(journey=journeys[i], summary=summaries.get(i))
+        if card.summary and viewer is not None:
+            card.mine = (card.summary.members or {}).get(str(viewer.pk))
+        if card.mine:
+            card.waiting_for = [
+                first_name(by_id[uid].user)
+                for uid in card.mine.get("waiting_for", [])
+                if uid in by_id
+            ]
+        cards.append(card)
+    return cards
 
 
 def _journeys(program, ids) -> dict[int, LearningJourneyPage]:

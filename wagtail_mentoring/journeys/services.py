@@ -390,6 +390,7 @@ def refresh_journey_progress(
         "steps_total": total,
         "current_step_id": current.step.id if current else "",
         "current_step_title": current.step.title if current else "",
+        "members": progress.member_parts(states, members),
     }
     summary = JourneyProgress.objects.filter(
         relationship=relationship, journey=journey

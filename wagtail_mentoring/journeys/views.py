@@ -26,6 +26,7 @@ from wagtail_mentoring.journeys.models import (
     ReflectionAnswer,
     StepStatus,
 )
+from wagtail_mentoring.people.users import first_name
 from wagtail_mentoring.views import login_redirect, render_page
 
 STEP_TEMPLATE = "wagtail_mentoring/journeys/step.html"
@@ -105,7 +106,8 @@ def overview_context(request, journey) -> dict:
                 ],
             )
         )
-    done, total, current = progress.summary(states)
+    done, total, _pair_current = progress.summary(states)
+    mine = progress.member_part(states, membership)
     prompt_state, prompts = progress.upcoming_prompts(states)
     context.update(
         relationship=relationship,
@@ -113,7 +115,10 @@ def overview_context(request, journey) -> dict:
         steps_done=done,
         steps_total=total,
         percent=round(100 * done / total) if total else 0,
-        current=current,
+        mine=mine,
+        waiting_for=[first_name(m.user) for m in mine.waiting_for],
+        # what the viewer can do next; the pair's own next step may be the partner's
+        current=mine.current,
         prompt_state=prompt_state,
         prompts=prompts,
         next_meeting=Meeting.objects.filter(

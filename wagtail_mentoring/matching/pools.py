@@ -225,7 +225,6 @@ def build_problem(
 
     departments, locations, languages = _Codes(fold=True), _Codes(fold=True), _Codes()
     departments.code("")
-    locations.code("")
     skills = {
         pk: i
         for i, pk in enumerate(
@@ -241,9 +240,11 @@ def build_problem(
     slots = {code: i for i, (code, _label) in enumerate(AVAILABILITY_SLOTS)}
     n_people = len(people)
     level = np.zeros(n_people, np.int64)
-    department = np.zeros(n_people, np.int64)
-    location = np.zeros(n_people, np.int64)
+    department = np.full(n_people, -1, np.int64)
+    # an empty location is "not given", never the same place as another empty one
+    location = np.full(n_people, -1, np.int64)
     utc_offset = np.zeros(n_people, np.int64)
+    timezone_known = np.zeros(n_people, bool)
     manager = np.full(n_people, -1, np.int64)
     lang_rows, offered, wanted, goal_rows, avail_rows = [], [], [], [], []
     texts = []
@@ -256,11 +257,13 @@ def build_problem(
             texts.append("")
             continue
         level[r] = profile.level or 0
-        department[r] = departments.code(profile.department)
-        location[r] = locations.code(profile.location)
-        utc_offset[r] = (
-            _utc_offset_minutes(profile.timezone, at) if profile.timezone else 0
-        )
+        if profile.department.strip():
+            department[r] = departments.code(profile.department)
+        if profile.location.strip():
+            location[r] = locations.code(profile.location)
+        if profile.timezone:
+            utc_offset[r] = _utc_offset_minutes(profile.timezone, at)
+            timezone_known[r] = True
         if profile.manager_id in row:
             manager[r] = row[profile.manager_id]
         lang_rows.append([languages.code(code) for code in profile.languages])
@@ -309,6 +312,7 @@ def build_problem(
         department=department,
         location=location,
         utc_offset=utc_offset,
+        timezone_known=timezone_known,
         manager=manager,
         languages=multi_hot(lang_rows, max(1, len(languages))),
         skills_offered=multi_hot(offered, max(1, len(skills))),

@@ -41,6 +41,17 @@ RULE_LABELS = {
     "below_min_score": gettext_lazy("below the minimum score"),
 }
 
+#: Hard rule (engine rule code) → the matching setting that switches it on.
+RULE_SETTINGS = {
+    "reporting_line": "reporting_line_depth",
+    "same_manager": "exclude_same_manager",
+    "seniority": "min_seniority",
+    "department": "department_rule",
+    "time_zone": "max_timezone_hours",
+    "language": "require_shared_language",
+    "below_min_score": "min_score",
+}
+
 #: Why someone is not in the pool (``pools.Pool.excluded`` codes).
 EXCLUSION_LABELS = {
     "inactive": gettext_lazy("left the company (inactive)"),

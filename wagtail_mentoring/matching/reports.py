@@ -1,8 +1,9 @@
 """Fairness summary of a run: match rate and score by self-identified group.
 
 Built on ``analytics.equity``: only consented answers, only aggregates, groups
-smaller than ``MIN_GROUP_SIZE`` suppressed (with the next-smallest when only one
-would be). Nobody's answers ever leave this module; callers need
+smaller than ``MIN_GROUP_SIZE`` shown together as "Other" (with the next
+smallest while that is still too small), each such row saying why. Nobody's
+answers ever leave this module; callers need
 ``wagtail_mentoring.view_equity_reports``.
 """
 
@@ -23,6 +24,8 @@ class FairnessRow:
     matched: int = 0
     mean_score: float | None = None
     suppressed: bool = False
+    #: Why the row combines groups or shows no numbers.
+    note: str = ""
 
     @property
     def match_rate(self) -> float | None:
@@ -70,26 +73,27 @@ def fairness_summary(run: MatchingRun) -> FairnessSummary:
         dimensions=[],
     )
     for dimension, groups in equity.consented_groups(population).items():
-        hidden = equity.suppress(
+        rows = equity.combine_small_groups(
             {value: len(ids) for value, ids in groups.items()}, threshold
         )
         block = FairnessBlock(dimension, dimension.replace("_", " ").capitalize())
-        for value, ids in groups.items():
-            if not ids:
+        for row in rows:
+            if row.hidden:
+                block.rows.append(
+                    FairnessRow(row.label, suppressed=True, note=row.note)
+                )
                 continue
-            label = equity.group_label(value)
-            if value in hidden:
-                block.rows.append(FairnessRow(label, suppressed=True))
-                continue
+            ids = set().union(*(groups[value] for value in row.values))
             group_scores = [s for uid in ids for s in scores.get(uid, [])]
             block.rows.append(
                 FairnessRow(
-                    label,
+                    row.label,
                     mentees=len(ids),
                     matched=len(ids & matched),
                     mean_score=sum(group_scores) / len(group_scores)
                     if group_scores
                     else None,
+                    note=row.note,
                 )
             )
         summary.dimensions.append(block)

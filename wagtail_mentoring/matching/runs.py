@@ -386,20 +386,17 @@ class Preview:
     matchable: int
     matched: int
     blocked_by: dict[str, int]
+    #: rules that on their own leave every waiting mentee without a possible
+    #: mentor (rule code → mentees), the first thing to relax; empty otherwise
+    excludes_everyone: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def nobody_matchable(self) -> bool:
+        return bool(self.mentees and self.mentors and not self.matchable)
 
 
-def preview(program: ProgramPage, params: dict) -> Preview:
-    """How many mentees stay matchable (some mentor passes every rule) and how
-    many a run would match with ``params``, without storing anything."""
-    state = decisions(program)
-    pool = load_pool(program, reserved=state.reserved)
-    problem, _index = build_problem(
-        pool,
-        reporting_depth=params["reporting_line_depth"],
-        rejected=state.rejected,
-        paired=state.paired,
-    )
-    result = match(problem, config_from(program, params))
+def _unmatchable(result: MatchResult) -> tuple[int, Counter]:
+    """Mentees no mentor may take, and per rule how many of them it blocks."""
     blocked: Counter = Counter()
     unmatchable = 0
     for item in result.unmatched:
@@ -410,13 +407,48 @@ def preview(program: ProgramPage, params: dict) -> Preview:
                 for rule, n in (reason.params.get("counts") or {}).items():
                     if n:
                         blocked[rule] += 1
-    return Preview(
+    return unmatchable, blocked
+
+
+def preview(program: ProgramPage, params: dict) -> Preview:
+    """How many mentees stay matchable (some mentor passes every rule) and how
+    many a run would match with ``params``, without storing anything.
+
+    When nobody stays matchable, each active rule is tried alone (one engine
+    call per rule, only then) to name the rule that excludes everyone by itself.
+    """
+    state = decisions(program)
+    pool = load_pool(program, reserved=state.reserved)
+    problem, _index = build_problem(
+        pool,
+        reporting_depth=params["reporting_line_depth"],
+        rejected=state.rejected,
+        paired=state.paired,
+    )
+    result = match(problem, config_from(program, params))
+    unmatchable, blocked = _unmatchable(result)
+    outcome = Preview(
         mentees=len(pool.mentees),
         mentors=len(pool.mentors),
         matchable=len(pool.mentees) - unmatchable,
         matched=len({int(i) for i in result.pairs[:, 0]}) if len(result.pairs) else 0,
         blocked_by=dict(blocked.most_common()),
     )
+    if outcome.nobody_matchable:
+        for rule, overrides in _single_rule_configs(params).items():
+            alone = {**params, **_NO_RULES, **_rule_params(overrides)}
+            n, _blocked = _unmatchable(match(problem, config_from(program, alone)))
+            if n == outcome.mentees:
+                outcome.excludes_everyone[rule] = n
+    return outcome
+
+
+def _rule_params(overrides: dict) -> dict:
+    """Engine overrides of one rule back in the settings' own terms."""
+    params = dict(overrides)
+    if "min_score" in params:
+        params["min_score"] = round(params["min_score"] * 100)
+    return params
 
 
 @dataclass

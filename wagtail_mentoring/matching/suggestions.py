@@ -19,6 +19,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from wagtail_mentoring.conf import mentoring_settings
@@ -130,7 +131,28 @@ def _available(enrollment: Enrollment) -> list[Suggestion]:
     return result
 
 
-def _score(enrollment: Enrollment, suggestions: list[Suggestion]) -> list[Suggestion]:
+@dataclass
+class MentorSearch:
+    """What *Find a mentor* shows: the suggestions, or why there are none."""
+
+    suggestions: list[Suggestion]
+    #: mentors with a place this mentee may ask for, before the program's rules
+    with_room: int = 0
+    #: when every one of them fails a rule: rule code → how many it rules out
+    blocked_by: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def nobody_has_room(self) -> bool:
+        return not self.suggestions and not self.with_room
+
+    @property
+    def nobody_passes_rules(self) -> bool:
+        return not self.suggestions and bool(self.with_room)
+
+
+def _score(
+    enrollment: Enrollment, suggestions: list[Suggestion], blocked: dict | None = None
+) -> list[Suggestion]:
     """Score and explain each candidate with the matching engine, dropping the
     ones its hard rules forbid (reporting line, earlier partner, level gap,
     no shared language, below the minimum score…).
@@ -160,6 +182,12 @@ def _score(enrollment: Enrollment, suggestions: list[Suggestion]) -> list[Sugges
         # no one; the page then says no mentor is available right now.
         logger.exception("matching engine refused the suggestion problem")
         return []
+    if blocked is not None and not len(result.pairs):
+        for item in result.unmatched:
+            for reason in item.reasons:
+                for rule, n in (reason.params.get("counts") or {}).items():
+                    if n:
+                        blocked[rule] = blocked.get(rule, 0) + int(n)
     kept = []
     for (_mentee, j), explanation in zip(
         result.pairs.tolist(), result.explanations, strict=True
@@ -198,12 +226,39 @@ def reason_text(reason) -> str:
     return reason.text
 
 
-def suggest_mentors(enrollment: Enrollment, limit: int = 10) -> list[Suggestion]:
-    """Ranked mentor suggestions for a mentee (or sponsee) enrollment."""
-    suggestions = _available(enrollment)
-    if not suggestions:
-        return []
-    suggestions = _score(enrollment, suggestions)
+#: What a rule means for the mentee reading *Find a mentor*, and what they can do.
+RULE_ADVICE = {
+    "reporting_line": _lazy("they are in your reporting line"),
+    "same_manager": _lazy("they report to the same manager as you"),
+    "seniority": _lazy("they are not senior enough for this program"),
+    "department": _lazy("the program pairs people by department"),
+    "time_zone": _lazy("their time zone is too far from yours"),
+    "language": _lazy("they speak none of the languages on your profile"),
+    "below_min_score": _lazy("they are not a close enough match yet"),
+    "previous_partner": _lazy("you were paired with them before"),
+    "opted_out": _lazy("the pairing was ruled out"),
+    "rejected": _lazy("the pairing was ruled out"),
+}
+
+
+def blocked_text(blocked: dict[str, int]) -> list[str]:
+    """``{"language": 3}`` → ["3 mentors: they speak none of the languages…"]."""
+    return [
+        ngettext("%(n)d mentor: %(why)s", "%(n)d mentors: %(why)s", n)
+        % {"n": n, "why": RULE_ADVICE.get(rule, rule)}
+        for rule, n in sorted(blocked.items(), key=lambda item: -item[1])
+        if n and rule in RULE_ADVICE
+    ]
+
+
+def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
+    """Ranked mentor suggestions for a mentee (or sponsee) enrollment, and, when
+    there are none, whether nobody has room or nobody passes the rules."""
+    available = _available(enrollment)
+    if not available:
+        return MentorSearch([])
+    blocked: dict[str, int] = {}
+    suggestions = _score(enrollment, list(available), blocked)
     per_place = max(1, int(mentoring_settings.SUGGESTION_EXPOSURE_PER_PLACE))
 
     def key(s: Suggestion):
@@ -213,4 +268,13 @@ def suggest_mentors(enrollment: Enrollment, limit: int = 10) -> list[Suggestion]
         return (-round(damped, 2), -s.remaining, _rotation(enrollment, s.enrollment))
 
     suggestions.sort(key=key)
-    return suggestions[:limit]
+    return MentorSearch(
+        suggestions[:limit],
+        with_room=len(available),
+        blocked_by={} if suggestions else blocked,
+    )
+
+
+def suggest_mentors(enrollment: Enrollment, limit: int = 10) -> list[Suggestion]:
+    """Ranked mentor suggestions for a mentee (or sponsee) enrollment."""
+    return search_mentors(enrollment, limit).suggestions

@@ -16,7 +16,12 @@ from wagtail_mentoring.engagement.mentor_requests import (
 )
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.matching.suggestions import suggest_mentors
+from wagtail_mentoring.matching.suggestions import (
+    MentorSearch,
+    blocked_text,
+    search_mentors,
+)
+from wagtail_mentoring.people.services import profile_of
 from wagtail_mentoring.people.users import display_name, user_timezone
 from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
 from wagtail_mentoring.views import login_redirect, render_page
@@ -81,14 +86,11 @@ def find_mentor(request, pk: int):
         and len(live) < program.max_requests
         and mentors_still_needed(enrollment) > 0
     )
-    suggestions = (
-        [
-            s
-            for s in suggest_mentors(enrollment, limit=10)
-            if s.enrollment.pk not in asked
-        ]
-        if can_ask
-        else []
+    search = search_mentors(enrollment, limit=10) if can_ask else MentorSearch([])
+    suggestions = [s for s in search.suggestions if s.enrollment.pk not in asked]
+    # The one rule a mentee can lift themselves: a profile with no languages.
+    no_languages = "language" in search.blocked_by and not (
+        profile_of(request.user).languages
     )
     with timezone.override(user_timezone(request.user)):
         return render_page(
@@ -101,6 +103,9 @@ def find_mentor(request, pk: int):
                 "live_requests": live,
                 "past_requests": [r for r in requests if not r.is_live],
                 "suggestions": suggestions,
+                "search": search,
+                "blocked": blocked_text(search.blocked_by),
+                "no_languages": no_languages,
                 "can_ask": can_ask,
                 "remaining_requests": program.max_requests - len(live),
                 "needs_mentor": mentors_still_needed(enrollment) > 0,

@@ -55,6 +55,13 @@ class ParticipantColumn(TitleColumn):
         return display_name(instance.user)
 
 
+class SignInColumn(Column):
+    """The name a person signs in with: what tells two "Jordan Chen" apart."""
+
+    def get_value(self, instance):
+        return instance.user.get_username()
+
+
 class ParticipantIndexView(generic.IndexView):
     def get_base_queryset(self):
         # Inactive users are invisible everywhere in the product.
@@ -66,6 +73,7 @@ class ParticipantIndexView(generic.IndexView):
             ParticipantColumn(
                 "user", label=_("Name"), get_url=self.get_edit_url, sort_key="user"
             ),
+            SignInColumn("sign_in", label=_("Sign-in name")),
             Column("title", label=_("Job title")),
             Column("level", label=_("Level"), sort_key="level"),
             Column("department", label=_("Department"), sort_key="department"),
@@ -85,6 +93,7 @@ class ParticipantViewSet(MentoringModelViewSet):
     list_per_page = 50
     list_export = [
         "user_display",
+        "sign_in_name",
         "title",
         "level",
         "department",
@@ -92,7 +101,7 @@ class ParticipantViewSet(MentoringModelViewSet):
         "timezone",
         "updated_at",
     ]
-    export_headings = {"user_display": _("Name")}
+    export_headings = {"user_display": _("Name"), "sign_in_name": _("Sign-in name")}
     export_filename = "participants"
 
     @cached_property

@@ -217,6 +217,10 @@ class EmployeeProfile(models.Model):
         return str(self)
 
     @property
+    def sign_in_name(self) -> str:
+        return self.user.get_username()
+
+    @property
     def is_complete(self) -> bool:
         return all(getattr(self, name) for name in self.REQUIRED_FOR_MATCHING)
 

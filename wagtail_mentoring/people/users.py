@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import zoneinfo
+from contextlib import contextmanager
+from functools import reduce
+from operator import and_, or_
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.utils import get_user_display_name
 
@@ -17,6 +21,13 @@ def display_name(user) -> str:
     if user is None:
         return str(FORMER_PARTICIPANT)
     return get_user_display_name(user)
+
+
+def first_name(user) -> str:
+    """How a page greets someone: their first name, else their display name."""
+    if user is None:
+        return display_name(user)
+    return (getattr(user, "first_name", "") or "").strip() or display_name(user)
 
 
 def user_email(user) -> str:
@@ -44,6 +55,23 @@ def name_search_fields(prefix: str = "") -> list[str]:
     return [f"{prefix}{f}" for f in dict.fromkeys(candidates) if f in names]
 
 
+def terms_query(query: str, fields) -> Q:
+    """Every word of ``query`` in some of ``fields``: "Lena Mensah" finds her
+    although no single field holds both words. One ``Q`` (used in a single
+    ``filter()``), so words about people in a to-many relation must match
+    the same person."""
+    words = query.split()
+    if not words or not fields:
+        return Q()
+    return reduce(
+        and_,
+        (
+            reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields))
+            for word in words
+        ),
+    )
+
+
 def user_timezone(user):
     """The zone ``user`` reads times in: their profile's, else the site's."""
     profile = getattr(user, "mentoring_profile", None)
@@ -52,3 +80,29 @@ def user_timezone(user):
         return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return timezone.get_current_timezone()
+
+
+@contextmanager
+def viewer_time_zone(request):
+    """Render times in the signed-in viewer's zone (the site's for others)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        yield
+        return
+    with timezone.override(user_timezone(user)):
+        yield
+
+
+class ReadsInViewerTimeZone:
+    """A page mixin: the page renders its times in the viewer's time zone.
+
+    Wagtail returns a lazy ``TemplateResponse`` that Django renders after the
+    view has returned, outside any zone a view activated; render it here.
+    """
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            with viewer_time_zone(request):
+                response.render()
+        return response

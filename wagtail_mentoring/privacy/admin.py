@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -25,6 +24,7 @@ from wagtail_mentoring.people.users import (
     display_name,
     name_ordering,
     name_search_fields,
+    terms_query,
 )
 from wagtail_mentoring.permissions import (
     can_erase_personal_data,
@@ -119,12 +119,9 @@ class PeopleView(PrivacyView):
         people = None
         if form.is_bound and form.is_valid():
             words = form.cleaned_data["q"].split()
-            query = get_user_model()._default_manager.all()
-            for word in words:
-                match = Q()
-                for field in name_search_fields():
-                    match |= Q(**{f"{field}__icontains": word})
-                query = query.filter(match)
+            query = get_user_model()._default_manager.filter(
+                terms_query(" ".join(words), name_search_fields())
+            )
             people = list(query.order_by(*name_ordering())[:SEARCH_LIMIT])
         return self.render_to_response(
             self.get_context_data(form=form, people=people, limit=SEARCH_LIMIT)

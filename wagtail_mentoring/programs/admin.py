@@ -224,11 +224,16 @@ class ApplicationViewSet(MentoringModelViewSet):
         return name_search_fields("user__") + ["program__title"]
 
 
-def _bulk_url(action: str, ids, next_url: str) -> str:
+def _bulk_url(action: str, ids, next_url: str, wording: str = "") -> str:
+    """The Applications bulk action ``action`` on ``ids``; ``wording="nomination"``
+    asks it in the words of a nomination, which it is accepting."""
     base = reverse(
         "wagtail_bulk_action", args=("wagtail_mentoring", "enrollment", action)
     )
-    return f"{base}?{urlencode([('next', next_url)] + [('id', i) for i in ids])}"
+    query = [("next", next_url)] + [("id", i) for i in ids]
+    if wording:
+        query.append(("wording", wording))
+    return f"{base}?{urlencode(query)}"
 
 
 class DecisionForm(forms.Form):
@@ -272,11 +277,29 @@ class EnrollmentDecisionBulkAction(ServiceBulkAction):
         ]
         return pending, extra
 
+    @cached_property
+    def for_nominations(self) -> bool:
+        # Sponsorship's Accept/Decline of a nomination approve or decline the
+        # nominee's application here: the same action, in a nomination's words.
+        return self.request.GET.get("wording") == "nomination"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.for_nominations:
+            form.fields["note"].label = _("Note to the nominee (optional)")
+        return form
+
     def object_context(self, obj):
         return {"item": obj, "name": display_name(obj.user)}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"header_icon": "form"}
+        context = super().get_context_data(**kwargs)
+        if self.for_nominations:
+            context["action_label"] = self.nomination_label
+        return context | {
+            "header_icon": "form",
+            "for_nominations": self.for_nominations,
+        }
 
     def get_execution_context(self):
         return {"by": self.request.user, "note": self.cleaned_form.cleaned_data["note"]}
@@ -293,8 +316,15 @@ class ApproveBulkAction(EnrollmentDecisionBulkAction):
     aria_label = _("Approve selected applications")
     action_priority = 10
     service = staticmethod(services.approve_enrollments)
+    nomination_label = _("Accept")
 
     def get_success_message(self, num_parent_objects, num_child_objects):
+        if self.for_nominations:
+            return ngettext(
+                "%(count)d nomination accepted.",
+                "%(count)d nominations accepted.",
+                num_parent_objects,
+            ) % {"count": num_parent_objects}
         return ngettext(
             "%(count)d application approved.",
             "%(count)d applications approved.",
@@ -309,8 +339,15 @@ class DeclineBulkAction(EnrollmentDecisionBulkAction):
     action_priority = 20
     classes = {"serious"}
     service = staticmethod(services.decline_enrollments)
+    nomination_label = _("Decline")
 
     def get_success_message(self, num_parent_objects, num_child_objects):
+        if self.for_nominations:
+            return ngettext(
+                "%(count)d nomination declined.",
+                "%(count)d nominations declined.",
+                num_parent_objects,
+            ) % {"count": num_parent_objects}
         return ngettext(
             "%(count)d application declined.",
             "%(count)d applications declined.",

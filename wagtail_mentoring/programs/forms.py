@@ -33,6 +33,9 @@ class ProfileForm(forms.ModelForm):
             "skills": forms.CheckboxSelectMultiple,
             "skills_wanted": forms.CheckboxSelectMultiple,
             "interests": forms.CheckboxSelectMultiple,
+            # Declared here, not swapped in __init__: a widget replaced after
+            # the field is built has no options, and an empty list is submitted.
+            "languages": forms.SelectMultiple(attrs={"size": 6}),
             "goals": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -42,7 +45,6 @@ class ProfileForm(forms.ModelForm):
             label=_("Time zone"),
             choices=[("", _("Choose your time zone"))] + timezone_choices(),
         )
-        self.fields["languages"].widget = forms.SelectMultiple(attrs={"size": 6})
         for name in EmployeeProfile.REQUIRED_FOR_MATCHING:
             self.fields[name].required = True
 

@@ -7,10 +7,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -31,8 +32,9 @@ from wagtail_mentoring.blocks import (
 )
 from wagtail_mentoring.blocks.prompts import ConversationPromptBlock
 from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.fields import MultipleChoiceField
-from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.people.users import ReadsInViewerTimeZone, display_name
 from wagtail_mentoring.programs.panels import GuardedFieldPanel
 
 #: The permission to administer every program (HR, the mentoring team).
@@ -84,7 +86,7 @@ class Cadence(models.TextChoices):
     FLEXIBLE = "flexible", _("As the pair agrees")
 
 
-class MentoringHubPage(Page):
+class MentoringHubPage(ReadsInViewerTimeZone, Page):
     """The intranet's front door to mentoring: lists the programs below it."""
 
     intro = StreamField(ContentBlock(), blank=True, verbose_name=_("introduction"))
@@ -109,10 +111,19 @@ class MentoringHubPage(Page):
             "wagtail_mentoring.programs.selectors.hub_programs"
         )
         context["programs"] = hub_programs(self, request.user)
+        # Journeys are the hub's other children; the base names no domain above.
+        context["journeys"] = (
+            Page.objects.child_of(self)
+            .live()
+            .public()
+            .not_type(ProgramPage)
+            .specific()
+            .order_by("path")
+        )
         return context
 
 
-class ProgramPage(RoutablePageMixin, Page):
+class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
     """A mentoring or sponsorship program that employees apply to."""
 
     kind = models.CharField(
@@ -366,6 +377,7 @@ class ProgramPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["base_template"] = mentoring_settings.BASE_TEMPLATE
         context["open_now"] = self.is_open()
+        context["join_in_intro"] = any(b.block_type == "join" for b in self.intro)
         context["my_enrollments"] = (
             list(self.enrollments.filter(user=request.user).live())
             if request.user.is_authenticated
@@ -384,6 +396,15 @@ class ProgramPage(RoutablePageMixin, Page):
     def role_choices(self) -> list[tuple[str, str]]:
         labels = dict(Role.choices)
         return [(role, labels[role]) for role in self.roles]
+
+    @cached_property
+    def learning_journeys(self) -> list:
+        """The published journeys this program's pairs follow, each once."""
+        found = []
+        for journey in (self.journey, self.mentee_journey, self.mentor_journey):
+            if journey is not None and journey.live and journey not in found:
+                found.append(journey)
+        return found
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -425,6 +446,21 @@ class EnrollmentQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related(
             "user", "user__mentoring_profile", "program", "decided_by"
+        )
+
+    def with_matched(self):
+        """Annotate ``matched``: the applicant has an open relationship in the
+        program in this role, so a listing asks :meth:`Enrollment.withdrawal_refusal`
+        without a query per row."""
+        return self.annotate(
+            matched=Exists(
+                RelationshipMember.objects.filter(
+                    user_id=OuterRef("user_id"),
+                    role=OuterRef("role"),
+                    relationship__program_id=OuterRef("program_id"),
+                    relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+                )
+            )
         )
 
 
@@ -505,6 +541,32 @@ class Enrollment(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_ENROLLMENT_STATUSES
+
+    def withdrawal_refusal(self) -> MentoringError | None:
+        """Why the applicant cannot withdraw this application now, or None:
+        the one rule behind ``withdraw_application()`` and the Withdraw button."""
+        if not self.is_live:
+            return MentoringError(
+                gettext("This application is already %(status)s.")
+                % {"status": self.get_status_display().lower()},
+                code="not_live",
+            )
+        matched = getattr(self, "matched", None)
+        if matched is None:
+            matched = type(self).objects.filter(pk=self.pk).with_matched().get().matched
+        if matched:
+            return MentoringError(
+                gettext(
+                    "You are already matched in this program; "
+                    "end the relationship instead."
+                ),
+                code="matched",
+            )
+        return None
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.withdrawal_refusal() is None
 
     @property
     def applicant_name(self) -> str:

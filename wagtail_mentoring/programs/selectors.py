@@ -31,6 +31,7 @@ def hub_programs(hub, user) -> list[ProgramPage]:
 def my_enrollments(user):
     return (
         Enrollment.objects.filter(user=user)
+        .with_matched()
         .select_related("program")
         .order_by("-created_at", "-pk")
     )

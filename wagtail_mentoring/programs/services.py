@@ -158,38 +158,14 @@ def withdraw_application(enrollment: Enrollment, by) -> Enrollment:
     )
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-        if not enrollment.is_live:
-            raise MentoringError(
-                _("This application is already %(status)s.")
-                % {"status": enrollment.get_status_display().lower()},
-                code="not_live",
-            )
-        if _has_open_relationship(enrollment):
-            raise MentoringError(
-                _(
-                    "You are already matched in this program; "
-                    "end the relationship instead."
-                ),
-                code="matched",
-            )
+        refusal = enrollment.withdrawal_refusal()
+        if refusal is not None:
+            raise refusal
         enrollment.status = EnrollmentStatus.WITHDRAWN
         enrollment.save(update_fields=["status", "updated_at"])
         audit.record(enrollment, "wagtail_mentoring.withdraw", user=by)
         signals.enrollment_withdrawn.send(Enrollment, enrollment=enrollment, by=by)
     return enrollment
-
-
-def _has_open_relationship(enrollment: Enrollment) -> bool:
-    return RelationshipMember.objects.filter(
-        user_id=enrollment.user_id,
-        role=enrollment.role,
-        relationship__program_id=enrollment.program_id,
-        relationship__status__in=[
-            RelationshipStatus.PENDING,
-            RelationshipStatus.ACTIVE,
-            RelationshipStatus.PAUSED,
-        ],
-    ).exists()
 
 
 def _decide(enrollments, by, status: str, note: str, action: str) -> list[Enrollment]:

@@ -3,6 +3,7 @@ outcomes. The equity and accountability reports are in ``admin_reports.py``."""
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
@@ -21,7 +23,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet, MentoringViewSet
+from wagtail_mentoring.admin_base import (
+    CalendarDateColumn,
+    MentoringModelViewSet,
+    MentoringViewSet,
+)
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import (
     display_name,
@@ -45,6 +51,7 @@ from wagtail_mentoring.sponsorship import outcomes, services
 from wagtail_mentoring.sponsorship.models import (
     CareerOutcome,
     Nomination,
+    NominationSource,
     Opportunity,
     OpportunityNomination,
     OpportunityNominationStatus,
@@ -73,6 +80,20 @@ class PersonColumn(Column):
 # ---------------------------------------------------------------------------
 # Nominations
 
+#: What ``Nomination.source`` means: in which capacity the nominator acted
+#: (manager, HR, sponsor, or the nominee themself).
+NOMINATOR_ROLE = _("Nominator's role")
+
+
+class NominationFilterSet(WagtailFilterSet):
+    source = django_filters.ChoiceFilter(
+        label=NOMINATOR_ROLE, choices=NominationSource.choices
+    )
+
+    class Meta:
+        model = Nomination
+        fields = ["source"]
+
 
 class NominationIndexView(generic.IndexView):
     default_ordering = "-created_at"
@@ -95,7 +116,7 @@ class NominationIndexView(generic.IndexView):
                 sort_key="nominee",
             ),
             Column("program", label=_("Program"), accessor="program.title"),
-            Column("source", label=_("Nominated as"), accessor="get_source_display"),
+            Column("source", label=NOMINATOR_ROLE, accessor="get_source_display"),
             PersonColumn("nominated_by", label=_("Nominated by")),
             StatusTagColumn(
                 "status",
@@ -129,7 +150,9 @@ def _accept_buttons(nomination, next_url):
     return [
         Button(
             label,
-            url=_bulk_url(action, [nomination.enrollment_id], next_url),
+            url=_bulk_url(
+                action, [nomination.enrollment_id], next_url, wording="nomination"
+            ),
             icon_name=icon,
             priority=priority,
         )
@@ -148,6 +171,11 @@ class NominationInspectView(generic.InspectView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_base_queryset(), pk=self.pk)
+
+    def get_field_label(self, field_name, field):
+        if field_name == "source":
+            return NOMINATOR_ROLE
+        return super().get_field_label(field_name, field)
 
     def get_nominee_display_value(self):
         return display_name(self.object.nominee)
@@ -203,7 +231,7 @@ class NominationViewSet(MentoringModelViewSet):
         "enrollment",
         "created_at",
     ]
-    list_filter = ["source"]
+    filterset_class = NominationFilterSet
     list_per_page = 50
 
     @cached_property
@@ -447,7 +475,9 @@ class OpportunityIndexView(generic.IndexView):
             ),
             Column("program", label=_("Program"), accessor="program.title"),
             Column("kind", label=_("Kind"), accessor="get_kind_display"),
-            DateColumn("deadline", label=_("Nominations close"), sort_key="deadline"),
+            CalendarDateColumn(
+                "deadline", label=_("Nominations close"), sort_key="deadline"
+            ),
             Column("nominee_count", label=_("Nominated")),
             Column("selected_count", label=_("Selected")),
             StatusTagColumn(
@@ -622,7 +652,7 @@ class CareerOutcomeIndexView(generic.IndexView):
                 sort_key="employee",
             ),
             Column("kind", label=_("Outcome"), accessor="get_kind_display"),
-            DateColumn("occurred_on", label=_("Date"), sort_key="occurred_on"),
+            CalendarDateColumn("occurred_on", label=_("Date"), sort_key="occurred_on"),
             Column("title", label=_("New title or assignment")),
             Column(
                 "relationship",

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail_mentoring.people.picker import PersonPickerField
 from wagtail_mentoring.people.users import display_name, name_ordering
 from wagtail_mentoring.programs.models import ProgramPage
 from wagtail_mentoring.sponsorship.models import (
@@ -41,8 +42,10 @@ class NominationForm(forms.Form):
     program = forms.ModelChoiceField(
         label=_("Sponsorship program"), queryset=ProgramPage.objects.none()
     )
-    nominee = PersonChoiceField(
-        label=_("Who do you nominate?"), queryset=get_user_model().objects.none()
+    nominee = PersonPickerField(
+        label=_("Who do you nominate?"),
+        queryset=get_user_model().objects.none(),
+        help_text=_("Type a name, department or job title, then pick the person."),
     )
     reason = forms.CharField(
         label=_("Why this person, and why now?"),
@@ -57,13 +60,24 @@ class NominationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, programs, candidates, evidence, **kwargs):
+    def __init__(self, *args, programs, candidates, evidence, search_url="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
         if programs.count() == 1:
             self.fields["program"].initial = programs.first().pk
         self.fields["nominee"].queryset = candidates
+        self.fields["nominee"].offer(
+            self.add_prefix("nominee"),
+            self.data if self.is_bound else {},
+            self.initial.get("nominee"),
+            search_url=search_url,
+        )
         self.fields["evidence"].queryset = evidence
+
+    @staticmethod
+    def searching(data) -> bool:
+        """The "Search" button of the nominee picker was pressed (no JS)."""
+        return "nominee_search" in data
 
 
 class EvidenceForm(forms.ModelForm):

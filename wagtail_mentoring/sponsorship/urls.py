@@ -8,6 +8,11 @@ from wagtail_mentoring.sponsorship import views
 urlpatterns = [
     path("sponsorship/", views.dashboard, name="sponsorship"),
     path("sponsorship/nominate/", views.nominate, name="sponsorship_nominate"),
+    path(
+        "sponsorship/nominate/people/",
+        views.nominee_search,
+        name="sponsorship_nominee_search",
+    ),
     path("sponsorship/evidence/", views.evidence, name="sponsorship_evidence"),
     path(
         "sponsorship/opportunities/",

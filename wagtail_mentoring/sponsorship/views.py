@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.people.search import find_people, person_option
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import shared_until
 from wagtail_mentoring.programs.models import Role
@@ -106,9 +107,21 @@ def nominate(request):
         programs=selectors.nomination_programs(user),
         candidates=selectors.nomination_candidates(user),
         evidence=selectors.evidence_of(user),
+        search_url=reverse("wagtail_mentoring:sponsorship_nominee_search"),
     )
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and NominationForm.searching(request.POST):
+        # The picker's search without JavaScript: show who matches, keep
+        # what was typed, and judge nothing yet.
+        form = NominationForm(
+            initial={"evidence": request.POST.getlist("evidence")}
+            | {k: request.POST.get(k) for k in ("program", "nominee", "reason")},
+            **form_kwargs,
+        )
+        form.fields["nominee"].offer(
+            "nominee", request.POST, search_url=form_kwargs["search_url"]
+        )
+    elif request.method == "POST":
         form = NominationForm(request.POST, **form_kwargs)
         if form.is_valid():
             data = form.cleaned_data
@@ -141,6 +154,26 @@ def nominate(request):
             initial={"nominee": request.GET.get("nominee")}, **form_kwargs
         )
     return render_page(request, T + "nominate.html", {"form": form}, status=status)
+
+
+def nominee_search(request):
+    """People the user may nominate matching ``q``: a short JSON list for the
+    nominee picker (the form checks the choice again)."""
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    found, more = find_people(
+        request.GET.get("q", "")[:200], selectors.nomination_candidates(request.user)
+    )
+    options = [person_option(profile) for profile in found]
+    return JsonResponse(
+        {
+            "results": [
+                {"id": str(o.user_id), "name": o.name, "detail": o.detail}
+                for o in options
+            ],
+            "more": more,
+        }
+    )
 
 
 def evidence(request):

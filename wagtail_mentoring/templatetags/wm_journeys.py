@@ -22,11 +22,13 @@ def lookup(mapping, key):
         return None
 
 
-@register.simple_tag
-def journey_cards(relationship):
-    """The pair's journeys with their progress (see ``selectors.journey_cards``)."""
-
-    return cards(relationship)
+@register.simple_tag(takes_context=True)
+def journey_cards(context, relationship):
+    """The pair's journeys with their progress and the signed-in member's part
+    (see ``selectors.journey_cards``)."""
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    return cards(relationship, viewer if getattr(viewer, "pk", None) else None)
 
 
 @register.filter

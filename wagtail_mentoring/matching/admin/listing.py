@@ -37,6 +37,7 @@ from wagtail_mentoring.people.users import (
     display_name,
     name_ordering,
     name_search_fields,
+    terms_query,
 )
 from wagtail_mentoring.permissions import can_run_matching
 from wagtail_mentoring.programs.models import ProgramPage
@@ -274,12 +275,7 @@ class ProposalIndexView(generic.IndexView):
         # "Ada Lovelace" finds her although no single field holds both words.
         if not self.is_searching:
             return queryset
-        for term in self.search_query.split():
-            match = Q()
-            for field in self.search_fields:
-                match |= Q(**{f"{field}__icontains": term})
-            queryset = queryset.filter(match)
-        return queryset
+        return queryset.filter(terms_query(self.search_query, self.search_fields))
 
     def get_base_queryset(self):
         if self.run is None:

@@ -44,6 +44,7 @@ from wagtail_mentoring.matching.pools import load_pool, program_roles
 from wagtail_mentoring.matching.reasons import (
     EXCLUSION_LABELS,
     FACTOR_LABELS,
+    RULE_SETTINGS,
     factor_rows,
     reasons_text,
     rule_label,
@@ -254,6 +255,7 @@ class SettingsView(ProgramView):
                     form=form,
                     preview=preview,
                     blocked=[(rule_label(k), n) for k, n in preview.blocked_by.items()],
+                    relax=self._relax(form, preview),
                 )
             )
         try:
@@ -265,6 +267,19 @@ class SettingsView(ProgramView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(request, _("Matching settings saved."))
         return redirect(self.panel_url)
+
+    @staticmethod
+    def _relax(form, preview) -> list[tuple[str, str]]:
+        """``(rule, setting to relax)`` when these rules leave nobody matchable:
+        each rule that does it alone, else the one blocking the most mentees."""
+        if not preview.nobody_matchable:
+            return []
+        rules = list(preview.excludes_everyone) or list(preview.blocked_by)[:1]
+        return [
+            (rule_label(rule), str(form[RULE_SETTINGS[rule]].label))
+            for rule in rules
+            if rule in RULE_SETTINGS
+        ]
 
 
 class StartRunView(View):
@@ -455,6 +470,9 @@ class ManualPairView(ProgramView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The service needs a finished run to file the pair under: say so
+        # before anyone is chosen rather than refusing after the choice.
+        context["needs_run"] = runs.current_run(self.program) is None
         context["rows"] = [
             {
                 "option": option,

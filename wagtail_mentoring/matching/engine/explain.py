@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from .features import FORBID, level_gap, place_value, seniority_value
+from .features import (
+    COMMON_TERM_SHARE,
+    FORBID,
+    level_gap,
+    place_value,
+    same_place,
+    seniority_value,
+)
 from .problem import FACTORS, MatchingConfig, MatchingProblem
 from .rules import PAIR_RULES, PairRules
 
@@ -118,16 +125,20 @@ def explain_pairs(
     gap = level_gap(problem, config, problem.level[pi], problem.level[pj])
     values["seniority"] = seniority_value(gap, config.ideal_level_gap)
     dep_i, dep_j = problem.department[pi], problem.department[pj]
-    values["cross_department"] = (dep_i != dep_j).astype(np.float64)
-    same = problem.location[pi] == problem.location[pj]
+    values["cross_department"] = (
+        (dep_i != dep_j) & (dep_i >= 0) & (dep_j >= 0)
+    ).astype(np.float64)
+    same = same_place(problem.location[pi], problem.location[pj])
     dtz = problem.utc_offset[pi] - problem.utc_offset[pj]
-    values["location"] = place_value(same, dtz)
+    tz_known = problem.timezone_known[pi] & problem.timezone_known[pj]
+    values["location"] = place_value(same, dtz, tz_known)
     share = np.array([w.get(f, 0.0) / total for f in FACTORS])
     contrib = np.column_stack([values[f] for f in FACTORS]) * share[None, :]
     order = np.argsort(-contrib, axis=1, kind="stable")[:, : config.explain_top]
     # what each reason's text depends on, per pair, as plain lists: many pairs share
     # a reason (same skills, same gap, same department), built once each
     keys = _reason_keys(problem, shared, gap, same, dtz, pj)
+    tokens = _informative(text_tokens)
     memo: dict[tuple, Reason] = {}
     out = []
     contrib_l, order_l = contrib.tolist(), order.tolist()
@@ -142,7 +153,7 @@ def explain_pairs(
             reason = memo.get(key) if key is not None else None
             if reason is None:
                 reason = _reason(
-                    name, q, problem, lab, shared, gap, same, dtz, pi, pj, text_tokens
+                    name, q, problem, lab, shared, gap, same, dtz, pi, pj, tokens
                 )
                 if key is not None:
                     memo[key] = reason
@@ -157,6 +168,21 @@ def explain_pairs(
             )
         )
     return out
+
+
+def _informative(text_tokens: list[list[str]] | None) -> list[list[str]] | None:
+    """Each person's words without those most of the pool wrote, rarest first."""
+    if not text_tokens:
+        return text_tokens
+    df: dict[str, int] = {}
+    for words in text_tokens:
+        for word in set(words):
+            df[word] = df.get(word, 0) + 1
+    limit = max(2, COMMON_TERM_SHARE * len(text_tokens))
+    return [
+        sorted({w for w in words if df[w] <= limit}, key=lambda w: (df[w], w))
+        for words in text_tokens
+    ]
 
 
 def _reason_keys(problem, shared, gap, same, dtz, pj) -> dict:
@@ -202,7 +228,9 @@ def _reason(name, q, problem, lab, shared, gap, same, dtz, pi, pj, tokens) -> Re
             f"{len(idx)} shared time slot(s)",
         )
     if name == "interests":
-        terms = sorted(set(tokens[pi[q]]) & set(tokens[pj[q]]))[:5] if tokens else []
+        # the rarest shared words say the most; at most three, in plain order
+        theirs = set(tokens[pj[q]]) if tokens else set()
+        terms = sorted([w for w in tokens[pi[q]] if w in theirs][:3]) if tokens else []
         text = "both mention " + ", ".join(terms) if terms else "similar interests"
         return Reason("shared_interests", {"terms": terms}, text)
     if name == "seniority":
@@ -274,12 +302,17 @@ def rule_breakdown(
         checks.append(("seniority", gap < config.min_seniority))
     if config.department_rule != "any":
         same = problem.department[mo] == problem.department[pi]
+        known = (problem.department[mo] >= 0) & (problem.department[pi] >= 0)
         checks.append(
-            ("department", ~same if config.department_rule == "same" else same)
+            (
+                "department",
+                known & (~same if config.department_rule == "same" else same),
+            )
         )
     if config.max_timezone_hours is not None:
         dtz = np.abs(problem.utc_offset[mo] - problem.utc_offset[pi])
-        checks.append(("time_zone", dtz > config.max_timezone_hours * 60))
+        known = problem.timezone_known[mo] & problem.timezone_known[pi]
+        checks.append(("time_zone", known & (dtz > config.max_timezone_hours * 60)))
     if config.require_shared_language:
         lang = problem.languages
         shared = np.asarray((lang[mo] @ lang[pi].T).todense()).ravel() > 0

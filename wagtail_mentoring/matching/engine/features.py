@@ -32,7 +32,8 @@ UNIT = SCORE_SCALE * SUB  # a product of 1.0; UNIT < 2^24 keeps float32 exact
 FORBID = -float(2**26)  # a categorical rule: any product below 0 broke one
 _TOKEN = re.compile(r"[a-z0-9]{3,}")
 # Words that say nothing about what a person is into; without them "both mention
-# how, learn, like" stops being a reason. English only: other languages keep all.
+# how, learn, like" or "other and work" stops being a reason. The second
+# half are words every workplace goal uses. English only: other languages keep all.
 # fmt: off
 STOP_WORDS = frozenset([
     "about", "after", "again", "also", "and", "any", "are", "been", "being", "but",
@@ -43,8 +44,16 @@ STOP_WORDS = frozenset([
     "them", "then", "there", "these", "they", "this", "those", "through", "too",
     "under", "very", "want", "was", "way", "well", "were", "what", "when", "where",
     "which", "while", "who", "why", "will", "with", "would", "you", "your",
+    "all", "become", "better", "each", "every", "good", "great", "grow", "growing",
+    "help", "improve", "improving", "lot", "make", "many", "new", "next", "one",
+    "other", "others", "people", "prepare", "preparing", "role",
+    "thing", "things", "time", "work", "working", "year", "years",
 ])
 # fmt: on
+
+#: A shared word is named as a reason only when at most this share of the pool
+#: wrote it (and more than two people did): a word everyone uses explains nothing.
+COMMON_TERM_SHARE = 0.5
 
 
 def hashed_tfidf(texts: list[str], dim: int) -> tuple[np.ndarray, list[list[str]]]:
@@ -95,10 +104,20 @@ def seniority_value(gap: np.ndarray, ideal: int) -> np.ndarray:
     return np.clip(1.0 - np.abs(gap - ideal) / 3.0, 0.0, 1.0)
 
 
-def place_value(same_location: np.ndarray, tz_diff_minutes: np.ndarray) -> np.ndarray:
-    """1 in the same location, else falls with the time-zone difference (0 at 12 h)."""
+def place_value(
+    same_location: np.ndarray,
+    tz_diff_minutes: np.ndarray,
+    tz_known: np.ndarray | bool = True,
+) -> np.ndarray:
+    """1 in the same location, else falls with the time-zone difference (0 at 12 h);
+    nothing for a time zone someone did not give (an empty field is not "UTC")."""
     tz = np.clip(1.0 - np.abs(tz_diff_minutes) / 720.0, 0.0, 1.0)
-    return np.where(same_location, 1.0, 0.75 * tz)
+    return np.where(same_location, 1.0, np.where(tz_known, 0.75 * tz, 0.0))
+
+
+def same_place(loc_i: np.ndarray, loc_j: np.ndarray) -> np.ndarray:
+    """Same location code, where one was given (negative codes are "not given")."""
+    return (loc_i == loc_j) & (loc_i >= 0)
 
 
 def level_gap(problem: MatchingProblem, config: MatchingConfig, li, lj):
@@ -165,25 +184,30 @@ def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureS
     dep_i, dep_j = problem.department[me], problem.department[mo]
     udep, dep_code = np.unique(dep_j, return_inverse=True)
     same = dep_i[:, None] == udep[None, :]
-    tab = (~same) * (w.get("cross_department", 0) / total)
+    # a negative code is "not given": no cross-department credit, no rule verdict
+    known = (dep_i[:, None] >= 0) & (udep[None, :] >= 0)
+    tab = (~same & known) * (w.get("cross_department", 0) / total)
     if config.department_rule == "same":
-        tab = np.where(same, tab, FORBID)
+        tab = np.where(same | ~known, tab, FORBID)
     elif config.department_rule == "different":
-        tab = np.where(same, FORBID, tab)
+        tab = np.where(same & known, FORBID, tab)
     add("cross_department", tab, onehot(dep_code, udep.size))
 
     # place: location + time zone, with the time-zone window rule
-    loc_j, tz_j = problem.location[mo], problem.utc_offset[mo]
+    known = problem.timezone_known.astype(np.int64)
+    loc_j, tz_j, known_j = problem.location[mo], problem.utc_offset[mo], known[mo]
     places, place_code = np.unique(
-        np.column_stack([loc_j, tz_j]), axis=0, return_inverse=True
+        np.column_stack([loc_j, tz_j, known_j]), axis=0, return_inverse=True
     )
     place_code = place_code.ravel()
     loc_i, tz_i = problem.location[me], problem.utc_offset[me]
-    same_loc = loc_i[:, None] == places[None, :, 0]
+    same_loc = same_place(loc_i[:, None], places[None, :, 0])
     dtz = tz_i[:, None] - places[None, :, 1]
-    tab = place_value(same_loc, dtz) * (w.get("location", 0) / total)
+    tz_known = (known[me][:, None] > 0) & (places[None, :, 2] > 0)
+    tab = place_value(same_loc, dtz, tz_known) * (w.get("location", 0) / total)
     if config.max_timezone_hours is not None:
-        tab = np.where(np.abs(dtz) > config.max_timezone_hours * 60, FORBID, tab)
+        outside = tz_known & (np.abs(dtz) > config.max_timezone_hours * 60)
+        tab = np.where(outside, FORBID, tab)
     add("location", tab, onehot(place_code, len(places)))
 
     # languages: shared fraction, and the shared-language rule, over distinct sets

@@ -148,7 +148,11 @@ class MatchingProblem:
     """One matching run's input. Arrays over people have length ``n_people``.
 
     People (index = row): ``person_ids`` (opaque ints for the glue), ``level``,
-    ``department`` / ``location`` codes, ``utc_offset`` in minutes, ``manager`` (index
+    ``department`` / ``location`` codes (a negative code is "not given": never the
+    same place, no cross-department credit, no department-rule verdict),
+    ``utc_offset`` in minutes with ``timezone_known`` (``False`` where a person
+    gave no time zone: no time-zone credit, and the time-zone window cannot
+    exclude them), ``manager`` (index
     of the manager row, -1 = none; drives the reporting-line rule), ``languages``,
     ``skills_offered``, ``skills_wanted``, ``goals`` and ``availability`` as CSR
     multi-hot matrices (see :func:`multi_hot`), ``interests_text`` (free text).
@@ -177,6 +181,7 @@ class MatchingProblem:
     mentee_capacity: Any = 1
     availability: sp.csr_matrix | None = None
     interests_text: Sequence[str] | None = None
+    timezone_known: np.ndarray | None = None
     group: np.ndarray | None = None
     previous_partners: Any = None
     opt_outs: Any = None
@@ -218,6 +223,11 @@ class MatchingProblem:
             if mat.shape[0] != p:
                 raise MatchingError(f"availability must have one row per person ({p})")
             self.availability = _binary(mat)
+        if self.timezone_known is None:
+            self.timezone_known = np.ones(p, bool)
+        self.timezone_known = np.asarray(self.timezone_known, bool)
+        if self.timezone_known.shape != (p,):
+            raise MatchingError(f"timezone_known must have one value per person ({p})")
         if self.interests_text is not None and len(self.interests_text) != p:
             raise MatchingError(f"interests_text must have one entry per person ({p})")
         if self.skills_offered.shape[1] != self.skills_wanted.shape[1]:

@@ -59,8 +59,8 @@ OPPORTUNITIES = [
 
 
 def hr_team(password: str, login) -> object:
-    """The HR group (all programs, career outcomes, equity, privacy requests) and
-    its member ``hr``."""
+    """The HR group (all programs, participants' profiles, career outcomes,
+    equity, privacy requests) and its member ``hr``."""
     User = get_user_model()
     group, _created = Group.objects.get_or_create(name="HR")
     group.permissions.add(
@@ -69,6 +69,7 @@ def hr_team(password: str, login) -> object:
             codename__in=[
                 "administer_all_programs",
                 "view_equity_reports",
+                "view_employeeprofile",
                 "add_careeroutcome",
                 "change_careeroutcome",
                 "view_careeroutcome",
@@ -97,6 +98,15 @@ def hr_team(password: str, login) -> object:
         },
     )
     return user
+
+
+def _endorser(profiles, user) -> str:
+    """Who vouches for ``user``'s results: their manager, by name and title."""
+    manager = profiles[user.pk].manager
+    if manager is None:
+        return ""
+    title = profiles[manager.pk].title if manager.pk in profiles else ""
+    return ", ".join(part for part in (manager.get_full_name(), title) if part)
 
 
 def seed_sponsorship(rng, people, program, hr) -> None:
@@ -231,7 +241,7 @@ def seed_sponsorship(rng, people, program, hr) -> None:
                 sponsee,
                 achievement=achievement,
                 metric=metric,
-                endorsed_by="Their manager",
+                endorsed_by=_endorser(profiles, sponsee),
                 achieved_on=relationship.started_on
                 - timedelta(days=rng.randint(0, 90)),
             )
