@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_mentoring', '0007_keep_counts_when_people_are_erased'),
+        ('wagtail_mentoring', '0008_spotlight_person_optional'),
     ]
 
     operations = [
