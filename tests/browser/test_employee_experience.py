@@ -155,8 +155,11 @@ def test_mentee_to_ended_relationship(page, live_server, demo_site, axe_check):
     expect(page.get_by_text("Thanks for accepting!")).to_be_visible()
     axe_check(page)
 
-    # They also had a coffee yesterday without scheduling it: the mentee logs
-    # it (held at once) and is taken straight to its feedback.
+    # A week on, they had a coffee yesterday without scheduling it: the mentee
+    # logs it (held at once) and is taken straight to its feedback.
+    Relationship.objects.filter(pk=relationship.pk).update(
+        started_on=timezone.localdate() - timedelta(days=7)
+    )
     page.goto(live_server.url + f"/mentoring/relationships/{relationship.pk}/")
     page.get_by_role("link", name="Log a meeting we had").click()
     axe_check(page)
