@@ -36,21 +36,32 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Findings in Wagtail's own admin markup, which a package cannot change: the
+# listing's result count is an <h2 role="alert"> (generic/listing_results.html).
+WAGTAIL_OWN = {("aria-allowed-role", 'h2[role="alert"]')}
+
+
 @pytest.fixture
 def axe_check():
-    """Run axe-core on the current page; fail on serious or critical issues."""
+    """Run axe-core on the current page; fail on any violation, whatever its impact."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 
     def check(page):
         results = axe.run(page)
-        bad = [
-            f"{v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(n["target"][0] for n in v["nodes"][:3])
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        bad = []
+        for violation in results.response["violations"]:
+            targets = [
+                node["target"][0]
+                for node in violation["nodes"]
+                if (violation["id"], node["target"][0]) not in WAGTAIL_OWN
+            ]
+            if targets:
+                bad.append(
+                    f"{violation['id']} ({violation['impact']}): {violation['help']}"
+                    f" — {'; '.join(targets[:3])}"
+                )
         assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(bad)
 
     return check

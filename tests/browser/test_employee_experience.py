@@ -155,6 +155,27 @@ def test_mentee_to_ended_relationship(page, live_server, demo_site, axe_check):
     expect(page.get_by_text("Thanks for accepting!")).to_be_visible()
     axe_check(page)
 
+    # A week on, they had a coffee yesterday without scheduling it: the mentee
+    # logs it (held at once) and is taken straight to its feedback.
+    Relationship.objects.filter(pk=relationship.pk).update(
+        started_on=timezone.localdate() - timedelta(days=7)
+    )
+    page.goto(live_server.url + f"/mentoring/relationships/{relationship.pk}/")
+    page.get_by_role("link", name="Log a meeting we had").click()
+    axe_check(page)
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    page.get_by_label("Title").fill("Coffee chat")
+    page.get_by_label("When did it start?").fill(f"{yesterday}T09:30")
+    page.get_by_role("button", name=re.compile("Log")).click()
+    expect(page.get_by_text("Meeting logged.")).to_be_visible()
+    axe_check(page)
+    coffee = Meeting.objects.get(relationship=relationship, title="Coffee chat")
+    assert coffee.status == "held"
+    page.get_by_label("5").check()
+    page.get_by_role("button", name="Send feedback").click()
+    expect(page.get_by_text("Thank you for your feedback.")).to_be_visible()
+    assert Feedback.objects.get(meeting=coffee).rating == 5
+
     # The meeting takes place; the mentor replies and leaves feedback.
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=timezone.now() - timedelta(hours=2)
@@ -174,7 +195,7 @@ def test_mentee_to_ended_relationship(page, live_server, demo_site, axe_check):
     page.get_by_role("button", name="Send feedback").click()
     expect(page.get_by_text("Thank you for your feedback.")).to_be_visible()
     assert Message.objects.filter(relationship=relationship).count() == 2
-    assert Feedback.objects.get(relationship=relationship).rating == 4
+    assert Feedback.objects.get(meeting=meeting).rating == 4
 
     # The mentor ends the relationship early, with a reason.
     page.goto(live_server.url + f"/mentoring/relationships/{relationship.pk}/")
