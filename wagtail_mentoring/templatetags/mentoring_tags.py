@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 
+from wagtail_mentoring.look import show_messages
 from wagtail_mentoring.people.users import display_name as _display_name
 
 register = template.Library()
@@ -22,3 +23,9 @@ def absolute(path: str) -> str:
     """``path`` prefixed with the site's base URL, for links in emails."""
 
     return f"{getattr(settings, 'WAGTAILADMIN_BASE_URL', '') or ''}{path}"
+
+
+@register.simple_tag
+def wm_show_messages() -> bool:
+    """Whether this page shows Django messages itself (``SHOW_MESSAGES``)."""
+    return show_messages()
