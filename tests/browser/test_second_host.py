@@ -260,3 +260,10 @@ def test_second_host_walk(page, second_host, axe_check):
     assert watch.ours() == [] and admin_watch.ours() == [], (
         watch.violations + admin_watch.violations
     )
+
+    # The watch does see a violation when a page has one (an inline style).
+    page.evaluate("document.body.setAttribute('style', 'outline: 1px solid red')")
+    page.wait_for_timeout(500)
+    assert [v["directive"] for v in watch.ours()] == ["style-src-attr"], (
+        watch.violations
+    )
