@@ -220,6 +220,10 @@ def test_second_host_walk(page, second_host, axe_check):
     expect(page.locator(".bakery-message--success")).to_have_count(1)
     assert page.locator(".wm-messages").count() == 0
     axe_check(page)
+    # The host's dark theme, with the colours it hands to the package.
+    page.emulate_media(color_scheme="dark")
+    axe_check(page)
+    page.emulate_media(color_scheme="light")
 
     # The admin approves the application, runs matching, approves, publishes.
     admin = page.context.browser.new_context()
