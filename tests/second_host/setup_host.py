@@ -12,7 +12,6 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from wagtail_mentoring.journeys.models import LearningJourneyPage
-from wagtail_mentoring.matching.models import ProgramMatchingSettings
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.programs.models import Enrollment, MentoringHubPage, ProgramPage
 
@@ -52,9 +51,6 @@ program = hub.add_child(
     )
 )
 program.save_revision().publish()
-# The apply form's language list is left empty by the package for now (its
-# widget loses its choices); the walk does not depend on it.
-ProgramMatchingSettings.objects.create(program=program, require_shared_language=False)
 
 for name in ("mona", "max"):
     mentor = User.objects.create_user(username=name, password="pw-second-host")
