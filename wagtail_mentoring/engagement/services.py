@@ -183,13 +183,20 @@ def check_in_goal(goal: Goal, by, *, progress: int, note: str = "") -> GoalCheck
 
 
 def _validate_meeting(
-    *, title: str, starts_at, duration_minutes: int, timezone_name: str, now
+    *,
+    title: str,
+    starts_at,
+    duration_minutes: int,
+    timezone_name: str,
+    now,
+    upcoming: bool = True,
 ) -> None:
+    """Checks every meeting passes; ``upcoming`` ones must also start later."""
     if not title.strip():
         raise MentoringError(_("Please give the meeting a title."), code="title")
     if timezone.is_naive(starts_at):
         raise MentoringError(_("The start time needs a time zone."), code="naive")
-    if starts_at <= now:
+    if upcoming and starts_at <= now:
         raise MentoringError(_("Meetings must start in the future."), code="past")
     if not 5 <= duration_minutes <= 480:
         raise MentoringError(
@@ -259,19 +266,14 @@ def log_past_meeting(
     """
     now = now or timezone.now()
     _check_member(relationship, by)
-    if not title.strip():
-        raise MentoringError(_("Please give the meeting a title."), code="title")
-    if timezone.is_naive(starts_at):
-        raise MentoringError(_("The start time needs a time zone."), code="naive")
-    if not 5 <= duration_minutes <= 480:
-        raise MentoringError(
-            _("A meeting lasts between 5 minutes and 8 hours."), code="duration"
-        )
-    if timezone_name and timezone_name not in zoneinfo.available_timezones():
-        raise MentoringError(
-            _("%(tz)s is not a known time zone.") % {"tz": timezone_name},
-            code="timezone",
-        )
+    _validate_meeting(
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        timezone_name=timezone_name,
+        now=now,
+        upcoming=False,
+    )
     if starts_at + timedelta(minutes=duration_minutes) > now:
         raise MentoringError(
             _("Only a meeting that is over can be logged; schedule one to come."),
