@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from tests.engagement_helpers import PROFILE, mentee, mentor, pair, self_select
 from tests.factories import make_user
+from tests.journey_data import make_journey
 from wagtail_mentoring.engagement import services as engagement
-from wagtail_mentoring.engagement.models import Meeting, MentorRequest
+from wagtail_mentoring.engagement.models import Goal, Meeting, MentorRequest
+from wagtail_mentoring.journeys.models import JourneyProgress
 from wagtail_mentoring.notifications.models import Delivery, DeliveryStatus
 from wagtail_mentoring.notifications.services import notify, update_preferences
 from wagtail_mentoring.programs.models import Relationship
@@ -35,6 +37,9 @@ def test_beat_and_cron_run_the_same_jobs():
         "wagtail_mentoring.engagement.nudges.tasks.nudge_quiet_pairs",
         "wagtail_mentoring.notifications.tasks.retry_failed_notifications",
         "wagtail_mentoring.notifications.tasks.send_notification_digests",
+        "wagtail_mentoring.engagement.nudges.tasks.send_feedback_reminders",
+        "wagtail_mentoring.engagement.nudges.tasks.send_goal_check_in_reminders",
+        "wagtail_mentoring.journeys.tasks.send_journey_step_reminders",
     ):
         assert expected in tasks
     with pytest.raises(CommandError):
@@ -57,6 +62,28 @@ def _something_due_for_every_job(program):
     quiet = pair(program)
     Relationship.objects.filter(pk=quiet.pk).update(
         started_on=timezone.localdate() - timedelta(days=40)
+    )
+    # A meeting that ended yesterday (marked held by its job): feedback due.
+    met = pair(program)
+    Meeting.objects.create(
+        relationship=met, title="Yesterday", starts_at=now - timedelta(hours=30)
+    )
+    # A goal nobody checked in on for three weeks.
+    Goal.objects.create(
+        relationship=met,
+        owner=met.members.first().user,
+        title="Stale goal",
+        target_date=now.date() + timedelta(days=30),
+        created_at=now - timedelta(days=21),
+    )
+    # A journey that stopped moving.
+    journey = make_journey(program.get_parent())
+    JourneyProgress.objects.create(
+        relationship=met,
+        journey=journey,
+        current_step_id=journey.journey_steps[0].id,
+        current_step_title="Meet your partner",
+        last_activity_at=now - timedelta(days=20),
     )
     # A relationship past its end date (completed, and everyone emailed).
     ending = pair(program)
@@ -108,6 +135,9 @@ def test_every_periodic_job_run_twice_sends_nothing_the_second_time(program):
         "expired",  # request expiry
         "Daily digest",  # digest
         "Second try",  # retry
+        "How was Yesterday?",  # feedback due
+        "How is your goal going? Stale goal",  # goal check-in
+        "Your next step: Meet your partner",  # journey step
     ):
         assert any(expected in subject for subject in first), expected
     assert all(name in out.getvalue() for name in PERIODIC_JOBS)

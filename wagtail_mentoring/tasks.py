@@ -6,6 +6,8 @@ from celery.schedules import crontab
 
 from wagtail_mentoring.engagement.nudges.tasks import (  # noqa: F401
     nudge_quiet_pairs,
+    send_feedback_reminders,
+    send_goal_check_in_reminders,
     send_meeting_reminders,
     send_request_reminders,
 )
@@ -18,7 +20,10 @@ from wagtail_mentoring.engagement.tasks import (  # noqa: F401
     send_relationship_emails,
     send_request_emails,
 )
-from wagtail_mentoring.journeys.tasks import refresh_journey_summaries  # noqa: F401
+from wagtail_mentoring.journeys.tasks import (  # noqa: F401
+    refresh_journey_summaries,
+    send_journey_step_reminders,
+)
 from wagtail_mentoring.matching.tasks import (  # noqa: F401
     fail_unclaimed_matching_runs,
     run_matching,
@@ -51,6 +56,9 @@ PERIODIC_JOBS = {
     "meeting-reminders": (send_meeting_reminders, crontab(minute="*/15")),
     "request-reminders": (send_request_reminders, crontab(minute=5)),
     "quiet-pairs": (nudge_quiet_pairs, crontab(hour=9, minute=0)),
+    "feedback-reminders": (send_feedback_reminders, crontab(minute=20)),
+    "goal-check-ins": (send_goal_check_in_reminders, crontab(hour=9, minute=10)),
+    "journey-steps": (send_journey_step_reminders, crontab(hour=9, minute=20)),
     "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
     # Hourly: each person's digest goes at their own local hour.
     "digests": (send_notification_digests, crontab(minute=0)),

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wagtail_mentoring.engagement.models import (
+    Feedback,
+    FeedbackKind,
+    Goal,
+    GoalStatus,
     Meeting,
     MeetingStatus,
     MentorRequest,
@@ -30,6 +36,12 @@ from wagtail_mentoring.programs.models import (
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+#: Feedback is asked for a day after a meeting; meetings older than this
+#: window are left alone (a first run must not ask about last year's).
+FEEDBACK_WINDOW = timedelta(days=7)
+#: An open goal without a check-in for this long gets a reminder, again after
+#: each such stretch.
+GOAL_CHECK_IN_DAYS = 14
 
 
 def remind_meetings(now: datetime | None = None) -> int:
@@ -143,5 +155,118 @@ def nudge_quiet_pairs(now: datetime | None = None) -> int:
             occurrence=f"quiet:{since}:{days // limit}",
             quiet_days=days,
             now=now,
+        )
+    return sent
+
+
+def remind_feedback(now: datetime | None = None) -> int:
+    """Ask each member of a held meeting for their feedback, once, a day
+    after it ended, unless they already gave it."""
+    now = now or timezone.now()
+    meetings = (
+        Meeting.objects.filter(
+            status=MeetingStatus.HELD,
+            relationship__status=RelationshipStatus.ACTIVE,
+            starts_at__lte=now - DAY,
+            starts_at__gt=now - DAY - FEEDBACK_WINDOW,
+        )
+        .select_related("relationship__program")
+        .prefetch_related(
+            Prefetch("relationship__members", queryset=members_prefetch().queryset),
+            Prefetch(
+                "feedback",
+                queryset=Feedback.objects.filter(kind=FeedbackKind.MEETING).only(
+                    "meeting_id", "author_id"
+                ),
+            ),
+        )
+        .order_by("pk")
+    )
+    sent = 0
+    for meeting in meetings:
+        if meeting.ends_at > now - DAY:
+            continue
+        given = {f.author_id for f in meeting.feedback.all()}
+        link = reverse(
+            "wagtail_mentoring:meeting_feedback",
+            args=[meeting.relationship_id, meeting.pk],
+        )
+        for member in meeting.relationship.members.all():
+            if member.user_id in given:
+                continue
+            sent += bool(
+                notify(
+                    member.user,
+                    "feedback_due",
+                    meeting.pk,
+                    1,
+                    category=Category.REMINDERS,
+                    template="nudge",
+                    context={
+                        "subject": _("How was %(title)s?") % {"title": meeting.title},
+                        "lines": [
+                            _(
+                                "Two minutes of feedback on your meeting helps "
+                                "you both, and your program team, make the next "
+                                "one better."
+                            )
+                        ],
+                        "action_label": _("Give feedback"),
+                        "action_url": link,
+                    },
+                    link=link,
+                )
+            )
+    return sent
+
+
+def remind_goal_check_ins(now: datetime | None = None) -> int:
+    """Remind the owner of each open goal of an active pair that has had no
+    check-in for ``GOAL_CHECK_IN_DAYS`` days (counted from its creation when
+    it never had one); again after each further stretch."""
+    now = now or timezone.now()
+    goals = (
+        Goal.objects.filter(
+            status=GoalStatus.OPEN,
+            relationship__status=RelationshipStatus.ACTIVE,
+            owner__isnull=False,
+        )
+        .annotate(
+            since=Coalesce(Max("check_ins__created_at"), "created_at"),
+        )
+        .filter(since__lte=now - timedelta(days=GOAL_CHECK_IN_DAYS))
+        .select_related("relationship__program", "owner__mentoring_profile")
+        .order_by("pk")
+    )
+    sent = 0
+    for goal in goals:
+        days = (now - goal.since).days
+        link = reverse(
+            "wagtail_mentoring:goal_detail", args=[goal.relationship_id, goal.pk]
+        )
+        sent += bool(
+            notify(
+                goal.owner,
+                "goal_check_in",
+                goal.pk,
+                f"{goal.since.date().isoformat()}:{days // GOAL_CHECK_IN_DAYS}",
+                category=Category.REMINDERS,
+                template="nudge",
+                context={
+                    "subject": _("How is your goal going? %(title)s")
+                    % {"title": goal.title},
+                    "lines": [
+                        _(
+                            "Your goal “%(title)s” has had no check-in for "
+                            "%(days)d days. A quick update keeps you and your "
+                            "partner on track."
+                        )
+                        % {"title": goal.title, "days": days}
+                    ],
+                    "action_label": _("Check in"),
+                    "action_url": link,
+                },
+                link=link,
+            )
         )
     return sent

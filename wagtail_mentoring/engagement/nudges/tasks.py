@@ -23,3 +23,15 @@ def send_request_reminders() -> int:
 def nudge_quiet_pairs() -> int:
     """Periodic: pairs that have not met for a while."""
     return jobs.nudge_quiet_pairs()
+
+
+@shared_task(ignore_result=True)
+def send_feedback_reminders() -> int:
+    """Periodic: held meetings a day ago without the member's feedback."""
+    return jobs.remind_feedback()
+
+
+@shared_task(ignore_result=True)
+def send_goal_check_in_reminders() -> int:
+    """Periodic: open goals without a recent check-in."""
+    return jobs.remind_goal_check_ins()
