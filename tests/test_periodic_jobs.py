@@ -12,14 +12,15 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.engagement_helpers import PROFILE, mentee, mentor, pair, self_select
-from tests.factories import make_user
+from tests.factories import make_enrollment, make_user
 from tests.journey_data import make_journey
 from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement.models import Goal, Meeting, MentorRequest
 from wagtail_mentoring.journeys.models import JourneyProgress
 from wagtail_mentoring.notifications.models import Delivery, DeliveryStatus
 from wagtail_mentoring.notifications.services import notify, update_preferences
-from wagtail_mentoring.programs.models import Relationship
+from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Relationship
+from wagtail_mentoring.sponsorship.reports import quarter_start
 from wagtail_mentoring.tasks import PERIODIC_JOBS, beat_schedule
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
@@ -40,6 +41,9 @@ def test_beat_and_cron_run_the_same_jobs():
         "wagtail_mentoring.engagement.nudges.tasks.send_feedback_reminders",
         "wagtail_mentoring.engagement.nudges.tasks.send_goal_check_in_reminders",
         "wagtail_mentoring.journeys.tasks.send_journey_step_reminders",
+        "wagtail_mentoring.engagement.nudges.tasks.nudge_mentees_without_requests",
+        "wagtail_mentoring.engagement.nudges.tasks.nudge_incomplete_profiles",
+        "wagtail_mentoring.sponsorship.tasks.nudge_idle_sponsors",
     ):
         assert expected in tasks
     with pytest.raises(CommandError):
@@ -102,6 +106,13 @@ def _something_due_for_every_job(program):
     MentorRequest.objects.filter(pk=late.pk).update(
         expires_at=now - timedelta(minutes=1)
     )
+    # A mentee who has asked nobody for two weeks.
+    idle = mentee(program)
+    Enrollment.objects.filter(pk=idle.pk).update(decided_at=now - timedelta(days=15))
+    # A new participant whose profile lacks their department.
+    newcomer = make_user(profile=dict(PROFILE, department=""))
+    joined = make_enrollment(newcomer, program, "mentor", status="approved")
+    Enrollment.objects.filter(pk=joined.pk).update(decided_at=now - timedelta(days=4))
     # A digest whose hour has come (midnight: any hour today is past it).
     reader = make_user(profile=dict(PROFILE))
     update_preferences(reader, by=reader, activity="daily", digest_hour=0)
@@ -122,8 +133,15 @@ def _something_due_for_every_job(program):
     mail.outbox.clear()
 
 
-def test_every_periodic_job_run_twice_sends_nothing_the_second_time(program):
+def test_every_periodic_job_run_twice_sends_nothing_the_second_time(
+    program, sponsorship
+):
     _something_due_for_every_job(program)
+    # A sponsor who logged no advocacy this quarter (reminded from its 2nd day).
+    ProgramPage.objects.filter(pk=sponsorship.program_id).update(
+        nudge_sponsors_after_days=1
+    )
+    quarter_day = (timezone.localdate() - quarter_start(timezone.localdate())).days
     out = StringIO()
     call_command("mentoring_run_jobs", stdout=out)
     first = [m.subject for m in mail.outbox]
@@ -138,7 +156,9 @@ def test_every_periodic_job_run_twice_sends_nothing_the_second_time(program):
         "How was Yesterday?",  # feedback due
         "How is your goal going? Stale goal",  # goal check-in
         "Your next step: Meet your partner",  # journey step
-    ):
+        "Find your mentor in",  # mentee who asked nobody
+        "Complete your mentoring profile",  # incomplete profile
+    ) + (("No advocacy logged this quarter",) if quarter_day else ()):
         assert any(expected in subject for subject in first), expected
     assert all(name in out.getvalue() for name in PERIODIC_JOBS)
     # The second run of every job sends nothing.

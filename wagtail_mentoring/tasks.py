@@ -5,6 +5,8 @@ cron hosts (``manage.py mentoring_run_jobs``)."""
 from celery.schedules import crontab
 
 from wagtail_mentoring.engagement.nudges.tasks import (  # noqa: F401
+    nudge_incomplete_profiles,
+    nudge_mentees_without_requests,
     nudge_quiet_pairs,
     send_feedback_reminders,
     send_goal_check_in_reminders,
@@ -38,6 +40,7 @@ from wagtail_mentoring.privacy.tasks import (  # noqa: F401
     end_participation_of_leavers,
 )
 from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401
+from wagtail_mentoring.sponsorship.tasks import nudge_idle_sponsors  # noqa: F401
 
 #: Every periodic job: its name (``mentoring_run_jobs --job NAME``), its task
 #: and how often beat runs it. Every job may run any number of times: a second
@@ -59,6 +62,12 @@ PERIODIC_JOBS = {
     "feedback-reminders": (send_feedback_reminders, crontab(minute=20)),
     "goal-check-ins": (send_goal_check_in_reminders, crontab(hour=9, minute=10)),
     "journey-steps": (send_journey_step_reminders, crontab(hour=9, minute=20)),
+    "mentees-without-requests": (
+        nudge_mentees_without_requests,
+        crontab(hour=9, minute=30),
+    ),
+    "idle-sponsors": (nudge_idle_sponsors, crontab(hour=9, minute=40)),
+    "incomplete-profiles": (nudge_incomplete_profiles, crontab(hour=9, minute=50)),
     "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
     # Hourly: each person's digest goes at their own local hour.
     "digests": (send_notification_digests, crontab(minute=0)),

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Max, Prefetch
+from django.db.models import Exists, Max, OuterRef, Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail_mentoring.engagement.mentor_requests import SELF_SELECT_MODES
 from wagtail_mentoring.engagement.models import (
     Feedback,
     FeedbackKind,
@@ -29,9 +30,14 @@ from wagtail_mentoring.engagement.nudges.selectors import (
 from wagtail_mentoring.engagement.nudges.services import nudge_pair
 from wagtail_mentoring.notifications.models import Category
 from wagtail_mentoring.notifications.services import notify
+from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.programs.models import (
+    Enrollment,
+    EnrollmentStatus,
     Relationship,
+    RelationshipMember,
     RelationshipStatus,
+    Role,
 )
 
 HOUR = timedelta(hours=1)
@@ -42,6 +48,9 @@ FEEDBACK_WINDOW = timedelta(days=7)
 #: An open goal without a check-in for this long gets a reminder, again after
 #: each such stretch.
 GOAL_CHECK_IN_DAYS = 14
+#: The profile nudge is for new participants: people approved longer ago
+#: than the program's delay plus this are left alone.
+NEW_PARTICIPANT_WINDOW = timedelta(days=30)
 
 
 def remind_meetings(now: datetime | None = None) -> int:
@@ -264,6 +273,128 @@ def remind_goal_check_ins(now: datetime | None = None) -> int:
                         % {"title": goal.title, "days": days}
                     ],
                     "action_label": _("Check in"),
+                    "action_url": link,
+                },
+                link=link,
+            )
+        )
+    return sent
+
+
+def _approved_before(days_field: str, now: datetime):
+    """Approved enrollments whose program's ``days_field`` is on (> 0) and
+    whose approval (else application) is at least that many days old."""
+    return (
+        Enrollment.objects.filter(
+            status=EnrollmentStatus.APPROVED,
+            user__is_active=True,
+            **{f"program__{days_field}__gt": 0},
+        )
+        .annotate(approved_at=Coalesce("decided_at", "created_at"))
+        .select_related("program", "user__mentoring_profile")
+        .order_by("pk")
+    )
+
+
+def nudge_mentees_without_requests(now: datetime | None = None) -> int:
+    """Encourage, once, each approved mentee of a program where mentees choose
+    who has asked nobody (and is in no pair there) for the program's
+    *nudge mentees who sent no request after* days."""
+    now = now or timezone.now()
+    asked = MentorRequest.objects.filter(mentee_enrollment=OuterRef("pk"))
+    paired = RelationshipMember.objects.filter(
+        user=OuterRef("user"),
+        relationship__program=OuterRef("program"),
+        role=Role.MENTEE,
+    )
+    mentees = [
+        enrollment
+        for enrollment in _approved_before("nudge_no_request_after_days", now)
+        .filter(role=Role.MENTEE, program__matching_mode__in=SELF_SELECT_MODES)
+        .exclude(Exists(asked))
+        .exclude(Exists(paired))
+        if enrollment.approved_at
+        <= now - timedelta(days=enrollment.program.nudge_no_request_after_days)
+    ]
+    sent = 0
+    for enrollment in mentees:
+        link = reverse("wagtail_mentoring:find_mentor", args=[enrollment.pk])
+        sent += bool(
+            notify(
+                enrollment.user,
+                "no_request",
+                enrollment.pk,
+                1,
+                category=Category.REMINDERS,
+                template="nudge",
+                context={
+                    "subject": _("Find your mentor in %(program)s")
+                    % {"program": enrollment.program.title},
+                    "lines": [
+                        _(
+                            "You joined %(program)s but have not asked a mentor "
+                            "yet. Your suggestions are ready: pick someone whose "
+                            "experience you want to learn from and send a short "
+                            "request."
+                        )
+                        % {"program": enrollment.program.title}
+                    ],
+                    "action_label": _("See my suggested mentors"),
+                    "action_url": link,
+                },
+                link=link,
+            )
+        )
+    return sent
+
+
+def _missing_profile_fields(user) -> list[str]:
+    profile = getattr(user, "mentoring_profile", None)
+    return [
+        str(EmployeeProfile._meta.get_field(name).verbose_name)
+        for name in EmployeeProfile.REQUIRED_FOR_MATCHING
+        if profile is None or not getattr(profile, name)
+    ]
+
+
+def nudge_incomplete_profiles(now: datetime | None = None) -> int:
+    """Remind, once, each new participant whose profile lacks what matching
+    needs (``EmployeeProfile.REQUIRED_FOR_MATCHING``), the program's *nudge
+    incomplete profiles after* days after their approval."""
+    now = now or timezone.now()
+    # New participants only: approved within the delay plus the window (the
+    # longest delay, 365 days, bounds the query; each program's is checked below).
+    enrollments = _approved_before("nudge_profile_after_days", now).filter(
+        approved_at__gt=now - NEW_PARTICIPANT_WINDOW - timedelta(days=365)
+    )
+    sent = 0
+    link = reverse("wagtail_mentoring:my_mentoring")
+    for enrollment in enrollments:
+        delay = timedelta(days=enrollment.program.nudge_profile_after_days)
+        missing = _missing_profile_fields(enrollment.user)
+        if not (now - delay - NEW_PARTICIPANT_WINDOW < enrollment.approved_at):
+            continue
+        if enrollment.approved_at > now - delay or not missing:
+            continue
+        # One reminder per person, whatever the number of their programs.
+        sent += bool(
+            notify(
+                enrollment.user,
+                "profile_incomplete",
+                "profile",
+                1,
+                category=Category.REMINDERS,
+                template="nudge",
+                context={
+                    "subject": _("Complete your mentoring profile"),
+                    "lines": [
+                        _(
+                            "Your program team can only match you once your "
+                            "profile is complete. Still missing: %(fields)s."
+                        )
+                        % {"fields": ", ".join(missing)}
+                    ],
+                    "action_label": _("Open My mentoring"),
                     "action_url": link,
                 },
                 link=link,

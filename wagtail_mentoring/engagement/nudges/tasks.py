@@ -35,3 +35,15 @@ def send_feedback_reminders() -> int:
 def send_goal_check_in_reminders() -> int:
     """Periodic: open goals without a recent check-in."""
     return jobs.remind_goal_check_ins()
+
+
+@shared_task(ignore_result=True)
+def nudge_mentees_without_requests() -> int:
+    """Periodic: mentees who chose nobody yet."""
+    return jobs.nudge_mentees_without_requests()
+
+
+@shared_task(ignore_result=True)
+def nudge_incomplete_profiles() -> int:
+    """Periodic: new participants whose profile is incomplete."""
+    return jobs.nudge_incomplete_profiles()
