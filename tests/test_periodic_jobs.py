@@ -44,6 +44,7 @@ def test_beat_and_cron_run_the_same_jobs():
         "wagtail_mentoring.engagement.nudges.tasks.nudge_mentees_without_requests",
         "wagtail_mentoring.engagement.nudges.tasks.nudge_incomplete_profiles",
         "wagtail_mentoring.sponsorship.tasks.nudge_idle_sponsors",
+        "wagtail_mentoring.engagement.nudges.tasks.send_admin_at_risk_digest",
     ):
         assert expected in tasks
     with pytest.raises(CommandError):
@@ -134,7 +135,7 @@ def _something_due_for_every_job(program):
 
 
 def test_every_periodic_job_run_twice_sends_nothing_the_second_time(
-    program, sponsorship
+    program, sponsorship, program_admin
 ):
     _something_due_for_every_job(program)
     # A sponsor who logged no advocacy this quarter (reminded from its 2nd day).
@@ -142,23 +143,30 @@ def test_every_periodic_job_run_twice_sends_nothing_the_second_time(
         nudge_sponsors_after_days=1
     )
     quarter_day = (timezone.localdate() - quarter_start(timezone.localdate())).days
+    # The admins' weekly email waits for Monday 07:00 (site time).
+    local = timezone.localtime()
+    admin_week_begun = not (local.weekday() == 0 and local.hour < 7)
     out = StringIO()
     call_command("mentoring_run_jobs", stdout=out)
     first = [m.subject for m in mail.outbox]
     # Every emailing job had something to say.
     for expected in (
-        "Tomorrow: Tomorrow",  # meeting reminder
-        "Time to meet again",  # quiet pair
-        "is waiting for your answer",  # request reminder
-        "expired",  # request expiry
-        "Daily digest",  # digest
-        "Second try",  # retry
-        "How was Yesterday?",  # feedback due
-        "How is your goal going? Stale goal",  # goal check-in
-        "Your next step: Meet your partner",  # journey step
-        "Find your mentor in",  # mentee who asked nobody
-        "Complete your mentoring profile",  # incomplete profile
-    ) + (("No advocacy logged this quarter",) if quarter_day else ()):
+        (
+            "Tomorrow: Tomorrow",  # meeting reminder
+            "Time to meet again",  # quiet pair
+            "is waiting for your answer",  # request reminder
+            "expired",  # request expiry
+            "Daily digest",  # digest
+            "Second try",  # retry
+            "How was Yesterday?",  # feedback due
+            "How is your goal going? Stale goal",  # goal check-in
+            "Your next step: Meet your partner",  # journey step
+            "Find your mentor in",  # mentee who asked nobody
+            "Complete your mentoring profile",  # incomplete profile
+        )
+        + (("No advocacy logged this quarter",) if quarter_day else ())
+        + (("may need a hand this week",) if admin_week_begun else ())
+    ):
         assert any(expected in subject for subject in first), expected
     assert all(name in out.getvalue() for name in PERIODIC_JOBS)
     # The second run of every job sends nothing.

@@ -8,6 +8,7 @@ from wagtail_mentoring.engagement.nudges.tasks import (  # noqa: F401
     nudge_incomplete_profiles,
     nudge_mentees_without_requests,
     nudge_quiet_pairs,
+    send_admin_at_risk_digest,
     send_feedback_reminders,
     send_goal_check_in_reminders,
     send_meeting_reminders,
@@ -68,6 +69,11 @@ PERIODIC_JOBS = {
     ),
     "idle-sponsors": (nudge_idle_sponsors, crontab(hour=9, minute=40)),
     "incomplete-profiles": (nudge_incomplete_profiles, crontab(hour=9, minute=50)),
+    # Weekly; the job itself waits for Monday 07:00 (for cron hosts).
+    "admin-at-risk": (
+        send_admin_at_risk_digest,
+        crontab(day_of_week=1, hour=7, minute=5),
+    ),
     "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
     # Hourly: each person's digest goes at their own local hour.
     "digests": (send_notification_digests, crontab(minute=0)),

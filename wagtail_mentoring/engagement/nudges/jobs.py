@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef, Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -21,6 +22,7 @@ from wagtail_mentoring.engagement.models import (
     MeetingStatus,
     MentorRequest,
 )
+from wagtail_mentoring.engagement.nudges.at_risk import pairs_at_risk
 from wagtail_mentoring.engagement.nudges.selectors import (
     active_pairs,
     members_prefetch,
@@ -31,9 +33,11 @@ from wagtail_mentoring.engagement.nudges.services import nudge_pair
 from wagtail_mentoring.notifications.models import Category
 from wagtail_mentoring.notifications.services import notify
 from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import (
     Enrollment,
     EnrollmentStatus,
+    ProgramPage,
     Relationship,
     RelationshipMember,
     RelationshipStatus,
@@ -51,6 +55,8 @@ GOAL_CHECK_IN_DAYS = 14
 #: The profile nudge is for new participants: people approved longer ago
 #: than the program's delay plus this are left alone.
 NEW_PARTICIPANT_WINDOW = timedelta(days=30)
+#: Pairs per program listed in the admins' weekly email (the screen has all).
+AT_RISK_IN_DIGEST = 10
 
 
 def remind_meetings(now: datetime | None = None) -> int:
@@ -398,6 +404,75 @@ def nudge_incomplete_profiles(now: datetime | None = None) -> int:
                     "action_url": link,
                 },
                 link=link,
+            )
+        )
+    return sent
+
+
+def send_admin_at_risk_digest(now: datetime | None = None) -> int:
+    """Weekly (from Monday 07:00, site time): each member of a program's admin
+    group gets one email listing the at-risk pairs of the programs they
+    administer, with the reasons and a link to *At-risk pairs*. Nobody gets
+    an empty one; the key names the ISO week, so it goes once a week."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.weekday() == 0 and local.hour < 7:
+        return 0
+    year, week, _day = local.isocalendar()
+    programs = {p.pk: p for p in ProgramPage.objects.filter(admin_group__isnull=False)}
+    if not programs:
+        return 0
+    by_program: dict = {}
+    for item in pairs_at_risk(
+        Relationship.objects.filter(program__in=list(programs)), now
+    ):
+        by_program.setdefault(item.relationship.program_id, []).append(item)
+    if not by_program:
+        return 0
+    User = get_user_model()
+    memberships = User.groups.through.objects.filter(
+        group_id__in={programs[pk].admin_group_id for pk in by_program}
+    ).values_list(User.groups.field.m2m_field_name(), "group_id")
+    admins: dict = {}
+    for user_id, group_id in memberships:
+        admins.setdefault(user_id, set()).add(group_id)
+    users = User.objects.filter(pk__in=admins, is_active=True).select_related(
+        "mentoring_profile"
+    )
+    at_risk_url = reverse("wm_at_risk:index")
+    sent = 0
+    for user in users.order_by("pk"):
+        groups = []
+        for pk, items in by_program.items():
+            if programs[pk].admin_group_id not in admins[user.pk]:
+                continue
+            shown = items[:AT_RISK_IN_DIGEST]
+            for item in shown:
+                item.names = " & ".join(
+                    display_name(m.user) for m in item.relationship.members.all()
+                )
+            groups.append(
+                {
+                    "program": programs[pk],
+                    "pairs": shown,
+                    "more": len(items) - len(shown),
+                }
+            )
+        groups.sort(key=lambda g: g["program"].title)
+        sent += bool(
+            notify(
+                user,
+                "admin_at_risk",
+                "week",
+                f"{year}-W{week:02d}",
+                category=Category.ADMIN,
+                template="admin_at_risk",
+                context={
+                    "programs": groups,
+                    "total": sum(len(by_program[g["program"].pk]) for g in groups),
+                    "at_risk_url": at_risk_url,
+                },
+                link=at_risk_url,
             )
         )
     return sent

@@ -47,3 +47,9 @@ def nudge_mentees_without_requests() -> int:
 def nudge_incomplete_profiles() -> int:
     """Periodic: new participants whose profile is incomplete."""
     return jobs.nudge_incomplete_profiles()
+
+
+@shared_task(ignore_result=True)
+def send_admin_at_risk_digest() -> int:
+    """Periodic (weekly): at-risk pairs for their program admins."""
+    return jobs.send_admin_at_risk_digest()
