@@ -3,9 +3,11 @@
 Run `make demo` (or seed and serve the example site some other way), then
 ``python docs/screenshots.py [http://127.0.0.1:8000]``. It signs in as the demo's
 mentee (see the README's demo logins) with Debian's chromium and writes the
-pictures next to this file: *My mentoring* on a desktop; on a phone (390 px
+pictures next to this file: *My mentoring* and a program page in the light and
+in the dark colour scheme ("Looking native" in install.md); on a phone (390 px
 wide) the top of *My mentoring*, its applications, the relationship space and
-a journey step.
+a journey step. The pictures of the second host are taken by its browser test
+(tests/browser/test_second_host.py, with ``WM_SECOND_HOST_SCREENSHOTS=docs``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 MENTEE = "emp0002"
 PASSWORD = "changeme"  # noqa: S105 (the demo's published password)
 PHONE = {"width": 390, "height": 844}
+PROGRAM = "/mentoring-programs/engineering-mentoring/"
 
 
 def main(base_url: str) -> None:
@@ -31,6 +34,11 @@ def main(base_url: str) -> None:
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{base_url}/mentoring/")
         page.screenshot(path=HERE / "my-mentoring.png", full_page=True)
+        # A program page of the demo, in both colour schemes.
+        page.goto(f"{base_url}{PROGRAM}")
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.screenshot(path=HERE / f"look-intranet-{scheme}.png")
 
         phone = browser.new_context(viewport=PHONE, device_scale_factor=2)
         phone.add_cookies(page.context.cookies())

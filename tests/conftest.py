@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from tests.factories import make_hub, make_program, make_user
+from tests.test_fresh_host import _build_wheel
 
 PROFILE = {"level": 3, "department": "Engineering", "timezone": "Europe/Berlin"}
 
@@ -145,3 +146,9 @@ def on_commit_now(monkeypatch):
     monkeypatch.setattr(
         transaction, "on_commit", lambda func, using=None, robust=False: func()
     )
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory):
+    """The package's wheel, built once for every test that installs it in a host."""
+    return _build_wheel(tmp_path_factory.mktemp("dist"))

@@ -8,6 +8,7 @@ Environment:
 """
 
 import os
+from pathlib import Path
 
 from intranet.settings import *  # noqa: F403
 from intranet.settings import INSTALLED_APPS
@@ -43,3 +44,15 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Tasks run in-process in tests; the Celery worker tests switch this off for
 # their own duration (tests/services/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# A second host's base template (after Wagtail's bakery demo), which shows
+# messages itself: tests/test_host_fit.py and the second-host browser test.
+TEMPLATES = [
+    {
+        **TEMPLATES[0],  # noqa: F405
+        "DIRS": [
+            *TEMPLATES[0]["DIRS"],  # noqa: F405
+            Path(__file__).resolve().parent / "second_host" / "templates",
+        ],
+    }
+]

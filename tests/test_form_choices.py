@@ -126,7 +126,13 @@ BUILDERS = {
 
 
 def _option_values(field) -> list[str]:
-    return [str(value) for value, _label in field.choices if str(value) != ""]
+    values = []
+    for value, label in field.choices:
+        if isinstance(label, list | tuple):  # an <optgroup> and its options
+            values += [str(v) for v, _label in label if str(v) != ""]
+        elif str(value) != "":
+            values.append(str(value))
+    return values
 
 
 def test_every_choice_field_of_every_form_renders_its_options(world):

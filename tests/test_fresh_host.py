@@ -118,11 +118,6 @@ def _same_versions_as_here(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    return _build_wheel(tmp_path_factory.mktemp("dist"))
-
-
 def test_wheel_carries_every_file_of_the_package(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     in_checkout = {

@@ -16,6 +16,14 @@ DEFAULTS: dict[str, Any] = {
     # Template every front-end page extends; it must define ``{% block content %}``
     # and may define ``{% block title %}``.
     "BASE_TEMPLATE": "base.html",
+    # Class(es) added to the element that wraps every front-end page's content,
+    # so it sits in the host's layout container ("container", "page-width"...).
+    # The default is the package's own centred column.
+    "CONTENT_CLASS": "wm-container",
+    # Whether front-end pages show Django messages themselves: "auto" shows them
+    # only when ``BASE_TEMPLATE`` (with what it extends and includes) does not
+    # render ``messages`` itself; True or False decide for every page.
+    "SHOW_MESSAGES": "auto",
     # Range of the host's career-level scale (1 = entry level).
     "LEVEL_MIN": 1,
     "LEVEL_MAX": 10,

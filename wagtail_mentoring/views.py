@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
-from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.look import frontend_context
 from wagtail_mentoring.people.users import viewer_time_zone
 
 
 def base_context() -> dict:
-    return {"base_template": mentoring_settings.BASE_TEMPLATE}
+    return frontend_context()
 
 
 def render_page(request, template: str, context: dict, status: int = 200):

@@ -101,6 +101,7 @@ def test_admin_matches_a_program_from_the_panel(
     unmatched = page.locator("#wm-unmatched-section")
     unmatched.get_by_role("link", name=re.compile("^Pair by hand")).first.click()
     expect(page.get_by_role("heading", name="Pair by hand")).to_be_visible()
+    axe_check(page)
     page.locator("input[name=mentor]").first.check()
     page.get_by_label("Justification").fill("They asked to work together.")
     page.get_by_role("button", name="Pair them").click()

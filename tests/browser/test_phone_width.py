@@ -26,6 +26,7 @@ from tests.browser.conftest import sign_in
 from wagtail_mentoring import urls as front_end_urls
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.journeys.models import LearningJourneyPage
+from wagtail_mentoring.notifications.tokens import unsubscribe_token
 from wagtail_mentoring.programs.models import (
     MentoringHubPage,
     ProgramPage,
@@ -93,6 +94,11 @@ def _people():
     extra = {
         "mentee": [
             reverse("wagtail_mentoring:final_feedback", args=[mentoring.pk]),
+            # An email's one-click unsubscribe link, as its reader opens it.
+            reverse(
+                "wagtail_mentoring:unsubscribe",
+                args=[unsubscribe_token(people["mentee"], ["reminders"])],
+            ),
         ],
         "asked": [reverse("wagtail_mentoring:decline_request", args=[request.pk])],
         "sponsee": [

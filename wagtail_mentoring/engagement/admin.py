@@ -22,7 +22,7 @@ from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import ListingButton
 
 from wagtail_mentoring.admin_base import CalendarDateColumn, MentoringModelViewSet
 from wagtail_mentoring.engagement import services
@@ -397,10 +397,10 @@ class MentorRequestIndexView(generic.IndexView):
         if instance.status != MentorRequestStatus.PENDING:
             return []
         return [
-            Button(
+            ListingButton(
                 _("Accept for the mentor"),
                 url=reverse("wm_mentor_requests:accept", args=[instance.pk]),
-                icon_name="tick",
+                icon_name="check",
                 priority=10,
             )
         ]

@@ -25,7 +25,7 @@ from wagtail.search import index
 
 from wagtail_mentoring.blocks import ContentBlock, JourneyStepsBlock
 from wagtail_mentoring.blocks.journey import JourneyStepValue
-from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.look import frontend_context
 from wagtail_mentoring.people.users import ReadsInViewerTimeZone
 from wagtail_mentoring.programs.models import Relationship
 
@@ -100,7 +100,7 @@ class LearningJourneyPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["base_template"] = mentoring_settings.BASE_TEMPLATE
+        context.update(frontend_context())
         # The views import the models, so pages name their views instead.
         overview_context = import_string(f"{VIEWS}.overview_context")
         context.update(overview_context(request, self))
@@ -129,7 +129,7 @@ class JourneyModulePage(ReadsInViewerTimeZone, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["base_template"] = mentoring_settings.BASE_TEMPLATE
+        context.update(frontend_context())
         journey = self.get_parent().specific
         context["journey"] = journey
         context["module_steps"] = [

@@ -20,7 +20,7 @@ from wagtail.admin.ui.tables import (
     TitleColumn,
 )
 from wagtail.admin.views import generic
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
 from wagtail_mentoring.admin_base import MentoringModelViewSet, ServiceBulkAction
 from wagtail_mentoring.people.users import display_name, name_search_fields
@@ -89,15 +89,17 @@ class ApplicationIndexView(generic.IndexView):
         # Searching re-renders only the results fragment; come back to the page.
         query = self.request.GET.urlencode()
         next_url = f"{self.index_url}?{query}" if query else self.index_url
+        # ListingButton (not Button): Wagtail sizes icons only inside its
+        # button styles; a bare Button draws a page-wide tick.
         return [
-            Button(
+            ListingButton(
                 label,
                 url=_bulk_url(action, [instance.pk], next_url),
                 icon_name=icon,
                 priority=priority,
             )
             for label, action, icon, priority in (
-                (_("Approve"), "approve", "tick", 10),
+                (_("Approve"), "approve", "check", 10),
                 (_("Decline"), "decline", "cross", 20),
             )
         ]
@@ -154,12 +156,12 @@ class ApplicationInspectView(generic.InspectView):
         if self.object.status == EnrollmentStatus.PENDING:
             next_url = self.request.get_full_path()
             context["header_buttons"] = [
-                Button(
+                HeaderButton(
                     _("Approve"),
                     url=_bulk_url("approve", [self.object.pk], next_url),
-                    icon_name="tick",
+                    icon_name="check",
                 ),
-                Button(
+                HeaderButton(
                     _("Decline"),
                     url=_bulk_url("decline", [self.object.pk], next_url),
                     icon_name="cross",

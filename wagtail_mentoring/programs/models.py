@@ -31,9 +31,9 @@ from wagtail_mentoring.blocks import (
     ProgramContentBlock,
 )
 from wagtail_mentoring.blocks.prompts import ConversationPromptBlock
-from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.fields import MultipleChoiceField
+from wagtail_mentoring.look import frontend_context
 from wagtail_mentoring.people.users import ReadsInViewerTimeZone, display_name
 from wagtail_mentoring.programs.panels import GuardedFieldPanel
 
@@ -105,7 +105,7 @@ class MentoringHubPage(ReadsInViewerTimeZone, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["base_template"] = mentoring_settings.BASE_TEMPLATE
+        context.update(frontend_context())
         # Selectors and views import the models, so pages name them instead.
         hub_programs = import_string(
             "wagtail_mentoring.programs.selectors.hub_programs"
@@ -421,7 +421,7 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["base_template"] = mentoring_settings.BASE_TEMPLATE
+        context.update(frontend_context())
         context["open_now"] = self.is_open()
         context["join_in_intro"] = any(b.block_type == "join" for b in self.intro)
         context["my_enrollments"] = (

@@ -21,7 +21,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
 from wagtail_mentoring.admin_base import (
     CalendarDateColumn,
@@ -133,7 +133,7 @@ class NominationIndexView(generic.IndexView):
     def get_list_buttons(self, instance):
         if not instance.is_pending:
             return []
-        return _accept_buttons(instance, self.index_url)
+        return _accept_buttons(instance, self.index_url, ListingButton)
 
     @cached_property
     def header_buttons(self):
@@ -148,10 +148,12 @@ class NominationIndexView(generic.IndexView):
         return buttons
 
 
-def _accept_buttons(nomination, next_url):
+def _accept_buttons(nomination, next_url, button_class=HeaderButton):
     # One approval path: the Applications bulk actions (programs.services).
+    # Wagtail sizes icons only inside its button styles: a listing row takes
+    # ListingButton, a header HeaderButton.
     return [
-        Button(
+        button_class(
             label,
             url=_bulk_url(
                 action, [nomination.enrollment_id], next_url, wording="nomination"
@@ -160,7 +162,7 @@ def _accept_buttons(nomination, next_url):
             priority=priority,
         )
         for label, action, icon, priority in (
-            (_("Accept"), "approve", "tick", 10),
+            (_("Accept"), "approve", "check", 10),
             (_("Decline"), "decline", "cross", 20),
         )
     ]
@@ -549,7 +551,7 @@ class DecisionForm(forms.Form):
 
 class DecideView(AdminFormView):
     form_class = DecisionForm
-    header_icon = "tick"
+    header_icon = "check"
     submit_button_label = _("Save decision")
 
     def has_permission(self, user):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from wagtail_mentoring.look import show_messages
 from wagtail_mentoring.people.users import display_name as _display_name
 
 register = template.Library()
@@ -49,3 +50,9 @@ def zoned(value, format_name: str = "DATETIME_FORMAT") -> str:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{date_format(local, format_name)} ({timezone.get_current_timezone_name()})"
+
+
+@register.simple_tag
+def wm_show_messages() -> bool:
+    """Whether this page shows Django messages itself (``SHOW_MESSAGES``)."""
+    return show_messages()
