@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Max, OuterRef, Prefetch
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -363,6 +363,17 @@ def _missing_profile_fields(user) -> list[str]:
     ]
 
 
+def _incomplete_profile() -> Q:
+    """Enrollments whose person's profile lacks a field matching needs."""
+    missing = Q(user__mentoring_profile__isnull=True)
+    for name in EmployeeProfile.REQUIRED_FOR_MATCHING:
+        field = f"user__mentoring_profile__{name}"
+        missing |= Q(**{f"{field}__isnull": True})
+        if EmployeeProfile._meta.get_field(name).get_internal_type() == "CharField":
+            missing |= Q(**{field: ""})
+    return missing
+
+
 def nudge_incomplete_profiles(now: datetime | None = None) -> int:
     """Remind, once, each new participant whose profile lacks what matching
     needs (``EmployeeProfile.REQUIRED_FOR_MATCHING``), the program's *nudge
@@ -370,8 +381,10 @@ def nudge_incomplete_profiles(now: datetime | None = None) -> int:
     now = now or timezone.now()
     # New participants only: approved within the delay plus the window (the
     # longest delay, 365 days, bounds the query; each program's is checked below).
-    enrollments = _approved_before("nudge_profile_after_days", now).filter(
-        approved_at__gt=now - NEW_PARTICIPANT_WINDOW - timedelta(days=365)
+    enrollments = (
+        _approved_before("nudge_profile_after_days", now)
+        .filter(approved_at__gt=now - NEW_PARTICIPANT_WINDOW - timedelta(days=365))
+        .filter(_incomplete_profile())
     )
     sent = 0
     link = reverse("wagtail_mentoring:my_mentoring")
