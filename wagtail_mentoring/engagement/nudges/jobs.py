@@ -288,8 +288,9 @@ def remind_goal_check_ins(now: datetime | None = None) -> int:
 
 
 def _approved_before(days_field: str, now: datetime):
-    """Approved enrollments whose program's ``days_field`` is on (> 0) and
-    whose approval (else application) is at least that many days old."""
+    """Approved enrollments of active people in programs whose ``days_field``
+    is on (> 0), annotated with ``approved_at`` (the decision, else the
+    application); each caller compares it with its program's delay."""
     return (
         Enrollment.objects.filter(
             status=EnrollmentStatus.APPROVED,
