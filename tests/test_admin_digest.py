@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,3 +72,16 @@ def test_admin_digest_waits_for_monday_morning_and_respects_never(
     assert jobs.send_admin_at_risk_digest(monday.replace(hour=7)) == 1
     assert Delivery.objects.get(kind="admin_at_risk").status == DeliveryStatus.SKIPPED
     assert mail.outbox == [] or all("need a hand" not in m.subject for m in mail.outbox)
+
+
+def test_admin_digest_costs_the_same_queries_for_more_pairs(program, program_admin):
+    def queries(pairs):
+        Delivery.objects.all().delete()
+        for _ in range(pairs):
+            _quiet(program)
+        with CaptureQueriesContext(connection) as captured:
+            assert jobs.send_admin_at_risk_digest(_wednesday()) == 1
+        return len(captured)
+
+    few = queries(2)
+    assert queries(6) == few, few
