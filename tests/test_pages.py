@@ -54,6 +54,9 @@ class TestPageTypes(WagtailPageTestCase):
                     "max_extensions": 1,
                     "max_extension_weeks": 12,
                     "nudge_after_days": 21,
+                    "nudge_no_request_after_days": 14,
+                    "nudge_sponsors_after_days": 45,
+                    "nudge_profile_after_days": 3,
                 }
             ),
         )

@@ -12,12 +12,15 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.engagement_helpers import PROFILE, mentee, mentor, pair, self_select
-from tests.factories import make_user
+from tests.factories import make_enrollment, make_user
+from tests.journey_data import make_journey
 from wagtail_mentoring.engagement import services as engagement
-from wagtail_mentoring.engagement.models import Meeting, MentorRequest
+from wagtail_mentoring.engagement.models import Goal, Meeting, MentorRequest
+from wagtail_mentoring.journeys.models import JourneyProgress
 from wagtail_mentoring.notifications.models import Delivery, DeliveryStatus
 from wagtail_mentoring.notifications.services import notify, update_preferences
-from wagtail_mentoring.programs.models import Relationship
+from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Relationship
+from wagtail_mentoring.sponsorship.reports import quarter_start
 from wagtail_mentoring.tasks import PERIODIC_JOBS, beat_schedule
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
@@ -35,6 +38,13 @@ def test_beat_and_cron_run_the_same_jobs():
         "wagtail_mentoring.engagement.nudges.tasks.nudge_quiet_pairs",
         "wagtail_mentoring.notifications.tasks.retry_failed_notifications",
         "wagtail_mentoring.notifications.tasks.send_notification_digests",
+        "wagtail_mentoring.engagement.nudges.tasks.send_feedback_reminders",
+        "wagtail_mentoring.engagement.nudges.tasks.send_goal_check_in_reminders",
+        "wagtail_mentoring.journeys.tasks.send_journey_step_reminders",
+        "wagtail_mentoring.engagement.nudges.tasks.nudge_mentees_without_requests",
+        "wagtail_mentoring.engagement.nudges.tasks.nudge_incomplete_profiles",
+        "wagtail_mentoring.sponsorship.tasks.nudge_idle_sponsors",
+        "wagtail_mentoring.engagement.nudges.tasks.send_admin_at_risk_digest",
     ):
         assert expected in tasks
     with pytest.raises(CommandError):
@@ -58,6 +68,28 @@ def _something_due_for_every_job(program):
     Relationship.objects.filter(pk=quiet.pk).update(
         started_on=timezone.localdate() - timedelta(days=40)
     )
+    # A meeting that ended yesterday (marked held by its job): feedback due.
+    met = pair(program)
+    Meeting.objects.create(
+        relationship=met, title="Yesterday", starts_at=now - timedelta(hours=30)
+    )
+    # A goal nobody checked in on for three weeks.
+    Goal.objects.create(
+        relationship=met,
+        owner=met.members.first().user,
+        title="Stale goal",
+        target_date=now.date() + timedelta(days=30),
+        created_at=now - timedelta(days=21),
+    )
+    # A journey that stopped moving.
+    journey = make_journey(program.get_parent())
+    JourneyProgress.objects.create(
+        relationship=met,
+        journey=journey,
+        current_step_id=journey.journey_steps[0].id,
+        current_step_title="Meet your partner",
+        last_activity_at=now - timedelta(days=20),
+    )
     # A relationship past its end date (completed, and everyone emailed).
     ending = pair(program)
     Relationship.objects.filter(pk=ending.pk).update(
@@ -75,6 +107,13 @@ def _something_due_for_every_job(program):
     MentorRequest.objects.filter(pk=late.pk).update(
         expires_at=now - timedelta(minutes=1)
     )
+    # A mentee who has asked nobody for two weeks.
+    idle = mentee(program)
+    Enrollment.objects.filter(pk=idle.pk).update(decided_at=now - timedelta(days=15))
+    # A new participant whose profile lacks their department.
+    newcomer = make_user(profile=dict(PROFILE, department=""))
+    joined = make_enrollment(newcomer, program, "mentor", status="approved")
+    Enrollment.objects.filter(pk=joined.pk).update(decided_at=now - timedelta(days=4))
     # A digest whose hour has come (midnight: any hour today is past it).
     reader = make_user(profile=dict(PROFILE))
     update_preferences(reader, by=reader, activity="daily", digest_hour=0)
@@ -95,19 +134,38 @@ def _something_due_for_every_job(program):
     mail.outbox.clear()
 
 
-def test_every_periodic_job_run_twice_sends_nothing_the_second_time(program):
+def test_every_periodic_job_run_twice_sends_nothing_the_second_time(
+    program, sponsorship, program_admin
+):
     _something_due_for_every_job(program)
+    # A sponsor who logged no advocacy this quarter (reminded from its 2nd day).
+    ProgramPage.objects.filter(pk=sponsorship.program_id).update(
+        nudge_sponsors_after_days=1
+    )
+    quarter_day = (timezone.localdate() - quarter_start(timezone.localdate())).days
+    # The admins' weekly email waits for Monday 07:00 (site time).
+    local = timezone.localtime()
+    admin_week_begun = not (local.weekday() == 0 and local.hour < 7)
     out = StringIO()
     call_command("mentoring_run_jobs", stdout=out)
     first = [m.subject for m in mail.outbox]
     # Every emailing job had something to say.
     for expected in (
-        "Tomorrow: Tomorrow",  # meeting reminder
-        "Time to meet again",  # quiet pair
-        "is waiting for your answer",  # request reminder
-        "expired",  # request expiry
-        "Daily digest",  # digest
-        "Second try",  # retry
+        (
+            "Tomorrow: Tomorrow",  # meeting reminder
+            "Time to meet again",  # quiet pair
+            "is waiting for your answer",  # request reminder
+            "expired",  # request expiry
+            "Daily digest",  # digest
+            "Second try",  # retry
+            "How was Yesterday?",  # feedback due
+            "How is your goal going? Stale goal",  # goal check-in
+            "Your next step: Meet your partner",  # journey step
+            "Find your mentor in",  # mentee who asked nobody
+            "Complete your mentoring profile",  # incomplete profile
+        )
+        + (("No advocacy logged this quarter",) if quarter_day else ())
+        + (("may need a hand this week",) if admin_week_begun else ())
     ):
         assert any(expected in subject for subject in first), expected
     assert all(name in out.getvalue() for name in PERIODIC_JOBS)

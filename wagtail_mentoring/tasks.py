@@ -5,7 +5,12 @@ cron hosts (``manage.py mentoring_run_jobs``)."""
 from celery.schedules import crontab
 
 from wagtail_mentoring.engagement.nudges.tasks import (  # noqa: F401
+    nudge_incomplete_profiles,
+    nudge_mentees_without_requests,
     nudge_quiet_pairs,
+    send_admin_at_risk_digest,
+    send_feedback_reminders,
+    send_goal_check_in_reminders,
     send_meeting_reminders,
     send_request_reminders,
 )
@@ -18,7 +23,10 @@ from wagtail_mentoring.engagement.tasks import (  # noqa: F401
     send_relationship_emails,
     send_request_emails,
 )
-from wagtail_mentoring.journeys.tasks import refresh_journey_summaries  # noqa: F401
+from wagtail_mentoring.journeys.tasks import (  # noqa: F401
+    refresh_journey_summaries,
+    send_journey_step_reminders,
+)
 from wagtail_mentoring.matching.tasks import (  # noqa: F401
     fail_unclaimed_matching_runs,
     run_matching,
@@ -33,6 +41,7 @@ from wagtail_mentoring.privacy.tasks import (  # noqa: F401
     end_participation_of_leavers,
 )
 from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401
+from wagtail_mentoring.sponsorship.tasks import nudge_idle_sponsors  # noqa: F401
 
 #: Every periodic job: its name (``mentoring_run_jobs --job NAME``), its task
 #: and how often beat runs it. Every job may run any number of times: a second
@@ -51,6 +60,20 @@ PERIODIC_JOBS = {
     "meeting-reminders": (send_meeting_reminders, crontab(minute="*/15")),
     "request-reminders": (send_request_reminders, crontab(minute=5)),
     "quiet-pairs": (nudge_quiet_pairs, crontab(hour=9, minute=0)),
+    "feedback-reminders": (send_feedback_reminders, crontab(minute=20)),
+    "goal-check-ins": (send_goal_check_in_reminders, crontab(hour=9, minute=10)),
+    "journey-steps": (send_journey_step_reminders, crontab(hour=9, minute=20)),
+    "mentees-without-requests": (
+        nudge_mentees_without_requests,
+        crontab(hour=9, minute=30),
+    ),
+    "idle-sponsors": (nudge_idle_sponsors, crontab(hour=9, minute=40)),
+    "incomplete-profiles": (nudge_incomplete_profiles, crontab(hour=9, minute=50)),
+    # Weekly; the job itself waits for Monday 07:00 (for cron hosts).
+    "admin-at-risk": (
+        send_admin_at_risk_digest,
+        crontab(day_of_week=1, hour=7, minute=5),
+    ),
     "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
     # Hourly: each person's digest goes at their own local hour.
     "digests": (send_notification_digests, crontab(minute=0)),

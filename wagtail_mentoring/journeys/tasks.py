@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from wagtail_mentoring.journeys import reminders
 from wagtail_mentoring.journeys.models import JourneyProgress, LearningJourneyPage
 from wagtail_mentoring.journeys.services import refresh_journey_progress
 
@@ -25,3 +26,9 @@ def refresh_journey_summaries(journey_id: int) -> int:
         refresh_journey_progress(summary.relationship, journey)
         count += 1
     return count
+
+
+@shared_task(ignore_result=True)
+def send_journey_step_reminders() -> int:
+    """Periodic: pairs whose journey has not moved for a while."""
+    return reminders.remind_journey_steps()

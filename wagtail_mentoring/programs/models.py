@@ -284,6 +284,34 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
             "shows as at risk to the program admins; 0 for never."
         ),
     )
+    nudge_no_request_after_days = models.PositiveSmallIntegerField(
+        _("nudge mentees who sent no request after (days)"),
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "Programs where mentees choose: a mentee approved this many days ago "
+            "who has not asked anyone yet is encouraged, once; 0 for never."
+        ),
+    )
+    nudge_sponsors_after_days = models.PositiveSmallIntegerField(
+        _("nudge sponsors without advocacy after (days into the quarter)"),
+        default=45,
+        validators=[MaxValueValidator(92)],
+        help_text=_(
+            "A sponsor with an open sponsorship who has logged no advocacy this "
+            "quarter is reminded, once a quarter, this many days into it; 0 for "
+            "never."
+        ),
+    )
+    nudge_profile_after_days = models.PositiveSmallIntegerField(
+        _("nudge incomplete profiles after (days)"),
+        default=3,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "A participant approved this many days ago whose profile still lacks "
+            "what matching needs is reminded, once; 0 for never."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
@@ -350,6 +378,14 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
                 FieldPanel("nudge_after_days"),
             ],
             heading=_("Relationships"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("nudge_no_request_after_days"),
+                FieldPanel("nudge_sponsors_after_days"),
+                FieldPanel("nudge_profile_after_days"),
+            ],
+            heading=_("Nudges"),
         ),
     ]
     search_fields = Page.search_fields + [
