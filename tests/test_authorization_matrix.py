@@ -434,6 +434,8 @@ def _kwarg(name, namespace, kwarg, w):
         ("wm_opportunities:decide", "pk"): w.opportunity_nomination.pk,
         ("wm_matching:run_status", "run_id"): w.run.pk,
         ("wm_at_risk:nudge", "pk"): w.relationship.pk,
+        # A relationship's URL, though its name says "request".
+        ("wagtail_mentoring:request_rematch", "pk"): w.relationship.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]

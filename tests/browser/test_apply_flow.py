@@ -30,8 +30,12 @@ def test_employee_applies_and_admin_approves(page, live_server, demo_site, axe_c
     # The employee finds the program from the intranet's menu.
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Mentoring", exact=True).click()
+    # axe reads the page that is there: wait for the hub to arrive.
+    page.wait_for_url(re.compile(r"/mentoring-programs/$"))
+    page.wait_for_load_state()
     axe_check(page)
     page.get_by_role("link", name=program.title).click()
+    expect(page.get_by_role("heading", level=1, name=program.title)).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="Sign in to apply").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
