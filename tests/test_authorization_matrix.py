@@ -284,6 +284,8 @@ EXPECTED: dict[str, Rule] = {
     # Every program admin has the screen (listing only their own pairs); the
     # nudge is refused (not found) for a pair of another program.
     "wm_at_risk:index": read_only(ANY_PROGRAM_ADMIN),
+    # Every program admin has a dashboard, of their own programs only.
+    "wm_dashboard:index": read_only(ANY_PROGRAM_ADMIN),
     "wm_at_risk:nudge": post_only(ADMINS_OF_A),
     "wm_privacy:index": read_only(PRIVACY_OFFICERS),
     "wm_privacy:person": read_only(PRIVACY_OFFICERS),

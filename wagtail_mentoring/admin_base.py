@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
 from wagtail import VERSION as WAGTAIL_VERSION
 from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import chooser
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
@@ -173,6 +179,43 @@ class CalendarDateColumn(Column):
 
 class MentoringViewSet(PrefixedURLsMixin, ViewSet):
     """A custom admin screen (not a model's CRUD) of the package."""
+
+
+class ReportView(WagtailAdminTemplateMixin, TemplateView):
+    """An admin report screen that asks ``has_permission(user)`` first."""
+
+    def has_permission(self, user) -> bool:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
+class SingleViewSet(MentoringViewSet):
+    """A viewset of one admin screen whose menu item asks ``allowed(user)``."""
+
+    view_class = None
+
+    def allowed(self, user) -> bool:
+        return self.view_class().has_permission(user)
+
+    def get_urlpatterns(self):
+        return [path("", self.view_class.as_view(), name="index")]
+
+    @cached_property
+    def menu_item_class(self):
+        allowed = self.allowed
+
+        class PermissionMenuItem(MenuItem):
+            def is_shown(self, request):
+                return allowed(request.user)
+
+        return PermissionMenuItem
 
 
 class MentoringModelViewSet(PrefixedURLsMixin, ScopedViewSetMixin, ModelViewSet):

@@ -17,7 +17,6 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -26,7 +25,7 @@ from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail_mentoring.admin_base import (
     CalendarDateColumn,
     MentoringModelViewSet,
-    MentoringViewSet,
+    SingleViewSet,
 )
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.search import person_detail
@@ -367,28 +366,6 @@ class PairView(AdminFormView):
             },
         )
         return redirect(self.request.path)
-
-
-class SingleViewSet(MentoringViewSet):
-    """A viewset of one admin screen whose menu item asks ``allowed(user)``."""
-
-    view_class = None
-
-    def allowed(self, user) -> bool:
-        return self.view_class().has_permission(user)
-
-    def get_urlpatterns(self):
-        return [path("", self.view_class.as_view(), name="index")]
-
-    @cached_property
-    def menu_item_class(self):
-        allowed = self.allowed
-
-        class PermissionMenuItem(MenuItem):
-            def is_shown(self, request):
-                return allowed(request.user)
-
-        return PermissionMenuItem
 
 
 class PairingViewSet(SingleViewSet):

@@ -4,21 +4,16 @@ and sponsor accountability (program admins of sponsorship programs)."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from wagtail_mentoring.admin_base import ReportView, SingleViewSet
 from wagtail_mentoring.analytics.equity import to_csv
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS
 from wagtail_mentoring.programs.models import ProgramPage
-from wagtail_mentoring.sponsorship.admin import (
-    SingleViewSet,
-    administered_sponsorship_programs,
-)
+from wagtail_mentoring.sponsorship.admin import administered_sponsorship_programs
 from wagtail_mentoring.sponsorship.forms import DateInput as DateInputWidget
 from wagtail_mentoring.sponsorship.reports import (
     default_period,
@@ -26,19 +21,6 @@ from wagtail_mentoring.sponsorship.reports import (
     sponsor_accountability,
     sponsorship_programs,
 )
-
-
-class ReportView(WagtailAdminTemplateMixin, TemplateView):
-    def has_permission(self, user) -> bool:
-        raise NotImplementedError
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.has_permission(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
 
 class EquityFilterForm(forms.Form):

@@ -1,0 +1,383 @@
+"""The program dashboard: every KPI against a small fixture computed by hand,
+the period's edges, permissions, exports and a constant number of queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.factories import (
+    PASSWORD,
+    login_identifier,
+    make_enrollment,
+    make_program,
+    make_user,
+)
+from wagtail_mentoring.analytics import kpis
+from wagtail_mentoring.engagement.models import (
+    Feedback,
+    Goal,
+    Meeting,
+    MentorRequest,
+    Message,
+)
+from wagtail_mentoring.matching.models import MatchingRun, MatchProposal, ProposalOrigin
+from wagtail_mentoring.people.models import SelfIdentification
+from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS
+from wagtail_mentoring.programs.models import Relationship, RelationshipMember
+
+PERIOD = kpis.Period(date(2026, 9, 1), date(2026, 11, 30))
+URL = "wm_dashboard:index"
+
+
+def at(month, day, hour=10):
+    return timezone.make_aware(datetime(2026, month, day, hour))
+
+
+def _relationship(program, mentee, mentor, created, status="active", ended=None, **kw):
+    relationship = Relationship.objects.create(
+        program=program,
+        status=status,
+        created_at=created,
+        started_on=created.date(),
+        ended_at=ended,
+        **kw,
+    )
+    RelationshipMember.objects.create(
+        relationship=relationship, user=mentee.user, role="mentee", enrollment=mentee
+    )
+    RelationshipMember.objects.create(
+        relationship=relationship, user=mentor.user, role="mentor", enrollment=mentor
+    )
+    return relationship
+
+
+def _meeting(relationship, when, status="held"):
+    return Meeting.objects.create(
+        relationship=relationship, title="Catch-up", starts_at=when, status=status
+    )
+
+
+@pytest.fixture
+def world(program):
+    """Seven mentees applied in the period, one before it; three matched in the
+    period in three different ways (numbers worked out in the test)."""
+    mentors = [
+        make_enrollment(make_user(f"mentor{i}"), program, "mentor", status="approved")
+        for i in (1, 2)
+    ]
+    people = {}
+    for name, applied, status in [
+        ("ada", at(9, 1), "approved"),
+        ("bo", at(9, 5), "approved"),
+        ("cy", at(10, 1), "approved"),
+        ("di", at(10, 5), "approved"),
+        ("ed", at(10, 2), "pending"),
+        ("flo", at(10, 3), "declined"),
+        ("gus", at(11, 2), "withdrawn"),
+        ("hal", at(8, 1), "approved"),
+    ]:
+        people[name] = make_enrollment(
+            make_user(name), program, "mentee", status=status, created_at=applied
+        )
+    # Ada: a matching run on 11 September, completed on 20 November.
+    ada = _relationship(
+        program,
+        people["ada"],
+        mentors[0],
+        at(9, 11),
+        status="completed",
+        ended=at(11, 20),
+    )
+    run = MatchingRun.objects.create(program=program, status="finished")
+    MatchProposal.objects.create(
+        run=run,
+        program=program,
+        mentee=people["ada"],
+        mentor=mentors[0],
+        score=0.9,
+        status="approved",
+        origin=ProposalOrigin.ENGINE,
+        relationship=ada,
+    )
+    # Bo: asked a mentor (self-select) and was accepted on 25 September.
+    bo = _relationship(program, people["bo"], mentors[1], at(9, 25))
+    MentorRequest.objects.create(
+        program=program,
+        mentee_enrollment=people["bo"],
+        mentor_enrollment=mentors[1],
+        rank=1,
+        status="accepted",
+        relationship=bo,
+    )
+    # Cy: paired by hand on 31 October, ended early on 10 November.
+    cy = _relationship(
+        program,
+        people["cy"],
+        mentors[0],
+        at(10, 31),
+        status="ended_early",
+        ended=at(11, 10),
+        end_reason="Moved to another team",
+    )
+    # Hal: applied and matched before the period, still active.
+    hal = _relationship(program, people["hal"], mentors[1], at(8, 2))
+
+    _meeting(ada, at(9, 15))
+    _meeting(ada, at(10, 15))
+    _meeting(bo, at(10, 1))
+    _meeting(hal, at(8, 20))
+    _meeting(cy, at(12, 5), status="scheduled")
+    Goal.objects.create(
+        relationship=ada,
+        owner=people["ada"].user,
+        title="Lead a project",
+        measure="Shipped",
+        target_date=date(2026, 11, 1),
+        status="achieved",
+        created_at=at(9, 20),
+    )
+    Goal.objects.create(
+        relationship=bo,
+        owner=people["bo"].user,
+        title="Present at the all-hands",
+        measure="Given",
+        target_date=date(2027, 1, 1),
+        created_at=at(10, 2),
+    )
+    for text in ("Hello", "Thanks for today"):
+        Message.objects.create(
+            relationship=ada, author=people["ada"].user, body=text, created_at=at(9, 20)
+        )
+    for relationship, rating, given in [
+        (ada, 5, at(9, 16)),
+        (ada, 4, at(10, 16)),
+        (cy, 2, at(11, 9)),
+    ]:
+        Feedback.objects.create(
+            relationship=relationship,
+            author=relationship.members.first().user,
+            kind="meeting",
+            rating=rating,
+            created_at=given,
+        )
+    return people
+
+
+def test_every_kpi_matches_the_hand_computed_fixture(program, world):
+    k = kpis.compute(type(program).objects.filter(pk=program.pk), PERIOD)
+
+    assert [(s.key, s.count) for s in k.funnel] == [
+        ("applied", 7),
+        ("approved", 4),
+        ("matched", 3),
+        ("met", 2),
+        ("goal_set", 2),
+        ("goal_achieved", 1),
+        ("completed", 1),
+    ]
+    assert k.funnel[2].drop == 1 and k.funnel[2].share_of_previous == 0.75
+    assert k.match_rate == 0.75
+    # Waits of 10, 20 and 30 days: median 20, 90th percentile 20 + 0.8 × 10.
+    assert k.days_to_match_median == pytest.approx(20)
+    assert k.days_to_match_p90 == pytest.approx(28)
+    assert k.unmatched.rows == [
+        ("Waiting for review", 1),
+        ("Approved, not matched yet", 1),
+        ("Declined", 1),
+        ("Withdrew", 1),
+    ]
+    assert k.origins.rows == [
+        ("Matching run", 1),
+        ("Participant's request", 1),
+        ("Paired by hand", 1),
+    ]
+    assert k.early_closure_by_origin == [
+        ("Matching run", 1, 0),
+        ("Participant's request", 1, 0),
+        ("Paired by hand", 1, 1),
+    ]
+    # Ada, Bo, Cy and Hal (matched in August, still active).
+    assert k.active_relationships == 4
+    assert k.meetings_held == 3
+    assert k.meetings_per_pair_month == pytest.approx(3 / 4 / (91 / (365.25 / 12)))
+    # Open at the end: Bo (last met 1 October, 60 days before) and Hal (August).
+    assert k.quiet.rows == [
+        ("0–14 days", 0),
+        ("15–30 days", 0),
+        ("31–60 days", 1),
+        ("61 days or more", 1),
+        ("No meeting yet", 0),
+    ]
+    assert k.messages == 2
+    assert (k.goals_set, k.goals_achieved, k.goal_completion) == (2, 1, 0.5)
+    assert k.journey_completion is None
+    assert k.feedback_count == 3
+    assert k.rating_mean == pytest.approx(11 / 3)
+    assert k.ratings.rows == [("1", 0), ("2", 1), ("3", 0), ("4", 1), ("5", 1)]
+    assert k.ended_early == 1
+    assert k.early_reasons == ["Moved to another team"]
+
+
+def test_the_period_edges_are_whole_local_days(program, world):
+    programs = type(program).objects.filter(pk=program.pk)
+    # Ada applied on 1 September at 10:00: inside a period that starts that day,
+    # outside one that ends the day before.
+    assert (
+        kpis.compute(programs, kpis.Period(date(2026, 9, 1), date(2026, 9, 1)))
+        .funnel[0]
+        .count
+        == 1
+    )
+    assert (
+        kpis.compute(programs, kpis.Period(date(2026, 8, 2), date(2026, 8, 31)))
+        .funnel[0]
+        .count
+        == 0
+    )
+    # A relationship that spans the whole period is active in it.
+    october = kpis.compute(
+        programs, kpis.Period(date(2026, 10, 10), date(2026, 10, 20))
+    )
+    assert october.active_relationships == 3  # Ada, Bo, Hal (Cy starts on the 31st)
+
+
+def test_previous_period_and_monthly_trends(program, world):
+    programs = type(program).objects.filter(pk=program.pk)
+    assert PERIOD.previous() == kpis.Period(date(2026, 6, 2), date(2026, 8, 31))
+    before = kpis.compute(programs, PERIOD.previous())
+    assert before.funnel[0].count == 1  # Hal
+    months, series = kpis.monthly(programs, 12, until=PERIOD.end)
+    assert months[0] == date(2025, 12, 1) and months[-1] == date(2026, 11, 1)
+    assert series["applications"][-4:] == [1, 2, 4, 1]  # Aug, Sep, Oct, Nov
+    assert series["matches"][-4:] == [1, 2, 1, 0]
+    assert series["meetings"][-4:] == [1, 1, 2, 0]
+    assert series["early"][-4:] == [0, 0, 0, 1]
+
+
+def _get(client, user, **query):
+    client.login(**{"username": login_identifier(user), "password": PASSWORD})
+    return client.get(reverse(URL), query)
+
+
+CUSTOM = {"period": "custom", "start": "2026-09-01", "end": "2026-11-30"}
+
+
+def test_program_admin_sees_their_programs_only(
+    client, program, world, other_program, other_program_admin, program_admin
+):
+    response = _get(client, program_admin, **CUSTOM)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert program.title in body and other_program.title not in body
+    assert "Moved to another team" in body
+    assert "<svg" in body and 'role="img"' in body
+    # Someone else's program cannot be chosen: the form refuses it and the
+    # dashboard shows nothing of it.
+    response = _get(client, other_program_admin, program=program.pk, **CUSTOM)
+    body = response.content.decode()
+    assert "Moved to another team" not in body
+    assert "Select a valid choice" in body
+
+
+def test_who_may_open_the_dashboard(client, program, employee):
+    assert client.get(reverse(URL)).status_code == 302  # to the login page
+    client.login(**{"username": login_identifier(employee), "password": PASSWORD})
+    assert client.get(reverse(URL)).status_code in (302, 403)
+    staff = make_user("staffer", admin_access=True)
+    client.login(**{"username": login_identifier(staff), "password": PASSWORD})
+    # Wagtail answers a refused admin view with its "no permission" redirect.
+    response = client.get(reverse(URL))
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "wagtailadmin_home"
+    )
+
+
+def test_bad_period_is_a_clear_message(client, program, program_admin):
+    response = _get(
+        client, program_admin, period="custom", start="2026-11-30", end="2026-09-01"
+    )
+    assert "The period must start before it ends." in response.content.decode()
+    response = _get(client, program_admin, period="custom", start="2026-11-30")
+    assert "Choose both dates of the period" in response.content.decode()
+
+
+def test_exports(client, program, world, program_admin):
+    response = _get(client, program_admin, export="csv", table="funnel", **CUSTOM)
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:2] == ["Stage", "People"]
+    assert rows[1][:2] == ["Applied", "7"] and rows[3][:2] == ["Matched", "3"]
+    response = _get(client, program_admin, export="xlsx", **CUSTOM)
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert {
+        "Funnel",
+        "How relationships were made",
+        "By month",
+        "Days since the last meeting",
+        "Feedback ratings",
+    } <= set(workbook.sheetnames)
+    assert workbook["Funnel"]["B2"].value == 7
+    response = _get(client, program_admin, format="print", **CUSTOM)
+    body = response.content.decode()
+    assert "<html" in body and "summary" in body and "<svg" in body
+    assert "<script" not in body and "style=" not in body
+
+
+def test_equity_split_needs_the_steward_permission(
+    client, program, world, program_admin
+):
+    for name in ("ada", "bo", "cy", "di", "ed", "flo", "gus"):
+        SelfIdentification.objects.create(
+            user=world[name].user,
+            consented_at=timezone.now(),
+            answers={"gender": "woman" if name not in ("flo", "gus") else "man"},
+        )
+    body = _get(client, program_admin, **CUSTOM).content.decode()
+    assert "by self-identified group" not in body
+    steward = make_user(
+        "stew",
+        admin_access=True,
+        groups=[program.admin_group],
+        perms=[VIEW_EQUITY_REPORTS],
+    )
+    body = _get(client, steward, **CUSTOM).content.decode()
+    assert "by self-identified group" in body
+    # Two men is fewer than the minimum group size: suppressed, never shown.
+    assert "Suppressed (small group)" in body
+
+
+def _count_queries(client, user):
+    with CaptureQueriesContext(connection) as queries:
+        response = _get(client, user, **CUSTOM)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_queries_do_not_grow_with_programs_or_pairs(
+    client, hub, program, world, program_admin
+):
+    _count_queries(client, program_admin)  # sessions and caches warmed up
+    small = _count_queries(client, program_admin)
+    for n in range(3):
+        more = make_program(hub, admin_group=program.admin_group)
+        mentor = make_enrollment(make_user(f"m{n}"), more, "mentor", status="approved")
+        for i in range(4):
+            mentee = make_enrollment(
+                make_user(f"e{n}{i}"),
+                more,
+                "mentee",
+                status="approved",
+                created_at=at(9, 2),
+            )
+            relationship = _relationship(more, mentee, mentor, at(9, 3 + i))
+            _meeting(relationship, at(9, 10 + i))
+    assert _count_queries(client, program_admin) == small

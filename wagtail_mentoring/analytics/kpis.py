@@ -1,0 +1,696 @@
+"""Program KPIs: the numbers of the program dashboard and the roll-up.
+
+Every figure is computed in the database (aggregates over a fixed number of
+queries, whatever the number of programs, pairs or meetings), for a set of
+programs and a period of whole days in the current time zone. The definitions,
+with their formulas, are the table in ``docs/dashboards.md``; change both
+together.
+
+Who counts:
+- *Seekers* are the people a program is for: mentees, sponsees and peer members.
+  The funnel follows the seekers who applied within the period.
+- A relationship is *active in the period* when it started before the period
+  ended and had not ended before it began.
+- A relationship's *origin* is how it was made: a matching run, a participant's
+  own request (self-select), or by hand (an admin's pair or manual proposal).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail_mentoring.engagement.models import (
+    Feedback,
+    Goal,
+    GoalStatus,
+    Meeting,
+    MeetingStatus,
+    MentorRequest,
+    Message,
+)
+from wagtail_mentoring.journeys.models import JourneyProgress
+from wagtail_mentoring.matching.models import MatchProposal, ProposalOrigin
+from wagtail_mentoring.programs.models import (
+    OPEN_RELATIONSHIP_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    Relationship,
+    RelationshipMember,
+    RelationshipStatus,
+    Role,
+)
+
+#: The roles a program serves (the funnel follows them).
+SEEKER_ROLES = [Role.MENTEE, Role.SPONSEE, Role.MEMBER]
+
+#: Buckets of "days since the last held meeting" for open relationships.
+QUIET_BUCKETS = [
+    (0, 14, _("0–14 days")),
+    (15, 30, _("15–30 days")),
+    (31, 60, _("31–60 days")),
+    (61, None, _("61 days or more")),
+]
+
+ORIGINS = [
+    ("algorithm", _("Matching run")),
+    ("self_select", _("Participant's request")),
+    ("by_hand", _("Paired by hand")),
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days ``start``..``end`` (both included) in the current time zone."""
+
+    start: date
+    end: date
+
+    @property
+    def since(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def until(self) -> datetime:
+        """The first moment after the period."""
+        return timezone.make_aware(datetime.combine(self.end + timedelta(1), time.min))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def months(self) -> float:
+        return self.days / (365.25 / 12)
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        end = self.start - timedelta(1)
+        return Period(end - timedelta(self.days - 1), end)
+
+    @classmethod
+    def last_days(cls, days: int, today: date | None = None) -> Period:
+        today = today or timezone.localdate()
+        return cls(today - timedelta(days - 1), today)
+
+
+@dataclass
+class Stage:
+    key: str
+    label: str
+    count: int
+    previous: int | None = None  # the stage before it (None for the first)
+
+    @property
+    def share_of_previous(self) -> float | None:
+        if self.previous is None:
+            return None
+        return self.count / self.previous if self.previous else 0.0
+
+    @property
+    def drop(self) -> int | None:
+        return None if self.previous is None else self.previous - self.count
+
+
+@dataclass
+class Distribution:
+    """Counts per labelled bucket, in order."""
+
+    rows: list[tuple[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _label, n in self.rows)
+
+
+@dataclass
+class Kpis:
+    period: Period
+    funnel: list[Stage]
+    match_rate: float | None
+    days_to_match_median: float | None
+    days_to_match_p90: float | None
+    unmatched: Distribution
+    origins: Distribution
+    active_relationships: int
+    meetings_held: int
+    meetings_per_pair_month: float | None
+    quiet: Distribution
+    messages: int
+    journeys_started: int
+    journeys_completed: int
+    goals_set: int
+    goals_achieved: int
+    feedback_count: int
+    rating_mean: float | None
+    ratings: Distribution
+    ended_early: int
+    early_closure_by_origin: list[tuple[str, int, int]]  # label, made, ended early
+    early_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def journey_completion(self) -> float | None:
+        return _ratio(self.journeys_completed, self.journeys_started)
+
+    @property
+    def goal_completion(self) -> float | None:
+        return _ratio(self.goals_achieved, self.goals_set)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The ``q`` quantile (0..1) by linear interpolation (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# ---------------------------------------------------------------------------
+# Building blocks
+
+
+def _matched_member(role_field="role"):
+    """Subquery of the relationship members that an enrollment became."""
+    return RelationshipMember.objects.filter(
+        user_id=OuterRef("user_id"),
+        role=OuterRef(role_field),
+        relationship__program_id=OuterRef("program_id"),
+        relationship__created_at__gte=OuterRef("created_at"),
+    )
+
+
+def relationships_with_origin(relationships):
+    """``relationships`` annotated with ``origin`` flags (``by_engine``,
+    ``by_request``), one query whatever their number."""
+    return relationships.annotate(
+        by_engine=Exists(
+            MatchProposal.objects.filter(
+                relationship_id=OuterRef("pk"), origin=ProposalOrigin.ENGINE
+            )
+        ),
+        by_request=Exists(MentorRequest.objects.filter(relationship_id=OuterRef("pk"))),
+    )
+
+
+def _origin_counts(relationships) -> dict[str, dict[str, int]]:
+    """made / ended early per origin, in one aggregate query."""
+    annotated = relationships_with_origin(relationships)
+    engine = Q(by_engine=True)
+    request = Q(by_engine=False, by_request=True)
+    hand = Q(by_engine=False, by_request=False)
+    early = Q(status=RelationshipStatus.ENDED_EARLY)
+    totals = annotated.aggregate(
+        algorithm=Count("pk", filter=engine),
+        self_select=Count("pk", filter=request),
+        by_hand=Count("pk", filter=hand),
+        algorithm_early=Count("pk", filter=engine & early),
+        self_select_early=Count("pk", filter=request & early),
+        by_hand_early=Count("pk", filter=hand & early),
+    )
+    return {
+        key: {"made": totals[key], "early": totals[f"{key}_early"]}
+        for key, _label in ORIGINS
+    }
+
+
+def active_in(relationships, period: Period):
+    """Relationships active at some moment of ``period``."""
+    return relationships.filter(created_at__lt=period.until).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gte=period.since)
+    )
+
+
+# ---------------------------------------------------------------------------
+# The KPIs
+
+
+def compute(programs, period: Period) -> Kpis:
+    """Every KPI of ``programs`` (a queryset of program pages) over ``period``."""
+    program_ids = programs.values("pk")
+    enrollments = Enrollment.objects.filter(
+        program_id__in=program_ids,
+        role__in=SEEKER_ROLES,
+        created_at__gte=period.since,
+        created_at__lt=period.until,
+    )
+    matched_at = _matched_member().order_by("relationship__created_at")
+    tracked = enrollments.annotate(
+        is_matched=Exists(matched_at),
+        relationship_id=Subquery(matched_at.values("relationship_id")[:1]),
+    ).annotate(
+        has_met=Exists(
+            Meeting.objects.filter(
+                relationship_id=OuterRef("relationship_id"),
+                status=MeetingStatus.HELD,
+            )
+        ),
+        has_goal=Exists(
+            Goal.objects.filter(relationship_id=OuterRef("relationship_id"))
+        ),
+        has_achieved=Exists(
+            Goal.objects.filter(
+                relationship_id=OuterRef("relationship_id"),
+                status=GoalStatus.ACHIEVED,
+            )
+        ),
+        is_completed=Exists(
+            Relationship.objects.filter(
+                pk=OuterRef("relationship_id"), status=RelationshipStatus.COMPLETED
+            )
+        ),
+    )
+    approved = Q(status=EnrollmentStatus.APPROVED) | Q(is_matched=True)
+    counts = tracked.aggregate(
+        applied=Count("pk"),
+        approved=Count("pk", filter=approved),
+        matched=Count("pk", filter=Q(is_matched=True)),
+        met=Count("pk", filter=Q(has_met=True)),
+        goal_set=Count("pk", filter=Q(has_goal=True)),
+        goal_achieved=Count("pk", filter=Q(has_achieved=True)),
+        completed=Count("pk", filter=Q(is_completed=True)),
+        pending=Count(
+            "pk", filter=Q(status=EnrollmentStatus.PENDING, is_matched=False)
+        ),
+        declined=Count("pk", filter=Q(status=EnrollmentStatus.DECLINED)),
+        withdrawn=Count(
+            "pk", filter=Q(status=EnrollmentStatus.WITHDRAWN, is_matched=False)
+        ),
+        waiting=Count(
+            "pk", filter=Q(status=EnrollmentStatus.APPROVED, is_matched=False)
+        ),
+    )
+    labels = [
+        ("applied", _("Applied")),
+        ("approved", _("Approved")),
+        ("matched", _("Matched")),
+        ("met", _("First meeting held")),
+        ("goal_set", _("Goal set")),
+        ("goal_achieved", _("Goal achieved")),
+        ("completed", _("Completed")),
+    ]
+    funnel, before = [], None
+    for key, label in labels:
+        funnel.append(Stage(key, str(label), counts[key], before))
+        before = counts[key]
+
+    # Days from application to match, for the seekers matched so far.
+    waits = [
+        (matched - applied).total_seconds() / 86400
+        for applied, matched in tracked.filter(is_matched=True)
+        .annotate(
+            matched_on=Subquery(matched_at.values("relationship__created_at")[:1])
+        )
+        .values_list("created_at", "matched_on")
+    ]
+
+    relationships = Relationship.objects.filter(program_id__in=program_ids)
+    made = relationships.filter(
+        created_at__gte=period.since, created_at__lt=period.until
+    )
+    origin_counts = _origin_counts(made)
+    active = active_in(relationships, period)
+    active_count = active.count()
+
+    meetings = Meeting.objects.filter(
+        relationship__program_id__in=program_ids,
+        status=MeetingStatus.HELD,
+        starts_at__gte=period.since,
+        starts_at__lt=period.until,
+    )
+    meetings_held = meetings.count()
+
+    quiet = _quiet_distribution(relationships, period)
+
+    messages = Message.objects.filter(
+        relationship__program_id__in=program_ids,
+        created_at__gte=period.since,
+        created_at__lt=period.until,
+    ).count()
+
+    journeys = JourneyProgress.objects.filter(relationship__in=active).aggregate(
+        started=Count("pk"),
+        completed=Count(
+            "pk",
+            filter=Q(completed_at__gte=period.since, completed_at__lt=period.until),
+        ),
+    )
+    # Goals have no "achieved on" date: those set by the period's end in its
+    # relationships, and how many of them are achieved by today.
+    goals = Goal.objects.filter(
+        relationship__in=active, created_at__lt=period.until
+    ).aggregate(
+        set=Count("pk"),
+        achieved=Count("pk", filter=Q(status=GoalStatus.ACHIEVED)),
+    )
+
+    feedback = Feedback.objects.filter(
+        relationship__program_id__in=program_ids,
+        created_at__gte=period.since,
+        created_at__lt=period.until,
+    )
+    rating_rows = dict(
+        feedback.values_list("rating").annotate(n=Count("pk")).order_by("rating")
+    )
+    rating_mean = feedback.aggregate(mean=Avg("rating"))["mean"]
+
+    ended = relationships.filter(
+        status=RelationshipStatus.ENDED_EARLY,
+        ended_at__gte=period.since,
+        ended_at__lt=period.until,
+    )
+    ended_early = ended.count()
+    reasons = list(
+        ended.exclude(end_reason="")
+        .order_by("-ended_at")
+        .values_list("end_reason", flat=True)[:10]
+    )
+
+    return Kpis(
+        period=period,
+        funnel=funnel,
+        match_rate=_ratio(counts["matched"], counts["approved"]),
+        days_to_match_median=statistics.median(waits) if waits else None,
+        days_to_match_p90=percentile(waits, 0.9),
+        unmatched=Distribution(
+            [
+                (str(_("Waiting for review")), counts["pending"]),
+                (str(_("Approved, not matched yet")), counts["waiting"]),
+                (str(_("Declined")), counts["declined"]),
+                (str(_("Withdrew")), counts["withdrawn"]),
+            ]
+        ),
+        origins=Distribution(
+            [(str(label), origin_counts[key]["made"]) for key, label in ORIGINS]
+        ),
+        active_relationships=active_count,
+        meetings_held=meetings_held,
+        meetings_per_pair_month=(
+            meetings_held / active_count / period.months if active_count else None
+        ),
+        quiet=quiet,
+        messages=messages,
+        journeys_started=journeys["started"],
+        journeys_completed=journeys["completed"],
+        goals_set=goals["set"],
+        goals_achieved=goals["achieved"],
+        feedback_count=sum(rating_rows.values()),
+        rating_mean=rating_mean,
+        ratings=Distribution(
+            [(str(stars), rating_rows.get(stars, 0)) for stars in range(1, 6)]
+        ),
+        ended_early=ended_early,
+        early_closure_by_origin=[
+            (str(label), origin_counts[key]["made"], origin_counts[key]["early"])
+            for key, label in ORIGINS
+        ],
+        early_reasons=reasons,
+    )
+
+
+def _quiet_distribution(relationships, period: Period) -> Distribution:
+    """Open relationships at the end of the period by days since their last
+    held meeting (or "no meeting yet"), in one query."""
+    as_of = period.until
+    open_then = relationships.filter(created_at__lt=as_of).filter(
+        Q(status__in=OPEN_RELATIONSHIP_STATUSES) | Q(ended_at__gte=as_of)
+    )
+    last = open_then.annotate(
+        last_met=Subquery(
+            Meeting.objects.filter(
+                relationship_id=OuterRef("pk"),
+                status=MeetingStatus.HELD,
+                starts_at__lt=as_of,
+            )
+            .order_by("-starts_at")
+            .values("starts_at")[:1]
+        )
+    )
+    buckets = {}
+    for index, (low, high, _label) in enumerate(QUIET_BUCKETS):
+        condition = Q(last_met__lte=as_of - timedelta(days=low))
+        if high is not None:
+            condition &= Q(last_met__gt=as_of - timedelta(days=high + 1))
+        buckets[f"bucket{index}"] = Count("pk", filter=condition)
+    buckets["never"] = Count("pk", filter=Q(last_met__isnull=True))
+    totals = last.aggregate(**buckets)
+    rows = [
+        (str(label), totals[f"bucket{index}"])
+        for index, (_low, _high, label) in enumerate(QUIET_BUCKETS)
+    ]
+    rows.append((str(_("No meeting yet")), totals["never"]))
+    return Distribution(rows)
+
+
+# ---------------------------------------------------------------------------
+# Trends
+
+
+#: The monthly series of the trend charts.
+TRENDS = [
+    ("applications", _("Applications")),
+    ("matches", _("New relationships")),
+    ("meetings", _("Meetings held")),
+    ("early", _("Ended early")),
+]
+
+
+def monthly(programs, months: int = 12, until: date | None = None):
+    """Each trend series by calendar month for the ``months`` months up to the
+    month of ``until``: ``(month starts, {series: [counts]})``; one query per
+    series."""
+    until = until or timezone.localdate()
+    first = until.replace(day=1)
+    for _step in range(months - 1):
+        first = (first - timedelta(1)).replace(day=1)
+    starts = [first]
+    while len(starts) < months:
+        last = starts[-1]
+        starts.append((last + timedelta(32)).replace(day=1))
+    since = timezone.make_aware(datetime.combine(first, time.min))
+    end_month = (starts[-1] + timedelta(32)).replace(day=1)
+    before = timezone.make_aware(datetime.combine(end_month, time.min))
+    program_ids = programs.values("pk")
+    sources = {
+        "applications": (
+            Enrollment.objects.filter(
+                program_id__in=program_ids, role__in=SEEKER_ROLES
+            ),
+            "created_at",
+        ),
+        "matches": (
+            Relationship.objects.filter(program_id__in=program_ids),
+            "created_at",
+        ),
+        "meetings": (
+            Meeting.objects.filter(
+                relationship__program_id__in=program_ids, status=MeetingStatus.HELD
+            ),
+            "starts_at",
+        ),
+        "early": (
+            Relationship.objects.filter(
+                program_id__in=program_ids, status=RelationshipStatus.ENDED_EARLY
+            ),
+            "ended_at",
+        ),
+    }
+    series = {}
+    for key, (queryset, when) in sources.items():
+        rows = (
+            queryset.filter(**{f"{when}__gte": since, f"{when}__lt": before})
+            .annotate(month=TruncMonth(when))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .values_list("month", "n")
+        )
+        by_month = {_month_start(month): n for month, n in rows}
+        series[key] = [by_month.get(start, 0) for start in starts]
+    return starts, series
+
+
+def _month_start(value) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+# ---------------------------------------------------------------------------
+# Per program (the roll-up's table)
+
+
+@dataclass
+class ProgramRow:
+    program_id: int
+    title: str
+    applied: int
+    active: int
+    meetings_held: int
+    ended_early: int
+    rating_mean: float | None
+
+    @property
+    def meetings_per_pair(self) -> float | None:
+        return _ratio(self.meetings_held, self.active)
+
+
+def per_program(programs, period: Period) -> list[ProgramRow]:
+    """One row per program with its headline figures, in a fixed number of
+    queries (grouped in the database)."""
+    program_ids = programs.values("pk")
+    applied = dict(
+        Enrollment.objects.filter(
+            program_id__in=program_ids,
+            role__in=SEEKER_ROLES,
+            created_at__gte=period.since,
+            created_at__lt=period.until,
+        )
+        .values_list("program_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    relationships = Relationship.objects.filter(program_id__in=program_ids)
+    active = dict(
+        active_in(relationships, period)
+        .values_list("program_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    early = dict(
+        relationships.filter(
+            status=RelationshipStatus.ENDED_EARLY,
+            ended_at__gte=period.since,
+            ended_at__lt=period.until,
+        )
+        .values_list("program_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    meetings = dict(
+        Meeting.objects.filter(
+            relationship__program_id__in=program_ids,
+            status=MeetingStatus.HELD,
+            starts_at__gte=period.since,
+            starts_at__lt=period.until,
+        )
+        .values_list("relationship__program_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    ratings = dict(
+        Feedback.objects.filter(
+            relationship__program_id__in=program_ids,
+            created_at__gte=period.since,
+            created_at__lt=period.until,
+        )
+        .values_list("relationship__program_id")
+        .annotate(mean=Avg("rating"))
+        .order_by()
+    )
+    return [
+        ProgramRow(
+            program_id=pk,
+            title=title,
+            applied=applied.get(pk, 0),
+            active=active.get(pk, 0),
+            meetings_held=meetings.get(pk, 0),
+            ended_early=early.get(pk, 0),
+            rating_mean=ratings.get(pk),
+        )
+        for pk, title in programs.order_by("title").values_list("pk", "title")
+    ]
+
+
+def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
+    """The user ids at each funnel stage, ``(key, label, ids)`` (for the equity
+    split, which reports them only in aggregate with small groups suppressed)."""
+    program_ids = programs.values("pk")
+    matched_at = _matched_member().order_by("relationship__created_at")
+    rows = (
+        Enrollment.objects.filter(
+            program_id__in=program_ids,
+            role__in=SEEKER_ROLES,
+            created_at__gte=period.since,
+            created_at__lt=period.until,
+            user__isnull=False,
+        )
+        .annotate(
+            matched=Exists(matched_at),
+            relationship_id=Subquery(matched_at.values("relationship_id")[:1]),
+        )
+        .annotate(
+            met=Exists(
+                Meeting.objects.filter(
+                    relationship_id=OuterRef("relationship_id"),
+                    status=MeetingStatus.HELD,
+                )
+            ),
+            completed=Exists(
+                Relationship.objects.filter(
+                    pk=OuterRef("relationship_id"),
+                    status=RelationshipStatus.COMPLETED,
+                )
+            ),
+        )
+        .values_list("user_id", "status", "matched", "met", "completed")
+    )
+    stages = {"approved": set(), "matched": set(), "met": set(), "completed": set()}
+    for user, status, matched, met, completed in rows:
+        if matched or status == EnrollmentStatus.APPROVED:
+            stages["approved"].add(user)
+        for key, reached in (
+            ("matched", matched),
+            ("met", met),
+            ("completed", completed),
+        ):
+            if reached:
+                stages[key].add(user)
+    labels = {
+        "approved": _("Approved"),
+        "matched": _("Matched"),
+        "met": _("First meeting held"),
+        "completed": _("Completed"),
+    }
+    return [(key, str(labels[key]), ids) for key, ids in stages.items()]
+
+
+def applicants(programs, period: Period) -> set:
+    """Everyone who applied as a seeker in the period (the equity population)."""
+    return set(
+        Enrollment.objects.filter(
+            program_id__in=programs.values("pk"),
+            role__in=SEEKER_ROLES,
+            created_at__gte=period.since,
+            created_at__lt=period.until,
+            user__isnull=False,
+        ).values_list("user_id", flat=True)
+    )
+
+
+__all__ = [
+    "Distribution",
+    "Kpis",
+    "Period",
+    "ProgramRow",
+    "Stage",
+    "applicants",
+    "compute",
+    "funnel_people",
+    "monthly",
+    "per_program",
+    "percentile",
+    "relationships_with_origin",
+]
