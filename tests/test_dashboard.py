@@ -227,6 +227,17 @@ def test_every_kpi_matches_the_hand_computed_fixture(program, world):
     assert k.early_reasons == ["Moved to another team"]
 
 
+def test_the_funnel_only_narrows(program, world):
+    # Bo's pair completes without an achieved goal: Bo stops at "goal set".
+    bo = Relationship.objects.get(members__enrollment=world["bo"])
+    Relationship.objects.filter(pk=bo.pk).update(status="completed", ended_at=at(11, 1))
+    k = kpis.compute(type(program).objects.filter(pk=program.pk), PERIOD)
+    counts = [stage.count for stage in k.funnel]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[-1] == 1  # Ada only
+    assert all(stage.drop >= 0 for stage in k.funnel[1:])
+
+
 def test_the_period_edges_are_whole_local_days(program, world):
     programs = type(program).objects.filter(pk=program.pk)
     # Ada applied on 1 September at 10:00: inside a period that starts that day,

@@ -49,7 +49,10 @@ class DashboardFilterForm(forms.Form):
         label=gettext_lazy("Period"), choices=PERIODS, required=False, initial="90"
     )
     start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=DateInput()
+        label=gettext_lazy("From"),
+        required=False,
+        widget=DateInput(),
+        help_text=gettext_lazy("With “Choose dates”."),
     )
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
 

@@ -272,15 +272,22 @@ def compute(programs, period: Period) -> Kpis:
             )
         ),
     )
+    # A funnel narrows: each stage counts the people who also passed every
+    # stage before it (a completed pair without an achieved goal stops there).
     approved = Q(status=EnrollmentStatus.APPROVED) | Q(is_matched=True)
+    matched = Q(is_matched=True)
+    met = matched & Q(has_met=True)
+    goal_set = met & Q(has_goal=True)
+    goal_achieved = goal_set & Q(has_achieved=True)
+    completed = goal_achieved & Q(is_completed=True)
     counts = tracked.aggregate(
         applied=Count("pk"),
         approved=Count("pk", filter=approved),
-        matched=Count("pk", filter=Q(is_matched=True)),
-        met=Count("pk", filter=Q(has_met=True)),
-        goal_set=Count("pk", filter=Q(has_goal=True)),
-        goal_achieved=Count("pk", filter=Q(has_achieved=True)),
-        completed=Count("pk", filter=Q(is_completed=True)),
+        matched=Count("pk", filter=matched),
+        met=Count("pk", filter=met),
+        goal_set=Count("pk", filter=goal_set),
+        goal_achieved=Count("pk", filter=goal_achieved),
+        completed=Count("pk", filter=completed),
         pending=Count(
             "pk", filter=Q(status=EnrollmentStatus.PENDING, is_matched=False)
         ),
@@ -662,7 +669,7 @@ def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
         "approved": _("Approved"),
         "matched": _("Matched"),
         "met": _("First meeting held"),
-        "completed": _("Completed"),
+        "completed": _("Relationship completed"),
     }
     return [(key, str(labels[key]), ids) for key, ids in stages.items()]
 
