@@ -21,6 +21,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import connections
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -182,16 +183,6 @@ def percentile(values: list[float], q: float) -> float | None:
 # Building blocks
 
 
-def _matched_member(role_field="role"):
-    """Subquery of the relationship members that an enrollment became."""
-    return RelationshipMember.objects.filter(
-        user_id=OuterRef("user_id"),
-        role=OuterRef(role_field),
-        relationship__program_id=OuterRef("program_id"),
-        relationship__created_at__gte=OuterRef("created_at"),
-    )
-
-
 def relationships_with_origin(relationships):
     """``relationships`` annotated with ``origin`` flags (``by_engine``,
     ``by_request``), one query whatever their number."""
@@ -233,6 +224,72 @@ def active_in(relationships, period: Period):
     )
 
 
+def _matches(enrollments):
+    """The relationship memberships these applications led to (the one service
+    that starts relationships links each member to their live application)."""
+    return RelationshipMember.objects.filter(enrollment__in=enrollments)
+
+
+def _funnel_counts(enrollments) -> dict[str, int]:
+    """Every funnel and "not matched" count, from two grouped queries: the
+    applications by status and matched-or-not, and their memberships by which
+    later stages they reached (a handful of rows, whatever the data)."""
+    matched = Exists(RelationshipMember.objects.filter(enrollment_id=OuterRef("pk")))
+    by_status = {
+        (status, is_matched): n
+        for status, is_matched, n in enrollments.annotate(is_matched=matched)
+        .values_list("status", "is_matched")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    counts = {
+        "applied": sum(by_status.values()),
+        "approved": sum(
+            n
+            for (status, is_matched), n in by_status.items()
+            if is_matched or status == EnrollmentStatus.APPROVED
+        ),
+        "matched": sum(n for (_s, is_matched), n in by_status.items() if is_matched),
+    }
+    for key, status in [
+        ("pending", EnrollmentStatus.PENDING),
+        ("declined", EnrollmentStatus.DECLINED),
+        ("withdrawn", EnrollmentStatus.WITHDRAWN),
+        ("waiting", EnrollmentStatus.APPROVED),
+    ]:
+        counts[key] = by_status.get((status, False), 0)
+    related = OuterRef("relationship_id")
+    stages = (
+        _matches(enrollments)
+        .annotate(
+            has_met=Exists(
+                Meeting.objects.filter(
+                    relationship_id=related, status=MeetingStatus.HELD
+                )
+            ),
+            has_goal=Exists(Goal.objects.filter(relationship_id=related)),
+            has_achieved=Exists(
+                Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
+            ),
+            is_completed=Q(relationship__status=RelationshipStatus.COMPLETED),
+        )
+        .values_list("has_met", "has_goal", "has_achieved", "is_completed")
+        .annotate(n=Count("enrollment_id", distinct=True))
+        .order_by()
+    )
+    # A funnel narrows: each stage counts the people who also passed every
+    # stage before it (a completed pair without an achieved goal stops there).
+    counts.update(met=0, goal_set=0, goal_achieved=0, completed=0)
+    for met, goal, achieved, completed, n in stages:
+        reached = [met, met and goal, met and goal and achieved]
+        reached.append(reached[-1] and completed)
+        for key, passed in zip(
+            ("met", "goal_set", "goal_achieved", "completed"), reached, strict=True
+        ):
+            counts[key] += n if passed else 0
+    return counts
+
+
 # ---------------------------------------------------------------------------
 # The KPIs
 
@@ -246,59 +303,7 @@ def compute(programs, period: Period) -> Kpis:
         created_at__gte=period.since,
         created_at__lt=period.until,
     )
-    matched_at = _matched_member().order_by("relationship__created_at")
-    tracked = enrollments.annotate(
-        is_matched=Exists(matched_at),
-        relationship_id=Subquery(matched_at.values("relationship_id")[:1]),
-    ).annotate(
-        has_met=Exists(
-            Meeting.objects.filter(
-                relationship_id=OuterRef("relationship_id"),
-                status=MeetingStatus.HELD,
-            )
-        ),
-        has_goal=Exists(
-            Goal.objects.filter(relationship_id=OuterRef("relationship_id"))
-        ),
-        has_achieved=Exists(
-            Goal.objects.filter(
-                relationship_id=OuterRef("relationship_id"),
-                status=GoalStatus.ACHIEVED,
-            )
-        ),
-        is_completed=Exists(
-            Relationship.objects.filter(
-                pk=OuterRef("relationship_id"), status=RelationshipStatus.COMPLETED
-            )
-        ),
-    )
-    # A funnel narrows: each stage counts the people who also passed every
-    # stage before it (a completed pair without an achieved goal stops there).
-    approved = Q(status=EnrollmentStatus.APPROVED) | Q(is_matched=True)
-    matched = Q(is_matched=True)
-    met = matched & Q(has_met=True)
-    goal_set = met & Q(has_goal=True)
-    goal_achieved = goal_set & Q(has_achieved=True)
-    completed = goal_achieved & Q(is_completed=True)
-    counts = tracked.aggregate(
-        applied=Count("pk"),
-        approved=Count("pk", filter=approved),
-        matched=Count("pk", filter=matched),
-        met=Count("pk", filter=met),
-        goal_set=Count("pk", filter=goal_set),
-        goal_achieved=Count("pk", filter=goal_achieved),
-        completed=Count("pk", filter=completed),
-        pending=Count(
-            "pk", filter=Q(status=EnrollmentStatus.PENDING, is_matched=False)
-        ),
-        declined=Count("pk", filter=Q(status=EnrollmentStatus.DECLINED)),
-        withdrawn=Count(
-            "pk", filter=Q(status=EnrollmentStatus.WITHDRAWN, is_matched=False)
-        ),
-        waiting=Count(
-            "pk", filter=Q(status=EnrollmentStatus.APPROVED, is_matched=False)
-        ),
-    )
+    counts = _funnel_counts(enrollments)
     labels = [
         ("applied", _("Applied")),
         ("approved", _("Approved")),
@@ -316,11 +321,9 @@ def compute(programs, period: Period) -> Kpis:
     # Days from application to match, for the seekers matched so far.
     waits = [
         (matched - applied).total_seconds() / 86400
-        for applied, matched in tracked.filter(is_matched=True)
-        .annotate(
-            matched_on=Subquery(matched_at.values("relationship__created_at")[:1])
+        for applied, matched in _matches(enrollments).values_list(
+            "enrollment__created_at", "relationship__created_at"
         )
-        .values_list("created_at", "matched_on")
     ]
 
     relationships = Relationship.objects.filter(program_id__in=program_ids)
@@ -434,30 +437,46 @@ def _quiet_distribution(relationships, period: Period) -> Distribution:
     open_then = relationships.filter(created_at__lt=as_of).filter(
         Q(status__in=OPEN_RELATIONSHIP_STATUSES) | Q(ended_at__gte=as_of)
     )
-    last = open_then.annotate(
-        last_met=Subquery(
-            Meeting.objects.filter(
-                relationship_id=OuterRef("pk"),
-                status=MeetingStatus.HELD,
-                starts_at__lt=as_of,
+    last_met = (
+        open_then.annotate(
+            last_met=Subquery(
+                Meeting.objects.filter(
+                    relationship_id=OuterRef("pk"),
+                    status=MeetingStatus.HELD,
+                    starts_at__lt=as_of,
+                )
+                .order_by("-starts_at")
+                .values("starts_at")[:1]
             )
-            .order_by("-starts_at")
-            .values("starts_at")[:1]
         )
+        .values("last_met")
+        .query
     )
-    buckets = {}
-    for index, (low, high, _label) in enumerate(QUIET_BUCKETS):
-        condition = Q(last_met__lte=as_of - timedelta(days=low))
-        if high is not None:
-            condition &= Q(last_met__gt=as_of - timedelta(days=high + 1))
-        buckets[f"bucket{index}"] = Count("pk", filter=condition)
-    buckets["never"] = Count("pk", filter=Q(last_met__isnull=True))
-    totals = last.aggregate(**buckets)
+    # Bucketed around the query so that each relationship's last meeting is
+    # looked up once (an aggregate over the annotation would repeat it per
+    # bucket).
+    connection = connections[relationships.db]
+    inner, params = last_met.sql_with_params()
+    cases, limits = [], []
+    for index in reversed(range(1, len(QUIET_BUCKETS))):
+        low = QUIET_BUCKETS[index][0]
+        cases.append(f"WHEN t.last_met <= %s THEN {index}")
+        limits.append(
+            connection.ops.adapt_datetimefield_value(as_of - timedelta(days=low))
+        )
+    never = len(QUIET_BUCKETS)
+    # Only Django's own SQL and our bucket numbers are formatted in; every
+    # value is a parameter.
+    bucket = f"CASE WHEN t.last_met IS NULL THEN {never} {' '.join(cases)} ELSE 0 END"
+    sql = f"SELECT {bucket}, COUNT(*) FROM ({inner}) t GROUP BY 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*limits, *params])
+        totals = dict(cursor.fetchall())
     rows = [
-        (str(label), totals[f"bucket{index}"])
+        (str(label), totals.get(index, 0))
         for index, (_low, _high, label) in enumerate(QUIET_BUCKETS)
     ]
-    rows.append((str(_("No meeting yet")), totals["never"]))
+    rows.append((str(_("No meeting yet")), totals.get(never, 0)))
     return Distribution(rows)
 
 
@@ -624,47 +643,40 @@ def per_program(programs, period: Period) -> list[ProgramRow]:
 def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
     """The user ids at each funnel stage, ``(key, label, ids)`` (for the equity
     split, which reports them only in aggregate with small groups suppressed)."""
-    program_ids = programs.values("pk")
-    matched_at = _matched_member().order_by("relationship__created_at")
-    rows = (
-        Enrollment.objects.filter(
-            program_id__in=program_ids,
-            role__in=SEEKER_ROLES,
-            created_at__gte=period.since,
-            created_at__lt=period.until,
-            user__isnull=False,
-        )
-        .annotate(
-            matched=Exists(matched_at),
-            relationship_id=Subquery(matched_at.values("relationship_id")[:1]),
-        )
-        .annotate(
-            met=Exists(
-                Meeting.objects.filter(
-                    relationship_id=OuterRef("relationship_id"),
-                    status=MeetingStatus.HELD,
-                )
-            ),
-            completed=Exists(
-                Relationship.objects.filter(
-                    pk=OuterRef("relationship_id"),
-                    status=RelationshipStatus.COMPLETED,
-                )
-            ),
-        )
-        .values_list("user_id", "status", "matched", "met", "completed")
+    enrollments = Enrollment.objects.filter(
+        program_id__in=programs.values("pk"),
+        role__in=SEEKER_ROLES,
+        created_at__gte=period.since,
+        created_at__lt=period.until,
+        user__isnull=False,
     )
-    stages = {"approved": set(), "matched": set(), "met": set(), "completed": set()}
-    for user, status, matched, met, completed in rows:
-        if matched or status == EnrollmentStatus.APPROVED:
-            stages["approved"].add(user)
-        for key, reached in (
-            ("matched", matched),
-            ("met", met),
-            ("completed", completed),
-        ):
-            if reached:
-                stages[key].add(user)
+    members = _matches(enrollments).annotate(
+        has_met=Exists(
+            Meeting.objects.filter(
+                relationship_id=OuterRef("relationship_id"),
+                status=MeetingStatus.HELD,
+            )
+        )
+    )
+    stages = {
+        "approved": set(
+            enrollments.filter(status=EnrollmentStatus.APPROVED).values_list(
+                "user_id", flat=True
+            )
+        ),
+        "matched": set(),
+        "met": set(),
+        "completed": set(),
+    }
+    for user, met, status in members.values_list(
+        "enrollment__user_id", "has_met", "relationship__status"
+    ):
+        stages["approved"].add(user)
+        stages["matched"].add(user)
+        if met:
+            stages["met"].add(user)
+        if status == RelationshipStatus.COMPLETED:
+            stages["completed"].add(user)
     labels = {
         "approved": _("Approved"),
         "matched": _("Matched"),

@@ -1,0 +1,367 @@
+"""The roll-up dashboard of a large company, on PostgreSQL.
+
+Generates 100,000 employees, 200 programs, 50,000 relationships and 1,000,000
+meetings (plus feedback, goals and messages), then renders the dashboard of HR
+(every program, the last 12 months) through the admin view, and prints its time
+(median of several renders), its SQL queries and the data size. The baseline,
+measured in the same run, is the same headline figures computed the way a
+per-pair loop would: every relationship with its meetings loaded into Python.
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/wm_bench
+    python benchmarks/dashboard.py
+    python benchmarks/dashboard.py --scale 0.1 --repeat 3
+    python benchmarks/dashboard.py --no-baseline
+
+Uses the test settings on a throw-away test database (``test_<name>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "example_site")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+EMPLOYEES = 100_000
+PROGRAMS = 200
+RELATIONSHIPS = 50_000
+MEETINGS = 1_000_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (see the docstring).")
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        started = time.perf_counter()
+        clients, sizes = _populate(args.scale)
+        print(
+            f"generated in {time.perf_counter() - started:.0f} s: "
+            + ", ".join(f"{n:,} {what}" for what, n in sizes.items())
+        )
+        print(
+            f"{'dashboard, all programs, 12 months':44}{'median ms':>10}{'queries':>9}"
+        )
+        for label, client in clients.items():
+            ours = _measure(client, args.repeat)
+            print(f"{label:44}{ours[0]:>10.0f}{ours[1]:>9}")
+        if not args.no_baseline:
+            base = _baseline(args.repeat)
+            print(f"{'baseline: per-pair loop in Python':44}{base:>10.0f}{'':>9}")
+            print(f"ratio: {base / ours[0]:.1f}x")
+    finally:
+        connection.creation.destroy_test_db(name, verbosity=0)
+
+
+def _measure(client, repeat) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = "/admin/mentoring/dashboard/?period=365"
+    client.get(url)  # warm caches
+    times, queries = [], 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+        queries = len(ctx.captured_queries)
+    if os.environ.get("WM_BENCH_SLOWEST"):
+        total = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        print(f"time in SQL: {total:.0f} ms of {times[-1]:.0f} ms")
+        slowest = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))
+        for query in slowest[:25]:
+            print(f"{float(query['time']) * 1000:8.0f} ms  {query['sql'][:150]}")
+    return statistics.median(times), queries
+
+
+def _baseline(repeat) -> float:
+    """Active pairs, meetings held and days since the last meeting, by loading
+    every relationship of the period with its meetings."""
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from wagtail_mentoring.analytics import kpis
+    from wagtail_mentoring.engagement.models import Meeting
+    from wagtail_mentoring.programs.models import Relationship
+
+    period = kpis.Period.last_days(365)
+    times = []
+    for _ in range(min(repeat, 2)):
+        start = time.perf_counter()
+        active = held = 0
+        quiet = [0] * 5
+        relationships = Relationship.objects.prefetch_related(
+            Prefetch("meetings", queryset=Meeting.objects.filter(status="held"))
+        ).iterator(chunk_size=2000)
+        for relationship in relationships:
+            if relationship.created_at >= period.until or (
+                relationship.ended_at and relationship.ended_at < period.since
+            ):
+                continue
+            active += 1
+            starts = [m.starts_at for m in relationship.meetings.all()]
+            held += sum(period.since <= s < period.until for s in starts)
+            if relationship.is_open and starts:
+                days = (timezone.now() - max(starts)).days
+                quiet[min(days // 15, 4)] += 1
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _populate(scale: float):
+    """The company, in bulk: ORM for people and pages, SQL for the big tables."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from tests.factories import make_hub, make_user
+    from wagtail_mentoring.engagement.models import Feedback, Goal, Meeting, Message
+    from wagtail_mentoring.programs.models import (
+        Enrollment,
+        ProgramPage,
+        Relationship,
+        RelationshipMember,
+    )
+
+    employees = int(EMPLOYEES * scale)
+    programs = max(int(PROGRAMS * scale), 2)
+    relationships = int(RELATIONSHIPS * scale)
+    meetings = int(MEETINGS * scale)
+
+    hr = make_user("hr", superuser=True)
+    hub = make_hub()
+    now = timezone.now()
+    group = Group.objects.create(name="HR")
+    program_ids = []
+    for n in range(programs):
+        page = hub.add_child(
+            instance=ProgramPage(
+                title=f"Program {n:03}",
+                slug=f"program-{n:03}",
+                enrollment_opens_at=now - timedelta(days=400),
+                enrollment_closes_at=now + timedelta(days=30),
+                admin_group=group,
+            )
+        )
+        program_ids.append(page.pk)
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user_table = User._meta.db_table
+    field = User.USERNAME_FIELD
+    pk_type = User._meta.pk.get_internal_type()
+    with connection.cursor() as cursor:
+        if pk_type == "UUIDField":
+            cursor.execute(
+                f"INSERT INTO {user_table} (id, {field}, password, is_active, "
+                "is_superuser, is_staff, date_joined) SELECT gen_random_uuid(), "
+                "'e' || g || '@example.com', '!', true, false, false, now() "
+                "FROM generate_series(1, %s) g",
+                [employees],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {user_table} ({field}, password, is_active, "
+                "is_superuser, is_staff, date_joined, first_name, last_name, email) "
+                "SELECT 'e' || g, '!', true, false, false, now(), '', '', '' "
+                "FROM generate_series(1, %s) g",
+                [employees],
+            )
+        cursor.execute(
+            f"CREATE TEMP TABLE staff AS SELECT id, row_number() OVER (ORDER BY id) n "
+            f"FROM {user_table} WHERE {field} LIKE 'e%%'"
+        )
+        cursor.execute("CREATE TEMP TABLE programs (n int, id int)")
+        cursor.executemany(
+            "INSERT INTO programs VALUES (%s, %s)", list(enumerate(program_ids))
+        )
+        enrollment = Enrollment._meta.db_table
+        relationship = Relationship._meta.db_table
+        # Mentors are the first 20 %, the mentees the next people; one
+        # application each, spread over the programs and the last 13 months.
+        _insert(
+            cursor,
+            Enrollment,
+            {
+                "user": "s.id",
+                "program": "p.id",
+                "role": "CASE WHEN s.n <= {mentors} THEN 'mentor' ELSE 'mentee' END",
+                "status": "CASE WHEN s.n %% 10 = 0 THEN 'pending' ELSE 'approved' END",
+                "capacity": "3",
+                "created_at": "now() - (s.n %% 395) * interval '1 day'",
+            },
+            "FROM staff s JOIN programs p ON p.n = s.n %% {programs} "
+            "WHERE s.n <= {applicants}",
+            mentors=employees // 5,
+            programs=programs,
+            applicants=employees // 5 + relationships * 6 // 5,
+        )
+        _insert(
+            cursor,
+            Relationship,
+            {
+                "program": "p.id",
+                "status": "CASE WHEN g %% 9 = 0 THEN 'ended_early' "
+                "WHEN g %% 4 = 0 THEN 'completed' ELSE 'active' END",
+                "started_on": "(now() - (g %% 380) * interval '1 day')::date",
+                "ended_at": "CASE WHEN g %% 9 = 0 OR g %% 4 = 0 "
+                "THEN now() - (g %% 30) * interval '1 day' END",
+                "end_reason": "CASE WHEN g %% 9 = 0 THEN 'Not a match' ELSE '' END",
+                "created_at": "now() - (g %% 380) * interval '1 day'",
+            },
+            "FROM generate_series(1, {n}) g JOIN programs p ON p.n = g %% {programs}",
+            n=relationships,
+            programs=programs,
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE rel AS SELECT id, row_number() OVER (ORDER BY id) n, "
+            f"program_id, created_at FROM {relationship}"
+        )
+        # The n-th relationship pairs the n-th mentee with a mentor.
+        for role, join in [
+            ("mentee", "s.n = {mentors} + r.n"),
+            ("mentor", "s.n = 1 + r.n %% {mentors}"),
+        ]:
+            # Each member is linked to their application, as the service does.
+            _insert(
+                cursor,
+                RelationshipMember,
+                {
+                    "relationship": "r.id",
+                    "user": "s.id",
+                    "role": f"'{role}'",
+                    "enrollment": f"(SELECT e.id FROM {enrollment} e "
+                    "WHERE e.user_id = s.id LIMIT 1)",
+                },
+                f"FROM rel r JOIN staff s ON {join}",
+                mentors=employees // 5,
+            )
+        _insert(
+            cursor,
+            Meeting,
+            {
+                "relationship": "r.id",
+                "uid": "gen_random_uuid()",
+                "starts_at": "r.created_at + k * interval '18 days'",
+                "status": "CASE WHEN r.created_at + k * interval '18 days' < now() "
+                "THEN 'held' ELSE 'scheduled' END",
+            },
+            "FROM rel r CROSS JOIN generate_series(1, {per}) k",
+            per=max(meetings // max(relationships, 1), 1),
+        )
+        _insert(
+            cursor,
+            Feedback,
+            {
+                "relationship": "r.id",
+                "rating": "1 + r.n %% 5",
+                "created_at": "r.created_at + k * interval '20 days'",
+            },
+            "FROM rel r CROSS JOIN generate_series(1, 4) k",
+        )
+        _insert(
+            cursor,
+            Goal,
+            {
+                "relationship": "r.id",
+                "owner": "s.id",
+                "target_date": "now()::date",
+                "status": "CASE WHEN r.n %% 3 = 0 THEN 'achieved' ELSE 'open' END",
+                "created_at": "r.created_at + interval '10 days'",
+            },
+            "FROM rel r JOIN staff s ON s.n = {mentors} + r.n WHERE r.n %% 5 < 3",
+            mentors=employees // 5,
+        )
+        _insert(
+            cursor,
+            Message,
+            {
+                "relationship": "r.id",
+                "author": "s.id",
+                "created_at": "r.created_at + k * interval '9 days'",
+            },
+            "FROM rel r JOIN staff s ON s.n = {mentors} + r.n "
+            "CROSS JOIN generate_series(1, 4) k",
+            mentors=employees // 5,
+        )
+        cursor.execute("ANALYZE")
+        sizes = {}
+        for what, table in [
+            ("employees", user_table),
+            ("programs", ProgramPage._meta.db_table),
+            ("applications", enrollment),
+            ("relationships", relationship),
+            ("meetings", Meeting._meta.db_table),
+            ("feedback", Feedback._meta.db_table),
+            ("messages", Message._meta.db_table),
+        ]:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            sizes[what] = cursor.fetchone()[0]
+    clients = {}
+    for label, user in [
+        ("HR (every program, the split by group too)", hr),
+        (
+            "admin of every program (no split by group)",
+            make_user(
+                "lead",
+                admin_access=True,
+                perms=["wagtail_mentoring.administer_all_programs"],
+            ),
+        ),
+    ]:
+        clients[label] = Client()
+        clients[label].force_login(user)
+    return clients, sizes
+
+
+def _insert(cursor, model, expressions: dict, source: str, **params) -> None:
+    """INSERT … SELECT of ``model`` rows: SQL ``expressions`` for the named
+    fields, each other column its Django default (the database has none)."""
+    from django.db import connection
+
+    columns, selects, values = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key and field.name not in expressions:
+            continue
+        columns.append(field.column)
+        if field.name in expressions:
+            selects.append(expressions[field.name].format(**params))
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            selects.append("now()")
+        elif field.null and not field.has_default():
+            selects.append("NULL")
+        else:
+            selects.append("%s")
+            values.append(field.get_db_prep_save(field.get_default(), connection))
+    cursor.execute(
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} {source.format(**params)}",
+        values,
+    )
+
+
+if __name__ == "__main__":
+    main()
