@@ -90,9 +90,15 @@ def create_goal(
     measure: str = "",
     why: str = "",
     source_step_id: str = "",
+    shared: bool = False,
 ) -> Goal:
-    """A member sets a SMART goal; it must be in the future and the pair open."""
+    """A member sets a SMART goal; it must be in the future and the pair open.
+
+    In a circle a goal is either the member's own or ``shared`` by the circle.
+    """
     _check_member(relationship, owner)
+    if shared and not relationship.is_circle:
+        raise MentoringError(_("Only a circle has shared goals."), code="not_circle")
     if not title.strip():
         raise MentoringError(_("Please name the goal."), code="title")
     if target_date < local_today(owner):
@@ -112,8 +118,9 @@ def create_goal(
             measure=measure,
             why=why,
             source_step_id=source_step_id,
+            shared=shared,
         )
-        audit.record(goal, "wagtail_mentoring.goal.create", user=owner)
+        audit.record(goal, "wagtail_mentoring.goal.create", user=owner, shared=shared)
     return goal
 
 
