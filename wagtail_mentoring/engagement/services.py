@@ -41,6 +41,7 @@ from wagtail_mentoring.engagement.models import (
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import local_today
 from wagtail_mentoring.programs.models import (
+    GIVING_ROLES,
     Relationship,
     RelationshipMember,
     RelationshipStatus,
@@ -533,12 +534,26 @@ def cancel_upcoming_meetings(relationship: Relationship, now) -> None:
         _cancel(meeting, now)
 
 
+def _check_not_circle_mentee(relationship: Relationship, by) -> None:
+    # One mentee must not end the circle of all the others: they leave it.
+    if (
+        relationship.is_circle
+        and not relationship.members.filter(user=by, role__in=GIVING_ROLES).exists()
+    ):
+        raise MentoringError(
+            _("Leave the circle instead: its facilitator ends it for everyone."),
+            code="circle_member",
+        )
+
+
 def end_relationship(relationship: Relationship, by, *, reason: str, now=None):
     """A member ends the relationship early; a reason is required and the
-    partner is told. Upcoming meetings are cancelled."""
+    partner is told. Upcoming meetings are cancelled. In a circle only the
+    facilitator ends it (mentees leave)."""
 
     now = now or timezone.now()
     _check_member(relationship, by)
+    _check_not_circle_mentee(relationship, by)
     if not reason.strip():
         raise MentoringError(_("Please say why the relationship ends."), code="reason")
     with transaction.atomic():
@@ -556,6 +571,7 @@ def request_rematch(relationship: Relationship, by, *, reason: str, now=None):
     they can be matched (or choose) again."""
     now = now or timezone.now()
     _check_member(relationship, by)
+    _check_not_circle_mentee(relationship, by)
     if not reason.strip():
         raise MentoringError(
             _("Please say why you would like a different match."), code="reason"

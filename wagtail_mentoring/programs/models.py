@@ -429,6 +429,10 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
             if request.user.is_authenticated
             else []
         )
+        circle_board = import_string(
+            "wagtail_mentoring.programs.selectors.circle_board"
+        )
+        context.update(circle_board(self, request.user))
         return context
 
     @path("apply/", name="apply")
