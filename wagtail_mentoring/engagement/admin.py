@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
@@ -123,6 +124,17 @@ class GoalsColumn(Column):
         }
 
 
+class CircleColumn(Column):
+    """Group programs: the circle's topic and how many people share it."""
+
+    def get_value(self, instance):
+        if not instance.is_circle:
+            return "—"
+        count = len(instance.members.all())
+        size = ngettext("%(n)d member", "%(n)d members", count) % {"n": count}
+        return f"{instance.topic} · {size}" if instance.topic else size
+
+
 STATUS_PRIMARY = {RelationshipStatus.ACTIVE}
 
 
@@ -155,6 +167,7 @@ class RelationshipIndexView(generic.IndexView):
                 get_title_id=lambda obj: f"relationship_{quote(obj.pk)}_title",
             ),
             Column("program", label=_("Program"), accessor="program.title"),
+            CircleColumn("circle", label=_("Circle")),
             StatusTagColumn(
                 "status",
                 label=_("Status"),

@@ -268,9 +268,12 @@ def update_circle(
     return circle
 
 
-def add_to_circle(circle: Relationship, mentee, by) -> RelationshipMember:
+def add_to_circle(
+    circle: Relationship, mentee, by, *, announce: bool = True
+) -> RelationshipMember:
     """Put ``mentee`` into ``circle``: they join an open circle themselves, or
-    a program admin places them (any circle with a seat).
+    a program admin places them (any circle with a seat). ``announce=False``
+    when the caller tells them itself (publishing matches emails both sides).
 
     The circle's row is locked while seats are counted, and the mentee's
     application while their other circles are, so two joins at once can never
@@ -300,7 +303,8 @@ def add_to_circle(circle: Relationship, mentee, by) -> RelationshipMember:
             user=by,
             member=str(mentee.pk),
         )
-        _notify(circle.pk, event, mentee.pk, by.pk)
+        if announce:
+            _notify(circle.pk, event, mentee.pk, by.pk)
     return member
 
 

@@ -555,7 +555,9 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
                         relationship = circles.open_circle_of(
                             program, mentor.user
                         ) or circles.form_circle(program, mentor.user, by)
-                        circles.add_to_circle(relationship, mentee.user, by)
+                        circles.add_to_circle(
+                            relationship, mentee.user, by, announce=False
+                        )
                     else:
                         relationship = start_relationship(
                             program,
