@@ -174,6 +174,14 @@ EXPECTED: dict[str, Rule] = {
         )
     },
     "wagtail_mentoring:goal_edit": same({MENTEE}),  # the goal's owner
+    # Circles (the world's group circle: the partner facilitates, the mentee
+    # is a member). Anyone signed in may ask to join an open circle; the
+    # service decides (the mentee is in it already, nobody else applied), and
+    # a refusal writes nothing (tests/test_circles.py).
+    "wagtail_mentoring:join_circle": post_only(SIGNED_IN),
+    "wagtail_mentoring:leave_circle": same({MENTEE}),
+    "wagtail_mentoring:circle_settings": same({PARTNER}),
+    "wagtail_mentoring:end_circle": same({PARTNER}),
     "wagtail_mentoring:sponsorship": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_nominate": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_nominee_search": same(SIGNED_IN),
@@ -436,6 +444,10 @@ def _kwarg(name, namespace, kwarg, w):
         ("wm_at_risk:nudge", "pk"): w.relationship.pk,
         # A relationship's URL, though its name says "request".
         ("wagtail_mentoring:request_rematch", "pk"): w.relationship.pk,
+        **{
+            (f"wagtail_mentoring:{name}", "pk"): w.group_circle.pk
+            for name in ("join_circle", "leave_circle", "circle_settings", "end_circle")
+        },
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]
