@@ -16,8 +16,8 @@ from wagtail.models import GroupPagePermission
 
 from tests.factories import make_enrollment, make_hub, make_program, make_user
 from tests.journey_data import STEP_REFLECT, make_journey
-from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement import circles
+from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement.models import (
     FeedbackVisibility,
     Meeting,
