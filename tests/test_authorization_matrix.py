@@ -217,6 +217,8 @@ EXPECTED: dict[str, Rule] = {
         "wm_relationships",
         index=read_only(ANY_PROGRAM_ADMIN),
         inspect=read_only(ADMINS_OF_A),
+        # The world's group circle: its program's admins manage it.
+        extra={"wm_relationships:circle": same(ADMINS_OF_A)},
     ),
     **_model_views(
         "wm_mentor_requests",
@@ -448,6 +450,7 @@ def _kwarg(name, namespace, kwarg, w):
             (f"wagtail_mentoring:{name}", "pk"): w.group_circle.pk
             for name in ("join_circle", "leave_circle", "circle_settings", "end_circle")
         },
+        ("wm_relationships:circle", "pk"): w.group_circle.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]

@@ -243,3 +243,41 @@ def test_admin_lists_circles_with_member_counts(
     assert response.status_code == 200
     assert "First-time managers" in body
     assert "3 members" in body
+
+
+def test_admin_places_moves_removes_and_ends(
+    client, group, open_circle, other_program_admin
+):
+    admin = make_user("ada", admin_access=True, groups=[group.admin_group])
+    waiting = mentee(group, "wait").user
+    second_lead = mentor(group, "sec", capacity=2)
+    second = circles.form_circle(group, second_lead.user, admin, topic="Second")
+    url = reverse("wm_relationships:circle", args=[open_circle.pk])
+    # another program's admin: not found, nothing written
+    client.force_login(other_program_admin)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "place", "user": waiting.pk}).status_code == 404
+    assert not open_circle.members.filter(user=waiting).exists()
+    client.force_login(admin)
+    body = client.get(url).content.decode()
+    assert "Wait Tester</option>" in body  # an approved mentee in no circle
+    client.post(url, {"action": "place", "user": waiting.pk})
+    assert open_circle.members.filter(user=waiting, role="mentee").exists()
+    # a member can be moved to the program's other circle
+    assert "Second (Sec Tester, 2 seats left)" in client.get(url).content.decode()
+    client.post(url, {"action": "move", "user": waiting.pk, "target": second.pk})
+    assert second.members.filter(user=waiting).exists()
+    assert not open_circle.members.filter(user=waiting).exists()
+    second_url = reverse("wm_relationships:circle", args=[second.pk])
+    client.post(second_url, {"action": "remove", "user": waiting.pk})
+    assert not second.members.filter(user=waiting).exists()
+    # a refusal is shown and writes nothing
+    response = client.post(url, {"action": "end", "reason": ""}, follow=True)
+    assert "say why" in response.content.decode()
+    open_circle.refresh_from_db()
+    assert open_circle.is_open
+    client.post(url, {"action": "end", "reason": "Merged into another circle"})
+    open_circle.refresh_from_db()
+    assert not open_circle.is_open
+    inspect = client.get(reverse("wm_relationships:inspect", args=[second.pk]))
+    assert url.replace(str(open_circle.pk), str(second.pk)) in inspect.content.decode()
