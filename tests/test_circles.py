@@ -325,3 +325,36 @@ def test_circle_space_shows_all_members(client, group, circle, facilitator):
     assert "Leading" in body  # the topic
     for user in [facilitator.user, members[1]]:
         assert user.first_name in body
+
+
+def test_journey_progress_per_member_and_for_the_circle(hub, group, circle):
+    from tests.journey_data import make_journey, step
+    from wagtail_mentoring.journeys import services as journeys
+    from wagtail_mentoring.journeys.models import JourneyProgress
+
+    journey = make_journey(
+        hub, [step("s", "Read together", audience="mentee")], slug="circle-journey"
+    )
+    group.journey = journey
+    group.save()
+    first, second = (mentee(group, f"jp{i}").user for i in range(2))
+    circles.join_circle(circle, first)
+    circles.join_circle(circle, second)
+    journeys.complete_step(circle, first, journey, "s")
+    summary = JourneyProgress.objects.get(relationship=circle, journey=journey)
+    # the circle's step waits for every mentee; each member has their own part
+    assert (summary.steps_done, summary.steps_total) == (0, 1)
+    assert summary.members[str(first.pk)]["done"] == 1
+    assert summary.members[str(second.pk)]["done"] == 0
+    journeys.complete_step(circle, second, journey, "s")
+    summary.refresh_from_db()
+    assert summary.steps_done == 1
+    # a newcomer has the step still to do: the circle's count is recounted
+    third = mentee(group, "jp3").user
+    circles.join_circle(circle, third)
+    summary.refresh_from_db()
+    assert summary.steps_done == 0 and str(third.pk) in summary.members
+    # and when they leave, the circle is done again
+    circles.leave_circle(circle, third, third)
+    summary.refresh_from_db()
+    assert summary.steps_done == 1 and str(third.pk) not in summary.members

@@ -15,6 +15,7 @@ mentee's application), so parallel joins never fill a circle past its size.
 from __future__ import annotations
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,10 @@ from wagtail_mentoring.programs.services import (
 )
 
 TOPIC_MAX = 200
+
+#: Someone joined or left a circle (``relationship``), inside the transaction:
+#: journeys recount the circle's progress, which waits for every member.
+members_changed = Signal()
 
 
 def _notify(circle_id: int, event: str, subject_id, by_id) -> None:
@@ -296,6 +301,7 @@ def add_to_circle(
         enrollment = _mentee_enrollment(program, mentee, lock=True)
         _check_free(program, mentee)
         member = _add(circle, mentee, enrollment)
+        members_changed.send(Relationship, relationship=circle)
         event = "joined" if by.pk == mentee.pk else "placed"
         audit.record(
             circle,
@@ -343,6 +349,7 @@ def leave_circle(circle: Relationship, member_user, by, *, reason: str = "") -> 
                 code="facilitator",
             )
         member.delete()
+        members_changed.send(Relationship, relationship=circle)
         audit.record(
             circle,
             "wagtail_mentoring.circle.leave",
@@ -391,6 +398,8 @@ def move_to_circle(
         enrollment = member.enrollment
         member.delete()
         moved = _add(target, member_user, enrollment)
+        for changed in (source, target):
+            members_changed.send(Relationship, relationship=changed)
         audit.record(
             target,
             "wagtail_mentoring.circle.move",
