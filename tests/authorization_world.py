@@ -16,6 +16,7 @@ from wagtail.models import GroupPagePermission
 
 from tests.factories import make_enrollment, make_hub, make_program, make_user
 from tests.journey_data import STEP_REFLECT, make_journey
+from wagtail_mentoring.engagement import circles
 from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement.models import (
     FeedbackVisibility,
@@ -297,7 +298,25 @@ def build_world() -> World:
 
     skill = Skill.objects.create(name="Public speaking")
 
+    # A group program's circle: the partner facilitates, the mentee is in it.
+    group = make_program(
+        hub,
+        title="Leading Together",
+        slug="leading-together",
+        kind=ProgramKind.GROUP,
+        admin_group=program.admin_group,
+    )
+    make_enrollment(
+        partner, group, "mentor", status=EnrollmentStatus.APPROVED, capacity=3
+    )
+    make_enrollment(mentee, group, "mentee", status=EnrollmentStatus.APPROVED)
+    group_circle = circles.form_circle(
+        group, partner, partner, topic="Leading", open_to_join=True
+    )
+    circles.join_circle(group_circle, mentee)
+
     world.objects.update(
+        group_circle=group_circle,
         skill=skill,
         interest=Interest.objects.create(name="Career growth"),
         hub=hub,

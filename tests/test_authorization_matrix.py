@@ -174,6 +174,14 @@ EXPECTED: dict[str, Rule] = {
         )
     },
     "wagtail_mentoring:goal_edit": same({MENTEE}),  # the goal's owner
+    # Circles (the world's group circle: the partner facilitates, the mentee
+    # is a member). Anyone signed in may ask to join an open circle; the
+    # service decides (the mentee is in it already, nobody else applied), and
+    # a refusal writes nothing (tests/test_circles.py).
+    "wagtail_mentoring:join_circle": post_only(SIGNED_IN),
+    "wagtail_mentoring:leave_circle": same({MENTEE}),
+    "wagtail_mentoring:circle_settings": same({PARTNER}),
+    "wagtail_mentoring:end_circle": same({PARTNER}),
     "wagtail_mentoring:sponsorship": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_nominate": same(SIGNED_IN),
     "wagtail_mentoring:sponsorship_nominee_search": same(SIGNED_IN),
@@ -209,6 +217,8 @@ EXPECTED: dict[str, Rule] = {
         "wm_relationships",
         index=read_only(ANY_PROGRAM_ADMIN),
         inspect=read_only(ADMINS_OF_A),
+        # The world's group circle: its program's admins manage it.
+        extra={"wm_relationships:circle": same(ADMINS_OF_A)},
     ),
     **_model_views(
         "wm_mentor_requests",
@@ -438,6 +448,11 @@ def _kwarg(name, namespace, kwarg, w):
         ("wm_at_risk:nudge", "pk"): w.relationship.pk,
         # A relationship's URL, though its name says "request".
         ("wagtail_mentoring:request_rematch", "pk"): w.relationship.pk,
+        **{
+            (f"wagtail_mentoring:{name}", "pk"): w.group_circle.pk
+            for name in ("join_circle", "leave_circle", "circle_settings", "end_circle")
+        },
+        ("wm_relationships:circle", "pk"): w.group_circle.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]

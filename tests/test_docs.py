@@ -219,11 +219,21 @@ def test_the_readmes_demo_logins_are_what_the_seed_creates():
         "emp0000",
         "emp0004",
         "emp0299",
+        "emp0010",
+        "emp0012",
     }
     users = {name: User.objects.get(username=name) for name in logins}
     for name, user in users.items():
         assert user.is_active and user.check_password("changeme"), name
-    for name in ("emp0002", "emp0054", "emp0000", "emp0004", "emp0299"):
+    for name in (
+        "emp0002",
+        "emp0054",
+        "emp0000",
+        "emp0004",
+        "emp0299",
+        "emp0010",
+        "emp0012",
+    ):
         assert users[name].get_full_name() in logins[name], name
 
     assert users["admin"].is_superuser
@@ -269,6 +279,13 @@ def test_the_readmes_demo_logins_are_what_the_seed_creates():
     assert _partners(users["emp0000"], "sponsor", circle) == {"emp0004", "emp0051"}
     assert _partners(users["emp0004"], "sponsee", circle) == {"emp0000"}
     assert not Enrollment.objects.filter(user=users["emp0299"]).exists()
+    leading = "Leading Together"
+    assert _partners(users["emp0010"], "mentor", leading) == {
+        "emp0012",
+        "emp0013",
+        "emp0014",
+    }
+    assert _partners(users["emp0012"], "mentee", leading) >= {"emp0010"}
     for name, row in logins.items():
         for partner in re.findall(r"emp\d{4}", row):
             assert partner in _partners_of_anyone(users[name]) | {

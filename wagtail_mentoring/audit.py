@@ -175,6 +175,20 @@ ACTIONS = {
         _("Publish match"),
         _("Published a match as a relationship"),
     ),
+    # Group mentoring circles
+    "wagtail_mentoring.circle.form": (_("Form circle"), _("Formed a circle")),
+    "wagtail_mentoring.circle.update": (_("Change circle"), _("Changed a circle")),
+    "wagtail_mentoring.circle.joined": (_("Join circle"), _("Joined a circle")),
+    "wagtail_mentoring.circle.placed": (
+        _("Place in circle"),
+        _("Placed someone in a circle"),
+    ),
+    "wagtail_mentoring.circle.leave": (_("Leave circle"), _("Left a circle")),
+    "wagtail_mentoring.circle.move": (
+        _("Move between circles"),
+        _("Moved someone to another circle"),
+    ),
+    "wagtail_mentoring.circle.end": (_("End circle"), _("Ended a circle")),
     # Privacy rights
     "wagtail_mentoring.privacy.export": (
         _("Export personal data"),

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "export_my_data",  # a JSON download, from a button on My mentoring
     "sponsorship_pick_sponsee",  # a button on Pick a sponsee
     "sponsorship_nominee_search",  # JSON for the nominee picker's script
+    "join_circle",  # a button on a group program's page
 }
 
 #: The page's own report of what would trouble a phone (phone_checks.js).
@@ -63,6 +64,8 @@ LOGINS = {
     "hr": "hr",
     "program admin": "coordinator",
     "newcomer": "emp0299",  # in no program yet: the apply forms
+    "facilitator": "emp0010",  # leads a circle of Leading Together
+    "circle member": "emp0012",  # a mentee in that circle
 }
 
 
@@ -91,7 +94,14 @@ def _people():
     request = MentorRequest.objects.filter(
         status="pending", mentor_enrollment__user=people["asked"]
     ).first()
+    circle = membership.get(
+        user=people["facilitator"], role="mentor", relationship__program__kind="group"
+    ).relationship
+    circle_space = reverse("wagtail_mentoring:relationship", args=[circle.pk])
     extra = {
+        # Their circle first: My mentoring lists their other relationships too.
+        "facilitator": [circle_space],
+        "circle member": [circle_space],
         "mentee": [
             reverse("wagtail_mentoring:final_feedback", args=[mentoring.pk]),
             # An email's one-click unsubscribe link, as its reader opens it.

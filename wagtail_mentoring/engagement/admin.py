@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
@@ -26,6 +27,7 @@ from wagtail.admin.widgets.button import ListingButton
 
 from wagtail_mentoring.admin_base import CalendarDateColumn, MentoringModelViewSet
 from wagtail_mentoring.engagement import services
+from wagtail_mentoring.engagement.circle_admin import manage_circle
 from wagtail_mentoring.engagement.models import (
     FeedbackVisibility,
     GoalStatus,
@@ -123,6 +125,17 @@ class GoalsColumn(Column):
         }
 
 
+class CircleColumn(Column):
+    """Group programs: the circle's topic and how many people share it."""
+
+    def get_value(self, instance):
+        if not instance.is_circle:
+            return "—"
+        count = len(instance.members.all())
+        size = ngettext("%(n)d member", "%(n)d members", count) % {"n": count}
+        return f"{instance.topic} · {size}" if instance.topic else size
+
+
 STATUS_PRIMARY = {RelationshipStatus.ACTIVE}
 
 
@@ -155,6 +168,7 @@ class RelationshipIndexView(generic.IndexView):
                 get_title_id=lambda obj: f"relationship_{quote(obj.pk)}_title",
             ),
             Column("program", label=_("Program"), accessor="program.title"),
+            CircleColumn("circle", label=_("Circle")),
             StatusTagColumn(
                 "status",
                 label=_("Status"),
@@ -209,7 +223,15 @@ class RelationshipInspectView(generic.InspectView):
         return super().get_field_label(field_name, field)
 
     def get_member_list_display_value(self):
-        return _members_text(self.object)
+        text = _members_text(self.object)
+        if self.object.is_circle and self.object.is_open:
+            return format_html(
+                '{} <a class="button button-small button-secondary" href="{}">{}</a>',
+                text,
+                reverse("wm_relationships:circle", args=[self.object.pk]),
+                _("Manage the circle"),
+            )
+        return text
 
     def get_program_display_value(self):
         return self.object.program.title
@@ -323,6 +345,11 @@ class RelationshipViewSet(MentoringModelViewSet):
     @cached_property
     def search_fields(self):
         return name_search_fields("members__user__") + ["program__title"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("circle/<int:pk>/", manage_circle, name="circle")
+        ]
 
 
 # Mentor requests ------------------------------------------------------------

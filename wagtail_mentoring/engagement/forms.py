@@ -120,6 +120,16 @@ class GoalForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Time-bound: by when?"),
     )
+    shared = forms.BooleanField(
+        label=_("A goal of the whole circle"),
+        required=False,
+        help_text=_("Every member works on it; otherwise it is your own goal."),
+    )
+
+    def __init__(self, *args, circle: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not circle:
+            del self.fields["shared"]
 
 
 class GoalEditForm(GoalForm):

@@ -118,6 +118,8 @@ class Goal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN
     )
+    # A circle's goal, shared by all its members (the owner proposed it).
+    shared = models.BooleanField(_("goal of the whole circle"), default=False)
     # Set when a journey's goal-setting step created it (the step block's id).
     source_step_id = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=dj_timezone.now)

@@ -40,9 +40,10 @@ RELATIONSHIP_CARDS = "wagtail_mentoring_relationship_cards"
 def _members_prefetch():
     return Prefetch(
         "members",
-        queryset=RelationshipMember.objects.select_related("user").order_by(
-            "role", "pk"
-        ),
+        # A circle's space shows each member's title and its seats left.
+        queryset=RelationshipMember.objects.select_related(
+            "user", "user__mentoring_profile", "enrollment"
+        ).order_by("role", "pk"),
     )
 
 

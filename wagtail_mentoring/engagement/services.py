@@ -41,6 +41,7 @@ from wagtail_mentoring.engagement.models import (
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import local_today
 from wagtail_mentoring.programs.models import (
+    GIVING_ROLES,
     Relationship,
     RelationshipMember,
     RelationshipStatus,
@@ -90,9 +91,15 @@ def create_goal(
     measure: str = "",
     why: str = "",
     source_step_id: str = "",
+    shared: bool = False,
 ) -> Goal:
-    """A member sets a SMART goal; it must be in the future and the pair open."""
+    """A member sets a SMART goal; it must be in the future and the pair open.
+
+    In a circle a goal is either the member's own or ``shared`` by the circle.
+    """
     _check_member(relationship, owner)
+    if shared and not relationship.is_circle:
+        raise MentoringError(_("Only a circle has shared goals."), code="not_circle")
     if not title.strip():
         raise MentoringError(_("Please name the goal."), code="title")
     if target_date < local_today(owner):
@@ -112,8 +119,9 @@ def create_goal(
             measure=measure,
             why=why,
             source_step_id=source_step_id,
+            shared=shared,
         )
-        audit.record(goal, "wagtail_mentoring.goal.create", user=owner)
+        audit.record(goal, "wagtail_mentoring.goal.create", user=owner, shared=shared)
     return goal
 
 
@@ -526,12 +534,26 @@ def cancel_upcoming_meetings(relationship: Relationship, now) -> None:
         _cancel(meeting, now)
 
 
+def _check_not_circle_mentee(relationship: Relationship, by) -> None:
+    # One mentee must not end the circle of all the others: they leave it.
+    if (
+        relationship.is_circle
+        and not relationship.members.filter(user=by, role__in=GIVING_ROLES).exists()
+    ):
+        raise MentoringError(
+            _("Leave the circle instead: its facilitator ends it for everyone."),
+            code="circle_member",
+        )
+
+
 def end_relationship(relationship: Relationship, by, *, reason: str, now=None):
     """A member ends the relationship early; a reason is required and the
-    partner is told. Upcoming meetings are cancelled."""
+    partner is told. Upcoming meetings are cancelled. In a circle only the
+    facilitator ends it (mentees leave)."""
 
     now = now or timezone.now()
     _check_member(relationship, by)
+    _check_not_circle_mentee(relationship, by)
     if not reason.strip():
         raise MentoringError(_("Please say why the relationship ends."), code="reason")
     with transaction.atomic():
@@ -549,6 +571,7 @@ def request_rematch(relationship: Relationship, by, *, reason: str, now=None):
     they can be matched (or choose) again."""
     now = now or timezone.now()
     _check_member(relationship, by)
+    _check_not_circle_mentee(relationship, by)
     if not reason.strip():
         raise MentoringError(
             _("Please say why you would like a different match."), code="reason"

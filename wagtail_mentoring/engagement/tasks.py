@@ -25,7 +25,7 @@ from wagtail_mentoring.engagement.services import mark_meetings_held as mark
 from wagtail_mentoring.notifications.models import Category
 from wagtail_mentoring.notifications.services import notify
 from wagtail_mentoring.people.users import user_timezone
-from wagtail_mentoring.programs.models import Relationship
+from wagtail_mentoring.programs.models import GIVING_ROLES, Relationship
 
 
 def _relationship_url(relationship_id: int) -> str:
@@ -252,3 +252,71 @@ def complete_ended_relationships() -> int:
     """Periodic: relationships past their planned end become completed."""
 
     return len(complete_due_relationships())
+
+
+#: Who hears of each change to a circle: the person it is about ("subject"),
+#: the facilitator, or every member still in the circle.
+CIRCLE_AUDIENCE = {
+    "joined": ("facilitator",),
+    "placed": ("subject", "facilitator"),
+    "left": ("subject", "facilitator"),
+    "moved_out": ("facilitator",),
+    "moved_in": ("subject", "facilitator"),
+    "ended": ("members",),
+}
+
+
+@shared_task(ignore_result=True)
+def send_circle_emails(
+    circle_id: int, event: str, subject_id=None, by_id=None, occurrence: str = ""
+) -> int:
+    """Tell the people concerned that someone joined, was placed in, left or
+    moved between circles, or that a circle ended; never the one who acted.
+    ``occurrence`` (when it happened) keeps a retried task from sending twice."""
+
+    circle = Relationship.objects.select_related("program").filter(pk=circle_id).first()
+    if circle is None or event not in CIRCLE_AUDIENCE:
+        return 0
+    members = list(
+        circle.members.select_related("user").exclude(user=None).order_by("pk")
+    )
+    users = get_user_model().objects.filter(
+        pk__in=[pk for pk in (subject_id, by_id) if pk is not None]
+    )
+    people = {str(u.pk): u for u in users}
+    subject, by = people.get(str(subject_id)), people.get(str(by_id))
+    audience = CIRCLE_AUDIENCE[event]
+    recipients = []
+    if "subject" in audience and subject is not None:
+        recipients.append(subject)
+    if "facilitator" in audience:
+        recipients += [m.user for m in members if m.role in GIVING_ROLES]
+    if "members" in audience:
+        recipients += [m.user for m in members]
+    context = {
+        "circle": circle,
+        "program": circle.program,
+        "event": event,
+        "subject": subject,
+        "by": by,
+        "circle_url": _relationship_url(circle.pk),
+        "program_url": circle.program.url or "",
+    }
+    sent, seen = 0, set()
+    for user in recipients:
+        if user.pk in seen or (by is not None and user.pk == by.pk):
+            continue
+        seen.add(user.pk)
+        sent += bool(
+            notify(
+                user,
+                "circle",
+                circle.pk,
+                f"{event}:{subject_id or ''}:{occurrence}",
+                category=Category.ACTIVITY,
+                template="circle_update",
+                context={**context, "still_member": user in [m.user for m in members]},
+                link=context["circle_url"],
+            )
+        )
+    return sent

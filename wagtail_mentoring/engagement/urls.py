@@ -3,7 +3,7 @@ relationship space (meetings, goals, messages, feedback, ending)."""
 
 from django.urls import path
 
-from wagtail_mentoring.engagement import request_views, views
+from wagtail_mentoring.engagement import circle_views, request_views, views
 from wagtail_mentoring.engagement.my_mentoring import my_mentoring
 
 R = "relationships/<int:pk>/"
@@ -47,4 +47,8 @@ urlpatterns = [
     path(R + "end/", views.end, name="end_relationship"),
     path(R + "rematch/", views.rematch, name="request_rematch"),
     path(R + "extend/", views.extend, name="extend_relationship"),
+    path("circles/<int:pk>/join/", circle_views.join, name="join_circle"),
+    path(R + "circle/", circle_views.settings, name="circle_settings"),
+    path(R + "circle/leave/", circle_views.leave, name="leave_circle"),
+    path(R + "circle/end/", circle_views.end, name="end_circle"),
 ]

@@ -467,7 +467,7 @@ def _goal(relationship, goal_pk: int) -> Goal:
 
 @member_view
 def goal_new(request, relationship):
-    form = GoalForm(request.POST or None)
+    form = GoalForm(request.POST or None, circle=relationship.is_circle)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -480,6 +480,7 @@ def goal_new(request, relationship):
                     target_date=data["target_date"],
                     measure=data["measure"],
                     why=data["why"],
+                    shared=data.get("shared", False),
                 )
             except MentoringError as error:
                 _error(form, error)

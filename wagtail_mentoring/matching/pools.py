@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from django.db.models import Count
 from django.utils import timezone
 
 from wagtail_mentoring.conf import mentoring_settings
@@ -31,13 +30,13 @@ from wagtail_mentoring.people.models import (
     Skill,
 )
 from wagtail_mentoring.programs.models import (
-    OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
     EnrollmentStatus,
     ProgramKind,
     ProgramPage,
     RelationshipMember,
     Role,
+    places_taken,
 )
 
 #: Group id the engine sees for people who did not self-identify (or not consent).
@@ -102,17 +101,8 @@ def load_pool(program: ProgramPage, *, reserved: dict | None = None) -> Pool:
         .select_related("user")
         .order_by("pk")
     )
-    open_counts: dict[tuple, int] = defaultdict(int)
-    for row in (
-        RelationshipMember.objects.filter(
-            relationship__program=program,
-            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
-            role__in=[receiving, giving],
-        )
-        .values("user_id", "role")
-        .annotate(n=Count("pk"))
-    ):
-        open_counts[(row["user_id"], row["role"])] = row["n"]
+    # A circle's facilitator holds a place per mentee in the circle.
+    open_counts: dict[tuple, int] = defaultdict(int, places_taken(program))
     pool = Pool(program)
     for enrollment in enrollments:
         if enrollment.status != EnrollmentStatus.APPROVED:

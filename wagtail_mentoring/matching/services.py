@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from wagtail_mentoring import audit, dispatch
 from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.engagement import circles
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs
 from wagtail_mentoring.matching.engine import FACTORS, MatchingError
@@ -44,12 +45,11 @@ from wagtail_mentoring.matching.tasks import run_matching, send_match_emails
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import require_matching
 from wagtail_mentoring.programs.models import (
-    OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
     EnrollmentStatus,
     ProgramKind,
     ProgramPage,
-    RelationshipMember,
+    places_taken,
 )
 from wagtail_mentoring.programs.services import start_relationship
 from wagtail_mentoring.sponsorship import services as sponsorship
@@ -206,14 +206,9 @@ class _Loads:
         }
         users = {e.user_id for e in rows.values()}
         loads = cls(program)
-        members = RelationshipMember.objects.filter(
-            relationship__program=program,
-            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
-            user_id__in=users,
-        ).values_list("user_id", "role")
-        by_user_role = Counter(members)
+        by_user_role = places_taken(program, users)
         for e in rows.values():
-            loads.taken[e.pk] += by_user_role[(e.user_id, e.role)]
+            loads.taken[e.pk] += by_user_role.get((e.user_id, e.role), 0)
         held = MatchProposal.objects.filter(
             program=program, status__in=HOLDING_STATUSES
         )
@@ -554,6 +549,14 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
                     if program.kind == ProgramKind.SPONSORSHIP:
                         relationship = sponsorship.pair_sponsor(
                             program, mentor.user, mentee.user, by
+                        )
+                    elif program.kind == ProgramKind.GROUP:
+                        # A mentor's mentees share the mentor's one circle.
+                        relationship = circles.open_circle_of(
+                            program, mentor.user
+                        ) or circles.form_circle(program, mentor.user, by)
+                        circles.add_to_circle(
+                            relationship, mentee.user, by, announce=False
                         )
                     else:
                         relationship = start_relationship(

@@ -11,6 +11,7 @@ from wagtail_mentoring.matching.runs import execute_run, fail_unclaimed_runs
 from wagtail_mentoring.notifications.models import Category
 from wagtail_mentoring.notifications.services import notify
 from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.programs.models import ProgramKind
 
 
 @shared_task(ignore_result=True)
@@ -68,6 +69,8 @@ def send_match_emails(proposal_ids: list[int]) -> int:
                         "program": proposal.program,
                         "partner_name": display_name(partner.user),
                         "partner_role": partner.get_role_display().lower(),
+                        "partner_role_code": partner.role,
+                        "circle": proposal.program.kind == ProgramKind.GROUP,
                         "message": proposal.publish_message,
                     },
                 ):

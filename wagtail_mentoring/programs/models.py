@@ -429,6 +429,10 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
             if request.user.is_authenticated
             else []
         )
+        circle_board = import_string(
+            "wagtail_mentoring.programs.selectors.circle_board"
+        )
+        context.update(circle_board(self, request.user))
         return context
 
     @path("apply/", name="apply")
@@ -717,6 +721,14 @@ class Relationship(models.Model):
         related_name="+",
         verbose_name=_("rematch requested by"),
     )
+    # Circles (relationships of a group program): what the circle is about,
+    # and whether mentees may join it themselves while it has seats.
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    open_to_join = models.BooleanField(
+        _("open for mentees to join"),
+        default=False,
+        help_text=_("Group programs: mentees may join this circle until it is full."),
+    )
 
     objects = RelationshipQuerySet.as_manager()
 
@@ -735,6 +747,62 @@ class Relationship(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in RELATIONSHIP_TRANSITIONS[RelationshipStatus(self.status)]
+
+    @property
+    def is_circle(self) -> bool:
+        """A group program's relationship: one facilitator, several mentees."""
+        return self.program.kind == ProgramKind.GROUP
+
+    @property
+    def facilitator(self) -> RelationshipMember | None:
+        return next((m for m in self.members.all() if m.role in GIVING_ROLES), None)
+
+    @property
+    def circle_mentees(self) -> list[RelationshipMember]:
+        return [m for m in self.members.all() if m.role not in GIVING_ROLES]
+
+    @property
+    def seats(self) -> int:
+        """A circle's size: its facilitator's capacity in the program."""
+        facilitator = self.facilitator
+        enrollment = facilitator.enrollment if facilitator else None
+        return (
+            enrollment.capacity if enrollment and enrollment.capacity else None
+        ) or self.program.default_mentor_capacity
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.seats - len(self.circle_mentees))
+
+
+def places_taken(program, user_ids=None) -> dict[tuple, int]:
+    """(user id, role) → places each person holds in ``program``'s open
+    relationships. A circle's facilitator holds one place per mentee in it
+    (their capacity is the circle's size); everyone else one per relationship.
+    """
+    members = RelationshipMember.objects.filter(
+        relationship__program=program,
+        relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+    )
+    if user_ids is not None:
+        members = members.filter(user_id__in=list(user_ids))
+    rows = list(members.values_list("user_id", "role", "relationship_id"))
+    taken: dict[tuple, int] = {}
+    if program.kind == ProgramKind.GROUP:
+        circles = {r for _u, role, r in rows if role in GIVING_ROLES}
+        mentees: dict[int, int] = dict(
+            RelationshipMember.objects.filter(relationship_id__in=circles)
+            .exclude(role__in=GIVING_ROLES)
+            .values("relationship_id")
+            .annotate(n=models.Count("pk"))
+            .values_list("relationship_id", "n")
+        )
+    for user_id, role, relationship_id in rows:
+        weight = 1
+        if program.kind == ProgramKind.GROUP and role in GIVING_ROLES:
+            weight = mentees.get(relationship_id, 0)
+        taken[(user_id, role)] = taken.get((user_id, role), 0) + weight
+    return taken
 
 
 class RelationshipMember(models.Model):

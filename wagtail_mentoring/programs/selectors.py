@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from wagtail_mentoring.programs.models import (
+    GIVING_ROLES,
     Enrollment,
+    EnrollmentStatus,
+    ProgramKind,
     ProgramPage,
+    Relationship,
+    RelationshipMember,
+    Role,
 )
 
 
@@ -35,3 +42,57 @@ def my_enrollments(user):
         .select_related("program")
         .order_by("-created_at", "-pk")
     )
+
+
+def circles_of(program: ProgramPage):
+    """The program's open circles with their members (facilitator first) and
+    the facilitator's application, in a fixed number of queries."""
+    return (
+        Relationship.objects.open()
+        .filter(program=program)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=RelationshipMember.objects.select_related(
+                    "user", "user__mentoring_profile", "enrollment"
+                ).order_by("role", "pk"),
+            )
+        )
+        .order_by("topic", "pk")
+    )
+
+
+def circle_board(program: ProgramPage, user) -> dict:
+    """What a group program's page shows about circles: the open circles with
+    seats left, the viewer's own circle, and whether they may join one."""
+    if program.kind != ProgramKind.GROUP:
+        return {}
+    circles = list(circles_of(program))
+    mine = None
+    if user.is_authenticated:
+        mine = next(
+            (c for c in circles if any(m.user_id == user.pk for m in c.members.all())),
+            None,
+        )
+    may_join = (
+        user.is_authenticated
+        and mine is None
+        and Enrollment.objects.filter(
+            program=program,
+            user=user,
+            role=Role.MENTEE,
+            status=EnrollmentStatus.APPROVED,
+        ).exists()
+    )
+    return {
+        "open_circles": [
+            c
+            for c in circles
+            if c.open_to_join
+            and c.seats_left > 0
+            and any(m.role in GIVING_ROLES for m in c.members.all())
+        ],
+        "my_circle": mine,
+        "may_join_circle": may_join,
+    }

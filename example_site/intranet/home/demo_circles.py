@@ -1,0 +1,210 @@
+"""Demo data of group mentoring: *Leading Together*, a program of circles.
+
+Deterministic and idempotent. Three circles, each one facilitator with a few
+mentees: *First-time managers* (emp0010 facilitates, emp0012 is a member) has
+one seat left and is open for mentees to join, *Presenting with confidence* is
+full, *Growing as a tech lead* is open with two seats. The circles have met,
+planned their next meeting, written to each other, and set a goal of the whole
+circle next to goals of their own. Two approved mentees (emp0019, emp0021) are
+in no circle yet: on the program page they see the open circles and *Join*.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from wagtail_mentoring.engagement.models import Goal, Meeting, MeetingStatus, Message
+from wagtail_mentoring.programs.models import (
+    Enrollment,
+    EnrollmentStatus,
+    ProgramKind,
+    ProgramPage,
+    Relationship,
+    RelationshipMember,
+    RelationshipStatus,
+    Role,
+)
+
+SLUG = "leading-together"
+
+#: topic, facilitator, their capacity (the circle's size), mentees, open to join
+CIRCLES = [
+    (
+        "First-time managers",
+        "emp0010",
+        4,
+        ["emp0012", "emp0013", "emp0014"],
+        True,
+    ),
+    (
+        "Presenting with confidence",
+        "emp0020",
+        3,
+        ["emp0015", "emp0016", "emp0017"],
+        False,
+    ),
+    ("Growing as a tech lead", "emp0030", 3, ["emp0018"], True),
+]
+#: Approved mentees in no circle yet: they can join an open one.
+WAITING = ["emp0019", "emp0021"]
+
+
+def _user(username):
+    User = get_user_model()
+    return User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+
+
+def seed_circles(hub) -> ProgramPage | None:
+    now = timezone.now()
+    program = ProgramPage.objects.filter(slug=SLUG).first()
+    if program is None:
+        program = hub.add_child(
+            instance=ProgramPage(
+                title="Leading Together",
+                slug=SLUG,
+                kind=ProgramKind.GROUP,
+                summary="Small circles of new leads meet monthly with an "
+                "experienced manager.",
+                intro=[
+                    (
+                        "paragraph",
+                        "<p>One facilitator, up to four colleagues, one shared "
+                        "space: meetings, a conversation and goals.</p>",
+                    )
+                ],
+                enrollment_opens_at=now - timedelta(days=30),
+                enrollment_closes_at=now + timedelta(days=60),
+                default_mentor_capacity=3,
+                max_mentor_capacity=5,
+            )
+        )
+        program.save_revision().publish()
+    if Relationship.objects.filter(program=program).exists():
+        return program
+    for topic, lead_name, seats, mentee_names, open_to_join in CIRCLES:
+        lead = _user(lead_name)
+        mentees = [u for u in map(_user, mentee_names) if u and u.is_active]
+        if lead is None or not lead.is_active:
+            continue
+        lead_enrollment = Enrollment.objects.create(
+            user=lead,
+            program=program,
+            role=Role.MENTOR,
+            capacity=seats,
+            status=EnrollmentStatus.APPROVED,
+            decided_at=now - timedelta(days=40),
+            motivation="I remember my first year as a lead.",
+        )
+        circle = Relationship.objects.create(
+            program=program,
+            status=RelationshipStatus.ACTIVE,
+            started_on=(now - timedelta(days=35)).date(),
+            ends_on=(
+                now + timedelta(weeks=program.duration_weeks) - timedelta(days=35)
+            ).date(),
+            topic=topic,
+            open_to_join=open_to_join,
+        )
+        members = [RelationshipMember(
+            relationship=circle, user=lead, role=Role.MENTOR,
+            enrollment=lead_enrollment,
+        )]  # fmt: skip
+        for mentee in mentees:
+            enrollment = Enrollment.objects.create(
+                user=mentee,
+                program=program,
+                role=Role.MENTEE,
+                status=EnrollmentStatus.APPROVED,
+                decided_at=now - timedelta(days=38),
+                motivation="I just became a team lead.",
+            )
+            members.append(
+                RelationshipMember(
+                    relationship=circle,
+                    user=mentee,
+                    role=Role.MENTEE,
+                    enrollment=enrollment,
+                )
+            )
+        RelationshipMember.objects.bulk_create(members)
+        _activity(circle, lead, mentees, topic, now)
+    for name in WAITING:
+        user = _user(name)
+        if user is not None and user.is_active:
+            Enrollment.objects.create(
+                user=user,
+                program=program,
+                role=Role.MENTEE,
+                status=EnrollmentStatus.APPROVED,
+                decided_at=now - timedelta(days=2),
+                motivation="I would like to learn with others.",
+            )
+    return program
+
+
+def _activity(circle, lead, mentees, topic, now) -> None:
+    """A meeting held, the next one planned, a short thread and goals."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    Meeting.objects.create(
+        relationship=circle,
+        title="Circle kick-off",
+        starts_at=hour - timedelta(days=28),
+        duration_minutes=60,
+        timezone="Europe/Berlin",
+        location="Room 3.1",
+        status=MeetingStatus.HELD,
+        agenda="- Introductions\n- What each of us wants from the circle",
+        created_by=lead,
+    )
+    Meeting.objects.create(
+        relationship=circle,
+        title=f"{topic}: monthly circle",
+        starts_at=hour + timedelta(days=5),
+        duration_minutes=60,
+        timezone="Europe/Berlin",
+        location="Video call",
+        agenda="- One success, one struggle each\n- Practise: a hard conversation",
+        created_by=lead,
+    )
+    thread = [
+        (lead, "Welcome, everyone! Looking forward to our first session."),
+        *[
+            (m, text)
+            for m, text in zip(
+                mentees,
+                [
+                    "Thanks! Could we talk about giving feedback next time?",
+                    "Yes please, and about planning the team's week.",
+                    "I found a good article on one-to-ones, I'll bring it.",
+                ],
+                strict=False,
+            )
+        ],
+    ]
+    for minutes, (author, body) in enumerate(thread):
+        Message.objects.create(
+            relationship=circle,
+            author=author,
+            body=body,
+            created_at=now - timedelta(days=27, minutes=-10 * minutes),
+        )
+    Goal.objects.create(
+        relationship=circle,
+        owner=lead,
+        shared=True,
+        title="Each of us runs one retrospective with our team",
+        measure="Everyone shares what they learned at the circle",
+        target_date=(now + timedelta(days=45)).date(),
+        progress=30,
+    )
+    if mentees:
+        Goal.objects.create(
+            relationship=circle,
+            owner=mentees[0],
+            title="Hold a one-to-one with every team member each fortnight",
+            target_date=(now + timedelta(days=30)).date(),
+            progress=50,
+        )
