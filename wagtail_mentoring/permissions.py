@@ -125,6 +125,34 @@ def shared_until(relationship):
     return relationship.ended_at or relationship.created_at
 
 
+# --- Development tracks --------------------------------------------------------
+
+
+def can_view_track_report(user, program_ids) -> bool:
+    """May ``user`` see where people stand on a track naming ``program_ids``?
+
+    Those who administer every program may; a program admin may when the track
+    names one of their programs (and then counts only their programs' people,
+    :func:`track_report_people`).
+    """
+    if administers_all_programs(user):
+        return True
+    return administered_programs(user).filter(pk__in=list(program_ids)).exists()
+
+
+def track_report_people(user):
+    """Whom a track report counts for ``user``: ``None`` for everyone (they
+    administer every program), otherwise the ids of the people who applied to
+    a program they administer."""
+    if administers_all_programs(user):
+        return None
+    return set(
+        Enrollment.objects.filter(program__in=administered_programs(user))
+        .exclude(user=None)
+        .values_list("user_id", flat=True)
+    )
+
+
 # --- Matching panel ---------------------------------------------------------
 
 

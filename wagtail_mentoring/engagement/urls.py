@@ -5,6 +5,7 @@ from django.urls import path
 
 from wagtail_mentoring.engagement import request_views, views
 from wagtail_mentoring.engagement.my_mentoring import my_mentoring
+from wagtail_mentoring.engagement.office_hours import urls as office_hours
 
 R = "relationships/<int:pk>/"
 M = R + "meetings/<int:meeting_pk>/"
@@ -47,4 +48,5 @@ urlpatterns = [
     path(R + "end/", views.end, name="end_relationship"),
     path(R + "rematch/", views.rematch, name="request_rematch"),
     path(R + "extend/", views.extend, name="extend_relationship"),
+    *office_hours.urlpatterns,
 ]
