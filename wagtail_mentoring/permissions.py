@@ -29,6 +29,7 @@ from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
     ProgramKind,
     ProgramPage,
+    RelationshipMember,
 )
 
 if WAGTAIL_VERSION >= (8, 0):
@@ -143,14 +144,22 @@ def can_view_track_report(user, program_ids) -> bool:
 def track_report_people(user):
     """Whom a track report counts for ``user``: ``None`` for everyone (they
     administer every program), otherwise the ids of the people who applied to
-    a program they administer."""
+    a program they administer or are matched in one."""
     if administers_all_programs(user):
         return None
-    return set(
-        Enrollment.objects.filter(program__in=administered_programs(user))
-        .exclude(user=None)
-        .values_list("user_id", flat=True)
+    programs = administered_programs(user)
+    people = set(
+        Enrollment.objects.filter(program__in=programs).values_list(
+            "user_id", flat=True
+        )
     )
+    people |= set(
+        RelationshipMember.objects.filter(
+            relationship__program__in=programs
+        ).values_list("user_id", flat=True)
+    )
+    people.discard(None)
+    return people
 
 
 # --- Matching panel ---------------------------------------------------------

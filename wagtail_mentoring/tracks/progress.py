@@ -24,9 +24,14 @@ from wagtail_mentoring.programs.models import (
     ProgramPage,
     RelationshipMember,
     RelationshipStatus,
+    Role,
 )
 from wagtail_mentoring.sponsorship.models import Nomination
 from wagtail_mentoring.tracks.blocks import EntryRule
+
+#: A track develops the people who receive mentoring or sponsorship: their
+#: mentors and sponsors walk the same journeys but are not on the track.
+DEVELOPING_ROLES = (Role.MENTEE, Role.SPONSEE, Role.MEMBER)
 
 DONE = "done"
 CURRENT = "current"  # open to the person, not finished yet
@@ -104,6 +109,7 @@ def load_facts(stages: list[Stage], user_ids=None) -> Facts:
     if journeys:
         finished = only(
             RelationshipMember.objects.filter(
+                role__in=DEVELOPING_ROLES,
                 relationship__journey_progress__journey_id__in=journeys,
                 relationship__journey_progress__completed_at__isnull=False,
             ),
@@ -114,6 +120,7 @@ def load_facts(stages: list[Stage], user_ids=None) -> Facts:
     if programs:
         completed = only(
             RelationshipMember.objects.filter(
+                role__in=DEVELOPING_ROLES,
                 relationship__program_id__in=programs,
                 relationship__status=RelationshipStatus.COMPLETED,
             ),
@@ -135,7 +142,9 @@ def load_facts(stages: list[Stage], user_ids=None) -> Facts:
             facts.completed_programs[user_id].add(program_id)
         approved = only(
             Enrollment.objects.filter(
-                program_id__in=programs, status=EnrollmentStatus.APPROVED
+                program_id__in=programs,
+                role__in=DEVELOPING_ROLES,
+                status=EnrollmentStatus.APPROVED,
             ),
             "user_id",
         ).values_list("user_id", "program_id")
@@ -244,7 +253,8 @@ def participants(stages: list[Stage], facts: Facts) -> set:
     if journeys:
         people |= set(
             RelationshipMember.objects.filter(
-                relationship__journey_progress__journey_id__in=journeys
+                role__in=DEVELOPING_ROLES,
+                relationship__journey_progress__journey_id__in=journeys,
             ).values_list("user_id", flat=True)
         )
     people.discard(None)
