@@ -18,13 +18,13 @@ from tests.factories import make_enrollment, make_hub, make_program, make_user
 from tests.journey_data import STEP_REFLECT, make_journey
 from tests.track_data import make_track
 from wagtail_mentoring.engagement import services as engagement
-from wagtail_mentoring.engagement.office_hours import (
-    services as office_hour_services,
-)
 from wagtail_mentoring.engagement.models import (
     FeedbackVisibility,
     Meeting,
     MeetingStatus,
+)
+from wagtail_mentoring.engagement.office_hours import (
+    services as office_hour_services,
 )
 from wagtail_mentoring.journeys import services as journeys
 from wagtail_mentoring.matching import runs
