@@ -21,6 +21,7 @@ from wagtail_mentoring.engagement.office_hours.models import (
     OfficeHours,
     OfficeHourSlot,
 )
+from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.programs.models import (
     Enrollment,
@@ -88,8 +89,10 @@ def seed_flash(hub, people, engineering, sponsorship) -> ProgramPage:
 
 def _office_hours(program, people) -> None:
     now = timezone.now()
-    mentors = people[:4]
-    guests = people[10:22]
+    # Mentors from the middle of the staff list; the README's demo mentee
+    # (emp0002) has booked, and the newcomer (the last) had a conversation.
+    mentors = people[30:34]
+    guests = [people[2], *people[40:52]]
     for user, (title, topics, zone, offset, hour, capacity) in zip(
         mentors, OFFICE_HOURS, strict=True
     ):
@@ -134,8 +137,8 @@ def _office_hours(program, people) -> None:
             continue
         try:
             services.book_slot(slot, guest, question=questions[booked % 4])
-        except Exception:  # noqa: BLE001 - a full week: the demo skips it
-            continue
+        except MentoringError:
+            continue  # that mentor's week is full: the demo moves on
         booked += 1
     # A conversation last week, rated: what the feedback looks like.
     first = OfficeHours.objects.filter(program=program).order_by("pk").first()
@@ -149,7 +152,7 @@ def _office_hours(program, people) -> None:
     )
     Booking.objects.create(
         slot=held,
-        user=guests[-1],
+        user=people[-1],
         question="Is a move to product management right for me?",
         created_at=now - timedelta(days=9),
         rating=5,
