@@ -68,13 +68,14 @@ def test_seed_demo_is_deterministic_and_safe_to_rerun():
         Enrollment.objects.count(),
         ProgramPage.objects.count(),
     )
-    # Three admin-approved programs and the self-select one.
-    assert ProgramPage.objects.count() == 4
+    # Three admin-approved programs, the self-select one and the flash one.
+    assert ProgramPage.objects.count() == 5
     assert ProgramPage.objects.filter(matching_mode="self_select").count() == 1
     assert set(ProgramPage.objects.values_list("kind", flat=True)) == {
         "one_to_one",
         "reverse",
         "sponsorship",
+        "flash",
     }
     assert get_user_model().objects.filter(is_active=False).exists()
     assert Enrollment.objects.exists()
