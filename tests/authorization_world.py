@@ -16,12 +16,16 @@ from wagtail.models import GroupPagePermission
 
 from tests.factories import make_enrollment, make_hub, make_program, make_user
 from tests.journey_data import STEP_REFLECT, make_journey
+from tests.track_data import make_track
 from wagtail_mentoring.engagement import circles
 from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement.models import (
     FeedbackVisibility,
     Meeting,
     MeetingStatus,
+)
+from wagtail_mentoring.engagement.office_hours import (
+    services as office_hour_services,
 )
 from wagtail_mentoring.journeys import services as journeys
 from wagtail_mentoring.matching import runs
@@ -79,6 +83,8 @@ SECRETS = {
     "SECRET-FEEDBACK-FOR-ADMINS-A": {MENTEE, ADMIN, HR, SUPERUSER},
     "SECRET-EVIDENCE": {MENTEE, PARTNER},
     "SECRET-CONFIDENTIAL-ADVOCACY": {PARTNER},
+    # What the mentee asked to talk about: the mentor and the program's admins.
+    "SECRET-BOOKING-QUESTION-A": {MENTEE, PARTNER, ADMIN, HR, SUPERUSER},
 }
 
 
@@ -315,7 +321,39 @@ def build_world() -> World:
     )
     circles.join_circle(group_circle, mentee)
 
+    # Flash mentoring: the partner holds office hours the mentee booked.
+    flash = make_program(
+        hub,
+        title="Flash Conversations",
+        slug="flash",
+        kind=ProgramKind.FLASH,
+        admin_group=program.admin_group,
+    )
+    host = make_enrollment(
+        u[PARTNER], flash, "mentor", status=EnrollmentStatus.APPROVED
+    )
+    starts = (now + timedelta(days=3)).replace(tzinfo=None, microsecond=0)
+    office_hours = office_hour_services.publish_office_hours(
+        host,
+        u[PARTNER],
+        title="Open door",
+        starts=starts,
+        ends=starts + timedelta(minutes=30),
+        timezone_name="UTC",
+        recurrence="weekly",
+        weeks=2,
+        capacity=2,
+    )
+    slot = office_hours.slots.order_by("starts_at").first()
+    booking = office_hour_services.book_slot(
+        slot, u[MENTEE], question="SECRET-BOOKING-QUESTION-A"
+    )
+    track = make_track(hub, journey, program, circle)
     world.objects.update(
+        flash=flash,
+        slot=slot,
+        booking=booking,
+        track=track,
         group_circle=group_circle,
         skill=skill,
         interest=Interest.objects.create(name="Career growth"),

@@ -200,6 +200,21 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:unsubscribe": same(EVERYONE),
     # Everyone downloads their own data (the address names nobody).
     "wagtail_mentoring:export_my_data": post_only(SIGNED_IN),
+    # Flash mentoring: anyone signed in browses and books; a booking is the
+    # booker's, the mentor's (the partner) and the program admins'.
+    "wagtail_mentoring:office_hours": same(SIGNED_IN),
+    "wagtail_mentoring:my_office_hours": same(SIGNED_IN),
+    "wagtail_mentoring:book_slot": same(SIGNED_IN),
+    "wagtail_mentoring:booking_detail": same(PAIR | ADMINS_OF_A),
+    "wagtail_mentoring:cancel_booking": same(PAIR | ADMINS_OF_A),
+    "wagtail_mentoring:booking_ics": same(PAIR | ADMINS_OF_A),
+    "wagtail_mentoring:reschedule_booking": same({MENTEE}),
+    "wagtail_mentoring:booking_feedback": same({MENTEE}),
+    # The services refuse all but the mentor (no-show, suggesting) and the
+    # booker (taking up the offer); the others only get the page's message.
+    "wagtail_mentoring:booking_no_show": post_only(PAIR | ADMINS_OF_A),
+    "wagtail_mentoring:booking_suggest_continuing": post_only(PAIR | ADMINS_OF_A),
+    "wagtail_mentoring:booking_continue": post_only(PAIR | ADMINS_OF_A),
     # Pages and their routes ----------------------------------------------
     "page:mentoringhubpage": same(EVERYONE),
     "page:programpage": same(EVERYONE),
@@ -207,6 +222,7 @@ EXPECTED: dict[str, Rule] = {
     "page:learningjourneypage": same(EVERYONE),
     "page:learningjourneypage:step": Rule(EVERYONE, PAIR),
     "page:journeymodulepage": same(EVERYONE),
+    "page:developmenttrackpage": same(EVERYONE),
     # The admin ---------------------------------------------------------------
     **_model_views(
         "wm_applications",
@@ -267,6 +283,8 @@ EXPECTED: dict[str, Rule] = {
     "wm_journeys:stalled_results": read_only(ANY_PROGRAM_ADMIN),
     "wm_journeys:import": same(ADMIN_USERS),
     "wm_journeys:export": same({EDITOR, SUPERUSER}),  # editors of the journey
+    # Tracks naming one's programs; another program's admin sees none.
+    "wm_tracks:report": read_only(ANY_PROGRAM_ADMIN),
     "wm_matching:index": read_only(ANY_PROGRAM_ADMIN),
     **{
         f"wm_matching:{name}": same(ADMINS_OF_A)
@@ -419,6 +437,7 @@ def _url(endpoint: Endpoint, w) -> str:
             "page:learningjourneypage": w.journey.url,
             "page:learningjourneypage:step": f"{w.journey.url}steps/{STEP_REFLECT}/",
             "page:journeymodulepage": w.module.url,
+            "page:developmenttrackpage": w.track.url,
         }
         return pages[name]
     namespace = name.split(":", 1)[0]
@@ -435,6 +454,7 @@ def _kwarg(name, namespace, kwarg, w):
             w.users[MENTEE], ["activity"]
         ),
         ("wagtail_mentoring:sponsorship_opportunity", "pk"): w.opportunity.pk,
+        ("wagtail_mentoring:book_slot", "pk"): w.slot.pk,
         ("wagtail_mentoring:sponsorship_pick_sponsee", "program_pk"): w.circle.pk,
         (
             "wagtail_mentoring:sponsorship_pick_sponsee",
@@ -459,6 +479,8 @@ def _kwarg(name, namespace, kwarg, w):
     if namespace == "wm_privacy":
         return w.users[MENTEE].pk
     if namespace == "wagtail_mentoring":
+        if "booking" in name:
+            return w.booking.pk
         if "request" in name:
             return w.mentor_request.pk
         return {

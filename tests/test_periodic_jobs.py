@@ -14,8 +14,11 @@ from django.utils import timezone
 from tests.engagement_helpers import PROFILE, mentee, mentor, pair, self_select
 from tests.factories import make_enrollment, make_user
 from tests.journey_data import make_journey
+from tests.office_hours_helpers import flash_mentor, flash_program, publish
 from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement.models import Goal, Meeting, MentorRequest
+from wagtail_mentoring.engagement.office_hours import services as office_hours
+from wagtail_mentoring.engagement.office_hours.models import OfficeHourSlot
 from wagtail_mentoring.journeys.models import JourneyProgress
 from wagtail_mentoring.notifications.models import Delivery, DeliveryStatus
 from wagtail_mentoring.notifications.services import notify, update_preferences
@@ -131,6 +134,19 @@ def _something_due_for_every_job(program):
         attempts=1,
         next_attempt_at=now - timedelta(minutes=1),
     )
+    # A flash conversation in three hours, and one that ended an hour ago.
+    flash = flash_program(program.get_parent())
+    host = flash_mentor(flash)
+    soon_slot = publish(host, days=1, hour=0, cutoff_hours=0).slots.get()
+    OfficeHourSlot.objects.filter(pk=soon_slot.pk).update(
+        starts_at=now + timedelta(hours=3), ends_at=now + timedelta(hours=4)
+    )
+    office_hours.book_slot(soon_slot, make_user(), now=now)
+    held_slot = publish(host, days=2, title="Held").slots.get()
+    office_hours.book_slot(held_slot, make_user())
+    OfficeHourSlot.objects.filter(pk=held_slot.pk).update(
+        starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)
+    )
     mail.outbox.clear()
 
 
@@ -163,6 +179,8 @@ def test_every_periodic_job_run_twice_sends_nothing_the_second_time(
             "Your next step: Meet your partner",  # journey step
             "Find your mentor in",  # mentee who asked nobody
             "Complete your mentoring profile",  # incomplete profile
+            "Soon: Career conversations",  # flash conversation reminder
+            "How was “Held”?",  # flash conversation feedback
         )
         + (("No advocacy logged this quarter",) if quarter_day else ())
         + (("may need a hand this week",) if admin_week_begun else ())

@@ -68,15 +68,16 @@ def test_seed_demo_is_deterministic_and_safe_to_rerun():
         Enrollment.objects.count(),
         ProgramPage.objects.count(),
     )
-    # Three admin-approved programs, the self-select one, the circles and last
-    # year's intake (the dashboards' history).
-    assert ProgramPage.objects.count() == 6
+    # Three admin-approved programs, the self-select one, the circles, the
+    # flash one and last year's intake (the dashboards' history).
+    assert ProgramPage.objects.count() == 7
     assert ProgramPage.objects.filter(matching_mode="self_select").count() == 1
     assert set(ProgramPage.objects.values_list("kind", flat=True)) == {
         "one_to_one",
         "reverse",
         "sponsorship",
         "group",
+        "flash",
     }
     assert get_user_model().objects.filter(is_active=False).exists()
     assert Enrollment.objects.exists()

@@ -137,6 +137,32 @@ ACTIONS = {
         _("Revoke calendar feed"),
         _("Revoked a calendar feed URL"),
     ),
+    # Flash mentoring: office hours and bookings.
+    "wagtail_mentoring.office_hours.publish": (
+        _("Publish office hours"),
+        _("Published office hours"),
+    ),
+    "wagtail_mentoring.office_hours.book": (_("Book slot"), _("Booked office hours")),
+    "wagtail_mentoring.office_hours.cancel": (
+        _("Cancel booking"),
+        _("Cancelled an office-hours booking"),
+    ),
+    "wagtail_mentoring.office_hours.reschedule": (
+        _("Reschedule booking"),
+        _("Moved an office-hours booking"),
+    ),
+    "wagtail_mentoring.office_hours.no_show": (
+        _("Record no-show"),
+        _("Recorded that someone missed their booking"),
+    ),
+    "wagtail_mentoring.office_hours.feedback": (
+        _("Rate conversation"),
+        _("Gave feedback on a flash conversation"),
+    ),
+    "wagtail_mentoring.office_hours.suggest_continuing": (
+        _("Suggest continuing"),
+        _("Suggested continuing as a one-to-one pair"),
+    ),
     # Matching panel
     "wagtail_mentoring.matching.settings": (
         _("Change matching settings"),

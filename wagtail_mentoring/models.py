@@ -9,6 +9,11 @@ from wagtail_mentoring.engagement.models import (  # noqa: F401
     MentorRequest,
     Message,
 )
+from wagtail_mentoring.engagement.office_hours.models import (  # noqa: F401
+    Booking,
+    OfficeHours,
+    OfficeHourSlot,
+)
 from wagtail_mentoring.journeys.models import (  # noqa: F401
     JourneyModulePage,
     JourneyProgress,
@@ -48,3 +53,4 @@ from wagtail_mentoring.sponsorship.models import (  # noqa: F401
     ReadinessEvidence,
     SponsorshipCommitment,
 )
+from wagtail_mentoring.tracks.models import DevelopmentTrackPage  # noqa: F401

@@ -29,6 +29,7 @@ from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
     ProgramKind,
     ProgramPage,
+    RelationshipMember,
 )
 
 if WAGTAIL_VERSION >= (8, 0):
@@ -123,6 +124,42 @@ def shared_until(relationship):
     if relationship.is_open:
         return None
     return relationship.ended_at or relationship.created_at
+
+
+# --- Development tracks --------------------------------------------------------
+
+
+def can_view_track_report(user, program_ids) -> bool:
+    """May ``user`` see where people stand on a track naming ``program_ids``?
+
+    Those who administer every program may; a program admin may when the track
+    names one of their programs (and then counts only their programs' people,
+    :func:`track_report_people`).
+    """
+    if administers_all_programs(user):
+        return True
+    return administered_programs(user).filter(pk__in=list(program_ids)).exists()
+
+
+def track_report_people(user):
+    """Whom a track report counts for ``user``: ``None`` for everyone (they
+    administer every program), otherwise the ids of the people who applied to
+    a program they administer or are matched in one."""
+    if administers_all_programs(user):
+        return None
+    programs = administered_programs(user)
+    people = set(
+        Enrollment.objects.filter(program__in=programs).values_list(
+            "user_id", flat=True
+        )
+    )
+    people |= set(
+        RelationshipMember.objects.filter(
+            relationship__program__in=programs
+        ).values_list("user_id", flat=True)
+    )
+    people.discard(None)
+    return people
 
 
 # --- Matching panel ---------------------------------------------------------

@@ -14,6 +14,11 @@ from wagtail_mentoring.engagement.nudges.tasks import (  # noqa: F401
     send_meeting_reminders,
     send_request_reminders,
 )
+from wagtail_mentoring.engagement.office_hours.tasks import (  # noqa: F401
+    send_booking_emails,
+    send_booking_feedback_requests,
+    send_booking_reminders,
+)
 from wagtail_mentoring.engagement.tasks import (  # noqa: F401
     complete_ended_relationships,
     expire_mentor_requests,
@@ -74,6 +79,9 @@ PERIODIC_JOBS = {
         send_admin_at_risk_digest,
         crontab(day_of_week=1, hour=7, minute=5),
     ),
+    # Within the day before a flash conversation; feedback once it ended.
+    "booking-reminders": (send_booking_reminders, crontab(minute="*/15")),
+    "booking-feedback": (send_booking_feedback_requests, crontab(minute=25)),
     "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
     # Hourly: each person's digest goes at their own local hour.
     "digests": (send_notification_digests, crontab(minute=0)),

@@ -18,6 +18,7 @@ from wagtail_mentoring.people import wagtail_hooks as people
 from wagtail_mentoring.privacy import wagtail_hooks as privacy
 from wagtail_mentoring.programs import wagtail_hooks as programs
 from wagtail_mentoring.sponsorship import wagtail_hooks as sponsorship
+from wagtail_mentoring.tracks import wagtail_hooks as tracks
 
 menu = AdminMenu()
 for domain in (
@@ -28,6 +29,7 @@ for domain in (
     journeys,
     matching,
     sponsorship,
+    tracks,
 ):
     domain.register(menu)
 privacy.register(menu)

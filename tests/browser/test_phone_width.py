@@ -25,6 +25,7 @@ from django.urls import resolve, reverse
 from tests.browser.conftest import sign_in
 from wagtail_mentoring import urls as front_end_urls
 from wagtail_mentoring.engagement.models import MentorRequest
+from wagtail_mentoring.engagement.office_hours.models import Booking
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.notifications.tokens import unsubscribe_token
 from wagtail_mentoring.programs.models import (
@@ -32,6 +33,7 @@ from wagtail_mentoring.programs.models import (
     ProgramPage,
     RelationshipMember,
 )
+from wagtail_mentoring.tracks.models import DevelopmentTrackPage
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +51,10 @@ NOT_PAGES = {
     "sponsorship_pick_sponsee",  # a button on Pick a sponsee
     "sponsorship_nominee_search",  # JSON for the nominee picker's script
     "join_circle",  # a button on a group program's page
+    "booking_ics",  # an .ics invite
+    "booking_no_show",  # a button on a booking
+    "booking_suggest_continuing",  # a button on a booking
+    "booking_continue",  # a button on a booking
 }
 
 #: The page's own report of what would trouble a phone (phone_checks.js).
@@ -116,6 +122,12 @@ def _people():
         ],
         "newcomer": [p.url + "apply/" for p in ProgramPage.objects.live()],
     }
+    # The newcomer's flash conversation last week: its page and its feedback.
+    held = Booking.objects.get(user=people["newcomer"])
+    extra["newcomer"] += [
+        reverse("wagtail_mentoring:booking_detail", args=[held.pk]),
+        reverse("wagtail_mentoring:booking_feedback", args=[held.pk]),
+    ]
     return people, extra, mentoring.pk
 
 
@@ -144,7 +156,12 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
     roots = [hub.url, journey.url]
     pages = {
         page.url: page
-        for model in (MentoringHubPage, ProgramPage, LearningJourneyPage)
+        for model in (
+            MentoringHubPage,
+            ProgramPage,
+            LearningJourneyPage,
+            DevelopmentTrackPage,
+        )
         for page in model.objects.live()
     }
     for role in people:
@@ -226,6 +243,7 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
         "ProgramPage",
         "apply",
         "LearningJourneyPage",
+        "DevelopmentTrackPage",
         "journey step",
     }
     assert expected - set(visited) == set(), sorted(visited)

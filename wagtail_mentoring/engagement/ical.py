@@ -111,6 +111,52 @@ def invite(meeting: Meeting, members: Iterable) -> bytes:
     return calendar.to_ical()
 
 
+def event_invite(
+    *,
+    uid: str,
+    sequence: int,
+    starts_at,
+    ends_at,
+    summary: str,
+    zone,
+    organizer=None,
+    attendees: Iterable = (),
+    cancelled: bool = False,
+    location: str = "",
+    description: str = "",
+) -> bytes:
+    """An iTIP REQUEST or CANCEL for an event that is not a pair's meeting
+    (a flash-mentoring booking), with times written in ``zone``."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", starts_at.astimezone(zone))
+    event.add("dtend", ends_at.astimezone(zone))
+    event.add("summary", summary)
+    if location:
+        event.add("location", location)
+    if description:
+        event.add("description", description)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    address = _address(organizer) if organizer is not None else None
+    if address is not None:
+        event.add("organizer", address)
+    for user in attendees:
+        attendee = _address(user)
+        if attendee is not None:
+            attendee.params["role"] = vText("REQ-PARTICIPANT")
+            event.add("attendee", attendee, encode=0)
+    calendar = _calendar("CANCEL" if cancelled else "REQUEST")
+    calendar.add_component(event)
+    first = starts_at.date() - timedelta(days=400)
+    calendar.add_missing_timezones(
+        first_date=max(first, date(1970, 1, 1)),
+        last_date=starts_at.date() + timedelta(days=400),
+    )
+    return calendar.to_ical()
+
+
 def feed(meetings: Iterable[Meeting], name: str) -> bytes:
     """A subscribable calendar of ``meetings`` (no METHOD: it is not an invite)."""
     calendar = _calendar()

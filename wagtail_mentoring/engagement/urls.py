@@ -5,6 +5,7 @@ from django.urls import path
 
 from wagtail_mentoring.engagement import circle_views, request_views, views
 from wagtail_mentoring.engagement.my_mentoring import my_mentoring
+from wagtail_mentoring.engagement.office_hours import urls as office_hours
 
 R = "relationships/<int:pk>/"
 M = R + "meetings/<int:meeting_pk>/"
@@ -51,4 +52,5 @@ urlpatterns = [
     path(R + "circle/", circle_views.settings, name="circle_settings"),
     path(R + "circle/leave/", circle_views.leave, name="leave_circle"),
     path(R + "circle/end/", circle_views.end, name="end_circle"),
+    *office_hours.urlpatterns,
 ]

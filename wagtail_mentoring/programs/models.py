@@ -68,7 +68,8 @@ DEFAULT_ROLES = {
     ProgramKind.GROUP: [Role.MENTOR, Role.MENTEE],
     ProgramKind.REVERSE: [Role.MENTOR, Role.MENTEE],
     ProgramKind.PEER: [Role.MEMBER],
-    ProgramKind.FLASH: [Role.MENTOR, Role.MENTEE],
+    # People who want a conversation book it (office hours); only mentors apply.
+    ProgramKind.FLASH: [Role.MENTOR],
     ProgramKind.SPONSORSHIP: [Role.SPONSOR, Role.SPONSEE],
 }
 
@@ -97,6 +98,7 @@ class MentoringHubPage(ReadsInViewerTimeZone, Page):
     subpage_types = [
         "wagtail_mentoring.ProgramPage",
         "wagtail_mentoring.LearningJourneyPage",
+        "wagtail_mentoring.DevelopmentTrackPage",
     ]
     template = "wagtail_mentoring/programs/mentoring_hub_page.html"
 

@@ -19,6 +19,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from intranet.home.demo_circles import seed_circles
+from intranet.home.demo_flash import seed_flash
 from intranet.home.demo_history import seed_history
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_matching import seed_matching
@@ -219,6 +220,7 @@ class Command(BaseCommand):
         seed_matching(programs[0], admin)
         seed_history(hub, programs[0])
         seed_circles(hub)
+        seed_flash(hub, people, programs[0], programs[2])
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
