@@ -218,6 +218,8 @@ def remind_feedback(now: datetime | None = None) -> int:
                     category=Category.REMINDERS,
                     template="nudge",
                     context={
+                        "meeting": meeting,
+                        "program": meeting.relationship.program,
                         "subject": _("How was %(title)s?") % {"title": meeting.title},
                         "lines": [
                             _(
@@ -268,6 +270,9 @@ def remind_goal_check_ins(now: datetime | None = None) -> int:
                 category=Category.REMINDERS,
                 template="nudge",
                 context={
+                    "goal": goal,
+                    "days": days,
+                    "program": goal.relationship.program,
                     "subject": _("How is your goal going? %(title)s")
                     % {"title": goal.title},
                     "lines": [
@@ -335,6 +340,7 @@ def nudge_mentees_without_requests(now: datetime | None = None) -> int:
                 category=Category.REMINDERS,
                 template="nudge",
                 context={
+                    "program": enrollment.program,
                     "subject": _("Find your mentor in %(program)s")
                     % {"program": enrollment.program.title},
                     "lines": [
@@ -406,6 +412,7 @@ def nudge_incomplete_profiles(now: datetime | None = None) -> int:
                 category=Category.REMINDERS,
                 template="nudge",
                 context={
+                    "missing": missing,
                     "subject": _("Complete your mentoring profile"),
                     "lines": [
                         _(
