@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time
 
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
@@ -11,8 +12,31 @@ from wagtail_mentoring.engagement.models import MeetingStatus
 from wagtail_mentoring.programs.models import (
     Relationship,
     RelationshipMember,
-    RelationshipStatus,
 )
+
+#: Relationships a periodic job holds in memory at once: each batch costs a
+#: fixed number of queries, so a job's queries grow with pairs / BATCH_SIZE.
+BATCH_SIZE = 1000
+
+
+def in_batches(queryset: QuerySet, size: int = BATCH_SIZE) -> Iterator[list]:
+    """``queryset`` in lists of at most ``size``, in primary-key order.
+
+    Keyset pagination (``pk > last``) rather than offsets: every batch is one
+    indexed query however deep into the table it is.
+    """
+    last = None
+    while True:
+        page = queryset.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        rows = list(page[:size])
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1].pk
 
 
 def with_meeting_dates(relationships: QuerySet, now: datetime) -> QuerySet:
@@ -35,18 +59,6 @@ def members_prefetch() -> Prefetch:
         queryset=RelationshipMember.objects.exclude(user=None)
         .select_related("user__mentoring_profile")
         .order_by("pk"),
-    )
-
-
-def active_pairs(now: datetime) -> QuerySet:
-    """Active relationships with their meeting dates, program and members."""
-    return (
-        with_meeting_dates(
-            Relationship.objects.filter(status=RelationshipStatus.ACTIVE), now
-        )
-        .select_related("program")
-        .prefetch_related(members_prefetch())
-        .order_by("pk")
     )
 
 
