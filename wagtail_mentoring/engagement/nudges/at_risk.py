@@ -38,6 +38,7 @@ from wagtail import hooks
 from wagtail_mentoring.engagement.models import Feedback, FeedbackVisibility, Message
 from wagtail_mentoring.engagement.nudges.selectors import (
     BATCH_SIZE,
+    attach_programs,
     in_batches,
     members_prefetch,
     quiet_days,
@@ -89,13 +90,9 @@ def _annotated(relationships: QuerySet, now: datetime) -> QuerySet:
     last_message = Message.objects.filter(relationship=OuterRef("pk")).order_by(
         "-created_at", "-pk"
     )
-    return (
-        with_meeting_dates(relationships, now)
-        .annotate(
-            admin_rating=Subquery(admin_ratings[:1]),
-            last_message_at=Subquery(last_message.values("created_at")[:1]),
-        )
-        .select_related("program")
+    return with_meeting_dates(relationships, now).annotate(
+        admin_rating=Subquery(admin_ratings[:1]),
+        last_message_at=Subquery(last_message.values("created_at")[:1]),
     )
 
 
@@ -107,7 +104,9 @@ def pairs_at_risk(
     now = now or timezone.now()
     scored = _annotated(relationships.filter(status=RelationshipStatus.ACTIVE), now)
     found = []
+    programs: dict = {}
     for pairs in in_batches(scored, batch_size):
+        attach_programs(pairs, programs)
         at_risk = _score(pairs, now)
         prefetch_related_objects(
             [item.relationship for item in at_risk], members_prefetch()

@@ -33,6 +33,7 @@ from wagtail_mentoring.engagement.models import (
 from wagtail_mentoring.engagement.nudges.at_risk import pairs_at_risk
 from wagtail_mentoring.engagement.nudges.selectors import (
     BATCH_SIZE,
+    attach_programs,
     in_batches,
     members_prefetch,
     quiet_days,
@@ -175,9 +176,11 @@ def nudge_quiet_pairs(now: datetime | None = None, batch_size: int = BATCH_SIZE)
             status=RelationshipStatus.ACTIVE, program__nudge_after_days__gt=0
         ),
         now,
-    ).select_related("program")
+    )
     sent = 0
+    programs: dict = {}
     for batch in in_batches(pairs, batch_size):
+        attach_programs(batch, programs)
         quiet = []
         for relationship in batch:
             limit = relationship.program.nudge_after_days

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from wagtail_mentoring.engagement.models import MeetingStatus
 from wagtail_mentoring.programs.models import (
+    ProgramPage,
     Relationship,
     RelationshipMember,
 )
@@ -37,6 +38,24 @@ def in_batches(queryset: QuerySet, size: int = BATCH_SIZE) -> Iterator[list]:
         if len(rows) < size:
             return
         last = rows[-1].pk
+
+
+def attach_programs(relationships: list, known: dict) -> None:
+    """Give each relationship its program from ``known`` (``{pk: program}``,
+    filled here with the ones missing, in one query).
+
+    Not ``select_related("program")``: that builds a full program page (its
+    StreamFields and all) for every row, which costs more than the rest of
+    a batch; a company has a handful of programs and thousands of pairs.
+    """
+    missing = {r.program_id for r in relationships} - known.keys()
+    if missing:
+        known.update(
+            (program.pk, program)
+            for program in ProgramPage.objects.filter(pk__in=missing)
+        )
+    for relationship in relationships:
+        relationship.program = known[relationship.program_id]
 
 
 def with_meeting_dates(relationships: QuerySet, now: datetime) -> QuerySet:
