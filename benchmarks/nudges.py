@@ -50,6 +50,12 @@ def main() -> None:
         help="fraction of 100,000 employees (0.01 for a quick run)",
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--selection-only",
+        action="store_true",
+        help="replace notify() by a counter: measures what the jobs select "
+        "(queries, memory) without rendering or recording any email",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -76,6 +82,11 @@ def main() -> None:
     for name, n in counts.items():
         print(f"  {name:<22}{n:>10,}")
     print()
+    if args.selection_only:
+        _stub_sending()
+        print("selection only: notify() counts the emails it would send (column")
+        print("'emails'), renders and records nothing; both runs are the same.")
+        print()
     first = _day("first run (catch-up)")
     print()
     second = _day("second run (same day)")
@@ -285,6 +296,30 @@ def _generate(employees: int, rng: random.Random) -> dict:
     }
 
 
+_WOULD_SEND = [0]
+
+
+def _stub_sending() -> None:
+    import importlib
+
+    def notify(user, *args, **kwargs):
+        if user is not None and user.is_active:
+            _WOULD_SEND[0] += 1
+
+    for name in (
+        "wagtail_mentoring.engagement.nudges.jobs",
+        "wagtail_mentoring.engagement.nudges.services",
+        "wagtail_mentoring.engagement.tasks",
+        "wagtail_mentoring.journeys.reminders",
+        "wagtail_mentoring.sponsorship.reminders",
+        "wagtail_mentoring.programs.tasks",
+        "wagtail_mentoring.matching.tasks",
+    ):
+        module = importlib.import_module(name)
+        if hasattr(module, "notify"):
+            module.notify = notify
+
+
 class _Counter:
     def __init__(self):
         self.n = 0
@@ -299,7 +334,7 @@ def _measure(func):
 
     from wagtail_mentoring.notifications.models import Delivery
 
-    before = Delivery.objects.count()
+    before = Delivery.objects.count() + _WOULD_SEND[0]
     counter = _Counter()
     tracemalloc.start()
     tracemalloc.reset_peak()
@@ -309,7 +344,8 @@ def _measure(func):
     seconds = time.perf_counter() - started
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return seconds, counter.n, peak, Delivery.objects.count() - before
+    after = Delivery.objects.count() + _WOULD_SEND[0]
+    return seconds, counter.n, peak, after - before
 
 
 def _day(title: str):

@@ -258,3 +258,32 @@ def test_a_new_admin_without_groups_sees_no_wording_screen(program):
         302,
         403,
     )
+
+
+def test_the_periodic_nudge_uses_the_programs_wording(program, program_admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wagtail_mentoring.engagement.nudges import jobs
+
+    program.conversation_prompts = [("prompt", "What energised you this month?")]
+    program.save()
+    relationship = pair(program)
+    _save(
+        program_admin,
+        program,
+        "{quiet_days} days, {partner_names}!",
+        "Plan it here: {link}\n\nIdeas:\n{prompts}",
+        kind="pair_nudge",
+    )
+    mail.outbox.clear()
+
+    assert jobs.nudge_quiet_pairs(timezone.now() + timedelta(days=22)) == 2
+
+    mentee, mentor = [m.user for m in relationship.members.order_by("role")]
+    message = _to(mentee)
+    assert message.subject == f"22 days, {display_name(mentor)}!"
+    schedule = reverse("wagtail_mentoring:meeting_new", args=[relationship.pk])
+    assert f"Plan it here: http://testserver{schedule}" in message.body
+    assert "- What energised you this month?" in message.body

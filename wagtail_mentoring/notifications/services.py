@@ -105,13 +105,13 @@ def _render(
     """Subject, text and HTML of ``template`` for ``user``, in their time zone,
     with the footer that says why they get it and how to stop it. A wording
     the program admins wrote for ``kind`` replaces the built-in one."""
-    link = unsubscribe_url(user, categories)
+    unsubscribe_link = unsubscribe_url(user, categories)
     context = {
         **context,
         "recipient": user,
         "recipient_name": display_name(user),
         "base_url": getattr(settings, "WAGTAILADMIN_BASE_URL", ""),
-        "unsubscribe_url": link,
+        "unsubscribe_url": unsubscribe_link,
         "categories": [Category(c).label for c in categories],
         "settings_url": _absolute(reverse("wagtail_mentoring:notification_settings")),
     }
@@ -138,7 +138,7 @@ def _render(
         "subject": subject[:300],
         "body_text": text.rstrip() + "\n\n" + footer_text,
         "body_html": html,
-        "unsubscribe_url": link,
+        "unsubscribe_url": unsubscribe_link,
     }
 
 

@@ -327,7 +327,7 @@ KINDS: dict[str, WordingKind] = {
             "Say hello and plan your first meeting.",
         ),
         _kind(
-            "relationship_ended_early",
+            "relationship_ended",
             gettext_lazy("Relationship ended early"),
             ("by_name",),
             "Your mentoring relationship in {program_name} ended",
