@@ -17,7 +17,14 @@ PASSWORD = "changeme"
 
 def test_edit_preview_save_and_reset_a_wording(page, live_server, demo_site, axe_check):
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
-    program = ProgramPage.objects.order_by("title").first()
+    # The demo words one program's nudge already: take one without a wording.
+    program = (
+        ProgramPage.objects.filter(notification_wordings__isnull=True)
+        .order_by("title")
+        .first()
+    )
+    assert NotificationWording.objects.filter(kind="meeting_reminder_day").exists()
+    own = NotificationWording.objects.filter(program=program)
     sign_in(
         page, live_server, admin.get_username(), PASSWORD, "/admin/mentoring/wording/"
     )
@@ -37,21 +44,21 @@ def test_edit_preview_save_and_reset_a_wording(page, live_server, demo_site, axe
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Unknown placeholder {partner_nmes}")).to_be_visible()
     axe_check(page)
-    assert not NotificationWording.objects.exists()
+    assert not own.exists()
 
     page.get_by_label("Subject").fill("{quiet_days} days without a meeting")
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_text("32 days without a meeting")).to_be_visible()
     axe_check(page)
-    assert not NotificationWording.objects.exists()
+    assert not own.exists()
 
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved: “Quiet pair nudge”")).to_be_visible()
-    wording = NotificationWording.objects.get()
+    wording = own.get()
     assert (wording.program_id, wording.kind) == (program.pk, "pair_nudge")
     expect(page.get_by_text("Own wording, changed")).to_be_visible()
 
     page.get_by_role("link", name="Quiet pair nudge").click()
     page.get_by_role("button", name="Reset to default").click()
     expect(page.get_by_text("is back to the default")).to_be_visible()
-    assert not NotificationWording.objects.exists()
+    assert not own.exists()
