@@ -315,6 +315,12 @@ EXPECTED: dict[str, Rule] = {
     # Every program admin has a dashboard, of their own programs only.
     "wm_dashboard:index": read_only(ANY_PROGRAM_ADMIN),
     "wm_at_risk:nudge": post_only(ADMINS_OF_A),
+    # Notification wording: every program admin has the screen (listing only
+    # their programs); program A's wording is "not found" to others.
+    "wm_wording:index": read_only(ANY_PROGRAM_ADMIN),
+    "wm_wording:scope": read_only(ADMINS_OF_A),
+    "wm_wording:edit": same(ADMINS_OF_A),
+    "wm_wording:reset": post_only(ADMINS_OF_A),
     "wm_privacy:index": read_only(PRIVACY_OFFICERS),
     "wm_privacy:person": read_only(PRIVACY_OFFICERS),
     "wm_privacy:export": post_only(PRIVACY_OFFICERS),
@@ -466,6 +472,11 @@ def _kwarg(name, namespace, kwarg, w):
         ("wm_opportunities:decide", "pk"): w.opportunity_nomination.pk,
         ("wm_matching:run_status", "run_id"): w.run.pk,
         ("wm_at_risk:nudge", "pk"): w.relationship.pk,
+        ("wm_wording:scope", "scope"): w.program.pk,
+        ("wm_wording:edit", "scope"): w.program.pk,
+        ("wm_wording:edit", "kind"): "meeting_invite",
+        ("wm_wording:reset", "scope"): w.program.pk,
+        ("wm_wording:reset", "kind"): "meeting_invite",
         # A relationship's URL, though its name says "request".
         ("wagtail_mentoring:request_rematch", "pk"): w.relationship.pk,
         **{

@@ -89,6 +89,14 @@ ACTIONS = {
         _("Import journey"),
         _("Imported a learning journey from a package"),
     ),
+    "wagtail_mentoring.wording.save": (
+        _("Change notification wording"),
+        _("Changed the wording of a notification"),
+    ),
+    "wagtail_mentoring.wording.reset": (
+        _("Reset notification wording"),
+        _("Reset the wording of a notification to the default"),
+    ),
     # Employee experience: requests, meetings, messages, feedback.
     "wagtail_mentoring.goal.update": (_("Update goal"), _("Updated a goal")),
     "wagtail_mentoring.request.send": (_("Send request"), _("Asked a mentor")),

@@ -30,6 +30,7 @@ from wagtail_mentoring.matching.models import (  # noqa: F401, E402
 from wagtail_mentoring.notifications.models import (  # noqa: F401
     Delivery,
     NotificationPreferences,
+    NotificationWording,
 )
 from wagtail_mentoring.people.models import (  # noqa: F401
     EmployeeProfile,

@@ -78,6 +78,14 @@ def can_administer(user, program) -> bool:
     return bool(program.admin_group_id and program.admin_group_id in _group_ids(user))
 
 
+def can_edit_wording(user, program) -> bool:
+    """May ``user`` change the wording of notifications of ``program``?
+    ``None`` is the site-wide wording: only admins of every program (HR)."""
+    if program is None:
+        return administers_all_programs(user)
+    return can_administer(user, program)
+
+
 def administers_any_program(user) -> bool:
     if not hasattr(user, "_wm_administers_any"):
         user._wm_administers_any = administered_programs(user).exists()
@@ -433,6 +441,13 @@ def register_policies() -> None:
     register_policy(
         model("CareerOutcome"),
         ActionsPolicy(model("CareerOutcome"), actions=("view", "add", "change")),
+    )
+    # Saved and reset through their services (programs.wording): the admin
+    # shows them, scoped to the programs one administers (site-wide wordings,
+    # without a program, only to admins of every program).
+    register_policy(
+        model("NotificationWording"),
+        ProgramScopedPolicy(model("NotificationWording"), actions=("view", "change")),
     )
     # Matching also takes the permission to run it.
     for name in ("MatchingRun", "MatchProposal"):

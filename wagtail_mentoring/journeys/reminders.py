@@ -63,6 +63,10 @@ def remind_journey_steps(now: datetime | None = None) -> int:
                     category=Category.REMINDERS,
                     template="nudge",
                     context={
+                        "journey": journey,
+                        "step_title": summary.current_step_title or journey.title,
+                        "days": days,
+                        "program": summary.relationship.program,
                         "subject": _("Your next step: %(step)s")
                         % {"step": summary.current_step_title or journey.title},
                         "lines": [

@@ -2,13 +2,13 @@
 
 from wagtail import hooks
 
-from wagtail_mentoring.engagement.agenda import AGENDA_PROMPTS
+from wagtail_mentoring.engagement.agenda import AGENDA_PROMPTS_FOR_PAIRS
 from wagtail_mentoring.engagement.nudges.at_risk import AT_RISK_SIGNALS
 from wagtail_mentoring.engagement.selectors import RELATIONSHIP_CARDS
 from wagtail_mentoring.journeys.admin import JourneyViewSet, page_buttons
 from wagtail_mentoring.journeys.personal_data import personal_data
 from wagtail_mentoring.journeys.selectors import (
-    pair_prompts,
+    pairs_prompts,
     stalled_journeys,
     with_journeys,
 )
@@ -21,7 +21,7 @@ def register(menu) -> None:
     hooks.register("register_page_listing_more_buttons", _listing_buttons)
     # A pair's next journey step puts its prompts on their meeting agenda, and
     # its progress on their relationship cards.
-    hooks.register(AGENDA_PROMPTS, pair_prompts)
+    hooks.register(AGENDA_PROMPTS_FOR_PAIRS, pairs_prompts)
     hooks.register(RELATIONSHIP_CARDS, with_journeys)
     # A journey that stopped moving makes the pair at risk.
     hooks.register(AT_RISK_SIGNALS, stalled_journeys)

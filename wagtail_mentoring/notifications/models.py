@@ -160,3 +160,53 @@ class NotificationPreferences(models.Model):
 
     def frequency(self, category: str) -> str:
         return getattr(self, Category(category).value)
+
+
+class NotificationWording(models.Model):
+    """The subject and body a program (or, without one, every program) uses
+    for one kind of notification instead of the built-in email.
+
+    Checked when saved (``notifications.wording.check_wording``): only the
+    kind's placeholders, balanced braces, plain text. A program's wording
+    wins over the site-wide one; with neither, the built-in email is sent.
+    """
+
+    # A string reference: notifications sit under programs and never import them.
+    program = models.ForeignKey(
+        "wagtail_mentoring.ProgramPage",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification_wordings",
+        verbose_name=_("program"),
+        help_text=_("Empty: the wording of every program without its own."),
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("notification wording")
+        verbose_name_plural = _("notification wordings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "kind"], name="wm_wording_once_per_program"
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(program__isnull=True),
+                name="wm_wording_once_site_wide",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.program_id or 'all programs'})"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from wagtail_mentoring.notifications.models import Delivery, NotificationPreferences
-from wagtail_mentoring.personal_data import DELETE, PersonalData, when
+from wagtail_mentoring.notifications.models import (
+    Delivery,
+    NotificationPreferences,
+    NotificationWording,
+)
+from wagtail_mentoring.personal_data import CLEAR, DELETE, PersonalData, when
 
 
 class NotificationsData(PersonalData):
@@ -17,6 +21,8 @@ class NotificationsData(PersonalData):
     user_fields = {
         "Delivery.recipient": DELETE,
         "NotificationPreferences.user": DELETE,
+        # Who last changed a program's wording: the wording is the program's.
+        "NotificationWording.updated_by": CLEAR,
     }
 
     def export(self, user):
@@ -46,6 +52,7 @@ class NotificationsData(PersonalData):
     def erase(self, user) -> None:
         Delivery.objects.filter(recipient=user).delete()
         NotificationPreferences.objects.filter(user=user).delete()
+        NotificationWording.objects.filter(updated_by=user).update(updated_by=None)
 
 
 personal_data = NotificationsData()

@@ -33,10 +33,17 @@ from wagtail_mentoring.notifications.models import (
     DeliveryStatus,
     Frequency,
     NotificationPreferences,
+    NotificationWording,
 )
 from wagtail_mentoring.notifications.tokens import (
     read_unsubscribe_token,
     unsubscribe_token,
+)
+from wagtail_mentoring.notifications.wording import (
+    KINDS,
+    render_wording,
+    values_for,
+    wording_key,
 )
 from wagtail_mentoring.people.users import display_name, user_timezone
 
@@ -76,25 +83,51 @@ def unsubscribe_url(user, categories) -> str:
     return _absolute(reverse("wagtail_mentoring:unsubscribe", args=[token]))
 
 
-def _render(user, template: str, context: dict, categories) -> dict:
+def wording_for(kind: str, context: dict) -> NotificationWording | None:
+    """The wording admins wrote for this notification: its program's, else the
+    site-wide one, else ``None`` (the built-in email)."""
+    key = wording_key(kind, context)
+    if key not in KINDS:
+        return None
+    program_id = getattr(context.get("program"), "pk", None)
+    scope = Q(program__isnull=True)
+    if program_id and KINDS[key].per_program:
+        scope |= Q(program_id=program_id)
+    found = list(NotificationWording.objects.filter(scope, kind=key))
+    # The program's own wording wins over the site-wide one.
+    found.sort(key=lambda w: w.program_id is None)
+    return found[0] if found else None
+
+
+def _render(
+    user, template: str, context: dict, categories, kind: str = "", link: str = ""
+) -> dict:
     """Subject, text and HTML of ``template`` for ``user``, in their time zone,
-    with the footer that says why they get it and how to stop it."""
-    link = unsubscribe_url(user, categories)
+    with the footer that says why they get it and how to stop it. A wording
+    the program admins wrote for ``kind`` replaces the built-in one."""
+    unsubscribe_link = unsubscribe_url(user, categories)
     context = {
         **context,
         "recipient": user,
         "recipient_name": display_name(user),
         "base_url": getattr(settings, "WAGTAILADMIN_BASE_URL", ""),
-        "unsubscribe_url": link,
+        "unsubscribe_url": unsubscribe_link,
         "categories": [Category(c).label for c in categories],
         "settings_url": _absolute(reverse("wagtail_mentoring:notification_settings")),
     }
+    wording = wording_for(kind, context) if kind else None
     with timezone.override(user_timezone(user)):
-        subject = " ".join(
-            render_to_string(f"{EMAILS}{template}_subject.txt", context).split()
-        )
-        text = render_to_string(f"{EMAILS}{template}.txt", context)
-        html = render_to_string(f"{EMAILS}{template}.html", context)
+        if wording is not None:
+            url = _absolute(link) if link.startswith("/") else link
+            values = values_for(wording.kind, {**context, "link_url": url})
+            words = render_wording(wording.subject, wording.body, values)
+            subject, text, html = words["subject"], words["text"], words["html"]
+        else:
+            subject = " ".join(
+                render_to_string(f"{EMAILS}{template}_subject.txt", context).split()
+            )
+            text = render_to_string(f"{EMAILS}{template}.txt", context)
+            html = render_to_string(f"{EMAILS}{template}.html", context)
         footer_text = render_to_string(f"{EMAILS}footer.txt", context)
         footer_html = render_to_string(f"{EMAILS}footer.html", context)
     if "</body>" in html:
@@ -105,7 +138,7 @@ def _render(user, template: str, context: dict, categories) -> dict:
         "subject": subject[:300],
         "body_text": text.rstrip() + "\n\n" + footer_text,
         "body_html": html,
-        "unsubscribe_url": link,
+        "unsubscribe_url": unsubscribe_link,
     }
 
 
@@ -140,7 +173,7 @@ def notify(
     elif frequency == Frequency.NEVER:
         status = DeliveryStatus.SKIPPED
     rendered = (
-        _render(user, template, context, [category])
+        _render(user, template, context, [category], kind, link)
         if status != DeliveryStatus.SKIPPED
         else {"subject": kind}
     )
@@ -307,6 +340,8 @@ def _send_digest(user, frequency, occurrence, categories) -> int:
         kind=f"digest_{frequency}",
         category=categories[0],
         recipient=user,
+        # What the grouped emails carried (a meeting's .ics) goes with them.
+        attachments=[a for item in items for a in item.attachments],
         **rendered,
     )
     try:

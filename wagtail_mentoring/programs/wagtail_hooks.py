@@ -1,4 +1,5 @@
-"""Admin of programs: Applications and their approve/decline bulk actions."""
+"""Admin of programs: Applications (with their approve/decline bulk actions)
+and the wording of notifications."""
 
 from django.contrib.auth.models import Permission
 from wagtail import hooks
@@ -10,10 +11,11 @@ from wagtail_mentoring.programs.admin import (
     DeclineBulkAction,
 )
 from wagtail_mentoring.programs.personal_data import personal_data
+from wagtail_mentoring.programs.wording_admin import WordingViewSet
 
 
 def register(menu) -> None:
-    menu.mentoring.append(ApplicationViewSet())
+    menu.mentoring += [ApplicationViewSet(), WordingViewSet()]
     hooks.register("register_bulk_action", ApproveBulkAction)
     hooks.register("register_bulk_action", DeclineBulkAction)
     hooks.register("register_permissions", _permissions)

@@ -58,6 +58,8 @@ def remind_idle_sponsors(now: datetime | None = None) -> int:
                 category=Category.REMINDERS,
                 template="nudge",
                 context={
+                    "program": program,
+                    "since": start,
                     "subject": _("No advocacy logged this quarter (%(program)s)")
                     % {"program": program.title},
                     "lines": [

@@ -20,8 +20,9 @@ stalled journey        1       (from the journeys domain, through the
 =====================  ======  ====================================================
 
 A pair with any reason is at risk; the list is ordered by score, then by how
-long the pair has not met. The whole list costs a fixed number of queries,
-however many pairs there are.
+long the pair has not met. Pairs are scored a batch (``BATCH_SIZE``) at a
+time, each batch in a fixed number of queries, and only the pairs at risk are
+kept (with their members), so a company of any size fits in memory.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, OuterRef, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from wagtail_mentoring.engagement.models import Feedback, FeedbackVisibility, Message
 from wagtail_mentoring.engagement.nudges.selectors import (
+    BATCH_SIZE,
+    attach_programs,
+    in_batches,
     members_prefetch,
     quiet_days,
     with_meeting_dates,
@@ -86,24 +90,33 @@ def _annotated(relationships: QuerySet, now: datetime) -> QuerySet:
     last_message = Message.objects.filter(relationship=OuterRef("pk")).order_by(
         "-created_at", "-pk"
     )
-    return (
-        with_meeting_dates(relationships, now)
-        .annotate(
-            admin_rating=Subquery(admin_ratings[:1]),
-            last_message_at=Subquery(last_message.values("created_at")[:1]),
-        )
-        .select_related("program")
-        .prefetch_related(members_prefetch())
+    return with_meeting_dates(relationships, now).annotate(
+        admin_rating=Subquery(admin_ratings[:1]),
+        last_message_at=Subquery(last_message.values("created_at")[:1]),
     )
 
 
-def pairs_at_risk(relationships: QuerySet, now: datetime | None = None) -> list:
+def pairs_at_risk(
+    relationships: QuerySet, now: datetime | None = None, batch_size: int = BATCH_SIZE
+) -> list:
     """The :class:`PairAtRisk` among ``relationships`` (already scoped to what
-    the viewer may see), most at risk first."""
+    the viewer may see), most at risk first, with their members loaded."""
     now = now or timezone.now()
-    pairs = list(
-        _annotated(relationships.filter(status=RelationshipStatus.ACTIVE), now)
-    )
+    scored = _annotated(relationships.filter(status=RelationshipStatus.ACTIVE), now)
+    found = []
+    programs: dict = {}
+    for pairs in in_batches(scored, batch_size):
+        attach_programs(pairs, programs)
+        at_risk = _score(pairs, now)
+        prefetch_related_objects(
+            [item.relationship for item in at_risk], members_prefetch()
+        )
+        found += at_risk
+    found.sort(key=lambda p: (-p.score, -p.quiet_days, p.relationship.pk))
+    return found
+
+
+def _score(pairs: list, now: datetime) -> list:
     extra: dict = {}
     for signal in hooks.get_hooks(AT_RISK_SIGNALS):
         for pk, reason in signal(pairs, now).items():
@@ -143,5 +156,4 @@ def pairs_at_risk(relationships: QuerySet, now: datetime | None = None) -> list:
         item.reasons += extra.get(relationship.pk, [])
         if item.reasons:
             found.append(item)
-    found.sort(key=lambda p: (-p.score, -p.quiet_days, p.relationship.pk))
     return found

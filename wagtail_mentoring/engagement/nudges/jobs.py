@@ -6,12 +6,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import (
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail_mentoring.engagement.agenda import conversation_prompts_for
 from wagtail_mentoring.engagement.mentor_requests import SELF_SELECT_MODES
 from wagtail_mentoring.engagement.models import (
     Feedback,
@@ -24,14 +32,17 @@ from wagtail_mentoring.engagement.models import (
 )
 from wagtail_mentoring.engagement.nudges.at_risk import pairs_at_risk
 from wagtail_mentoring.engagement.nudges.selectors import (
-    active_pairs,
+    BATCH_SIZE,
+    attach_programs,
+    in_batches,
     members_prefetch,
     quiet_days,
     quiet_since,
+    with_meeting_dates,
 )
 from wagtail_mentoring.engagement.nudges.services import nudge_pair
-from wagtail_mentoring.notifications.models import Category
-from wagtail_mentoring.notifications.services import notify
+from wagtail_mentoring.notifications.models import Category, Delivery
+from wagtail_mentoring.notifications.services import delivery_key, notify
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import (
@@ -151,26 +162,59 @@ def remind_requests(now: datetime | None = None) -> int:
     return sent
 
 
-def nudge_quiet_pairs(now: datetime | None = None) -> int:
+def nudge_quiet_pairs(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Nudge active pairs with no meeting for their program's *nudge quiet
-    pairs after* days and none planned; again after each such stretch."""
+    pairs after* days and none planned; again after each such stretch.
+
+    A batch of pairs costs a fixed number of queries (pairs, members, the
+    nudges already sent, the journey prompts of the rest) plus the emails
+    it sends: a day on which most quiet pairs were nudged already is cheap.
+    """
     now = now or timezone.now()
-    pairs: list[Relationship] = list(
-        active_pairs(now).filter(program__nudge_after_days__gt=0)
+    pairs = with_meeting_dates(
+        Relationship.objects.filter(
+            status=RelationshipStatus.ACTIVE, program__nudge_after_days__gt=0
+        ),
+        now,
     )
     sent = 0
-    for relationship in pairs:
-        limit = relationship.program.nudge_after_days
-        days = quiet_days(relationship, now)
-        if days < limit:
+    programs: dict = {}
+    for batch in in_batches(pairs, batch_size):
+        attach_programs(batch, programs)
+        quiet = []
+        for relationship in batch:
+            limit = relationship.program.nudge_after_days
+            days = quiet_days(relationship, now)
+            if days >= limit:
+                since = quiet_since(relationship).date().isoformat()
+                quiet.append((relationship, f"quiet:{since}:{days // limit}", days))
+        if not quiet:
             continue
-        since = quiet_since(relationship).date().isoformat()
-        sent += nudge_pair(
-            relationship,
-            occurrence=f"quiet:{since}:{days // limit}",
-            quiet_days=days,
-            now=now,
+        prefetch_related_objects([r for r, _o, _d in quiet], members_prefetch())
+        keys = {
+            (r.pk, delivery_key("pair_nudge", r.pk, occurrence, m.user))
+            for r, occurrence, _d in quiet
+            for m in r.members.all()
+            if m.user.is_active
+        }
+        done = set(
+            Delivery.objects.filter(key__in=[k for _pk, k in keys]).values_list(
+                "key", flat=True
+            )
         )
+        waiting = {pk for pk, key in keys if key not in done}
+        due = [item for item in quiet if item[0].pk in waiting]
+        if not due:
+            continue
+        prompts = conversation_prompts_for([r for r, _o, _d in due])
+        for relationship, occurrence, days in due:
+            sent += nudge_pair(
+                relationship,
+                occurrence=occurrence,
+                quiet_days=days,
+                now=now,
+                prompts=prompts[relationship.pk],
+            )
     return sent
 
 
@@ -218,6 +262,8 @@ def remind_feedback(now: datetime | None = None) -> int:
                     category=Category.REMINDERS,
                     template="nudge",
                     context={
+                        "meeting": meeting,
+                        "program": meeting.relationship.program,
                         "subject": _("How was %(title)s?") % {"title": meeting.title},
                         "lines": [
                             _(
@@ -268,6 +314,9 @@ def remind_goal_check_ins(now: datetime | None = None) -> int:
                 category=Category.REMINDERS,
                 template="nudge",
                 context={
+                    "goal": goal,
+                    "days": days,
+                    "program": goal.relationship.program,
                     "subject": _("How is your goal going? %(title)s")
                     % {"title": goal.title},
                     "lines": [
@@ -335,6 +384,7 @@ def nudge_mentees_without_requests(now: datetime | None = None) -> int:
                 category=Category.REMINDERS,
                 template="nudge",
                 context={
+                    "program": enrollment.program,
                     "subject": _("Find your mentor in %(program)s")
                     % {"program": enrollment.program.title},
                     "lines": [
@@ -406,6 +456,7 @@ def nudge_incomplete_profiles(now: datetime | None = None) -> int:
                 category=Category.REMINDERS,
                 template="nudge",
                 context={
+                    "missing": missing,
                     "subject": _("Complete your mentoring profile"),
                     "lines": [
                         _(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time
 
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
@@ -9,10 +10,52 @@ from django.utils import timezone
 
 from wagtail_mentoring.engagement.models import MeetingStatus
 from wagtail_mentoring.programs.models import (
+    ProgramPage,
     Relationship,
     RelationshipMember,
-    RelationshipStatus,
 )
+
+#: Relationships a periodic job holds in memory at once: each batch costs a
+#: fixed number of queries, so a job's queries grow with pairs / BATCH_SIZE.
+BATCH_SIZE = 1000
+
+
+def in_batches(queryset: QuerySet, size: int = BATCH_SIZE) -> Iterator[list]:
+    """``queryset`` in lists of at most ``size``, in primary-key order.
+
+    Keyset pagination (``pk > last``) rather than offsets: every batch is one
+    indexed query however deep into the table it is.
+    """
+    last = None
+    while True:
+        page = queryset.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        rows = list(page[:size])
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1].pk
+
+
+def attach_programs(relationships: list, known: dict) -> None:
+    """Give each relationship its program from ``known`` (``{pk: program}``,
+    filled here with the ones missing, in one query).
+
+    Not ``select_related("program")``: that builds a full program page (its
+    StreamFields and all) for every row, which costs more than the rest of
+    a batch; a company has a handful of programs and thousands of pairs.
+    """
+    missing = {r.program_id for r in relationships} - known.keys()
+    if missing:
+        known.update(
+            (program.pk, program)
+            for program in ProgramPage.objects.filter(pk__in=missing)
+        )
+    for relationship in relationships:
+        relationship.program = known[relationship.program_id]
 
 
 def with_meeting_dates(relationships: QuerySet, now: datetime) -> QuerySet:
@@ -35,18 +78,6 @@ def members_prefetch() -> Prefetch:
         queryset=RelationshipMember.objects.exclude(user=None)
         .select_related("user__mentoring_profile")
         .order_by("pk"),
-    )
-
-
-def active_pairs(now: datetime) -> QuerySet:
-    """Active relationships with their meeting dates, program and members."""
-    return (
-        with_meeting_dates(
-            Relationship.objects.filter(status=RelationshipStatus.ACTIVE), now
-        )
-        .select_related("program")
-        .prefetch_related(members_prefetch())
-        .order_by("pk")
     )
 
 

@@ -25,13 +25,16 @@ def nudge_pair(
     occurrence: str | None = None,
     quiet_days: int | None = None,
     now=None,
+    prompts: list[str] | None = None,
 ) -> int:
     """Remind every member of an active pair to meet, with a one-click link to
     schedule the next meeting and their next conversation prompts.
 
     ``by`` is the program admin who asked (``None`` for the periodic job);
     ``occurrence`` names this nudge, so it goes out once (an admin's nudges are
-    once a day per pair). Returns how many emails went out.
+    once a day per pair). ``prompts``: the pair's conversation prompts when
+    the caller looked them up for many pairs at once. Returns how many emails
+    went out.
     """
     now = now or timezone.now()
     if by is not None:
@@ -49,7 +52,9 @@ def nudge_pair(
         "program": relationship.program,
         "quiet_days": quiet_days,
         "from_admin": by is not None,
-        "prompts": conversation_prompts(relationship)[:PROMPTS_IN_NUDGE],
+        "prompts": (conversation_prompts(relationship) if prompts is None else prompts)[
+            :PROMPTS_IN_NUDGE
+        ],
         "schedule_url": reverse(
             "wagtail_mentoring:meeting_new", args=[relationship.pk]
         ),

@@ -24,6 +24,7 @@ from intranet.home.demo_history import seed_history
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
+from intranet.home.demo_wording import seed_wording
 from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
 from wagtail_mentoring.people.models import (
@@ -217,6 +218,7 @@ class Command(BaseCommand):
         seed_journeys(hub, programs[0], random.Random(seed + 6))
         engagement_note = self._engagement(rng, people, hub, programs)
         seed_nudges(programs[0])
+        seed_wording(programs[0], admin)
         seed_matching(programs[0], admin)
         seed_history(hub, programs[0])
         seed_circles(hub)
