@@ -245,7 +245,7 @@ def test_the_readmes_demo_logins_are_what_the_seed_creates():
         ProgramPage.objects.filter(admin_group=coordinators).values_list(
             "title", flat=True
         )
-    ) == ["Engineering Mentoring"]
+    ) == ["Engineering Mentoring", "Engineering Mentoring 2025–26"]
     assert users["coordinator"].has_perm("wagtail_mentoring.run_matching")
     assert [group.name for group in users["hr"].groups.all()] == ["HR"]
     for permission in (

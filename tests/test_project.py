@@ -1,11 +1,17 @@
 """Project-level checks: migrations, settings object, demo seeding, host contract."""
 
+import re
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
 
 from wagtail_mentoring.conf import HARD_MIN_GROUP_SIZE, mentoring_settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.django_db
@@ -89,3 +95,22 @@ def test_seed_demo_is_deterministic_and_safe_to_rerun():
     assert SelfIdentification.objects.exists()
     admin = get_user_model().objects.get(is_superuser=True)
     assert admin.check_password("changeme")
+
+
+def test_no_merge_conflict_markers_are_committed():
+    """A conflict left in a stylesheet or template breaks nothing loudly."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    markers = re.compile(r"^(<<<<<<< |>>>>>>> )", re.M)
+    found = []
+    for name in tracked:
+        path = ROOT / name
+        if (
+            path.suffix in {".png", ".ico", ".gif", ".jpg", ".sqlite3"}
+            or not path.is_file()
+        ):
+            continue
+        if markers.search(path.read_text(errors="ignore")):
+            found.append(name)
+    assert not found, found
