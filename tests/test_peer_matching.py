@@ -1,6 +1,7 @@
 """Peer programs: members matched with each other through the matching panel."""
 
 import pytest
+from django.urls import reverse
 
 from tests.factories import make_enrollment, make_program, make_user
 from wagtail_mentoring.matching import runs, services
@@ -150,3 +151,30 @@ def test_a_locked_peer_pair_is_kept_by_the_next_run(peer_program, members, super
     locked = {proposal.mentee.user_id, proposal.mentor.user_id}
     new = [p for p in _pairs(second) if p & locked and p != frozenset(locked)]
     assert new == []
+
+
+def test_peers_read_as_peer_partners_in_the_space_and_the_email(
+    peer_program,
+    members,
+    superuser,
+    client,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    run = _run(peer_program, superuser)
+    proposal = run.proposals.select_related("mentee__user", "mentor__user").first()
+    services.approve_proposal(peer_program, proposal, superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(peer_program, superuser)
+    one, other = proposal.mentee.user, proposal.mentor.user
+    bodies = [m.body for m in mailoutbox if one.email in m.to or other.email in m.to]
+    assert len(bodies) == 2
+    assert all("Your peer partner in Peer Circle is" in b for b in bodies)
+    relationship = Relationship.objects.get(program=peer_program)
+    client.force_login(one)
+    page = client.get(reverse("wagtail_mentoring:relationship", args=[relationship.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Your peer partner" in html and "Mentor" not in html.split("<main")[-1]
+    mine = client.get(reverse("wagtail_mentoring:my_mentoring")).content.decode()
+    assert f"Your peer partner: {other.first_name}" in mine

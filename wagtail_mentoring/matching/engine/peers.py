@@ -88,9 +88,7 @@ def match_peers(
     # both ends of a pair are matched: the bipartite reports see it both ways
     both_ways = np.concatenate([pairs, pairs[:, ::-1]]) if len(pairs) else pairs
     both_scores = np.concatenate([scores, scores])
-    unmatched = _unmatched(
-        problem, config, scorer, rules, both_ways, int(min_int or 0)
-    )
+    unmatched = _unmatched(problem, config, scorer, rules, both_ways, int(min_int or 0))
     timings["explain"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     cert = {
