@@ -49,7 +49,9 @@ def networkx_matching(w: np.ndarray) -> tuple[int, float, float]:
     g = nx.Graph()
     g.add_nodes_from(range(n))
     i, j = np.nonzero(np.triu(np.isfinite(w), 1))
-    g.add_weighted_edges_from(zip(i.tolist(), j.tolist(), w[i, j].tolist()))
+    g.add_weighted_edges_from(
+        zip(i.tolist(), j.tolist(), w[i, j].tolist(), strict=True)
+    )
     m = nx.max_weight_matching(g, maxcardinality=True)
     secs = time.perf_counter() - t0
     return len(m), float(sum(w[a, b] for a, b in m)), secs

@@ -21,6 +21,7 @@ from wagtail.models import Locale, Page, Site
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
+from intranet.home.demo_peer import seed_peer
 from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
 from wagtail_mentoring.people.models import (
@@ -215,6 +216,7 @@ class Command(BaseCommand):
         engagement_note = self._engagement(rng, people, hub, programs)
         seed_nudges(programs[0])
         seed_matching(programs[0], admin)
+        seed_peer(hub, admin)
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
