@@ -6,6 +6,7 @@ from django.urls import reverse
 from tests.factories import make_enrollment, make_program, make_user
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus, RunStatus
+from wagtail_mentoring.matching.reports import fairness_summary
 from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
     ProgramKind,
@@ -178,3 +179,11 @@ def test_peers_read_as_peer_partners_in_the_space_and_the_email(
     assert "Your peer partner" in html and "Mentor" not in html.split("<main")[-1]
     mine = client.get(reverse("wagtail_mentoring:my_mentoring")).content.decode()
     assert f"Your peer partner: {other.first_name}" in mine
+
+
+def test_the_fairness_summary_counts_both_members_of_a_pair(
+    peer_program, members, superuser
+):
+    run = _run(peer_program, superuser)
+    summary = fairness_summary(run)
+    assert summary.mentees == 6 and summary.matched == 6
