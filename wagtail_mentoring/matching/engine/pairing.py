@@ -49,7 +49,11 @@ from .errors import MatchingError
 _TOP_K = 6
 _BLOCK_ROWS = 512
 _MAX_ROUNDS = 40  # LP solves (cuts and pricing) before giving up on a proof
-_ADD_PER_MEMBER = 8  # improving pairs a member brings in per pricing round
+_ADD_PER_MEMBER = 3  # improving pairs a member brings in per pricing round
+# known pairs whose reduced weight is below -_KEEP × the weight span leave the
+# next LP (pricing brings any back that could pay): the LP stays near 2 pairs a
+# member instead of growing with every round
+_KEEP = 0.25
 _INT_TOL = 1e-6
 _PRICE_TOL = 1e-7
 
@@ -276,6 +280,11 @@ def _solve_lp(
     )
 
 
+def _merge(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    e = np.concatenate([a, b])
+    return _unique_edges(e[:, 0], e[:, 1], n)
+
+
 def _odd_set_cuts(n: int, edges: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
     """Vertex sets of odd fractional components whose blossom row is violated."""
     frac = (x > _INT_TOL) & (x < 1 - _INT_TOL)
@@ -360,7 +369,8 @@ def _phase(
             if r.size and sets_solved:
                 # blossom duals lower the reduced weight of pairs inside a set
                 rc[r, c] -= _set_dual_of_pairs(sets_solved, lp.z, n, r + a, c)
-            np.maximum(repair[rows], rc.max(axis=1, initial=0.0), out=repair[rows])
+            b = a + blk.shape[0]
+            np.maximum(repair[a:b], rc.max(axis=1, initial=0.0), out=repair[a:b])
             hit = rc[r, c] > _PRICE_TOL
             viol_i.append(r[hit] + a)
             viol_j.append(c[hit])
@@ -369,6 +379,15 @@ def _phase(
         vj = np.concatenate(viol_j)
         vr = np.concatenate(viol_rc)
         integral = not ((lp.x > _INT_TOL) & (lp.x < 1 - _INT_TOL)).any()
+        rc_known = (
+            cost
+            - lp.y[edges[:, 0]]
+            - lp.y[edges[:, 1]]
+            - lp.lam
+            - _set_dual_of_pairs(sets_solved, lp.z, n, edges[:, 0], edges[:, 1])
+        )
+        span = float(np.ptp(cost)) if cost.size else 0.0
+        live = (rc_known > -_KEEP * max(span, 1.0)) | (lp.x > _INT_TOL)
         if vi.size and rounds < max_rounds:
             # each member brings in its best improving pairs
             order = np.lexsort((-vr, vi))
@@ -377,14 +396,16 @@ def _phase(
             keep = (np.arange(vi.size) - first) < _ADD_PER_MEMBER
             new = _unique_edges(vi[keep], vj[keep], n)
             before = edges.shape[0]
-            edges = _unique_edges(
+            grown = _unique_edges(
                 np.concatenate([edges[:, 0], new[:, 0]]),
                 np.concatenate([edges[:, 1], new[:, 1]]),
                 n,
             )
-            if edges.shape[0] > before:
+            if grown.shape[0] > before:
+                edges = _merge(edges[live], new, n)
                 continue
         if cuts:
+            edges = edges[live]
             continue  # the bound of a fractional answer is not the last word
         # repaired duals are feasible for every pair: a valid bound
         bound = (
