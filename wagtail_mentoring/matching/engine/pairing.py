@@ -56,6 +56,7 @@ _ADD_PER_MEMBER = 3  # improving pairs a member brings in per pricing round
 _KEEP = 0.25
 _INT_TOL = 1e-6
 _PRICE_TOL = 1e-7
+_ADD_TOL = 1e-6
 
 
 @dataclass
@@ -358,7 +359,10 @@ def _phase(
         cuts = _odd_set_cuts(n, edges, lp.x) if rounds < max_rounds else []
         sets_solved = list(sets)
         sets.extend(cuts)
-        # price every allowed pair of the full problem
+        # price every allowed pair of the full problem; a pair joins when it pays
+        # more than the LP's own accuracy (smaller violations are repaired in the
+        # bound instead of chasing floating-point noise round after round)
+        add_tol = _ADD_TOL * max(1.0, float(np.abs(cost).max(initial=0.0)))
         viol_i, viol_j, viol_rc = [], [], []
         repair = np.zeros(n)
         for a, blk, ok in graph.blocks():
@@ -371,7 +375,7 @@ def _phase(
                 rc[r, c] -= _set_dual_of_pairs(sets_solved, lp.z, n, r + a, c)
             b = a + blk.shape[0]
             np.maximum(repair[a:b], rc.max(axis=1, initial=0.0), out=repair[a:b])
-            hit = rc[r, c] > _PRICE_TOL
+            hit = rc[r, c] > add_tol
             viol_i.append(r[hit] + a)
             viol_j.append(c[hit])
             viol_rc.append(rc[r[hit], c[hit]])
