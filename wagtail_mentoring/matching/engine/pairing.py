@@ -281,6 +281,13 @@ def _solve_lp(
     )
 
 
+def _member_of(edges: np.ndarray, among: np.ndarray, n: int) -> np.ndarray:
+    if not among.size:
+        return np.zeros(edges.shape[0], bool)
+    key = edges[:, 0] * n + edges[:, 1]
+    return np.isin(key, among[:, 0] * n + among[:, 1])
+
+
 def _merge(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     e = np.concatenate([a, b])
     return _unique_edges(e[:, 0], e[:, 1], n)
@@ -350,6 +357,7 @@ def _phase(
     sets: list[np.ndarray] = []
     rounds = 0
     lp = None
+    priced = np.zeros((0, 2), np.int64)
     while True:
         rounds += 1
         cost = cost_of(graph.value(edges[:, 0], edges[:, 1]))
@@ -391,7 +399,10 @@ def _phase(
             - _set_dual_of_pairs(sets_solved, lp.z, n, edges[:, 0], edges[:, 1])
         )
         span = float(np.ptp(cost)) if cost.size else 0.0
+        # a pair pricing brought in stays (dropping it again could cycle): only
+        # first candidates are dropped, each at most once
         live = (rc_known > -_KEEP * max(span, 1.0)) | (lp.x > _INT_TOL)
+        live |= _member_of(edges, priced, n)
         if vi.size and rounds < max_rounds:
             # each member brings in its best improving pairs
             order = np.lexsort((-vr, vi))
@@ -406,6 +417,7 @@ def _phase(
                 n,
             )
             if grown.shape[0] > before:
+                priced = _merge(priced, new, n)
                 edges = _merge(edges[live], new, n)
                 continue
         if cuts:
