@@ -25,7 +25,7 @@ def test_admin_matches_a_peer_program_from_the_panel(
     panel = f"/admin/mentoring/matching/{program.pk}/"
     sign_in(page, live_server, admin.get_username(), PASSWORD, panel)
     expect(page.get_by_role("heading", name="Pool")).to_be_visible()
-    expect(page.get_by_text("Members waiting")).to_be_visible()
+    expect(page.get_by_text("Members waiting", exact=True)).to_be_visible()
     expect(page.get_by_text("with room")).to_have_count(0)  # one side only
     axe_check(page)
 
