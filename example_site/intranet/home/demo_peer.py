@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from wagtail_mentoring.matching import runs, services
@@ -44,7 +43,6 @@ def seed_peer(hub, admin) -> ProgramPage:
                 title="Peer Coaching Exchange",
                 slug=SLUG,
                 kind=ProgramKind.PEER,
-                admin_group=Group.objects.get(name="Engineering mentoring admins"),
                 summary=summary,
                 intro=[("paragraph", f"<p>{summary}</p>")],
                 enrollment_opens_at=now - timedelta(days=14),
