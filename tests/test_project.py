@@ -75,8 +75,8 @@ def test_seed_demo_is_deterministic_and_safe_to_rerun():
         ProgramPage.objects.count(),
     )
     # Three admin-approved programs, the self-select one, the circles, the
-    # flash one and last year's intake (the dashboards' history).
-    assert ProgramPage.objects.count() == 7
+    # flash one, the peer one and last year's intake (the dashboards' history).
+    assert ProgramPage.objects.count() == 8
     assert ProgramPage.objects.filter(matching_mode="self_select").count() == 1
     assert set(ProgramPage.objects.values_list("kind", flat=True)) == {
         "one_to_one",
@@ -84,6 +84,7 @@ def test_seed_demo_is_deterministic_and_safe_to_rerun():
         "sponsorship",
         "group",
         "flash",
+        "peer",
     }
     assert get_user_model().objects.filter(is_active=False).exists()
     assert Enrollment.objects.exists()

@@ -47,7 +47,14 @@ def program_roles(program: ProgramPage) -> tuple[str, str]:
     """(receiving role, giving role) of a program: who is matched to whom."""
     if program.kind == ProgramKind.SPONSORSHIP:
         return Role.SPONSEE, Role.SPONSOR
+    if program.kind == ProgramKind.PEER:
+        return Role.MEMBER, Role.MEMBER  # members are matched with each other
     return Role.MENTEE, Role.MENTOR
+
+
+def is_peer(program: ProgramPage) -> bool:
+    """Whether members are paired with each other (a general graph, not two sides)."""
+    return program.kind == ProgramKind.PEER
 
 
 def default_config(program: ProgramPage, **overrides) -> MatchingConfig:
@@ -125,6 +132,10 @@ def load_pool(program: ProgramPage, *, reserved: dict | None = None) -> Pool:
             if slots > 0:
                 pool.mentees.append(enrollment)
                 pool.mentee_slots.append(slots)
+                if receiving == giving:
+                    # a peer is on both sides: position i is the same member
+                    pool.mentors.append(enrollment)
+                    pool.mentor_remaining.append(slots)
             else:
                 pool.matched.append(enrollment)
         else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from wagtail_mentoring.analytics import equity
 from wagtail_mentoring.matching.models import MatchingRun, ProposalStatus
-from wagtail_mentoring.programs.models import Enrollment
+from wagtail_mentoring.programs.models import Enrollment, ProgramKind
 
 
 @dataclass
@@ -57,11 +57,16 @@ def fairness_summary(run: MatchingRun) -> FairnessSummary:
         )
     )
     scores: dict = defaultdict(list)
-    for user_id, score in run.proposals.exclude(
+    sides = ["mentee__user_id"]
+    if run.program.kind == ProgramKind.PEER:
+        sides.append("mentor__user_id")  # both members of a peer pair are matched
+    kept = run.proposals.exclude(
         status__in=[ProposalStatus.REJECTED, ProposalStatus.SUPERSEDED]
-    ).values_list("mentee__user_id", "score"):
-        if user_id in population:
-            scores[user_id].append(score)
+    )
+    for side in sides:
+        for user_id, score in kept.values_list(side, "score"):
+            if user_id in population:
+                scores[user_id].append(score)
     matched = set(scores)
     all_scores = [s for values in scores.values() for s in values]
     threshold = equity.min_group_size()

@@ -29,6 +29,7 @@ from wagtail_mentoring.matching.engine import (
     MatchResult,
     match,
 )
+from wagtail_mentoring.matching.engine.peers import match_peers
 from wagtail_mentoring.matching.models import (
     CARRIED_STATUSES,
     HOLDING_STATUSES,
@@ -42,6 +43,7 @@ from wagtail_mentoring.matching.pools import (
     Pool,
     build_problem,
     default_config,
+    is_peer,
     load_pool,
     program_roles,
 )
@@ -199,8 +201,15 @@ def _solve(
         priority_weight=float(params.get("unmatched_priority") or 1.0),
     )
     config = config_from(program, params, fresh=fresh)
-    result = match(problem, config)
+    result = solve(program, problem, config)
     return pool, state, result, index
+
+
+def solve(program: ProgramPage, problem, config: MatchingConfig) -> MatchResult:
+    """The engine call of a program: members with each other, or two sides."""
+    if is_peer(program):
+        return match_peers(problem, config)
+    return match(problem, config)
 
 
 # --- Executing a run ----------------------------------------------------------
@@ -425,19 +434,28 @@ def preview(program: ProgramPage, params: dict) -> Preview:
         rejected=state.rejected,
         paired=state.paired,
     )
-    result = match(problem, config_from(program, params))
+    result = solve(program, problem, config_from(program, params))
     unmatchable, blocked = _unmatchable(result)
     outcome = Preview(
         mentees=len(pool.mentees),
         mentors=len(pool.mentors),
         matchable=len(pool.mentees) - unmatchable,
-        matched=len({int(i) for i in result.pairs[:, 0]}) if len(result.pairs) else 0,
+        matched=len(
+            {
+                int(i)
+                for i in (
+                    result.pairs.ravel() if is_peer(program) else result.pairs[:, 0]
+                )
+            }
+        ),
         blocked_by=dict(blocked.most_common()),
     )
     if outcome.nobody_matchable:
         for rule, overrides in _single_rule_configs(params).items():
             alone = {**params, **_NO_RULES, **_rule_params(overrides)}
-            n, _blocked = _unmatchable(match(problem, config_from(program, alone)))
+            n, _blocked = _unmatchable(
+                solve(program, problem, config_from(program, alone))
+            )
             if n == outcome.mentees:
                 outcome.excludes_everyone[rule] = n
     return outcome

@@ -5,13 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
 from wagtail_mentoring.matching.runs import execute_run, fail_unclaimed_runs
 from wagtail_mentoring.notifications.models import Category
 from wagtail_mentoring.notifications.services import notify
 from wagtail_mentoring.people.users import display_name
-from wagtail_mentoring.programs.models import ProgramKind
+from wagtail_mentoring.programs.models import ProgramKind, Role
 
 
 @shared_task(ignore_result=True)
@@ -68,7 +69,10 @@ def send_match_emails(proposal_ids: list[int]) -> int:
                     context={
                         "program": proposal.program,
                         "partner_name": display_name(partner.user),
-                        "partner_role": partner.get_role_display().lower(),
+                        # a peer's partner is a member too: "your peer partner"
+                        "partner_role": _("peer partner")
+                        if partner.role == Role.MEMBER
+                        else partner.get_role_display().lower(),
                         "partner_role_code": partner.role,
                         "circle": proposal.program.kind == ProgramKind.GROUP,
                         "message": proposal.publish_message,

@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from wagtail_mentoring.look import show_messages
 from wagtail_mentoring.people.users import display_name as _display_name
@@ -32,6 +33,15 @@ def others(members, user) -> list:
     """The members of a relationship other than ``user``, so a list of names
     can put its commas between them (never after the last shown)."""
     return [m for m in members if m.user_id is None or m.user_id != user.pk]
+
+
+@register.filter
+def partner_role(member) -> str:
+    """How the viewer's partner is named: a peer is "your peer partner", not a
+    "member" (peer programs pair members with each other)."""
+    if member.role == "member":
+        return _("Your peer partner")
+    return member.get_role_display()
 
 
 @register.filter

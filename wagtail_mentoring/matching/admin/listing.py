@@ -285,6 +285,15 @@ class ProposalIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         receiving, giving = program_roles(self.program)
+        labels = {
+            "sponsee": _("Sponsee"),
+            "sponsor": _("Sponsor"),
+            "mentee": _("Mentee"),
+            "mentor": _("Mentor"),
+        }
+        first, second = labels.get(receiving), labels.get(giving)
+        if receiving == "member":  # peers: a member and their peer partner
+            first, second = _("Member"), _("Peer partner")
         name_field = name_ordering()[0]
         query = self.request.GET.urlencode()
         next_url = f"{self.index_url}?{query}" if query else self.index_url
@@ -293,13 +302,13 @@ class ProposalIndexView(generic.IndexView):
             PersonColumn(
                 "mentee",
                 side="mentee",
-                label=_("Sponsee") if receiving == "sponsee" else _("Mentee"),
+                label=first,
                 sort_key=f"mentee__user__{name_field}",
             ),
             PersonColumn(
                 "mentor",
                 side="mentor",
-                label=_("Sponsor") if giving == "sponsor" else _("Mentor"),
+                label=second,
                 sort_key=f"mentor__user__{name_field}",
             ),
             ScoreColumn("score", label=_("Score"), sort_key="score"),

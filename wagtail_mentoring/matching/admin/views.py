@@ -40,7 +40,7 @@ from wagtail_mentoring.matching.models import (
     ProposalStatus,
     RunStatus,
 )
-from wagtail_mentoring.matching.pools import load_pool, program_roles
+from wagtail_mentoring.matching.pools import is_peer, load_pool, program_roles
 from wagtail_mentoring.matching.reasons import (
     EXCLUSION_LABELS,
     FACTOR_LABELS,
@@ -78,6 +78,9 @@ def program_or_404(request, program_id) -> ProgramPage:
 def role_labels(program) -> dict[str, str]:
     receiving, giving = program_roles(program)
     labels = dict(Role.choices)
+    if is_peer(program):
+        # both ends are members: the second is the first one's peer partner
+        return {"mentee": str(labels[receiving]), "mentor": _("Peer partner")}
     return {"mentee": str(labels[receiving]), "mentor": str(labels[giving])}
 
 
@@ -122,6 +125,7 @@ class ProgramView(WagtailAdminTemplateMixin, TemplateView):
             program=self.program,
             panel_url=self.panel_url,
             role_labels=role_labels(self.program),
+            peer=is_peer(self.program),
         )
         return context
 

@@ -6,6 +6,8 @@ Public API::
                      min_score=None, *, rejected=(), previous=(), priority=None,
                      warm_start=None, top_k=None, prune_above=None,
                      backend=None, start=None) -> AssignmentResult
+    solve_pairing(weights, locked=(), min_score=None, *, top_k=6,
+                  max_rounds=40) -> PairingResult
     match(problem, config=None, *, previous=None) -> MatchResult
 """
 
@@ -13,6 +15,7 @@ from .errors import MatchingError
 from .explain import PairExplanation, Reason, UnmatchedExplanation
 from .fairness import GroupStats
 from .match import MatchResult, match
+from .pairing import PairingResult, solve_pairing
 from .problem import (
     DEFAULT_WEIGHTS,
     FACTORS,
@@ -33,6 +36,7 @@ __all__ = [
     "MatchingConfig",
     "MatchingError",
     "MatchingProblem",
+    "PairingResult",
     "PairExplanation",
     "Reason",
     "UnmatchedExplanation",
@@ -40,4 +44,5 @@ __all__ = [
     "match",
     "multi_hot",
     "solve_assignment",
+    "solve_pairing",
 ]

@@ -24,6 +24,7 @@ from intranet.home.demo_history import seed_history
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
+from intranet.home.demo_peer import seed_peer
 from intranet.home.demo_wording import seed_wording
 from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
@@ -223,6 +224,7 @@ class Command(BaseCommand):
         seed_history(hub, programs[0])
         seed_circles(hub)
         seed_flash(hub, people, programs[0], programs[2])
+        seed_peer(hub, admin)
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(

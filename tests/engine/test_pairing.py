@@ -1,0 +1,159 @@
+"""``solve_pairing`` against networkx's blossom algorithm (an independent reference)."""
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wagtail_mentoring.matching.engine import MatchingError, solve_pairing
+
+
+def reference(w: np.ndarray, locked=(), min_score=None) -> tuple[int, float]:
+    """(pairs, objective) of networkx's max-cardinality max-weight matching."""
+    n = w.shape[0]
+    w = w.copy()
+    if min_score is not None:
+        w[w < min_score] = -np.inf
+    taken = {v for pair in locked for v in pair}
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            if np.isfinite(w[i, j]) and i not in taken and j not in taken:
+                g.add_edge(i, j, weight=w[i, j])
+    m = nx.max_weight_matching(g, maxcardinality=True)
+    locked_w = sum(w[i, j] for i, j in locked)
+    return len(m) + len(locked), sum(w[i, j] for i, j in m) + locked_w
+
+
+def check(result, w, locked=(), min_score=None):
+    k, obj = reference(w, locked, min_score)
+    pairs = result.pairs
+    assert pairs.shape == (k, 2)
+    assert np.all(pairs[:, 0] < pairs[:, 1])
+    assert np.unique(pairs.ravel()).size == pairs.size  # a matching
+    for i, j in locked:
+        assert [min(i, j), max(i, j)] in pairs.tolist()
+    for i, j in pairs.tolist():
+        assert np.isfinite(w[i, j])
+        assert min_score is None or w[i, j] >= min_score or (i, j) in locked
+    assert result.objective == pytest.approx(obj, abs=1e-9)
+    assert result.optimal and result.gap == 0.0
+
+
+@st.composite
+def graphs(draw):
+    n = draw(st.integers(2, 11))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    w = rng.integers(0, draw(st.sampled_from([2, 10, 1000])), (n, n)).astype(float)
+    w = np.triu(w, 1)
+    forbid = np.triu(rng.random((n, n)) < draw(st.sampled_from([0.0, 0.3, 0.7])), 1)
+    w[forbid] = -np.inf
+    w = np.triu(w, 1) + np.triu(w, 1).T
+    w[np.tril(np.ones((n, n), bool))] = w.T[np.tril(np.ones((n, n), bool))]
+    np.fill_diagonal(w, rng.integers(-5, 5))  # ignored
+    allowed = [
+        (i, j) for i in range(n) for j in range(i + 1, n) if np.isfinite(w[i, j])
+    ]
+    locked = []
+    if allowed and draw(st.booleans()):
+        used = set()
+        for i, j in draw(st.lists(st.sampled_from(allowed), max_size=2)):
+            if i not in used and j not in used:
+                locked.append((i, j))
+                used |= {i, j}
+    min_score = draw(st.sampled_from([None, None, 3.0]))
+    return w, locked, min_score, draw(st.integers(1, 4))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs())
+def test_same_optimum_as_networkx(case):
+    w, locked, min_score, top_k = case
+    if min_score is not None:
+        locked = [(i, j) for i, j in locked if w[i, j] >= min_score]
+    result = solve_pairing(w, locked=locked, min_score=min_score, top_k=top_k)
+    check(result, w, locked, min_score)
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs())
+def test_sparse_input_gives_the_dense_answer(case):
+    w, _locked, _min_score, top_k = case
+    i, j = np.nonzero(np.isfinite(w))
+    keep = i != j
+    sparse = sp.coo_matrix((w[i[keep], j[keep]], (i[keep], j[keep])), shape=w.shape)
+    check(
+        solve_pairing(sparse.tocsr(), top_k=top_k),
+        np.where(np.eye(len(w)) > 0, -np.inf, w),
+    )
+
+
+def test_a_triangle_of_friends_needs_a_blossom():
+    # Three members who all like each other and one who likes only one of them:
+    # the degree LP pairs the triangle "half" (value 1.5 pairs); the answer must
+    # still be a real matching, proved.
+    w = np.full((4, 4), -np.inf)
+    for i, j, v in [(0, 1, 10), (1, 2, 10), (0, 2, 10), (2, 3, 1)]:
+        w[i, j] = w[j, i] = v
+    r = solve_pairing(w, top_k=3)
+    assert r.pairs.tolist() in ([[0, 1], [2, 3]],)
+    assert r.objective == 11 and r.optimal
+    # five friends in a ring: two pairs, the best two
+    ring = np.full((5, 5), -np.inf)
+    for i in range(5):
+        j = (i + 1) % 5
+        ring[i, j] = ring[j, i] = 5 + i
+    r = solve_pairing(ring)
+    assert len(r.pairs) == 2 and r.optimal
+    assert r.objective == reference(ring)[1]
+
+
+def test_cardinality_comes_before_weight():
+    # one heavy pair (1, 2) or two light pairs (0, 1) and (2, 3): two pairs win
+    w = np.full((4, 4), -np.inf)
+    for i, j, v in [(0, 1, 1), (1, 2, 100), (2, 3, 1)]:
+        w[i, j] = w[j, i] = v
+    r = solve_pairing(w)
+    assert r.pairs.tolist() == [[0, 1], [2, 3]] and r.objective == 2 and r.optimal
+
+
+def test_nothing_allowed_is_an_empty_proved_answer():
+    r = solve_pairing(np.full((3, 3), -np.inf))
+    assert r.pairs.shape == (0, 2) and r.objective == 0 and r.optimal
+
+
+@pytest.mark.parametrize(
+    "weights, kwargs, message",
+    [
+        (np.zeros((2, 3)), {}, "square"),
+        (np.array([[0, 1], [2, 0]], float), {}, "symmetric"),
+        (np.array([[0, np.nan], [np.nan, 0]]), {}, "NaN"),
+        (np.zeros((3, 3)), {"locked": [(0, 3)]}, "below 3"),
+        (np.zeros((3, 3)), {"locked": [(1, 1)]}, "themself"),
+        (np.zeros((4, 4)), {"locked": [(0, 1), (1, 2)]}, "two locked"),
+        (
+            np.array([[0, -np.inf], [-np.inf, 0]]),
+            {"locked": [(0, 1)]},
+            "forbidden",
+        ),
+        (np.ones((2, 2)), {"locked": [(0, 1)], "min_score": 2}, "forbidden"),
+    ],
+)
+def test_bad_input_says_what_is_wrong(weights, kwargs, message):
+    with pytest.raises(MatchingError, match=message):
+        solve_pairing(weights, **kwargs)
+
+
+def test_a_large_dense_problem_is_proved_against_every_pair():
+    rng = np.random.default_rng(7)
+    profile = rng.random((150, 8))
+    w = np.rint(profile @ profile.T * 50)
+    dept = rng.integers(0, 5, 150)
+    w[dept[:, None] == dept[None, :]] = -np.inf
+    r = solve_pairing(w, top_k=3)
+    check(r, w)
+    assert r.stats["candidate_pairs"] < 150 * 149 / 2  # not every pair was solved

@@ -1,0 +1,612 @@
+"""``solve_pairing``: exact, certified matching of a general graph (peer programs).
+
+Members of a peer program are paired with each other: every member is on both sides,
+so the bipartite machinery of :func:`.solver.solve_assignment` does not apply (its
+LP is integral; the LP of a general graph is not: three members who all like each
+other make a "half-matched" triangle worth 1.5 pairs).
+
+Pipeline, the same shape as the bipartite solver:
+
+1. keep each member's best ``top_k`` partners (the candidate graph), read in row
+   blocks when the matrix is dense;
+2. solve the matching LP on the candidates with HiGHS (scipy): degree rows, one
+   row fixing the number of pairs, and the odd-set (blossom) rows
+   ``x(E(S)) <= (|S| - 1) / 2`` found by cutting planes on the fractional support
+   until the LP answer is a matching;
+3. price every pair of the *full* problem with the LP duals (member prices ``y``,
+   odd-set duals ``z``, the cardinality multiplier ``lam``); a pair whose reduced
+   weight ``w_ij - y_i - y_j - lam - z(S ∋ i, j)`` is positive could improve the
+   answer, so it joins the candidates and the LP is solved again;
+4. when no pair can improve it, the duals repaired to exact feasibility
+   (each member's price raised by its largest remaining violation) give an upper
+   bound valid for every matching of the full problem; the answer is optimal when
+   the bound meets it (below the next integer for integer weights).
+
+Cardinality comes first: the number of pairs ``K`` is the most the full graph
+allows, proved the same way with unit weights when the candidate graph does not
+reach the trivial bound (half the members who have any allowed partner); the
+weighted LP then fixes ``x(E) = K``. A matching polytope's neighbouring vertices
+differ by one alternating path or cycle (cardinality ±1 at most), so its section at
+an integer ``K`` has integral vertices and the LP bound is a bound over matchings
+of exactly ``K`` pairs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+
+from .errors import MatchingError
+
+_TOP_K = 6
+_BLOCK_ROWS = 512
+_MAX_ROUNDS = 40  # LP solves (cuts and pricing) before giving up on a proof
+_ADD_PER_MEMBER = 3  # improving pairs a member brings in per pricing round
+# known pairs whose reduced weight is below -_KEEP × the weight span leave the
+# next LP (pricing brings any back that could pay): the LP stays near 2 pairs a
+# member instead of growing with every round
+_KEEP = 0.25
+_INT_TOL = 1e-6
+_PRICE_TOL = 1e-7
+_ADD_TOL = 1e-6
+
+
+@dataclass
+class PairingResult:
+    """Outcome of :func:`solve_pairing`."""
+
+    pairs: np.ndarray  # int64 (k, 2), i < j in each row, rows sorted
+    objective: float  # sum of the weights of ``pairs`` (locked pairs included)
+    optimal: bool  # proved: most pairs first, then most weight
+    gap: float  # upper bound − objective in weight units (0.0 when proved)
+    upper_bound: float  # bound on the weight of any matching with as many pairs
+    cardinality_proved: bool  # no matching of the full problem has more pairs
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+# -- input -----------------------------------------------------------------------
+class _Graph:
+    """The allowed pairs of the full problem, read densely in blocks or from CSR."""
+
+    def __init__(self, weights: Any, min_score: float | None, active: np.ndarray):
+        self.min_score = min_score
+        self.active = active
+        if sp.issparse(weights):
+            w = sp.csr_matrix(weights, dtype=np.float64)
+            if w.ndim != 2 or w.shape[0] != w.shape[1]:
+                raise MatchingError(f"weights must be square, got {w.shape}")
+            w.sum_duplicates()
+            w = _drop_diagonal(w)  # the diagonal is ignored
+            if not np.all(np.isfinite(w.data)):
+                raise MatchingError("sparse weights must be finite (leave a pair out)")
+            pattern = w.copy()
+            pattern.data = np.ones_like(pattern.data)
+            if (pattern != pattern.T).nnz or (w != w.T).nnz:
+                raise MatchingError("weights must be symmetric")
+            self.sparse = w
+            self.dense = None
+            self.n = w.shape[0]
+        else:
+            d = np.asarray(weights)
+            if d.ndim != 2 or d.shape[0] != d.shape[1]:
+                raise MatchingError(f"weights must be a square matrix, got {d.shape}")
+            if not np.issubdtype(d.dtype, np.number) or np.issubdtype(
+                d.dtype, np.complexfloating
+            ):
+                raise MatchingError("weights must be real numbers")
+            self.dense = d
+            self.sparse = None
+            self.n = d.shape[0]
+            for a in range(0, self.n, _BLOCK_ROWS):
+                b = min(a + _BLOCK_ROWS, self.n)
+                blk = np.asarray(d[a:b], dtype=np.float64)
+                if np.isnan(blk).any() or np.isposinf(blk).any():
+                    raise MatchingError("weights must not contain NaN or +inf")
+                if not np.array_equal(blk, np.asarray(d[:, a:b], np.float64).T):
+                    raise MatchingError("weights must be symmetric")
+
+    def blocks(self):
+        """(first row, rows' weights, allowed mask) per row block, active rows only."""
+        n = self.n
+        for a in range(0, n, _BLOCK_ROWS):
+            b = min(a + _BLOCK_ROWS, n)
+            if self.dense is not None:
+                blk = np.asarray(self.dense[a:b], dtype=np.float64)
+                ok = np.isfinite(blk)
+            else:
+                sub = self.sparse[a:b]
+                blk = np.full((b - a, n), -np.inf)
+                ok = np.zeros((b - a, n), bool)
+                r = np.repeat(np.arange(b - a), np.diff(sub.indptr))
+                blk[r, sub.indices] = sub.data
+                ok[r, sub.indices] = True
+            if self.min_score is not None:
+                ok &= blk >= self.min_score
+            ok[np.arange(b - a), np.arange(a, b)] = False
+            ok &= self.active[a:b, None]
+            ok &= self.active[None, :]
+            yield a, blk, ok
+
+    def value(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Weights of pairs (i, j), -inf where forbidden."""
+        if self.dense is not None:
+            v = np.asarray(self.dense[i, j], dtype=np.float64)
+        else:
+            v = np.asarray(self.sparse[i, j], dtype=np.float64).ravel()
+            # a stored 0 is an allowed pair of weight 0: look the pattern up
+            v = np.where(_stored(self.sparse, i, j), v, -np.inf)
+        if self.min_score is not None:
+            v = np.where(v >= self.min_score, v, -np.inf)
+        return np.where(i == j, -np.inf, v)
+
+
+def _drop_diagonal(w: sp.csr_matrix) -> sp.csr_matrix:
+    coo = w.tocoo()
+    keep = coo.row != coo.col
+    return sp.csr_matrix(
+        (coo.data[keep], (coo.row[keep], coo.col[keep])), shape=w.shape
+    )
+
+
+def _stored(w: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Whether entries (i, j) are stored in a CSR matrix with sorted indices."""
+    w.sort_indices()
+    i = np.asarray(i, np.int64)
+    j = np.asarray(j, np.int64)
+    if not i.size:
+        return np.zeros(0, bool)
+    # global positions: row offset + column, searchable in one sorted key array
+    n = w.shape[1]
+    rows = np.repeat(np.arange(w.shape[0], dtype=np.int64), np.diff(w.indptr))
+    keys = rows * n + w.indices
+    want = i * n + j
+    p = np.minimum(np.searchsorted(keys, want), max(keys.size - 1, 0))
+    if not keys.size:
+        return np.zeros(i.size, bool)
+    return keys[p] == want
+
+
+def _pairs(x: Iterable, n: int, name: str) -> np.ndarray:
+    arr = np.asarray(list(x), dtype=np.int64).reshape(-1, 2)
+    if arr.size and (arr.min() < 0 or arr.max() >= n):
+        raise MatchingError(f"{name} pairs must be member indices below {n}")
+    if np.any(arr[:, 0] == arr[:, 1]):
+        raise MatchingError(f"a member cannot be paired with themself in {name}")
+    return np.sort(arr, axis=1)
+
+
+# -- candidates --------------------------------------------------------------------
+def _candidates(graph: _Graph, k: int) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """Each active member's ``k`` best allowed partners (i < j, unique).
+
+    Also counts the members with any allowed partner (for the trivial cardinality
+    bound) and whether every allowed weight is a whole number (exact proofs).
+    """
+    ii, jj = [], []
+    has_partner = np.zeros(graph.n, bool)
+    integral = True
+    for a, blk, ok in graph.blocks():
+        has_partner[a : a + blk.shape[0]] = ok.any(axis=1)
+        if integral:
+            v = blk[ok]
+            integral = bool(np.all(v == np.rint(v)))
+        score = np.where(ok, blk, -np.inf)
+        kk = min(k, graph.n - 1)
+        if kk <= 0:
+            continue
+        part = np.argpartition(-score, kk - 1, axis=1)[:, :kk]
+        r = np.repeat(np.arange(blk.shape[0]), kk)
+        c = part.ravel()
+        good = ok[r, c]
+        ii.append(r[good] + a)
+        jj.append(c[good])
+    i = np.concatenate(ii) if ii else np.zeros(0, np.int64)
+    j = np.concatenate(jj) if jj else np.zeros(0, np.int64)
+    e = _unique_edges(i, j, graph.n)
+    return e, has_partner, int(has_partner.sum()), integral
+
+
+def _unique_edges(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    key = np.unique(lo.astype(np.int64) * n + hi)
+    return np.stack([key // n, key % n], axis=1)
+
+
+# -- the LP ------------------------------------------------------------------------
+@dataclass
+class _LPAnswer:
+    x: np.ndarray
+    y: np.ndarray  # member prices (>= 0)
+    z: np.ndarray  # odd-set duals (>= 0)
+    lam: float  # cardinality multiplier (free)
+    value: float
+    status: int
+
+
+def _solve_lp(
+    n: int,
+    edges: np.ndarray,
+    cost: np.ndarray,
+    sets: list[np.ndarray],
+    cardinality: int | None,
+) -> _LPAnswer | None:
+    m = edges.shape[0]
+    cols = np.arange(m)
+    deg = sp.csr_matrix(
+        (
+            np.ones(2 * m),
+            (np.concatenate([edges[:, 0], edges[:, 1]]), np.tile(cols, 2)),
+        ),
+        shape=(n, m),
+    )
+    blocks = [deg]
+    rhs = [np.ones(n)]
+    if sets:
+        inside = []
+        member = np.zeros(n, bool)
+        for s in sets:
+            member[:] = False
+            member[s] = True
+            inside.append(member[edges[:, 0]] & member[edges[:, 1]])
+        blocks.append(sp.csr_matrix(np.array(inside, dtype=np.float64)))
+        rhs.append(np.array([(len(s) - 1) // 2 for s in sets], dtype=np.float64))
+    a_ub = sp.vstack(blocks, format="csr")
+    b_ub = np.concatenate(rhs)
+    kw: dict[str, Any] = {}
+    if cardinality is not None:
+        kw["A_eq"] = sp.csr_matrix(np.ones((1, m)))
+        kw["b_eq"] = np.array([float(cardinality)])
+    res = linprog(
+        -cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ipm", **kw
+    )
+    if res.status != 0:
+        return None
+    duals = -np.asarray(res.ineqlin.marginals)
+    lam = float(-res.eqlin.marginals[0]) if cardinality is not None else 0.0
+    return _LPAnswer(
+        x=np.asarray(res.x),
+        y=np.maximum(duals[:n], 0.0),
+        z=np.maximum(duals[n:], 0.0),
+        lam=lam,
+        value=float(-res.fun),
+        status=int(res.status),
+    )
+
+
+def _member_of(edges: np.ndarray, among: np.ndarray, n: int) -> np.ndarray:
+    if not among.size:
+        return np.zeros(edges.shape[0], bool)
+    key = edges[:, 0] * n + edges[:, 1]
+    return np.isin(key, among[:, 0] * n + among[:, 1])
+
+
+def _merge(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    e = np.concatenate([a, b])
+    return _unique_edges(e[:, 0], e[:, 1], n)
+
+
+def _odd_set_cuts(n: int, edges: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
+    """Vertex sets of odd fractional components whose blossom row is violated."""
+    frac = (x > _INT_TOL) & (x < 1 - _INT_TOL)
+    if not frac.any():
+        return []
+    fe = edges[frac]
+    g = sp.csr_matrix((np.ones(fe.shape[0]), (fe[:, 0], fe[:, 1])), shape=(n, n))
+    _, label = connected_components(g, directed=False)
+    touched = np.unique(fe.ravel())
+    out = []
+    for lab in np.unique(label[touched]):
+        s = np.flatnonzero(label == lab)
+        if s.size < 3 or s.size % 2 == 0:
+            continue
+        member = np.zeros(n, bool)
+        member[s] = True
+        inside = member[edges[:, 0]] & member[edges[:, 1]]
+        if x[inside].sum() > (s.size - 1) / 2 + _INT_TOL:
+            out.append(s)
+    return out
+
+
+def _set_dual_of_pairs(
+    sets: list[np.ndarray], z: np.ndarray, n: int, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """Σ z_S over the odd sets containing both ends of each pair."""
+    out = np.zeros(i.size)
+    member = np.zeros(n, bool)
+    for s, zs in zip(sets, z, strict=True):
+        if zs <= 0:
+            continue
+        member[:] = False
+        member[s] = True
+        out += zs * (member[i] & member[j])
+    return out
+
+
+@dataclass
+class _Phase:
+    pairs: np.ndarray  # (k, 2) matched candidate edges
+    upper_bound: float  # valid for every matching of the full problem (with K pairs)
+    integral_lp: bool
+    rounds: int
+    edges: np.ndarray
+    cuts: int
+
+
+def _phase(
+    graph: _Graph,
+    edges: np.ndarray,
+    cost_of: Any,
+    cardinality: int | None,
+    max_rounds: int,
+) -> _Phase | None:
+    """Cutting planes and pricing until the LP matching is proved or rounds run out.
+
+    ``cost_of`` maps weights to the LP's costs (the weights themselves, or the
+    unit costs of the cardinality phase); ``cardinality`` fixes the number of pairs.
+    None when the LP is infeasible on the candidates (too few pairs).
+    """
+    n = graph.n
+    sets: list[np.ndarray] = []
+    rounds = 0
+    lp = None
+    priced = np.zeros((0, 2), np.int64)
+    while True:
+        rounds += 1
+        cost = cost_of(graph.value(edges[:, 0], edges[:, 1]))
+        lp = _solve_lp(n, edges, cost, sets, cardinality)
+        if lp is None:
+            return None
+        cuts = _odd_set_cuts(n, edges, lp.x) if rounds < max_rounds else []
+        sets_solved = list(sets)
+        sets.extend(cuts)
+        # price every allowed pair of the full problem; a pair joins when it pays
+        # more than the LP's own accuracy (smaller violations are repaired in the
+        # bound instead of chasing floating-point noise round after round)
+        add_tol = _ADD_TOL * max(1.0, float(np.abs(cost).max(initial=0.0)))
+        viol_i, viol_j, viol_rc = [], [], []
+        repair = np.zeros(n)
+        for a, blk, ok in graph.blocks():
+            rows = np.arange(a, a + blk.shape[0])
+            w = np.where(ok, cost_of(blk), -np.inf)
+            rc = w - lp.y[rows, None] - lp.y[None, :] - lp.lam
+            r, c = np.nonzero(rc > _PRICE_TOL)
+            if r.size and sets_solved:
+                # blossom duals lower the reduced weight of pairs inside a set
+                rc[r, c] -= _set_dual_of_pairs(sets_solved, lp.z, n, r + a, c)
+            b = a + blk.shape[0]
+            np.maximum(repair[a:b], rc.max(axis=1, initial=0.0), out=repair[a:b])
+            hit = rc[r, c] > add_tol
+            viol_i.append(r[hit] + a)
+            viol_j.append(c[hit])
+            viol_rc.append(rc[r[hit], c[hit]])
+        vi = np.concatenate(viol_i)
+        vj = np.concatenate(viol_j)
+        vr = np.concatenate(viol_rc)
+        integral = not ((lp.x > _INT_TOL) & (lp.x < 1 - _INT_TOL)).any()
+        rc_known = (
+            cost
+            - lp.y[edges[:, 0]]
+            - lp.y[edges[:, 1]]
+            - lp.lam
+            - _set_dual_of_pairs(sets_solved, lp.z, n, edges[:, 0], edges[:, 1])
+        )
+        span = float(np.ptp(cost)) if cost.size else 0.0
+        # a pair pricing brought in stays (dropping it again could cycle): only
+        # first candidates are dropped, each at most once
+        live = (rc_known > -_KEEP * max(span, 1.0)) | (lp.x > _INT_TOL)
+        live |= _member_of(edges, priced, n)
+        if vi.size and rounds < max_rounds:
+            # each member brings in its best improving pairs
+            order = np.lexsort((-vr, vi))
+            vi, vj = vi[order], vj[order]
+            first = np.searchsorted(vi, vi, side="left")
+            keep = (np.arange(vi.size) - first) < _ADD_PER_MEMBER
+            new = _unique_edges(vi[keep], vj[keep], n)
+            before = edges.shape[0]
+            grown = _unique_edges(
+                np.concatenate([edges[:, 0], new[:, 0]]),
+                np.concatenate([edges[:, 1], new[:, 1]]),
+                n,
+            )
+            if grown.shape[0] > before:
+                priced = _merge(priced, new, n)
+                edges = _merge(edges[live], new, n)
+                continue
+        if cuts:
+            edges = edges[live]
+            continue  # the bound of a fractional answer is not the last word
+        # repaired duals are feasible for every pair: a valid bound
+        bound = (
+            math.fsum(lp.y)
+            + math.fsum(repair)
+            + math.fsum(
+                float(zs) * ((len(s) - 1) // 2)
+                for s, zs in zip(sets_solved, lp.z, strict=True)
+            )
+            + (lp.lam * cardinality if cardinality is not None else 0.0)
+        )
+        if integral:
+            chosen = edges[lp.x > 0.5]
+        else:
+            chosen = _round(n, edges, lp.x, cost)
+        return _Phase(chosen, bound, integral, rounds, edges, len(sets_solved))
+
+
+def _complete(graph: _Graph, edges: np.ndarray) -> np.ndarray:
+    """Candidates plus pairs among the members a greedy matching leaves alone.
+
+    Popular members are in everyone's top partners, so the best pairs alone often
+    hold no matching of every member; pairing the left-over members with each
+    other (best allowed partner first) gives the LP a full matching to start from.
+    """
+    n = graph.n
+    matched = _round(n, edges, np.zeros(edges.shape[0]), _weights(graph, edges))
+    free = np.ones(n, bool)
+    free[matched.ravel()] = False
+    free &= graph.active
+    left = np.flatnonzero(free)
+    if left.size < 2:
+        return edges
+    extra = []
+    taken = np.zeros(n, bool)
+    for i in left.tolist():
+        if taken[i]:
+            continue
+        others = left[(left != i) & ~taken[left]]
+        if not others.size:
+            break
+        w = graph.value(np.full(others.size, i), others)
+        best = int(np.argmax(w))
+        if np.isfinite(w[best]):
+            j = int(others[best])
+            taken[i] = taken[j] = True
+            extra.append((i, j))
+    if not extra:
+        return edges
+    e = np.concatenate([edges, np.array(extra, np.int64)])
+    return _unique_edges(e[:, 0], e[:, 1], n)
+
+
+def _weights(graph: _Graph, edges: np.ndarray) -> np.ndarray:
+    if not edges.size:
+        return np.zeros(0)
+    return graph.value(edges[:, 0], edges[:, 1])
+
+
+def _identity(w: np.ndarray) -> np.ndarray:
+    return w
+
+
+def _greedy(graph: _Graph, edges: np.ndarray) -> int:
+    """Size of a greedy matching of the candidates (heaviest pairs first)."""
+    if not edges.size:
+        return 0
+    w = graph.value(edges[:, 0], edges[:, 1])
+    return _round(graph.n, edges, np.zeros(edges.shape[0]), w).shape[0]
+
+
+def _round(n: int, edges: np.ndarray, x: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """A matching from a fractional LP answer: its whole pairs, then greedy."""
+    used = np.zeros(n, bool)
+    out = []
+    order = np.lexsort((-cost, -np.round(x, 6)))
+    for e in order.tolist():
+        i, j = int(edges[e, 0]), int(edges[e, 1])
+        if not used[i] and not used[j]:
+            used[i] = used[j] = True
+            out.append((i, j))
+    return np.array(out, dtype=np.int64).reshape(-1, 2)
+
+
+# -- public ------------------------------------------------------------------------
+def solve_pairing(
+    weights: Any,
+    locked: Iterable = (),
+    min_score: float | None = None,
+    *,
+    top_k: int = _TOP_K,
+    max_rounds: int = _MAX_ROUNDS,
+) -> PairingResult:
+    """Pair members with each other: most pairs first, then most total weight.
+
+    ``weights`` is ``n × n`` and symmetric, dense (``-inf`` forbids a pair) or scipy
+    sparse (a missing entry forbids it, a stored 0 is allowed); the diagonal is
+    ignored. ``locked`` pairs are in the result whatever they weigh (they must be
+    allowed and share no member); pairs below ``min_score`` are forbidden. Each
+    member's ``top_k`` best partners are solved first; the proof then checks every
+    other pair. ``optimal`` is True only when proved against the full problem;
+    otherwise ``gap`` says how far the answer may be from the best.
+
+    Raises :class:`MatchingError` for malformed input or impossible locks.
+    """
+    t0 = time.perf_counter()
+    n_hint = weights.shape[0] if hasattr(weights, "shape") and weights.ndim == 2 else 0
+    lock = _pairs(locked, n_hint, "locked")
+    if lock.size and np.unique(lock.ravel()).size != lock.size:
+        raise MatchingError("a member is in two locked pairs")
+    active = np.ones(n_hint, bool)
+    active[lock.ravel()] = False
+    graph = _Graph(weights, min_score, np.ones(n_hint, bool))
+    lock_w = graph.value(lock[:, 0], lock[:, 1]) if lock.size else np.zeros(0)
+    if np.isneginf(lock_w).any():
+        i, j = lock[np.argmax(np.isneginf(lock_w))]
+        raise MatchingError(
+            f"locked pair ({i}, {j}) is forbidden (-inf, missing or below min_score)"
+        )
+    graph.active = active
+    n = graph.n
+    edges, _, with_partner, integral = _candidates(graph, max(1, int(top_k)))
+    t_cand = time.perf_counter() - t0
+    stats: dict[str, Any] = {"members": n, "candidate_pairs": int(edges.shape[0])}
+
+    trivial = with_partner // 2
+    weight = _identity
+    edges = _complete(graph, edges)
+    # most pairs first: half the members who have any allowed partner, unless the
+    # candidates cannot reach it; then the LP of unit costs finds (and proves) the
+    # most, with the weights as a tie-break too small to buy a pair
+    ph = _phase(graph, edges, weight, trivial, max_rounds) if trivial else None
+    k_pairs, card_proved, card_rounds = trivial, ph is not None or not trivial, 0
+    if ph is None and trivial:
+        cand_w = graph.value(edges[:, 0], edges[:, 1])
+        lo, span = float(cand_w.min()), float(np.ptp(cand_w)) or 1.0
+
+        def unit(w: np.ndarray) -> np.ndarray:
+            return 1.0 + np.clip((w - lo) / span, 0.0, 1.0) / (n + 1)
+
+        card = _phase(graph, edges, unit, None, max_rounds)
+        assert card is not None  # without a cardinality row the LP is feasible
+        k_pairs = card.pairs.shape[0]
+        card_proved = card.integral_lp and card.upper_bound < k_pairs + 1 - 1e-6
+        card_rounds = card.rounds
+        edges = card.edges
+        ph = _phase(graph, edges, weight, k_pairs, max_rounds) if k_pairs else None
+    stats["cardinality_rounds"] = card_rounds
+    if ph is None:
+        chosen = np.zeros((0, 2), np.int64)
+        bound = 0.0 if not k_pairs else math.inf
+        lp_integral = not k_pairs
+        stats["weight_rounds"] = 0
+    else:
+        chosen, bound, lp_integral = ph.pairs, ph.upper_bound, ph.integral_lp
+        stats.update(
+            weight_rounds=ph.rounds,
+            odd_sets=ph.cuts,
+            candidate_pairs=int(ph.edges.shape[0]),
+        )
+        if chosen.shape[0] < k_pairs:
+            card_proved = False  # rounding lost pairs: say so
+    free_w = graph.value(chosen[:, 0], chosen[:, 1]) if chosen.size else np.zeros(0)
+    primal = math.fsum(free_w.tolist())
+    gap = max(0.0, bound - primal)
+    if integral:
+        proved_weight = bound < primal + 1 - 1e-6
+    else:
+        proved_weight = gap <= 1e-9 * max(1.0, abs(primal))
+    optimal = bool(card_proved and proved_weight and chosen.shape[0] == k_pairs)
+    pairs = np.concatenate([lock, np.sort(chosen, axis=1)]).astype(np.int64)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if pairs.size else pairs
+    objective = math.fsum(lock_w.tolist()) + primal
+    stats.update(
+        seconds=time.perf_counter() - t0,
+        candidate_seconds=t_cand,
+        integral_lp=lp_integral,
+        integer_weights=integral,
+    )
+    return PairingResult(
+        pairs=pairs.reshape(-1, 2),
+        objective=float(objective),
+        optimal=optimal,
+        gap=0.0 if optimal else float(gap),
+        upper_bound=float(bound + math.fsum(lock_w.tolist())),
+        cardinality_proved=bool(card_proved),
+        stats=stats,
+    )
