@@ -29,6 +29,7 @@ from wagtail_mentoring.notifications.channels import CHANNELS
 from wagtail_mentoring.notifications.models import (
     DIGEST_FREQUENCIES,
     Category,
+    ChatConnection,
     Delivery,
     DeliveryStatus,
     Frequency,
@@ -187,8 +188,7 @@ def attempt(delivery: Delivery) -> bool:
             setattr(delivery, name, value)
 
     channel = CHANNELS[delivery.channel]
-    recipient = delivery.recipient
-    if not recipient.is_active or not channel.reaches(recipient):
+    if not channel.can_send(delivery):
         record(status=DeliveryStatus.SKIPPED, **_DROP_BODY)
         return False
     try:
@@ -200,19 +200,29 @@ def attempt(delivery: Delivery) -> bool:
             if delivery.attempts <= len(RETRY_DELAYS)
             else None
         )
+        now = timezone.now()
         record(
             status=DeliveryStatus.FAILED,
             last_error=str(error)[:1000],
-            next_attempt_at=timezone.now() + retry_in if retry_in else None,
+            next_attempt_at=now + retry_in if retry_in else None,
         )
+        if delivery.connection_id:
+            ChatConnection.objects.filter(pk=delivery.connection_id).update(
+                last_failure_at=now, last_error=str(error)[:1000]
+            )
         return False
+    now = timezone.now()
     record(
         status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
+        sent_at=now,
         next_attempt_at=None,
         last_error="",
         **_DROP_BODY,
     )
+    if delivery.connection_id:
+        ChatConnection.objects.filter(pk=delivery.connection_id).update(
+            last_success_at=now
+        )
     return True
 
 
@@ -229,7 +239,7 @@ def retry_due(now: datetime | None = None) -> int:
             Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
             | Q(status=DeliveryStatus.PENDING, created_at__lte=now - ORPHAN_AFTER)
         )
-        .select_related("recipient")
+        .select_related("recipient", "connection")
         .order_by("pk")
     )
     return sum(attempt(delivery) for delivery in due)

@@ -1,4 +1,5 @@
-"""Admin of programs: Applications and their approve/decline bulk actions."""
+"""Admin of programs: Applications and their approve/decline bulk actions,
+and the Slack and Teams connections."""
 
 from django.contrib.auth.models import Permission
 from wagtail import hooks
@@ -9,11 +10,13 @@ from wagtail_mentoring.programs.admin import (
     ApproveBulkAction,
     DeclineBulkAction,
 )
+from wagtail_mentoring.programs.chat_admin import ChatConnectionViewSet
 from wagtail_mentoring.programs.personal_data import personal_data
 
 
 def register(menu) -> None:
     menu.mentoring.append(ApplicationViewSet())
+    menu.mentoring.append(ChatConnectionViewSet())
     hooks.register("register_bulk_action", ApproveBulkAction)
     hooks.register("register_bulk_action", DeclineBulkAction)
     hooks.register("register_permissions", _permissions)
