@@ -25,6 +25,7 @@ from wagtail_mentoring.engagement.models import (
 from wagtail_mentoring.journeys import services as journeys
 from wagtail_mentoring.matching import runs
 from wagtail_mentoring.matching import services as matching
+from wagtail_mentoring.notifications.models import ChatConnection
 from wagtail_mentoring.people.models import Interest, Skill
 from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
@@ -78,6 +79,8 @@ SECRETS = {
     "SECRET-FEEDBACK-FOR-ADMINS-A": {MENTEE, ADMIN, HR, SUPERUSER},
     "SECRET-EVIDENCE": {MENTEE, PARTNER},
     "SECRET-CONFIDENTIAL-ADVOCACY": {PARTNER},
+    # A chat connection's webhook URL is shown to nobody once saved.
+    "SECRET-CHAT-WEBHOOK": set(),
 }
 
 
@@ -297,7 +300,17 @@ def build_world() -> World:
 
     skill = Skill.objects.create(name="Public speaking")
 
+    # Written past the service: its host is not one this site posts to, so
+    # *Send test* fails at once instead of reaching for the network.
+    chat_connection = ChatConnection.objects.create(
+        name="Engineering admins",
+        kind="slack_webhook",
+        program=program,
+        topics=["admin"],
+        secret="https://chat.invalid/SECRET-CHAT-WEBHOOK-1234",
+    )
     world.objects.update(
+        chat_connection=chat_connection,
         skill=skill,
         interest=Interest.objects.create(name="Career growth"),
         hub=hub,
