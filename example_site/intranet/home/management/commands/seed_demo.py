@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from intranet.home.demo_chat import seed_chat
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
@@ -214,6 +215,7 @@ class Command(BaseCommand):
         seed_journeys(hub, programs[0], random.Random(seed + 6))
         engagement_note = self._engagement(rng, people, hub, programs)
         seed_nudges(programs[0])
+        seed_chat(programs[0])
         seed_matching(programs[0], admin)
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
