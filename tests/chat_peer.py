@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 from wagtail_mentoring.conf import DEFAULTS
 
@@ -30,24 +31,31 @@ class ChatPeer:
         self.reply = b"ok"
         self.delay = 0.0
         self.location = ""
+        #: path → answer body, for peers that answer per API method.
+        self.replies: dict[str, bytes] = {}
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                peer.requests.append(
-                    Received(self.path, dict(self.headers), json.loads(raw or b"{}"))
-                )
+                if self.headers.get("Content-Type", "").startswith(
+                    "application/x-www-form-urlencoded"
+                ):
+                    body = dict(parse_qsl(raw.decode()))
+                else:
+                    body = json.loads(raw or b"{}")
+                peer.requests.append(Received(self.path, dict(self.headers), body))
+                reply = peer.replies.get(self.path, peer.reply)
                 if peer.delay:
                     time.sleep(peer.delay)
                 try:
                     self.send_response(peer.status)
                     if peer.location:
                         self.send_header("Location", peer.location)
-                    self.send_header("Content-Length", str(len(peer.reply)))
+                    self.send_header("Content-Length", str(len(reply)))
                     self.end_headers()
-                    self.wfile.write(peer.reply)
+                    self.wfile.write(reply)
                 except OSError:  # the client gave up waiting
                     pass
 

@@ -28,8 +28,8 @@ from wagtail_mentoring.notifications.models import (
     Delivery,
     DeliveryStatus,
 )
-from wagtail_mentoring.notifications.services import retry_due
-from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.notifications.services import retry_due, update_preferences
+from wagtail_mentoring.people.users import display_name, user_email
 from wagtail_mentoring.programs.chat_connections import (
     create_chat_connection,
     send_test_message,
@@ -410,3 +410,55 @@ def test_the_listing_costs_the_same_queries_for_more_connections(
         _connect(superuser, peer, make_program(hub))
     with django_assert_max_num_queries(few):
         client.get(url)
+
+
+# --- Slack direct messages -----------------------------------------------------
+
+
+def test_people_may_choose_slack_direct_messages(
+    peer, program, superuser, program_admin, employee
+):
+    client = _client(employee)
+    settings_url = reverse("wagtail_mentoring:notification_settings")
+    assert "Slack direct message" not in client.get(settings_url).content.decode()
+    # The site-wide bot makes the choice available.
+    _connect(superuser, peer, kind="slack_bot", topics=[])
+    assert "Slack direct message" in client.get(settings_url).content.decode()
+    form = {
+        "activity": "immediately",
+        "reminders": "immediately",
+        "admin": "immediately",
+        "digest_hour": "8",
+        "digest_weekday": "0",
+        "slack_dm": "on",
+    }
+    assert client.post(settings_url, form).status_code == 302
+    peer.replies = {
+        "/api/users.lookupByEmail": b'{"ok": true, "user": {"id": "U0ERIN"}}',
+        "/api/chat.postMessage": b'{"ok": true}',
+    }
+    relationship = pair(program)
+    mentee = relationship.members.get(role="mentee").user
+    update_preferences(mentee, by=mentee, slack_dm=True)
+    mail.outbox.clear()
+
+    nudge_pair(relationship, by=program_admin)
+    # The mentee gets a DM, the mentor (who did not choose it) an email.
+    assert len(mail.outbox) == 1 and mail.outbox[0].to != [user_email(mentee)]
+    lookup, message = peer.requests
+    assert lookup.path == "/api/users.lookupByEmail"
+    assert lookup.body == {"email": user_email(mentee)}
+    assert lookup.headers["Authorization"] == "Bearer xoxb-1-2-tokentail"
+    assert message.body["channel"] == "U0ERIN"
+    assert message.body["text"] == f"Time to meet again ({program.title})"
+    delivery = Delivery.objects.get(recipient=mentee, kind="pair_nudge")
+    assert delivery.channel == "slack_dm" and delivery.status == DeliveryStatus.SENT
+
+    # Someone Slack does not know: recorded, retried like an email.
+    peer.replies["/api/users.lookupByEmail"] = (
+        b'{"ok": false, "error": "users_not_found"}'
+    )
+    nudge_pair(relationship, by=program_admin, occurrence="again")
+    failed = Delivery.objects.get(recipient=mentee, key__contains="again")
+    assert failed.status == DeliveryStatus.FAILED
+    assert failed.last_error == "Slack: users_not_found"

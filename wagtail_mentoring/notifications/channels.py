@@ -85,7 +85,34 @@ class ChatChannel(Channel):
         )
 
 
+class SlackDirectChannel(Channel):
+    """A person's notification as a direct message from the site-wide Slack bot
+    (their choice in *Notification settings*); found in Slack by their email."""
+
+    name = "slack_dm"
+
+    def reaches(self, user) -> bool:
+        return bool(user_email(user))
+
+    def send(self, delivery) -> None:
+        connection = chat.dm_connection()
+        if connection is None:
+            raise chat.ChatError("no active site-wide Slack bot")
+        chat.direct_message(
+            connection,
+            user_email(delivery.recipient),
+            delivery.subject,
+            delivery.body_text,
+            delivery.link,
+        )
+
+
 CHANNELS: dict[str, Channel] = {
     channel.name: channel
-    for channel in (EmailChannel(), ChatChannel("slack"), ChatChannel("teams"))
+    for channel in (
+        EmailChannel(),
+        ChatChannel("slack"),
+        ChatChannel("teams"),
+        SlackDirectChannel(),
+    )
 }

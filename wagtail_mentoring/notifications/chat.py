@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import urllib.request
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.utils.translation import gettext as _
 
 from wagtail_mentoring.conf import mentoring_settings
-from wagtail_mentoring.notifications.models import ChatKind
+from wagtail_mentoring.notifications.models import ChatConnection, ChatKind
 
 MAX_RESPONSE_BYTES = 64 * 1024
 #: Slack's limit for the text of one section block.
@@ -134,16 +134,25 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def post_json(url: str, payload: dict, headers: dict | None = None) -> bytes:
-    """POST ``payload`` to ``url``; the (bounded) answer, or :class:`ChatError`."""
+def post_json(
+    url: str, payload: dict, headers: dict | None = None, *, form: bool = False
+) -> bytes:
+    """POST ``payload`` to ``url`` (as JSON, or form-encoded); the (bounded)
+    answer, or :class:`ChatError`."""
     problem = url_problem(url)
     if problem:
         raise ChatError(problem)
+    if form:
+        data = urlencode(payload).encode()
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        data = json.dumps(payload).encode()
+        content_type = "application/json; charset=utf-8"
     # url_problem() admitted only https (or the one http test peer) to a listed host.
     request = urllib.request.Request(  # noqa: S310
         url,
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        data=data,
+        headers={"Content-Type": content_type, **(headers or {})},
         method="POST",
     )
     try:
@@ -161,6 +170,23 @@ def post_json(url: str, payload: dict, headers: dict | None = None) -> bytes:
         raise ChatError(str(reason)[:300]) from None
 
 
+def _slack_api(connection, method: str, payload: dict, *, form=False) -> dict:
+    answer = post_json(
+        mentoring_settings.CHAT_SLACK_API_URL.rstrip("/") + "/" + method,
+        payload,
+        {"Authorization": f"Bearer {connection.secret}"},
+        form=form,
+    )
+    # The Web API answers 200 with {"ok": false, "error": ...} on failure.
+    try:
+        result = json.loads(answer)
+    except ValueError:
+        raise ChatError(_("Slack's answer was not JSON.")) from None
+    if not result.get("ok"):
+        raise ChatError(f"Slack: {result.get('error', 'unknown error')}")
+    return result
+
+
 def post(connection, title: str, text: str, link: str = "") -> None:
     """Post one message to ``connection``'s channel (raises :class:`ChatError`)."""
     if connection.kind == ChatKind.TEAMS_WEBHOOK:
@@ -168,17 +194,35 @@ def post(connection, title: str, text: str, link: str = "") -> None:
     elif connection.kind == ChatKind.SLACK_WEBHOOK:
         post_json(connection.secret, slack_message(title, text, link))
     elif connection.kind == ChatKind.SLACK_BOT:
-        answer = post_json(
-            mentoring_settings.CHAT_SLACK_API_URL.rstrip("/") + "/chat.postMessage",
+        _slack_api(
+            connection,
+            "chat.postMessage",
             {"channel": connection.slack_channel, **slack_message(title, text, link)},
-            {"Authorization": f"Bearer {connection.secret}"},
         )
-        # The Web API answers 200 with {"ok": false, "error": ...} on failure.
-        try:
-            result = json.loads(answer)
-        except ValueError:
-            raise ChatError(_("Slack's answer was not JSON.")) from None
-        if not result.get("ok"):
-            raise ChatError(f"Slack: {result.get('error', 'unknown error')}")
     else:
         raise ChatError(f"unknown kind of connection {connection.kind!r}")
+
+
+def dm_connection():
+    """The site-wide Slack bot that sends direct messages, if the company has one."""
+    return (
+        ChatConnection.objects.filter(
+            kind=ChatKind.SLACK_BOT, program__isnull=True, active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def direct_message(
+    connection, email: str, title: str, text: str, link: str = ""
+) -> None:
+    """Send a person a direct message from the bot: found by their email
+    (``users.lookupByEmail``, a read method: form-encoded), then posted to
+    their user ID, which Slack opens as the bot's DM."""
+    found = _slack_api(connection, "users.lookupByEmail", {"email": email}, form=True)
+    _slack_api(
+        connection,
+        "chat.postMessage",
+        {"channel": found["user"]["id"], **slack_message(title, text, link)},
+    )

@@ -161,6 +161,14 @@ class NotificationPreferences(models.Model):
             (6, _("Sunday")),
         ],
     )
+    slack_dm = models.BooleanField(
+        _("Slack direct message"),
+        default=False,
+        help_text=_(
+            "Get your notifications as a direct message from the mentoring bot in "
+            "Slack instead of by email (digests still come by email)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

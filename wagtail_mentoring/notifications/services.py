@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wagtail_mentoring.notifications.channels import CHANNELS
+from wagtail_mentoring.notifications.chat import dm_connection
 from wagtail_mentoring.notifications.models import (
     DIGEST_FREQUENCIES,
     Category,
@@ -134,7 +135,8 @@ def notify(
     key = delivery_key(kind, about, occurrence, user)
     if Delivery.objects.filter(key=key).exists():
         return None
-    frequency = preferences_for(user).frequency(category)
+    prefs = preferences_for(user)
+    frequency = prefs.frequency(category)
     status = DeliveryStatus.PENDING
     if frequency in DIGEST_FREQUENCIES:
         status = DeliveryStatus.HELD
@@ -145,11 +147,14 @@ def notify(
         if status != DeliveryStatus.SKIPPED
         else {"subject": kind}
     )
+    # Slack DMs carry the text; an attachment (.ics) needs the email.
+    direct = prefs.slack_dm and not attachments and dm_connection() is not None
     delivery = Delivery(
         key=key,
         kind=kind,
         category=category,
         recipient=user,
+        channel="slack_dm" if direct else "email",
         status=status,
         link=link,
         attachments=[_stored(*a) for a in attachments or ()],
@@ -338,7 +343,14 @@ def update_preferences(user, *, by, **choices) -> NotificationPreferences:
     ``digest_hour``, ``digest_weekday``); only they may change them."""
     if by is None or by.pk != user.pk:
         raise PermissionDenied
-    allowed = {"activity", "reminders", "admin", "digest_hour", "digest_weekday"}
+    allowed = {
+        "activity",
+        "reminders",
+        "admin",
+        "digest_hour",
+        "digest_weekday",
+        "slack_dm",
+    }
     unknown = set(choices) - allowed
     if unknown:
         raise ValueError(f"unknown preferences: {sorted(unknown)}")
