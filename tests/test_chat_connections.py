@@ -451,6 +451,9 @@ def test_people_may_choose_slack_direct_messages(
     assert lookup.headers["Authorization"] == "Bearer xoxb-1-2-tokentail"
     assert message.body["channel"] == "U0ERIN"
     assert message.body["text"] == f"Time to meet again ({program.title})"
+    # Slack takes only absolute links in a button.
+    button = message.body["blocks"][-1]["elements"][0]
+    assert button["url"].startswith("http://testserver/")
     delivery = Delivery.objects.get(recipient=mentee, kind="pair_nudge")
     assert delivery.channel == "slack_dm" and delivery.status == DeliveryStatus.SENT
 

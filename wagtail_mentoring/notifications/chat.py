@@ -14,6 +14,7 @@ import urllib.request
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from wagtail_mentoring.conf import mentoring_settings
@@ -61,12 +62,21 @@ def url_problem(url: str) -> str | None:
     ) % {"host": host}
 
 
+def absolute_link(link: str) -> str:
+    """``link`` as a chat button needs it (absolute), or "" for no button:
+    Slack refuses a message whose button has a relative URL."""
+    if link.startswith("/"):
+        link = f"{getattr(settings, 'WAGTAILADMIN_BASE_URL', '') or ''}{link}"
+    return link if link.startswith(("https://", "http://")) else ""
+
+
 def slack_escape(text: str) -> str:
     """Text as Slack mrkdwn shows it literally (its three control characters)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack_message(title: str, text: str, link: str = "") -> dict:
+    link = absolute_link(link)
     blocks = [
         {
             "type": "section",
@@ -97,6 +107,7 @@ def slack_message(title: str, text: str, link: str = "") -> dict:
 
 def teams_message(title: str, text: str, link: str = "") -> dict:
     """An Adaptive Card, as Teams incoming webhooks and Workflows take it."""
+    link = absolute_link(link)
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
