@@ -30,6 +30,7 @@ from wagtail_mentoring.engagement.office_hours import (
 from wagtail_mentoring.journeys import services as journeys
 from wagtail_mentoring.matching import runs
 from wagtail_mentoring.matching import services as matching
+from wagtail_mentoring.notifications.models import ChatConnection
 from wagtail_mentoring.people.models import Interest, Skill
 from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
@@ -85,6 +86,8 @@ SECRETS = {
     "SECRET-CONFIDENTIAL-ADVOCACY": {PARTNER},
     # What the mentee asked to talk about: the mentor and the program's admins.
     "SECRET-BOOKING-QUESTION-A": {MENTEE, PARTNER, ADMIN, HR, SUPERUSER},
+    # A chat connection's webhook URL is shown to nobody once saved.
+    "SECRET-CHAT-WEBHOOK": set(),
 }
 
 
@@ -349,12 +352,22 @@ def build_world() -> World:
         slot, u[MENTEE], question="SECRET-BOOKING-QUESTION-A"
     )
     track = make_track(hub, journey, program, circle)
+    # Written past the service: its host is not one this site posts to, so
+    # *Send test* fails at once instead of reaching for the network.
+    chat_connection = ChatConnection.objects.create(
+        name="Engineering admins",
+        kind="slack_webhook",
+        program=program,
+        topics=["admin"],
+        secret="https://chat.invalid/SECRET-CHAT-WEBHOOK-1234",
+    )
     world.objects.update(
         flash=flash,
         slot=slot,
         booking=booking,
         track=track,
         group_circle=group_circle,
+        chat_connection=chat_connection,
         skill=skill,
         interest=Interest.objects.create(name="Career growth"),
         hub=hub,

@@ -261,6 +261,18 @@ EXPECTED: dict[str, Rule] = {
         edit=same(ADMINS_OF_A),
         extra={"wm_opportunities:decide": same(ADMINS_OF_A)},
     ),
+    # Program admins manage their programs' connections (the one in the world
+    # is program A's); a site-wide one would need HR's or the superuser's
+    # permission to administer every program.
+    **_model_views(
+        "wm_chat_connections",
+        index=read_only(ANY_PROGRAM_ADMIN),
+        inspect=read_only(ADMINS_OF_A),
+        add=same(ANY_PROGRAM_ADMIN),
+        edit=same(ADMINS_OF_A),
+        delete=same(ADMINS_OF_A),
+        extra={"wm_chat_connections:send_test": post_only(ADMINS_OF_A)},
+    ),
     **_model_views(
         "wm_career_outcomes",
         index=read_only(OUTCOME_KEEPERS),
@@ -514,6 +526,7 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_participants": w.profile,
         "wm_nominations": w.nomination,
         "wm_opportunities": w.opportunity,
+        "wm_chat_connections": w.chat_connection,
         "wm_career_outcomes": w.outcome,
         "wm_skills": w.skill,
         "wm_skill_chooser": w.skill,

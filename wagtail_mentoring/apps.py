@@ -14,6 +14,7 @@ class WagtailMentoringConfig(AppConfig):
         from wagtail_mentoring.engagement import signals as engagement_signals
         from wagtail_mentoring.journeys import signals as journey_signals
         from wagtail_mentoring.privacy import signals as privacy_signals
+        from wagtail_mentoring.programs import signals as program_signals
 
         # Before wagtail_hooks registers viewsets: Wagtail 8 would otherwise
         # create a fallback policy for each model first.
@@ -21,3 +22,4 @@ class WagtailMentoringConfig(AppConfig):
         engagement_signals.connect()
         journey_signals.connect()
         privacy_signals.connect()
+        program_signals.connect()

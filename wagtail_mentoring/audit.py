@@ -13,6 +13,22 @@ from wagtail.log_actions import get_active_log_context, log
 
 #: action code → (label, message) as registered with ``register_log_actions``.
 ACTIONS = {
+    "wagtail_mentoring.chat.create": (
+        _("Connect chat"),
+        _("Connected a Slack or Teams channel"),
+    ),
+    "wagtail_mentoring.chat.update": (
+        _("Change chat connection"),
+        _("Changed a chat connection"),
+    ),
+    "wagtail_mentoring.chat.delete": (
+        _("Remove chat connection"),
+        _("Removed a chat connection"),
+    ),
+    "wagtail_mentoring.chat.test": (
+        _("Test chat connection"),
+        _("Sent a test message to a chat channel"),
+    ),
     "wagtail_mentoring.apply": (_("Apply"), _("Applied to a program")),
     "wagtail_mentoring.withdraw": (_("Withdraw"), _("Withdrew an application")),
     "wagtail_mentoring.approve": (_("Approve"), _("Approved an application")),

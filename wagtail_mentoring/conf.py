@@ -85,6 +85,21 @@ DEFAULTS: dict[str, Any] = {
     "RETAIN_MESSAGES_DAYS": None,
     "RETAIN_MEETING_NOTES_DAYS": None,
     "RETAIN_REFLECTIONS_DAYS": None,
+    # Slack and Microsoft Teams (docs/notifications.md): the only hosts a chat
+    # connection may post to. An entry is a host name, "*.domain" for its
+    # subdomains, or "http://host:port" to allow plain HTTP to that one peer
+    # (local tests only); every other URL must be https.
+    "CHAT_ALLOWED_HOSTS": [
+        "hooks.slack.com",
+        "slack.com",
+        "*.webhook.office.com",
+        "*.logic.azure.com",
+        "*.environment.api.powerplatform.com",
+    ],
+    # Where a Slack bot token posts (its Web API).
+    "CHAT_SLACK_API_URL": "https://slack.com/api/",
+    # A chat post that takes longer fails (and is retried with backoff).
+    "CHAT_TIMEOUT_SECONDS": 5,
 }
 
 # Floors that a host cannot lower: reporting groups smaller than this would let

@@ -28,6 +28,7 @@ from wagtail_mentoring.matching.models import (  # noqa: F401, E402
     ProgramMatchingSettings,
 )
 from wagtail_mentoring.notifications.models import (  # noqa: F401
+    ChatConnection,
     Delivery,
     NotificationPreferences,
     NotificationWording,

@@ -389,6 +389,32 @@ class ProgramScopedPolicy(ModelPermissionPolicy):
         )
 
 
+def can_manage_chat_connection(user, program) -> bool:
+    """May ``user`` add or change a chat connection of ``program``?
+
+    A site-wide one (``program`` is ``None``) carries every program's posts:
+    it takes the permission to administer every program.
+    """
+    if program is None:
+        return administers_all_programs(user)
+    return can_administer(user, program)
+
+
+class ChatConnectionPolicy(ProgramScopedPolicy):
+    """Program admins manage the chat connections of their programs; the
+    site-wide ones belong to those who administer every program."""
+
+    def user_has_permission(self, user, action):
+        return super().user_has_permission(user, action) or (
+            action in self.actions and administers_all_programs(user)
+        )
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if instance.program_id is None:
+            return action in self.actions and administers_all_programs(user)
+        return super().user_has_permission_for_instance(user, action, instance)
+
+
 _policies: dict[type, ModelPermissionPolicy] = {}
 
 
@@ -448,6 +474,12 @@ def register_policies() -> None:
     register_policy(
         model("NotificationWording"),
         ProgramScopedPolicy(model("NotificationWording"), actions=("view", "change")),
+    )
+    register_policy(
+        model("ChatConnection"),
+        ChatConnectionPolicy(
+            model("ChatConnection"), actions=("view", "add", "change", "delete")
+        ),
     )
     # Matching also takes the permission to run it.
     for name in ("MatchingRun", "MatchProposal"):

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from django import forms
 
+from wagtail_mentoring.notifications.chat import dm_connection
 from wagtail_mentoring.notifications.models import NotificationPreferences
 
 
 class NotificationPreferencesForm(forms.ModelForm):
     class Meta:
         model = NotificationPreferences
-        fields = ["activity", "reminders", "admin", "digest_hour", "digest_weekday"]
+        fields = [
+            "activity",
+            "reminders",
+            "admin",
+            "digest_hour",
+            "digest_weekday",
+            "slack_dm",
+        ]
         widgets = {
             "activity": forms.RadioSelect,
             "reminders": forms.RadioSelect,
@@ -19,3 +27,9 @@ class NotificationPreferencesForm(forms.ModelForm):
                 choices=[(h, f"{h:02d}:00") for h in range(24)]
             ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered only when the company connected a Slack bot site-wide.
+        if dm_connection() is None:
+            del self.fields["slack_dm"]

@@ -52,11 +52,23 @@ class Delivery(models.Model):
     key = models.CharField(max_length=255, unique=True)
     kind = models.CharField(_("kind"), max_length=50)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    # A person, or (for a post to a shared chat channel) nobody: then
+    # ``connection`` says where it went.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="mentoring_deliveries",
         verbose_name=_("recipient"),
+    )
+    connection = models.ForeignKey(
+        "wagtail_mentoring.ChatConnection",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("chat connection"),
     )
     channel = models.CharField(_("channel"), max_length=20, default="email")
     status = models.CharField(
@@ -149,6 +161,14 @@ class NotificationPreferences(models.Model):
             (6, _("Sunday")),
         ],
     )
+    slack_dm = models.BooleanField(
+        _("Slack direct message"),
+        default=False,
+        help_text=_(
+            "Get your notifications as a direct message from the mentoring bot in "
+            "Slack instead of by email (digests still come by email)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -210,3 +230,70 @@ class NotificationWording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.program_id or 'all programs'})"
+
+
+class ChatKind(models.TextChoices):
+    SLACK_WEBHOOK = "slack_webhook", _("Slack incoming webhook")
+    SLACK_BOT = "slack_bot", _("Slack bot token and channel")
+    TEAMS_WEBHOOK = "teams_webhook", _("Microsoft Teams incoming webhook (Workflows)")
+
+
+class ChatTopic(models.TextChoices):
+    """What a shared chat channel may carry: program-level news only.
+
+    Notifications about one person never go to a shared channel, whatever a
+    connection says (``notifications/kinds.py`` declares what is shareable).
+    """
+
+    ADMIN = "admin", _("Program administration: the weekly at-risk summary")
+    ANNOUNCEMENTS = "announcements", _("Announcements: new programs")
+
+
+class ChatConnection(models.Model):
+    """A Slack or Teams channel the company connected to the platform.
+
+    Site-wide (no program) or for one program. The secret (webhook URL or bot
+    token) is never shown again after saving: only its last characters.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=ChatKind.choices)
+    program = models.ForeignKey(
+        "wagtail_mentoring.ProgramPage",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="chat_connections",
+        verbose_name=_("program"),
+        help_text=_("Empty: site-wide, it carries the posts of every program."),
+    )
+    topics = models.JSONField(_("what it carries"), default=list, blank=True)
+    secret = models.CharField(max_length=1000)
+    slack_channel = models.CharField(
+        _("Slack channel"),
+        max_length=100,
+        blank=True,
+        help_text=_("For a bot token: the channel ID (C0123ABCD) or #name."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("chat connection")
+        verbose_name_plural = _("chat connections")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_secret(self) -> str:
+        """The secret as the admin shows it: only its last four characters."""
+        return f"••••{self.secret[-4:]}" if self.secret else ""
+
+    @property
+    def channel_name(self) -> str:
+        return "teams" if self.kind == ChatKind.TEAMS_WEBHOOK else "slack"

@@ -34,6 +34,7 @@ class NotificationsData(PersonalData):
                 "admin": prefs.admin,
                 "digest_hour": prefs.digest_hour,
                 "digest_weekday": prefs.digest_weekday,
+                "slack_dm": prefs.slack_dm,
             }
             if prefs
             else None,

@@ -26,9 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wagtail_mentoring.notifications.channels import CHANNELS
+from wagtail_mentoring.notifications.chat import dm_connection
 from wagtail_mentoring.notifications.models import (
     DIGEST_FREQUENCIES,
     Category,
+    ChatConnection,
     Delivery,
     DeliveryStatus,
     Frequency,
@@ -166,7 +168,8 @@ def notify(
     key = delivery_key(kind, about, occurrence, user)
     if Delivery.objects.filter(key=key).exists():
         return None
-    frequency = preferences_for(user).frequency(category)
+    prefs = preferences_for(user)
+    frequency = prefs.frequency(category)
     status = DeliveryStatus.PENDING
     if frequency in DIGEST_FREQUENCIES:
         status = DeliveryStatus.HELD
@@ -177,11 +180,14 @@ def notify(
         if status != DeliveryStatus.SKIPPED
         else {"subject": kind}
     )
+    # Slack DMs carry the text; an attachment (.ics) needs the email.
+    direct = prefs.slack_dm and not attachments and dm_connection() is not None
     delivery = Delivery(
         key=key,
         kind=kind,
         category=category,
         recipient=user,
+        channel="slack_dm" if direct else "email",
         status=status,
         link=link,
         attachments=[_stored(*a) for a in attachments or ()],
@@ -220,8 +226,7 @@ def attempt(delivery: Delivery) -> bool:
             setattr(delivery, name, value)
 
     channel = CHANNELS[delivery.channel]
-    recipient = delivery.recipient
-    if not recipient.is_active or not channel.reaches(recipient):
+    if not channel.can_send(delivery):
         record(status=DeliveryStatus.SKIPPED, **_DROP_BODY)
         return False
     try:
@@ -233,19 +238,29 @@ def attempt(delivery: Delivery) -> bool:
             if delivery.attempts <= len(RETRY_DELAYS)
             else None
         )
+        now = timezone.now()
         record(
             status=DeliveryStatus.FAILED,
             last_error=str(error)[:1000],
-            next_attempt_at=timezone.now() + retry_in if retry_in else None,
+            next_attempt_at=now + retry_in if retry_in else None,
         )
+        if delivery.connection_id:
+            ChatConnection.objects.filter(pk=delivery.connection_id).update(
+                last_failure_at=now, last_error=str(error)[:1000]
+            )
         return False
+    now = timezone.now()
     record(
         status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
+        sent_at=now,
         next_attempt_at=None,
         last_error="",
         **_DROP_BODY,
     )
+    if delivery.connection_id:
+        ChatConnection.objects.filter(pk=delivery.connection_id).update(
+            last_success_at=now
+        )
     return True
 
 
@@ -262,7 +277,7 @@ def retry_due(now: datetime | None = None) -> int:
             Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
             | Q(status=DeliveryStatus.PENDING, created_at__lte=now - ORPHAN_AFTER)
         )
-        .select_related("recipient")
+        .select_related("recipient", "connection")
         .order_by("pk")
     )
     return sum(attempt(delivery) for delivery in due)
@@ -363,7 +378,14 @@ def update_preferences(user, *, by, **choices) -> NotificationPreferences:
     ``digest_hour``, ``digest_weekday``); only they may change them."""
     if by is None or by.pk != user.pk:
         raise PermissionDenied
-    allowed = {"activity", "reminders", "admin", "digest_hour", "digest_weekday"}
+    allowed = {
+        "activity",
+        "reminders",
+        "admin",
+        "digest_hour",
+        "digest_weekday",
+        "slack_dm",
+    }
     unknown = set(choices) - allowed
     if unknown:
         raise ValueError(f"unknown preferences: {sorted(unknown)}")

@@ -7,6 +7,11 @@ receivers in their own ``signals.connect()``.
 """
 
 from django.dispatch import Signal
+from wagtail.signals import page_published
+
+from wagtail_mentoring import dispatch
+from wagtail_mentoring.programs.models import ProgramPage
+from wagtail_mentoring.programs.tasks import announce_program
 
 #: An application was withdrawn (``enrollment``, ``by``). Sent inside the
 #: withdrawing transaction, so receivers' writes commit or roll back with it.
@@ -18,3 +23,15 @@ relationship_started = Signal()
 #: A relationship changed status (``relationship``, ``previous``, ``by``),
 #: inside its transaction.
 relationship_status_changed = Signal()
+
+
+def program_published(sender, instance, **kwargs) -> None:
+    # Only the first publication opens a program; later edits are not news.
+    if instance.first_published_at == instance.last_published_at:
+        dispatch.enqueue(announce_program, instance.pk)
+
+
+def connect() -> None:
+    page_published.connect(
+        program_published, sender=ProgramPage, dispatch_uid="wm_programs_announce"
+    )

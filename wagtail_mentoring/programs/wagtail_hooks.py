@@ -1,5 +1,5 @@
-"""Admin of programs: Applications (with their approve/decline bulk actions)
-and the wording of notifications."""
+"""Admin of programs: Applications (with their approve/decline bulk actions),
+the wording of notifications and the Slack and Teams connections."""
 
 from django.contrib.auth.models import Permission
 from wagtail import hooks
@@ -10,12 +10,13 @@ from wagtail_mentoring.programs.admin import (
     ApproveBulkAction,
     DeclineBulkAction,
 )
+from wagtail_mentoring.programs.chat_admin import ChatConnectionViewSet
 from wagtail_mentoring.programs.personal_data import personal_data
 from wagtail_mentoring.programs.wording_admin import WordingViewSet
 
 
 def register(menu) -> None:
-    menu.mentoring += [ApplicationViewSet(), WordingViewSet()]
+    menu.mentoring += [ApplicationViewSet(), WordingViewSet(), ChatConnectionViewSet()]
     hooks.register("register_bulk_action", ApproveBulkAction)
     hooks.register("register_bulk_action", DeclineBulkAction)
     hooks.register("register_permissions", _permissions)

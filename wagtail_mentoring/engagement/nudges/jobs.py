@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wagtail_mentoring.engagement.agenda import conversation_prompts_for
 from wagtail_mentoring.engagement.mentor_requests import SELF_SELECT_MODES
@@ -41,8 +42,10 @@ from wagtail_mentoring.engagement.nudges.selectors import (
     with_meeting_dates,
 )
 from wagtail_mentoring.engagement.nudges.services import nudge_pair
+from wagtail_mentoring.notifications.kinds import AT_RISK_SUMMARY
 from wagtail_mentoring.notifications.models import Category, Delivery
 from wagtail_mentoring.notifications.services import delivery_key, notify
+from wagtail_mentoring.notifications.sharing import share
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.programs.models import (
@@ -540,4 +543,25 @@ def send_admin_at_risk_digest(now: datetime | None = None) -> int:
                 link=at_risk_url,
             )
         )
+    _share_at_risk_counts(programs, by_program, f"{year}-W{week:02d}", at_risk_url)
     return sent
+
+
+def _share_at_risk_counts(programs, by_program, week: str, at_risk_url: str) -> None:
+    """The admins' chat channels get each program's count: no names, no
+    reasons (those stay in the admins' own email and screen)."""
+    for pk, items in sorted(by_program.items()):
+        share(
+            AT_RISK_SUMMARY.name,
+            pk,
+            week,
+            program_id=pk,
+            title=ngettext(
+                "%(program)s: %(count)s pair may need a hand this week",
+                "%(program)s: %(count)s pairs may need a hand this week",
+                len(items),
+            )
+            % {"program": programs[pk].title, "count": len(items)},
+            text=_("Program admins find them, with the reasons, in At-risk pairs."),
+            link=at_risk_url,
+        )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from intranet.home.demo_chat import seed_chat
 from intranet.home.demo_circles import seed_circles
 from intranet.home.demo_flash import seed_flash
 from intranet.home.demo_history import seed_history
@@ -220,6 +221,7 @@ class Command(BaseCommand):
         engagement_note = self._engagement(rng, people, hub, programs)
         seed_nudges(programs[0])
         seed_wording(programs[0], admin)
+        seed_chat(programs[0])
         seed_matching(programs[0], admin)
         seed_history(hub, programs[0])
         seed_circles(hub)
