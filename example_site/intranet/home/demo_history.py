@@ -138,6 +138,11 @@ def seed_history(hub, engineering: ProgramPage, seed: int = 2025) -> None:
         _pair(rng, program, run, mentee, mentor, made, now)
 
 
+def _level(user) -> int:
+    profile = EmployeeProfile.objects.filter(user=user).first()
+    return profile.level if profile else 0
+
+
 def _pair(rng, program, run, mentee, mentor, made, now) -> None:
     age = (now - made).days
     status, ended = RelationshipStatus.ACTIVE, None
@@ -177,12 +182,22 @@ def _pair(rng, program, run, mentee, mentor, made, now) -> None:
     )
     origin = rng.random()
     if origin < 0.6:
+        score = round(rng.uniform(0.55, 0.95), 2)
+        levels = _level(mentor.user) - _level(mentee.user)
         MatchProposal.objects.create(
             run=run,
             program=program,
             mentee=mentee,
             mentor=mentor,
-            score=round(rng.uniform(0.55, 0.95), 2),
+            score=score,
+            factors={"seniority": score},
+            reasons=[
+                {
+                    "code": "seniority_gap",
+                    "params": {"levels": levels},
+                    "text": f"{levels} levels senior",
+                }
+            ],
             status=ProposalStatus.APPROVED,
             origin=ProposalOrigin.ENGINE,
             relationship=relationship,
