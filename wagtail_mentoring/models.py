@@ -8,7 +8,6 @@ from wagtail_mentoring.community.models import (  # noqa: F401
     SpaceMembership,
     Thread,
 )
-
 from wagtail_mentoring.engagement.models import (  # noqa: F401
     CalendarFeed,
     Feedback,

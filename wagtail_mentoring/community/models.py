@@ -346,6 +346,9 @@ class Reaction(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.post}"
+
 
 class ReportStatus(models.TextChoices):
     OPEN = "open", _("Waiting for a decision")
