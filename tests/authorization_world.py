@@ -17,6 +17,8 @@ from wagtail.models import GroupPagePermission
 from tests.factories import make_enrollment, make_hub, make_program, make_user
 from tests.journey_data import STEP_REFLECT, make_journey
 from tests.track_data import make_track
+from wagtail_mentoring.community import services as community
+from wagtail_mentoring.community.models import CommunitySpacePage, SpaceMembership
 from wagtail_mentoring.engagement import circles
 from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement.models import (
@@ -88,6 +90,10 @@ SECRETS = {
     "SECRET-BOOKING-QUESTION-A": {MENTEE, PARTNER, ADMIN, HR, SUPERUSER},
     # A chat connection's webhook URL is shown to nobody once saved.
     "SECRET-CHAT-WEBHOOK": set(),
+    # Program A's community space (by request): members and its moderators.
+    "SECRET-SPACE-POST": {MENTEE, PARTNER, ADMIN, HR, SUPERUSER},
+    "SECRET-HIDDEN-POST": {ADMIN, HR, SUPERUSER},
+    "SECRET-REPORT-REASON": {ADMIN, HR, SUPERUSER},
 }
 
 
@@ -361,6 +367,7 @@ def build_world() -> World:
         topics=["admin"],
         secret="https://chat.invalid/SECRET-CHAT-WEBHOOK-1234",
     )
+    world.objects.update(_community_world(program, u))
     world.objects.update(
         flash=flash,
         slot=slot,
@@ -395,3 +402,37 @@ def build_world() -> World:
         sponsee_enrollment=nomination.enrollment,
     )
     return world
+
+
+def _community_world(program, u) -> dict:
+    """Program A's space, by request: the mentee and the partner are members,
+    the program's admins moderate it, the employee asked to join."""
+    space = program.add_child(
+        instance=CommunitySpacePage(
+            title="Engineering Circle",
+            slug="circle-space",
+            membership_policy="request",
+            program=program,
+        )
+    )
+    space.save_revision().publish()
+    space = CommunitySpacePage.objects.get(pk=space.pk)
+    for role in (MENTEE, PARTNER):
+        SpaceMembership.objects.update_or_create(
+            space=space, user=u[role], defaults={"status": "active"}
+        )
+    space_request = community.request_to_join(space, u[EMPLOYEE], "Let me in")
+    thread = community.start_thread(
+        space, u[MENTEE], "Pairing across sites", "SECRET-SPACE-POST"
+    )
+    post = thread.posts.get()
+    hidden = community.reply(thread, u[PARTNER], "SECRET-HIDDEN-POST")
+    community.hide_post(hidden, u[ADMIN], "Off topic")
+    report = community.report_post(post, u[PARTNER], "SECRET-REPORT-REASON")
+    return {
+        "space": space,
+        "space_request": space_request,
+        "thread": thread,
+        "post": post,
+        "report": report,
+    }

@@ -24,6 +24,7 @@ from django.urls import resolve, reverse
 
 from tests.browser.conftest import sign_in
 from wagtail_mentoring import urls as front_end_urls
+from wagtail_mentoring.community.models import CommunitySpacePage
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.engagement.office_hours.models import Booking
 from wagtail_mentoring.journeys.models import LearningJourneyPage
@@ -55,6 +56,16 @@ NOT_PAGES = {
     "booking_no_show",  # a button on a booking
     "booking_suggest_continuing",  # a button on a booking
     "booking_continue",  # a button on a booking
+    # Buttons on a community space's page, its threads and its members page.
+    "community_join",
+    "community_ask",
+    "community_leave",
+    "community_decline_invitation",
+    "community_manage_member",
+    "community_reply",
+    "community_moderate_thread",
+    "community_helpful",
+    "community_answer",
 }
 
 #: The page's own report of what would trouble a phone (phone_checks.js).
@@ -128,6 +139,11 @@ def _people():
         reverse("wagtail_mentoring:booking_detail", args=[held.pk]),
         reverse("wagtail_mentoring:booking_feedback", args=[held.pk]),
     ]
+    # The search form's address (a GET form, not a link) of the mentee's space.
+    open_space = CommunitySpacePage.objects.get(slug="women-in-engineering")
+    extra["mentee"].append(
+        reverse("wagtail_mentoring:community_search", args=[open_space.pk])
+    )
     return people, extra, mentoring.pk
 
 
@@ -161,6 +177,7 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
             ProgramPage,
             LearningJourneyPage,
             DevelopmentTrackPage,
+            CommunitySpacePage,
         )
         for page in model.objects.live()
     }
@@ -245,5 +262,6 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
         "LearningJourneyPage",
         "DevelopmentTrackPage",
         "journey step",
+        "CommunitySpacePage",
     }
     assert expected - set(visited) == set(), sorted(visited)

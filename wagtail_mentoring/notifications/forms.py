@@ -15,6 +15,7 @@ class NotificationPreferencesForm(forms.ModelForm):
             "activity",
             "reminders",
             "admin",
+            "community",
             "digest_hour",
             "digest_weekday",
             "slack_dm",
@@ -23,6 +24,7 @@ class NotificationPreferencesForm(forms.ModelForm):
             "activity": forms.RadioSelect,
             "reminders": forms.RadioSelect,
             "admin": forms.RadioSelect,
+            "community": forms.RadioSelect,
             "digest_hour": forms.Select(
                 choices=[(h, f"{h:02d}:00") for h in range(24)]
             ),
