@@ -16,8 +16,8 @@ from wagtail_mentoring.community.events.models import (
     EventRSVP,
     RSVPStatus,
 )
-from wagtail_mentoring.people.users import user_timezone
 from wagtail_mentoring.notifications.services import notify
+from wagtail_mentoring.people.users import user_timezone
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)

@@ -152,8 +152,8 @@ def schedule_event(
 
 
 def _lock(event: SpaceEvent) -> SpaceEvent:
-    return SpaceEvent.objects.select_for_update().select_related("space").get(
-        pk=event.pk
+    return (
+        SpaceEvent.objects.select_for_update().select_related("space").get(pk=event.pk)
     )
 
 
@@ -170,15 +170,15 @@ def _promote_waitlisted(event: SpaceEvent, by) -> list[EventRSVP]:
         free = event.capacity - _going(event)
         if free <= 0:
             return []
-    waiting = EventRSVP.objects.select_for_update().filter(
-        event=event, status=RSVPStatus.WAITLISTED
-    ).order_by("updated_at", "pk")
+    waiting = (
+        EventRSVP.objects.select_for_update()
+        .filter(event=event, status=RSVPStatus.WAITLISTED)
+        .order_by("updated_at", "pk")
+    )
     promoted = list(waiting if free is None else waiting[:free])
     for rsvp in promoted:
         _set_status(rsvp, RSVPStatus.GOING)
-        audit.record(
-            rsvp, "wagtail_mentoring.event.promote", user=by, event=event.pk
-        )
+        audit.record(rsvp, "wagtail_mentoring.event.promote", user=by, event=event.pk)
         _on_commit("send_rsvp_notice", rsvp.pk, rsvp.version)
     return promoted
 
@@ -282,9 +282,7 @@ def _check_can_answer(event: SpaceEvent, by, now) -> None:
     if event.is_cancelled:
         raise MentoringError(_("This event is cancelled."), code="cancelled")
     if event.starts_at <= now:
-        raise MentoringError(
-            _("This event has already started."), code="started"
-        )
+        raise MentoringError(_("This event has already started."), code="started")
 
 
 def rsvp(event: SpaceEvent, by, *, waitlist: bool = False, now=None) -> EventRSVP:
@@ -348,9 +346,7 @@ def cancel_rsvp(event: SpaceEvent, by, *, now=None) -> EventRSVP:
             .first()
         )
         if answer is None:
-            raise MentoringError(
-                _("You had not said you are going."), code="not_going"
-            )
+            raise MentoringError(_("You had not said you are going."), code="not_going")
         was_going = answer.status == RSVPStatus.GOING
         _set_status(answer, RSVPStatus.CANCELLED)
         audit.record(

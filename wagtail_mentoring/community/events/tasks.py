@@ -7,12 +7,12 @@ from celery import shared_task
 from django.urls import reverse
 
 from wagtail_mentoring.community.events import calendar, rules
-from wagtail_mentoring.community.events.reminders import remind_events
 from wagtail_mentoring.community.events.models import (
     EventRSVP,
     RSVPStatus,
     SpaceEvent,
 )
+from wagtail_mentoring.community.events.reminders import remind_events
 from wagtail_mentoring.notifications.services import notify
 from wagtail_mentoring.people.users import user_timezone
 
