@@ -43,7 +43,7 @@ def moderator(space, name=None):
 
 def event(space, *, hours=48, length=2, capacity=None, by=None, **kwargs):
     """An event straight in the database (no emails), ``hours`` from now."""
-    starts = timezone.now() + timedelta(hours=hours)
+    starts = timezone.now().replace(microsecond=0) + timedelta(hours=hours)
     return SpaceEvent.objects.create(
         space=space,
         title=kwargs.pop("title", "Design critique"),
