@@ -9,6 +9,7 @@ from wagtail import hooks
 
 from wagtail_mentoring import audit
 from wagtail_mentoring.admin_base import AdminMenu, MentoringViewSetGroup
+from wagtail_mentoring.community import wagtail_hooks as community
 from wagtail_mentoring.community.events import wagtail_hooks as space_events
 from wagtail_mentoring.engagement import wagtail_hooks as engagement
 from wagtail_mentoring.journeys import wagtail_hooks as journeys
@@ -28,6 +29,7 @@ for domain in (
     journeys,
     matching,
     sponsorship,
+    community,
     space_events,
 ):
     domain.register(menu)

@@ -1,64 +1,38 @@
-"""Who may do what with a space's events.
-
-Small predicates over the space's membership. The community domain's own
-space policy (moderators, closed spaces) is the one source; these delegate
-to it where it exists and say so in one place otherwise.
-"""
+"""Who may do what with a space's events: the space's own policy
+(``wagtail_mentoring.permissions``) read in the words of events."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
-from wagtail_mentoring.community.models import (
-    MODERATE_ALL,
-    MembershipRole,
-    MembershipStatus,
-    SpaceMembership,
-)
+from wagtail_mentoring.community.models import MembershipStatus, SpaceMembership
 from wagtail_mentoring.notifications.models import Category
-from wagtail_mentoring.permissions import _group_ids, can_administer, is_active_user
+from wagtail_mentoring.permissions import (
+    can_moderate_space,
+    can_read_space,
+    is_space_member,
+)
 
 COMMUNITY = Category.COMMUNITY
 REMINDERS = Category.REMINDERS
 
 
-def _membership(space, user):
-    if not is_active_user(user):
-        return None
-    return SpaceMembership.objects.filter(
-        space_id=space.pk, user=user, status=MembershipStatus.ACTIVE
-    ).first()
-
-
 def is_member(space, user) -> bool:
-    """An active member of ``space``."""
-    return _membership(space, user) is not None
+    """An active member of ``space``: only members answer its events."""
+    return is_space_member(user, space)
 
 
 def can_manage_events(space, user) -> bool:
-    """The space's moderators: moderator members, its moderators group, the
-    tied program's admins, and whoever moderates every space."""
-    if not is_active_user(user):
-        return False
-    if user.is_superuser or user.has_perm(MODERATE_ALL):
-        return True
-    membership = _membership(space, user)
-    if membership is not None and membership.role == MembershipRole.MODERATOR:
-        return True
-    if space.moderator_group_id and space.moderator_group_id in _group_ids(user):
-        return True
-    return bool(space.program_id and can_administer(user, space.program))
+    """The space's moderators (moderator members, its moderators group, the
+    tied program's admins, the community team) schedule and change events."""
+    return can_moderate_space(user, space)
 
 
 def can_view(space, user) -> bool:
     """An open space's events are for everyone signed in; a closed space's
     only for its members and moderators (the others get a 404)."""
-    if not is_active_user(user):
-        return False
-    if not space.is_closed:
-        return True
-    return is_member(space, user) or can_manage_events(space, user)
+    return can_read_space(user, space)
 
 
 def sees_names(space, user) -> bool:

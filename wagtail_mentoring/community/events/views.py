@@ -87,9 +87,10 @@ def space_event(request, pk: int):
     space = event.space
     member = rules.is_member(space, request.user)
     can_manage = rules.can_manage_events(space, request.user)
+    sees_names = rules.sees_names(space, request.user)
     answer = event.rsvps.filter(user=request.user).values_list("status", flat=True)
     answer = answer.first()
-    going = list(selectors.going_people(event)) if member or can_manage else []
+    going = list(selectors.going_people(event)) if sees_names else []
     counts = selectors.with_counts(SpaceEvent.objects.filter(pk=event.pk)).values(
         "going_count", "waiting_count"
     )[0]
