@@ -50,10 +50,13 @@ from tests.authorization_world import (
     SUPERUSER,
     build_world,
 )
+from tests.event_helpers import event, join, make_space
 from tests.journey_data import STEP_REFLECT
 from wagtail_mentoring.notifications.tokens import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
+#: Planted in the closed space's event: only its members and moderators read it.
+EVENT_SECRET = "SECRET-SPACE-EVENT"
 ROOT = Path(__file__).resolve().parents[1]
 
 NOBODY = frozenset()
@@ -192,6 +195,19 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:unsubscribe": same(EVERYONE),
     # Everyone downloads their own data (the address names nobody).
     "wagtail_mentoring:export_my_data": post_only(SIGNED_IN),
+    # Events of a closed space tied to program A: its members (the mentee)
+    # read and answer; its moderators (program A's admins) organise; anyone
+    # else, the partner included, finds nothing (404).
+    **{
+        f"wagtail_mentoring:{name}": read_only(ADMINS_OF_A | {MENTEE})
+        for name in ("space_events", "space_event", "space_event_ics")
+    },
+    # A moderator who is no member is told to join (a message, nothing written).
+    "wagtail_mentoring:space_event_rsvp": post_only(ADMINS_OF_A | {MENTEE}),
+    **{
+        f"wagtail_mentoring:{name}": same(ADMINS_OF_A)
+        for name in ("space_event_new", "space_event_edit", "space_event_cancel")
+    },
     # Pages and their routes ----------------------------------------------
     "page:mentoringhubpage": same(EVERYONE),
     "page:programpage": same(EVERYONE),
@@ -434,6 +450,18 @@ def _kwarg(name, namespace, kwarg, w):
         ("wm_opportunities:decide", "pk"): w.opportunity_nomination.pk,
         ("wm_matching:run_status", "run_id"): w.run.pk,
         ("wm_at_risk:nudge", "pk"): w.relationship.pk,
+        ("wagtail_mentoring:space_events", "space_pk"): w.event_space.pk,
+        ("wagtail_mentoring:space_event_new", "space_pk"): w.event_space.pk,
+        **{
+            (f"wagtail_mentoring:{name}", "pk"): w.space_event.pk
+            for name in (
+                "space_event",
+                "space_event_edit",
+                "space_event_cancel",
+                "space_event_rsvp",
+                "space_event_ics",
+            )
+        },
         # A relationship's URL, though its name says "request".
         ("wagtail_mentoring:request_rematch", "pk"): w.relationship.pk,
     }
@@ -529,6 +557,16 @@ def world(django_db_blocker):
     module.save_revision().publish()
     world.objects["module"] = JourneyModulePage.objects.get(pk=module.pk)
     world.objects["mentee_feed"] = world.users[MENTEE].mentoring_calendar_feed
+    # A closed space of program A with the mentee as its one member, and an
+    # event whose description only its readers may see.
+    event_space = make_space(
+        title="Events circle", membership_policy="request", program=world.program
+    )
+    join(event_space, world.users[MENTEE])
+    world.objects["event_space"] = event_space
+    world.objects["space_event"] = event(
+        event_space, title="Circle meetup", description=EVENT_SECRET
+    )
     return world
 
 
@@ -593,6 +631,8 @@ def _check(client, method, url, role, rule, baseline, name) -> str | None:
         transaction.set_rollback(True)
     body = response.content.decode(errors="replace") if not response.streaming else ""
     leaked = [s for s, readers in SECRETS.items() if s in body and role not in readers]
+    if EVENT_SECRET in body and role not in ADMINS_OF_A | {MENTEE}:
+        leaked.append(EVENT_SECRET)
     if name in DISCLOSES_EVERYTHING and role in rule.post:
         leaked = []
     if leaked:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from wagtail_mentoring.community.events import calendar, rules, selectors, services
 from wagtail_mentoring.community.events.forms import EventForm
@@ -58,6 +58,7 @@ def _error(form, error: MentoringError) -> None:
     form.add_error(None, error.messages[0] if error.messages else str(error))
 
 
+@require_GET
 @_signed_in
 def space_events(request, space_pk: int):
     """The space's upcoming events (and the last few that took place)."""
@@ -80,6 +81,7 @@ def space_events(request, space_pk: int):
     )
 
 
+@require_GET
 @_signed_in
 def space_event(request, pk: int):
     """One event: when, where, places, who is going (members), the answer."""
@@ -156,6 +158,7 @@ def space_event_rsvp(request, pk: int):
     return redirect("wagtail_mentoring:space_event", event.pk)
 
 
+@require_GET
 @_signed_in
 def space_event_ics(request, pk: int):
     """ "Add to calendar": the event in the reader's own time zone."""
