@@ -50,7 +50,7 @@ from tests.authorization_world import (
     SUPERUSER,
     build_world,
 )
-from tests.event_helpers import event, join, make_space
+from tests.event_helpers import event
 from tests.journey_data import STEP_REFLECT
 from wagtail_mentoring.notifications.tokens import unsubscribe_token
 
@@ -70,6 +70,10 @@ STEWARDS = frozenset({STEWARD, SUPERUSER})
 OUTCOME_KEEPERS = frozenset({HR, SUPERUSER})
 PRIVACY_OFFICERS = frozenset({HR, SUPERUSER})
 ONLY_SUPERUSER = frozenset({SUPERUSER})
+#: Program A's community space (by request): its moderators are the program's
+#: admins; the mentee and the partner are members; the employee asked to join.
+SPACE_MODERATORS = frozenset({ADMIN, HR, SUPERUSER})
+SPACE_READERS = SPACE_MODERATORS | PAIR
 
 
 @dataclass(frozen=True)
@@ -195,17 +199,36 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:unsubscribe": same(EVERYONE),
     # Everyone downloads their own data (the address names nobody).
     "wagtail_mentoring:export_my_data": post_only(SIGNED_IN),
-    # Events of a closed space tied to program A: its members (the mentee)
-    # read and answer; its moderators (program A's admins) organise; anyone
-    # else, the partner included, finds nothing (404).
+    # Community spaces: a closed space's discussions are 404 to non-members;
+    # membership actions answer everyone signed in with a message.
+    "wagtail_mentoring:community_my_spaces": same(SIGNED_IN),
     **{
-        f"wagtail_mentoring:{name}": read_only(ADMINS_OF_A | {MENTEE})
+        f"wagtail_mentoring:community_{name}": post_only(SIGNED_IN)
+        for name in ("join", "ask", "leave", "decline_invitation")
+    },
+    "wagtail_mentoring:community_members": same(SPACE_MODERATORS),
+    "wagtail_mentoring:community_manage_member": post_only(SPACE_MODERATORS),
+    "wagtail_mentoring:community_new_thread": same(SPACE_READERS),
+    "wagtail_mentoring:community_thread": read_only(SPACE_READERS),
+    "wagtail_mentoring:community_search": same(SPACE_READERS),
+    "wagtail_mentoring:community_report_post": same(SPACE_READERS),
+    # A member asking is told "only moderators" (a message), others get 404.
+    **{
+        f"wagtail_mentoring:community_{name}": post_only(SPACE_READERS)
+        for name in ("reply", "moderate_thread", "helpful", "answer")
+    },
+    "wagtail_mentoring:community_edit_post": same({MENTEE} | SPACE_MODERATORS),
+    "wagtail_mentoring:community_hide_post": same(SPACE_MODERATORS),
+    # Events of the space: its readers read and answer (a moderator who is no
+    # member is told to join: a message, nothing written); its moderators
+    # organise; anyone else, the employee who asked to join included, gets 404.
+    **{
+        f"wagtail_mentoring:{name}": read_only(SPACE_READERS)
         for name in ("space_events", "space_event", "space_event_ics")
     },
-    # A moderator who is no member is told to join (a message, nothing written).
-    "wagtail_mentoring:space_event_rsvp": post_only(ADMINS_OF_A | {MENTEE}),
+    "wagtail_mentoring:space_event_rsvp": post_only(SPACE_READERS),
     **{
-        f"wagtail_mentoring:{name}": same(ADMINS_OF_A)
+        f"wagtail_mentoring:{name}": same(SPACE_MODERATORS)
         for name in ("space_event_new", "space_event_edit", "space_event_cancel")
     },
     # Pages and their routes ----------------------------------------------
@@ -215,6 +238,7 @@ EXPECTED: dict[str, Rule] = {
     "page:learningjourneypage": same(EVERYONE),
     "page:learningjourneypage:step": Rule(EVERYONE, PAIR),
     "page:journeymodulepage": same(EVERYONE),
+    "page:communityspacepage": same(EVERYONE),
     # The admin ---------------------------------------------------------------
     **_model_views(
         "wm_applications",
@@ -258,6 +282,12 @@ EXPECTED: dict[str, Rule] = {
         edit=same(OUTCOME_KEEPERS),
         history=read_only(OUTCOME_KEEPERS),
         extra={"wm_career_outcomes:import": same(OUTCOME_KEEPERS)},
+    ),
+    **_model_views(
+        "wm_space_reports",
+        index=read_only(SPACE_MODERATORS),
+        history=read_only(SPACE_MODERATORS),
+        extra={"wm_space_reports:decide": same(SPACE_MODERATORS)},
     ),
     **_snippet_views("wm_skills", "wm_skill_chooser", ONLY_SUPERUSER),
     **_snippet_views("wm_interests", "wm_interest_chooser", ONLY_SUPERUSER),
@@ -423,6 +453,7 @@ def _url(endpoint: Endpoint, w) -> str:
             "page:learningjourneypage": w.journey.url,
             "page:learningjourneypage:step": f"{w.journey.url}steps/{STEP_REFLECT}/",
             "page:journeymodulepage": w.module.url,
+            "page:communityspacepage": w.space.url,
         }
         return pages[name]
     namespace = name.split(":", 1)[0]
@@ -450,8 +481,8 @@ def _kwarg(name, namespace, kwarg, w):
         ("wm_opportunities:decide", "pk"): w.opportunity_nomination.pk,
         ("wm_matching:run_status", "run_id"): w.run.pk,
         ("wm_at_risk:nudge", "pk"): w.relationship.pk,
-        ("wagtail_mentoring:space_events", "space_pk"): w.event_space.pk,
-        ("wagtail_mentoring:space_event_new", "space_pk"): w.event_space.pk,
+        ("wagtail_mentoring:space_events", "space_pk"): w.space.pk,
+        ("wagtail_mentoring:space_event_new", "space_pk"): w.space.pk,
         **{
             (f"wagtail_mentoring:{name}", "pk"): w.space_event.pk
             for name in (
@@ -469,6 +500,13 @@ def _kwarg(name, namespace, kwarg, w):
         return by_name[(name, kwarg)]
     if namespace == "wm_privacy":
         return w.users[MENTEE].pk
+    if name.startswith("wagtail_mentoring:community_"):
+        return {
+            "space_id": w.space.pk,
+            "thread_id": w.thread.pk,
+            "post_id": w.post.pk,
+            "membership_id": w.space_request.pk,
+        }[kwarg]
     if namespace == "wagtail_mentoring":
         if "request" in name:
             return w.mentor_request.pk
@@ -498,6 +536,7 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_interests": w.interest,
         "wm_interest_chooser": w.interest,
         "wm_profile_chooser": w.profile,
+        "wm_space_reports": w.report,
     }
     return objects[namespace].pk
 
@@ -557,15 +596,9 @@ def world(django_db_blocker):
     module.save_revision().publish()
     world.objects["module"] = JourneyModulePage.objects.get(pk=module.pk)
     world.objects["mentee_feed"] = world.users[MENTEE].mentoring_calendar_feed
-    # A closed space of program A with the mentee as its one member, and an
-    # event whose description only its readers may see.
-    event_space = make_space(
-        title="Events circle", membership_policy="request", program=world.program
-    )
-    join(event_space, world.users[MENTEE])
-    world.objects["event_space"] = event_space
+    # An event of the space whose description only its readers may see.
     world.objects["space_event"] = event(
-        event_space, title="Circle meetup", description=EVENT_SECRET
+        world.space, title="Circle meetup", description=EVENT_SECRET
     )
     return world
 
@@ -631,7 +664,7 @@ def _check(client, method, url, role, rule, baseline, name) -> str | None:
         transaction.set_rollback(True)
     body = response.content.decode(errors="replace") if not response.streaming else ""
     leaked = [s for s, readers in SECRETS.items() if s in body and role not in readers]
-    if EVENT_SECRET in body and role not in ADMINS_OF_A | {MENTEE}:
+    if EVENT_SECRET in body and role not in SPACE_READERS:
         leaked.append(EVENT_SECRET)
     if name in DISCLOSES_EVERYTHING and role in rule.post:
         leaked = []
