@@ -48,6 +48,8 @@ NOT_PAGES = {
     "export_my_data",  # a JSON download, from a button on My mentoring
     "sponsorship_pick_sponsee",  # a button on Pick a sponsee
     "sponsorship_nominee_search",  # JSON for the nominee picker's script
+    "space_event_rsvp",  # the buttons on an event's page
+    "space_event_ics",  # an .ics download
 }
 
 #: The page's own report of what would trouble a phone (phone_checks.js).
