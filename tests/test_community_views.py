@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.community_helpers import add_member, make_space
 from tests.factories import make_user
 from wagtail_mentoring.community import services
-from wagtail_mentoring.community.models import Post, PostReport, SpaceMembership, Thread
+from wagtail_mentoring.community.models import PostReport, SpaceMembership
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
@@ -117,7 +117,9 @@ def test_script_in_a_post_is_shown_as_text(client, space, member, thread):
     assert 'href="javascript' not in page
 
 
-def test_locked_thread_refuses_reply_over_http(client, space, member, moderator, thread):
+def test_locked_thread_refuses_reply_over_http(
+    client, space, member, moderator, thread
+):
     services.set_locked(thread, moderator, True)
     client.force_login(member)
     response = client.post(url("reply", space.pk, thread.pk), {"body": "Late"})
