@@ -240,3 +240,36 @@ def test_thread_page_queries_do_not_grow_with_replies(client, hub):
     assert long_page.count('aria-pressed="true"') == 10
     assert few == many
     assert many <= 16
+
+
+def test_reports_queue_in_the_admin(
+    client, program, program_admin, other_program_admin
+):
+    space = make_space(program, title="Circle", program=program)
+    author, reporter = make_user("writer"), make_user("reporter")
+    add_member(space, author)
+    add_member(space, reporter)
+    thread = services.start_thread(space, author, "Hello", "Rude words here")
+    post = thread.posts.get()
+    report = services.report_post(post, reporter, "Insulting a colleague")
+    index = reverse("wm_space_reports:index")
+    decide = reverse("wm_space_reports:decide", args=[report.pk])
+
+    client.force_login(other_program_admin)
+    assert "Insulting a colleague" not in client.get(index).content.decode()
+    assert client.get(decide).status_code == 404
+    assert client.post(decide, {"action": "hide"}).status_code == 404
+    post.refresh_from_db()
+    assert not post.hidden
+
+    client.force_login(program_admin)
+    listing = client.get(index).content.decode()
+    assert "Insulting a colleague" in listing and "Rude words here" in listing
+    page = client.get(decide)
+    assert page.status_code == 200 and "Rude words here" in page.content.decode()
+    response = client.post(decide, {"action": "hide", "reason": "Not kind"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    report.refresh_from_db()
+    assert post.hidden and post.hidden_reason == "Not kind"
+    assert report.status == "hidden" and report.decided_by == program_admin

@@ -42,7 +42,9 @@ class PostColumn(TitleColumn):
 
 class PersonColumn(Column):
     def get_value(self, instance):
-        return display_name(getattr(instance, self.accessor))
+        for part in self.accessor.split("."):
+            instance = getattr(instance, part)
+        return display_name(instance)
 
 
 class ReportIndexView(generic.IndexView):

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from wagtail_mentoring.community import selectors, services
 from wagtail_mentoring.community.forms import (
@@ -316,6 +316,7 @@ def _thread_page(request, space, thread, form, status=200):
     )
 
 
+@require_GET
 @space_view
 def thread(request, space, thread_id: int):
     thread = selectors.thread_of(space, request.user, thread_id)

@@ -226,7 +226,11 @@ def seed_community(hub, program, people) -> str:
         membership_policy="open",
         body=OPEN_BODY,
     )
-    regulars = [u for u in rng.sample(active, 70) if u.get_username() != "emp0299"]
+    regulars = [
+        u
+        for u in rng.sample(active, min(70, len(active) * 2 // 3))
+        if u.get_username() != "emp0299"
+    ]
     if by_name.get("emp0002") and by_name["emp0002"] not in regulars:
         regulars.append(by_name["emp0002"])
     _members(open_space, regulars)
@@ -247,7 +251,11 @@ def seed_community(hub, program, people) -> str:
             }
         ],
     )
-    circle = [u for u in rng.sample(active, 25) if u.get_username() != "emp0299"]
+    circle = [
+        u
+        for u in rng.sample(active, min(25, len(active) // 2))
+        if u.get_username() != "emp0299"
+    ]
     _members(leaders, circle)
     if by_name.get("emp0000"):
         _members(leaders, [by_name["emp0000"]], role="moderator")
