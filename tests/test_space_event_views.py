@@ -7,6 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -17,6 +18,12 @@ from wagtail_mentoring.blocks.community import SpaceContentBlock
 from wagtail_mentoring.community.events.models import EventRSVP, SpaceEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
+
+
+def _as(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
 
 
 def _url(name, *args):
@@ -257,10 +264,21 @@ def test_the_space_page_block_lists_the_next_events():
     block = SpaceContentBlock().child_blocks["upcoming_events"]
     value = block.to_python({"heading": "Coming up", "limit": 2})
 
-    body = block.render(value, context={"page": space})
+    body = block.render(value, context={"page": space, "request": _as(make_user())})
 
     assert "Coming up" in body
     assert body.index("First") < body.index("Second")
     assert "Third" not in body and "Called off" not in body
     assert _url("space_events", space.pk) in body
     assert _url("space_event", space.events.get(title="First").pk) in body
+
+
+def test_the_block_of_a_closed_space_shows_outsiders_no_event():
+    space = make_space(membership_policy="invitation")
+    event(space, hours=20, title="Board offsite")
+    insider = member(space)
+    block = SpaceContentBlock().child_blocks["upcoming_events"]
+    value = block.to_python({"heading": "Coming up", "limit": 3})
+    for person, shown in ((make_user(), False), (insider, True)):
+        body = block.render(value, context={"page": space, "request": _as(person)})
+        assert ("Board offsite" in body) is shown
