@@ -21,9 +21,11 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from tests.browser.conftest import sign_in
 from wagtail_mentoring import urls as front_end_urls
+from wagtail_mentoring.community.events.models import EventRSVP, SpaceEvent
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.notifications.tokens import unsubscribe_token
@@ -93,8 +95,23 @@ def _people():
     request = MentorRequest.objects.filter(
         status="pending", mentor_enrollment__user=people["asked"]
     ).first()
+    # Space events: the mentee's next event in the open space; the program's
+    # space, which its admins moderate, for the organiser's forms.
+    going = (
+        EventRSVP.objects.filter(
+            user=people["mentee"], status="going", event__is_cancelled=False
+        )
+        .select_related("event")
+        .first()
+    )
+    organised = SpaceEvent.objects.filter(
+        space__program__slug="engineering-mentoring",
+        is_cancelled=False,
+        starts_at__gt=timezone.now(),
+    ).first()
     extra = {
         "mentee": [
+            reverse("wagtail_mentoring:space_events", args=[going.event.space_id]),
             reverse("wagtail_mentoring:final_feedback", args=[mentoring.pk]),
             # An email's one-click unsubscribe link, as its reader opens it.
             reverse(
@@ -107,6 +124,11 @@ def _people():
             reverse("wagtail_mentoring:sponsorship_detail", args=[sponsorship.pk])
         ],
         "newcomer": [p.url + "apply/" for p in ProgramPage.objects.live()],
+        "program admin": [
+            reverse("wagtail_mentoring:space_event_new", args=[organised.space_id]),
+            reverse("wagtail_mentoring:space_event_edit", args=[organised.pk]),
+            reverse("wagtail_mentoring:space_event_cancel", args=[organised.pk]),
+        ],
     }
     return people, extra, mentoring.pk
 
