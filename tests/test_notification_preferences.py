@@ -142,7 +142,8 @@ def test_the_settings_page_saves_choices_and_refuses_bad_input():
     assert bad.status_code == 200
     assert not NotificationPreferences.objects.exists()
     good = client.post(url, {"activity": "weekly", "reminders": "daily",
-                             "admin": "never", "digest_hour": "7",
+                             "admin": "never", "community": "daily",
+                             "digest_hour": "7",
                              "digest_weekday": "2"})  # fmt: skip
     assert good.status_code == 302
     prefs = NotificationPreferences.objects.get(user=user)
@@ -151,6 +152,7 @@ def test_the_settings_page_saves_choices_and_refuses_bad_input():
         "daily",
         "never",
     )
+    assert prefs.community == "daily"
     assert (prefs.digest_hour, prefs.digest_weekday) == (7, 2)
     assert (
         reverse("wagtail_mentoring:notification_settings")

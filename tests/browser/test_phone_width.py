@@ -26,6 +26,7 @@ from django.utils import timezone
 from tests.browser.conftest import sign_in
 from wagtail_mentoring import urls as front_end_urls
 from wagtail_mentoring.community.events.models import EventRSVP, SpaceEvent
+from wagtail_mentoring.community.models import CommunitySpacePage
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.notifications.tokens import unsubscribe_token
@@ -52,6 +53,16 @@ NOT_PAGES = {
     "sponsorship_nominee_search",  # JSON for the nominee picker's script
     "space_event_rsvp",  # the buttons on an event's page
     "space_event_ics",  # an .ics download
+    # Buttons on a community space's page, its threads and its members page.
+    "community_join",
+    "community_ask",
+    "community_leave",
+    "community_decline_invitation",
+    "community_manage_member",
+    "community_reply",
+    "community_moderate_thread",
+    "community_helpful",
+    "community_answer",
 }
 
 #: The page's own report of what would trouble a phone (phone_checks.js).
@@ -130,6 +141,11 @@ def _people():
             reverse("wagtail_mentoring:space_event_cancel", args=[organised.pk]),
         ],
     }
+    # The search form's address (a GET form, not a link) of the mentee's space.
+    open_space = CommunitySpacePage.objects.get(slug="women-in-engineering")
+    extra["mentee"].append(
+        reverse("wagtail_mentoring:community_search", args=[open_space.pk])
+    )
     return people, extra, mentoring.pk
 
 
@@ -158,7 +174,12 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
     roots = [hub.url, journey.url]
     pages = {
         page.url: page
-        for model in (MentoringHubPage, ProgramPage, LearningJourneyPage)
+        for model in (
+            MentoringHubPage,
+            ProgramPage,
+            LearningJourneyPage,
+            CommunitySpacePage,
+        )
         for page in model.objects.live()
     }
     for role in people:
@@ -241,5 +262,6 @@ def test_every_front_end_page_works_on_a_phone(browser, live_server, demo, axe_c
         "apply",
         "LearningJourneyPage",
         "journey step",
+        "CommunitySpacePage",
     }
     assert expected - set(visited) == set(), sorted(visited)

@@ -324,11 +324,11 @@ def _send_digest(user, frequency, occurrence, categories) -> int:
 
 
 def update_preferences(user, *, by, **choices) -> NotificationPreferences:
-    """Save ``user``'s choices (``activity``, ``reminders``, ``admin``,
-    ``digest_hour``, ``digest_weekday``); only they may change them."""
+    """Save ``user``'s choices (one frequency per category, ``digest_hour``,
+    ``digest_weekday``); only they may change them."""
     if by is None or by.pk != user.pk:
         raise PermissionDenied
-    allowed = {"activity", "reminders", "admin", "digest_hour", "digest_weekday"}
+    allowed = {*Category.values, "digest_hour", "digest_weekday"}
     unknown = set(choices) - allowed
     if unknown:
         raise ValueError(f"unknown preferences: {sorted(unknown)}")
