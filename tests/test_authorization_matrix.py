@@ -50,10 +50,13 @@ from tests.authorization_world import (
     SUPERUSER,
     build_world,
 )
+from tests.event_helpers import event
 from tests.journey_data import STEP_REFLECT
 from wagtail_mentoring.notifications.tokens import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
+#: Planted in the closed space's event: only its members and moderators read it.
+EVENT_SECRET = "SECRET-SPACE-EVENT"
 ROOT = Path(__file__).resolve().parents[1]
 
 NOBODY = frozenset()
@@ -239,6 +242,18 @@ EXPECTED: dict[str, Rule] = {
     },
     "wagtail_mentoring:community_edit_post": same({MENTEE} | SPACE_MODERATORS),
     "wagtail_mentoring:community_hide_post": same(SPACE_MODERATORS),
+    # Events of the space: its readers read and answer (a moderator who is no
+    # member is told to join: a message, nothing written); its moderators
+    # organise; anyone else, the employee who asked to join included, gets 404.
+    **{
+        f"wagtail_mentoring:{name}": read_only(SPACE_READERS)
+        for name in ("space_events", "space_event", "space_event_ics")
+    },
+    "wagtail_mentoring:space_event_rsvp": post_only(SPACE_READERS),
+    **{
+        f"wagtail_mentoring:{name}": same(SPACE_MODERATORS)
+        for name in ("space_event_new", "space_event_edit", "space_event_cancel")
+    },
     # Pages and their routes ----------------------------------------------
     "page:mentoringhubpage": same(EVERYONE),
     "page:programpage": same(EVERYONE),
@@ -521,6 +536,18 @@ def _kwarg(name, namespace, kwarg, w):
         ("wm_wording:edit", "kind"): "meeting_invite",
         ("wm_wording:reset", "scope"): w.program.pk,
         ("wm_wording:reset", "kind"): "meeting_invite",
+        ("wagtail_mentoring:space_events", "space_pk"): w.space.pk,
+        ("wagtail_mentoring:space_event_new", "space_pk"): w.space.pk,
+        **{
+            (f"wagtail_mentoring:{name}", "pk"): w.space_event.pk
+            for name in (
+                "space_event",
+                "space_event_edit",
+                "space_event_cancel",
+                "space_event_rsvp",
+                "space_event_ics",
+            )
+        },
         # A relationship's URL, though its name says "request".
         ("wagtail_mentoring:request_rematch", "pk"): w.relationship.pk,
         **{
@@ -632,6 +659,10 @@ def world(django_db_blocker):
     module.save_revision().publish()
     world.objects["module"] = JourneyModulePage.objects.get(pk=module.pk)
     world.objects["mentee_feed"] = world.users[MENTEE].mentoring_calendar_feed
+    # An event of the space whose description only its readers may see.
+    world.objects["space_event"] = event(
+        world.space, title="Circle meetup", description=EVENT_SECRET
+    )
     return world
 
 
@@ -696,6 +727,8 @@ def _check(client, method, url, role, rule, baseline, name) -> str | None:
         transaction.set_rollback(True)
     body = response.content.decode(errors="replace") if not response.streaming else ""
     leaked = [s for s, readers in SECRETS.items() if s in body and role not in readers]
+    if EVENT_SECRET in body and role not in SPACE_READERS:
+        leaked.append(EVENT_SECRET)
     if name in DISCLOSES_EVERYTHING and role in rule.post:
         leaked = []
     if leaked:

@@ -12,9 +12,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.engagement_helpers import PROFILE, mentee, mentor, pair, self_select
+from tests.event_helpers import event, make_space, member
 from tests.factories import make_enrollment, make_user
 from tests.journey_data import make_journey
 from tests.office_hours_helpers import flash_mentor, flash_program, publish
+from wagtail_mentoring.community.events.models import EventRSVP
 from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement.models import Goal, Meeting, MentorRequest
 from wagtail_mentoring.engagement.office_hours import services as office_hours
@@ -48,6 +50,7 @@ def test_beat_and_cron_run_the_same_jobs():
         "wagtail_mentoring.engagement.nudges.tasks.nudge_incomplete_profiles",
         "wagtail_mentoring.sponsorship.tasks.nudge_idle_sponsors",
         "wagtail_mentoring.engagement.nudges.tasks.send_admin_at_risk_digest",
+        "wagtail_mentoring.community.events.tasks.send_event_reminders",
     ):
         assert expected in tasks
     with pytest.raises(CommandError):
@@ -147,6 +150,13 @@ def _something_due_for_every_job(program):
     OfficeHourSlot.objects.filter(pk=held_slot.pk).update(
         starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)
     )
+    # A space event tomorrow that someone is going to.
+    space = make_space()
+    going = member(space)
+    meetup = event(space, hours=20, title="Guild meetup")
+    EventRSVP.objects.create(
+        event=meetup, user=going, status="going", updated_at=now - timedelta(days=1)
+    )
     mail.outbox.clear()
 
 
@@ -169,6 +179,7 @@ def test_every_periodic_job_run_twice_sends_nothing_the_second_time(
     for expected in (
         (
             "Tomorrow: Tomorrow",  # meeting reminder
+            "Tomorrow: Guild meetup",  # space event reminder
             "Time to meet again",  # quiet pair
             "is waiting for your answer",  # request reminder
             "expired",  # request expiry

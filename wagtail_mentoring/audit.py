@@ -43,6 +43,19 @@ ACTIONS = {
     ),
     "wagtail_mentoring.goal.create": (_("Set goal"), _("Set a goal")),
     "wagtail_mentoring.goal.check_in": (_("Goal check-in"), _("Checked in on a goal")),
+    # Space events
+    "wagtail_mentoring.event.schedule": (_("Schedule event"), _("Scheduled an event")),
+    "wagtail_mentoring.event.edit": (_("Change event"), _("Changed an event")),
+    "wagtail_mentoring.event.cancel": (_("Cancel event"), _("Cancelled an event")),
+    "wagtail_mentoring.event.rsvp": (_("RSVP"), _("Answered an event invitation")),
+    "wagtail_mentoring.event.rsvp_cancel": (
+        _("Cancel RSVP"),
+        _("Is no longer going to an event"),
+    ),
+    "wagtail_mentoring.event.promote": (
+        _("Off the waiting list"),
+        _("Got a place at an event from the waiting list"),
+    ),
     # Sponsorship
     "wagtail_mentoring.sponsorship.nominate": (
         _("Nominate"),

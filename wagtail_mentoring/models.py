@@ -1,5 +1,9 @@
 """Every domain's models, imported so Django finds them in one app."""
 
+from wagtail_mentoring.community.events.models import (  # noqa: F401
+    EventRSVP,
+    SpaceEvent,
+)
 from wagtail_mentoring.community.models import (  # noqa: F401
     CommunitySpacePage,
     Post,

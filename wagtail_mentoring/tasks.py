@@ -4,6 +4,12 @@ cron hosts (``manage.py mentoring_run_jobs``)."""
 
 from celery.schedules import crontab
 
+from wagtail_mentoring.community.events.tasks import (  # noqa: F401
+    send_event_reminders,
+    send_event_updates,
+    send_new_event_notices,
+    send_rsvp_notice,
+)
 from wagtail_mentoring.engagement.nudges.tasks import (  # noqa: F401
     nudge_incomplete_profiles,
     nudge_mentees_without_requests,
@@ -63,6 +69,7 @@ PERIODIC_JOBS = {
     "leavers": (end_participation_of_leavers, crontab(hour=2, minute=15)),
     # Within 15 minutes of "a day before" and "an hour before".
     "meeting-reminders": (send_meeting_reminders, crontab(minute="*/15")),
+    "event-reminders": (send_event_reminders, crontab(minute="*/15")),
     "request-reminders": (send_request_reminders, crontab(minute=5)),
     "quiet-pairs": (nudge_quiet_pairs, crontab(hour=9, minute=0)),
     "feedback-reminders": (send_feedback_reminders, crontab(minute=20)),

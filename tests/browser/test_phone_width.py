@@ -21,9 +21,11 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from tests.browser.conftest import sign_in
 from wagtail_mentoring import urls as front_end_urls
+from wagtail_mentoring.community.events.models import EventRSVP, SpaceEvent
 from wagtail_mentoring.community.models import CommunitySpacePage
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.engagement.office_hours.models import Booking
@@ -56,6 +58,8 @@ NOT_PAGES = {
     "booking_no_show",  # a button on a booking
     "booking_suggest_continuing",  # a button on a booking
     "booking_continue",  # a button on a booking
+    "space_event_rsvp",  # the buttons on an event's page
+    "space_event_ics",  # an .ics download
     # Buttons on a community space's page, its threads and its members page.
     "community_join",
     "community_ask",
@@ -115,11 +119,26 @@ def _people():
         user=people["facilitator"], role="mentor", relationship__program__kind="group"
     ).relationship
     circle_space = reverse("wagtail_mentoring:relationship", args=[circle.pk])
+    # Space events: the mentee's next event in the open space; the program's
+    # space, which its admins moderate, for the organiser's forms.
+    going = (
+        EventRSVP.objects.filter(
+            user=people["mentee"], status="going", event__is_cancelled=False
+        )
+        .select_related("event")
+        .first()
+    )
+    organised = SpaceEvent.objects.filter(
+        space__program__slug="engineering-mentoring",
+        is_cancelled=False,
+        starts_at__gt=timezone.now(),
+    ).first()
     extra = {
         # Their circle first: My mentoring lists their other relationships too.
         "facilitator": [circle_space],
         "circle member": [circle_space],
         "mentee": [
+            reverse("wagtail_mentoring:space_events", args=[going.event.space_id]),
             reverse("wagtail_mentoring:final_feedback", args=[mentoring.pk]),
             # An email's one-click unsubscribe link, as its reader opens it.
             reverse(
@@ -132,6 +151,11 @@ def _people():
             reverse("wagtail_mentoring:sponsorship_detail", args=[sponsorship.pk])
         ],
         "newcomer": [p.url + "apply/" for p in ProgramPage.objects.live()],
+        "program admin": [
+            reverse("wagtail_mentoring:space_event_new", args=[organised.space_id]),
+            reverse("wagtail_mentoring:space_event_edit", args=[organised.pk]),
+            reverse("wagtail_mentoring:space_event_cancel", args=[organised.pk]),
+        ],
     }
     # The newcomer's flash conversation last week: its page and its feedback.
     held = Booking.objects.get(user=people["newcomer"])

@@ -22,6 +22,12 @@ from wagtail_mentoring.people.users import display_name, user_email
 
 PRODID = "-//wagtail-mentoring//Mentoring meetings//EN"
 
+#: Wagtail hook whose functions add to a person's calendar feed: each is
+#: called as ``fn(user, since)`` and returns VEVENTs (a domain above
+#: engagement, such as community events, plugs in without engagement
+#: importing it).
+FEED_HOOK = "wagtail_mentoring_calendar_feed"
+
 
 def meeting_zone(meeting: Meeting):
     try:
@@ -30,7 +36,8 @@ def meeting_zone(meeting: Meeting):
         return None
 
 
-def _calendar(method: str | None = None) -> Calendar:
+def new_calendar(method: str | None = None) -> Calendar:
+    """An empty VCALENDAR of the package (an iTIP ``method`` for invites)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -40,13 +47,14 @@ def _calendar(method: str | None = None) -> Calendar:
     return calendar
 
 
-def _address(user) -> vCalAddress | None:
+def address(user) -> vCalAddress | None:
+    """``user`` as an ORGANIZER/ATTENDEE, or None without an email address."""
     email = user_email(user)
     if not email:
         return None
-    address = vCalAddress(f"mailto:{email}")
-    address.params["cn"] = vText(display_name(user))
-    return address
+    found = vCalAddress(f"mailto:{email}")
+    found.params["cn"] = vText(display_name(user))
+    return found
 
 
 def meeting_event(meeting: Meeting, members: Iterable = ()) -> Event:
@@ -71,11 +79,11 @@ def meeting_event(meeting: Meeting, members: Iterable = ()) -> Event:
     if link:
         event.add("url", link)
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
-    organizer = _address(meeting.created_by) if meeting.created_by else None
+    organizer = address(meeting.created_by) if meeting.created_by else None
     if organizer is not None:
         event.add("organizer", organizer)
     for user in members:
-        attendee = _address(user)
+        attendee = address(user)
         if attendee is None:
             continue
         attendee.params["role"] = vText("REQ-PARTICIPANT")
@@ -92,11 +100,14 @@ def meeting_link(meeting: Meeting) -> str:
     return f"{base}{path}" if base else ""
 
 
-def _add_timezones(calendar: Calendar, meetings: list[Meeting]) -> None:
-    if not meetings:
+def add_timezones(calendar: Calendar, starts: Iterable) -> None:
+    """Add the VTIMEZONEs the calendar's events use, for the years around
+    ``starts`` (their start times)."""
+    starts = list(starts)
+    if not starts:
         return
-    first = min(m.starts_at for m in meetings).date() - timedelta(days=400)
-    last = max(m.starts_at for m in meetings).date() + timedelta(days=400)
+    first = min(starts).date() - timedelta(days=400)
+    last = max(starts).date() + timedelta(days=400)
     calendar.add_missing_timezones(
         first_date=max(first, date(1970, 1, 1)), last_date=last
     )
@@ -105,9 +116,9 @@ def _add_timezones(calendar: Calendar, meetings: list[Meeting]) -> None:
 def invite(meeting: Meeting, members: Iterable) -> bytes:
     """An iTIP REQUEST (new or changed meeting) or CANCEL, as .ics bytes."""
     method = "CANCEL" if meeting.is_cancelled else "REQUEST"
-    calendar = _calendar(method)
+    calendar = new_calendar(method)
     calendar.add_component(meeting_event(meeting, members))
-    _add_timezones(calendar, [meeting])
+    add_timezones(calendar, [meeting.starts_at])
     return calendar.to_ical()
 
 
@@ -139,15 +150,15 @@ def event_invite(
     if description:
         event.add("description", description)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    address = _address(organizer) if organizer is not None else None
-    if address is not None:
-        event.add("organizer", address)
+    organizer_address = address(organizer) if organizer is not None else None
+    if organizer_address is not None:
+        event.add("organizer", organizer_address)
     for user in attendees:
-        attendee = _address(user)
+        attendee = address(user)
         if attendee is not None:
             attendee.params["role"] = vText("REQ-PARTICIPANT")
             event.add("attendee", attendee, encode=0)
-    calendar = _calendar("CANCEL" if cancelled else "REQUEST")
+    calendar = new_calendar("CANCEL" if cancelled else "REQUEST")
     calendar.add_component(event)
     first = starts_at.date() - timedelta(days=400)
     calendar.add_missing_timezones(
@@ -157,9 +168,10 @@ def event_invite(
     return calendar.to_ical()
 
 
-def feed(meetings: Iterable[Meeting], name: str) -> bytes:
-    """A subscribable calendar of ``meetings`` (no METHOD: it is not an invite)."""
-    calendar = _calendar()
+def feed(meetings: Iterable[Meeting], name: str, others: Iterable[Event] = ()) -> bytes:
+    """A subscribable calendar of ``meetings`` and ``others`` (VEVENTs other
+    domains contribute, see :data:`FEED_HOOK`); no METHOD: it is not an invite."""
+    calendar = new_calendar()
     calendar.add("x-wr-calname", name)
     # Clients re-fetch a feed on their own schedule; ask for about hourly.
     calendar.add(
@@ -167,9 +179,13 @@ def feed(meetings: Iterable[Meeting], name: str) -> bytes:
     )
     calendar.add("x-published-ttl", "PT1H")
     meetings = list(meetings)
+    starts = [meeting.starts_at for meeting in meetings]
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting))
-    _add_timezones(calendar, meetings)
+    for event in others:
+        calendar.add_component(event)
+        starts.append(event.decoded("dtstart"))
+    add_timezones(calendar, starts)
     return calendar.to_ical()
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from wagtail_mentoring.engagement import ical, services
 from wagtail_mentoring.engagement.forms import OptionalReasonForm
@@ -178,7 +179,13 @@ def calendar_feed(request, token: str):
         .select_related("created_by")
         .order_by("starts_at")
     )
-    body = ical.feed(meetings, _("Mentoring meetings"))
+    since = ical.feed_window_start()
+    others = [
+        event
+        for contribute in hooks.get_hooks(ical.FEED_HOOK)
+        for event in contribute(feed.user, since)
+    ]
+    body = ical.feed(meetings, _("Mentoring meetings"), others)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="mentoring.ics"'
     # The URL is a secret: keep it out of shared caches and referrers.
