@@ -26,6 +26,7 @@ from wagtail_mentoring.journeys import services as journeys
 from wagtail_mentoring.matching import runs
 from wagtail_mentoring.matching import services as matching
 from wagtail_mentoring.people.models import Interest, Skill
+from wagtail_mentoring.programs import cohorts
 from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
     MatchingMode,
@@ -296,6 +297,9 @@ def build_world() -> World:
     )
 
     skill = Skill.objects.create(name="Public speaking")
+    cohort = cohorts.create_cohort(
+        program, admin, name="Spring intake", starts_on=timezone.localdate()
+    )
 
     world.objects.update(
         skill=skill,
@@ -320,6 +324,7 @@ def build_world() -> World:
         opportunity=opportunity,
         opportunity_nomination=opportunity_nomination,
         outcome=outcome,
+        cohort=cohort,
         profile=mentee.mentoring_profile,
         skill_profile=second_mentor.mentoring_profile,
         sponsee_enrollment=nomination.enrollment,

@@ -235,6 +235,15 @@ EXPECTED: dict[str, Rule] = {
         edit=same(ADMINS_OF_A),
         extra={"wm_opportunities:decide": same(ADMINS_OF_A)},
     ),
+    # Every program admin opens cohorts of their own programs; the mentee's
+    # program's cohort is "not found" to the others.
+    **_model_views(
+        "wm_cohorts",
+        index=read_only(ANY_PROGRAM_ADMIN),
+        add=same(ANY_PROGRAM_ADMIN),
+        edit=same(ADMINS_OF_A),
+        history=read_only(ADMINS_OF_A),
+    ),
     **_model_views(
         "wm_career_outcomes",
         index=read_only(OUTCOME_KEEPERS),
@@ -291,6 +300,7 @@ EXPECTED: dict[str, Rule] = {
     "wm_privacy:erase": same(PRIVACY_OFFICERS),
     "bulk:enrollment:approve": same(ADMINS_OF_A),
     "bulk:enrollment:decline": same(ADMINS_OF_A),
+    "bulk:enrollment:move_to_cohort": same(ADMINS_OF_A),
     "bulk:matchproposal:approve": same(ADMINS_OF_A),
     "bulk:matchproposal:lock": same(ADMINS_OF_A),
     "bulk:matchproposal:reject": same(ADMINS_OF_A),
@@ -464,6 +474,7 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_participants": w.profile,
         "wm_nominations": w.nomination,
         "wm_opportunities": w.opportunity,
+        "wm_cohorts": w.cohort,
         "wm_career_outcomes": w.outcome,
         "wm_skills": w.skill,
         "wm_skill_chooser": w.skill,

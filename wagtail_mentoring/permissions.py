@@ -375,6 +375,12 @@ def register_policies() -> None:
     # is a business action with its own service: view-only in the admin.
     for name in ("Enrollment", "Relationship", "MentorRequest"):
         register_policy(model(name), ProgramScopedPolicy(model(name)))
+    # Cohorts are opened and renamed through their services; never deleted by
+    # hand, since applications and matching runs point at them.
+    register_policy(
+        model("Cohort"),
+        ProgramScopedPolicy(model("Cohort"), actions=("view", "add", "change")),
+    )
     register_policy(model("EmployeeProfile"), ProfilePolicy(model("EmployeeProfile")))
     for name in ("Skill", "Interest"):
         register_policy(

@@ -18,3 +18,12 @@ relationship_started = Signal()
 #: A relationship changed status (``relationship``, ``previous``, ``by``),
 #: inside its transaction.
 relationship_status_changed = Signal()
+
+#: A program admin created a cohort (``cohort``, ``by``), inside its transaction.
+cohort_created = Signal()
+
+#: Who takes part in these cohorts may have changed (``cohort_ids``,
+#: ``user_ids``): an application was made, decided, withdrawn or moved. Sent
+#: inside the transaction; receivers recompute from the enrollments, so they
+#: need not know which of these happened.
+cohort_participants_changed = Signal()

@@ -9,13 +9,19 @@ from wagtail_mentoring.programs.admin import (
     ApproveBulkAction,
     DeclineBulkAction,
 )
+from wagtail_mentoring.programs.cohort_admin import (
+    CohortViewSet,
+    MoveToCohortBulkAction,
+)
 from wagtail_mentoring.programs.personal_data import personal_data
 
 
 def register(menu) -> None:
     menu.mentoring.append(ApplicationViewSet())
+    menu.mentoring.append(CohortViewSet())
     hooks.register("register_bulk_action", ApproveBulkAction)
     hooks.register("register_bulk_action", DeclineBulkAction)
+    hooks.register("register_bulk_action", MoveToCohortBulkAction)
     hooks.register("register_permissions", _permissions)
     hooks.register(PERSONAL_DATA_HOOK, personal_data)
 
