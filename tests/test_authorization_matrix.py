@@ -294,6 +294,10 @@ EXPECTED: dict[str, Rule] = {
     # nudge is refused (not found) for a pair of another program.
     "wm_at_risk:index": read_only(ANY_PROGRAM_ADMIN),
     "wm_at_risk:nudge": post_only(ADMINS_OF_A),
+    # The network map: stewards see every program, program admins their own
+    # (aggregates only; another admin's map leaves program A out).
+    "wm_network:index": read_only(ANY_PROGRAM_ADMIN | STEWARDS),
+    "wm_network:export": read_only(ANY_PROGRAM_ADMIN | STEWARDS),
     "wm_privacy:index": read_only(PRIVACY_OFFICERS),
     "wm_privacy:person": read_only(PRIVACY_OFFICERS),
     "wm_privacy:export": post_only(PRIVACY_OFFICERS),
