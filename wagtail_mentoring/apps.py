@@ -11,6 +11,7 @@ class WagtailMentoringConfig(AppConfig):
     def ready(self):
         # Django's documented place for imports that need the models loaded.
         from wagtail_mentoring import checks, permissions  # noqa: F401 (registers checks)
+        from wagtail_mentoring.community import signals as community_signals
         from wagtail_mentoring.engagement import signals as engagement_signals
         from wagtail_mentoring.journeys import signals as journey_signals
         from wagtail_mentoring.privacy import signals as privacy_signals
@@ -21,3 +22,4 @@ class WagtailMentoringConfig(AppConfig):
         engagement_signals.connect()
         journey_signals.connect()
         privacy_signals.connect()
+        community_signals.connect()

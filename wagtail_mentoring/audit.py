@@ -181,6 +181,67 @@ ACTIONS = {
         _("Publish match"),
         _("Published a match as a relationship"),
     ),
+    # Community spaces
+    "wagtail_mentoring.space.join": (_("Join space"), _("Joined a community space")),
+    "wagtail_mentoring.space.request": (
+        _("Ask to join space"),
+        _("Asked to join a community space"),
+    ),
+    "wagtail_mentoring.space.approve": (
+        _("Let into space"),
+        _("Approved a request to join a space"),
+    ),
+    "wagtail_mentoring.space.decline": (
+        _("Decline space request"),
+        _("Declined a request to join a space"),
+    ),
+    "wagtail_mentoring.space.invite": (
+        _("Invite to space"),
+        _("Invited someone to a space"),
+    ),
+    "wagtail_mentoring.space.accept": (
+        _("Accept space invitation"),
+        _("Accepted an invitation to a space"),
+    ),
+    "wagtail_mentoring.space.leave": (_("Leave space"), _("Left a community space")),
+    "wagtail_mentoring.space.remove": (
+        _("Remove from space"),
+        _("Removed a member from a space"),
+    ),
+    "wagtail_mentoring.space.role": (
+        _("Change space role"),
+        _("Changed a member's role in a space"),
+    ),
+    "wagtail_mentoring.space.thread": (
+        _("Start discussion"),
+        _("Started a discussion"),
+    ),
+    "wagtail_mentoring.space.reply": (_("Reply"), _("Replied in a discussion")),
+    "wagtail_mentoring.space.edit": (_("Edit post"), _("Edited a post")),
+    "wagtail_mentoring.space.hide": (_("Hide post"), _("Hid a post")),
+    "wagtail_mentoring.space.unhide": (
+        _("Show post"),
+        _("Showed a hidden post again"),
+    ),
+    "wagtail_mentoring.space.pin": (_("Pin discussion"), _("Pinned a discussion")),
+    "wagtail_mentoring.space.unpin": (
+        _("Unpin discussion"),
+        _("Unpinned a discussion"),
+    ),
+    "wagtail_mentoring.space.lock": (_("Lock discussion"), _("Locked a discussion")),
+    "wagtail_mentoring.space.unlock": (
+        _("Unlock discussion"),
+        _("Unlocked a discussion"),
+    ),
+    "wagtail_mentoring.space.answer": (
+        _("Mark answer"),
+        _("Marked the answer to a question"),
+    ),
+    "wagtail_mentoring.space.report": (_("Report post"), _("Reported a post")),
+    "wagtail_mentoring.space.report_decide": (
+        _("Decide report"),
+        _("Decided a report about a post"),
+    ),
     # Privacy rights
     "wagtail_mentoring.privacy.export": (
         _("Export personal data"),

@@ -1,5 +1,13 @@
 """Every domain's models, imported so Django finds them in one app."""
 
+from wagtail_mentoring.community.models import (  # noqa: F401
+    CommunitySpacePage,
+    Post,
+    PostReport,
+    Reaction,
+    SpaceMembership,
+    Thread,
+)
 from wagtail_mentoring.engagement.models import (  # noqa: F401
     CalendarFeed,
     Feedback,

@@ -42,6 +42,7 @@ EXPORT_PERSONAL_DATA = "wagtail_mentoring.export_personal_data"
 ERASE_PERSONAL_DATA = "wagtail_mentoring.erase_personal_data"
 RUN_MATCHING = "wagtail_mentoring.run_matching"
 ACCESS_ADMIN = "wagtailadmin.access_admin"
+MODERATE_ALL_SPACES = "wagtail_mentoring.moderate_all_spaces"
 
 
 def is_active_user(user) -> bool:
@@ -213,6 +214,114 @@ def handles_personal_data(user) -> bool:
     )
 
 
+# --- Community spaces ----------------------------------------------------------
+# Community sits above programs, and programs import this module: its models
+# are looked up by name, never imported here.
+
+
+def _community(name: str):
+    return apps.get_model("wagtail_mentoring", name)
+
+
+def moderates_all_spaces(user) -> bool:
+    """The intranet's community team: ``moderate_all_spaces`` (or superuser)."""
+    return is_active_user(user) and (
+        user.is_superuser or user.has_perm(MODERATE_ALL_SPACES)
+    )
+
+
+def space_membership(user, space):
+    """``user``'s membership row in ``space`` (any status), or ``None``.
+
+    Cached on the user object for the request: a page asks several times.
+    """
+    if not is_active_user(user):
+        return None
+    cache = user.__dict__.setdefault("_wm_space_memberships", {})
+    if space.pk not in cache:
+        cache[space.pk] = (
+            _community("SpaceMembership")
+            .objects.filter(space_id=space.pk, user_id=user.pk)
+            .first()
+        )
+    return cache[space.pk]
+
+
+def forget_space_membership(user, space) -> None:
+    """Drop the cached membership after a service changed it."""
+    user.__dict__.get("_wm_space_memberships", {}).pop(space.pk, None)
+
+
+def is_space_member(user, space) -> bool:
+    membership = space_membership(user, space)
+    return membership is not None and membership.status == "active"
+
+
+def can_moderate_space(user, space) -> bool:
+    """Moderators of ``space``: its moderator members, its moderators group,
+    the admins of the program it belongs to, and the community team.
+
+    Power in one space gives none in another.
+    """
+    if not is_active_user(user):
+        return False
+    if moderates_all_spaces(user):
+        return True
+    if space.moderator_group_id and space.moderator_group_id in _group_ids(user):
+        return True
+    if space.program_id and can_administer(user, space.program):
+        return True
+    membership = space_membership(user, space)
+    return (
+        membership is not None
+        and membership.status == "active"
+        and membership.role == "moderator"
+    )
+
+
+def moderated_spaces(user):
+    """Community space pages ``user`` moderates (a queryset)."""
+    Space = _community("CommunitySpacePage")
+    if not is_active_user(user):
+        return Space.objects.none()
+    if moderates_all_spaces(user):
+        return Space.objects.all()
+    moderator_of = _community("SpaceMembership").objects.filter(
+        user_id=user.pk, status="active", role="moderator"
+    )
+    return Space.objects.filter(
+        Q(moderator_group__in=_group_ids(user))
+        | Q(program__in=administered_programs(user))
+        | Q(pk__in=moderator_of.values("space_id"))
+    )
+
+
+def can_read_space(user, space) -> bool:
+    """Who may read a space's discussions: any signed-in person in an open
+    space; members and moderators in one you join by request or invitation."""
+    if not is_active_user(user):
+        return False
+    if not space.is_closed:
+        return True
+    return is_space_member(user, space) or can_moderate_space(user, space)
+
+
+def can_post_in_space(user, space) -> bool:
+    """Members (and moderators) write; archived spaces are read-only."""
+    return (
+        not space.archived
+        and is_active_user(user)
+        and (is_space_member(user, space) or can_moderate_space(user, space))
+    )
+
+
+def require_space_moderator(user, space) -> None:
+    require(
+        can_moderate_space(user, space),
+        _("Only the moderators of %(space)s can do that.") % {"space": space.title},
+    )
+
+
 # --- Policies ----------------------------------------------------------------
 
 
@@ -360,6 +469,67 @@ class ProgramScopedPolicy(ModelPermissionPolicy):
         )
 
 
+class SpaceScopedPolicy(ModelPermissionPolicy):
+    """Objects of community spaces (through ``space_field``): the moderators of
+    a space may view them, and nobody else, whatever the model permissions.
+    Deciding is a business action with its own service."""
+
+    actions = ("view",)
+
+    def __init__(self, model, *, space_field: str = "post__space"):
+        super().__init__(model)
+        self.space_field = space_field
+
+    def _space_ids(self, user) -> frozenset:
+        if not hasattr(user, "_wm_moderated_spaces"):
+            user._wm_moderated_spaces = frozenset(
+                moderated_spaces(user).values_list("pk", flat=True)
+            )
+        return user._wm_moderated_spaces
+
+    def user_has_permission(self, user, action):
+        return (
+            action in self.actions
+            and is_active_user(user)
+            and bool(self._space_ids(user))
+        )
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self.user_has_permission(user, action):
+            return False
+        *path, last = self.space_field.split("__")
+        for part in path:
+            instance = getattr(instance, part)
+        return getattr(instance, f"{last}_id") in self._space_ids(user)
+
+    def instances_user_has_permission_for(self, user, action):
+        manager = self.model._default_manager
+        if action not in self.actions or not is_active_user(user):
+            return manager.none()
+        if moderates_all_spaces(user):
+            return manager.all()
+        return manager.filter(**{f"{self.space_field}__in": moderated_spaces(user)})
+
+    def users_with_any_permission(self, actions):
+        User = get_user_model()
+        perm = Permission.objects.filter(
+            content_type__app_label="wagtail_mentoring",
+            codename="moderate_all_spaces",
+        )
+        return (
+            User.objects.filter(is_active=True)
+            .filter(
+                Q(is_superuser=True)
+                | Q(user_permissions__in=perm)
+                | Q(groups__permissions__in=perm)
+            )
+            .distinct()
+        )
+
+
 _policies: dict[type, ModelPermissionPolicy] = {}
 
 
@@ -419,6 +589,8 @@ def register_policies() -> None:
         model("CareerOutcome"),
         ActionsPolicy(model("CareerOutcome"), actions=("view", "add", "change")),
     )
+    # Reports about posts: the queue of each space's moderators.
+    register_policy(model("PostReport"), SpaceScopedPolicy(model("PostReport")))
     # Matching also takes the permission to run it.
     for name in ("MatchingRun", "MatchProposal"):
         register_policy(

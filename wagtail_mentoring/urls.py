@@ -5,6 +5,7 @@
 Each domain keeps its own ``urls.py``; this module only puts them together.
 """
 
+from wagtail_mentoring.community import urls as community
 from wagtail_mentoring.engagement import urls as engagement
 from wagtail_mentoring.matching import urls as matching
 from wagtail_mentoring.notifications import urls as notifications
@@ -21,4 +22,5 @@ urlpatterns = [
     *sponsorship.urlpatterns,
     *privacy.urlpatterns,
     *notifications.urlpatterns,
+    *community.urlpatterns,
 ]

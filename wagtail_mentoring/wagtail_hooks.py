@@ -10,6 +10,7 @@ from wagtail import hooks
 from wagtail_mentoring import audit
 from wagtail_mentoring.admin_base import AdminMenu, MentoringViewSetGroup
 from wagtail_mentoring.analytics import wagtail_hooks as analytics
+from wagtail_mentoring.community import wagtail_hooks as community
 from wagtail_mentoring.engagement import wagtail_hooks as engagement
 from wagtail_mentoring.journeys import wagtail_hooks as journeys
 from wagtail_mentoring.matching import wagtail_hooks as matching
@@ -29,6 +30,7 @@ for domain in (
     matching,
     sponsorship,
     analytics,
+    community,
 ):
     domain.register(menu)
 privacy.register(menu)

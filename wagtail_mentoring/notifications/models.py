@@ -15,6 +15,7 @@ class Category(models.TextChoices):
     ACTIVITY = "activity", _("Relationship activity")
     REMINDERS = "reminders", _("Reminders and nudges")
     ADMIN = "admin", _("Program administration")
+    COMMUNITY = "community", _("Community spaces")
 
 
 class Frequency(models.TextChoices):
@@ -129,6 +130,13 @@ class NotificationPreferences(models.Model):
         choices=Frequency.choices,
         default=Frequency.IMMEDIATELY,
         help_text=_("For program admins: rematch requests and pairs at risk."),
+    )
+    community = models.CharField(
+        _("community spaces"),
+        max_length=20,
+        choices=Frequency.choices,
+        default=Frequency.IMMEDIATELY,
+        help_text=_("Replies to your discussions, mentions of you, answers."),
     )
     digest_hour = models.PositiveSmallIntegerField(
         _("digest hour"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -97,6 +98,7 @@ class MentoringHubPage(ReadsInViewerTimeZone, Page):
     subpage_types = [
         "wagtail_mentoring.ProgramPage",
         "wagtail_mentoring.LearningJourneyPage",
+        "wagtail_mentoring.CommunitySpacePage",
     ]
     template = "wagtail_mentoring/programs/mentoring_hub_page.html"
 
@@ -111,8 +113,9 @@ class MentoringHubPage(ReadsInViewerTimeZone, Page):
             "wagtail_mentoring.programs.selectors.hub_programs"
         )
         context["programs"] = hub_programs(self, request.user)
-        # Journeys are the hub's other children; the base names no domain above.
-        context["journeys"] = (
+        # Journeys and spaces are the hub's other children; the base names no
+        # domain above it, so it asks the app registry for the space's class.
+        others = list(
             Page.objects.child_of(self)
             .live()
             .public()
@@ -120,6 +123,9 @@ class MentoringHubPage(ReadsInViewerTimeZone, Page):
             .specific()
             .order_by("path")
         )
+        space_model = apps.get_model("wagtail_mentoring", "CommunitySpacePage")
+        context["journeys"] = [p for p in others if not isinstance(p, space_model)]
+        context["spaces"] = [p for p in others if isinstance(p, space_model)]
         return context
 
 
@@ -395,7 +401,8 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
     ]
 
     parent_page_types = ["wagtail_mentoring.MentoringHubPage"]
-    subpage_types: list[str] = []
+    # A program's own discussion space lives under it.
+    subpage_types = ["wagtail_mentoring.CommunitySpacePage"]
     template = "wagtail_mentoring/programs/program_page.html"
 
     class Meta:

@@ -139,6 +139,10 @@ def apply_to_program(
                 enrollment, "wagtail_mentoring.apply", user=by or user, role=role
             )
             participants_changed([enrollment])
+            if auto_approve:
+                signals.enrollments_approved.send(
+                    Enrollment, enrollments=[enrollment], by=by
+                )
     except IntegrityError:
         # The partial unique constraint caught a race the lock could not see
         # (no row to lock yet): same answer as the check above.
@@ -211,6 +215,8 @@ def _decide(enrollments, by, status: str, note: str, action: str) -> list[Enroll
         for enrollment in rows:
             audit.record(enrollment, action, user=by, note=note)
         participants_changed(rows)
+        if status == EnrollmentStatus.APPROVED:
+            signals.enrollments_approved.send(Enrollment, enrollments=rows, by=by)
         dispatch.enqueue(send_decision_emails, [e.pk for e in rows])
     return rows
 

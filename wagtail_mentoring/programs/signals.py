@@ -12,6 +12,10 @@ from django.dispatch import Signal
 #: withdrawing transaction, so receivers' writes commit or roll back with it.
 enrollment_withdrawn = Signal()
 
+#: Applications were approved (``enrollments``: a list, ``by``), inside the
+#: approving transaction: at once when the program needs no review.
+enrollments_approved = Signal()
+
 #: A relationship started (``relationship``, ``by``), inside its transaction.
 relationship_started = Signal()
 
