@@ -229,3 +229,66 @@ def test_screen_query_count_is_constant(
         _relate(program, users, ("a", "b"), "active", LONG_AGO)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("wm_network:index"))
+
+
+# --- My network ------------------------------------------------------------------------
+
+
+def test_my_network_lists_my_partners_and_the_departments_reached(program, company):
+    mine = network.my_network(company["e1"])
+    # e2 (active, Engineering) and h1 (active, HR); not pending ones.
+    names = {c.user.pk for c in mine.contacts}
+    assert names == {company["e2"].pk, company["h1"].pk}
+    assert mine.departments == ["HR"]  # Engineering is e1's own department
+    mine = network.my_network(company["s1"])
+    # s1: e3 (active); e2 only in a pending relationship.
+    assert {c.user.pk for c in mine.contacts} == {company["e3"].pk}
+
+
+def test_my_network_suggests_programs_when_no_space_exists(
+    program, other_program, company
+):
+    mine = network.my_network(company["e1"])
+    assert mine.suggestions == []
+    assert {p.pk for p in mine.suggested_programs} == {program.pk, other_program.pk}
+
+
+def test_my_network_suggests_open_spaces_and_lists_mine(hub, company):
+    from wagtail_mentoring.community.models import CommunitySpacePage
+    from wagtail_mentoring.community.services import join_space
+
+    space = hub.add_child(
+        instance=CommunitySpacePage(title="Data guild", slug="data-guild")
+    )
+    closed = hub.add_child(
+        instance=CommunitySpacePage(
+            title="Closed", slug="closed", membership_policy="invitation"
+        )
+    )
+    assert [s.pk for s in network.my_network(company["e1"]).suggestions] == [space.pk]
+    join_space(space, company["e1"])
+    mine = network.my_network(company["e1"])
+    assert [s.pk for s in mine.spaces] == [space.pk]
+    assert mine.spaces[0].member_count == 1
+    assert closed.pk not in {s.pk for s in mine.suggestions}
+
+
+def test_my_network_on_my_mentoring(
+    client, program, company, django_assert_max_num_queries
+):
+    client.force_login(company["e1"])
+    url = reverse("wagtail_mentoring:my_mentoring")
+    with django_assert_max_num_queries(60) as small:
+        body = client.get(url).content.decode()
+    assert "My network" in body
+    assert "Net_e2" in body or "net_e2" in body.lower()
+    # Someone else's partner is not mine.
+    assert "Net_s3" not in body
+    for n in range(8):
+        users = {
+            "me": company["e1"],
+            "x": make_user(f"more{n}", profile={"department": f"D{n}"}),
+        }
+        _relate(program, users, ("x", "me"), "completed", LONG_AGO)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)

@@ -22,13 +22,19 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail_mentoring.analytics.equity import min_group_size
-from wagtail_mentoring.programs.models import RelationshipMember, RelationshipStatus
+from wagtail_mentoring.programs.models import (
+    Enrollment,
+    ProgramPage,
+    RelationshipMember,
+    RelationshipStatus,
+)
 
 #: Relationships that make the network: those that happened or are happening.
 NETWORK_STATUSES = [RelationshipStatus.ACTIVE, RelationshipStatus.COMPLETED]
@@ -352,3 +358,127 @@ def to_csv(network: NetworkMap) -> str:
             [_("Connections of groups too small to show"), network.hidden_connections]
         )
     return out.getvalue()
+
+
+# --- My network (the employee's own view) -------------------------------------------
+
+#: How many people, spaces and suggestions *My network* lists at most.
+MY_NETWORK_LIMIT = 12
+SUGGESTIONS = 3
+
+
+@dataclass
+class Contact:
+    user: object
+    department: str
+    programs: list[str]
+    current: bool
+
+
+@dataclass
+class MyNetwork:
+    contacts: list[Contact]
+    more_contacts: int
+    departments: list[str]
+    spaces: list
+    suggestions: list
+    suggested_programs: list
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.contacts or self.spaces)
+
+
+def my_network(user) -> MyNetwork:
+    """The people ``user`` is or was connected to through relationships (any
+    status but pending), the departments those reached, their spaces, and
+    spaces to join (or, with no space to suggest, programs to apply to).
+
+    A constant number of queries: one for the people, one for the spaces, one
+    for suggestions (and one for programs when no space is suggested).
+    """
+    from_relationships = (
+        RelationshipMember.objects.filter(
+            relationship__members__user=user,
+            user__is_active=True,
+        )
+        .exclude(user=user)
+        .exclude(relationship__status=RelationshipStatus.PENDING)
+        .select_related("user", "user__mentoring_profile", "relationship__program")
+        .order_by("-relationship__created_at", "pk")
+    )
+    people: dict = {}
+    for member in from_relationships:
+        profile = getattr(member.user, "mentoring_profile", None)
+        contact = people.get(member.user_id)
+        if contact is None:
+            contact = people[member.user_id] = Contact(
+                user=member.user,
+                department=profile.department if profile else "",
+                programs=[],
+                current=False,
+            )
+        title = member.relationship.program.title
+        if title not in contact.programs:
+            contact.programs.append(title)
+        contact.current = contact.current or member.relationship.is_open
+    own = getattr(getattr(user, "mentoring_profile", None), "department", "")
+    departments = sorted(
+        {c.department for c in people.values() if c.department and c.department != own}
+    )
+    contacts = list(people.values())
+    spaces, suggestions = _spaces(user)
+    programs = [] if suggestions else _programs_to_join(user)
+    return MyNetwork(
+        contacts=contacts[:MY_NETWORK_LIMIT],
+        more_contacts=max(0, len(contacts) - MY_NETWORK_LIMIT),
+        departments=departments,
+        spaces=spaces,
+        suggestions=suggestions,
+        suggested_programs=programs,
+    )
+
+
+def _spaces(user) -> tuple[list, list]:
+    """Spaces ``user`` is in (with their member counts), and open or by-request
+    spaces they are not in, the busiest first."""
+    # *My mentoring* (engagement) shows this, and engagement sits below
+    # community: the space's model comes from the app registry, not an import.
+    space_model = apps.get_model("wagtail_mentoring", "CommunitySpacePage")
+    active = Q(memberships__status="active")
+    spaces = (
+        space_model.objects.live()
+        .public()
+        .annotate(
+            member_count=Count("memberships", filter=active, distinct=True),
+            mine=Count(
+                "memberships",
+                filter=active & Q(memberships__user=user),
+                distinct=True,
+            ),
+        )
+        .order_by("-member_count", "title")
+    )
+    mine = list(spaces.filter(mine__gt=0)[:MY_NETWORK_LIMIT])
+    suggestions = list(
+        spaces.filter(
+            mine=0,
+            archived=False,
+            membership_policy__in=["open", "request"],
+        )[:SUGGESTIONS]
+    )
+    return mine, suggestions
+
+
+def _programs_to_join(user) -> list:
+    now = timezone.now()
+    return list(
+        ProgramPage.objects.live()
+        .public()
+        .exclude(
+            pk__in=Enrollment.objects.filter(user=user).live().values("program_id")
+        )
+        .filter(Q(enrollment_opens_at__isnull=True) | Q(enrollment_opens_at__lte=now))
+        .filter(Q(enrollment_closes_at__isnull=True) | Q(enrollment_closes_at__gt=now))
+        .order_by("title")[:SUGGESTIONS]
+    )
