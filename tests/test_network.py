@@ -160,7 +160,7 @@ def test_csv_has_every_pair(program, company):
     assert "HR" not in text
 
 
-# --- The admin screen ---------------------------------------------------------------
+# --- The admin screen ----------------------------------------------------------
 
 
 @pytest.fixture
@@ -231,7 +231,7 @@ def test_screen_query_count_is_constant(
         client.get(reverse("wm_network:index"))
 
 
-# --- My network ------------------------------------------------------------------------
+# --- My network ---------------------------------------------------------------
 
 
 def test_my_network_lists_my_partners_and_the_departments_reached(program, company):
