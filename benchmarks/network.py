@@ -7,7 +7,8 @@ number of SQL queries of the map as shipped (two aggregated queries), next to
 a baseline measured in the same run: the same numbers counted in Python over
 every relationship and its members (joined, so not one query per row).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wm_bench python benchmarks/network.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wm_bench \
+        python benchmarks/network.py
     python benchmarks/network.py --scale 0.05     # 5,000 employees, 2,500 pairs
 """
 

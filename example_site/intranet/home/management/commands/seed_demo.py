@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from intranet.home.demo_cohorts import seed_cohorts
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
@@ -215,6 +216,7 @@ class Command(BaseCommand):
         engagement_note = self._engagement(rng, people, hub, programs)
         seed_nudges(programs[0])
         seed_matching(programs[0], admin)
+        seed_cohorts(programs[0], admin)
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
