@@ -16,6 +16,8 @@ from wagtail.models import GroupPagePermission
 
 from tests.factories import make_enrollment, make_hub, make_program, make_user
 from tests.journey_data import STEP_REFLECT, make_journey
+from wagtail_mentoring.community import services as community
+from wagtail_mentoring.community.models import CommunitySpacePage, SpaceMembership
 from wagtail_mentoring.engagement import services as engagement
 from wagtail_mentoring.engagement.models import (
     FeedbackVisibility,
@@ -79,6 +81,10 @@ SECRETS = {
     "SECRET-FEEDBACK-FOR-ADMINS-A": {MENTEE, ADMIN, HR, SUPERUSER},
     "SECRET-EVIDENCE": {MENTEE, PARTNER},
     "SECRET-CONFIDENTIAL-ADVOCACY": {PARTNER},
+    # Program A's community space (by request): members and its moderators.
+    "SECRET-SPACE-POST": {MENTEE, PARTNER, ADMIN, HR, SUPERUSER},
+    "SECRET-HIDDEN-POST": {ADMIN, HR, SUPERUSER},
+    "SECRET-REPORT-REASON": {ADMIN, HR, SUPERUSER},
 }
 
 
@@ -301,6 +307,7 @@ def build_world() -> World:
         program, admin, name="Spring intake", starts_on=timezone.localdate()
     )
 
+    world.objects.update(_community_world(program, u))
     world.objects.update(
         skill=skill,
         interest=Interest.objects.create(name="Career growth"),
@@ -330,3 +337,37 @@ def build_world() -> World:
         sponsee_enrollment=nomination.enrollment,
     )
     return world
+
+
+def _community_world(program, u) -> dict:
+    """Program A's space, by request: the mentee and the partner are members,
+    the program's admins moderate it, the employee asked to join."""
+    space = program.add_child(
+        instance=CommunitySpacePage(
+            title="Engineering Circle",
+            slug="circle-space",
+            membership_policy="request",
+            program=program,
+        )
+    )
+    space.save_revision().publish()
+    space = CommunitySpacePage.objects.get(pk=space.pk)
+    for role in (MENTEE, PARTNER):
+        SpaceMembership.objects.update_or_create(
+            space=space, user=u[role], defaults={"status": "active"}
+        )
+    space_request = community.request_to_join(space, u[EMPLOYEE], "Let me in")
+    thread = community.start_thread(
+        space, u[MENTEE], "Pairing across sites", "SECRET-SPACE-POST"
+    )
+    post = thread.posts.get()
+    hidden = community.reply(thread, u[PARTNER], "SECRET-HIDDEN-POST")
+    community.hide_post(hidden, u[ADMIN], "Off topic")
+    report = community.report_post(post, u[PARTNER], "SECRET-REPORT-REASON")
+    return {
+        "space": space,
+        "space_request": space_request,
+        "thread": thread,
+        "post": post,
+        "report": report,
+    }

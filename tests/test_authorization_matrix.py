@@ -67,6 +67,10 @@ STEWARDS = frozenset({STEWARD, SUPERUSER})
 OUTCOME_KEEPERS = frozenset({HR, SUPERUSER})
 PRIVACY_OFFICERS = frozenset({HR, SUPERUSER})
 ONLY_SUPERUSER = frozenset({SUPERUSER})
+#: Program A's community space (by request): its moderators are the program's
+#: admins; the mentee and the partner are members; the employee asked to join.
+SPACE_MODERATORS = frozenset({ADMIN, HR, SUPERUSER})
+SPACE_READERS = SPACE_MODERATORS | PAIR
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,26 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:unsubscribe": same(EVERYONE),
     # Everyone downloads their own data (the address names nobody).
     "wagtail_mentoring:export_my_data": post_only(SIGNED_IN),
+    # Community spaces: a closed space's discussions are 404 to non-members;
+    # membership actions answer everyone signed in with a message.
+    "wagtail_mentoring:community_my_spaces": same(SIGNED_IN),
+    **{
+        f"wagtail_mentoring:community_{name}": post_only(SIGNED_IN)
+        for name in ("join", "ask", "leave", "decline_invitation")
+    },
+    "wagtail_mentoring:community_members": same(SPACE_MODERATORS),
+    "wagtail_mentoring:community_manage_member": post_only(SPACE_MODERATORS),
+    "wagtail_mentoring:community_new_thread": same(SPACE_READERS),
+    "wagtail_mentoring:community_thread": read_only(SPACE_READERS),
+    "wagtail_mentoring:community_search": same(SPACE_READERS),
+    "wagtail_mentoring:community_report_post": same(SPACE_READERS),
+    # A member asking is told "only moderators" (a message), others get 404.
+    **{
+        f"wagtail_mentoring:community_{name}": post_only(SPACE_READERS)
+        for name in ("reply", "moderate_thread", "helpful", "answer")
+    },
+    "wagtail_mentoring:community_edit_post": same({MENTEE} | SPACE_MODERATORS),
+    "wagtail_mentoring:community_hide_post": same(SPACE_MODERATORS),
     # Pages and their routes ----------------------------------------------
     "page:mentoringhubpage": same(EVERYONE),
     "page:programpage": same(EVERYONE),
@@ -199,6 +223,7 @@ EXPECTED: dict[str, Rule] = {
     "page:learningjourneypage": same(EVERYONE),
     "page:learningjourneypage:step": Rule(EVERYONE, PAIR),
     "page:journeymodulepage": same(EVERYONE),
+    "page:communityspacepage": same(EVERYONE),
     # The admin ---------------------------------------------------------------
     **_model_views(
         "wm_applications",
@@ -251,6 +276,12 @@ EXPECTED: dict[str, Rule] = {
         edit=same(OUTCOME_KEEPERS),
         history=read_only(OUTCOME_KEEPERS),
         extra={"wm_career_outcomes:import": same(OUTCOME_KEEPERS)},
+    ),
+    **_model_views(
+        "wm_space_reports",
+        index=read_only(SPACE_MODERATORS),
+        history=read_only(SPACE_MODERATORS),
+        extra={"wm_space_reports:decide": same(SPACE_MODERATORS)},
     ),
     **_snippet_views("wm_skills", "wm_skill_chooser", ONLY_SUPERUSER),
     **_snippet_views("wm_interests", "wm_interest_chooser", ONLY_SUPERUSER),
@@ -421,6 +452,7 @@ def _url(endpoint: Endpoint, w) -> str:
             "page:learningjourneypage": w.journey.url,
             "page:learningjourneypage:step": f"{w.journey.url}steps/{STEP_REFLECT}/",
             "page:journeymodulepage": w.module.url,
+            "page:communityspacepage": w.space.url,
         }
         return pages[name]
     namespace = name.split(":", 1)[0]
@@ -455,6 +487,13 @@ def _kwarg(name, namespace, kwarg, w):
         return by_name[(name, kwarg)]
     if namespace == "wm_privacy":
         return w.users[MENTEE].pk
+    if name.startswith("wagtail_mentoring:community_"):
+        return {
+            "space_id": w.space.pk,
+            "thread_id": w.thread.pk,
+            "post_id": w.post.pk,
+            "membership_id": w.space_request.pk,
+        }[kwarg]
     if namespace == "wagtail_mentoring":
         if "request" in name:
             return w.mentor_request.pk
@@ -485,6 +524,7 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_interests": w.interest,
         "wm_interest_chooser": w.interest,
         "wm_profile_chooser": w.profile,
+        "wm_space_reports": w.report,
     }
     return objects[namespace].pk
 

@@ -19,6 +19,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from intranet.home.demo_cohorts import seed_cohorts
+from intranet.home.demo_community import seed_community
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
@@ -217,6 +218,7 @@ class Command(BaseCommand):
         seed_nudges(programs[0])
         seed_matching(programs[0], admin)
         seed_cohorts(programs[0], admin)
+        engagement_note += seed_community(hub, programs[0], people)
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
