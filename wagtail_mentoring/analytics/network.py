@@ -394,8 +394,8 @@ def my_network(user) -> MyNetwork:
     status but pending), the departments those reached, their spaces, and
     spaces to join (or, with no space to suggest, programs to apply to).
 
-    A constant number of queries: one for the people, one for the spaces, one
-    for suggestions (and one for programs when no space is suggested).
+    A constant number of queries: one for the people, one for the spaces (and
+    one for programs when no space is suggested).
     """
     from_relationships = (
         RelationshipMember.objects.filter(
@@ -459,14 +459,14 @@ def _spaces(user) -> tuple[list, list]:
         )
         .order_by("-member_count", "title")
     )
-    mine = list(spaces.filter(mine__gt=0)[:MY_NETWORK_LIMIT])
-    suggestions = list(
-        spaces.filter(
-            mine=0,
-            archived=False,
-            membership_policy__in=["open", "request"],
-        )[:SUGGESTIONS]
-    )
+    # One query: a company has tens of spaces, not thousands.
+    mine, suggestions = [], []
+    for space in spaces:
+        if space.mine:
+            mine.append(space)
+        elif not space.archived and space.membership_policy in ("open", "request"):
+            suggestions.append(space)
+    mine, suggestions = mine[:MY_NETWORK_LIMIT], suggestions[:SUGGESTIONS]
     return mine, suggestions
 
 
