@@ -34,6 +34,7 @@ from wagtail_mentoring.matching import runs
 from wagtail_mentoring.matching import services as matching
 from wagtail_mentoring.notifications.models import ChatConnection
 from wagtail_mentoring.people.models import Interest, Skill
+from wagtail_mentoring.programs import cohorts
 from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
     MatchingMode,
@@ -312,6 +313,9 @@ def build_world() -> World:
     )
 
     skill = Skill.objects.create(name="Public speaking")
+    cohort = cohorts.create_cohort(
+        program, admin, name="Spring intake", starts_on=timezone.localdate()
+    )
 
     # A group program's circle: the partner facilitates, the mentee is in it.
     group = make_program(
@@ -397,6 +401,7 @@ def build_world() -> World:
         opportunity=opportunity,
         opportunity_nomination=opportunity_nomination,
         outcome=outcome,
+        cohort=cohort,
         profile=mentee.mentoring_profile,
         skill_profile=second_mentor.mentoring_profile,
         sponsee_enrollment=nomination.enrollment,

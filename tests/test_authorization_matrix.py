@@ -313,6 +313,15 @@ EXPECTED: dict[str, Rule] = {
         delete=same(ADMINS_OF_A),
         extra={"wm_chat_connections:send_test": post_only(ADMINS_OF_A)},
     ),
+    # Every program admin opens cohorts of their own programs; the mentee's
+    # program's cohort is "not found" to the others.
+    **_model_views(
+        "wm_cohorts",
+        index=read_only(ANY_PROGRAM_ADMIN),
+        add=same(ANY_PROGRAM_ADMIN),
+        edit=same(ADMINS_OF_A),
+        history=read_only(ADMINS_OF_A),
+    ),
     **_model_views(
         "wm_career_outcomes",
         index=read_only(OUTCOME_KEEPERS),
@@ -379,12 +388,17 @@ EXPECTED: dict[str, Rule] = {
     "wm_wording:scope": read_only(ADMINS_OF_A),
     "wm_wording:edit": same(ADMINS_OF_A),
     "wm_wording:reset": post_only(ADMINS_OF_A),
+    # The network map: stewards see every program, program admins their own
+    # (aggregates only; another admin's map leaves program A out).
+    "wm_network:index": read_only(ANY_PROGRAM_ADMIN | STEWARDS),
+    "wm_network:export": read_only(ANY_PROGRAM_ADMIN | STEWARDS),
     "wm_privacy:index": read_only(PRIVACY_OFFICERS),
     "wm_privacy:person": read_only(PRIVACY_OFFICERS),
     "wm_privacy:export": post_only(PRIVACY_OFFICERS),
     "wm_privacy:erase": same(PRIVACY_OFFICERS),
     "bulk:enrollment:approve": same(ADMINS_OF_A),
     "bulk:enrollment:decline": same(ADMINS_OF_A),
+    "bulk:enrollment:move_to_cohort": same(ADMINS_OF_A),
     "bulk:matchproposal:approve": same(ADMINS_OF_A),
     "bulk:matchproposal:lock": same(ADMINS_OF_A),
     "bulk:matchproposal:reject": same(ADMINS_OF_A),
@@ -593,6 +607,7 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_nominations": w.nomination,
         "wm_opportunities": w.opportunity,
         "wm_chat_connections": w.chat_connection,
+        "wm_cohorts": w.cohort,
         "wm_career_outcomes": w.outcome,
         "wm_skills": w.skill,
         "wm_skill_chooser": w.skill,

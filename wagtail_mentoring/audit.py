@@ -33,6 +33,12 @@ ACTIONS = {
     "wagtail_mentoring.withdraw": (_("Withdraw"), _("Withdrew an application")),
     "wagtail_mentoring.approve": (_("Approve"), _("Approved an application")),
     "wagtail_mentoring.decline": (_("Decline"), _("Declined an application")),
+    "wagtail_mentoring.cohort.create": (_("Create cohort"), _("Created a cohort")),
+    "wagtail_mentoring.cohort.change": (_("Change cohort"), _("Changed a cohort")),
+    "wagtail_mentoring.cohort.move": (
+        _("Move to cohort"),
+        _("Moved an application to another cohort"),
+    ),
     "wagtail_mentoring.relationship.start": (
         _("Start relationship"),
         _("Started a relationship"),

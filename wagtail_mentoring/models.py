@@ -52,6 +52,7 @@ from wagtail_mentoring.people.models import (  # noqa: F401
     Skill,
 )
 from wagtail_mentoring.programs.models import (  # noqa: F401
+    Cohort,
     Enrollment,
     MentoringHubPage,
     ProgramPage,

@@ -220,6 +220,22 @@ def can_see_sign_in_names(user) -> bool:
     return is_active_user(user) and user.has_perm(VIEW_PROFILES)
 
 
+def can_view_network(user) -> bool:
+    """The organisational network map: people-data stewards see it for every
+    program, program admins for the programs they administer."""
+    return can_see_sign_in_names(user) or (
+        is_active_user(user) and administers_any_program(user)
+    )
+
+
+def network_programs(user):
+    """The programs whose relationships ``user``'s network map counts (a
+    queryset), or ``None`` for every program (stewards)."""
+    if can_see_sign_in_names(user) or administers_all_programs(user):
+        return None
+    return administered_programs(user)
+
+
 # --- Privacy rights ------------------------------------------------------------
 
 
@@ -616,6 +632,12 @@ def register_policies() -> None:
     # is a business action with its own service: view-only in the admin.
     for name in ("Enrollment", "Relationship", "MentorRequest"):
         register_policy(model(name), ProgramScopedPolicy(model(name)))
+    # Cohorts are opened and renamed through their services; never deleted by
+    # hand, since applications and matching runs point at them.
+    register_policy(
+        model("Cohort"),
+        ProgramScopedPolicy(model("Cohort"), actions=("view", "add", "change")),
+    )
     register_policy(model("EmployeeProfile"), ProfilePolicy(model("EmployeeProfile")))
     for name in ("Skill", "Interest"):
         register_policy(

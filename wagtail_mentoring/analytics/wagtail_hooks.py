@@ -1,4 +1,5 @@
-"""Admin of analytics: the program dashboard and its panel on the admin home."""
+"""Admin of analytics: the program dashboard (and its panel on the admin home)
+and the organisational network map."""
 
 from django.urls import reverse
 from wagtail import hooks
@@ -6,6 +7,7 @@ from wagtail.admin.ui.components import Component
 
 from wagtail_mentoring.analytics import kpis
 from wagtail_mentoring.analytics.admin import DashboardViewSet
+from wagtail_mentoring.analytics.network_admin import NetworkViewSet
 from wagtail_mentoring.permissions import administered_programs
 
 #: Programs the home panel lists before it sends people to the dashboard.
@@ -38,6 +40,7 @@ class DashboardPanel(Component):
 
 def register(menu) -> None:
     menu.mentoring.insert(0, DashboardViewSet())
+    menu.mentoring.append(NetworkViewSet())
     hooks.register("register_icons", _icons)
     hooks.register("construct_homepage_panels", _home_panel)
 

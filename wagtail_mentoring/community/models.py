@@ -56,6 +56,17 @@ class CommunitySpacePage(ReadsInViewerTimeZone, Page):
             "moderate the space."
         ),
     )
+    # The space of a program's cohort (created with it, see community.cohorts):
+    # its members are that cohort's participants, not the whole program's.
+    cohort = models.ForeignKey(
+        "wagtail_mentoring.Cohort",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="spaces",
+        verbose_name=_("cohort"),
+        editable=False,
+    )
     moderator_group = models.ForeignKey(
         Group,
         on_delete=models.SET_NULL,

@@ -345,7 +345,7 @@ def add_program_participants(space: CommunitySpacePage, users) -> int:
 
 def sync_program_space(space: CommunitySpacePage) -> int:
     """Bring a space tied to a program up to date with its participants."""
-    if not space.program_id:
+    if not space.program_id or space.cohort_id:  # cohort spaces: community.cohorts
         return 0
     with transaction.atomic():
         approved = (
@@ -363,7 +363,9 @@ def follow_approved_enrollments(enrollments) -> None:
     by_program: dict[int, list] = {}
     for enrollment in enrollments:
         by_program.setdefault(enrollment.program_id, []).append(enrollment.user)
-    for space in CommunitySpacePage.objects.filter(program_id__in=list(by_program)):
+    for space in CommunitySpacePage.objects.filter(
+        program_id__in=list(by_program), cohort__isnull=True
+    ):
         add_program_participants(space, by_program[space.program_id])
 
 
@@ -383,6 +385,7 @@ def follow_withdrawn_enrollment(enrollment) -> None:
         return
     memberships = SpaceMembership.objects.select_for_update().filter(
         space__program_id=enrollment.program_id,
+        space__cohort__isnull=True,
         user_id=enrollment.user_id,
         source=MembershipSource.PROGRAM,
         status=MembershipStatus.ACTIVE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wagtail.signals import page_published
 
-from wagtail_mentoring.community import services
+from wagtail_mentoring.community import cohorts, services
 from wagtail_mentoring.community.models import CommunitySpacePage
 from wagtail_mentoring.programs import signals as program_signals
 
@@ -24,6 +24,7 @@ def space_published(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
+    cohorts.connect()
     program_signals.enrollments_approved.connect(
         enrollments_approved, dispatch_uid="wm_community_approved"
     )

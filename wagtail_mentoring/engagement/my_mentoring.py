@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.utils import timezone
 
+from wagtail_mentoring.analytics.network import my_network
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.engagement import selectors
 from wagtail_mentoring.people.users import user_timezone
@@ -33,6 +34,7 @@ def my_mentoring(request):
                 "enrollments": enrollments,
                 "relationships": relationships,
                 "viewer_tz": timezone.get_current_timezone(),
+                "network": my_network(request.user),
                 **selectors.dashboard(request.user),
             },
         )

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wagtail_mentoring.analytics.equity import min_group_size
 from wagtail_mentoring.engagement.nudges.at_risk import STALLED_JOURNEY, Reason
 from wagtail_mentoring.journeys import progress
 from wagtail_mentoring.journeys.models import (
     JourneyProgress,
     LearningJourneyPage,
     StepProgress,
+    StepStatus,
 )
 from wagtail_mentoring.people.users import first_name
 from wagtail_mentoring.programs.models import (
+    Enrollment,
+    EnrollmentStatus,
     Relationship,
     RelationshipMember,
     RelationshipStatus,
@@ -219,3 +224,72 @@ def stalled_journeys(relationships, now) -> dict:
                 _("No journey progress for %(days)d days") % {"days": days},
             )
     return stalled
+
+
+# --- Cohort learning ---------------------------------------------------------------
+
+
+@dataclass
+class CohortProgress:
+    """How far a cohort following a journey got, step by step: counts only.
+
+    A count below ``min_size`` is shown as "fewer than N": in a small cohort
+    an exact small number could tell who is behind.
+    """
+
+    cohort: object
+    participants: int
+    finished: dict
+    min_size: int
+
+    def text(self, step_id: str) -> str:
+        n = self.finished.get(step_id, 0)
+        if 0 < n < self.min_size:
+            return gettext("fewer than %(min)d of %(total)d in %(cohort)s finished") % {
+                "min": self.min_size,
+                "total": self.participants,
+                "cohort": self.cohort.name,
+            }
+        return gettext("%(n)d of %(total)d in %(cohort)s finished") % {
+            "n": n,
+            "total": self.participants,
+            "cohort": self.cohort.name,
+        }
+
+
+def cohort_progress(journey: LearningJourneyPage, user) -> CohortProgress | None:
+    """The progress of the cohort ``user`` takes part in, if that cohort
+    follows ``journey`` (three queries, whatever the cohort's size)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    enrollment = (
+        Enrollment.objects.filter(
+            user=user, status=EnrollmentStatus.APPROVED, cohort__journey=journey
+        )
+        .select_related("cohort")
+        .order_by("-cohort__starts_on")
+        .first()
+    )
+    if enrollment is None:
+        return None
+    cohort = enrollment.cohort
+    participants = Enrollment.objects.filter(
+        cohort=cohort, status=EnrollmentStatus.APPROVED, user__is_active=True
+    ).values("user_id")
+    finished = {
+        row["step_id"]: row["n"]
+        for row in StepProgress.objects.filter(
+            journey=journey,
+            status=StepStatus.COMPLETED,
+            user__in=participants,
+        )
+        .values("step_id")
+        .annotate(n=Count("user", distinct=True))
+        .order_by()
+    }
+    return CohortProgress(
+        cohort=cohort,
+        participants=participants.aggregate(n=Count("user", distinct=True))["n"],
+        finished=finished,
+        min_size=min_group_size(),
+    )

@@ -64,6 +64,7 @@ class StepRow:
     for_me: bool
     my_status: str
     partners: list = field(default_factory=list)  # (member, status)
+    cohort_text: str = ""  # how many of the viewer's cohort finished it
 
     @property
     def step(self):
@@ -77,6 +78,7 @@ def overview_context(request, journey) -> dict:
         "membership": membership,
         "memberships": memberships,
         "pair_query": query,
+        "cohort_progress": selectors.cohort_progress(journey, request.user),
     }
     if membership is None:
         context["step_rows"] = [
@@ -88,6 +90,7 @@ def overview_context(request, journey) -> dict:
             )
             for step in journey.journey_steps
         ]
+        _add_cohort_progress(context)
         return context
     relationship = membership.relationship
     states = selectors.pair_states(relationship, journey)
@@ -131,7 +134,14 @@ def overview_context(request, journey) -> dict:
         history=selectors.history(relationship, journey, states),
         partners=[m for m in relationship.members.all() if m.pk != membership.pk],
     )
+    _add_cohort_progress(context)
     return context
+
+
+def _add_cohort_progress(context) -> None:
+    cohort = context["cohort_progress"]
+    for row in context["step_rows"]:
+        row.cohort_text = cohort.text(row.step.id) if cohort else ""
 
 
 @dataclass

@@ -174,6 +174,15 @@ class MatchingRun(models.Model):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    #: Only this cohort's participants were in the pool (none: the whole program).
+    cohort = models.ForeignKey(
+        "wagtail_mentoring.Cohort",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matching_runs",
+        verbose_name=_("cohort"),
+    )
 
     class Meta:
         verbose_name = _("matching run")

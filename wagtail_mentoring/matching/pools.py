@@ -98,9 +98,12 @@ class Pool:
         return {e.user_id: j for j, e in enumerate(self.mentors)}
 
 
-def load_pool(program: ProgramPage, *, reserved: dict | None = None) -> Pool:
+def load_pool(
+    program: ProgramPage, *, reserved: dict | None = None, cohort=None
+) -> Pool:
     """The program's pool; ``reserved`` maps user id → slots already promised
-    (approved proposals not yet published) so they are not offered twice."""
+    (approved proposals not yet published) so they are not offered twice.
+    With ``cohort``, only that cohort's applications are in it."""
     receiving, giving = program_roles(program)
     reserved = reserved or {}
     enrollments = (
@@ -108,6 +111,8 @@ def load_pool(program: ProgramPage, *, reserved: dict | None = None) -> Pool:
         .select_related("user")
         .order_by("pk")
     )
+    if cohort is not None:
+        enrollments = enrollments.filter(cohort=cohort)
     # A circle's facilitator holds a place per mentee in the circle.
     open_counts: dict[tuple, int] = defaultdict(int, places_taken(program))
     pool = Pool(program)

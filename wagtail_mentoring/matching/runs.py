@@ -123,7 +123,8 @@ def config_from(program: ProgramPage, params: dict, *, fresh=False) -> MatchingC
 def current_run(program: ProgramPage) -> MatchingRun | None:
     """The latest finished run: the one whose proposals the panel shows."""
     return (
-        MatchingRun.objects.filter(program=program, status=RunStatus.SUCCEEDED)
+        MatchingRun.objects.select_related("cohort")
+        .filter(program=program, status=RunStatus.SUCCEEDED)
         .order_by("-finished_at", "-pk")
         .first()
     )
@@ -169,9 +170,10 @@ def _solve(
     *,
     fresh: bool,
     previous: MatchingRun | None,
+    cohort=None,
 ) -> tuple[Pool, Decisions, MatchResult, object]:
     state = decisions(program)
-    pool = load_pool(program, reserved=state.reserved)
+    pool = load_pool(program, reserved=state.reserved, cohort=cohort)
     earlier: list[tuple] = []
     priority_users: set = set()
     if previous is not None:
@@ -229,7 +231,11 @@ def execute_run(run_id: int) -> MatchingRun | None:
     claimed = MatchingRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, started_at=now, stage="pool"
     )
-    run = MatchingRun.objects.select_related("program").filter(pk=run_id).first()
+    run = (
+        MatchingRun.objects.select_related("program", "cohort")
+        .filter(pk=run_id)
+        .first()
+    )
     if not claimed or run is None:
         return run
     program = run.program.specific
@@ -237,7 +243,7 @@ def execute_run(run_id: int) -> MatchingRun | None:
         previous = current_run(program)
         _stage(run, "solving")
         pool, state, result, _index = _solve(
-            program, run.params, fresh=run.fresh, previous=previous
+            program, run.params, fresh=run.fresh, previous=previous, cohort=run.cohort
         )
         _stage(run, "saving")
         _store(run, program, pool, state, result, previous)

@@ -140,16 +140,28 @@ def save_settings(
 
 
 def start_run(
-    program: ProgramPage, by, *, fresh: bool = False, enqueue: bool = True
+    program: ProgramPage,
+    by,
+    *,
+    fresh: bool = False,
+    enqueue: bool = True,
+    cohort=None,
 ) -> MatchingRun:
     """Queue a matching run of ``program`` (executed by the ``run_matching`` task,
-    see ``wagtail_mentoring.dispatch``).
+    see ``wagtail_mentoring.dispatch``); with ``cohort``, only that cohort's
+    participants are in the pool.
 
     One run per program at a time: while one is queued or running, asking again
     returns that run (a double click starts nothing new). A queued run that no
     worker picked up in time is failed first, so it never blocks this one.
     """
     require_matching(by, program)
+    if cohort is not None and cohort.program_id != program.pk:
+        raise MentoringError(
+            _("%(cohort)s is not a cohort of %(program)s.")
+            % {"cohort": cohort.name, "program": program.title},
+            code="other_program",
+        )
     with transaction.atomic():
         settings = runs.settings_for(program)
         if settings.pk is None:
@@ -176,8 +188,15 @@ def start_run(
             params=runs.snapshot(settings),
             fresh=fresh,
             created_by=by,
+            cohort=cohort,
         )
-        audit.record(run, "wagtail_mentoring.matching.start", user=by, fresh=fresh)
+        audit.record(
+            run,
+            "wagtail_mentoring.matching.start",
+            user=by,
+            fresh=fresh,
+            cohort=cohort.pk if cohort else None,
+        )
         if enqueue:
             dispatch.enqueue(run_matching, run.pk)
     return run

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.permissions import administered_programs
 from wagtail_mentoring.programs.models import (
+    Cohort,
     Enrollment,
     EnrollmentStatus,
     ProgramPage,
@@ -22,6 +24,26 @@ def _programs(request):
     if user is None:
         return ProgramPage.objects.none()
     return administered_programs(user).order_by("title")
+
+
+def _cohorts(request):
+    user = getattr(request, "user", None)
+    if user is None:
+        return Cohort.objects.none()
+    return (
+        Cohort.objects.filter(program__in=administered_programs(user))
+        .select_related("program")
+        .order_by("program__title", "starts_on")
+    )
+
+
+class _CohortChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.program.title}"
+
+
+class CohortFilter(django_filters.ModelChoiceFilter):
+    field_class = _CohortChoiceField
 
 
 def _departments():
@@ -42,6 +64,9 @@ class EnrollmentFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=EnrollmentStatus.choices
     )
+    cohort = CohortFilter(
+        label=_("Cohort"), queryset=_cohorts, empty_label=_("All cohorts")
+    )
     department = django_filters.ChoiceFilter(
         label=_("Department"),
         field_name="user__mentoring_profile__department",
@@ -50,4 +75,4 @@ class EnrollmentFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Enrollment
-        fields = ["program", "role", "status", "department"]
+        fields = ["program", "cohort", "role", "status", "department"]

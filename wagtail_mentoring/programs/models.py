@@ -487,6 +487,52 @@ ProgramPage.edit_handler = TabbedInterface(
 )
 
 
+class Cohort(models.Model):
+    """An intake of a program ("Spring 2027"): its participants start together
+    and may follow one journey together. A program with at least one cohort
+    runs in cohorts, and then every application belongs to one."""
+
+    program = models.ForeignKey(
+        ProgramPage,
+        on_delete=models.CASCADE,
+        related_name="cohorts",
+        verbose_name=_("program"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts"))
+    journey = models.ForeignKey(
+        "wagtail_mentoring.LearningJourneyPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("learning journey"),
+        help_text=_("The journey the cohort follows together (optional)."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["program_id", "starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "name"], name="wm_one_cohort_name_per_program"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.program.title})"
+
+
 class EnrollmentStatus(models.TextChoices):
     PENDING = "pending", _("Pending review")
     APPROVED = "approved", _("Approved")
@@ -569,6 +615,15 @@ class Enrollment(models.Model):
     )
     decision_note = models.TextField(_("decision note"), blank=True)
     decision_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set on apply when the program runs in cohorts; program admins move people.
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        verbose_name=_("cohort"),
+    )
 
     objects = EnrollmentQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ from wagtail_mentoring import audit, dispatch
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.permissions import can_administer, require, require_program_admin
 from wagtail_mentoring.programs import signals
+from wagtail_mentoring.programs.cohorts import current_cohort, participants_changed
 from wagtail_mentoring.programs.models import (
     GIVING_ROLES,
     Enrollment,
@@ -132,10 +133,12 @@ def apply_to_program(
                 if auto_approve
                 else EnrollmentStatus.PENDING,
                 decided_at=now if auto_approve else None,
+                cohort=current_cohort(program, timezone.localdate(now)),
             )
             audit.record(
                 enrollment, "wagtail_mentoring.apply", user=by or user, role=role
             )
+            participants_changed([enrollment])
             if auto_approve:
                 signals.enrollments_approved.send(
                     Enrollment, enrollments=[enrollment], by=by
@@ -169,6 +172,7 @@ def withdraw_application(enrollment: Enrollment, by) -> Enrollment:
         enrollment.save(update_fields=["status", "updated_at"])
         audit.record(enrollment, "wagtail_mentoring.withdraw", user=by)
         signals.enrollment_withdrawn.send(Enrollment, enrollment=enrollment, by=by)
+        participants_changed([enrollment])
     return enrollment
 
 
@@ -210,6 +214,7 @@ def _decide(enrollments, by, status: str, note: str, action: str) -> list[Enroll
         )
         for enrollment in rows:
             audit.record(enrollment, action, user=by, note=note)
+        participants_changed(rows)
         if status == EnrollmentStatus.APPROVED:
             signals.enrollments_approved.send(Enrollment, enrollments=rows, by=by)
         dispatch.enqueue(send_decision_emails, [e.pk for e in rows])

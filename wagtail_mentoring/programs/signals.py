@@ -28,6 +28,15 @@ relationship_started = Signal()
 #: inside its transaction.
 relationship_status_changed = Signal()
 
+#: A program admin created a cohort (``cohort``, ``by``), inside its transaction.
+cohort_created = Signal()
+
+#: Who takes part in these cohorts may have changed (``cohort_ids``,
+#: ``user_ids``): an application was made, decided, withdrawn or moved. Sent
+#: inside the transaction; receivers recompute from the enrollments, so they
+#: need not know which of these happened.
+cohort_participants_changed = Signal()
+
 
 def program_published(sender, instance, **kwargs) -> None:
     # Only the first publication opens a program; later edits are not news.

@@ -11,14 +11,24 @@ from wagtail_mentoring.programs.admin import (
     DeclineBulkAction,
 )
 from wagtail_mentoring.programs.chat_admin import ChatConnectionViewSet
+from wagtail_mentoring.programs.cohort_admin import (
+    CohortViewSet,
+    MoveToCohortBulkAction,
+)
 from wagtail_mentoring.programs.personal_data import personal_data
 from wagtail_mentoring.programs.wording_admin import WordingViewSet
 
 
 def register(menu) -> None:
-    menu.mentoring += [ApplicationViewSet(), WordingViewSet(), ChatConnectionViewSet()]
+    menu.mentoring += [
+        ApplicationViewSet(),
+        CohortViewSet(),
+        WordingViewSet(),
+        ChatConnectionViewSet(),
+    ]
     hooks.register("register_bulk_action", ApproveBulkAction)
     hooks.register("register_bulk_action", DeclineBulkAction)
+    hooks.register("register_bulk_action", MoveToCohortBulkAction)
     hooks.register("register_permissions", _permissions)
     hooks.register(PERSONAL_DATA_HOOK, personal_data)
 

@@ -10,6 +10,7 @@ from wagtail_mentoring.matching.engine import DEFAULT_WEIGHTS, FACTORS
 from wagtail_mentoring.matching.models import ProgramMatchingSettings
 from wagtail_mentoring.matching.reasons import FACTOR_LABELS
 from wagtail_mentoring.matching.services import MAX_WEIGHT, SETTING_FIELDS
+from wagtail_mentoring.programs.models import Cohort
 
 
 class WeightInput(forms.NumberInput):
@@ -101,6 +102,18 @@ class RunForm(forms.Form):
     fresh = forms.BooleanField(
         label=_("Fresh solve (ignore earlier proposals)"), required=False
     )
+    cohort = forms.ModelChoiceField(
+        label=_("Cohort"),
+        queryset=Cohort.objects.none(),
+        required=False,
+        empty_label=_("Everyone in the program"),
+    )
+
+    def __init__(self, *args, program=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cohorts = Cohort.objects.filter(program=program).order_by("starts_on", "pk")
+        self.fields["cohort"].queryset = cohorts
+        self.fields["cohort"].label_from_instance = lambda c: c.name
 
 
 class ApproveAboveForm(forms.Form):

@@ -196,7 +196,7 @@ class PanelView(ProgramView):
             weights=[
                 (FACTOR_LABELS[f], w) for f, w in runs.weights_of(settings).items()
             ],
-            run_form=RunForm(),
+            run_form=RunForm(program=program),
             approve_form=ApproveAboveForm(),
             can_see_fairness=self.request.user.has_perm(VIEW_EQUITY_REPORTS),
             stage_labels=STAGE_LABELS,
@@ -292,10 +292,12 @@ class SettingsView(ProgramView):
 class StartRunView(View):
     def post(self, request, program_id):
         program = program_or_404(request, program_id)
-        form = RunForm(request.POST)
-        fresh = form.is_valid() and form.cleaned_data["fresh"]
+        form = RunForm(request.POST, program=program)
+        valid = form.is_valid()
+        fresh = valid and form.cleaned_data["fresh"]
+        cohort = form.cleaned_data.get("cohort") if valid else None
         with dispatch.reporting(request):
-            run = services.start_run(program, request.user, fresh=fresh)
+            run = services.start_run(program, request.user, fresh=fresh, cohort=cohort)
         run.refresh_from_db()  # a task run in this process has finished it already
         if run.status == RunStatus.SUCCEEDED:
             messages.success(request, _("Matching finished."))

@@ -20,6 +20,7 @@ from wagtail.models import Locale, Page, Site
 
 from intranet.home.demo_chat import seed_chat
 from intranet.home.demo_circles import seed_circles
+from intranet.home.demo_cohorts import seed_cohorts
 from intranet.home.demo_community import seed_community
 from intranet.home.demo_events import seed_events
 from intranet.home.demo_flash import seed_flash
@@ -229,6 +230,7 @@ class Command(BaseCommand):
         seed_circles(hub)
         seed_flash(hub, people, programs[0], programs[2])
         seed_peer(hub, admin)
+        seed_cohorts(programs[0], admin)
         engagement_note += seed_community(hub, programs[0], people)
         engagement_note += seed_events()
         n_programs = ProgramPage.objects.count()
