@@ -4,11 +4,14 @@ from django.contrib.auth.models import Permission
 from wagtail import hooks
 
 from wagtail_mentoring.community.admin import ReportViewSet
+from wagtail_mentoring.community.personal_data import personal_data
+from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 
 
 def register(menu) -> None:
     menu.mentoring += [ReportViewSet()]
     hooks.register("register_permissions", _permissions)
+    hooks.register(PERSONAL_DATA_HOOK, personal_data)
 
 
 def _permissions():

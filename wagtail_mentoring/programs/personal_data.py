@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.personal_data import CLEAR, DETACH, PersonalData, when
 from wagtail_mentoring.programs.models import (
+    Cohort,
     Enrollment,
     Relationship,
     RelationshipMember,
@@ -25,6 +26,7 @@ class ProgramsData(PersonalData):
         "Enrollment.user": DETACH,
         "Enrollment.decided_by": CLEAR,
         "Relationship.created_by": CLEAR,
+        "Cohort.created_by": CLEAR,
         "Relationship.rematch_requested_by": CLEAR,
         "RelationshipMember.user": DETACH,
     }
@@ -71,6 +73,7 @@ class ProgramsData(PersonalData):
         # An end reason is about the pair, whoever wrote it.
         Relationship.objects.filter(members__user=user).update(end_reason="")
         Relationship.objects.filter(created_by=user).update(created_by=None)
+        Cohort.objects.filter(created_by=user).update(created_by=None)
         Relationship.objects.filter(rematch_requested_by=user).update(
             rematch_requested_by=None
         )
