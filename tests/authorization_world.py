@@ -93,8 +93,10 @@ SECRETS = {
     "SECRET-CHAT-WEBHOOK": set(),
     # Program A's community space (by request): members and its moderators.
     "SECRET-SPACE-POST": {MENTEE, PARTNER, ADMIN, HR, SUPERUSER},
-    "SECRET-HIDDEN-POST": {ADMIN, HR, SUPERUSER},
-    "SECRET-REPORT-REASON": {ADMIN, HR, SUPERUSER},
+    # The partner wrote the hidden reply and the report: their own words reach
+    # them in their data export, and nobody else but the moderators.
+    "SECRET-HIDDEN-POST": {PARTNER, ADMIN, HR, SUPERUSER},
+    "SECRET-REPORT-REASON": {PARTNER, ADMIN, HR, SUPERUSER},
 }
 
 

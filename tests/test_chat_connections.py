@@ -428,6 +428,7 @@ def test_people_may_choose_slack_direct_messages(
         "activity": "immediately",
         "reminders": "immediately",
         "admin": "immediately",
+        "community": "immediately",
         "digest_hour": "8",
         "digest_weekday": "0",
         "slack_dm": "on",

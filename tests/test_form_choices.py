@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from datetime import date
 
 import pytest
 from django import forms
@@ -28,7 +29,7 @@ from wagtail_mentoring.people.models import (
     Interest,
     Skill,
 )
-from wagtail_mentoring.programs.models import Enrollment, ProgramPage
+from wagtail_mentoring.programs.models import Cohort, Enrollment, ProgramPage
 from wagtail_mentoring.sponsorship.models import ReadinessEvidence
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,9 @@ def world(hub):
     )
     sponsorship = make_program(hub, kind="sponsorship")
     mentee = make_enrollment(person, program)
+    Cohort.objects.create(
+        program=program, name="Spring 2027", starts_on=date(2027, 3, 1)
+    )
     evidence = ReadinessEvidence.objects.create(owner=person, achievement="Shipped")
     users = get_user_model().objects.filter(pk=person.pk)
     return {
@@ -118,6 +122,7 @@ BUILDERS = {
     "sponsorship.forms.OpportunityNominationForm": lambda w: {"sponsees": w["users"]},
     "engagement.forms.ExtendForm": lambda w: {"max_weeks": 8},
     "matching.admin.forms.SettingsForm": lambda w: {"instance": w["settings"]},
+    "matching.admin.forms.RunForm": lambda w: {"program": w["program"]},
     "matching.admin.forms.ManualPairForm": lambda w: {
         "mentees": [(w["mentee"].pk, "Chooser")],
         "options": [_Option(w["mentee"])],

@@ -49,6 +49,14 @@ def axe_check():
     axe = Axe()
 
     def check(page):
+        # A click that navigates may return before the new page has loaded.
+        page.wait_for_load_state("load")
+        # Wagtail's messages fade in: axe would read their colours mid-way.
+        page.evaluate(
+            """() => Promise.all(document.getAnimations()
+                .filter(a => a.effect?.getComputedTiming().endTime !== Infinity)
+                .map(a => a.finished.catch(() => null)))"""
+        )
         results = axe.run(page)
         bad = []
         for violation in results.response["violations"]:

@@ -36,7 +36,7 @@ def test_admin_matches_a_program_from_the_panel(
     sign_in(
         page, live_server, admin.get_username(), PASSWORD, "/admin/mentoring/matching/"
     )
-    page.get_by_role("link", name=program.title).click()
+    page.get_by_role("link", name=program.title, exact=True).click()
     expect(page).to_have_url(re.compile(panel + "$"))
     expect(page.get_by_role("heading", name="Pool")).to_be_visible()
     axe_check(page)

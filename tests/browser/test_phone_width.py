@@ -45,6 +45,8 @@ PHONE = {"width": 390, "height": 844}
 
 #: Front-end URLs that are not pages: downloads and POST-only actions.
 NOT_PAGES = {
+    # A moderator's form to hide a post: walked at 390 px in test_community_flow.
+    "community_hide_post",
     "accept_request",  # a button on My mentoring
     "withdraw_request",  # a button on Find a mentor
     "withdraw_application",  # a button on My mentoring
@@ -167,6 +169,11 @@ def _people():
     open_space = CommunitySpacePage.objects.get(slug="women-in-engineering")
     extra["mentee"].append(
         reverse("wagtail_mentoring:community_search", args=[open_space.pk])
+    )
+    # The members page of the request-only space emp0000 moderates.
+    leaders = CommunitySpacePage.objects.get(title="People Leaders Circle")
+    extra["asked"].append(
+        reverse("wagtail_mentoring:community_members", args=[leaders.pk])
     )
     return people, extra, mentoring.pk
 

@@ -34,6 +34,7 @@ def test_edit_preview_save_and_reset_a_wording(page, live_server, demo_site, axe
     axe_check(page)
 
     page.get_by_role("link", name=program.title, exact=True).click()
+    expect(page.get_by_role("link", name="Quiet pair nudge")).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="Quiet pair nudge").click()
     expect(page.get_by_label("Subject")).to_have_value("Time to meet {partner_names}?")

@@ -20,6 +20,7 @@ from wagtail_mentoring.community.models import (
     Thread,
 )
 from wagtail_mentoring.community.text import render
+from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.personal_data import (
     CLEAR,
     DELETE,
@@ -105,6 +106,15 @@ class CommunityData(PersonalData):
         # The search index held the words too.
         for post in Post.objects.filter(pk__in=written):
             index.insert_or_update_object(post)
+        # Others' posts that mention the person show their name: shown again
+        # without the mention's link and name.
+        name = display_name(user)
+        if name:
+            for post in Post.objects.filter(body_html__contains=name).exclude(
+                pk__in=written
+            ):
+                post.body_html = render(post.body)
+                post.save(update_fields=["body_html"])
         Post.objects.filter(edited_by=user).update(edited_by=None)
         Post.objects.filter(hidden_by=user).update(hidden_by=None)
         Thread.objects.filter(author=user).update(author=None)

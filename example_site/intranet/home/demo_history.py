@@ -60,7 +60,7 @@ EARLY_REASONS = [
 RATING_WEIGHTS = [3, 7, 20, 40, 30]
 
 
-def seed_history(hub, engineering: ProgramPage, seed: int = 2025) -> None:
+def seed_history(hub, engineering: ProgramPage, people, seed: int = 2025) -> None:
     if ProgramPage.objects.filter(slug=SLUG).exists():
         return
     rng = random.Random(seed)
@@ -79,8 +79,9 @@ def seed_history(hub, engineering: ProgramPage, seed: int = 2025) -> None:
     )
     program.save_revision().publish()
 
+    # The last employee is left to apply in the demo (as in seed_demo).
     profiles = list(
-        EmployeeProfile.objects.filter(user__is_active=True)
+        EmployeeProfile.objects.filter(user__in=[u for u in people[:-1] if u.is_active])
         .select_related("user")
         .order_by("user_id")
     )

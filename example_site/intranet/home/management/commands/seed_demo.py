@@ -226,7 +226,7 @@ class Command(BaseCommand):
         seed_wording(programs[0], admin)
         seed_chat(programs[0])
         seed_matching(programs[0], admin)
-        seed_history(hub, programs[0])
+        seed_history(hub, programs[0], people)
         seed_circles(hub)
         seed_flash(hub, people, programs[0], programs[2])
         seed_peer(hub, admin)
