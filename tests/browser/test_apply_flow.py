@@ -34,7 +34,7 @@ def test_employee_applies_and_admin_approves(page, live_server, demo_site, axe_c
     page.wait_for_url(re.compile(r"/mentoring-programs/$"))
     page.wait_for_load_state()
     axe_check(page)
-    page.get_by_role("link", name=program.title).click()
+    page.get_by_role("link", name=program.title, exact=True).click()
     expect(page.get_by_role("heading", level=1, name=program.title)).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="Sign in to apply").click()
