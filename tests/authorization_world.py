@@ -292,7 +292,7 @@ def build_world() -> World:
         sponsored,
         partner,
         kind="endorsement",
-        occurred_on=timezone.localdate(),
+        occurred_on=timezone.localdate() - timedelta(days=1),
         audience="Leadership team",
         description="SECRET-CONFIDENTIAL-ADVOCACY",
         confidential=True,

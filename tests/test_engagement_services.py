@@ -67,7 +67,7 @@ def test_refused_goals_write_nothing(case, code, pair, employee):
 
 def test_check_in_out_of_range_is_refused(pair, employee):
     goal = services.create_goal(
-        pair, employee, title="x", target_date=timezone.localdate()
+        pair, employee, title="x", target_date=timezone.localdate() + timedelta(days=7)
     )
     with pytest.raises(MentoringError):
         services.check_in_goal(goal, employee, progress=101)

@@ -99,7 +99,10 @@ def test_guessed_ids_inside_my_own_relationship_are_404(
         theirs, member, title="Theirs", starts_at=soon()
     )
     their_goal = services.create_goal(
-        theirs, member, title="Theirs", target_date=timezone.localdate()
+        theirs,
+        member,
+        title="Theirs",
+        target_date=timezone.localdate() + timedelta(days=7),
     )
     client.force_login(employee)
     pk = relationship.pk
@@ -172,7 +175,7 @@ def test_user_text_is_escaped(client, relationship, employee, other_employee):
         relationship,
         employee,
         title="<img src=x onerror=alert(1)>",
-        target_date=timezone.localdate(),
+        target_date=timezone.localdate() + timedelta(days=7),
     )
     client.force_login(other_employee)
     body = client.get(
@@ -188,7 +191,10 @@ def test_user_text_is_escaped(client, relationship, employee, other_employee):
 
 def test_check_in_through_the_form(client, relationship, employee):
     goal = services.create_goal(
-        relationship, employee, title="Ship", target_date=timezone.localdate()
+        relationship,
+        employee,
+        title="Ship",
+        target_date=timezone.localdate() + timedelta(days=7),
     )
     client.force_login(employee)
     url = reverse("wagtail_mentoring:goal_detail", args=[relationship.pk, goal.pk])
@@ -240,7 +246,12 @@ def _grow(program, employee, n):
         other = make_user()
         rel = pair(program, employee, other)
         services.schedule_meeting(rel, other, title="M", starts_at=soon(2))
-        services.create_goal(rel, employee, title="G", target_date=timezone.localdate())
+        services.create_goal(
+            rel,
+            employee,
+            title="G",
+            target_date=timezone.localdate() + timedelta(days=7),
+        )
         services.send_message(rel, other, body="hi")
         asker = mentee(program)
         target = mentor(program, capacity=3)
@@ -298,7 +309,7 @@ def test_space_list_pages_queries_stay_constant(
                 relationship,
                 other_employee,
                 title=f"G{i}",
-                target_date=timezone.localdate(),
+                target_date=timezone.localdate() + timedelta(days=7),
             )
             services.check_in_goal(goal, employee, progress=10)
             services.send_message(relationship, other_employee, body=f"m{i}")

@@ -431,7 +431,7 @@ def test_the_export_costs_as_many_queries_however_much_there_is(world, hub):
         world.sponsorship,
         world.sam,
         kind="introduction",
-        occurred_on=timezone.localdate(),
+        occurred_on=timezone.localdate() - timedelta(days=1),
         audience="CFO",
     )
     make_enrollment(ana, make_program(hub, title="Third program"), "mentee")

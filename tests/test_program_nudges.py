@@ -80,7 +80,7 @@ def test_sponsor_without_advocacy_this_quarter_is_reminded_once_a_quarter(
         sponsorship,
         sponsor,
         kind="endorsement",
-        occurred_on=timezone.localdate(),
+        occurred_on=timezone.localdate() - timedelta(days=1),
         audience="Leadership offsite",
     )
     Delivery.objects.all().delete()  # as if this quarter's was never sent
