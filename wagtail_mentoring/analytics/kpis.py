@@ -224,6 +224,16 @@ def active_in(relationships, period: Period):
     )
 
 
+def applications(programs, period: Period):
+    """The seekers' applications to ``programs`` made within ``period``."""
+    return Enrollment.objects.filter(
+        program_id__in=programs.values("pk"),
+        role__in=SEEKER_ROLES,
+        created_at__gte=period.since,
+        created_at__lt=period.until,
+    )
+
+
 def _matches(enrollments):
     """The relationship memberships these applications led to (the one service
     that starts relationships links each member to their live application)."""
@@ -297,12 +307,7 @@ def _funnel_counts(enrollments) -> dict[str, int]:
 def compute(programs, period: Period) -> Kpis:
     """Every KPI of ``programs`` (a queryset of program pages) over ``period``."""
     program_ids = programs.values("pk")
-    enrollments = Enrollment.objects.filter(
-        program_id__in=program_ids,
-        role__in=SEEKER_ROLES,
-        created_at__gte=period.since,
-        created_at__lt=period.until,
-    )
+    enrollments = applications(programs, period)
     counts = _funnel_counts(enrollments)
     labels = [
         ("applied", _("Applied")),
@@ -578,12 +583,7 @@ def per_program(programs, period: Period) -> list[ProgramRow]:
     queries (grouped in the database)."""
     program_ids = programs.values("pk")
     applied = dict(
-        Enrollment.objects.filter(
-            program_id__in=program_ids,
-            role__in=SEEKER_ROLES,
-            created_at__gte=period.since,
-            created_at__lt=period.until,
-        )
+        applications(programs, period)
         .values_list("program_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -643,13 +643,7 @@ def per_program(programs, period: Period) -> list[ProgramRow]:
 def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
     """The user ids at each funnel stage, ``(key, label, ids)`` (for the equity
     split, which reports them only in aggregate with small groups suppressed)."""
-    enrollments = Enrollment.objects.filter(
-        program_id__in=programs.values("pk"),
-        role__in=SEEKER_ROLES,
-        created_at__gte=period.since,
-        created_at__lt=period.until,
-        user__isnull=False,
-    )
+    enrollments = applications(programs, period).filter(user__isnull=False)
     members = _matches(enrollments).annotate(
         has_met=Exists(
             Meeting.objects.filter(
@@ -689,13 +683,9 @@ def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
 def applicants(programs, period: Period) -> set:
     """Everyone who applied as a seeker in the period (the equity population)."""
     return set(
-        Enrollment.objects.filter(
-            program_id__in=programs.values("pk"),
-            role__in=SEEKER_ROLES,
-            created_at__gte=period.since,
-            created_at__lt=period.until,
-            user__isnull=False,
-        ).values_list("user_id", flat=True)
+        applications(programs, period)
+        .filter(user__isnull=False)
+        .values_list("user_id", flat=True)
     )
 
 
