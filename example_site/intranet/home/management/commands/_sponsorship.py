@@ -262,7 +262,9 @@ def seed_sponsorship(rng, people, program, hr) -> None:
             continue
         for _ in range(rng.randint(1, 5)):
             kind = rng.choice(AdvocacyKind.values)
-            span = max(1, (today - relationship.started_on).days)
+            # Up to yesterday: "today" here is UTC's, and a sponsor in Los Angeles
+            # may still be on the day before, when a date of today is the future.
+            span = max(1, (today - relationship.started_on).days - 1)
             services.log_advocacy(
                 relationship,
                 sponsor,
