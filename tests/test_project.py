@@ -2,9 +2,11 @@
 
 import re
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
@@ -96,6 +98,20 @@ def test_seed_demo_is_deterministic_and_safe_to_rerun():
     assert SelfIdentification.objects.exists()
     admin = get_user_model().objects.get(is_superuser=True)
     assert admin.check_password("changeme")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("utc_time", ["00:30", "23:30"])
+def test_seed_demo_works_at_any_hour(utc_time):
+    """The site runs on UTC and its people live from Los Angeles to Singapore.
+
+    Just after midnight UTC it is still yesterday in Los Angeles, and just
+    before, already tomorrow in Singapore: the demo's past events and future
+    targets must be valid in every person's own zone at both ends.
+    """
+    when = datetime.fromisoformat(f"2026-12-05T{utc_time}:00+00:00")
+    with time_machine.travel(when, tick=False):
+        call_command("seed_demo", verbosity=0)
 
 
 def test_no_merge_conflict_markers_are_committed():

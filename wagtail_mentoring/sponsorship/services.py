@@ -712,7 +712,7 @@ def nominate_for_opportunity(
             relationship,
             by,
             kind=_ADVOCACY_FOR[OpportunityKind(opportunity.kind)],
-            occurred_on=timezone.localdate(),
+            occurred_on=local_today(by),
             audience=opportunity.title,
             description=note,
             confidential=confidential,
