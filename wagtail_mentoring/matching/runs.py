@@ -547,29 +547,17 @@ def mentor_options(
     options = [MentorOption(e, remaining.get(e.pk, 0)) for e in mentors]
     if not options:
         return options
-    probe = Pool(
+    allowed = _probe(
         program,
-        mentees=[mentee],
-        mentors=list(mentors),
-        mentee_slots=[len(mentors)],
-        mentor_remaining=[1] * len(mentors),
-    )
-    problem, _index = build_problem(
-        probe,
-        reporting_depth=max(params["reporting_line_depth"], 1),
-        exclude_previous_partners=False,
-    )
-
-    def allowed(overrides: dict) -> MatchResult:
-        config = default_config(
+        params,
+        Pool(
             program,
-            weights=dict(params["weights"]),
-            ideal_level_gap=params["ideal_level_gap"],
-            top_k=max(24, len(mentors)),
-            **{**_NO_RULES, **overrides},
-        )
-        return match(problem, config)
-
+            mentees=[mentee],
+            mentors=list(mentors),
+            mentee_slots=[len(mentors)],
+            mentor_remaining=[1] * len(mentors),
+        ),
+    )
     base = allowed({})
     for (_i, j), explanation in zip(
         base.pairs.tolist(), base.explanations, strict=True
@@ -583,9 +571,13 @@ def mentor_options(
         for j, option in enumerate(options):
             if j not in passing:
                 option.rule_breaks.append(rule)
+    if is_peer(program):
+        _score_peers_both_ways(program, params, mentee, options)
     receiving, giving = program_roles(program)
     partners = _previous_partner_ids(program, mentee, receiving, giving)
     rejected = {m for a, m in state.rejected if a == mentee.user_id}
+    if is_peer(program):
+        rejected |= {a for a, m in state.rejected if m == mentee.user_id}
     for option in options:
         uid = option.enrollment.user_id
         if uid in partners:
@@ -593,6 +585,57 @@ def mentor_options(
         if uid in rejected:
             option.rule_breaks.append("rejected")
     return options
+
+
+def _probe(program, params, pool: Pool):
+    """``allowed(overrides)``: the engine's pairs of ``pool`` with every rule off
+    but those in ``overrides``, each wanted pair scored and explained."""
+    problem, _index = build_problem(
+        pool,
+        reporting_depth=max(params["reporting_line_depth"], 1),
+        exclude_previous_partners=False,
+    )
+
+    def allowed(overrides: dict) -> MatchResult:
+        config = default_config(
+            program,
+            weights=dict(params["weights"]),
+            ideal_level_gap=params["ideal_level_gap"],
+            top_k=max(24, len(pool.mentors), len(pool.mentees)),
+            **{**_NO_RULES, **overrides},
+        )
+        return match(problem, config)
+
+    return allowed
+
+
+def _score_peers_both_ways(program, params, member, options) -> None:
+    """Peers as a peer run sees them: a pair scores the mean of what each gains
+    from the other, and breaks a rule if either direction does."""
+    others = [option.enrollment for option in options]
+    allowed = _probe(
+        program,
+        params,
+        Pool(
+            program,
+            mentees=others,
+            mentors=[member],
+            mentee_slots=[1] * len(others),
+            mentor_remaining=[len(others)],
+        ),
+    )
+    base = allowed({})
+    for (i, _j), explanation in zip(
+        base.pairs.tolist(), base.explanations, strict=True
+    ):
+        option = options[i]
+        if option.score is not None:
+            option.score = (option.score + float(explanation.score)) / 2
+    for rule, overrides in _single_rule_configs(params).items():
+        passing = {int(i) for i in allowed(overrides).pairs[:, 0].tolist()}
+        for i, option in enumerate(options):
+            if i not in passing and rule not in option.rule_breaks:
+                option.rule_breaks.append(rule)
 
 
 def _previous_partner_ids(program, mentee, receiving, giving) -> set:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,7 @@ from wagtail_mentoring.matching.models import (
     ProposalStatus,
     RunStatus,
 )
-from wagtail_mentoring.matching.pools import program_roles
+from wagtail_mentoring.matching.pools import is_peer, program_roles
 from wagtail_mentoring.matching.reasons import rule_label
 from wagtail_mentoring.matching.tasks import run_matching, send_match_emails
 from wagtail_mentoring.people.users import display_name
@@ -259,6 +260,14 @@ def _refusal(program, proposal, rows, loads, *, holding_already: bool) -> str | 
                 "name": display_name(enrollment.user)
             }
     own = 1 if holding_already else 0
+    if is_peer(program):
+        # Both ends are members with the same one place: neither is a mentor.
+        for member in (mentee, mentor):
+            if loads.taken[member.pk] - own >= loads.capacity(member, receiving):
+                return _("%(name)s is already paired") % {
+                    "name": display_name(member.user)
+                }
+        return None
     if loads.taken[mentor.pk] - own >= loads.capacity(mentor, receiving):
         return _("%(name)s has no capacity left") % {"name": display_name(mentor.user)}
     if loads.taken[mentee.pk] - own >= loads.capacity(mentee, receiving):
@@ -480,9 +489,13 @@ def manual_pair(
         )
     with transaction.atomic():
         rows, loads = _Loads.locked(program, [mentee.pk, mentor.pk])
+        same_pair = Q(mentee=mentee, mentor=mentor)
+        if is_peer(program):
+            # Peers have no direction: Bea with Eve is Eve with Bea.
+            same_pair |= Q(mentee=mentor, mentor=mentee)
         existing = (
             MatchProposal.objects.select_for_update()
-            .filter(program=program, mentee=mentee, mentor=mentor)
+            .filter(same_pair, program=program)
             .exclude(status=ProposalStatus.SUPERSEDED)
             .order_by("-pk")
             .first()
