@@ -1,5 +1,9 @@
 """Self-select matching: a mentee's ranked requests to mentors.
 
+In a peer program a member asks another member the same way; either may be
+asked by others meanwhile, and the first acceptance pairs them both, so every
+other request either of them sent or received ends.
+
 A mentee ranks up to ``program.max_requests`` mentors. Only the best-ranked
 requests are *pending* with a mentor at any time (as many as the mentee still
 needs mentors, usually one); the rest wait *queued*. When a pending request is
@@ -13,7 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,11 +41,18 @@ from wagtail_mentoring.programs.models import (
 from wagtail_mentoring.programs.services import start_relationship
 
 #: Receiving role → the giving role a request goes to.
-PARTNER_ROLE = {Role.MENTEE: Role.MENTOR, Role.SPONSEE: Role.SPONSOR}
+PARTNER_ROLE = {
+    Role.MENTEE: Role.MENTOR,
+    Role.SPONSEE: Role.SPONSOR,
+    Role.MEMBER: Role.MEMBER,
+}
 SELF_SELECT_MODES = (MatchingMode.SELF_SELECT, MatchingMode.HYBRID)
 
 
 def mentor_capacity(enrollment: Enrollment) -> int:
+    if enrollment.role == Role.MEMBER:
+        # A peer has as many partners as the program gives each member.
+        return enrollment.program.mentors_per_mentee
     return enrollment.capacity or enrollment.program.default_mentor_capacity
 
 
@@ -193,6 +204,16 @@ def send_request(
             )
         if remaining_capacity(mentor_enrollment) == 0:
             raise MentoringError(_("This mentor has no places left."), code="full")
+        if MentorRequest.objects.filter(
+            mentee_enrollment=mentor_enrollment,
+            mentor_enrollment=mentee_enrollment,
+            status=MentorRequestStatus.PENDING,
+        ).exists():
+            # Two peers asking each other: one acceptance is all it takes.
+            raise MentoringError(
+                _("They have already asked you: accept their request instead."),
+                code="asked_you",
+            )
         rank = (live.aggregate(top=Max("rank"))["top"] or 0) + 1
         try:
             with transaction.atomic():
@@ -223,7 +244,8 @@ def _validate_pair(mentee: Enrollment, mentor: Enrollment) -> None:
     expected = PARTNER_ROLE.get(Role(mentee.role))
     if expected is None:
         raise MentoringError(
-            _("Only mentees and sponsees ask for a mentor or sponsor."), code="role"
+            _("Only mentees, sponsees and peer members ask for a partner."),
+            code="role",
         )
     if (
         mentor.program_id != mentee.program_id
@@ -232,7 +254,7 @@ def _validate_pair(mentee: Enrollment, mentor: Enrollment) -> None:
         or not mentor.user.is_active
     ):
         raise MentoringError(
-            _("This person is not available as a mentor in this program."),
+            _("This person is not available as a partner in this program."),
             code="not_available",
         )
     if mentor.user_id == mentee.user_id:
@@ -314,6 +336,11 @@ def accept_request(request: MentorRequest, by, *, now=None):
         if remaining_capacity(mentor) == 0:
             _release_waiting_for(mentor, now)
         _advance(mentee, now)
+        if mentor.role == Role.MEMBER:
+            # Peers ask and are asked: each one's other requests end too.
+            if remaining_capacity(mentee) == 0:
+                _release_waiting_for(mentee, now)
+            _advance(mentor, now)
     return relationship
 
 
@@ -420,20 +447,20 @@ def close_requests_of(enrollment: Enrollment, by=None, now=None) -> int:
     end; mentees waiting on it move on to their next choice. Call inside the
     withdrawing transaction."""
     now = now or timezone.now()
-    if enrollment.role in GIVING_ROLES:
-        live = MentorRequest.objects.filter(
-            mentor_enrollment=enrollment, status__in=LIVE_REQUEST_STATUSES
-        )
+    peer = enrollment.role == Role.MEMBER
+    received = Q(mentor_enrollment=enrollment)
+    sent = Q(mentee_enrollment=enrollment)
+    if peer:
+        where = received | sent
     else:
-        live = MentorRequest.objects.filter(
-            mentee_enrollment=enrollment, status__in=LIVE_REQUEST_STATUSES
-        )
+        where = received if enrollment.role in GIVING_ROLES else sent
+    live = MentorRequest.objects.filter(where, status__in=LIVE_REQUEST_STATUSES)
     closed = 0
-    for request in live.select_related("mentee_enrollment"):
+    for request in live.select_related("mentee_enrollment").order_by("pk"):
         was_pending = request.status == MentorRequestStatus.PENDING
         _close(request, MentorRequestStatus.CANCELLED, by=by, now=now)
         closed += 1
-        if enrollment.role in GIVING_ROLES:
+        if request.mentor_enrollment_id == enrollment.pk:
             if was_pending:
                 _notify(request.pk, "declined")
             (mentee,) = _lock(request.mentee_enrollment)

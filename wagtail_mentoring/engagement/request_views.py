@@ -84,13 +84,14 @@ def accept_request(request, pk: int):
     except MentoringError as error:
         messages.error(request, " ".join(error.messages))
         return _after_answer(request, mentor_request)
-    messages.success(
-        request,
-        _("Accepted: %(name)s is now your mentee.")
-        % {"name": display_name(mentor_request.mentee)}
-        if mentor_request.mentor_enrollment.user_id == request.user.pk
-        else _("Accepted on the mentor's behalf."),
-    )
+    own = mentor_request.mentor_enrollment.user_id == request.user.pk
+    if not own:
+        done = _("Accepted on the mentor's behalf.")
+    elif mentor_request.mentor_enrollment.role == "member":
+        done = _("Accepted: you and %(name)s are now peer partners.")
+    else:
+        done = _("Accepted: %(name)s is now your mentee.")
+    messages.success(request, done % {"name": display_name(mentor_request.mentee)})
     if mentor_request.mentor_enrollment.user_id == request.user.pk:
         return redirect("wagtail_mentoring:relationship", relationship.pk)
     return _after_answer(request, mentor_request)

@@ -228,8 +228,10 @@ def dashboard(user, now=None) -> dict:
         for e in Enrollment.objects.filter(
             user=user,
             status=EnrollmentStatus.APPROVED,
-            role__in=["mentee", "sponsee"],
             program__matching_mode__in=["self_select", "hybrid"],
+        )
+        .filter(
+            Q(role__in=["mentee", "sponsee"]) | Q(role="member", program__kind="peer")
         )
         .select_related("program")
         .annotate(

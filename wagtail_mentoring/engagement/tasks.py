@@ -60,6 +60,7 @@ def send_request_emails(request_id: int, event: str) -> int:
         "mentee": mentee,
         "mentor": mentor,
         "event": event,
+        "peer": request.mentor_enrollment.role == "member",
         "dashboard_url": reverse("wagtail_mentoring:my_mentoring"),
         "relationship_url": _relationship_url(request.relationship_id)
         if request.relationship_id

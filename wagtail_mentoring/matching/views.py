@@ -16,6 +16,8 @@ from wagtail_mentoring.engagement.mentor_requests import (
 )
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.matching.peer_search import search_peers
+from wagtail_mentoring.matching.pools import is_peer
 from wagtail_mentoring.matching.suggestions import (
     MentorSearch,
     blocked_text,
@@ -32,8 +34,10 @@ def _own_mentee_enrollment(request, pk: int) -> Enrollment:
         Enrollment.objects.select_related("program", "user"),
         pk=pk,
         user=request.user,
-        role__in=["mentee", "sponsee"],
+        role__in=["mentee", "sponsee", "member"],
     )
+    if enrollment.role == "member" and not is_peer(enrollment.program):
+        raise Http404
     if enrollment.program.matching_mode not in SELF_SELECT_MODES:
         raise Http404
     return enrollment
@@ -86,7 +90,12 @@ def find_mentor(request, pk: int):
         and len(live) < program.max_requests
         and mentors_still_needed(enrollment) > 0
     )
-    search = search_mentors(enrollment, limit=10) if can_ask else MentorSearch([])
+    peer = is_peer(program)
+    search = (
+        (search_peers if peer else search_mentors)(enrollment, limit=10)
+        if can_ask
+        else MentorSearch([])
+    )
     suggestions = [s for s in search.suggestions if s.enrollment.pk not in asked]
     # The one rule a mentee can lift themselves: a profile with no languages.
     no_languages = "language" in search.blocked_by and not (
@@ -95,7 +104,9 @@ def find_mentor(request, pk: int):
     with timezone.override(user_timezone(request.user)):
         return render_page(
             request,
-            "wagtail_mentoring/matching/find_mentor.html",
+            "wagtail_mentoring/matching/find_peer.html"
+            if peer
+            else "wagtail_mentoring/matching/find_mentor.html",
             {
                 "enrollment": enrollment,
                 "program": program,

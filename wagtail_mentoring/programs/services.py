@@ -259,10 +259,16 @@ def start_relationship(
     """Create an active relationship between ``members`` ((user, role) pairs).
 
     Started by a program admin, or by the pair's mentor or sponsor: accepting a
-    request or picking a sponsee is how the giving side says yes.
+    request or picking a sponsee is how the giving side says yes. Peers are
+    equals: the member who accepts the other's request starts it.
     """
     start = start or timezone.localdate()
-    giving = {getattr(u, "pk", u) for u, role in members if role in GIVING_ROLES}
+    peers = program.kind == ProgramKind.PEER
+    giving = {
+        getattr(u, "pk", u)
+        for u, role in members
+        if role in GIVING_ROLES or (peers and role == Role.MEMBER)
+    }
     require(
         by is not None and (by.pk in giving or can_administer(by, program)),
         _("Only the program's admins or the mentor can start this relationship."),

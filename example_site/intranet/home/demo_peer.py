@@ -1,11 +1,13 @@
 """Demo data of a peer program: members matched with each other.
 
-Deterministic and idempotent: *Peer Coaching Exchange* (kind peer, admins
-propose and approve) gets about eighteen members from across the company, one
-matching run pairs them with each other (most pairs first, then the best total,
-proved optimal), and the best pair is approved and published, so the panel has
-proposals to review and two members share a relationship space where each sees
-"your peer partner".
+Deterministic and idempotent: *Peer Coaching Exchange* (kind peer, hybrid:
+admins propose pairs and members may also ask each other) gets about eighteen
+members from across the company, one matching run pairs them with each other
+(most pairs first, then the best total, proved optimal), and the best pair is
+approved and published, so the panel has proposals to review and two members
+share a relationship space where each sees "your peer partner". One member has
+asked another to pair up, so *Find a peer partner* and the answer on My
+mentoring have something to show.
 """
 
 from __future__ import annotations
@@ -14,12 +16,18 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from wagtail_mentoring.engagement.mentor_requests import (
+    mentors_still_needed,
+    send_request,
+)
+from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.models import MatchingRun
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.programs.models import (
     Enrollment,
     EnrollmentStatus,
+    MatchingMode,
     ProgramKind,
     ProgramPage,
     Role,
@@ -43,6 +51,7 @@ def seed_peer(hub, admin) -> ProgramPage:
                 title="Peer Coaching Exchange",
                 slug=SLUG,
                 kind=ProgramKind.PEER,
+                matching_mode=MatchingMode.HYBRID,
                 summary=summary,
                 intro=[("paragraph", f"<p>{summary}</p>")],
                 enrollment_opens_at=now - timedelta(days=14),
@@ -79,4 +88,14 @@ def seed_peer(hub, admin) -> ProgramPage:
         if best is not None:
             services.approve_proposal(program, best, admin)
             services.publish(program, admin)
+    if not MentorRequest.objects.filter(program=program).exists():
+        free = [
+            e
+            for e in Enrollment.objects.filter(program=program).order_by("pk")
+            if mentors_still_needed(e)
+        ]
+        if len(free) >= 2:
+            send_request(
+                free[0], free[1], free[0].user, note="Shall we swap notes monthly?"
+            )
     return program
