@@ -275,6 +275,13 @@ def test_messages_reach_every_other_member(group, circle, facilitator):
     assert len(mail.outbox) == 2
 
 
+def test_the_thread_says_the_whole_circle_reads_it(group, circle, facilitator, client):
+    client.force_login(facilitator.user)
+    html = client.get(reverse("wagtail_mentoring:messages", args=[circle.pk]))
+    assert "Only the circle's members can read these" in html.content.decode()
+    assert "two of you" not in html.content.decode()
+
+
 def test_shared_and_own_goals(group, circle, facilitator, program, employee):
     member = mentee(group, "gus").user
     circles.join_circle(circle, member)
