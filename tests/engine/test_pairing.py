@@ -159,11 +159,6 @@ def test_a_large_dense_problem_is_proved_against_every_pair():
     assert r.stats["candidate_pairs"] < 150 * 149 / 2  # not every pair was solved
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: on this tie-heavy graph the LP rounds end with no pairs "
-    "and optimal=False (networkx pairs all 8); found by the property test above",
-)
 def test_tie_heavy_graph_of_eight_is_paired():
     x = -np.inf
     w = np.array(

@@ -358,11 +358,23 @@ def _phase(
     rounds = 0
     lp = None
     priced = np.zeros((0, 2), np.int64)
+    # every pair the LP has seen: pruning may drop pairs a matching of exactly
+    # ``cardinality`` pairs needs once a cut removes the fractional answer (the
+    # pruned LP is then infeasible although the candidates hold such a matching)
+    seen = edges
+    pruned = False
+    prune = True
     while True:
         rounds += 1
         cost = cost_of(graph.value(edges[:, 0], edges[:, 1]))
         lp = _solve_lp(n, edges, cost, sets, cardinality)
         if lp is None:
+            if pruned:
+                # infeasible only because of pruning: bring every pair back and
+                # stop pruning (the odd-set rows hold for every matching)
+                edges, pruned = seen, False
+                prune = False
+                continue
             return None
         cuts = _odd_set_cuts(n, edges, lp.x) if rounds < max_rounds else []
         sets_solved = list(sets)
@@ -403,6 +415,8 @@ def _phase(
         # first candidates are dropped, each at most once
         live = (rc_known > -_KEEP * max(span, 1.0)) | (lp.x > _INT_TOL)
         live |= _member_of(edges, priced, n)
+        if not prune:
+            live[:] = True
         if vi.size and rounds < max_rounds:
             # each member brings in its best improving pairs
             order = np.lexsort((-vr, vi))
@@ -418,9 +432,12 @@ def _phase(
             )
             if grown.shape[0] > before:
                 priced = _merge(priced, new, n)
+                seen = _merge(seen, new, n)
+                pruned |= not live.all()
                 edges = _merge(edges[live], new, n)
                 continue
         if cuts:
+            pruned |= not live.all()
             edges = edges[live]
             continue  # the bound of a fractional answer is not the last word
         # repaired duals are feasible for every pair: a valid bound
@@ -493,6 +510,15 @@ def _greedy(graph: _Graph, edges: np.ndarray) -> int:
     return _round(graph.n, edges, np.zeros(edges.shape[0]), w).shape[0]
 
 
+def _better(graph: _Graph, a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether matching ``a`` has more pairs than ``b``, or as many and more weight."""
+    if a.shape[0] != b.shape[0]:
+        return a.shape[0] > b.shape[0]
+    return math.fsum(_weights(graph, a).tolist()) > math.fsum(
+        _weights(graph, b).tolist()
+    )
+
+
 def _round(n: int, edges: np.ndarray, x: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """A matching from a fractional LP answer: its whole pairs, then greedy."""
     used = np.zeros(n, bool)
@@ -554,6 +580,7 @@ def solve_pairing(
     # candidates cannot reach it; then the LP of unit costs finds (and proves) the
     # most, with the weights as a tie-break too small to buy a pair
     ph = _phase(graph, edges, weight, trivial, max_rounds) if trivial else None
+    fallbacks: list[np.ndarray] = []
     k_pairs, card_proved, card_rounds = trivial, ph is not None or not trivial, 0
     if ph is None and trivial:
         cand_w = graph.value(edges[:, 0], edges[:, 1])
@@ -565,10 +592,13 @@ def solve_pairing(
         card = _phase(graph, edges, unit, None, max_rounds)
         assert card is not None  # without a cardinality row the LP is feasible
         k_pairs = card.pairs.shape[0]
-        card_proved = card.integral_lp and card.upper_bound < k_pairs + 1 - 1e-6
+        # every allowed pair costs at least 1: a bound below k + 1 proves that no
+        # matching has more pairs, whether or not the last LP was integral
+        card_proved = card.upper_bound < k_pairs + 1 - 1e-6
         card_rounds = card.rounds
         edges = card.edges
         ph = _phase(graph, edges, weight, k_pairs, max_rounds) if k_pairs else None
+        fallbacks.append(card.pairs)
     stats["cardinality_rounds"] = card_rounds
     if ph is None:
         chosen = np.zeros((0, 2), np.int64)
@@ -582,8 +612,15 @@ def solve_pairing(
             odd_sets=ph.cuts,
             candidate_pairs=int(ph.edges.shape[0]),
         )
-        if chosen.shape[0] < k_pairs:
-            card_proved = False  # rounding lost pairs: say so
+    # never worse than a plain greedy matching (or the cardinality phase's): a
+    # rounded fractional answer may lose pairs; most pairs first, then weight
+    known = ph.edges if ph is not None else edges
+    fallbacks.append(_round(n, known, np.zeros(known.shape[0]), _weights(graph, known)))
+    for alt in fallbacks:
+        if _better(graph, alt, chosen):
+            chosen = alt
+    if chosen.shape[0] < k_pairs:
+        card_proved = False  # no answer with the proved number of pairs: say so
     free_w = graph.value(chosen[:, 0], chosen[:, 1]) if chosen.size else np.zeros(0)
     primal = math.fsum(free_w.tolist())
     gap = max(0.0, bound - primal)
