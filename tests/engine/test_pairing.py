@@ -157,6 +157,22 @@ def test_a_large_dense_problem_is_proved_against_every_pair():
     r = solve_pairing(w, top_k=3)
     check(r, w)
     assert r.stats["candidate_pairs"] < 150 * 149 / 2  # not every pair was solved
+    assert r.stats["method"] == "blossom"  # whole numbers: the exact integer path
+
+
+@settings(max_examples=40, deadline=None)
+@given(graphs())
+def test_fractional_weights_take_the_lp_path(case):
+    w, locked, min_score, top_k = case
+    w = w / 7.0 + 0.1  # never a whole number
+    if min_score is not None:
+        min_score = min_score / 7.0 + 0.1
+        locked = [(i, j) for i, j in locked if w[i, j] >= min_score]
+    result = solve_pairing(w, locked=locked, min_score=min_score, top_k=top_k)
+    k, obj = reference(w, locked, min_score)
+    assert result.pairs.shape == (k, 2)
+    assert result.objective == pytest.approx(obj, abs=1e-6)
+    assert result.stats["method"] == "lp" or len(result.pairs) == len(locked)
 
 
 def test_tie_heavy_graph_of_eight_is_paired():
