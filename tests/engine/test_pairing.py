@@ -175,7 +175,13 @@ def test_fractional_weights_take_the_lp_path(case):
     assert result.stats["method"] == "lp" or len(result.pairs) == len(locked)
 
 
-def test_tie_heavy_graph_of_eight_is_paired():
+@pytest.mark.parametrize(
+    "shift, method",
+    [(0.0, "blossom"), (0.5, "lp")],  # whole numbers, and the LP path for the rest
+)
+def test_tie_heavy_graph_of_eight_is_paired(shift, method):
+    # the LP path once dropped pairs a matching of all eight needed (after a cut
+    # removed its fractional answer) and answered no pairs at all
     x = -np.inf
     w = np.array(
         [
@@ -190,4 +196,7 @@ def test_tie_heavy_graph_of_eight_is_paired():
         ],
         dtype=float,
     )
-    check(solve_pairing(w), w)
+    w = w + shift
+    result = solve_pairing(w)
+    check(result, w)
+    assert result.stats["method"] == method
