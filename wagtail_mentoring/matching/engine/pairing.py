@@ -44,7 +44,10 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
+from .blossom import warm_blossom
+from .duals import assignment_duals
 from .errors import MatchingError
+from .flow import EXACT_LIMIT, min_cost_assignment
 
 _TOP_K = 6
 _BLOCK_ROWS = 512
@@ -79,6 +82,7 @@ class _Graph:
     def __init__(self, weights: Any, min_score: float | None, active: np.ndarray):
         self.min_score = min_score
         self.active = active
+        self.range = (math.inf, -math.inf)  # smallest and largest allowed weight
         if sp.issparse(weights):
             w = sp.csr_matrix(weights, dtype=np.float64)
             if w.ndim != 2 or w.shape[0] != w.shape[1]:
@@ -193,10 +197,13 @@ def _candidates(graph: _Graph, k: int) -> tuple[np.ndarray, np.ndarray, int, boo
     ii, jj = [], []
     has_partner = np.zeros(graph.n, bool)
     integral = True
+    lo, hi = math.inf, -math.inf
     for a, blk, ok in graph.blocks():
         has_partner[a : a + blk.shape[0]] = ok.any(axis=1)
+        v = blk[ok]
+        if v.size:
+            lo, hi = min(lo, float(v.min())), max(hi, float(v.max()))
         if integral:
-            v = blk[ok]
             integral = bool(np.all(v == np.rint(v)))
         score = np.where(ok, blk, -np.inf)
         kk = min(k, graph.n - 1)
@@ -211,6 +218,7 @@ def _candidates(graph: _Graph, k: int) -> tuple[np.ndarray, np.ndarray, int, boo
     i = np.concatenate(ii) if ii else np.zeros(0, np.int64)
     j = np.concatenate(jj) if jj else np.zeros(0, np.int64)
     e = _unique_edges(i, j, graph.n)
+    graph.range = (lo, hi)
     return e, has_partner, int(has_partner.sum()), integral
 
 
@@ -358,11 +366,23 @@ def _phase(
     rounds = 0
     lp = None
     priced = np.zeros((0, 2), np.int64)
+    # every pair the LP has seen: pruning may drop pairs a matching of exactly
+    # ``cardinality`` pairs needs once a cut removes the fractional answer (the
+    # pruned LP is then infeasible although the candidates hold such a matching)
+    seen = edges
+    pruned = False
+    prune = True
     while True:
         rounds += 1
         cost = cost_of(graph.value(edges[:, 0], edges[:, 1]))
         lp = _solve_lp(n, edges, cost, sets, cardinality)
         if lp is None:
+            if pruned:
+                # infeasible only because of pruning: bring every pair back and
+                # stop pruning (the odd-set rows hold for every matching)
+                edges, pruned = seen, False
+                prune = False
+                continue
             return None
         cuts = _odd_set_cuts(n, edges, lp.x) if rounds < max_rounds else []
         sets_solved = list(sets)
@@ -403,6 +423,8 @@ def _phase(
         # first candidates are dropped, each at most once
         live = (rc_known > -_KEEP * max(span, 1.0)) | (lp.x > _INT_TOL)
         live |= _member_of(edges, priced, n)
+        if not prune:
+            live[:] = True
         if vi.size and rounds < max_rounds:
             # each member brings in its best improving pairs
             order = np.lexsort((-vr, vi))
@@ -418,9 +440,12 @@ def _phase(
             )
             if grown.shape[0] > before:
                 priced = _merge(priced, new, n)
+                seen = _merge(seen, new, n)
+                pruned |= not live.all()
                 edges = _merge(edges[live], new, n)
                 continue
         if cuts:
+            pruned |= not live.all()
             edges = edges[live]
             continue  # the bound of a fractional answer is not the last word
         # repaired duals are feasible for every pair: a valid bound
@@ -493,6 +518,15 @@ def _greedy(graph: _Graph, edges: np.ndarray) -> int:
     return _round(graph.n, edges, np.zeros(edges.shape[0]), w).shape[0]
 
 
+def _better(graph: _Graph, a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether matching ``a`` has more pairs than ``b``, or as many and more weight."""
+    if a.shape[0] != b.shape[0]:
+        return a.shape[0] > b.shape[0]
+    return math.fsum(_weights(graph, a).tolist()) > math.fsum(
+        _weights(graph, b).tolist()
+    )
+
+
 def _round(n: int, edges: np.ndarray, x: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """A matching from a fractional LP answer: its whole pairs, then greedy."""
     used = np.zeros(n, bool)
@@ -504,6 +538,222 @@ def _round(n: int, edges: np.ndarray, x: np.ndarray, cost: np.ndarray) -> np.nda
             used[i] = used[j] = True
             out.append((i, j))
     return np.array(out, dtype=np.int64).reshape(-1, 2)
+
+
+# -- exact path for whole-number weights ----------------------------------------------
+_EXACT_ROUNDS = 30  # candidate growth rounds before handing over to the LP path
+_ADD_EXACT = 4  # violating pairs a member brings in per round
+
+
+@dataclass
+class _Exact:
+    pairs: np.ndarray
+    rounds: int
+    stages: int
+    candidate_pairs: int
+    blossoms: int
+
+
+def _benefit(graph: _Graph, n_active: int) -> tuple[float, int] | None:
+    """(lowest weight, per-pair constant): ``w - lo + big`` ranks pairs first.
+
+    One more pair is worth more than any change of weight among ``n_active / 2``
+    pairs, so the heaviest matching of the benefits has the most pairs and, among
+    those, the most weight. None when the sums would not stay exact in float64.
+    """
+    lo, hi = graph.range
+    if not math.isfinite(lo):
+        return None
+    span = int(hi - lo)
+    big = (n_active // 2 + 1) * span + 1
+    if 4 * (span + big) * max(n_active, 1) >= EXACT_LIMIT:
+        return None
+    return lo, big
+
+
+def _violations(
+    graph: _Graph, dv: np.ndarray, lo: float, big: int, per_member: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs whose doubled benefit exceeds ``dv_i + dv_j``: (i, j, excess), each
+    member's ``per_member`` largest (all when ``per_member`` is 0)."""
+    vi, vj, vx = [], [], []
+    dvf = dv.astype(np.float64)
+    for a, blk, ok in graph.blocks():
+        b = a + blk.shape[0]
+        ex = np.where(ok, 2.0 * (blk - lo + big), -np.inf)
+        ex -= dvf[a:b, None]
+        ex -= dvf[None, :]
+        r, c = np.nonzero(ex > 0.5)
+        if not r.size:
+            continue
+        x = ex[r, c]
+        if per_member:
+            order = np.lexsort((-x, r))
+            r, c, x = r[order], c[order], x[order]
+            first = np.searchsorted(r, r, side="left")
+            keep = (np.arange(r.size) - first) < per_member
+            r, c, x = r[keep], c[keep], x[keep]
+        vi.append(r + a)
+        vj.append(c)
+        vx.append(x)
+    if not vi:
+        z = np.zeros(0, np.int64)
+        return z, z, np.zeros(0)
+    return np.concatenate(vi), np.concatenate(vj), np.concatenate(vx)
+
+
+def _degree_lp(
+    graph: _Graph, edges: np.ndarray, lo: float, big: int, price: np.ndarray | None
+):
+    """Half-integral optimum of the degree LP on ``edges`` (the double cover).
+
+    Returns (used arcs as (tail, head) pairs, doubled member duals, mentor prices)
+    or None when the flow's answer cannot be proved.
+    """
+    n = graph.n
+    ben = (np.rint(_weights(graph, edges) - lo) + big).astype(np.int64)
+    rows = np.concatenate([edges[:, 0], edges[:, 1]])
+    cols = np.concatenate([edges[:, 1], edges[:, 0]])
+    bb = np.concatenate([ben, ben])
+    order = np.lexsort((cols, rows))
+    rows, cols, bb = rows[order], cols[order], bb[order]
+    cap = np.ones(n, np.int64)
+    used, _ = min_cost_assignment(rows, cols, bb, n, n, cap, cap, price=price)
+    duals = assignment_duals(rows, cols, bb, used, n, n, cap, cap)
+    if duals is None:
+        return None
+    dv = duals.row_value.astype(np.int64) + duals.price.astype(np.int64)
+    return np.stack([rows[used], cols[used]], axis=1), dv, duals.price
+
+
+def _start_matching(
+    n: int, arcs: np.ndarray, dv: np.ndarray, weight: dict[int, int]
+) -> dict[int, int]:
+    """Tight pairs of the double-cover answer as a matching (alternate arcs)."""
+    succ = np.full(n, -1, np.int64)
+    pred = np.full(n, -1, np.int64)
+    succ[arcs[:, 0]] = arcs[:, 1]
+    pred[arcs[:, 1]] = arcs[:, 0]
+    mate: dict[int, int] = {}
+    s_l, p_l, dv_l = succ.tolist(), pred.tolist(), dv.tolist()
+
+    def tight(i: int, j: int) -> bool:
+        return dv_l[i] + dv_l[j] == 2 * weight.get(i * n + j, -1)
+
+    def take(i: int, j: int) -> None:
+        if i not in mate and j not in mate and i != j and tight(i, j):
+            mate[i] = j
+            mate[j] = i
+
+    for i in range(n):  # two-cycles: pairs already
+        j = s_l[i]
+        if j > i and s_l[j] == i:
+            take(i, j)
+    seen = [False] * n
+    starts = [i for i in range(n) if p_l[i] == -1 and s_l[i] != -1]
+    starts += list(range(n))  # then what is left: cycles
+    for i0 in starts:
+        if seen[i0] or s_l[i0] == -1:
+            continue
+        i, odd = i0, False
+        while i != -1 and not seen[i]:
+            seen[i] = True
+            j = s_l[i]
+            if j != -1 and not odd:
+                take(i, j)
+            odd = not odd
+            i = j
+    return mate
+
+
+def _exact_integer(
+    graph: _Graph, edges: np.ndarray, n_active: int, max_rounds: int
+) -> _Exact | None:
+    """Proved optimum for whole-number weights, or None (the LP path takes over).
+
+    The degree LP of the candidates (on the double cover: an assignment, solved
+    and priced exactly) is grown until its duals hold for every pair of the full
+    problem; the blossom algorithm then starts from its matching and duals, and
+    its answer is proved against every pair with its own duals (member and
+    blossom); pairs that break them join the candidates and the loop repeats.
+    """
+    bench = _benefit(graph, n_active)
+    if bench is None:
+        return None
+    lo, big = bench
+    n = graph.n
+    price = None
+    stages = 0
+    for rounds in range(1, max(2, max_rounds) + 1):
+        lp = _degree_lp(graph, edges, lo, big, price)
+        if lp is None:
+            return None
+        arcs, dv, price = lp
+        vi, vj, _ = _violations(graph, dv, lo, big, _ADD_EXACT)
+        if vi.size:
+            edges = _merge(edges, _unique_edges(vi, vj, n), n)
+            continue
+        ben = (np.rint(_weights(graph, edges) - lo) + big).astype(np.int64)
+        weight: dict[int, int] = {}
+        nbrs: list[list[int]] = [[] for _ in range(n)]
+        for i, j, b in zip(
+            edges[:, 0].tolist(), edges[:, 1].tolist(), ben.tolist(), strict=True
+        ):
+            weight[i * n + j] = weight[j * n + i] = b
+            nbrs[i].append(j)
+            nbrs[j].append(i)
+        mate0 = _start_matching(n, arcs, dv, weight)
+        mate, dual, blossoms = warm_blossom(n, nbrs, weight, mate0, dv.tolist())
+        stages += 1
+        dvb = np.asarray(dual, np.int64)
+        pairs = np.array(
+            sorted((i, j) for i, j in mate.items() if i < j), np.int64
+        ).reshape(-1, 2)
+        bad = _check_proof(graph, pairs, dvb, blossoms, lo, big)
+        if bad is None:
+            return None
+        if not bad.size:
+            return _Exact(pairs, rounds, stages, int(edges.shape[0]), len(blossoms))
+        edges = _merge(edges, bad, n)
+    return None
+
+
+def _check_proof(
+    graph: _Graph,
+    pairs: np.ndarray,
+    dv: np.ndarray,
+    blossoms: list[tuple[list[int], int]],
+    lo: float,
+    big: int,
+) -> np.ndarray | None:
+    """Pairs breaking the duals (empty: the matching is proved), None if unsound.
+
+    Proof: ``y = dv / 2 >= 0``, blossom duals ``z >= 0`` on odd sets, every pair
+    of the full problem has ``y_i + y_j + z(sets holding both) >= benefit``, and
+    ``Σ y + Σ z_S (|S| - 1) / 2`` equals the matching's benefit (all in exact
+    integers, doubled). Weak duality then bounds every matching.
+    """
+    n = graph.n
+    if np.any(dv < 0) or any(z < 0 or len(m) % 2 == 0 for m, z in blossoms):
+        return None
+    vi, vj, vx = _violations(graph, dv, lo, big, 0)
+    if vi.size:
+        # pairs inside a blossom also have its dual: only the rest break the proof
+        inside = np.zeros(vi.size, np.int64)
+        member = np.zeros(n, bool)
+        for mem, z in blossoms:
+            member[:] = False
+            member[mem] = True
+            inside += 2 * z * (member[vi] & member[vj])
+        still = vx - inside > 0.5
+        if still.any():
+            return _unique_edges(vi[still], vj[still], n)
+    ben = (np.rint(_weights(graph, pairs) - lo) + big).astype(np.int64)
+    primal = 2 * sum(ben.tolist())
+    dual = sum(dv.tolist()) + sum(z * (len(m) - 1) for m, z in blossoms)
+    if dual != primal:
+        return None
+    return np.zeros((0, 2), np.int64)
 
 
 # -- public ------------------------------------------------------------------------
@@ -550,10 +800,42 @@ def solve_pairing(
     trivial = with_partner // 2
     weight = _identity
     edges = _complete(graph, edges)
+    exact = (
+        _exact_integer(graph, edges, int(active.sum()), max_rounds)
+        if integral
+        else None
+    )
+    if exact is not None:
+        chosen = exact.pairs
+        free_w = _weights(graph, chosen)
+        pairs = np.concatenate([lock, chosen]).astype(np.int64).reshape(-1, 2)
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if pairs.size else pairs
+        objective = math.fsum(lock_w.tolist()) + math.fsum(free_w.tolist())
+        stats.update(
+            method="blossom",
+            candidate_pairs=exact.candidate_pairs,
+            rounds=exact.rounds,
+            blossom_runs=exact.stages,
+            blossoms=exact.blossoms,
+            seconds=time.perf_counter() - t0,
+            candidate_seconds=t_cand,
+            integer_weights=True,
+        )
+        return PairingResult(
+            pairs=pairs,
+            objective=float(objective),
+            optimal=True,
+            gap=0.0,
+            upper_bound=float(objective),
+            cardinality_proved=True,
+            stats=stats,
+        )
+    stats["method"] = "lp"
     # most pairs first: half the members who have any allowed partner, unless the
     # candidates cannot reach it; then the LP of unit costs finds (and proves) the
     # most, with the weights as a tie-break too small to buy a pair
     ph = _phase(graph, edges, weight, trivial, max_rounds) if trivial else None
+    fallbacks: list[np.ndarray] = []
     k_pairs, card_proved, card_rounds = trivial, ph is not None or not trivial, 0
     if ph is None and trivial:
         cand_w = graph.value(edges[:, 0], edges[:, 1])
@@ -565,10 +847,13 @@ def solve_pairing(
         card = _phase(graph, edges, unit, None, max_rounds)
         assert card is not None  # without a cardinality row the LP is feasible
         k_pairs = card.pairs.shape[0]
-        card_proved = card.integral_lp and card.upper_bound < k_pairs + 1 - 1e-6
+        # every allowed pair costs at least 1: a bound below k + 1 proves that no
+        # matching has more pairs, whether or not the last LP was integral
+        card_proved = card.upper_bound < k_pairs + 1 - 1e-6
         card_rounds = card.rounds
         edges = card.edges
         ph = _phase(graph, edges, weight, k_pairs, max_rounds) if k_pairs else None
+        fallbacks.append(card.pairs)
     stats["cardinality_rounds"] = card_rounds
     if ph is None:
         chosen = np.zeros((0, 2), np.int64)
@@ -582,8 +867,15 @@ def solve_pairing(
             odd_sets=ph.cuts,
             candidate_pairs=int(ph.edges.shape[0]),
         )
-        if chosen.shape[0] < k_pairs:
-            card_proved = False  # rounding lost pairs: say so
+    # never worse than a plain greedy matching (or the cardinality phase's): a
+    # rounded fractional answer may lose pairs; most pairs first, then weight
+    known = ph.edges if ph is not None else edges
+    fallbacks.append(_round(n, known, np.zeros(known.shape[0]), _weights(graph, known)))
+    for alt in fallbacks:
+        if _better(graph, alt, chosen):
+            chosen = alt
+    if chosen.shape[0] < k_pairs:
+        card_proved = False  # no answer with the proved number of pairs: say so
     free_w = graph.value(chosen[:, 0], chosen[:, 1]) if chosen.size else np.zeros(0)
     primal = math.fsum(free_w.tolist())
     gap = max(0.0, bound - primal)

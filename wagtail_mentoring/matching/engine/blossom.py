@@ -1,0 +1,496 @@
+"""Edmonds' weighted blossom algorithm, started from a nearly optimal state.
+
+The primal–dual blossom algorithm (after Joris van Rantwijk's implementation, as
+in networkx's ``max_weight_matching``, BSD licence) maximises the weight of a
+matching: vertex duals ``y``, blossom duals ``z`` and the matching stay dual
+feasible and tight, and the answer is optimal once every unmatched vertex has
+``y = 0``. Integer weights keep every value exact.
+
+Started from nothing it runs one stage per pair and costs O(n³) in Python. Here it
+starts from the half-integral optimum of the degree LP (the bipartite double cover,
+solved by the engine's min-cost flow), so nearly every member is already matched on
+a tight pair and only the few unmatched members with a positive ``y`` (one per odd
+cycle of the LP answer) are roots. Roots enter by decreasing ``y`` (a group joins
+the forest when the others' ``y`` has come down to theirs), a tight pair to any
+unmatched member augments, and a member whose ``y`` reaches 0 takes the place of
+its tree's root as the unmatched one (the tree path is flipped; the weight is
+unchanged because every tree pair is tight). Each stage therefore ends with one
+fewer unmatched member of positive ``y``, and work is spent only in the trees.
+
+Duals are kept doubled (``dv = 2y``) as in the reference implementation: the slack
+of a pair is ``dv_i + dv_j − 2w_ij`` (plus twice the duals of blossoms holding both).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class _Blossom:
+    __slots__ = ["childs", "edges", "mybestedges"]
+
+    def __init__(self) -> None:
+        self.childs: list[Any] = []
+        self.edges: list[tuple[int, int]] = []
+        self.mybestedges: list[tuple[int, int]] | None = None
+
+    def leaves(self):
+        stack = [*self.childs]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, _Blossom):
+                stack.extend(t.childs)
+            else:
+                yield t
+
+
+_NONE = object()
+
+
+def warm_blossom(
+    n: int,
+    nbrs: list[list[int]],
+    weight: dict[int, int],
+    mate_in: dict[int, int],
+    dual_in: list[int],
+) -> tuple[dict[int, int], list[int], list[tuple[list[int], int]]]:
+    """Maximum weight matching from a feasible, tight start.
+
+    ``nbrs[v]`` lists v's neighbours, ``weight[v * n + w]`` the integer weight of
+    pair (v, w) (both orders). ``mate_in`` is a matching of tight pairs and
+    ``dual_in`` doubled vertex duals, feasible for every listed pair and >= 0.
+    Returns (mate, doubled vertex duals, [(members of a blossom, its dual)]) at
+    the optimum of the listed pairs.
+    """
+    mate: dict[int, int] = dict(mate_in)
+    dualvar = list(dual_in)
+    label: dict[Any, int] = {}
+    labeledge: dict[Any, tuple[int, int] | None] = {}
+    inblossom: list[Any] = list(range(n))
+    blossomparent: dict[Any, Any] = {}
+    blossombase: dict[Any, int] = {}
+    bestedge: dict[Any, tuple[int, int] | None] = {}
+    blossomdual: dict[_Blossom, int] = {}
+    allowedge: set[tuple[int, int]] = set()
+    queue: list[int] = []
+    s_verts: set[int] = set()  # leaves of S-blossoms (their dual goes down)
+    t_verts: set[int] = set()  # leaves of T-blossoms (their dual goes up)
+    free_best: set[int] = set()  # unlabelled vertices with a best edge
+    s_tops: set[Any] = set()  # top-level S-blossoms/vertices
+    roots: set[int] = set()
+
+    def base_of(b: Any) -> int:
+        return blossombase[b] if isinstance(b, _Blossom) else b
+
+    def parent(b: Any) -> Any:
+        return blossomparent.get(b)
+
+    def slack(v: int, w: int) -> int:
+        return dualvar[v] + dualvar[w] - 2 * weight[v * n + w]
+
+    def leaves(b: Any):
+        if isinstance(b, _Blossom):
+            yield from b.leaves()
+        else:
+            yield b
+
+    def assign_label(w: int, t: int, v: int | None) -> None:
+        b = inblossom[w]
+        label[w] = label[b] = t
+        labeledge[w] = labeledge[b] = (v, w) if v is not None else None
+        bestedge[w] = bestedge[b] = None
+        if t == 1:
+            s_tops.add(b)
+            lv = list(leaves(b))
+            queue.extend(lv)
+            s_verts.update(lv)
+            t_verts.difference_update(lv)
+        else:
+            t_verts.update(leaves(b))
+            assign_label(mate[base_of(b)], 1, base_of(b))
+
+    def scan_blossom(v: int, w: int) -> Any:
+        path = []
+        base: Any = _NONE
+        vv: Any = v
+        ww: Any = w
+        while vv is not _NONE:
+            b = inblossom[vv]
+            if label[b] & 4:
+                base = base_of(b)
+                break
+            path.append(b)
+            label[b] = 5
+            if labeledge[b] is None:
+                vv = _NONE
+            else:
+                vv = labeledge[b][0]
+                b = inblossom[vv]
+                vv = labeledge[b][0]
+            if ww is not _NONE:
+                vv, ww = ww, vv
+        for b in path:
+            label[b] = 1
+        return base
+
+    def add_blossom(base: int, v: int, w: int) -> None:
+        bb = inblossom[base]
+        bv = inblossom[v]
+        bw = inblossom[w]
+        b = _Blossom()
+        blossombase[b] = base
+        blossomparent[b] = None
+        blossomparent[bb] = b
+        b.childs = path = []
+        b.edges = edgs = [(v, w)]
+        while bv != bb:
+            blossomparent[bv] = b
+            path.append(bv)
+            edgs.append(labeledge[bv])
+            v = labeledge[bv][0]
+            bv = inblossom[v]
+        path.append(bb)
+        path.reverse()
+        edgs.reverse()
+        while bw != bb:
+            blossomparent[bw] = b
+            path.append(bw)
+            edgs.append((labeledge[bw][1], labeledge[bw][0]))
+            w = labeledge[bw][0]
+            bw = inblossom[w]
+        label[b] = 1
+        labeledge[b] = labeledge[bb]
+        blossomdual[b] = 0
+        for c in path:
+            s_tops.discard(c)
+        s_tops.add(b)
+        for x in b.leaves():
+            if label.get(inblossom[x]) == 2:
+                queue.append(x)
+            inblossom[x] = b
+            s_verts.add(x)
+            t_verts.discard(x)
+        bestedgeto: dict[Any, tuple[int, int]] = {}
+        for c in path:
+            if isinstance(c, _Blossom):
+                if c.mybestedges is not None:
+                    nblist = c.mybestedges
+                    c.mybestedges = None
+                else:
+                    nblist = [(x, y) for x in c.leaves() for y in nbrs[x]]
+            else:
+                nblist = [(c, y) for y in nbrs[c]]
+            for k in nblist:
+                i, j = k
+                if inblossom[j] == b:
+                    i, j = j, i
+                bj = inblossom[j]
+                if (
+                    bj != b
+                    and label.get(bj) == 1
+                    and (bj not in bestedgeto or slack(i, j) < slack(*bestedgeto[bj]))
+                ):
+                    bestedgeto[bj] = k
+            bestedge[c] = None
+        b.mybestedges = list(bestedgeto.values())
+        best = None
+        best_slack = 0
+        for k in b.mybestedges:
+            ks = slack(*k)
+            if best is None or ks < best_slack:
+                best, best_slack = k, ks
+        bestedge[b] = best
+
+    def expand_blossom(b: _Blossom, endstage: bool) -> None:
+        def _recurse(b, endstage):
+            for s in b.childs:
+                blossomparent[s] = None
+                if isinstance(s, _Blossom):
+                    if endstage and blossomdual[s] == 0:
+                        yield s
+                    else:
+                        for v in s.leaves():
+                            inblossom[v] = s
+                else:
+                    inblossom[s] = s
+            if (not endstage) and label.get(b) == 2:
+                for x in b.leaves():
+                    t_verts.discard(x)
+                entrychild = inblossom[labeledge[b][1]]
+                j = b.childs.index(entrychild)
+                if j & 1:
+                    j -= len(b.childs)
+                    jstep = 1
+                else:
+                    jstep = -1
+                v, w = labeledge[b]
+                while j != 0:
+                    if jstep == 1:
+                        p, q = b.edges[j]
+                    else:
+                        q, p = b.edges[j - 1]
+                    label[w] = None
+                    label[q] = None
+                    assign_label(w, 2, v)
+                    allowedge.add((p, q))
+                    allowedge.add((q, p))
+                    j += jstep
+                    if jstep == 1:
+                        v, w = b.edges[j]
+                    else:
+                        w, v = b.edges[j - 1]
+                    allowedge.add((v, w))
+                    allowedge.add((w, v))
+                    j += jstep
+                bw = b.childs[j]
+                label[w] = label[bw] = 2
+                labeledge[w] = labeledge[bw] = (v, w)
+                bestedge[bw] = None
+                t_verts.update(leaves(bw))
+                j += jstep
+                while b.childs[j] != entrychild:
+                    bv = b.childs[j]
+                    if label.get(bv) == 1:
+                        j += jstep
+                        continue
+                    if isinstance(bv, _Blossom):
+                        for v in bv.leaves():
+                            if label.get(v):
+                                break
+                    else:
+                        v = bv
+                    if label.get(v):
+                        label[v] = None
+                        label[mate[base_of(bv)]] = None
+                        assign_label(v, 2, labeledge[v][0])
+                    j += jstep
+            label.pop(b, None)
+            labeledge.pop(b, None)
+            bestedge.pop(b, None)
+            s_tops.discard(b)
+            del blossomparent[b]
+            del blossombase[b]
+            del blossomdual[b]
+
+        stack = [_recurse(b, endstage)]
+        while stack:
+            top = stack[-1]
+            for s in top:
+                stack.append(_recurse(s, endstage))
+                break
+            else:
+                stack.pop()
+
+    def augment_blossom(b: _Blossom, v: int) -> None:
+        def _recurse(b, v):
+            t = v
+            while blossomparent[t] != b:
+                t = blossomparent[t]
+            if isinstance(t, _Blossom):
+                yield (t, v)
+            i = j = b.childs.index(t)
+            if i & 1:
+                j -= len(b.childs)
+                jstep = 1
+            else:
+                jstep = -1
+            while j != 0:
+                j += jstep
+                t = b.childs[j]
+                if jstep == 1:
+                    w, x = b.edges[j]
+                else:
+                    x, w = b.edges[j - 1]
+                if isinstance(t, _Blossom):
+                    yield (t, w)
+                j += jstep
+                t = b.childs[j]
+                if isinstance(t, _Blossom):
+                    yield (t, x)
+                mate[w] = x
+                mate[x] = w
+            b.childs = b.childs[i:] + b.childs[:i]
+            b.edges = b.edges[i:] + b.edges[:i]
+            blossombase[b] = base_of(b.childs[0])
+
+        stack = [_recurse(b, v)]
+        while stack:
+            top = stack[-1]
+            for args in top:
+                stack.append(_recurse(*args))
+                break
+            else:
+                stack.pop()
+
+    def flip_to_root(s: int, j: int | None) -> None:
+        """Flip the tree path from S-vertex ``s`` to its root; ``s`` gets ``j``."""
+        while True:
+            bs = inblossom[s]
+            if isinstance(bs, _Blossom):
+                augment_blossom(bs, s)
+            if j is None:
+                mate.pop(s, None)
+            else:
+                mate[s] = j
+            if labeledge[bs] is None:
+                break
+            t = labeledge[bs][0]
+            bt = inblossom[t]
+            s, j = labeledge[bt]
+            if isinstance(bt, _Blossom):
+                augment_blossom(bt, j)
+            mate[j] = s
+
+    def augment(v: int, w: int) -> None:
+        flip_to_root(v, w)
+        flip_to_root(w, v)
+
+    def exposed_top(b: Any) -> bool:
+        return base_of(b) not in mate
+
+    while True:
+        # stage: roots are the unmatched members of the largest positive dual
+        label.clear()
+        labeledge.clear()
+        bestedge.clear()
+        for b in blossomdual:
+            b.mybestedges = None
+        allowedge.clear()
+        queue.clear()
+        s_verts.clear()
+        t_verts.clear()
+        free_best.clear()
+        s_tops.clear()
+        roots.clear()
+        waiting: dict[int, list[int]] = {}
+        for v in range(n):
+            if v not in mate and dualvar[v] > 0:
+                waiting.setdefault(dualvar[v], []).append(v)
+        if not waiting:
+            break
+        levels = sorted(waiting, reverse=True)
+        top = levels.pop(0)
+        for v in waiting[top]:
+            if label.get(inblossom[v]) is None:
+                assign_label(v, 1, None)
+                roots.add(v)
+        done = False  # the stage ended (augment or flip)
+        while True:
+            while queue and not done:
+                v = queue.pop()
+                bv = inblossom[v]
+                for w in nbrs[v]:
+                    bw = inblossom[w]
+                    if bv == bw:
+                        continue
+                    kslack = 0
+                    if (v, w) not in allowedge:
+                        kslack = slack(v, w)
+                        if kslack <= 0:
+                            allowedge.add((v, w))
+                            allowedge.add((w, v))
+                    if (v, w) in allowedge:
+                        lb = label.get(bw)
+                        if lb is None:
+                            if exposed_top(bw):
+                                # an unmatched member (not yet a root): augment
+                                assign_label(w, 1, None)
+                                augment(v, w)
+                                done = True
+                                break
+                            assign_label(w, 2, v)
+                        elif lb == 1:
+                            base = scan_blossom(v, w)
+                            if base is not _NONE:
+                                add_blossom(base, v, w)
+                                bv = inblossom[v]
+                            else:
+                                augment(v, w)
+                                done = True
+                                break
+                        elif label.get(w) is None:
+                            label[w] = 2
+                            labeledge[w] = (v, w)
+                    elif label.get(bw) == 1:
+                        be = bestedge.get(bv)
+                        if be is None or kslack < slack(*be):
+                            bestedge[bv] = (v, w)
+                    elif label.get(w) is None:
+                        be = bestedge.get(w)
+                        if be is None or kslack < slack(*be):
+                            bestedge[w] = (v, w)
+                            free_best.add(w)
+            if done:
+                break
+            # dual step: the smallest change that makes something happen
+            root_dual = dualvar[next(iter(roots))]
+            nxt = levels[0] if levels else 0
+            delta = root_dual - nxt
+            deltatype = 1
+            zero_v = None
+            for v in s_verts:
+                if dualvar[v] < delta:
+                    delta = dualvar[v]
+                    deltatype = 0
+                    zero_v = v
+            deltaedge = None
+            deltablossom = None
+            for v in free_best:
+                if label.get(inblossom[v]) is None and bestedge.get(v) is not None:
+                    d = slack(*bestedge[v])
+                    if d < delta:
+                        delta, deltatype, deltaedge = d, 2, bestedge[v]
+            for b in s_tops:
+                if parent(b) is None and label.get(b) == 1:
+                    be = bestedge.get(b)
+                    if be is not None:
+                        d = slack(*be) // 2
+                        if d < delta:
+                            delta, deltatype, deltaedge = d, 3, be
+            for b in blossomdual:
+                if parent(b) is None and label.get(b) == 2 and blossomdual[b] < delta:
+                    delta, deltatype, deltablossom = blossomdual[b], 4, b
+            for v in s_verts:
+                dualvar[v] -= delta
+            for v in t_verts:
+                dualvar[v] += delta
+            for b in blossomdual:
+                if parent(b) is None:
+                    if label.get(b) == 1:
+                        blossomdual[b] += delta
+                    elif label.get(b) == 2:
+                        blossomdual[b] -= delta
+            if deltatype == 0:
+                # a member of dual 0 becomes the unmatched one of its tree (roots
+                # sit at the largest dual, so this is never a root itself)
+                flip_to_root(zero_v, None)
+                done = True
+                break
+            if deltatype == 1:
+                if not levels:
+                    done = True
+                    break  # every root is down to 0: nothing left to gain
+                top = levels.pop(0)
+                for v in waiting[top]:
+                    if (
+                        v not in mate
+                        and label.get(inblossom[v]) is None
+                        and exposed_top(inblossom[v])
+                    ):
+                        assign_label(v, 1, None)
+                        roots.add(v)
+                continue
+            if deltatype in (2, 3):
+                v, w = deltaedge
+                allowedge.add((v, w))
+                allowedge.add((w, v))
+                queue.append(v)
+            elif deltatype == 4:
+                expand_blossom(deltablossom, False)
+        for b in list(blossomdual.keys()):
+            if b not in blossomdual:
+                continue
+            if parent(b) is None and label.get(b) == 1 and blossomdual[b] == 0:
+                expand_blossom(b, True)
+    blossoms = [(list(b.leaves()), int(z)) for b, z in blossomdual.items() if z > 0]
+    return mate, dualvar, blossoms
