@@ -392,3 +392,21 @@ def test_queries_do_not_grow_with_programs_or_pairs(
             relationship = _relationship(more, mentee, mentor, at(9, 3 + i))
             _meeting(relationship, at(9, 10 + i))
     assert _count_queries(client, program_admin) == small
+
+
+def test_one_pass_over_the_activity_of_both_periods_and_the_months(program, world):
+    programs = type(program).objects.filter(pk=program.pk)
+    months = kpis.month_starts(12, PERIOD.end)
+    activity = kpis.Activity.of(
+        programs, {"current": PERIOD, "previous": PERIOD.previous()}, months
+    )
+    now = kpis.compute(programs, PERIOD, activity, "current")
+    before = kpis.compute(programs, PERIOD.previous(), activity, "previous")
+    assert (now.meetings_held, now.messages, now.feedback_count) == (3, 2, 3)
+    assert now.rating_mean == pytest.approx(11 / 3)
+    assert (before.meetings_held, before.messages, before.feedback_count) == (1, 0, 0)
+    assert before.rating_mean is None
+    _months, series = kpis.monthly(programs, 12, until=PERIOD.end, activity=activity)
+    assert series["meetings"][-4:] == [1, 1, 2, 0]
+    [row] = kpis.per_program(programs, PERIOD, activity, "current")
+    assert (row.meetings_held, row.rating_mean) == (3, pytest.approx(11 / 3))

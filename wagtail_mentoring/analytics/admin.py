@@ -101,7 +101,8 @@ class DashboardView(ReportView):
             chosen = form.cleaned_data["program"]
             programs = programs.filter(pk=chosen.pk)
         period = form.period_value()
-        report = self.report(programs, period, chosen)
+        with kpis.reading():
+            report = self.report(programs, period, chosen)
         export = request.GET.get("export")
         if export == "csv":
             return self.csv(report, request.GET.get("table", "funnel"))
@@ -120,9 +121,15 @@ class DashboardView(ReportView):
         return self.render_to_response(context)
 
     def report(self, programs, period, chosen) -> dict:
-        current = kpis.compute(programs, period)
-        previous = kpis.compute(programs, period.previous())
-        months, series = kpis.monthly(programs, 12, until=period.end)
+        # Meetings, messages and ratings of both periods and the trend months
+        # in one pass over each table.
+        months = kpis.month_starts(12, period.end)
+        activity = kpis.Activity.of(
+            programs, {"current": period, "previous": period.previous()}, months
+        )
+        current = kpis.compute(programs, period, activity, "current")
+        previous = kpis.compute(programs, period.previous(), activity, "previous")
+        months, series = kpis.monthly(programs, 12, until=period.end, activity=activity)
         month_labels = [date_format(m, "M y") for m in months]
         report = {
             "program": chosen,
@@ -132,13 +139,17 @@ class DashboardView(ReportView):
             "headlines": _headlines(current, previous),
             "months": list(zip(month_labels, *series.values(), strict=True)),
             "trend_names": [str(label) for _key, label in kpis.TRENDS],
-            "programs": [] if chosen else kpis.per_program(programs, period),
+            "programs": []
+            if chosen
+            else kpis.per_program(programs, period, activity, "current"),
             "charts": _charts(current, month_labels, series),
             "generated": timezone.localtime(),
         }
         if self.request.user.has_perm(VIEW_EQUITY_REPORTS):
             report["equity"] = aggregate(
-                kpis.applicants(programs, period), kpis.funnel_people(programs, period)
+                kpis.applicants(programs, period),
+                kpis.funnel_people(programs, period),
+                among=kpis.applicants(programs, period, query=True),
             )
         return report
 
