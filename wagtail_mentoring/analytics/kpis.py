@@ -245,14 +245,47 @@ def active_in(relationships, period: Period):
     )
 
 
-def applications(programs, period: Period):
-    """The seekers' applications to ``programs`` made within ``period``."""
-    return Enrollment.objects.filter(
-        program_id__in=programs.values("pk"),
-        role__in=SEEKER_ROLES,
-        created_at__gte=period.since,
-        created_at__lt=period.until,
+def applications(programs, period: Period, cohort=None):
+    """The seekers' applications to ``programs`` (to ``cohort`` when given) made
+    within ``period``."""
+    return _in_cohort(
+        Enrollment.objects.filter(
+            program_id__in=programs.values("pk"),
+            role__in=SEEKER_ROLES,
+            created_at__gte=period.since,
+            created_at__lt=period.until,
+        ),
+        cohort,
     )
+
+
+def _in_cohort(enrollments, cohort):
+    return enrollments if cohort is None else enrollments.filter(cohort_id=cohort.pk)
+
+
+def relationships_of(programs, cohort=None):
+    """The relationships of ``programs``; with a ``cohort``, those whose seeker
+    (mentee, sponsee or peer member) applied to that cohort."""
+    relationships = Relationship.objects.filter(program_id__in=programs.values("pk"))
+    if cohort is None:
+        return relationships
+    return relationships.filter(
+        Exists(
+            RelationshipMember.objects.filter(
+                relationship_id=OuterRef("pk"),
+                role__in=SEEKER_ROLES,
+                enrollment__cohort_id=cohort.pk,
+            )
+        )
+    )
+
+
+def _of_relationships(model, programs, cohort=None):
+    """Rows of ``model`` (meetings, messages, feedback) of those relationships."""
+    rows = model.objects.filter(relationship__program_id__in=programs.values("pk"))
+    if cohort is None:
+        return rows
+    return rows.filter(relationship__in=relationships_of(programs, cohort))
 
 
 def _matches(enrollments):
@@ -360,8 +393,9 @@ class Activity:
     messages: dict
 
     @classmethod
-    def of(cls, programs, periods: dict[str, Period], months=()) -> Activity:
-        program_ids = programs.values("pk")
+    def of(
+        cls, programs, periods: dict[str, Period], months=(), cohort=None
+    ) -> Activity:
         months = list(months)
         ranges = {key: (p.since, p.until) for key, p in periods.items()}
         if months:
@@ -382,8 +416,8 @@ class Activity:
         by_program = {key: {} for key in periods}
         by_month = {}
         rows = (
-            Meeting.objects.filter(
-                relationship__program_id__in=program_ids,
+            _of_relationships(Meeting, programs, cohort)
+            .filter(
                 status=MeetingStatus.HELD,
                 starts_at__gte=since,
                 starts_at__lt=until,
@@ -405,8 +439,8 @@ class Activity:
         ratings = {key: {} for key in periods}
         ratings_by_program = {key: {} for key in periods}
         rows = (
-            Feedback.objects.filter(
-                relationship__program_id__in=program_ids,
+            _of_relationships(Feedback, programs, cohort)
+            .filter(
                 created_at__gte=since,
                 created_at__lt=until,
             )
@@ -421,11 +455,14 @@ class Activity:
                     ratings[key][stars] = ratings[key].get(stars, 0) + row[key]
                     mine = ratings_by_program[key].setdefault(program, {})
                     mine[stars] = mine.get(stars, 0) + row[key]
-        messages = Message.objects.filter(
-            relationship__program_id__in=program_ids,
-            created_at__gte=since,
-            created_at__lt=until,
-        ).aggregate(**{key: counts("created_at")[key] for key in periods})
+        messages = (
+            _of_relationships(Message, programs, cohort)
+            .filter(
+                created_at__gte=since,
+                created_at__lt=until,
+            )
+            .aggregate(**{key: counts("created_at")[key] for key in periods})
+        )
         return cls(
             meetings, by_program, by_month, ratings, ratings_by_program, messages
         )
@@ -442,15 +479,18 @@ def mean_rating(counts: dict) -> float | None:
 
 
 def compute(
-    programs, period: Period, activity: Activity | None = None, slot: str = "current"
+    programs,
+    period: Period,
+    activity: Activity | None = None,
+    slot: str = "current",
+    cohort=None,
 ) -> Kpis:
-    """Every KPI of ``programs`` (a queryset of program pages) over ``period``;
-    ``activity`` (with ``period`` under ``slot``) when the caller read it already
-    for several periods."""
-    program_ids = programs.values("pk")
+    r"""Every KPI of ``programs`` (a queryset of program pages; of one of their
+    ``cohort``\ s when given) over ``period``; ``activity`` (with ``period``
+    under ``slot``) when the caller read it already for several periods."""
     if activity is None:
-        activity = Activity.of(programs, {slot: period})
-    enrollments = applications(programs, period)
+        activity = Activity.of(programs, {slot: period}, cohort=cohort)
+    enrollments = applications(programs, period, cohort)
     counts = _funnel_counts(enrollments)
     labels = [
         ("applied", _("Applied")),
@@ -474,7 +514,7 @@ def compute(
         )
     ]
 
-    relationships = Relationship.objects.filter(program_id__in=program_ids)
+    relationships = relationships_of(programs, cohort)
     made = relationships.filter(
         created_at__gte=period.since, created_at__lt=period.until
     )
@@ -627,6 +667,7 @@ def monthly(
     months: int = 12,
     until: date | None = None,
     activity: Activity | None = None,
+    cohort=None,
 ):
     """Each trend series by calendar month for the ``months`` months up to the
     month of ``until``: ``(month starts, {series: [counts]})``; one query per
@@ -636,22 +677,21 @@ def monthly(
     since = _aware(starts[0])
     before = _aware((starts[-1] + timedelta(32)).replace(day=1))
     if activity is None:
-        activity = Activity.of(programs, {}, starts)
-    program_ids = programs.values("pk")
+        activity = Activity.of(programs, {}, starts, cohort)
     sources = {
         "applications": (
-            Enrollment.objects.filter(
-                program_id__in=program_ids, role__in=SEEKER_ROLES
+            _in_cohort(
+                Enrollment.objects.filter(
+                    program_id__in=programs.values("pk"), role__in=SEEKER_ROLES
+                ),
+                cohort,
             ),
             "created_at",
         ),
-        "matches": (
-            Relationship.objects.filter(program_id__in=program_ids),
-            "created_at",
-        ),
+        "matches": (relationships_of(programs, cohort), "created_at"),
         "early": (
-            Relationship.objects.filter(
-                program_id__in=program_ids, status=RelationshipStatus.ENDED_EARLY
+            relationships_of(programs, cohort).filter(
+                status=RelationshipStatus.ENDED_EARLY
             ),
             "ended_at",
         ),
@@ -703,7 +743,6 @@ def per_program(
 ) -> list[ProgramRow]:
     """One row per program with its headline figures, in a fixed number of
     queries (grouped in the database)."""
-    program_ids = programs.values("pk")
     if activity is None:
         activity = Activity.of(programs, {slot: period})
     applied = dict(
@@ -712,7 +751,7 @@ def per_program(
         .annotate(n=Count("pk"))
         .order_by()
     )
-    relationships = Relationship.objects.filter(program_id__in=program_ids)
+    relationships = relationships_of(programs)
     active = dict(
         active_in(relationships, period)
         .values_list("program_id")
@@ -748,10 +787,10 @@ def per_program(
     ]
 
 
-def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
+def funnel_people(programs, period: Period, cohort=None) -> list[tuple[str, str, set]]:
     """The user ids at each funnel stage, ``(key, label, ids)`` (for the equity
     split, which reports them only in aggregate with small groups suppressed)."""
-    enrollments = applications(programs, period).filter(user__isnull=False)
+    enrollments = applications(programs, period, cohort).filter(user__isnull=False)
     members = _matches(enrollments).annotate(
         has_met=Exists(
             Meeting.objects.filter(
@@ -788,11 +827,11 @@ def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
     return [(key, str(labels[key]), ids) for key, ids in stages.items()]
 
 
-def applicants(programs, period: Period, *, query: bool = False):
+def applicants(programs, period: Period, cohort=None, *, query: bool = False):
     """Everyone who applied as a seeker in the period (the equity population):
     a set of user ids, or with ``query`` the queryset of them."""
     ids = (
-        applications(programs, period)
+        applications(programs, period, cohort)
         .filter(user__isnull=False)
         .values_list("user_id", flat=True)
     )
@@ -811,5 +850,6 @@ __all__ = [
     "monthly",
     "per_program",
     "percentile",
+    "relationships_of",
     "relationships_with_origin",
 ]
