@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
-from wagtail_mentoring.analytics import charts, kpis
+from wagtail_mentoring.analytics import charts, kpis, outcomes
 from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
 from wagtail_mentoring.programs.models import Cohort, ProgramPage
@@ -129,6 +129,10 @@ class DashboardView(ReportView):
         period = form.period_value()
         with kpis.reading():
             report = self.report(programs, period, chosen, cohort)
+            # Outcomes compare with the whole company (every profile): asked
+            # for, not read on every visit.
+            if request.GET.get("outcomes"):
+                report["outcomes"] = outcomes.compare(programs, period, cohort)
         export = request.GET.get("export")
         if export == "csv":
             return self.csv(report, request.GET.get("table", "funnel"))
@@ -143,6 +147,7 @@ class DashboardView(ReportView):
         query.pop("export", None)
         query.pop("table", None)
         query.pop("format", None)
+        query.pop("outcomes", None)
         context["query"] = query.urlencode()
         return self.render_to_response(context)
 
@@ -291,6 +296,32 @@ def _tables(report) -> dict:
             report["months"],
         ),
     }
+    if report.get("outcomes"):
+        found = report["outcomes"]
+        tables["outcomes"] = (
+            _("Outcomes: association, not cause"),
+            [
+                _("Outcome"),
+                _("Participants"),
+                _("Participants compared"),
+                _("Participants (%)"),
+                _("Comparable people"),
+                _("Comparable people, weighted (%)"),
+                _("Difference (points)"),
+            ],
+            [
+                (
+                    row.label,
+                    row.sponsees,
+                    row.matched_sponsees,
+                    _("suppressed") if row.suppressed else _percent(row.sponsee_rate),
+                    row.comparable_pool,
+                    "" if row.suppressed else _percent(row.comparable_rate),
+                    "" if row.difference is None else _percent(row.difference),
+                )
+                for row in (found.retention, found.promotion)
+            ],
+        )
     if report["programs"]:
         tables["programs"] = (
             _("Programs"),
