@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from tests.factories import (
     make_user,
 )
 from wagtail_mentoring.analytics import kpis
+from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.engagement.models import (
     Feedback,
     Goal,
@@ -483,3 +485,35 @@ def test_cohort_filter_on_the_page(
     hr = make_user("hr", superuser=True)
     body = _get(client, hr, program=program.pk, cohort=other.pk, **CUSTOM).content
     assert b"Spring is a cohort of another program." in body
+
+
+@override_settings(WAGTAIL_MENTORING={"MIN_GROUP_SIZE": 3})
+def test_equity_split_beyond_the_funnel_computed_by_hand(program, world):
+    women, men = ("ada", "bo", "cy", "di"), ("ed", "flo", "gus")
+    for name in women + men:
+        SelfIdentification.objects.create(
+            user=world[name].user,
+            consented_at=timezone.now(),
+            answers={"gender": "woman" if name in women else "man"},
+        )
+    programs = type(program).objects.filter(pk=program.pk)
+    table = aggregate(
+        kpis.applicants(programs, PERIOD), kpis.funnel_people(programs, PERIOD)
+    )
+    [gender] = [block for block in table.dimensions if block.dimension == "gender"]
+    rows = {row.value: row for row in gender.rows}
+    # Ada (run, achieved goal, completed), Bo (request, open goal), Cy (by
+    # hand, ended early); Di approved and waiting.
+    assert rows["woman"].counts == {
+        "approved": 4,
+        "matched": 3,
+        "met": 2,
+        "goal_set": 2,
+        "goal_achieved": 1,
+        "completed": 1,
+        "ended_early": 1,
+    }
+    assert rows["woman"].rate("ended_early") == pytest.approx(1 / 4)
+    # Ed is pending, Flo declined and Gus withdrew: none got further.
+    assert set(rows["man"].counts.values()) == {0}
+    assert table.totals["ended_early"] == 1

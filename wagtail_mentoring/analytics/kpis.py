@@ -788,16 +788,21 @@ def per_program(
 
 
 def funnel_people(programs, period: Period, cohort=None) -> list[tuple[str, str, set]]:
-    """The user ids at each funnel stage, ``(key, label, ids)`` (for the equity
-    split, which reports them only in aggregate with small groups suppressed)."""
+    """The user ids at each funnel stage and of the later figures (goals, how
+    the relationship ended), ``(key, label, ids)``: for the equity split, which
+    reports them only in aggregate with small groups suppressed. Unlike the
+    funnel, each figure counts everyone who reached it (a pair may set a goal
+    before its first meeting is recorded)."""
     enrollments = applications(programs, period, cohort).filter(user__isnull=False)
+    related = OuterRef("relationship_id")
     members = _matches(enrollments).annotate(
         has_met=Exists(
-            Meeting.objects.filter(
-                relationship_id=OuterRef("relationship_id"),
-                status=MeetingStatus.HELD,
-            )
-        )
+            Meeting.objects.filter(relationship_id=related, status=MeetingStatus.HELD)
+        ),
+        has_goal=Exists(Goal.objects.filter(relationship_id=related)),
+        has_achieved=Exists(
+            Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
+        ),
     )
     stages = {
         "approved": set(
@@ -807,22 +812,37 @@ def funnel_people(programs, period: Period, cohort=None) -> list[tuple[str, str,
         ),
         "matched": set(),
         "met": set(),
+        "goal_set": set(),
+        "goal_achieved": set(),
         "completed": set(),
+        "ended_early": set(),
     }
-    for user, met, status in members.values_list(
-        "enrollment__user_id", "has_met", "relationship__status"
+    for user, met, goal, achieved, status in members.values_list(
+        "enrollment__user_id",
+        "has_met",
+        "has_goal",
+        "has_achieved",
+        "relationship__status",
     ):
         stages["approved"].add(user)
         stages["matched"].add(user)
-        if met:
-            stages["met"].add(user)
-        if status == RelationshipStatus.COMPLETED:
-            stages["completed"].add(user)
+        for key, passed in (
+            ("met", met),
+            ("goal_set", goal),
+            ("goal_achieved", achieved),
+            ("completed", status == RelationshipStatus.COMPLETED),
+            ("ended_early", status == RelationshipStatus.ENDED_EARLY),
+        ):
+            if passed:
+                stages[key].add(user)
     labels = {
         "approved": _("Approved"),
         "matched": _("Matched"),
         "met": _("First meeting held"),
+        "goal_set": _("Goal set"),
+        "goal_achieved": _("Goal achieved"),
         "completed": _("Relationship completed"),
+        "ended_early": _("Relationship ended early"),
     }
     return [(key, str(labels[key]), ids) for key, ids in stages.items()]
 
