@@ -11,6 +11,7 @@ per-pair loop would: every relationship with its meetings loaded into Python.
     python benchmarks/dashboard.py
     python benchmarks/dashboard.py --scale 0.1 --repeat 3
     python benchmarks/dashboard.py --no-baseline
+    python benchmarks/dashboard.py --keep   # generate once, reuse the next runs
 
 Uses the test settings on a throw-away test database (``test_<name>``).
 """
@@ -40,6 +41,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the test database and its data, and reuse them next time",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (see the docstring).")
@@ -51,14 +57,20 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keep
+    )
     try:
         started = time.perf_counter()
-        clients, sizes = _populate(args.scale)
-        print(
-            f"generated in {time.perf_counter() - started:.0f} s: "
-            + ", ".join(f"{n:,} {what}" for what, n in sizes.items())
-        )
+        if args.keep and _populated():
+            clients, sizes = _clients(), _sizes()
+            print("reused: " + ", ".join(f"{n:,} {w}" for w, n in sizes.items()))
+        else:
+            clients, sizes = _populate(args.scale)
+            print(
+                f"generated in {time.perf_counter() - started:.0f} s: "
+                + ", ".join(f"{n:,} {what}" for what, n in sizes.items())
+            )
         print(
             f"{'dashboard, all programs, 12 months':44}{'median ms':>10}{'queries':>9}"
         )
@@ -70,7 +82,8 @@ def main() -> None:
             print(f"{'baseline: per-pair loop in Python':44}{base:>10.0f}{'':>9}")
             print(f"ratio: {base / ours[0]:.1f}x")
     finally:
-        connection.creation.destroy_test_db(name, verbosity=0)
+        if not args.keep:
+            connection.creation.destroy_test_db(name, verbosity=0)
 
 
 def _measure(client, repeat) -> tuple[float, int]:
@@ -134,7 +147,6 @@ def _populate(scale: float):
     """The company, in bulk: ORM for people and pages, SQL for the big tables."""
     from django.contrib.auth.models import Group
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     from tests.factories import make_hub, make_user
@@ -151,7 +163,7 @@ def _populate(scale: float):
     relationships = int(RELATIONSHIPS * scale)
     meetings = int(MEETINGS * scale)
 
-    hr = make_user("hr", superuser=True)
+    make_user("hr", superuser=True)
     hub = make_hub()
     now = timezone.now()
     group = Group.objects.create(name="HR")
@@ -308,33 +320,60 @@ def _populate(scale: float):
             mentors=employees // 5,
         )
         cursor.execute("ANALYZE")
-        sizes = {}
-        for what, table in [
-            ("employees", user_table),
-            ("programs", ProgramPage._meta.db_table),
-            ("applications", enrollment),
-            ("relationships", relationship),
-            ("meetings", Meeting._meta.db_table),
-            ("feedback", Feedback._meta.db_table),
-            ("messages", Message._meta.db_table),
+    from django.contrib.auth.models import Permission
+
+    # The lead's permission must exist before the user is made (a kept database).
+    assert Permission.objects.filter(codename="administer_all_programs").exists()
+    make_user(
+        "lead", admin_access=True, perms=["wagtail_mentoring.administer_all_programs"]
+    )
+    return _clients(), _sizes()
+
+
+def _populated() -> bool:
+    from wagtail_mentoring.engagement.models import Meeting
+
+    return Meeting.objects.exists()
+
+
+def _sizes() -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from wagtail_mentoring.engagement.models import Feedback, Meeting, Message
+    from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Relationship
+
+    sizes = {}
+    with connection.cursor() as cursor:
+        for what, model in [
+            ("employees", get_user_model()),
+            ("programs", ProgramPage),
+            ("applications", Enrollment),
+            ("relationships", Relationship),
+            ("meetings", Meeting),
+            ("feedback", Feedback),
+            ("messages", Message),
         ]:
-            cursor.execute(f"SELECT count(*) FROM {table}")
+            cursor.execute(f"SELECT count(*) FROM {model._meta.db_table}")
             sizes[what] = cursor.fetchone()[0]
+    return sizes
+
+
+def _clients() -> dict:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    User = get_user_model()
+    field = User.USERNAME_FIELD
     clients = {}
-    for label, user in [
-        ("HR (every program, the split by group too)", hr),
-        (
-            "admin of every program (no split by group)",
-            make_user(
-                "lead",
-                admin_access=True,
-                perms=["wagtail_mentoring.administer_all_programs"],
-            ),
-        ),
+    for label, login in [
+        ("HR (every program, the split by group too)", "hr"),
+        ("admin of every program (no split by group)", "lead"),
     ]:
+        user = User.objects.get(**{f"{field}__startswith": login})
         clients[label] = Client()
         clients[label].force_login(user)
-    return clients, sizes
+    return clients
 
 
 def _insert(cursor, model, expressions: dict, source: str, **params) -> None:

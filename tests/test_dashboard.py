@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from tests.factories import (
     make_user,
 )
 from wagtail_mentoring.analytics import kpis
+from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.engagement.models import (
     Feedback,
     Goal,
@@ -32,7 +34,12 @@ from wagtail_mentoring.engagement.models import (
 from wagtail_mentoring.matching.models import MatchingRun, MatchProposal, ProposalOrigin
 from wagtail_mentoring.people.models import SelfIdentification
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS
-from wagtail_mentoring.programs.models import Relationship, RelationshipMember
+from wagtail_mentoring.programs.models import (
+    Cohort,
+    Enrollment,
+    Relationship,
+    RelationshipMember,
+)
 
 PERIOD = kpis.Period(date(2026, 9, 1), date(2026, 11, 30))
 URL = "wm_dashboard:index"
@@ -392,3 +399,121 @@ def test_queries_do_not_grow_with_programs_or_pairs(
             relationship = _relationship(more, mentee, mentor, at(9, 3 + i))
             _meeting(relationship, at(9, 10 + i))
     assert _count_queries(client, program_admin) == small
+
+
+def test_one_pass_over_the_activity_of_both_periods_and_the_months(program, world):
+    programs = type(program).objects.filter(pk=program.pk)
+    months = kpis.month_starts(12, PERIOD.end)
+    activity = kpis.Activity.of(
+        programs, {"current": PERIOD, "previous": PERIOD.previous()}, months
+    )
+    now = kpis.compute(programs, PERIOD, activity, "current")
+    before = kpis.compute(programs, PERIOD.previous(), activity, "previous")
+    assert (now.meetings_held, now.messages, now.feedback_count) == (3, 2, 3)
+    assert now.rating_mean == pytest.approx(11 / 3)
+    assert (before.meetings_held, before.messages, before.feedback_count) == (1, 0, 0)
+    assert before.rating_mean is None
+    _months, series = kpis.monthly(programs, 12, until=PERIOD.end, activity=activity)
+    assert series["meetings"][-4:] == [1, 1, 2, 0]
+    [row] = kpis.per_program(programs, PERIOD, activity, "current")
+    assert (row.meetings_held, row.rating_mean) == (3, pytest.approx(11 / 3))
+
+
+@pytest.fixture
+def cohorts(program, world):
+    """Autumn: Ada, Bo and Hal (Hal applied before the period and his pair spans
+    it); Winter: Cy, Di, Ed, Flo and Gus. The mentors belong to no cohort."""
+    autumn = Cohort.objects.create(
+        program=program, name="Autumn", starts_on=date(2026, 9, 1)
+    )
+    winter = Cohort.objects.create(
+        program=program, name="Winter", starts_on=date(2026, 12, 1)
+    )
+    for name in ("ada", "bo", "hal"):
+        Enrollment.objects.filter(pk=world[name].pk).update(cohort=autumn)
+    for name in ("cy", "di", "ed", "flo", "gus"):
+        Enrollment.objects.filter(pk=world[name].pk).update(cohort=winter)
+    return autumn, winter
+
+
+def test_cohort_filter_computed_by_hand(program, world, cohorts):
+    programs = type(program).objects.filter(pk=program.pk)
+    autumn, winter = cohorts
+    a = kpis.compute(programs, PERIOD, cohort=autumn)
+    assert [s.count for s in a.funnel] == [2, 2, 2, 2, 2, 1, 1]
+    # Hal's pair was made before the period and is still active: it counts.
+    assert a.active_relationships == 3
+    assert (a.meetings_held, a.messages, a.feedback_count) == (3, 2, 2)
+    assert a.rating_mean == pytest.approx(4.5)
+    assert a.ended_early == 0
+    w = kpis.compute(programs, PERIOD, cohort=winter)
+    assert [s.count for s in w.funnel] == [5, 2, 1, 0, 0, 0, 0]
+    assert w.unmatched.rows == [
+        ("Waiting for review", 1),
+        ("Approved, not matched yet", 1),
+        ("Declined", 1),
+        ("Withdrew", 1),
+    ]
+    assert (w.active_relationships, w.meetings_held, w.ended_early) == (1, 0, 1)
+    assert w.rating_mean == pytest.approx(2.0)
+    # The cohorts add up to the program.
+    assert a.funnel[0].count + w.funnel[0].count == 7
+    # The first day of the period: Ada applied at 10:00 that day.
+    day = kpis.Period(date(2026, 9, 1), date(2026, 9, 1))
+    assert kpis.compute(programs, day, cohort=autumn).funnel[0].count == 1
+    assert kpis.compute(programs, day, cohort=winter).funnel[0].count == 0
+    _months, series = kpis.monthly(programs, 12, until=PERIOD.end, cohort=winter)
+    assert series["applications"][-3:] == [0, 4, 1]  # Sep, Oct, Nov
+    assert series["early"][-1] == 1
+
+
+def test_cohort_filter_on_the_page(
+    client, program, world, cohorts, other_program, other_program_admin, program_admin
+):
+    autumn, winter = cohorts
+    body = _get(client, program_admin, cohort=winter.pk, **CUSTOM).content.decode()
+    assert "cohort Winter" in body and "Moved to another team" in body
+    body = _get(client, program_admin, cohort=autumn.pk, **CUSTOM).content.decode()
+    assert "cohort Autumn" in body and "Moved to another team" not in body
+    # Another program's admin can neither choose the cohort nor see its figures.
+    body = _get(client, other_program_admin, cohort=autumn.pk, **CUSTOM).content
+    assert b"Select a valid choice" in body and b"cohort Autumn" not in body
+    # A cohort of another program than the one chosen is refused clearly.
+    other = Cohort.objects.create(
+        program=other_program, name="Spring", starts_on=date(2027, 3, 1)
+    )
+    hr = make_user("hr", superuser=True)
+    body = _get(client, hr, program=program.pk, cohort=other.pk, **CUSTOM).content
+    assert b"Spring is a cohort of another program." in body
+
+
+@override_settings(WAGTAIL_MENTORING={"MIN_GROUP_SIZE": 3})
+def test_equity_split_beyond_the_funnel_computed_by_hand(program, world):
+    women, men = ("ada", "bo", "cy", "di"), ("ed", "flo", "gus")
+    for name in women + men:
+        SelfIdentification.objects.create(
+            user=world[name].user,
+            consented_at=timezone.now(),
+            answers={"gender": "woman" if name in women else "man"},
+        )
+    programs = type(program).objects.filter(pk=program.pk)
+    table = aggregate(
+        kpis.applicants(programs, PERIOD), kpis.funnel_people(programs, PERIOD)
+    )
+    [gender] = [block for block in table.dimensions if block.dimension == "gender"]
+    rows = {row.value: row for row in gender.rows}
+    # Ada (run, achieved goal, completed), Bo (request, open goal), Cy (by
+    # hand, ended early); Di approved and waiting.
+    assert rows["woman"].counts == {
+        "approved": 4,
+        "matched": 3,
+        "met": 2,
+        "goal_set": 2,
+        "goal_achieved": 1,
+        "completed": 1,
+        "ended_early": 1,
+    }
+    assert rows["woman"].rate("ended_early") == pytest.approx(1 / 4)
+    # Ed is pending, Flo declined and Gus withdrew: none got further.
+    assert set(rows["man"].counts.values()) == {0}
+    assert table.totals["ended_early"] == 1

@@ -164,6 +164,7 @@ def test_the_export_holds_everything_about_the_person_and_nothing_of_others(worl
         "bio": f"{SECRET} bio",
         "goals": f"{SECRET} goals",
         "open_to_mentoring": False,
+        "partner_visible_to_manager": False,
     }
     assert data["self_identification"]["answers"] == {"gender": "woman"}
     assert _pick(

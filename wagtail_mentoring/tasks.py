@@ -29,6 +29,7 @@ from wagtail_mentoring.engagement.tasks import (  # noqa: F401
     complete_ended_relationships,
     expire_mentor_requests,
     mark_meetings_held,
+    send_manager_loop_in,
     send_meeting_invites,
     send_message_notifications,
     send_relationship_emails,
@@ -89,6 +90,8 @@ PERIODIC_JOBS = {
     # Within the day before a flash conversation; feedback once it ended.
     "booking-reminders": (send_booking_reminders, crontab(minute="*/15")),
     "booking-feedback": (send_booking_feedback_requests, crontab(minute=25)),
+    # Monthly; one email per manager and month, whenever it runs.
+    "manager-loop-in": (send_manager_loop_in, crontab(day_of_month=1, hour=8)),
     "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
     # Hourly: each person's digest goes at their own local hour.
     "digests": (send_notification_digests, crontab(minute=0)),

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
-from wagtail_mentoring.analytics import charts, kpis
+from wagtail_mentoring.analytics import charts, kpis, outcomes
 from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
-from wagtail_mentoring.programs.models import ProgramPage
+from wagtail_mentoring.programs.models import Cohort, ProgramPage
 
 PERIODS = [
     ("30", gettext_lazy("Last 30 days")),
@@ -45,6 +45,15 @@ class DashboardFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("All my programs"),
     )
+    cohort = forms.ModelChoiceField(
+        label=gettext_lazy("Cohort"),
+        queryset=Cohort.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Every cohort"),
+        help_text=gettext_lazy(
+            "The people who applied to that intake, and their relationships."
+        ),
+    )
     period = forms.ChoiceField(
         label=gettext_lazy("Period"), choices=PERIODS, required=False, initial="90"
     )
@@ -59,9 +68,24 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, programs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs.order_by("title")
+        self.fields["cohort"].queryset = (
+            Cohort.objects.filter(program__in=programs.values("pk"))
+            .select_related("program")
+            .order_by("program__title", "-starts_on", "name")
+        )
+        self.fields["cohort"].label_from_instance = lambda cohort: (
+            _("%(program)s: %(cohort)s")
+            % {"program": cohort.program.title, "cohort": cohort.name}
+        )
 
     def clean(self):
         data = super().clean()
+        program, cohort = data.get("program"), data.get("cohort")
+        if program and cohort and cohort.program_id != program.pk:
+            raise forms.ValidationError(
+                _("%(cohort)s is a cohort of another program.")
+                % {"cohort": cohort.name}
+            )
         if data.get("period") == "custom":
             if not (data.get("start") and data.get("end")):
                 raise forms.ValidationError(
@@ -96,12 +120,19 @@ class DashboardView(ReportView):
         mine = administered_programs(request.user).specific(defer=True)
         form = DashboardFilterForm(request.GET or None, programs=mine)
         programs = administered_programs(request.user)
-        chosen = None
-        if form.is_bound and form.is_valid() and form.cleaned_data["program"]:
-            chosen = form.cleaned_data["program"]
-            programs = programs.filter(pk=chosen.pk)
+        chosen = cohort = None
+        if form.is_bound and form.is_valid():
+            cohort = form.cleaned_data["cohort"]
+            chosen = form.cleaned_data["program"] or (cohort and cohort.program)
+            if chosen:
+                programs = programs.filter(pk=chosen.pk)
         period = form.period_value()
-        report = self.report(programs, period, chosen)
+        with kpis.reading():
+            report = self.report(programs, period, chosen, cohort)
+            # Outcomes compare with the whole company (every profile): asked
+            # for, not read on every visit.
+            if request.GET.get("outcomes"):
+                report["outcomes"] = outcomes.compare(programs, period, cohort)
         export = request.GET.get("export")
         if export == "csv":
             return self.csv(report, request.GET.get("table", "funnel"))
@@ -116,29 +147,45 @@ class DashboardView(ReportView):
         query.pop("export", None)
         query.pop("table", None)
         query.pop("format", None)
+        query.pop("outcomes", None)
         context["query"] = query.urlencode()
         return self.render_to_response(context)
 
-    def report(self, programs, period, chosen) -> dict:
-        current = kpis.compute(programs, period)
-        previous = kpis.compute(programs, period.previous())
-        months, series = kpis.monthly(programs, 12, until=period.end)
+    def report(self, programs, period, chosen, cohort=None) -> dict:
+        # Meetings, messages and ratings of both periods and the trend months
+        # in one pass over each table.
+        months = kpis.month_starts(12, period.end)
+        activity = kpis.Activity.of(
+            programs, {"current": period, "previous": period.previous()}, months, cohort
+        )
+        current = kpis.compute(programs, period, activity, "current", cohort)
+        previous = kpis.compute(
+            programs, period.previous(), activity, "previous", cohort
+        )
+        months, series = kpis.monthly(
+            programs, 12, until=period.end, activity=activity, cohort=cohort
+        )
         month_labels = [date_format(m, "M y") for m in months]
         report = {
             "program": chosen,
+            "cohort": cohort,
             "period": period,
             "kpis": current,
             "previous": previous,
             "headlines": _headlines(current, previous),
             "months": list(zip(month_labels, *series.values(), strict=True)),
             "trend_names": [str(label) for _key, label in kpis.TRENDS],
-            "programs": [] if chosen else kpis.per_program(programs, period),
+            "programs": []
+            if chosen
+            else kpis.per_program(programs, period, activity, "current"),
             "charts": _charts(current, month_labels, series),
             "generated": timezone.localtime(),
         }
         if self.request.user.has_perm(VIEW_EQUITY_REPORTS):
             report["equity"] = aggregate(
-                kpis.applicants(programs, period), kpis.funnel_people(programs, period)
+                kpis.applicants(programs, period, cohort),
+                kpis.funnel_people(programs, period, cohort),
+                among=kpis.applicants(programs, period, cohort, query=True),
             )
         return report
 
@@ -197,6 +244,8 @@ def _plain(cell):
 def _filename(report, table: str) -> str:
     period = report["period"]
     scope = f"program-{report['program'].pk}" if report["program"] else "all-programs"
+    if report.get("cohort"):
+        scope += f"-cohort-{report['cohort'].pk}"
     return f"mentoring-{table}-{scope}-{period.start}-{period.end}"
 
 
@@ -247,6 +296,32 @@ def _tables(report) -> dict:
             report["months"],
         ),
     }
+    if report.get("outcomes"):
+        found = report["outcomes"]
+        tables["outcomes"] = (
+            _("Outcomes: association, not cause"),
+            [
+                _("Outcome"),
+                _("Participants"),
+                _("Participants compared"),
+                _("Participants (%)"),
+                _("Comparable people"),
+                _("Comparable people, weighted (%)"),
+                _("Difference (points)"),
+            ],
+            [
+                (
+                    row.label,
+                    row.sponsees,
+                    row.matched_sponsees,
+                    _("suppressed") if row.suppressed else _percent(row.sponsee_rate),
+                    row.comparable_pool,
+                    "" if row.suppressed else _percent(row.comparable_rate),
+                    "" if row.difference is None else _percent(row.difference),
+                )
+                for row in (found.retention, found.promotion)
+            ],
+        )
     if report["programs"]:
         tables["programs"] = (
             _("Programs"),

@@ -125,12 +125,17 @@ def combine_small_groups(
 
 
 def consented_groups(
-    user_ids: Iterable, dimensions: Mapping[str, Iterable[str]] | None = None
+    user_ids: Iterable,
+    dimensions: Mapping[str, Iterable[str]] | None = None,
+    *,
+    among=None,
 ) -> dict[str, dict[str, set]]:
     """``{dimension: {value: {user ids}}}`` from consented answers only.
 
     People without a consented answer for a dimension (or with a value the
-    host does not configure) are in the :data:`UNDISCLOSED` group.
+    host does not configure) are in the :data:`UNDISCLOSED` group. ``among``,
+    a queryset of the same user ids, lets the database select the answers by a
+    subquery instead of a list of tens of thousands of ids.
     """
 
     dimensions = dimensions or mentoring_settings.DEMOGRAPHIC_DIMENSIONS
@@ -140,9 +145,11 @@ def consented_groups(
     }
     answered: dict[str, set] = {dim: set() for dim in dimensions}
     answers = SelfIdentification.objects.filter(
-        user_id__in=user_ids, consented_at__isnull=False
+        user_id__in=user_ids if among is None else among, consented_at__isnull=False
     ).values_list("user_id", "answers")
     for user_id, data in answers.iterator(chunk_size=2000):
+        if user_id not in user_ids:
+            continue
         for dim in dimensions:
             value = (data or {}).get(dim)
             if isinstance(value, str) and value in groups[dim]:
@@ -221,8 +228,10 @@ def aggregate(
     *,
     dimensions: Mapping[str, Iterable[str]] | None = None,
     min_size: int | None = None,
+    among=None,
 ) -> EquityTable:
-    """Break ``population`` (user ids) and each stage's ids down by group.
+    """Break ``population`` (user ids) and each stage's ids down by group
+    (``among``: the population as a queryset of user ids, for large ones).
 
     ``stages`` is ``[(key, label, ids), ...]`` (or a ``{key: ids}`` mapping);
     stage ids outside the population are ignored, so every share compares
@@ -241,7 +250,7 @@ def aggregate(
         min_group_size=threshold,
     )
     configured = dimensions or mentoring_settings.DEMOGRAPHIC_DIMENSIONS
-    for dim, groups in consented_groups(population, configured).items():
+    for dim, groups in consented_groups(population, configured, among=among).items():
         hidden = suppress({value: len(ids) for value, ids in groups.items()}, threshold)
         rows = []
         for value, ids in groups.items():

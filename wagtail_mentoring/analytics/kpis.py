@@ -18,11 +18,13 @@ Who counts:
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import connections
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
+from django.db import connections, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -179,6 +181,25 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+@contextmanager
+def reading(using: str = "default") -> Iterator[None]:
+    """Run the dashboard's queries in one read transaction; on PostgreSQL
+    without just-in-time compilation.
+
+    The dashboard runs a few dozen short aggregates whose cost estimates (a
+    million meetings) pass PostgreSQL's ``jit_above_cost``: compiling each one
+    took longer than running it (half a second of a 0.9 s query, measured with
+    ``EXPLAIN ANALYZE`` in ``benchmarks/dashboard.py``). ``SET LOCAL`` ends with
+    the transaction, so nothing else of the host's is affected.
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 # ---------------------------------------------------------------------------
 # Building blocks
 
@@ -224,14 +245,47 @@ def active_in(relationships, period: Period):
     )
 
 
-def applications(programs, period: Period):
-    """The seekers' applications to ``programs`` made within ``period``."""
-    return Enrollment.objects.filter(
-        program_id__in=programs.values("pk"),
-        role__in=SEEKER_ROLES,
-        created_at__gte=period.since,
-        created_at__lt=period.until,
+def applications(programs, period: Period, cohort=None):
+    """The seekers' applications to ``programs`` (to ``cohort`` when given) made
+    within ``period``."""
+    return _in_cohort(
+        Enrollment.objects.filter(
+            program_id__in=programs.values("pk"),
+            role__in=SEEKER_ROLES,
+            created_at__gte=period.since,
+            created_at__lt=period.until,
+        ),
+        cohort,
     )
+
+
+def _in_cohort(enrollments, cohort):
+    return enrollments if cohort is None else enrollments.filter(cohort_id=cohort.pk)
+
+
+def relationships_of(programs, cohort=None):
+    """The relationships of ``programs``; with a ``cohort``, those whose seeker
+    (mentee, sponsee or peer member) applied to that cohort."""
+    relationships = Relationship.objects.filter(program_id__in=programs.values("pk"))
+    if cohort is None:
+        return relationships
+    return relationships.filter(
+        Exists(
+            RelationshipMember.objects.filter(
+                relationship_id=OuterRef("pk"),
+                role__in=SEEKER_ROLES,
+                enrollment__cohort_id=cohort.pk,
+            )
+        )
+    )
+
+
+def _of_relationships(model, programs, cohort=None):
+    """Rows of ``model`` (meetings, messages, feedback) of those relationships."""
+    rows = model.objects.filter(relationship__program_id__in=programs.values("pk"))
+    if cohort is None:
+        return rows
+    return rows.filter(relationship__in=relationships_of(programs, cohort))
 
 
 def _matches(enrollments):
@@ -301,13 +355,142 @@ def _funnel_counts(enrollments) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------
+# Activity: meetings, messages and ratings in one pass over each table
+
+
+def month_starts(months: int, until: date) -> list[date]:
+    """The first days of the ``months`` calendar months up to ``until``'s."""
+    first = until.replace(day=1)
+    for _step in range(months - 1):
+        first = (first - timedelta(1)).replace(day=1)
+    starts = [first]
+    while len(starts) < months:
+        starts.append((starts[-1] + timedelta(32)).replace(day=1))
+    return starts
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass
+class Activity:
+    """Held meetings, messages and feedback of some programs, for several
+    periods and the trend months at once: one grouped query per table, so the
+    dashboard reads each big table once, not once per figure.
+
+    ``meetings[key]`` and ``meetings_by_program[key][program id]`` count held
+    meetings per period key; ``meetings_by_month[month start]`` for the months;
+    ``ratings[key][stars]`` and ``ratings_by_program[key][program id]`` are
+    ``{stars: count}``; ``messages[key]`` counts messages.
+    """
+
+    meetings: dict
+    meetings_by_program: dict
+    meetings_by_month: dict
+    ratings: dict
+    ratings_by_program: dict
+    messages: dict
+
+    @classmethod
+    def of(
+        cls, programs, periods: dict[str, Period], months=(), cohort=None
+    ) -> Activity:
+        months = list(months)
+        ranges = {key: (p.since, p.until) for key, p in periods.items()}
+        if months:
+            ranges["_months"] = (
+                _aware(months[0]),
+                _aware((months[-1] + timedelta(32)).replace(day=1)),
+            )
+        since = min(low for low, _high in ranges.values())
+        until = max(high for _low, high in ranges.values())
+
+        def counts(when):
+            return {
+                key: Count("pk", filter=Q(**{f"{when}__gte": low, f"{when}__lt": high}))
+                for key, (low, high) in ranges.items()
+            }
+
+        meetings = dict.fromkeys(periods, 0)
+        by_program = {key: {} for key in periods}
+        by_month = {}
+        rows = (
+            _of_relationships(Meeting, programs, cohort)
+            .filter(
+                status=MeetingStatus.HELD,
+                starts_at__gte=since,
+                starts_at__lt=until,
+            )
+            .annotate(month=TruncMonth("starts_at"))
+            .values("relationship__program_id", "month")
+            .annotate(**counts("starts_at"))
+            .order_by()
+        )
+        for row in rows:
+            program = row["relationship__program_id"]
+            for key in periods:
+                meetings[key] += row[key]
+                by_program[key][program] = by_program[key].get(program, 0) + row[key]
+            if months:
+                month = _month_start(row["month"])
+                by_month[month] = by_month.get(month, 0) + row["_months"]
+
+        ratings = {key: {} for key in periods}
+        ratings_by_program = {key: {} for key in periods}
+        rows = (
+            _of_relationships(Feedback, programs, cohort)
+            .filter(
+                created_at__gte=since,
+                created_at__lt=until,
+            )
+            .values("relationship__program_id", "rating")
+            .annotate(**counts("created_at"))
+            .order_by()
+        )
+        for row in rows:
+            program, stars = row["relationship__program_id"], row["rating"]
+            for key in periods:
+                if row[key]:
+                    ratings[key][stars] = ratings[key].get(stars, 0) + row[key]
+                    mine = ratings_by_program[key].setdefault(program, {})
+                    mine[stars] = mine.get(stars, 0) + row[key]
+        messages = (
+            _of_relationships(Message, programs, cohort)
+            .filter(
+                created_at__gte=since,
+                created_at__lt=until,
+            )
+            .aggregate(**{key: counts("created_at")[key] for key in periods})
+        )
+        return cls(
+            meetings, by_program, by_month, ratings, ratings_by_program, messages
+        )
+
+
+def mean_rating(counts: dict) -> float | None:
+    """The mean of ``{stars: count}`` (``None`` without ratings)."""
+    total = sum(counts.values())
+    return sum(stars * n for stars, n in counts.items()) / total if total else None
+
+
+# ---------------------------------------------------------------------------
 # The KPIs
 
 
-def compute(programs, period: Period) -> Kpis:
-    """Every KPI of ``programs`` (a queryset of program pages) over ``period``."""
-    program_ids = programs.values("pk")
-    enrollments = applications(programs, period)
+def compute(
+    programs,
+    period: Period,
+    activity: Activity | None = None,
+    slot: str = "current",
+    cohort=None,
+) -> Kpis:
+    r"""Every KPI of ``programs`` (a queryset of program pages; of one of their
+    ``cohort``\ s when given) over ``period``; ``activity`` (with ``period``
+    under ``slot``) when the caller read it already for several periods."""
+    if activity is None:
+        activity = Activity.of(programs, {slot: period}, cohort=cohort)
+    enrollments = applications(programs, period, cohort)
     counts = _funnel_counts(enrollments)
     labels = [
         ("applied", _("Applied")),
@@ -331,7 +514,7 @@ def compute(programs, period: Period) -> Kpis:
         )
     ]
 
-    relationships = Relationship.objects.filter(program_id__in=program_ids)
+    relationships = relationships_of(programs, cohort)
     made = relationships.filter(
         created_at__gte=period.since, created_at__lt=period.until
     )
@@ -339,21 +522,9 @@ def compute(programs, period: Period) -> Kpis:
     active = active_in(relationships, period)
     active_count = active.count()
 
-    meetings = Meeting.objects.filter(
-        relationship__program_id__in=program_ids,
-        status=MeetingStatus.HELD,
-        starts_at__gte=period.since,
-        starts_at__lt=period.until,
-    )
-    meetings_held = meetings.count()
-
+    meetings_held = activity.meetings[slot]
     quiet = _quiet_distribution(relationships, period)
-
-    messages = Message.objects.filter(
-        relationship__program_id__in=program_ids,
-        created_at__gte=period.since,
-        created_at__lt=period.until,
-    ).count()
+    messages = activity.messages[slot]
 
     journeys = JourneyProgress.objects.filter(relationship__in=active).aggregate(
         started=Count("pk"),
@@ -371,15 +542,8 @@ def compute(programs, period: Period) -> Kpis:
         achieved=Count("pk", filter=Q(status=GoalStatus.ACHIEVED)),
     )
 
-    feedback = Feedback.objects.filter(
-        relationship__program_id__in=program_ids,
-        created_at__gte=period.since,
-        created_at__lt=period.until,
-    )
-    rating_rows = dict(
-        feedback.values_list("rating").annotate(n=Count("pk")).order_by("rating")
-    )
-    rating_mean = feedback.aggregate(mean=Avg("rating"))["mean"]
+    rating_rows = activity.ratings[slot]
+    rating_mean = mean_rating(rating_rows)
 
     ended = relationships.filter(
         status=RelationshipStatus.ENDED_EARLY,
@@ -498,42 +662,36 @@ TRENDS = [
 ]
 
 
-def monthly(programs, months: int = 12, until: date | None = None):
+def monthly(
+    programs,
+    months: int = 12,
+    until: date | None = None,
+    activity: Activity | None = None,
+    cohort=None,
+):
     """Each trend series by calendar month for the ``months`` months up to the
     month of ``until``: ``(month starts, {series: [counts]})``; one query per
-    series."""
+    series (meetings from ``activity`` when given, read with these months)."""
     until = until or timezone.localdate()
-    first = until.replace(day=1)
-    for _step in range(months - 1):
-        first = (first - timedelta(1)).replace(day=1)
-    starts = [first]
-    while len(starts) < months:
-        last = starts[-1]
-        starts.append((last + timedelta(32)).replace(day=1))
-    since = timezone.make_aware(datetime.combine(first, time.min))
-    end_month = (starts[-1] + timedelta(32)).replace(day=1)
-    before = timezone.make_aware(datetime.combine(end_month, time.min))
-    program_ids = programs.values("pk")
+    starts = month_starts(months, until)
+    since = _aware(starts[0])
+    before = _aware((starts[-1] + timedelta(32)).replace(day=1))
+    if activity is None:
+        activity = Activity.of(programs, {}, starts, cohort)
     sources = {
         "applications": (
-            Enrollment.objects.filter(
-                program_id__in=program_ids, role__in=SEEKER_ROLES
+            _in_cohort(
+                Enrollment.objects.filter(
+                    program_id__in=programs.values("pk"), role__in=SEEKER_ROLES
+                ),
+                cohort,
             ),
             "created_at",
         ),
-        "matches": (
-            Relationship.objects.filter(program_id__in=program_ids),
-            "created_at",
-        ),
-        "meetings": (
-            Meeting.objects.filter(
-                relationship__program_id__in=program_ids, status=MeetingStatus.HELD
-            ),
-            "starts_at",
-        ),
+        "matches": (relationships_of(programs, cohort), "created_at"),
         "early": (
-            Relationship.objects.filter(
-                program_id__in=program_ids, status=RelationshipStatus.ENDED_EARLY
+            relationships_of(programs, cohort).filter(
+                status=RelationshipStatus.ENDED_EARLY
             ),
             "ended_at",
         ),
@@ -549,6 +707,8 @@ def monthly(programs, months: int = 12, until: date | None = None):
         )
         by_month = {_month_start(month): n for month, n in rows}
         series[key] = [by_month.get(start, 0) for start in starts]
+    series["meetings"] = [activity.meetings_by_month.get(m, 0) for m in starts]
+    series = {key: series[key] for key, _label in TRENDS}
     return starts, series
 
 
@@ -578,17 +738,20 @@ class ProgramRow:
         return _ratio(self.meetings_held, self.active)
 
 
-def per_program(programs, period: Period) -> list[ProgramRow]:
+def per_program(
+    programs, period: Period, activity: Activity | None = None, slot: str = "current"
+) -> list[ProgramRow]:
     """One row per program with its headline figures, in a fixed number of
     queries (grouped in the database)."""
-    program_ids = programs.values("pk")
+    if activity is None:
+        activity = Activity.of(programs, {slot: period})
     applied = dict(
         applications(programs, period)
         .values_list("program_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    relationships = Relationship.objects.filter(program_id__in=program_ids)
+    relationships = relationships_of(programs)
     active = dict(
         active_in(relationships, period)
         .values_list("program_id")
@@ -605,27 +768,11 @@ def per_program(programs, period: Period) -> list[ProgramRow]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    meetings = dict(
-        Meeting.objects.filter(
-            relationship__program_id__in=program_ids,
-            status=MeetingStatus.HELD,
-            starts_at__gte=period.since,
-            starts_at__lt=period.until,
-        )
-        .values_list("relationship__program_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    ratings = dict(
-        Feedback.objects.filter(
-            relationship__program_id__in=program_ids,
-            created_at__gte=period.since,
-            created_at__lt=period.until,
-        )
-        .values_list("relationship__program_id")
-        .annotate(mean=Avg("rating"))
-        .order_by()
-    )
+    meetings = activity.meetings_by_program[slot]
+    ratings = {
+        pk: mean_rating(counts)
+        for pk, counts in activity.ratings_by_program[slot].items()
+    }
     return [
         ProgramRow(
             program_id=pk,
@@ -640,17 +787,22 @@ def per_program(programs, period: Period) -> list[ProgramRow]:
     ]
 
 
-def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
-    """The user ids at each funnel stage, ``(key, label, ids)`` (for the equity
-    split, which reports them only in aggregate with small groups suppressed)."""
-    enrollments = applications(programs, period).filter(user__isnull=False)
+def funnel_people(programs, period: Period, cohort=None) -> list[tuple[str, str, set]]:
+    """The user ids at each funnel stage and of the later figures (goals, how
+    the relationship ended), ``(key, label, ids)``: for the equity split, which
+    reports them only in aggregate with small groups suppressed. Unlike the
+    funnel, each figure counts everyone who reached it (a pair may set a goal
+    before its first meeting is recorded)."""
+    enrollments = applications(programs, period, cohort).filter(user__isnull=False)
+    related = OuterRef("relationship_id")
     members = _matches(enrollments).annotate(
         has_met=Exists(
-            Meeting.objects.filter(
-                relationship_id=OuterRef("relationship_id"),
-                status=MeetingStatus.HELD,
-            )
-        )
+            Meeting.objects.filter(relationship_id=related, status=MeetingStatus.HELD)
+        ),
+        has_goal=Exists(Goal.objects.filter(relationship_id=related)),
+        has_achieved=Exists(
+            Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
+        ),
     )
     stages = {
         "approved": set(
@@ -660,33 +812,50 @@ def funnel_people(programs, period: Period) -> list[tuple[str, str, set]]:
         ),
         "matched": set(),
         "met": set(),
+        "goal_set": set(),
+        "goal_achieved": set(),
         "completed": set(),
+        "ended_early": set(),
     }
-    for user, met, status in members.values_list(
-        "enrollment__user_id", "has_met", "relationship__status"
+    for user, met, goal, achieved, status in members.values_list(
+        "enrollment__user_id",
+        "has_met",
+        "has_goal",
+        "has_achieved",
+        "relationship__status",
     ):
         stages["approved"].add(user)
         stages["matched"].add(user)
-        if met:
-            stages["met"].add(user)
-        if status == RelationshipStatus.COMPLETED:
-            stages["completed"].add(user)
+        for key, passed in (
+            ("met", met),
+            ("goal_set", goal),
+            ("goal_achieved", achieved),
+            ("completed", status == RelationshipStatus.COMPLETED),
+            ("ended_early", status == RelationshipStatus.ENDED_EARLY),
+        ):
+            if passed:
+                stages[key].add(user)
     labels = {
         "approved": _("Approved"),
         "matched": _("Matched"),
         "met": _("First meeting held"),
+        "goal_set": _("Goal set"),
+        "goal_achieved": _("Goal achieved"),
         "completed": _("Relationship completed"),
+        "ended_early": _("Relationship ended early"),
     }
     return [(key, str(labels[key]), ids) for key, ids in stages.items()]
 
 
-def applicants(programs, period: Period) -> set:
-    """Everyone who applied as a seeker in the period (the equity population)."""
-    return set(
-        applications(programs, period)
+def applicants(programs, period: Period, cohort=None, *, query: bool = False):
+    """Everyone who applied as a seeker in the period (the equity population):
+    a set of user ids, or with ``query`` the queryset of them."""
+    ids = (
+        applications(programs, period, cohort)
         .filter(user__isnull=False)
         .values_list("user_id", flat=True)
     )
+    return ids if query else set(ids)
 
 
 __all__ = [
@@ -701,5 +870,6 @@ __all__ = [
     "monthly",
     "per_program",
     "percentile",
+    "relationships_of",
     "relationships_with_origin",
 ]

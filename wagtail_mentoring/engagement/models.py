@@ -61,6 +61,21 @@ class Meeting(models.Model):
         ordering = ["starts_at", "pk"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        # The dashboard reads held meetings only: a pair's last one (and
+        # whether there is one), and those of a period, without visiting the
+        # table (index-only scans on a million meetings).
+        indexes = [
+            models.Index(
+                fields=["relationship", "starts_at"],
+                condition=models.Q(status="held"),
+                name="wm_held_meeting_by_pair",
+            ),
+            models.Index(
+                fields=["starts_at", "relationship"],
+                condition=models.Q(status="held"),
+                name="wm_held_meeting_by_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -340,6 +355,13 @@ class Feedback(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
+        # The dashboard's ratings of a period, from the index alone.
+        indexes = [
+            models.Index(
+                fields=["created_at", "relationship", "rating"],
+                name="wm_feedback_by_time",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "meeting"],

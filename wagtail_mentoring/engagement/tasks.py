@@ -11,7 +11,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from wagtail_mentoring.engagement import ical
+from wagtail_mentoring.engagement import ical, manager_loop_in
 from wagtail_mentoring.engagement.models import (
     Meeting,
     MentorRequest,
@@ -30,6 +30,13 @@ from wagtail_mentoring.programs.models import GIVING_ROLES, Relationship
 
 def _relationship_url(relationship_id: int) -> str:
     return reverse("wagtail_mentoring:relationship", args=[relationship_id])
+
+
+@shared_task(ignore_result=True)
+def send_manager_loop_in() -> int:
+    """Periodic (monthly): participants' managers hear how actively their
+    reports take part, in the programs that loop managers in."""
+    return manager_loop_in.send_manager_loop_in()
 
 
 @shared_task(ignore_result=True)

@@ -159,6 +159,12 @@ class EmployeeProfile(models.Model):
     open_to_mentoring = models.BooleanField(
         _("open to being asked to mentor"), default=False
     )
+    # Programs that loop managers in tell them that their report takes part;
+    # the partner's name only with this consent.
+    partner_visible_to_manager = models.BooleanField(
+        _("my manager may see my mentor's, mentee's or sponsor's name"),
+        default=False,
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EmployeeProfileQuerySet.as_manager()
@@ -187,6 +193,7 @@ class EmployeeProfile(models.Model):
                 FieldPanel("bio"),
                 FieldPanel("goals"),
                 FieldPanel("open_to_mentoring"),
+                FieldPanel("partner_visible_to_manager"),
             ],
             heading=_("Mentoring"),
         ),

@@ -78,6 +78,7 @@ def _profile(profile: EmployeeProfile) -> dict:
         "bio": profile.bio,
         "goals": profile.goals,
         "open_to_mentoring": profile.open_to_mentoring,
+        "partner_visible_to_manager": profile.partner_visible_to_manager,
         "updated_at": when(profile.updated_at),
     }
 

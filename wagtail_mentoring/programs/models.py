@@ -184,6 +184,16 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
         default=True,
         help_text=_("Otherwise applications are approved as they arrive."),
     )
+    manager_loop_in = models.BooleanField(
+        _("loop managers in"),
+        default=False,
+        help_text=_(
+            "Once a month, email the managers of participants which of their "
+            "reports take part and how actively (meetings held, goals set); "
+            "never what was said, and partners' names only where the "
+            "participant allows."
+        ),
+    )
     default_mentor_capacity = models.PositiveSmallIntegerField(
         _("default mentor capacity"),
         default=2,
@@ -345,6 +355,7 @@ class ProgramPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
             [
                 FieldRowPanel([FieldPanel("starts_on"), FieldPanel("duration_weeks")]),
                 FieldPanel("cadence"),
+                FieldPanel("manager_loop_in"),
             ],
             heading=_("Schedule"),
         ),

@@ -6,6 +6,7 @@ requests or by hand, met every three to five weeks, set goals, rated their
 meetings, and some pairs ended early with a reason. It shares its admins with
 Engineering Mentoring, so the coordinator's dashboard has a year to show.
 
+Its mentees applied in two intakes (cohorts *Intake 1* and *Intake 2*).
 Deterministic (its own random seed) and idempotent (skipped when the program
 exists). Its running pairs met in the last two weeks, so they add nothing to
 the at-risk list or to the nudges of the demo.
@@ -38,6 +39,7 @@ from wagtail_mentoring.matching.models import (
 )
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.programs.models import (
+    Cohort,
     Enrollment,
     EnrollmentStatus,
     ProgramKind,
@@ -118,6 +120,25 @@ def seed_history(hub, engineering: ProgramPage, people, seed: int = 2025) -> Non
         )
         for user in juniors
     )
+    # Two intakes, so the dashboard's cohort filter has something to compare:
+    # the first half-year's applicants and the second's.
+    first = Cohort.objects.create(
+        program=program,
+        name="Intake 1",
+        starts_on=(now - timedelta(days=365)).date(),
+    )
+    second = Cohort.objects.create(
+        program=program,
+        name="Intake 2",
+        starts_on=(now - timedelta(days=180)).date(),
+    )
+    for intake, applied in (
+        (first, {"created_at__lt": now - timedelta(days=180)}),
+        (second, {"created_at__gte": now - timedelta(days=180)}),
+    ):
+        Enrollment.objects.filter(pk__in=[e.pk for e in mentees], **applied).update(
+            cohort=intake
+        )
     run = MatchingRun.objects.create(
         program=program,
         status=RunStatus.SUCCEEDED,
