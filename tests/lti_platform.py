@@ -1,0 +1,202 @@
+"""A small LTI 1.3 platform (the LMS side), for testing the tool against.
+
+It is a real peer: an RSA key made with ``cryptography``, its JWKS and an OAuth2
+token endpoint served over HTTP by a thread (the tool fetches them with
+``requests``, as it would from Moodle or Open edX), id_tokens signed with
+``pyjwt``, and the OIDC dance followed through the tool's real URLs with
+Django's test client. It verifies what the tool sends back (deep-linking
+responses) against the tool's own public JWKS.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.management import call_command
+from jwt.algorithms import RSAAlgorithm
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+def new_key() -> tuple[rsa.RSAPrivateKey, str]:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048), uuid.uuid4().hex
+
+
+class Platform:
+    """An LMS: issuer, client id, deployment, keys, and an HTTP server for its JWKS."""
+
+    def __init__(self, *, client_id="wm-tool", deployment_id="dep-1"):
+        self.key, self.kid = new_key()
+        self.client_id = client_id
+        self.deployment_id = deployment_id
+        self.token_requests: list[dict] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        host, port = self.server.server_address
+        self.issuer = f"http://{host}:{port}"
+        self.jwks_fetches = 0
+
+    # The platform's HTTP side --------------------------------------------------
+
+    def jwks(self) -> dict:
+        public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        return {"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
+
+    def _handler(self):
+        platform = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _json(self, payload, status=200):
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                if self.path == "/jwks":
+                    platform.jwks_fetches += 1
+                    return self._json(platform.jwks())
+                return self._json({"error": "not found"}, 404)
+
+        return Handler
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def auth_url(self) -> str:
+        return f"{self.issuer}/auth"
+
+    def register(self, **extra) -> str:
+        """Register this platform with the tool by its management command."""
+        from io import StringIO
+
+        out = StringIO()
+        call_command(
+            "mentoring_lti",
+            "add-platform",
+            "--name=Test LMS",
+            f"--issuer={self.issuer}",
+            f"--client-id={self.client_id}",
+            f"--deployment-id={self.deployment_id}",
+            f"--auth-url={self.auth_url}",
+            f"--token-url={self.issuer}/token",
+            f"--keyset-url={self.issuer}/jwks",
+            stdout=out,
+        )
+        return out.getvalue()
+
+    # The browser side: OIDC login initiation, then the authentication response --
+
+    def login(self, client, *, login_hint="user-1", message_hint="hint", **params):
+        """Start a launch at the tool; return the tool's auth request parameters."""
+        query = {
+            "iss": self.issuer,
+            "login_hint": login_hint,
+            "target_link_uri": "http://testserver/lti/launch/",
+            "lti_message_hint": message_hint,
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+            **params,
+        }
+        response = client.post("/lti/login/", query)
+        if response.status_code != 302:
+            return response, None
+        location = urlsplit(response["Location"])
+        assert f"{location.scheme}://{location.netloc}{location.path}" == self.auth_url
+        auth = {k: v[0] for k, v in parse_qs(location.query).items()}
+        return response, auth
+
+    def id_token(self, auth, *, sub="learner-1", roles=(LEARNER,), custom=None,
+                 message_type="LtiResourceLinkRequest", key=None, kid=None,
+                 **overrides) -> str:  # fmt: skip
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "aud": auth["client_id"] if auth else self.client_id,
+            "sub": sub,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": auth["nonce"] if auth else "none",
+            "name": "Lee Learner",
+            "given_name": "Lee",
+            "family_name": "Learner",
+            LTI + "deployment_id": self.deployment_id,
+            LTI + "message_type": message_type,
+            LTI + "version": "1.3.0",
+            LTI + "roles": list(roles),
+            LTI + "context": {"id": "course-1", "title": "Mentoring 101", "label": "M101"},
+            LTI + "launch_presentation": {"document_target": "iframe"},
+        }
+        if message_type == "LtiResourceLinkRequest":
+            claims[LTI + "resource_link"] = {"id": "link-1", "title": "Mentoring"}
+            claims[LTI + "target_link_uri"] = "http://testserver/lti/launch/"
+        else:
+            claims[DL + "deep_linking_settings"] = {
+                "deep_link_return_url": f"{self.issuer}/deep-link-return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "data": "opaque-platform-data",
+            }
+        if custom is not None:
+            claims[LTI + "custom"] = custom
+        for name, value in overrides.items():
+            if value is None:
+                claims.pop(name, None)
+            else:
+                claims[name] = value
+        return jwt.encode(
+            claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid}
+        )
+
+    def post_launch(self, client, auth, id_token, *, state=None):
+        return client.post(
+            urlsplit(auth["redirect_uri"]).path if auth else "/lti/launch/",
+            {"id_token": id_token, "state": state or (auth or {}).get("state", "")},
+        )
+
+    def launch(self, client, **claims):
+        """The whole resource launch: login initiation, auth, signed id_token."""
+        response, auth = self.login(client)
+        assert auth is not None, response.content
+        return self.post_launch(client, auth, self.id_token(auth, **claims))
+
+    # What comes back from the tool ---------------------------------------------
+
+    def verify_tool_jwt(self, token: str, tool_jwks: dict) -> dict:
+        """Verify a JWT the tool signed (a deep-linking response) as an LMS does."""
+        kid = jwt.get_unverified_header(token)["kid"]
+        key = next(k for k in tool_jwks["keys"] if k["kid"] == kid)
+        return jwt.decode(
+            token,
+            RSAAlgorithm.from_jwk(json.dumps(key)),
+            algorithms=["RS256"],
+            audience=self.issuer,
+            issuer=self.client_id,
+        )
+
+
+def private_pem(key) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
