@@ -30,7 +30,8 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 
 def new_key() -> tuple[rsa.RSAPrivateKey, str]:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048), uuid.uuid4().hex
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key, uuid.uuid4().hex
 
 
 class Platform:
@@ -143,7 +144,7 @@ class Platform:
             LTI + "message_type": message_type,
             LTI + "version": "1.3.0",
             LTI + "roles": list(roles),
-            LTI + "context": {"id": "course-1", "title": "Mentoring 101", "label": "M101"},
+            LTI + "context": {"id": "course-1", "title": "Mentoring 101"},
             LTI + "launch_presentation": {"document_target": "iframe"},
         }
         if message_type == "LtiResourceLinkRequest":

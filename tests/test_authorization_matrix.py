@@ -396,6 +396,34 @@ EXPECTED: dict[str, Rule] = {
     "wm_privacy:person": read_only(PRIVACY_OFFICERS),
     "wm_privacy:export": post_only(PRIVACY_OFFICERS),
     "wm_privacy:erase": same(PRIVACY_OFFICERS),
+    # The LTI tool (an optional sub-app the example intranet installs). Its
+    # endpoints are public, for the LMS and the learner's browser: each refuses
+    # (403 with the reason) what it cannot verify: no login parameters, no
+    # signed id_token, no deep-linking session, a made-up hand-off token, no
+    # pending link. Only the JWKS is served to everyone.
+    "wagtail_mentoring_lti:login": REFUSED,
+    "wagtail_mentoring_lti:launch": REFUSED,
+    "wagtail_mentoring_lti:deep_link": REFUSED,
+    "wagtail_mentoring_lti:continue": REFUSED,
+    "wagtail_mentoring_lti:link": REFUSED,
+    "wagtail_mentoring_lti:jwks": read_only(EVERYONE),
+    # Registering platforms takes django-lti's model permissions.
+    **_model_views(
+        "wm_lti_platforms",
+        index=read_only(ONLY_SUPERUSER),
+        inspect=read_only(ONLY_SUPERUSER),
+        add=same(ONLY_SUPERUSER),
+        edit=same(ONLY_SUPERUSER),
+        delete=same(ONLY_SUPERUSER),
+    ),
+    **_model_views(
+        "wm_lti_deployments",
+        index=read_only(ONLY_SUPERUSER),
+        add=same(ONLY_SUPERUSER),
+        edit=same(ONLY_SUPERUSER),
+        delete=same(ONLY_SUPERUSER),
+        history=read_only(ONLY_SUPERUSER),
+    ),
     "bulk:enrollment:approve": same(ADMINS_OF_A),
     "bulk:enrollment:decline": same(ADMINS_OF_A),
     "bulk:enrollment:move_to_cohort": same(ADMINS_OF_A),
@@ -569,6 +597,7 @@ def _kwarg(name, namespace, kwarg, w):
             for name in ("join_circle", "leave_circle", "circle_settings", "end_circle")
         },
         ("wm_relationships:circle", "pk"): w.group_circle.pk,
+        ("wagtail_mentoring_lti:continue", "token"): "made-up-token",
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]
@@ -615,6 +644,8 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_interest_chooser": w.interest,
         "wm_profile_chooser": w.profile,
         "wm_space_reports": w.report,
+        "wm_lti_platforms": w.lti_registration,
+        "wm_lti_deployments": w.lti_deployment,
     }
     return objects[namespace].pk
 
@@ -632,6 +663,8 @@ def _fingerprint() -> str:
         apps.get_model("wagtailcore", "PageLogEntry"),
         apps.get_model("wagtailcore", "GroupPagePermission"),
     ]
+    if apps.is_installed("lti_tool"):
+        models += list(apps.get_app_config("lti_tool").get_models())
     for model in models:
         digest.update(repr(list(model.objects.order_by("pk").values_list())).encode())
     return digest.hexdigest()

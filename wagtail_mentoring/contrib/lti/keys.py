@@ -44,7 +44,7 @@ def retire_expired_keys(*, now=None, grace: timedelta | None = None) -> int:
     keys = list(Key.objects.active().order_by("datetime_created"))
     expired = [
         key.pk
-        for key, successor in zip(keys, keys[1:])
+        for key, successor in zip(keys, keys[1:], strict=False)
         if successor.datetime_created <= now - grace
     ]
     return Key.objects.filter(pk__in=expired).update(is_active=False)

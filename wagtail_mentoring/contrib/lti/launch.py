@@ -208,7 +208,8 @@ class MentoringMessageLaunch(DjangoMessageLaunch):
             raise LaunchRefused("bad_signature", str(error)) from error
         except jwt.InvalidTokenError as error:
             raise LaunchRefused("bad_token", str(error)) from error
-        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        audiences = claims["aud"]
+        audiences = audiences if isinstance(audiences, list) else [audiences]
         azp = claims.get("azp")
         if (azp is not None or len(audiences) > 1) and azp != client_id:
             raise LaunchRefused("wrong_audience", f"azp {azp!r}")

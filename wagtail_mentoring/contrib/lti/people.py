@@ -67,15 +67,13 @@ def _create_user(lti_user: LtiUser, email_field: str):
     username_field = User.USERNAME_FIELD
     if username_field != email_field:
         fields[username_field] = f"lti-{lti_user.registration_id}-{lti_user.sub}"[:150]
+    field_names = {f.name for f in User._meta.get_fields()}
     for name, value in (
         ("first_name", lti_user.given_name),
         ("last_name", lti_user.family_name),
     ):
-        try:
-            User._meta.get_field(name)
-        except Exception:
-            continue
-        fields[name] = value
+        if name in field_names:
+            fields[name] = value
     user = User(**fields)
     user.set_unusable_password()
     user.save()

@@ -67,14 +67,13 @@ def resolve(custom: dict | None) -> Target | None:
     page_id = str(custom.get("page_id", ""))
     if not page_id.isdigit():
         return None
-    page = (
-        Page.objects.live().public().type(*PLACEABLE).filter(pk=page_id).first()
-    )
+    page = Page.objects.live().public().type(*PLACEABLE).filter(pk=page_id).first()
     if page is None:
         return None
     page = page.specific
     step_id = str(custom.get("step", ""))
-    if step_id:
-        if not isinstance(page, LearningJourneyPage) or not page.get_step(step_id):
-            return None
+    if step_id and (
+        not isinstance(page, LearningJourneyPage) or not page.get_step(step_id)
+    ):
+        return None
     return Target(page, step_id=step_id, title=page.title)

@@ -218,9 +218,9 @@ def deep_link_return(request):
         message_launch = restored_launch(request, launch_id)
     except LaunchRefused as error:
         return refuse(request, error)
-    chosen = {
-        f"{t.page.pk}:{t.step_id}": t for t in targets.choices()
-    }.get(request.POST.get("target", ""))
+    chosen = {f"{t.page.pk}:{t.step_id}": t for t in targets.choices()}.get(
+        request.POST.get("target", "")
+    )
     if chosen is None:
         return render(
             request,

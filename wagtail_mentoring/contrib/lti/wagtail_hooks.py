@@ -28,6 +28,7 @@ class PlatformViewSet(ModelViewSet):
         "is_active",
     ]
     inspect_view_enabled = True
+    copy_view_enabled = False
 
 
 class DeploymentViewSet(ModelViewSet):
@@ -38,6 +39,7 @@ class DeploymentViewSet(ModelViewSet):
     list_display = ["deployment_id", "registration", "is_active"]
     list_filter = ["registration", "is_active"]
     form_fields = ["registration", "deployment_id", "is_active"]
+    copy_view_enabled = False
 
 
 class LtiViewSetGroup(ViewSetGroup):
@@ -45,9 +47,7 @@ class LtiViewSetGroup(ViewSetGroup):
     menu_icon = "link-external"
     items = (
         PlatformViewSet("wm_lti_platforms", url_prefix="mentoring-lti/platforms"),
-        DeploymentViewSet(
-            "wm_lti_deployments", url_prefix="mentoring-lti/deployments"
-        ),
+        DeploymentViewSet("wm_lti_deployments", url_prefix="mentoring-lti/deployments"),
     )
 
 

@@ -1,4 +1,4 @@
-"""``manage.py mentoring_lti``: register LMS platforms, show the tool's config, rotate keys."""
+"""``manage.py mentoring_lti``: register LMSs, print the tool's config, rotate keys."""
 
 from __future__ import annotations
 
