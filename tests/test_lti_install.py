@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 from django.urls import include, path
@@ -123,3 +124,23 @@ def test_a_site_without_the_sub_app_has_no_lti_urls_and_imports_nothing(tmp_path
     assert "wagtail_mentoring" in namespaces
     assert "lti" not in namespaces
     assert imported == "[]"
+
+
+@pytest.mark.django_db
+def test_the_demo_registers_a_sample_platform_and_prints_its_config():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from lti_tool.models import LtiRegistration
+
+    from intranet.home.demo_lti import ISSUER, seed_lti
+
+    seed_lti()
+    seed_lti()
+    registration = LtiRegistration.objects.get()
+    assert registration.issuer == ISSUER
+    assert registration.deployments.get().is_active
+    out = StringIO()
+    call_command("mentoring_lti", "show-config", stdout=out)
+    assert "Public JWKS URL: http://testserver/lti/jwks/" in out.getvalue()
+    assert f"Issuer: {ISSUER}" in out.getvalue()
