@@ -42,6 +42,13 @@ class Platform:
         self.client_id = client_id
         self.deployment_id = deployment_id
         self.token_requests: list[dict] = []
+        #: Assignment and Grade Services: scores received, per line item path
+        self.scores: dict[str, list[dict]] = {}
+        #: the next score posts to refuse with 503 (a platform having a bad day)
+        self.fail_scores = 0
+        #: the tool's public JWKS, to verify its client assertions with
+        self.tool_jwks: dict | None = None
+        self.access_tokens: set[str] = set()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -75,6 +82,51 @@ class Platform:
                     platform.jwks_fetches += 1
                     return self._json(platform.jwks())
                 return self._json({"error": "not found"}, 404)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode()
+                if self.path == "/token":
+                    return self._token(parse_qs(body))
+                if self.path.endswith("/scores"):
+                    return self._score(body)
+                return self._json({"error": "not found"}, 404)
+
+            def _token(self, form):
+                # OAuth2 client credentials with a JWT client assertion
+                # signed by the tool (RFC 7523), as LTI Advantage requires.
+                form = {k: v[0] for k, v in form.items()}
+                platform.token_requests.append(form)
+                try:
+                    assert form["grant_type"] == "client_credentials"
+                    assertion = form["client_assertion"]
+                    claims = platform.verify_tool_jwt(
+                        assertion,
+                        platform.tool_jwks,
+                        audience=f"{platform.issuer}/token",
+                    )
+                    assert claims["sub"] == platform.client_id
+                except Exception as error:  # noqa: BLE001  (any failure: 401)
+                    return self._json({"error": str(error)}, 401)
+                token = uuid.uuid4().hex
+                platform.access_tokens.add(token)
+                return self._json(
+                    {"access_token": token, "token_type": "Bearer",
+                     "expires_in": 3600, "scope": form.get("scope", "")}
+                )  # fmt: skip
+
+            def _score(self, body):
+                bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                if bearer not in platform.access_tokens:
+                    return self._json({"error": "unauthorized"}, 401)
+                ctype = self.headers.get("Content-Type")
+                if ctype != "application/vnd.ims.lis.v1.score+json":
+                    return self._json({"error": "content type"}, 415)
+                if platform.fail_scores:
+                    platform.fail_scores -= 1
+                    return self._json({"error": "try later"}, 503)
+                platform.scores.setdefault(self.path, []).append(json.loads(body))
+                return self._json({})
 
         return Handler
 
@@ -182,7 +234,7 @@ class Platform:
 
     # What comes back from the tool ---------------------------------------------
 
-    def verify_tool_jwt(self, token: str, tool_jwks: dict) -> dict:
+    def verify_tool_jwt(self, token: str, tool_jwks: dict, audience=None) -> dict:
         """Verify a JWT the tool signed (a deep-linking response) as an LMS does."""
         kid = jwt.get_unverified_header(token)["kid"]
         key = next(k for k in tool_jwks["keys"] if k["kid"] == kid)
@@ -190,7 +242,7 @@ class Platform:
             token,
             RSAAlgorithm.from_jwk(json.dumps(key)),
             algorithms=["RS256"],
-            audience=self.issuer,
+            audience=audience or self.issuer,
             issuer=self.client_id,
         )
 

@@ -298,3 +298,91 @@ def test_key_rotation_keeps_the_old_key_published_for_the_grace(db):
     _, retired = rotate_key(grace_days=7, now=timezone.now() + timedelta(days=8))
     assert retired == 2  # the first and the second are both past the grace now
     assert Key.objects.active().count() == 1
+
+
+# --- Assignment and Grade Services ---------------------------------------------
+
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+
+
+def _placed_journey_with_a_pair(platform, client, hub, program):
+    from tests.engagement_helpers import pair
+    from tests.journey_data import step
+
+    journey = make_journey(
+        hub, [step("read", "Read the guide", completion="check")], slug="graded"
+    )
+    program.journey = journey
+    program.save()
+    learner = make_user("gale")
+    relationship = pair(program, mentee_user=learner)
+    LtiUser.objects.all().delete()
+    platform.tool_jwks = client.get("/lti/jwks/").json()
+    lineitem = f"{platform.issuer}/courses/1/lineitems/7"
+    ags = {"scope": [SCORE_SCOPE], "lineitem": lineitem}
+    _continue(
+        client,
+        platform.launch(client, custom={"page_id": str(journey.pk)}, **{AGS: ags}),
+    )
+    LtiUser.objects.filter(sub="learner-1").update(auth_user=learner)
+    return journey, relationship, learner
+
+
+def test_journey_completion_posts_one_score_to_the_gradebook(
+    platform, client, hub, program, on_commit_now
+):
+    from wagtail_mentoring.contrib.lti.models import CourseGrade, GradeStatus
+    from wagtail_mentoring.journeys import services
+
+    journey, relationship, learner = _placed_journey_with_a_pair(
+        platform, client, hub, program
+    )
+    grade = CourseGrade.objects.get()
+    assert grade.status == GradeStatus.WAITING and not platform.scores
+    for member in relationship.members.all():
+        services.complete_step(relationship, member.user, journey, "read")
+    grade.refresh_from_db()
+    assert grade.status == GradeStatus.SENT
+    (posted,) = platform.scores["/courses/1/lineitems/7/scores"]
+    assert posted["userId"] == "learner-1"
+    assert (posted["scoreGiven"], posted["scoreMaximum"]) == (1.0, 1.0)
+    assert posted["activityProgress"] == "Completed"
+    # The token came from a client assertion the platform verified.
+    assert platform.token_requests[0]["scope"] == SCORE_SCOPE
+    # Launching again, re-saving the progress: never a second score.
+    _continue(
+        client,
+        platform.launch(
+            client,
+            custom={"page_id": str(journey.pk)},
+            **{AGS: {"scope": [SCORE_SCOPE], "lineitem": grade.lineitem_url}},
+        ),
+    )
+    services.refresh_journey_progress(relationship, journey)
+    assert len(platform.scores["/courses/1/lineitems/7/scores"]) == 1
+    assert CourseGrade.objects.count() == 1
+
+
+def test_a_failing_gradebook_is_retried_by_celery_until_it_takes_the_score(
+    platform, client, hub, program
+):
+    from wagtail_mentoring.contrib.lti.models import CourseGrade, GradeStatus
+    from wagtail_mentoring.contrib.lti.tasks import post_course_grade
+
+    _placed_journey_with_a_pair(platform, client, hub, program)
+    grade = CourseGrade.objects.get()
+    platform.fail_scores = 2
+    # Celery runs the task and its retries here, in order (eager), as a
+    # worker would; a retry that raised would end the chain.
+    conf = post_course_grade.app.conf
+    propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
+    try:
+        post_course_grade.apply(args=[grade.pk])
+    finally:
+        conf.task_eager_propagates = propagates
+    grade.refresh_from_db()
+    assert grade.status == GradeStatus.SENT and grade.attempts == 3
+    assert len(platform.scores["/courses/1/lineitems/7/scores"]) == 1
+    post_course_grade.apply(args=[grade.pk])
+    assert len(platform.scores["/courses/1/lineitems/7/scores"]) == 1

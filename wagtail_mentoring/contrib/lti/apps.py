@@ -9,4 +9,11 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.apps import apps
+
         from . import checks  # noqa: F401  (registers the system checks)
+
+        if apps.is_installed("lti_tool"):
+            from . import signals
+
+            signals.connect()

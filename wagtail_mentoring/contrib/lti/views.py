@@ -26,9 +26,10 @@ from lti_tool.models import Key, LtiLaunch, LtiRegistration, LtiUser
 from lti_tool.utils import sync_data_from_launch
 from pylti1p3.deep_link_resource import DeepLinkResource
 
+from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.look import frontend_context
 
-from . import people, targets
+from . import grades, people, targets
 from .framing import frameable_by_platforms
 from .launch import LaunchRefused, restored_launch, save_state, validated_launch
 
@@ -134,6 +135,8 @@ def launch(request):
     if target is None:
         return refuse(request, LaunchRefused("no_target"))
     lti_user = lti_launch.user
+    if isinstance(target.page, LearningJourneyPage):
+        grades.record_line_item(lti_user, target.page, lti_launch.ags_claim)
     user = people.host_user_for(lti_user)
     token = secrets.token_urlsafe(32)
     cache.set(
