@@ -10,12 +10,13 @@ responses) against the tool's own public JWKS.
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -77,10 +78,23 @@ class Platform:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _html(self, html):
+                body = html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_GET(self):
-                if self.path == "/jwks":
+                path, _, query = self.path.partition("?")
+                if path == "/jwks":
                     platform.jwks_fetches += 1
                     return self._json(platform.jwks())
+                if path == "/course":
+                    return self._html(platform.course_page())
+                if path == "/auth":
+                    return self._html(platform.auth_response(parse_qs(query)))
                 return self._json({"error": "not found"}, 404)
 
             def do_POST(self):
@@ -218,6 +232,42 @@ class Platform:
                 claims[name] = value
         return jwt.encode(
             claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid}
+        )
+
+    # The browser side, for a real browser: a course page framing the tool ------
+
+    #: the tool's base URL and the claims of the next launch (browser tests)
+    tool_url = ""
+    browser_claims: dict = {}
+
+    def course_page(self) -> str:
+        login = f"{self.tool_url}/lti/login/?" + urlencode(
+            {
+                "iss": self.issuer,
+                "login_hint": "user-1",
+                "target_link_uri": f"{self.tool_url}/lti/launch/",
+                "client_id": self.client_id,
+                "lti_deployment_id": self.deployment_id,
+            }
+        )
+        return (
+            "<!DOCTYPE html><html lang='en'><head><title>Mentoring 101</title>"
+            "</head><body><main><h1>Mentoring 101</h1>"
+            f"<iframe title='Mentoring' src='{html.escape(login)}' width='800'"
+            " height='500'></iframe></main></body></html>"
+        )
+
+    def auth_response(self, query) -> str:
+        """The platform's OIDC authorization endpoint: a self-posting form."""
+        auth = {k: v[0] for k, v in query.items()}
+        token = self.id_token(auth, **self.browser_claims)
+        return (
+            "<!DOCTYPE html><html lang='en'><head><title>Launching</title></head>"
+            f"<body><form method='post' action='{html.escape(auth['redirect_uri'])}'>"
+            f"<input type='hidden' name='id_token' value='{token}'>"
+            f"<input type='hidden' name='state' value='{html.escape(auth['state'])}'>"
+            "<button>Continue</button></form>"
+            "<script>document.forms[0].submit()</script></body></html>"
         )
 
     def post_launch(self, client, auth, id_token, *, state=None):

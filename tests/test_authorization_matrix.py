@@ -663,8 +663,9 @@ def _fingerprint() -> str:
         apps.get_model("wagtailcore", "PageLogEntry"),
         apps.get_model("wagtailcore", "GroupPagePermission"),
     ]
-    if apps.is_installed("lti_tool"):
+    if apps.is_installed("wagtail_mentoring.contrib.lti"):
         models += list(apps.get_app_config("lti_tool").get_models())
+        models += list(apps.get_app_config("wagtail_mentoring_lti").get_models())
     for model in models:
         digest.update(repr(list(model.objects.order_by("pk").values_list())).encode())
     return digest.hexdigest()
