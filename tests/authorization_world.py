@@ -454,7 +454,7 @@ def _lti_world() -> dict:
 
     if not apps.is_installed("wagtail_mentoring.contrib.lti"):
         return {}
-    from lti_tool.models import LtiDeployment, LtiRegistration
+    from lti_tool.models import LtiContext, LtiDeployment, LtiRegistration
 
     registration = LtiRegistration.objects.create(
         name="Course platform",
@@ -467,4 +467,11 @@ def _lti_world() -> dict:
     deployment = LtiDeployment.objects.create(
         registration=registration, deployment_id="dep-1", is_active=True
     )
-    return {"lti_registration": registration, "lti_deployment": deployment}
+    course = LtiContext.objects.create(
+        deployment=deployment, id_on_platform="course-1", title="Mentoring 101"
+    )
+    return {
+        "lti_registration": registration,
+        "lti_deployment": deployment,
+        "lti_course": course,
+    }

@@ -50,6 +50,8 @@ class Platform:
         #: the tool's public JWKS, to verify its client assertions with
         self.tool_jwks: dict | None = None
         self.access_tokens: set[str] = set()
+        #: Names and Roles Provisioning: the course's members
+        self.members: list[dict] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -93,9 +95,23 @@ class Platform:
                     return self._json(platform.jwks())
                 if path == "/course":
                     return self._html(platform.course_page())
+                if path == "/nrps":
+                    return self._members()
                 if path == "/auth":
                     return self._html(platform.auth_response(parse_qs(query)))
                 return self._json({"error": "not found"}, 404)
+
+            def _members(self):
+                bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                if bearer not in platform.access_tokens:
+                    return self._json({"error": "unauthorized"}, 401)
+                return self._json(
+                    {
+                        "id": f"{platform.issuer}/nrps",
+                        "context": {"id": "course-1", "title": "Mentoring 101"},
+                        "members": platform.members,
+                    }
+                )
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)

@@ -406,6 +406,9 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring_lti:deep_link": REFUSED,
     "wagtail_mentoring_lti:continue": REFUSED,
     "wagtail_mentoring_lti:link": REFUSED,
+    # A course's report: only its instructors (as the LMS said at a launch);
+    # no role of this world teaches the course.
+    "wagtail_mentoring_lti:course": REFUSED,
     "wagtail_mentoring_lti:jwks": read_only(EVERYONE),
     # Registering platforms takes django-lti's model permissions.
     **_model_views(
@@ -598,6 +601,7 @@ def _kwarg(name, namespace, kwarg, w):
         },
         ("wm_relationships:circle", "pk"): w.group_circle.pk,
         ("wagtail_mentoring_lti:continue", "token"): "made-up-token",
+        ("wagtail_mentoring_lti:course", "context_pk"): w.lti_course.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]

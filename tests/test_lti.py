@@ -22,6 +22,7 @@ from lti_tool.models import Key, LtiDeployment, LtiRegistration, LtiUser
 from tests.factories import make_user
 from tests.journey_data import STEP_REFLECT, make_journey
 from tests.lti_platform import INSTRUCTOR, Platform, new_key
+from tests.lti_platform import LEARNER as LEARNER_ROLE
 
 pytestmark = pytest.mark.django_db
 
@@ -386,3 +387,56 @@ def test_a_failing_gradebook_is_retried_by_celery_until_it_takes_the_score(
     assert len(platform.scores["/courses/1/lineitems/7/scores"]) == 1
     post_course_grade.apply(args=[grade.pk])
     assert len(platform.scores["/courses/1/lineitems/7/scores"]) == 1
+
+
+# --- Instructors: the course report, members from NRPS ------------------------
+
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+
+def test_an_instructor_sees_the_course_learners_part_and_fetches_members(
+    platform, client, program
+):
+    from tests.factories import make_enrollment
+
+    learner, teacher, outsider = make_user("lee"), make_user("tess"), make_user("oz")
+    make_enrollment(learner, program, "mentee")
+    custom = {"page_id": str(program.pk)}
+    nrps = {"context_memberships_url": f"{platform.issuer}/nrps",
+            "service_versions": ["2.0"]}  # fmt: skip
+    platform.launch(Client(), custom=custom)
+    LtiUser.objects.filter(sub="learner-1").update(auth_user=learner)
+    launch = platform.launch(
+        client, custom=custom, sub="teacher-1", name="Tess Teacher",
+        roles=(INSTRUCTOR,), **{NRPS: nrps},
+    )  # fmt: skip
+    LtiUser.objects.filter(sub="teacher-1").update(auth_user=teacher)
+    # The learner's launch page has no report link; the instructor's has one.
+    assert launch.context["report_url"]
+    launch = platform.launch(
+        client, custom=custom, sub="teacher-1", roles=(INSTRUCTOR,), **{NRPS: nrps}
+    )
+    landed = client.get(launch.context["report_url"])
+    report_url = landed["Location"]
+    report = client.get(report_url)
+    body = report.content.decode()
+    assert report.status_code == 200
+    assert "Lee Learner" in body and program.title in body
+    assert "Tess Teacher" not in body  # instructors are not listed as learners
+    # Someone who does not teach this course: not found.
+    other = Client()
+    other.force_login(outsider)
+    assert other.get(report_url).status_code == 404
+    assert other.post(report_url).status_code == 404
+    # Members from the platform's roster (NRPS), with a token the tool asked for.
+    platform.tool_jwks = client.get("/lti/jwks/").json()
+    platform.members = [
+        {"user_id": "learner-1", "roles": [LEARNER_ROLE], "status": "Active",
+         "name": "Lee Learner"},
+        {"user_id": "learner-2", "roles": [LEARNER_ROLE], "status": "Active",
+         "name": "Max Newcomer"},
+    ]  # fmt: skip
+    assert client.post(report_url).status_code == 302
+    body = client.get(report_url).content.decode()
+    assert "Max Newcomer" in body and "has not opened the intranet yet" in body
+    assert LtiUser.objects.filter(sub="learner-2", auth_user=None).exists()

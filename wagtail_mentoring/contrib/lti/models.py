@@ -55,3 +55,26 @@ class CourseGrade(models.Model):
 
     def __str__(self):
         return f"{self.lti_user} · {self.lineitem_url}"
+
+
+class CoursePlacement(models.Model):
+    """A page a course placed (seen at a launch): what its course report covers."""
+
+    context = models.ForeignKey(
+        "lti_tool.LtiContext", on_delete=models.CASCADE, related_name="placements"
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("course placement")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["context", "page"], name="wm_lti_one_placement_per_page"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.page_id} in {self.context}"

@@ -18,4 +18,5 @@ if apps.is_installed("lti_tool"):
         path("deep-link/", views.deep_link_return, name="deep_link"),
         path("continue/<str:token>/", views.continue_launch, name="continue"),
         path("link/", views.link_account, name="link"),
+        path("course/<int:context_pk>/", views.course_report, name="course"),
     ]

@@ -12,24 +12,27 @@ import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
-from lti_tool.models import Key, LtiLaunch, LtiRegistration, LtiUser
+from lti_tool.models import Key, LtiContext, LtiLaunch, LtiRegistration, LtiUser
 from lti_tool.utils import sync_data_from_launch
 from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.exception import LtiException
 
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.look import frontend_context
 
-from . import grades, people, targets
+from . import course, grades, people, targets
 from .framing import frameable_by_platforms
 from .launch import LaunchRefused, restored_launch, save_state, validated_launch
 
@@ -135,20 +138,18 @@ def launch(request):
     if target is None:
         return refuse(request, LaunchRefused("no_target"))
     lti_user = lti_launch.user
+    course.record_placement(lti_launch.context, target.page)
     if isinstance(target.page, LearningJourneyPage):
         grades.record_line_item(lti_user, target.page, lti_launch.ags_claim)
     user = people.host_user_for(lti_user)
-    token = secrets.token_urlsafe(32)
-    cache.set(
-        HANDOFF_KEY.format(token),
-        {
-            "user": str(user.pk) if user else None,
-            "lti_user": lti_user.pk,
-            "url": target.url,
-        },
-        HANDOFF_TTL,
-    )
-    continue_url = reverse("wagtail_mentoring_lti:continue", args=[token])
+    continue_url = _handoff(user, lti_user, target.url)
+    report_url = None
+    if _roles(lti_launch) & TEACHING_ROLES:
+        report_url = _handoff(
+            user,
+            lti_user,
+            reverse("wagtail_mentoring_lti:course", args=[lti_launch.context.pk]),
+        )
     if lti_launch.document_target == "window":
         return HttpResponseRedirect(continue_url)
     # Inside the LMS's frame the intranet's session cookie would be a
@@ -157,7 +158,50 @@ def launch(request):
     return render(
         request,
         "wagtail_mentoring_lti/open_in_window.html",
-        {"continue_url": continue_url, "target": target},
+        {"continue_url": continue_url, "target": target, "report_url": report_url},
+    )
+
+
+def _handoff(user, lti_user, url: str) -> str:
+    """A single-use link that continues the launch in a first-party window."""
+    token = secrets.token_urlsafe(32)
+    cache.set(
+        HANDOFF_KEY.format(token),
+        {"user": str(user.pk) if user else None, "lti_user": lti_user.pk, "url": url},
+        HANDOFF_TTL,
+    )
+    return reverse("wagtail_mentoring_lti:continue", args=[token])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_report(request, context_pk: int):
+    """A course's learners and their part in the placed pages (instructors)."""
+    context = LtiContext.objects.filter(pk=context_pk).first()
+    if context is None or not course.is_instructor(request.user, context):
+        raise Http404
+    if request.method == "POST":
+        try:
+            count = course.refresh_members(context)
+        except LtiException as error:
+            logger.warning("NRPS refresh of context %s failed: %s", context.pk, error)
+            messages.error(request, _("The course platform did not send its members."))
+        else:
+            messages.success(
+                request, _("%(count)d course members fetched.") % {"count": count}
+            )
+        return HttpResponseRedirect(request.path)
+    pages, rows = course.report(context)
+    return render(
+        request,
+        "wagtail_mentoring_lti/course_report.html",
+        {
+            "course": context,
+            "pages": pages,
+            "rows": rows,
+            "can_refresh": bool(context.memberships_url),
+            **frontend_context(),
+        },
     )
 
 
