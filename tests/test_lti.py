@@ -440,3 +440,17 @@ def test_an_instructor_sees_the_course_learners_part_and_fetches_members(
     body = client.get(report_url).content.decode()
     assert "Max Newcomer" in body and "has not opened the intranet yet" in body
     assert LtiUser.objects.filter(sub="learner-2", auth_user=None).exists()
+
+
+def test_a_state_started_for_one_platform_does_not_carry_another(platform, client):
+    other = Platform(client_id="other-tool", deployment_id="dep-9")
+    try:
+        other.register()
+        _, auth = platform.login(client)
+        # The other (registered) platform signs a token for the first's login.
+        token = other.id_token(
+            {**auth, "client_id": "other-tool"}, custom={"page_id": "1"}
+        )
+        _refused(other.post_launch(client, auth, token), "not started")
+    finally:
+        other.stop()

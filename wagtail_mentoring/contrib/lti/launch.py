@@ -150,6 +150,9 @@ class MentoringMessageLaunch(DjangoMessageLaunch):
         # launches with one state, only one gets True.
         if saved is None or not cache.delete(STATE_KEY.format(state)):
             raise LaunchRefused("bad_state", "unknown or used state")
+        # The login was started for one platform; its token must come from it.
+        if saved["registration"] != self._tool_config.registration.pk:
+            raise LaunchRefused("bad_state", "state of another platform")
         self._expected_nonce = saved["nonce"]
         return self
 
