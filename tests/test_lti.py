@@ -454,3 +454,37 @@ def test_a_state_started_for_one_platform_does_not_carry_another(platform, clien
         _refused(other.post_launch(client, auth, token), "not started")
     finally:
         other.stop()
+
+
+def test_an_instructor_who_runs_the_program_enrols_the_course_once(
+    platform, client, program
+):
+    from wagtail_mentoring.programs.models import Enrollment
+
+    learner, teacher = make_user("lee"), make_user("tess")
+    custom = {"page_id": str(program.pk)}
+    platform.launch(Client(), custom=custom)
+    LtiUser.objects.filter(sub="learner-1").update(auth_user=learner)
+    launch = platform.launch(
+        client, custom=custom, sub="teacher-1", roles=(INSTRUCTOR,)
+    )
+    LtiUser.objects.filter(sub="teacher-1").update(auth_user=teacher)
+    launch = platform.launch(
+        client, custom=custom, sub="teacher-1", roles=(INSTRUCTOR,)
+    )
+    report_url = client.get(launch.context["report_url"])["Location"]
+    form = {"program": str(program.pk), "role": "mentee"}
+    # Teaching the course is not running the program: refused, nothing written.
+    client.post(report_url, {**form, "action": "enrol"})
+    assert not Enrollment.objects.exists()
+    teacher.groups.add(program.admin_group)
+    preview = client.post(report_url, {**form, "action": "preview"})
+    assert preview.status_code == 200
+    assert "Lee" in preview.content.decode()
+    assert not Enrollment.objects.exists()
+    client.post(report_url, {**form, "action": "enrol"})
+    enrollment = Enrollment.objects.get()
+    assert (enrollment.user, enrollment.role) == (learner, "mentee")
+    # Again: no duplicate.
+    client.post(report_url, {**form, "action": "enrol"})
+    assert Enrollment.objects.count() == 1

@@ -90,6 +90,14 @@ def report(context: LtiContext):
     return pages, rows
 
 
+def linked_learners(context: LtiContext) -> list:
+    """The intranet accounts of the course's active learners who linked one."""
+    memberships = LtiMembership.objects.filter(
+        context=context, is_active=True, is_learner=True, user__auth_user__isnull=False
+    ).select_related("user__auth_user")
+    return [m.user.auth_user for m in memberships.order_by("user__name", "user__sub")]
+
+
 def refresh_members(context: LtiContext) -> int:
     """Fetch the course's members from the platform (NRPS); how many it lists."""
     sync_memberships(context)

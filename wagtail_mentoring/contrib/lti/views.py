@@ -29,8 +29,13 @@ from lti_tool.utils import sync_data_from_launch
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
 
+from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.look import frontend_context
+from wagtail_mentoring.people.users import display_name
+from wagtail_mentoring.permissions import can_administer
+from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Role
+from wagtail_mentoring.programs.services import enroll_participants
 
 from . import course, grades, people, targets
 from .framing import frameable_by_platforms
@@ -180,6 +185,9 @@ def course_report(request, context_pk: int):
     context = LtiContext.objects.filter(pk=context_pk).first()
     if context is None or not course.is_instructor(request.user, context):
         raise Http404
+    action = request.POST.get("action", "refresh")
+    if request.method == "POST" and action in ("preview", "enrol"):
+        return _enrol_learners(request, context, action)
     if request.method == "POST":
         try:
             count = course.refresh_members(context)
@@ -200,6 +208,66 @@ def course_report(request, context_pk: int):
             "pages": pages,
             "rows": rows,
             "can_refresh": bool(context.memberships_url),
+            "enrol_programs": [
+                p
+                for p in pages
+                if isinstance(p, ProgramPage) and can_administer(request.user, p)
+            ],
+            "roles": Role.choices,
+            **frontend_context(),
+        },
+    )
+
+
+def _enrol_learners(request, context, action):
+    """Preview, then enrol the course's linked learners in a placed program."""
+    pages, _rows = course.report(context)
+    program = next(
+        (
+            p
+            for p in pages
+            if isinstance(p, ProgramPage) and str(p.pk) == request.POST.get("program")
+        ),
+        None,
+    )
+    role = request.POST.get("role", "")
+    if program is None or role not in Role.values:
+        messages.error(request, _("Choose a program of this course and a role."))
+        return HttpResponseRedirect(request.path)
+    learners = course.linked_learners(context)
+    if action == "enrol":
+        try:
+            created, skipped = enroll_participants(
+                program, learners, role, by=request.user
+            )
+        except MentoringError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(created)d learners enrolled, %(skipped)d already taking part.")
+                % {"created": len(created), "skipped": len(skipped)},
+            )
+        return HttpResponseRedirect(request.path)
+    taking_part = set(
+        Enrollment.objects.filter(program=program, role=role, user__in=learners)
+        .live()
+        .values_list("user_id", flat=True)
+    )
+    return render(
+        request,
+        "wagtail_mentoring_lti/enrol_preview.html",
+        {
+            "course": context,
+            "program": program,
+            "role": role,
+            "role_label": Role(role).label,
+            "new": [
+                display_name(u)
+                for u in learners
+                if u.pk not in taking_part and u.is_active
+            ],
+            "already": [display_name(u) for u in learners if u.pk in taking_part],
             **frontend_context(),
         },
     )
