@@ -97,6 +97,8 @@ SECRETS = {
     # them in their data export, and nobody else but the moderators.
     "SECRET-HIDDEN-POST": {PARTNER, ADMIN, HR, SUPERUSER},
     "SECRET-REPORT-REASON": {PARTNER, ADMIN, HR, SUPERUSER},
+    # A registered LMS's client id: whoever may register platforms.
+    "SECRET-LTI-CLIENT": {SUPERUSER},
 }
 
 
@@ -374,6 +376,7 @@ def build_world() -> World:
         secret="https://chat.invalid/SECRET-CHAT-WEBHOOK-1234",
     )
     world.objects.update(_community_world(program, u))
+    world.objects.update(_lti_world())
     world.objects.update(
         flash=flash,
         slot=slot,
@@ -442,4 +445,33 @@ def _community_world(program, u) -> dict:
         "thread": thread,
         "post": post,
         "report": report,
+    }
+
+
+def _lti_world() -> dict:
+    """A registered LMS for the LTI tool's admin screens, when it is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("wagtail_mentoring.contrib.lti"):
+        return {}
+    from lti_tool.models import LtiContext, LtiDeployment, LtiRegistration
+
+    registration = LtiRegistration.objects.create(
+        name="Course platform",
+        issuer="https://lms.invalid",
+        client_id="SECRET-LTI-CLIENT",
+        auth_url="https://lms.invalid/auth",
+        token_url="https://lms.invalid/token",
+        keyset_url="https://lms.invalid/jwks",
+    )
+    deployment = LtiDeployment.objects.create(
+        registration=registration, deployment_id="dep-1", is_active=True
+    )
+    course = LtiContext.objects.create(
+        deployment=deployment, id_on_platform="course-1", title="Mentoring 101"
+    )
+    return {
+        "lti_registration": registration,
+        "lti_deployment": deployment,
+        "lti_course": course,
     }

@@ -396,6 +396,37 @@ EXPECTED: dict[str, Rule] = {
     "wm_privacy:person": read_only(PRIVACY_OFFICERS),
     "wm_privacy:export": post_only(PRIVACY_OFFICERS),
     "wm_privacy:erase": same(PRIVACY_OFFICERS),
+    # The LTI tool (an optional sub-app the example intranet installs). Its
+    # endpoints are public, for the LMS and the learner's browser: each refuses
+    # (403 with the reason) what it cannot verify: no login parameters, no
+    # signed id_token, no deep-linking session, a made-up hand-off token, no
+    # pending link. Only the JWKS is served to everyone.
+    "wagtail_mentoring_lti:login": REFUSED,
+    "wagtail_mentoring_lti:launch": REFUSED,
+    "wagtail_mentoring_lti:deep_link": REFUSED,
+    "wagtail_mentoring_lti:continue": REFUSED,
+    "wagtail_mentoring_lti:link": REFUSED,
+    # A course's report: only its instructors (as the LMS said at a launch);
+    # no role of this world teaches the course.
+    "wagtail_mentoring_lti:course": REFUSED,
+    "wagtail_mentoring_lti:jwks": read_only(EVERYONE),
+    # Registering platforms takes django-lti's model permissions.
+    **_model_views(
+        "wm_lti_platforms",
+        index=read_only(ONLY_SUPERUSER),
+        inspect=read_only(ONLY_SUPERUSER),
+        add=same(ONLY_SUPERUSER),
+        edit=same(ONLY_SUPERUSER),
+        delete=same(ONLY_SUPERUSER),
+    ),
+    **_model_views(
+        "wm_lti_deployments",
+        index=read_only(ONLY_SUPERUSER),
+        add=same(ONLY_SUPERUSER),
+        edit=same(ONLY_SUPERUSER),
+        delete=same(ONLY_SUPERUSER),
+        history=read_only(ONLY_SUPERUSER),
+    ),
     "bulk:enrollment:approve": same(ADMINS_OF_A),
     "bulk:enrollment:decline": same(ADMINS_OF_A),
     "bulk:enrollment:move_to_cohort": same(ADMINS_OF_A),
@@ -569,6 +600,8 @@ def _kwarg(name, namespace, kwarg, w):
             for name in ("join_circle", "leave_circle", "circle_settings", "end_circle")
         },
         ("wm_relationships:circle", "pk"): w.group_circle.pk,
+        ("wagtail_mentoring_lti:continue", "token"): "made-up-token",
+        ("wagtail_mentoring_lti:course", "context_pk"): w.lti_course.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]
@@ -615,6 +648,8 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_interest_chooser": w.interest,
         "wm_profile_chooser": w.profile,
         "wm_space_reports": w.report,
+        "wm_lti_platforms": w.lti_registration,
+        "wm_lti_deployments": w.lti_deployment,
     }
     return objects[namespace].pk
 
@@ -632,6 +667,9 @@ def _fingerprint() -> str:
         apps.get_model("wagtailcore", "PageLogEntry"),
         apps.get_model("wagtailcore", "GroupPagePermission"),
     ]
+    if apps.is_installed("wagtail_mentoring.contrib.lti"):
+        models += list(apps.get_app_config("lti_tool").get_models())
+        models += list(apps.get_app_config("wagtail_mentoring_lti").get_models())
     for model in models:
         digest.update(repr(list(model.objects.order_by("pk").values_list())).encode())
     return digest.hexdigest()

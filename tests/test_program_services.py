@@ -221,3 +221,25 @@ def test_nobody_is_matched_with_themselves(employee, program, superuser):
             program, [(employee, "mentee"), (employee, "mentor")], superuser
         )
     assert not Relationship.objects.exists()
+
+
+def test_a_program_admin_enrols_a_group_once(program, program_admin, employee):
+    from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
+    from wagtail_mentoring.programs.services import enroll_participants
+
+    newcomer = make_user("newcomer")
+    gone = make_user("gone", active=False)
+    with pytest.raises(MentoringError):
+        enroll_participants(program, [newcomer], "mentee", by=employee)
+    assert not Enrollment.objects.filter(program=program).exists()
+    created, skipped = enroll_participants(
+        program, [newcomer, employee, gone], "mentee", by=program_admin
+    )
+    assert {e.user for e in created} == {newcomer, employee}
+    assert skipped == [gone]
+    assert all(e.status == EnrollmentStatus.APPROVED for e in created)
+    created, skipped = enroll_participants(
+        program, [newcomer, employee], "mentee", by=program_admin
+    )
+    assert created == [] and len(skipped) == 2
+    assert Enrollment.objects.filter(program=program).count() == 2

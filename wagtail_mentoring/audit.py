@@ -30,6 +30,7 @@ ACTIONS = {
         _("Sent a test message to a chat channel"),
     ),
     "wagtail_mentoring.apply": (_("Apply"), _("Applied to a program")),
+    "wagtail_mentoring.enroll": (_("Enrol"), _("Enrolled by a program admin")),
     "wagtail_mentoring.withdraw": (_("Withdraw"), _("Withdrew an application")),
     "wagtail_mentoring.approve": (_("Approve"), _("Approved an application")),
     "wagtail_mentoring.decline": (_("Decline"), _("Declined an application")),

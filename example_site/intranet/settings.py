@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "rest_framework",
     # The mentoring extension: after the wagtail apps.
     "wagtail_mentoring",
+    # Optional: the LTI 1.3 tool that places programs and journeys in LMS courses.
+    "lti_tool",
+    "wagtail_mentoring.contrib.lti",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

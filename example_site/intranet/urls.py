@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # wagtail_mentoring's front end: before wagtail_urls.
     path("mentoring/", include("wagtail_mentoring.urls")),
+    # Optional: the LTI 1.3 tool (login initiation, launch, JWKS, deep linking).
+    path("lti/", include("wagtail_mentoring.contrib.lti.urls")),
 ]
 
 if settings.DEBUG:

@@ -154,6 +154,47 @@ def apply_to_program(
     return enrollment
 
 
+def enroll_participants(
+    program: ProgramPage, users: Iterable, role: str, *, by, now=None
+) -> tuple[list[Enrollment], list]:
+    """A program admin enrols people in ``role`` at once, approved.
+
+    For a group brought in together (a course's learners): people already taking
+    part in that role, and inactive accounts, are skipped, so running it again
+    enrols only the newcomers. Returns the new enrollments and the skipped users.
+    """
+    require_program_admin(by, program)
+    require(role in Role.values, _("Unknown role."), code="role")
+    now = now or timezone.now()
+    created, skipped = [], []
+    with transaction.atomic():
+        for user in users:
+            taking_part = (
+                Enrollment.objects.select_for_update()
+                .filter(user=user, program=program, role=role)
+                .live()
+                .exists()
+            )
+            if taking_part or not user.is_active:
+                skipped.append(user)
+                continue
+            enrollment = Enrollment.objects.create(
+                user=user,
+                program=program,
+                role=role,
+                created_at=now,
+                status=EnrollmentStatus.APPROVED,
+                decided_at=now,
+                cohort=current_cohort(program, timezone.localdate(now)),
+            )
+            audit.record(enrollment, "wagtail_mentoring.enroll", user=by, role=role)
+            created.append(enrollment)
+        if created:
+            participants_changed(created)
+            signals.enrollments_approved.send(Enrollment, enrollments=created, by=by)
+    return created, skipped
+
+
 def withdraw_application(enrollment: Enrollment, by) -> Enrollment:
     """The applicant (or a program admin) takes back a pending or approved
     application; ``by=None`` when the package does it for someone who left."""

@@ -26,6 +26,7 @@ from intranet.home.demo_events import seed_events
 from intranet.home.demo_flash import seed_flash
 from intranet.home.demo_history import seed_history
 from intranet.home.demo_journeys import seed_journeys
+from intranet.home.demo_lti import seed_lti
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
 from intranet.home.demo_peer import seed_peer
@@ -225,6 +226,7 @@ class Command(BaseCommand):
         seed_nudges(programs[0])
         seed_wording(programs[0], admin)
         seed_chat(programs[0])
+        seed_lti()
         seed_matching(programs[0], admin)
         seed_history(hub, programs[0], people)
         seed_circles(hub)
