@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The mentoring extension: after the wagtail apps.
     "wagtail_mentoring",
     "django.contrib.admin",

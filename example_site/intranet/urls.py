@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # wagtail_mentoring's front end: before wagtail_urls.
     path("mentoring/", include("wagtail_mentoring.urls")),
+    # Its REST API (tokens: Mentoring → API tokens, or manage.py mentoring_token).
+    path("api/mentoring/v1/", include("wagtail_mentoring.api.urls")),
 ]
 
 if settings.DEBUG:

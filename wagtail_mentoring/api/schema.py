@@ -1,0 +1,66 @@
+"""The API's OpenAPI 3.1 document and its interactive page.
+
+The document covers this package's URLs only (``urlconf``), whatever else the
+host serves; the page loads Swagger UI from ``drf-spectacular-sidecar``'s
+static files, never from a CDN.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from django.urls import reverse
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+
+from wagtail_mentoring.api.authentication import (
+    BearerTokenAuthentication,
+    SessionAuthentication,
+)
+
+SETTINGS = {
+    "OAS_VERSION": "3.1.0",
+    "TITLE": "wagtail_mentoring API",
+    "DESCRIPTION": (
+        "Programs, applications, relationships, journeys, community spaces and "
+        "program administration of the intranet's mentoring platform. Errors "
+        'are always {"error": {"code", "message", "fields"?}}.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SECURITY": [{"bearerAuth": []}, {"cookieAuth": []}],
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer"},
+            "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+        }
+    },
+}
+
+
+class SchemaView(SpectacularAPIView):
+    authentication_classes = [SessionAuthentication, BearerTokenAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+    urlconf = "wagtail_mentoring.api.urls"
+    custom_settings = SETTINGS
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, *args, **kwargs):
+        # Paths are relative to where the host mounted the API: say where.
+        prefix = reverse("wm_api:schema").removesuffix("schema/").rstrip("/")
+        self.custom_settings = {**SETTINGS, "SERVERS": [{"url": prefix}]}
+        return super().get(request, *args, **kwargs)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI with its script served apart, for hosts with a strict CSP."""
+
+    authentication_classes = [SessionAuthentication, BearerTokenAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+    url_name = "wm_api:schema"
+    custom_settings = SETTINGS
