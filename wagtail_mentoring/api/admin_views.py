@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from wagtail_mentoring.analytics import kpis
 from wagtail_mentoring.api import serializers as s
 from wagtail_mentoring.api.authentication import ProgramAdminScope
-from wagtail_mentoring.api.base import APIBase, DetailBase, ListBase
+from wagtail_mentoring.api.base import APIBase, DetailBase, ListBase, documented
 from wagtail_mentoring.api.filters import ApplicationFilter, ProposalFilter, RunFilter
 from wagtail_mentoring.api.views import ERRORS
 from wagtail_mentoring.matching import runs
@@ -46,6 +45,8 @@ def _matching_program(user, program_id) -> ProgramPage:
 class AdminApplicationList(ListBase):
     """Applications to the programs I administer."""
 
+    queryset = Enrollment.objects.none()  # the schema's model
+
     permission_classes = [ProgramAdminScope]
     serializer_class = s.AdminApplicationSerializer
     filterset_class = ApplicationFilter
@@ -63,7 +64,7 @@ class DecideApplication(APIBase):
 
     permission_classes = [ProgramAdminScope]
 
-    @extend_schema(
+    @documented(
         request=s.DecideApplicationInput,
         responses={200: s.AdminApplicationSerializer, **ERRORS},
     )
@@ -76,15 +77,15 @@ class DecideApplication(APIBase):
             else programs.decline_enrollment
         )
         decide(enrollment, request.user, data.get("note", ""))
-        enrollment = (
-            Enrollment.objects.select_related("program", "user").get(pk=pk)
-        )
+        enrollment = Enrollment.objects.select_related("program", "user").get(pk=pk)
         return Response(s.AdminApplicationSerializer(enrollment).data)
 
 
 class RunList(ListBase):
     """A program's matching runs, newest first; POST starts one (or returns
     the one still running)."""
+
+    queryset = MatchingRun.objects.none()  # the schema's model
 
     permission_classes = [ProgramAdminScope]
     serializer_class = s.RunSerializer
@@ -100,7 +101,7 @@ class RunList(ListBase):
     def get_queryset(self):
         return MatchingRun.objects.filter(program=self.program()).order_by("-pk")
 
-    @extend_schema(request=s.StartRunInput, responses={202: s.RunSerializer, **ERRORS})
+    @documented(request=s.StartRunInput, responses={202: s.RunSerializer, **ERRORS})
     def post(self, request, program_id: int):
         program = self.program()
         data = self.input(s.StartRunInput)
@@ -126,6 +127,8 @@ class RunDetail(DetailBase):
 
 class ProposalList(ListBase):
     """The program's proposals of its current run and decisions kept."""
+
+    queryset = MatchProposal.objects.none()  # the schema's model
 
     permission_classes = [ProgramAdminScope]
     serializer_class = s.ProposalSerializer
@@ -153,7 +156,7 @@ class DecideProposal(APIBase):
 
     permission_classes = [ProgramAdminScope]
 
-    @extend_schema(
+    @documented(
         request=s.DecideProposalInput, responses={200: s.ProposalSerializer, **ERRORS}
     )
     def post(self, request, pk: int):
@@ -174,11 +177,13 @@ class Publish(APIBase):
 
     permission_classes = [ProgramAdminScope]
 
-    @extend_schema(request=s.PublishInput, responses={200: s.OutcomeSerializer, **ERRORS})
+    @documented(request=s.PublishInput, responses={200: s.OutcomeSerializer, **ERRORS})
     def post(self, request, program_id: int):
         program = _matching_program(request.user, program_id)
         data = self.input(s.PublishInput)
-        outcome = matching.publish(program, request.user, message=data.get("message", ""))
+        outcome = matching.publish(
+            program, request.user, message=data.get("message", "")
+        )
         return Response(
             {
                 "done": [p.pk for p in outcome.done],
@@ -194,7 +199,7 @@ class ProgramReport(APIBase):
 
     permission_classes = [ProgramAdminScope]
 
-    @extend_schema(
+    @documented(
         parameters=[s.ReportInput],
         responses={200: s.ProgramReportSerializer(many=True), **ERRORS},
     )

@@ -75,9 +75,9 @@ class SignedIn(permissions.BasePermission):
             return False
         auth = request.auth
         if isinstance(auth, PersonalAccessToken) and not auth.grants(self.scope):
-            self.message = _("This endpoint needs a token with the scope %(scope)s.") % {
-                "scope": self.scope
-            }
+            self.message = _(
+                "This endpoint needs a token with the scope %(scope)s."
+            ) % {"scope": self.scope}
             return False
         return True
 

@@ -18,8 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, generics, serializers, status
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
@@ -109,6 +110,17 @@ def exception_handler(exc, context):
     for key, value in headers.items():
         response[key] = value
     return response
+
+
+def documented(**kwargs):
+    """``extend_schema`` for a view method, based on drf-spectacular's schema
+    class whatever the host's ``DEFAULT_SCHEMA_CLASS`` says."""
+
+    def decorator(method):
+        method.kwargs = {"schema": AutoSchema}
+        return extend_schema(**kwargs)(method)
+
+    return decorator
 
 
 class Pagination(PageNumberPagination):

@@ -7,6 +7,7 @@ service's, and its refusal comes back in the error shape of ``base.py``.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wagtail_mentoring.api.base import StrictSerializer
@@ -15,7 +16,6 @@ from wagtail_mentoring.engagement.models import (
     Feedback,
     FeedbackVisibility,
     Goal,
-    GoalStatus,
     Meeting,
     Message,
 )
@@ -34,6 +34,13 @@ from wagtail_mentoring.programs.models import (
 TEXT_MAX = 5000
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+        "required": ["id", "name"],
+    }
+)
 class PersonField(serializers.Field):
     """A person as others see them: an id and a display name, never an email."""
 
@@ -356,7 +363,9 @@ class ProgramReportSerializer(serializers.Serializer):
 
 
 class ReportInput(StrictSerializer):
-    days = serializers.IntegerField(required=False, min_value=1, max_value=3660, default=30)
+    days = serializers.IntegerField(
+        required=False, min_value=1, max_value=3660, default=30
+    )
 
 
 # --- Input ------------------------------------------------------------------
@@ -380,7 +389,9 @@ class ScheduleMeetingInput(StrictSerializer):
     )
     timezone = serializers.CharField(required=False, allow_blank=True, max_length=64)
     location = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    agenda = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    agenda = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_MAX
+    )
 
 
 class FeedbackInput(StrictSerializer):
@@ -421,7 +432,9 @@ class ReplyInput(StrictSerializer):
 
 
 class DecideApplicationInput(StrictSerializer):
-    decision = serializers.ChoiceField(choices=[("approve", _("approve")), ("decline", _("decline"))])
+    decision = serializers.ChoiceField(
+        choices=[("approve", _("approve")), ("decline", _("decline"))]
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
 
 
@@ -441,5 +454,6 @@ class DecideProposalInput(StrictSerializer):
 
 
 class PublishInput(StrictSerializer):
-    message = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
-
+    message = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_MAX
+    )

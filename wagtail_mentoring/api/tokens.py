@@ -66,7 +66,9 @@ def create_token(
     if not name:
         raise MentoringError(_("Please name the token."), code="name")
     if len(name) > 100:
-        raise MentoringError(_("Please keep the name under 100 characters."), code="name")
+        raise MentoringError(
+            _("Please keep the name under 100 characters."), code="name"
+        )
     if scope not in TokenScope.values:
         raise MentoringError(
             _("Unknown scope %(scope)s.") % {"scope": scope}, code="scope"

@@ -30,9 +30,7 @@ urlpatterns = [
         views.WithdrawApplication.as_view(),
         name="application_withdraw",
     ),
-    path(
-        "me/relationships/", views.RelationshipList.as_view(), name="relationships"
-    ),
+    path("me/relationships/", views.RelationshipList.as_view(), name="relationships"),
     path(
         "me/relationships/<int:pk>/",
         views.RelationshipDetail.as_view(),
@@ -58,9 +56,7 @@ urlpatterns = [
         views.MeetingFeedback.as_view(),
         name="meeting_feedback",
     ),
-    path(
-        "me/relationships/<int:pk>/goals/", views.GoalList.as_view(), name="goals"
-    ),
+    path("me/relationships/<int:pk>/goals/", views.GoalList.as_view(), name="goals"),
     path(
         "me/relationships/<int:pk>/goals/<int:goal_pk>/check-ins/",
         views.GoalCheckIn.as_view(),
@@ -82,9 +78,7 @@ urlpatterns = [
         name="relationship_journeys",
     ),
     path("spaces/", views.SpaceList.as_view(), name="spaces"),
-    path(
-        "spaces/<int:space_id>/threads/", views.ThreadList.as_view(), name="threads"
-    ),
+    path("spaces/<int:space_id>/threads/", views.ThreadList.as_view(), name="threads"),
     path(
         "spaces/<int:space_id>/threads/<int:thread_id>/posts/",
         views.PostList.as_view(),

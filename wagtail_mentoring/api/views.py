@@ -7,16 +7,15 @@ page's form calls, so a refusal has the same words.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers as drf
 from rest_framework import status
 from rest_framework.response import Response
 
 from wagtail_mentoring.api import serializers as s
-from wagtail_mentoring.api.base import APIBase, DetailBase, ListBase
+from wagtail_mentoring.api.base import APIBase, DetailBase, ListBase, documented
 from wagtail_mentoring.api.filters import (
     ApplicationFilter,
     GoalFilter,
@@ -26,11 +25,10 @@ from wagtail_mentoring.api.filters import (
 )
 from wagtail_mentoring.community import selectors as community_selectors
 from wagtail_mentoring.community import services as community
-from wagtail_mentoring.community.models import CommunitySpacePage
+from wagtail_mentoring.community.models import CommunitySpacePage, Post, Thread
 from wagtail_mentoring.engagement import selectors as engagement_selectors
 from wagtail_mentoring.engagement import services as engagement
-from wagtail_mentoring.engagement.models import Meeting
-from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.engagement.models import Feedback, Goal, Meeting, Message
 from wagtail_mentoring.journeys import selectors as journey_selectors
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.people.services import profile_of
@@ -59,6 +57,8 @@ def _programs():
 class ProgramList(ListBase):
     """Published programs: what the intranet's program pages show everyone."""
 
+    queryset = ProgramPage.objects.none()  # the schema's model
+
     serializer_class = s.ProgramSerializer
     filterset_class = ProgramFilter
 
@@ -67,6 +67,7 @@ class ProgramList(ListBase):
 
 
 class ProgramDetail(DetailBase):
+    queryset = ProgramPage.objects.none()  # the schema's model
     serializer_class = s.ProgramSerializer
 
     def get_queryset(self):
@@ -75,6 +76,8 @@ class ProgramDetail(DetailBase):
 
 class JourneyList(ListBase):
     """Published learning journeys."""
+
+    queryset = LearningJourneyPage.objects.none()  # the schema's model
 
     serializer_class = s.JourneySerializer
 
@@ -86,7 +89,7 @@ class JourneyList(ListBase):
 
 
 class Me(APIBase):
-    @extend_schema(responses={200: s.ProfileSerializer, **ERRORS})
+    @documented(responses={200: s.ProfileSerializer, **ERRORS})
     def get(self, request):
         profile = profile_of(request.user)
         return Response(s.ProfileSerializer(profile).data)
@@ -95,13 +98,15 @@ class Me(APIBase):
 class ApplicationList(ListBase):
     """My applications; POST applies, as the program page's form does."""
 
+    queryset = Enrollment.objects.none()  # the schema's model
+
     serializer_class = s.ApplicationSerializer
     filterset_class = ApplicationFilter
 
     def get_queryset(self):
         return program_selectors.my_enrollments(self.request.user)
 
-    @extend_schema(
+    @documented(
         request=s.ApplyInput, responses={201: s.ApplicationSerializer, **ERRORS}
     )
     def post(self, request):
@@ -140,6 +145,7 @@ class ApplicationList(ListBase):
 
 
 class ApplicationDetail(DetailBase):
+    queryset = Enrollment.objects.none()  # the schema's model
     serializer_class = s.ApplicationSerializer
 
     def get_queryset(self):
@@ -147,7 +153,7 @@ class ApplicationDetail(DetailBase):
 
 
 class WithdrawApplication(APIBase):
-    @extend_schema(request=None, responses={200: s.ApplicationSerializer, **ERRORS})
+    @documented(request=None, responses={200: s.ApplicationSerializer, **ERRORS})
     def post(self, request, pk: int):
         enrollment = get_object_or_404(
             Enrollment.objects.filter(user=request.user), pk=pk
@@ -171,6 +177,8 @@ def _members():
 
 class RelationshipList(ListBase):
     """Relationships I am a member of (pairs and circles)."""
+
+    queryset = Relationship.objects.none()  # the schema's model
 
     serializer_class = s.RelationshipSerializer
     filterset_class = RelationshipFilter
@@ -197,13 +205,15 @@ class RelationshipMixin:
 
 
 class RelationshipDetail(RelationshipMixin, APIBase):
-    @extend_schema(responses={200: s.RelationshipSerializer, **ERRORS})
+    @documented(responses={200: s.RelationshipSerializer, **ERRORS})
     def get(self, request, pk: int):
         return Response(s.RelationshipSerializer(self.relationship()).data)
 
 
 class MeetingList(RelationshipMixin, ListBase):
     """The pair's meetings; POST schedules one (everyone gets an invite)."""
+
+    queryset = Meeting.objects.none()  # the schema's model
 
     serializer_class = s.MeetingSerializer
     filterset_class = MeetingFilter
@@ -213,7 +223,7 @@ class MeetingList(RelationshipMixin, ListBase):
             self.relationship(), self.request.user
         ).select_related("created_by")
 
-    @extend_schema(
+    @documented(
         request=s.ScheduleMeetingInput, responses={201: s.MeetingSerializer, **ERRORS}
     )
     def post(self, request, pk: int):
@@ -242,20 +252,20 @@ class MeetingMixin(RelationshipMixin):
 
 
 class MeetingDetail(MeetingMixin, APIBase):
-    @extend_schema(responses={200: s.MeetingSerializer, **ERRORS})
+    @documented(responses={200: s.MeetingSerializer, **ERRORS})
     def get(self, request, pk: int, meeting_pk: int):
         return Response(s.MeetingSerializer(self.meeting()).data)
 
 
 class CancelMeeting(MeetingMixin, APIBase):
-    @extend_schema(request=None, responses={200: s.MeetingSerializer, **ERRORS})
+    @documented(request=None, responses={200: s.MeetingSerializer, **ERRORS})
     def post(self, request, pk: int, meeting_pk: int):
         meeting = engagement.cancel_meeting(self.meeting(), request.user)
         return Response(s.MeetingSerializer(meeting).data)
 
 
 class MeetingFeedback(MeetingMixin, APIBase):
-    @extend_schema(
+    @documented(
         request=s.FeedbackInput, responses={201: s.FeedbackSerializer, **ERRORS}
     )
     def post(self, request, pk: int, meeting_pk: int):
@@ -276,6 +286,8 @@ class FeedbackList(RelationshipMixin, ListBase):
     """Feedback I may read (mine, and what my partner shared); POST gives the
     final feedback on the relationship once it is open."""
 
+    queryset = Feedback.objects.none()  # the schema's model
+
     serializer_class = s.FeedbackSerializer
 
     def get_queryset(self):
@@ -283,7 +295,7 @@ class FeedbackList(RelationshipMixin, ListBase):
             self.relationship(), self.request.user
         ).order_by("-created_at", "-pk")
 
-    @extend_schema(
+    @documented(
         request=s.FeedbackInput, responses={201: s.FeedbackSerializer, **ERRORS}
     )
     def post(self, request, pk: int):
@@ -302,13 +314,15 @@ class FeedbackList(RelationshipMixin, ListBase):
 class GoalList(RelationshipMixin, ListBase):
     """The pair's goals; POST sets one."""
 
+    queryset = Goal.objects.none()  # the schema's model
+
     serializer_class = s.GoalSerializer
     filterset_class = GoalFilter
 
     def get_queryset(self):
         return engagement_selectors.goals_of(self.relationship())
 
-    @extend_schema(request=s.GoalInput, responses={201: s.GoalSerializer, **ERRORS})
+    @documented(request=s.GoalInput, responses={201: s.GoalSerializer, **ERRORS})
     def post(self, request, pk: int):
         relationship = self.relationship()
         data = self.input(s.GoalInput)
@@ -325,7 +339,7 @@ class GoalList(RelationshipMixin, ListBase):
 
 
 class GoalCheckIn(RelationshipMixin, APIBase):
-    @extend_schema(request=s.CheckInInput, responses={200: s.GoalSerializer, **ERRORS})
+    @documented(request=s.CheckInInput, responses={200: s.GoalSerializer, **ERRORS})
     def post(self, request, pk: int, goal_pk: int):
         goal = get_object_or_404(
             engagement_selectors.goals_of(self.relationship()), pk=goal_pk
@@ -341,14 +355,14 @@ class GoalCheckIn(RelationshipMixin, APIBase):
 class MessageList(RelationshipMixin, ListBase):
     """The pair's thread, oldest first; POST writes to it."""
 
+    queryset = Message.objects.none()  # the schema's model
+
     serializer_class = s.MessageSerializer
 
     def get_queryset(self):
         return engagement_selectors.thread(self.relationship())
 
-    @extend_schema(
-        request=s.MessageInput, responses={201: s.MessageSerializer, **ERRORS}
-    )
+    @documented(request=s.MessageInput, responses={201: s.MessageSerializer, **ERRORS})
     def post(self, request, pk: int):
         relationship = self.relationship()
         data = self.input(s.MessageInput)
@@ -359,9 +373,7 @@ class MessageList(RelationshipMixin, ListBase):
 class RelationshipJourneys(RelationshipMixin, APIBase):
     """The pair's learning journeys with the pair's and my progress."""
 
-    @extend_schema(
-        responses={200: s.JourneyProgressSerializer(many=True), **ERRORS}
-    )
+    @documented(responses={200: s.JourneyProgressSerializer(many=True), **ERRORS})
     def get(self, request, pk: int):
         relationship = journey_selectors.with_journeys(
             Relationship.objects.filter(pk=self.relationship().pk)
@@ -375,6 +387,8 @@ class RelationshipJourneys(RelationshipMixin, APIBase):
 
 class SpaceList(ListBase):
     """Published community spaces, with whether I may read their discussions."""
+
+    queryset = CommunitySpacePage.objects.none()  # the schema's model
 
     serializer_class = s.SpaceSerializer
 
@@ -411,12 +425,14 @@ class SpaceMixin:
 class ThreadList(SpaceMixin, ListBase):
     """A space's discussions (its readers only); POST starts one."""
 
+    queryset = Thread.objects.none()  # the schema's model
+
     serializer_class = s.ThreadSerializer
 
     def get_queryset(self):
         return community_selectors.threads(self.space(), self.request.user)
 
-    @extend_schema(request=s.ThreadInput, responses={201: s.ThreadSerializer, **ERRORS})
+    @documented(request=s.ThreadInput, responses={201: s.ThreadSerializer, **ERRORS})
     def post(self, request, space_id: int):
         space = self.space()
         data = self.input(s.ThreadInput)
@@ -434,6 +450,8 @@ class ThreadList(SpaceMixin, ListBase):
 class PostList(SpaceMixin, ListBase):
     """A discussion's posts (hidden ones for moderators only); POST replies."""
 
+    queryset = Post.objects.none()  # the schema's model
+
     serializer_class = s.PostSerializer
 
     def thread(self):
@@ -444,11 +462,9 @@ class PostList(SpaceMixin, ListBase):
     def get_queryset(self):
         return community_selectors.posts(self.thread(), self.request.user)
 
-    @extend_schema(request=s.ReplyInput, responses={201: s.PostSerializer, **ERRORS})
+    @documented(request=s.ReplyInput, responses={201: s.PostSerializer, **ERRORS})
     def post(self, request, space_id: int, thread_id: int):
         thread = self.thread()
         data = self.input(s.ReplyInput)
         post = community.reply(thread, request.user, data["body"])
         return Response(s.PostSerializer(post).data, status=201)
-
-
