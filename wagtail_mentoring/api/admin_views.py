@@ -54,6 +54,7 @@ class AdminApplicationList(ListBase):
     def get_queryset(self):
         return (
             _scoped(Enrollment, self.request.user)
+            .with_matched()
             .select_related("program", "user")
             .order_by("-created_at", "-pk")
         )
@@ -77,7 +78,11 @@ class DecideApplication(APIBase):
             else programs.decline_enrollment
         )
         decide(enrollment, request.user, data.get("note", ""))
-        enrollment = Enrollment.objects.select_related("program", "user").get(pk=pk)
+        enrollment = (
+            Enrollment.objects.with_matched()
+            .select_related("program", "user")
+            .get(pk=pk)
+        )
         return Response(s.AdminApplicationSerializer(enrollment).data)
 
 

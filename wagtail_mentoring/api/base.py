@@ -39,6 +39,8 @@ from wagtail_mentoring.errors import MentoringError
 
 #: The largest request body the API reads; larger ones are refused unread.
 MAX_BODY_BYTES = 64 * 1024
+#: The largest id a database column holds; a larger one names nothing.
+MAX_ID = 2**63 - 1
 
 
 class BodyTooLarge(exceptions.APIException):
@@ -133,6 +135,20 @@ class StrictSerializer(serializers.Serializer):
     """Input serializers refuse fields they do not know (a typo is an error,
     not a silently ignored wish)."""
 
+    def to_internal_value(self, data):
+        # DRF turns 42 into "42" for a text field; a wrong type is an error.
+        if isinstance(data, dict):
+            wrong = {
+                name: [_("Not a valid string.")]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and name in data
+                and not isinstance(data[name], str)
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
         if isinstance(self.initial_data, dict):
             unknown = sorted(set(self.initial_data) - set(self.fields))
@@ -146,11 +162,11 @@ class StrictSerializer(serializers.Serializer):
 class APIBase(APIView):
     """Session (with CSRF) or bearer token; JSON in, JSON out; our errors."""
 
-    authentication_classes = [SessionAuthentication, BearerTokenAuthentication]
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = [SignedIn]
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
-    pagination_class = Pagination
+    pagination_class = None
     filter_backends: list = []
     throttle_classes: list = []
     content_negotiation_class = DefaultContentNegotiation
@@ -171,6 +187,8 @@ class APIBase(APIView):
                 _("The request body is larger than %(max)d KB.")
                 % {"max": MAX_BODY_BYTES // 1024}
             )
+        if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
+            raise exceptions.NotFound()
         super().initial(request, *args, **kwargs)
 
     def input(self, serializer_class, **kwargs):
@@ -181,6 +199,7 @@ class APIBase(APIView):
 
 
 class ListBase(APIBase, generics.ListAPIView):
+    pagination_class = Pagination
     filter_backends = [DjangoFilterBackend]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.settings import patched_settings
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -18,6 +19,21 @@ from wagtail_mentoring.api.authentication import (
     BearerTokenAuthentication,
     SessionAuthentication,
 )
+from wagtail_mentoring.api.base import MAX_ID
+
+
+def ids_are_not_negative(result, generator, request, public):
+    """An id in a path is digits (Django's ``int`` converter): say so, so that
+    clients (and the fuzzer) know ``-1`` is no address of the API."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("type") == "integer":
+                    schema["minimum"] = 0
+                    schema["maximum"] = MAX_ID
+    return result
+
 
 SETTINGS = {
     "OAS_VERSION": "3.1.0",
@@ -32,6 +48,10 @@ SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "wagtail_mentoring.api.schema.ids_are_not_negative",
+    ],
 }
 
 
@@ -52,7 +72,7 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
 
 class SchemaView(SpectacularAPIView):
-    authentication_classes = [SessionAuthentication, BearerTokenAuthentication]
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = [AllowAny]
     throttle_classes: list = []
     urlconf = "wagtail_mentoring.api.urls"
@@ -70,9 +90,17 @@ class SchemaView(SpectacularAPIView):
 class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI with its script served apart, for hosts with a strict CSP."""
 
-    authentication_classes = [SessionAuthentication, BearerTokenAuthentication]
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = [AllowAny]
     throttle_classes: list = []
     url_name = "wm_api:schema"
+    title = SETTINGS["TITLE"]
     schema = None
+
+    def get(self, request, *args, **kwargs):
+        # Swagger UI's files from drf-spectacular-sidecar, whatever the host's
+        # SPECTACULAR_SETTINGS say.
+        with patched_settings(SETTINGS):
+            return super().get(request, *args, **kwargs)
+
     custom_settings = SETTINGS

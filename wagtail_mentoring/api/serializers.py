@@ -48,6 +48,20 @@ class PersonField(serializers.Field):
         return {"id": str(user.pk), "name": display_name(user)}
 
 
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal of the API (see ``base.py``)."""
+
+    error = ErrorDetailSerializer()
+
+
 # --- Read -------------------------------------------------------------------
 
 

@@ -43,7 +43,9 @@ from wagtail_mentoring.programs.models import (
     RelationshipMember,
 )
 
-ERROR = OpenApiResponse(description="The error shape (see the API guide).")
+ERROR = OpenApiResponse(
+    s.ErrorSerializer, description="The error shape (see the API guide)."
+)
 ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 413: ERROR}
 
 
