@@ -99,14 +99,21 @@ class ProgramSerializer(serializers.ModelSerializer):
 
 class ProfileSerializer(serializers.ModelSerializer):
     name = serializers.SerializerMethodField()
-    skills = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    skills_wanted = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="name"
-    )
-    interests = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="name"
-    )
+    skills = serializers.SerializerMethodField()
+    skills_wanted = serializers.SerializerMethodField()
+    interests = serializers.SerializerMethodField()
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    # A person without a profile yet gets an unsaved one (reading never
+    # writes), which has no skills to list.
+    def get_skills(self, profile) -> list[str]:
+        return [x.name for x in profile.skills.all()] if profile.pk else []
+
+    def get_skills_wanted(self, profile) -> list[str]:
+        return [x.name for x in profile.skills_wanted.all()] if profile.pk else []
+
+    def get_interests(self, profile) -> list[str]:
+        return [x.name for x in profile.interests.all()] if profile.pk else []
 
     class Meta:
         model = EmployeeProfile
@@ -236,7 +243,9 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class FeedbackSerializer(serializers.ModelSerializer):
     author = PersonField(read_only=True)
-    meeting = serializers.IntegerField(source="meeting_id", read_only=True)
+    meeting = serializers.IntegerField(
+        source="meeting_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Feedback
@@ -336,8 +345,10 @@ class RunSerializer(serializers.ModelSerializer):
 class ProposalSerializer(serializers.ModelSerializer):
     mentee = PersonField(source="mentee.user", read_only=True)
     mentor = PersonField(source="mentor.user", read_only=True)
-    run = serializers.IntegerField(source="run_id", read_only=True)
-    relationship = serializers.IntegerField(source="relationship_id", read_only=True)
+    run = serializers.IntegerField(source="run_id", read_only=True, allow_null=True)
+    relationship = serializers.IntegerField(
+        source="relationship_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = MatchProposal
