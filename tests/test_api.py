@@ -415,3 +415,37 @@ def test_interactive_page_uses_local_static_files():
     assert "cdn" not in html.lower() and "unpkg" not in html
     script = Client().get(API + "docs/?script=").content.decode()
     assert reverse("wm_api:schema") in script
+
+
+# --- The admin's API tokens screen ----------------------------------------------
+
+
+def test_the_admin_screen_shows_a_new_token_once(world):
+    client = Client()
+    admin = world.users[ADMIN]
+    client.force_login(admin)
+    response = client.post(
+        reverse("wm_api_tokens:add"),
+        {"name": "Dashboard", "scope": "api:admin", "days": "30"},
+    )
+    assert response.status_code == 200
+    token = PersonalAccessToken.objects.get(user=admin, name="Dashboard")
+    secret = response.context["new"].secret
+    assert secret in response.content.decode()
+    assert tokens.digest_of(secret) == token.digest
+    listing = client.get(reverse("wm_api_tokens:index")).content.decode()
+    assert f"wmt_{token.prefix}_" in listing and secret not in listing
+    response = client.post(reverse("wm_api_tokens:revoke", args=[token.pk]))
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_the_admin_screen_offers_only_scopes_one_may_hold(world):
+    client = Client()
+    client.force_login(world.users[ADMIN])
+    response = client.post(
+        reverse("wm_api_tokens:add"), {"name": "x", "scope": "scim", "days": "30"}
+    )
+    assert response.status_code == 400
+    assert not PersonalAccessToken.objects.filter(name="x").exists()

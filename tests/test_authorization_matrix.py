@@ -289,6 +289,10 @@ EXPECTED: dict[str, Rule] = {
     "wm_api:admin_proposals": read_only(ADMINS_OF_A),
     "wm_api:admin_proposal_decide": post_only(ADMINS_OF_A),
     "wm_api:admin_publish": post_only(ADMINS_OF_A),
+    # Everyone with the admin manages their own API tokens.
+    "wm_api_tokens:index": read_only(ADMIN_USERS),
+    "wm_api_tokens:add": same(ADMIN_USERS),
+    "wm_api_tokens:revoke": post_only({ADMIN}),
     # Pages and their routes ----------------------------------------------
     "page:mentoringhubpage": same(EVERYONE),
     "page:programpage": same(EVERYONE),
@@ -604,6 +608,7 @@ def _kwarg(name, namespace, kwarg, w):
             for name in ("join_circle", "leave_circle", "circle_settings", "end_circle")
         },
         ("wm_relationships:circle", "pk"): w.group_circle.pk,
+        ("wm_api_tokens:revoke", "pk"): w.api_token.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]
