@@ -136,7 +136,9 @@ class StrictSerializer(serializers.Serializer):
     not a silently ignored wish)."""
 
     def to_internal_value(self, data):
-        # DRF turns 42 into "42" for a text field; a wrong type is an error.
+        # DRF turns 42 into "42" for a text field; a wrong type is an error,
+        # reported with every other field's.
+        wrong = {}
         if isinstance(data, dict):
             wrong = {
                 name: [_("Not a valid string.")]
@@ -145,9 +147,14 @@ class StrictSerializer(serializers.Serializer):
                 and name in data
                 and not isinstance(data[name], str)
             }
-            if wrong:
-                raise serializers.ValidationError(wrong)
-        return super().to_internal_value(data)
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {}
+            raise serializers.ValidationError({**detail, **wrong} or error.detail)
+        if wrong:
+            raise serializers.ValidationError(wrong)
+        return value
 
     def validate(self, attrs):
         if isinstance(self.initial_data, dict):
