@@ -449,3 +449,20 @@ def test_the_admin_screen_offers_only_scopes_one_may_hold(world):
     )
     assert response.status_code == 400
     assert not PersonalAccessToken.objects.filter(name="x").exists()
+
+
+def test_numbers_no_database_holds_are_refused_not_crashed(world):
+    client = bearer(world.users[ADMIN], "api:admin")
+    huge = "9" * 30
+    for url in (
+        API + f"admin/applications/?program={huge}",
+        API + f"programs/?page={huge}",
+        API + f"spaces/{huge}/threads/",
+    ):
+        response = client.get(url)
+        assert response.status_code in (400, 404), (url, response.status_code)
+        error_of(response)
+    response = post(
+        client, API + "me/applications/", {"program": int(huge), "role": "mentee"}
+    )
+    assert response.status_code == 400 and "program" in error_of(response)["fields"]

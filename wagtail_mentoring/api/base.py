@@ -196,6 +196,17 @@ class APIBase(APIView):
             )
         if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
             raise exceptions.NotFound()
+        # A number no database column holds (a filter's id, a page): refused
+        # here, the same on every database.
+        too_large = {
+            key: [_("Out of range.")]
+            for key, values in request.GET.lists()
+            if any(
+                v.strip().lstrip("-").isdigit() and abs(int(v)) > MAX_ID for v in values
+            )
+        }
+        if too_large:
+            raise exceptions.ValidationError(too_large)
         super().initial(request, *args, **kwargs)
 
     def input(self, serializer_class, **kwargs):

@@ -397,7 +397,7 @@ class ReportInput(StrictSerializer):
 
 
 class ApplyInput(StrictSerializer):
-    program = serializers.IntegerField(min_value=1)
+    program = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     role = serializers.ChoiceField(choices=Role.choices)
     motivation = serializers.CharField(
         required=False, allow_blank=True, max_length=4000
