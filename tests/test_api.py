@@ -413,6 +413,9 @@ def test_interactive_page_uses_local_static_files():
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "unpkg" not in html
+    # Nothing inline: a strict Content-Security-Policy serves it whole.
+    assert "<style" not in html and "<script>" not in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     script = Client().get(API + "docs/?script=").content.decode()
     assert reverse("wm_api:schema") in script
 

@@ -95,6 +95,7 @@ class DocsView(SpectacularSwaggerSplitView):
     throttle_classes: list = []
     url_name = "wm_api:schema"
     title = SETTINGS["TITLE"]
+    template_name = "wagtail_mentoring/api/swagger_ui.html"
     schema = None
 
     def get(self, request, *args, **kwargs):
