@@ -17,6 +17,7 @@ from wagtail.models import GroupPagePermission
 from tests.factories import make_enrollment, make_hub, make_program, make_user
 from tests.journey_data import STEP_REFLECT, make_journey
 from tests.track_data import make_track
+from wagtail_mentoring.api import tokens as api_tokens
 from wagtail_mentoring.community import services as community
 from wagtail_mentoring.community.models import CommunitySpacePage, SpaceMembership
 from wagtail_mentoring.engagement import circles
@@ -377,7 +378,12 @@ def build_world() -> World:
     )
     world.objects.update(_community_world(program, u))
     world.objects.update(_lti_world())
+    # The program admin's script: only its holder revokes it.
+    api_token = api_tokens.create_token(
+        admin, admin, name="Admin's script", scope="api:admin"
+    ).token
     world.objects.update(
+        api_token=api_token,
         flash=flash,
         slot=slot,
         booking=booking,

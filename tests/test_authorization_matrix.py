@@ -254,6 +254,45 @@ EXPECTED: dict[str, Rule] = {
         f"wagtail_mentoring:{name}": same(SPACE_MODERATORS)
         for name in ("space_event_new", "space_event_edit", "space_event_cancel")
     },
+    # The REST API (sessions here; tokens in tests/test_api.py). Refusals
+    # are 401 (no one signed in), 403 (not a program admin) or 404 (not yours).
+    "wm_api:schema": read_only(EVERYONE),
+    "wm_api:docs": read_only(EVERYONE),
+    **{
+        f"wm_api:{name}": read_only(SIGNED_IN)
+        for name in ("programs", "program", "journeys", "me", "relationships")
+    },
+    "wm_api:spaces": read_only(SIGNED_IN),
+    # Anyone signed in applies; the service (and the form's rules) decide.
+    "wm_api:applications": same(SIGNED_IN),
+    "wm_api:application": read_only({MENTEE}),
+    "wm_api:application_withdraw": post_only({MENTEE}),
+    **{
+        f"wm_api:{name}": same(PAIR)
+        for name in ("meetings", "goals", "messages", "feedback")
+    },
+    **{
+        f"wm_api:{name}": read_only(PAIR)
+        for name in ("relationship", "meeting", "relationship_journeys")
+    },
+    **{
+        f"wm_api:{name}": post_only(PAIR)
+        for name in ("meeting_cancel", "meeting_feedback", "goal_check_in")
+    },
+    "wm_api:threads": same(SPACE_READERS),
+    "wm_api:posts": same(SPACE_READERS),
+    "wm_api:admin_applications": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_report_programs": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_application_decide": post_only(ADMINS_OF_A),
+    "wm_api:admin_runs": same(ADMINS_OF_A),
+    "wm_api:admin_run": read_only(ADMINS_OF_A),
+    "wm_api:admin_proposals": read_only(ADMINS_OF_A),
+    "wm_api:admin_proposal_decide": post_only(ADMINS_OF_A),
+    "wm_api:admin_publish": post_only(ADMINS_OF_A),
+    # Everyone with the admin manages their own API tokens.
+    "wm_api_tokens:index": read_only(ADMIN_USERS),
+    "wm_api_tokens:add": same(ADMIN_USERS),
+    "wm_api_tokens:revoke": post_only({ADMIN}),
     # Pages and their routes ----------------------------------------------
     "page:mentoringhubpage": same(EVERYONE),
     "page:programpage": same(EVERYONE),
@@ -602,6 +641,7 @@ def _kwarg(name, namespace, kwarg, w):
         ("wm_relationships:circle", "pk"): w.group_circle.pk,
         ("wagtail_mentoring_lti:continue", "token"): "made-up-token",
         ("wagtail_mentoring_lti:course", "context_pk"): w.lti_course.pk,
+        ("wm_api_tokens:revoke", "pk"): w.api_token.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]
@@ -632,6 +672,25 @@ def _kwarg(name, namespace, kwarg, w):
         }[kwarg]
     if namespace == "wm_journeys":
         return w.journey.pk
+    if namespace == "wm_api":
+        if name == "wm_api:program":
+            return w.program.pk
+        if name in ("wm_api:application", "wm_api:application_withdraw"):
+            return w.application.pk
+        if name == "wm_api:admin_application_decide":
+            return w.pending_application.pk
+        if name == "wm_api:admin_run":
+            return w.run.pk
+        if name == "wm_api:admin_proposal_decide":
+            return w.proposal.pk
+        return {
+            "pk": w.relationship.pk,
+            "meeting_pk": w.meeting.pk,
+            "goal_pk": w.goal.pk,
+            "space_id": w.space.pk,
+            "thread_id": w.thread.pk,
+            "program_id": w.program.pk,
+        }[kwarg]
     objects = {
         "wm_applications": w.application,
         "wm_relationships": w.relationship,
@@ -687,7 +746,7 @@ class _WriteDetector:
 
 
 def _refused(response) -> bool:
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):
         return True
     if response.status_code == 302:
         # Sign-in, or Wagtail's "no permission" bounce to the admin home.

@@ -95,8 +95,13 @@ def test_each_missing_app_is_an_error_and_only_the_ones_used(tmp_path):
     (tmp_path / "host_settings.py").write_text(
         "from tests.settings import *  # noqa\n"
         f"INSTALLED_APPS = [a for a in INSTALLED_APPS if a not in {missing!r}]\n"
-        # The package does not use Django REST framework: not required.
+        # Without the REST API, Django REST framework is not required.
         'INSTALLED_APPS.remove("rest_framework")\n'
+        'ROOT_URLCONF = "host_urls"\n'
+    )
+    (tmp_path / "host_urls.py").write_text(
+        "from intranet.urls import urlpatterns as site\n"
+        'urlpatterns = [p for p in site if str(p.pattern) != "api/mentoring/v1/"]\n'
     )
     env = {
         **os.environ,
@@ -120,6 +125,34 @@ def test_each_missing_app_is_an_error_and_only_the_ones_used(tmp_path):
         assert line.startswith(f"?: (wagtail_mentoring.E001) '{app}' is not in")
     assert result.stderr.count('HINT: Add "wagtail.contrib.routable_page"') == 1
     assert "rest_framework" not in result.stderr
+
+
+def test_a_host_mounting_the_api_without_its_apps_is_told(tmp_path):
+    (tmp_path / "host_settings.py").write_text(
+        "from tests.settings import *  # noqa\n"
+        'INSTALLED_APPS.remove("drf_spectacular_sidecar")\n'
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "host_settings",
+        "PYTHONPATH": os.pathsep.join(
+            map(str, [tmp_path, ROOT, ROOT / "example_site"])
+        ),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    ours = [line for line in result.stderr.splitlines() if "wagtail_mentoring." in line]
+    assert len(ours) == 1, result.stderr
+    assert ours[0].startswith(
+        "?: (wagtail_mentoring.E008) 'drf_spectacular_sidecar' is not in"
+    )
 
 
 # --- URLs ---------------------------------------------------------------------

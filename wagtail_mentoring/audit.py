@@ -29,6 +29,14 @@ ACTIONS = {
         _("Test chat connection"),
         _("Sent a test message to a chat channel"),
     ),
+    "wagtail_mentoring.token.create": (
+        _("Create API token"),
+        _("Created a personal access token"),
+    ),
+    "wagtail_mentoring.token.revoke": (
+        _("Revoke API token"),
+        _("Revoked a personal access token"),
+    ),
     "wagtail_mentoring.apply": (_("Apply"), _("Applied to a program")),
     "wagtail_mentoring.enroll": (_("Enrol"), _("Enrolled by a program admin")),
     "wagtail_mentoring.withdraw": (_("Withdraw"), _("Withdrew an application")),

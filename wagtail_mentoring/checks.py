@@ -18,7 +18,7 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.backends.django import Template as DjangoBackendTemplate
 from django.template.loader import get_template
 from django.template.loader_tags import BlockNode, ExtendsNode
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, get_resolver, resolve, reverse
 
 from wagtail_mentoring import dispatch
 from wagtail_mentoring.conf import DEFAULTS, mentoring_settings
@@ -246,3 +246,41 @@ def check_setting_names(app_configs=None, **kwargs):
             )
         )
     return problems
+
+
+#: Apps the REST API needs when a host includes ``wagtail_mentoring.api.urls``.
+API_APPS = {
+    "rest_framework": "the API is built on Django REST framework",
+    "drf_spectacular": "its OpenAPI schema and the interactive page's template",
+    "drf_spectacular_sidecar": "the interactive page's Swagger UI static files",
+}
+
+
+def _includes_api(patterns) -> bool:
+    for pattern in patterns:
+        module = getattr(pattern, "urlconf_module", None)
+        name = getattr(module, "__name__", module)
+        if name == "wagtail_mentoring.api.urls":
+            return True
+        if hasattr(pattern, "url_patterns") and _includes_api(pattern.url_patterns):
+            return True
+    return False
+
+
+@register(Tags.urls)
+def check_api_apps(app_configs=None, **kwargs):
+    """A host that mounts the API must install what it runs on."""
+    if not _ours(app_configs):
+        return []
+    if not _includes_api(get_resolver().url_patterns):
+        return []
+    return [
+        Error(
+            f"{app!r} is not in INSTALLED_APPS, but the ROOT_URLCONF includes "
+            f"wagtail_mentoring.api.urls: {why}.",
+            hint=f'Add "{app}" to INSTALLED_APPS (docs/api.md, "Install").',
+            id="wagtail_mentoring.E008",
+        )
+        for app, why in API_APPS.items()
+        if not apps.is_installed(app)
+    ]

@@ -10,6 +10,7 @@ from wagtail import hooks
 from wagtail_mentoring import audit
 from wagtail_mentoring.admin_base import AdminMenu, MentoringViewSetGroup
 from wagtail_mentoring.analytics import wagtail_hooks as analytics
+from wagtail_mentoring.api import wagtail_hooks as api
 from wagtail_mentoring.community import wagtail_hooks as community
 from wagtail_mentoring.community.events import wagtail_hooks as space_events
 from wagtail_mentoring.engagement import wagtail_hooks as engagement
@@ -37,6 +38,7 @@ for domain in (
 ):
     domain.register(menu)
 privacy.register(menu)
+api.register(menu)
 # First in the Mentoring menu: the dashboard.
 analytics.register(menu)
 

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The mentoring extension: after the wagtail apps.
     "wagtail_mentoring",
     # Optional: the LTI 1.3 tool that places programs and journeys in LMS courses.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from intranet.home.demo_api import seed_api
 from intranet.home.demo_chat import seed_chat
 from intranet.home.demo_circles import seed_circles
 from intranet.home.demo_cohorts import seed_cohorts
@@ -235,6 +236,7 @@ class Command(BaseCommand):
         seed_cohorts(programs[0], admin)
         engagement_note += seed_community(hub, programs[0], people)
         engagement_note += seed_events()
+        engagement_note += seed_api(admin)
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(

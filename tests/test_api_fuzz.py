@@ -1,0 +1,79 @@
+"""schemathesis fuzzes the API against its own OpenAPI schema, through the
+Django WSGI application (real views, real database), as an employee and as a
+program admin: no server error, no response the schema does not describe.
+
+Short by default (``WM_FUZZ_EXAMPLES`` examples per operation, 5 unless set);
+CI's long run sets e.g. ``WM_FUZZ_EXAMPLES=200``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+from tests.authorization_world import ADMIN, MENTEE, build_world
+from wagtail_mentoring.api import tokens
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+EXAMPLES = int(os.environ.get("WM_FUZZ_EXAMPLES", "5"))
+PREFIX = "/api/mentoring/v1"
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@pytest.mark.parametrize("role, scope", [(MENTEE, "api"), (ADMIN, "api:admin")])
+def test_fuzz_the_api_against_its_schema(role, scope):
+    world = build_world()
+    user = world.users[role]
+    secret = tokens.create_token(user, user, name="fuzz", scope=scope).secret
+    app = get_wsgi_application()
+    schema = schemathesis.openapi.from_wsgi(f"{PREFIX}/schema/?format=json", app)
+    # Ids of the world's objects, so that generated requests reach real rows
+    # (where the ids are the caller's) as well as missing ones.
+    known = {
+        "id": world.relationship.pk,
+        "meeting_pk": world.meeting.pk,
+        "goal_pk": world.goal.pk,
+        "space_id": world.space.pk,
+        "thread_id": world.thread.pk,
+        "program_id": world.program.pk,
+    }
+    failures = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 30
+    for operation in operations:
+        names = {p.name for p in operation.path_parameters}
+        fixed = {k: v for k, v in known.items() if k in names}
+        for path_parameters in ({}, fixed) if fixed else ({},):
+            strategy = operation.as_strategy(path_parameters=path_parameters or None)
+
+            @given(case=strategy)  # noqa: B023 - run at once, in this iteration
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case):
+                try:
+                    case.call_and_validate(
+                        base_url=PREFIX,
+                        headers={"Authorization": f"Bearer {secret}"},
+                        checks=CHECKS,
+                    )
+                except Exception as error:  # collect every operation's failure
+                    failures.append(f"{operation.label}: {error}")  # noqa: B023
+                    raise
+
+            with contextlib.suppress(Exception):  # recorded in failures above
+                run()
+    assert not failures, "\n\n".join(failures[:10])

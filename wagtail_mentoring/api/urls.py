@@ -1,0 +1,124 @@
+"""The API's URLs; the host includes them under a prefix of its choice::
+
+    path("api/mentoring/v1/", include("wagtail_mentoring.api.urls")),
+
+``schema/`` is its OpenAPI 3.1 document, ``docs/`` an interactive page for it
+(served from the host's static files: no CDN).
+"""
+
+from django.urls import path
+
+from wagtail_mentoring.api import admin_views, schema, views
+
+app_name = "wm_api"
+
+urlpatterns = [
+    path("schema/", schema.SchemaView.as_view(), name="schema"),
+    path("docs/", schema.DocsView.as_view(), name="docs"),
+    path("programs/", views.ProgramList.as_view(), name="programs"),
+    path("programs/<int:pk>/", views.ProgramDetail.as_view(), name="program"),
+    path("journeys/", views.JourneyList.as_view(), name="journeys"),
+    path("me/", views.Me.as_view(), name="me"),
+    path("me/applications/", views.ApplicationList.as_view(), name="applications"),
+    path(
+        "me/applications/<int:pk>/",
+        views.ApplicationDetail.as_view(),
+        name="application",
+    ),
+    path(
+        "me/applications/<int:pk>/withdraw/",
+        views.WithdrawApplication.as_view(),
+        name="application_withdraw",
+    ),
+    path("me/relationships/", views.RelationshipList.as_view(), name="relationships"),
+    path(
+        "me/relationships/<int:pk>/",
+        views.RelationshipDetail.as_view(),
+        name="relationship",
+    ),
+    path(
+        "me/relationships/<int:pk>/meetings/",
+        views.MeetingList.as_view(),
+        name="meetings",
+    ),
+    path(
+        "me/relationships/<int:pk>/meetings/<int:meeting_pk>/",
+        views.MeetingDetail.as_view(),
+        name="meeting",
+    ),
+    path(
+        "me/relationships/<int:pk>/meetings/<int:meeting_pk>/cancel/",
+        views.CancelMeeting.as_view(),
+        name="meeting_cancel",
+    ),
+    path(
+        "me/relationships/<int:pk>/meetings/<int:meeting_pk>/feedback/",
+        views.MeetingFeedback.as_view(),
+        name="meeting_feedback",
+    ),
+    path("me/relationships/<int:pk>/goals/", views.GoalList.as_view(), name="goals"),
+    path(
+        "me/relationships/<int:pk>/goals/<int:goal_pk>/check-ins/",
+        views.GoalCheckIn.as_view(),
+        name="goal_check_in",
+    ),
+    path(
+        "me/relationships/<int:pk>/messages/",
+        views.MessageList.as_view(),
+        name="messages",
+    ),
+    path(
+        "me/relationships/<int:pk>/feedback/",
+        views.FeedbackList.as_view(),
+        name="feedback",
+    ),
+    path(
+        "me/relationships/<int:pk>/journeys/",
+        views.RelationshipJourneys.as_view(),
+        name="relationship_journeys",
+    ),
+    path("spaces/", views.SpaceList.as_view(), name="spaces"),
+    path("spaces/<int:space_id>/threads/", views.ThreadList.as_view(), name="threads"),
+    path(
+        "spaces/<int:space_id>/threads/<int:thread_id>/posts/",
+        views.PostList.as_view(),
+        name="posts",
+    ),
+    # Program admins
+    path(
+        "admin/applications/",
+        admin_views.AdminApplicationList.as_view(),
+        name="admin_applications",
+    ),
+    path(
+        "admin/applications/<int:pk>/decide/",
+        admin_views.DecideApplication.as_view(),
+        name="admin_application_decide",
+    ),
+    path(
+        "admin/programs/<int:program_id>/runs/",
+        admin_views.RunList.as_view(),
+        name="admin_runs",
+    ),
+    path("admin/runs/<int:pk>/", admin_views.RunDetail.as_view(), name="admin_run"),
+    path(
+        "admin/programs/<int:program_id>/proposals/",
+        admin_views.ProposalList.as_view(),
+        name="admin_proposals",
+    ),
+    path(
+        "admin/proposals/<int:pk>/decide/",
+        admin_views.DecideProposal.as_view(),
+        name="admin_proposal_decide",
+    ),
+    path(
+        "admin/programs/<int:program_id>/publish/",
+        admin_views.Publish.as_view(),
+        name="admin_publish",
+    ),
+    path(
+        "admin/reports/programs/",
+        admin_views.ProgramReport.as_view(),
+        name="admin_report_programs",
+    ),
+]
