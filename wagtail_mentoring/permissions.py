@@ -39,6 +39,7 @@ else:  # Wagtail 7.4 asks the viewset (admin_base.MentoringModelViewSet).
 
 VIEW_EQUITY_REPORTS = "wagtail_mentoring.view_equity_reports"
 VIEW_PROFILES = "wagtail_mentoring.view_employeeprofile"
+CHANGE_PROFILES = "wagtail_mentoring.change_employeeprofile"
 EXPORT_PERSONAL_DATA = "wagtail_mentoring.export_personal_data"
 ERASE_PERSONAL_DATA = "wagtail_mentoring.erase_personal_data"
 RUN_MATCHING = "wagtail_mentoring.run_matching"
@@ -218,6 +219,12 @@ def can_see_sign_in_names(user) -> bool:
     """Sign-in names tell namesakes apart, and are people data: shown to those
     who may view participants' profiles (the people-data stewards)."""
     return is_active_user(user) and user.has_perm(VIEW_PROFILES)
+
+
+def can_import_people_data(user) -> bool:
+    """HRIS imports (and their saved mappings) write people data: the stewards
+    who may correct participants' profiles run them."""
+    return is_active_user(user) and user.has_perm(CHANGE_PROFILES)
 
 
 def can_view_network(user) -> bool:
