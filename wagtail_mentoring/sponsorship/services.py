@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
-from django.dispatch import Signal
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 

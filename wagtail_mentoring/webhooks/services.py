@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -82,7 +81,7 @@ def emit(event_type: str, key: str, data: dict) -> list[WebhookDelivery]:
 
 
 def _sign(endpoint: WebhookEndpoint, message_id: str, body: str) -> dict:
-    now = datetime.now(tz=dt_timezone.utc)
+    now = datetime.now(tz=UTC)
     signature = Webhook(endpoint.secret).sign(message_id, now, body)
     return {
         "webhook-id": message_id,

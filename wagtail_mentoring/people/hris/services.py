@@ -290,7 +290,8 @@ def _match_people(plan: Plan, mapping: HrisMapping) -> None:
                             person.line,
                             person.employee_id,
                             _(
-                                "no account with %(key)s %(value)s (creating accounts is off)."
+                                "no account with %(key)s %(value)s "
+                                "(creating accounts is off)."
                             )
                             % {
                                 "key": mapping.get_match_users_by_display().lower(),
@@ -336,9 +337,13 @@ def _diff(plan: Plan) -> None:
                 person.new_profile = True
                 changes.append("profile")
             for name in PROFILE_FIELDS:
-                if name in v and (profile is None or getattr(profile, name) != v[name]):
-                    if profile is not None or v[name] not in ("", None):
+                if name not in v:
+                    continue
+                if profile is None:
+                    if v[name] not in ("", None):
                         changes.append(name)
+                elif getattr(profile, name) != v[name]:
+                    changes.append(name)
             if profile is None or profile.employee_id != person.employee_id:
                 changes.append("employee_id")
             if (
@@ -579,7 +584,7 @@ def _apply_plan(plan: Plan, mapping: HrisMapping) -> dict:
                 [getattr(u, field) for u in users], field_name=field
             )
             users = [by_key[getattr(u, field)] for u in users]
-        for person, user in zip(batch, users):
+        for person, user in zip(batch, users, strict=True):
             person.user = user
     # Profiles.
     new_profiles, changed_profiles, changed_users = [], [], []
