@@ -153,61 +153,69 @@ def _language_codes() -> dict[str, str]:
 
 
 def _clean_row(values: dict, zones: set[str], languages: dict[str, str]) -> dict:
-    clean = {}
+    clean, problems = {}, []
     for name, value in values.items():
-        value = value.strip()
-        if name in _LIMITS and len(value) > _LIMITS[name]:
-            raise _RowError(
-                _("%(field)s is longer than %(n)d characters.")
-                % {"field": name, "n": _LIMITS[name]}
-            )
-        if name == "level":
-            if not value:
-                clean[name] = None
-                continue
-            try:
-                level = int(float(value))
-            except ValueError:
-                raise _RowError(
-                    _("level “%(value)s” is not a whole number.") % {"value": value}
-                )
-            if not 1 <= level <= 20:
-                raise _RowError(_("level must be from 1 to 20."))
-            clean[name] = level
-        elif name == "timezone":
-            if value and value not in zones:
-                raise _RowError(
-                    _("“%(value)s” is not a known time zone.") % {"value": value}
-                )
-            clean[name] = value
-        elif name == "languages":
-            codes = []
-            for part in filter(None, (p.strip() for p in _SPLIT.split(value))):
-                code = languages.get(part.lower())
-                if code is None:
-                    raise _RowError(
-                        _("“%(value)s” is not a known language.") % {"value": part}
-                    )
-                codes.append(code)
-            clean[name] = sorted(set(codes))
-        elif name == "skills":
-            clean[name] = sorted(
-                {p.strip()[:100] for p in _SPLIT.split(value) if p.strip()}
-            )
-        elif name == "active":
-            if not value:
-                clean[name] = None
-            elif value.lower() in _TRUE:
-                clean[name] = True
-            elif value.lower() in _FALSE:
-                clean[name] = False
-            else:
-                raise _RowError(
-                    _("active “%(value)s” is neither yes nor no.") % {"value": value}
-                )
-        else:
-            clean[name] = value
+        try:
+            _clean_value(clean, name, value.strip(), zones, languages)
+        except _RowError as error:
+            problems.append(str(error))
+    if problems:
+        raise _RowError("; ".join(problems))
     return clean
+
+
+def _clean_value(clean, name, value, zones, languages) -> None:
+    if name in _LIMITS and len(value) > _LIMITS[name]:
+        raise _RowError(
+            _("%(field)s is longer than %(n)d characters.")
+            % {"field": name, "n": _LIMITS[name]}
+        )
+    if name == "level":
+        if not value:
+            clean[name] = None
+            return
+        try:
+            level = int(float(value))
+        except ValueError:
+            raise _RowError(
+                _("level “%(value)s” is not a whole number.") % {"value": value}
+            )
+        if not 1 <= level <= 20:
+            raise _RowError(_("level must be from 1 to 20."))
+        clean[name] = level
+    elif name == "timezone":
+        if value and value not in zones:
+            raise _RowError(
+                _("“%(value)s” is not a known time zone.") % {"value": value}
+            )
+        clean[name] = value
+    elif name == "languages":
+        codes = []
+        for part in filter(None, (p.strip() for p in _SPLIT.split(value))):
+            code = languages.get(part.lower())
+            if code is None:
+                raise _RowError(
+                    _("“%(value)s” is not a known language.") % {"value": part}
+                )
+            codes.append(code)
+        clean[name] = sorted(set(codes))
+    elif name == "skills":
+        clean[name] = sorted(
+            {p.strip()[:100] for p in _SPLIT.split(value) if p.strip()}
+        )
+    elif name == "active":
+        if not value:
+            clean[name] = None
+        elif value.lower() in _TRUE:
+            clean[name] = True
+        elif value.lower() in _FALSE:
+            clean[name] = False
+        else:
+            raise _RowError(
+                _("active “%(value)s” is neither yes nor no.") % {"value": value}
+            )
+    else:
+        clean[name] = value
 
 
 # --- pass 1: people -----------------------------------------------------------
