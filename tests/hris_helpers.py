@@ -9,7 +9,6 @@ import openpyxl
 from django.contrib.auth import get_user_model
 
 from tests.factories import make_user
-
 from wagtail_mentoring.people.hris.models import HrisMapping
 from wagtail_mentoring.people.hris.presets import BAMBOOHR, preset_columns
 

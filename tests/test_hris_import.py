@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tests.engagement_helpers import pair, soon
 from tests.factories import make_user
@@ -19,10 +21,11 @@ from tests.hris_helpers import (
     person,
     xlsx_bytes,
 )
+from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.engagement.models import Meeting, MeetingStatus
 from wagtail_mentoring.engagement.services import schedule_meeting
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.people.hris import parsing, services
+from wagtail_mentoring.people.hris import services
 from wagtail_mentoring.people.hris.models import HrisImport, HrisImportStatus
 from wagtail_mentoring.people.hris.presets import (
     SUCCESSFACTORS,
@@ -35,6 +38,7 @@ from wagtail_mentoring.programs.models import RelationshipStatus
 pytestmark = pytest.mark.django_db
 STEWARD_PERMS = [
     "wagtailadmin.access_admin",
+    "wagtail_mentoring.view_employeeprofile",
     "wagtail_mentoring.change_employeeprofile",
 ]
 
@@ -202,9 +206,11 @@ def test_xlsx_and_successfactors_two_header_rows(steward):
         name="SF", preset=SUCCESSFACTORS, header_rows=header_rows, columns=columns
     )
     ids = ["STATUS", "USERID", "USERNAME", "FIRSTNAME", "LASTNAME", "EMAIL",
-           "TITLE", "DEPARTMENT", "LOCATION", "TIMEZONE", "CUSTOM01", "MANAGER"]  # fmt: skip
+           "TITLE", "DEPARTMENT", "LOCATION", "TIMEZONE", "CUSTOM01",
+           "MANAGER"]  # fmt: skip
     labels = ["Status", "User ID", "Username", "First Name", "Last Name", "Email",
-              "Title", "Department", "Location", "Timezone", "Level", "Manager"]  # fmt: skip
+              "Title", "Department", "Location", "Timezone", "Level",
+              "Manager"]  # fmt: skip
     rows = [
         [
             "active",
@@ -302,8 +308,20 @@ def test_only_people_data_stewards_may_import():
 
 
 def test_formula_cells_are_neutralised_in_exports():
-    text = parsing.rows_to_csv([['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "ok"]])
-    assert text.strip() == '"\'=HYPERLINK(""x"")",\'+1,\'-2,\'@SUM(A1),ok'
+    out = io.StringIO()
+    spreadsheets.writer(out).writerow(['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", 3])
+    assert out.getvalue().strip() == '"\'=HYPERLINK(""x"")",\'+1,\'-2,\'@SUM(A1),3'
+
+
+def test_formula_cells_are_neutralised_in_the_participants_export(client, steward):
+    # An HRIS department that a spreadsheet would run as a formula.
+    user = account("Ada")
+    EmployeeProfile.objects.create(user=user, department='=HYPERLINK("http://x")')
+    client.force_login(steward)
+    response = client.get(reverse("wm_participants:index") + "?export=csv")
+    text = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK" in text
+    assert ",=HYPERLINK" not in text
 
 
 def test_management_command_runs_a_saved_import(tmp_path, steward):

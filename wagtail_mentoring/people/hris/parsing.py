@@ -20,8 +20,6 @@ from wagtail_mentoring.errors import MentoringError
 #: Tried in this order; the dry run says which one read the file.
 ENCODINGS = ("utf-8-sig", "cp1252")
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
-#: Characters that make a spreadsheet read a cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -158,20 +156,3 @@ def parse(content: bytes, columns: dict[str, str], header_rows: int = 1) -> Pars
     return ParsedFile(
         rows, ENCODING_NAMES.get(encoding, encoding), [h for h in headings if h]
     )
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def rows_to_csv(rows) -> str:
-    """CSV text of ``rows`` whose every cell is formula-safe."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
