@@ -434,6 +434,28 @@ class ProfilePolicy(ActionsPolicy):
         return profiles
 
 
+class PeopleDataPolicy(ActionsPolicy):
+    """HRIS mappings: whoever may import people data manages them."""
+
+    actions = ("view", "add", "change", "delete")
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and can_import_people_data(user)
+
+
+class WebhookDeliveryPolicy(ActionsPolicy):
+    """The delivery log: seen by whoever may see webhook endpoints."""
+
+    actions = ("view",)
+
+    def user_has_permission(self, user, action):
+        return (
+            action in self.actions
+            and is_active_user(user)
+            and user.has_perm("wagtail_mentoring.view_webhookendpoint")
+        )
+
+
 class ProgramScopedPolicy(ModelPermissionPolicy):
     """Policy for models that belong to a program (through ``program_field``).
 
@@ -646,6 +668,18 @@ def register_policies() -> None:
         ProgramScopedPolicy(model("Cohort"), actions=("view", "add", "change")),
     )
     register_policy(model("EmployeeProfile"), ProfilePolicy(model("EmployeeProfile")))
+    register_policy(model("HrisMapping"), PeopleDataPolicy(model("HrisMapping")))
+    # Webhooks carry events of every program: a site-wide integration, with
+    # Django's own permissions on endpoints (shown in the Groups editor).
+    register_policy(
+        model("WebhookEndpoint"),
+        ActionsPolicy(
+            model("WebhookEndpoint"), actions=("view", "add", "change", "delete")
+        ),
+    )
+    register_policy(
+        model("WebhookDelivery"), WebhookDeliveryPolicy(model("WebhookDelivery"))
+    )
     for name in ("Skill", "Interest"):
         register_policy(
             model(name),
