@@ -336,6 +336,36 @@ EXPECTED: dict[str, Rule] = {
         history=read_only(SPACE_MODERATORS),
         extra={"wm_space_reports:decide": same(SPACE_MODERATORS)},
     ),
+    # HRIS import: people-data stewards (who may change participant profiles).
+    **_model_views(
+        "wm_hris",
+        index=read_only(STEWARDS),
+        add=same(STEWARDS),
+        edit=same(STEWARDS),
+        delete=same(STEWARDS),
+        history=read_only(STEWARDS),
+        extra={
+            "wm_hris:upload": same(STEWARDS),
+            "wm_hris:dry_run": same(STEWARDS),
+            "wm_hris:errors": read_only(STEWARDS),
+        },
+    ),
+    # Webhooks: Django's permissions on endpoints, which no role but the
+    # superuser holds in the world; the delivery log is read-only.
+    **_model_views(
+        "wm_webhooks",
+        index=read_only(ONLY_SUPERUSER),
+        inspect=read_only(ONLY_SUPERUSER),
+        add=same(ONLY_SUPERUSER),
+        edit=same(ONLY_SUPERUSER),
+        delete=same(ONLY_SUPERUSER),
+    ),
+    **_model_views(
+        "wm_webhook_deliveries",
+        index=read_only(ONLY_SUPERUSER),
+        inspect=read_only(ONLY_SUPERUSER),
+        extra={"wm_webhook_deliveries:redeliver": post_only(ONLY_SUPERUSER)},
+    ),
     **_snippet_views("wm_skills", "wm_skill_chooser", ONLY_SUPERUSER),
     **_snippet_views("wm_interests", "wm_interest_chooser", ONLY_SUPERUSER),
     "wm_profile_chooser:choose": read_only(ADMIN_USERS),
@@ -569,6 +599,8 @@ def _kwarg(name, namespace, kwarg, w):
             for name in ("join_circle", "leave_circle", "circle_settings", "end_circle")
         },
         ("wm_relationships:circle", "pk"): w.group_circle.pk,
+        ("wm_hris:dry_run", "pk"): w.hris_import.pk,
+        ("wm_hris:errors", "pk"): w.hris_import.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]
@@ -615,6 +647,9 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_interest_chooser": w.interest,
         "wm_profile_chooser": w.profile,
         "wm_space_reports": w.report,
+        "wm_hris": w.hris_mapping,
+        "wm_webhooks": w.webhook,
+        "wm_webhook_deliveries": w.webhook_delivery,
     }
     return objects[namespace].pk
 
