@@ -25,6 +25,7 @@ from intranet.home.demo_community import seed_community
 from intranet.home.demo_events import seed_events
 from intranet.home.demo_flash import seed_flash
 from intranet.home.demo_history import seed_history
+from intranet.home.demo_integrations import seed_integrations
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
@@ -46,6 +47,7 @@ from wagtail_mentoring.programs.models import (
     MentoringHubPage,
     ProgramKind,
     ProgramPage,
+    Relationship,
     Role,
 )
 
@@ -231,6 +233,9 @@ class Command(BaseCommand):
         seed_flash(hub, people, programs[0], programs[2])
         seed_peer(hub, admin)
         seed_cohorts(programs[0], admin)
+        seed_integrations(
+            Relationship.objects.filter(program=programs[0]).order_by("pk")[:3]
+        )
         engagement_note += seed_community(hub, programs[0], people)
         engagement_note += seed_events()
         n_programs = ProgramPage.objects.count()
