@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -39,6 +40,13 @@ class ServiceFormMixin:
 
 
 class WebhookEndpointForm(WagtailAdminModelForm):
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("An https address on the internet (no private addresses)."),
+    )
+
     class Meta:
         model = WebhookEndpoint
         fields = ["name", "url", "events", "enabled"]
