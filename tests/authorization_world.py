@@ -7,6 +7,7 @@ response that shows a secret to anyone else is a leak, whatever its URL.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +35,7 @@ from wagtail_mentoring.journeys import services as journeys
 from wagtail_mentoring.matching import runs
 from wagtail_mentoring.matching import services as matching
 from wagtail_mentoring.notifications.models import ChatConnection
+from wagtail_mentoring.people.hris.models import HrisImport, HrisMapping
 from wagtail_mentoring.people.models import Interest, Skill
 from wagtail_mentoring.programs import cohorts
 from wagtail_mentoring.programs.models import (
@@ -44,6 +46,12 @@ from wagtail_mentoring.programs.models import (
 from wagtail_mentoring.programs.services import approve_enrollment, start_relationship
 from wagtail_mentoring.sponsorship import outcomes
 from wagtail_mentoring.sponsorship import services as sponsorship
+from wagtail_mentoring.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 ANON = "anonymous"
 EMPLOYEE = "employee with no program"
@@ -75,8 +83,12 @@ PROFILE = {"level": 3, "department": "Engineering", "languages": ["en"]}
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 RUN_MATCHING = "wagtail_mentoring.run_matching"
 
+#: The webhook endpoint's signing secret (base64 of a planted marker): only
+#: those who manage webhooks (here, the superuser) read it.
+WEBHOOK_SECRET = "whsec_U0VDUkVULVdFQkhPT0stS0VZLUZPUi1NQVRSSVg="
 #: secret → the roles that may ever read it.
 SECRETS = {
+    WEBHOOK_SECRET: {SUPERUSER},
     "SECRET-MOTIVATION-A": {MENTEE, ADMIN, HR, SUPERUSER},
     "SECRET-DECISION-NOTE-A": {MENTEE, ADMIN, HR, SUPERUSER},
     "SECRET-MOTIVATION-B": {OTHER_PAIR, OTHER_ADMIN, HR, SUPERUSER},
@@ -417,6 +429,38 @@ def build_world() -> World:
         skill_profile=second_mentor.mentoring_profile,
         sponsee_enrollment=nomination.enrollment,
     )
+    # Integrations: a saved HRIS mapping with a dry-run upload, and a
+    # disabled webhook endpoint with one logged delivery.
+    mapping = HrisMapping.objects.create(
+        name="BambooHR", columns={"employee_id": "Employee #", "email": "Work Email"}
+    )
+    world.objects["hris_mapping"] = mapping
+    content = b"Employee #,Work Email\nE-MENTEE,nobody@example.com\n"
+    world.objects["hris_import"] = HrisImport.objects.create(
+        mapping=mapping,
+        file_name="people.csv",
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        summary={"rows": 1, "counts": {}, "errors": [[2, "E-MENTEE", "no account"]]},
+    )
+    webhook = WebhookEndpoint.objects.create(
+        name="Warehouse",
+        url="https://hooks.example.com/mentoring",
+        events=["relationship.started"],
+        enabled=False,
+        secret=WEBHOOK_SECRET,
+    )
+    world.objects["webhook"] = webhook
+    delivery = WebhookDelivery.objects.create(
+        endpoint=webhook,
+        event_type="relationship.started",
+        message_id="msg_matrix",
+        payload={"type": "relationship.started", "data": {}},
+        status=DeliveryStatus.FAILED,
+        attempts=1,
+    )
+    WebhookAttempt.objects.create(delivery=delivery, number=1, status_code=500)
+    world.objects["webhook_delivery"] = delivery
     return world
 
 

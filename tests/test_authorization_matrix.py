@@ -375,6 +375,36 @@ EXPECTED: dict[str, Rule] = {
         history=read_only(SPACE_MODERATORS),
         extra={"wm_space_reports:decide": same(SPACE_MODERATORS)},
     ),
+    # HRIS import: people-data stewards (who may change participant profiles).
+    **_model_views(
+        "wm_hris",
+        index=read_only(STEWARDS),
+        add=same(STEWARDS),
+        edit=same(STEWARDS),
+        delete=same(STEWARDS),
+        history=read_only(STEWARDS),
+        extra={
+            "wm_hris:upload": same(STEWARDS),
+            "wm_hris:dry_run": same(STEWARDS),
+            "wm_hris:errors": read_only(STEWARDS),
+        },
+    ),
+    # Webhooks: Django's permissions on endpoints, which no role but the
+    # superuser holds in the world; the delivery log is read-only.
+    **_model_views(
+        "wm_webhooks",
+        index=read_only(ONLY_SUPERUSER),
+        inspect=read_only(ONLY_SUPERUSER),
+        add=same(ONLY_SUPERUSER),
+        edit=same(ONLY_SUPERUSER),
+        delete=same(ONLY_SUPERUSER),
+    ),
+    **_model_views(
+        "wm_webhook_deliveries",
+        index=read_only(ONLY_SUPERUSER),
+        inspect=read_only(ONLY_SUPERUSER),
+        extra={"wm_webhook_deliveries:redeliver": post_only(ONLY_SUPERUSER)},
+    ),
     **_snippet_views("wm_skills", "wm_skill_chooser", ONLY_SUPERUSER),
     **_snippet_views("wm_interests", "wm_interest_chooser", ONLY_SUPERUSER),
     "wm_profile_chooser:choose": read_only(ADMIN_USERS),
@@ -642,6 +672,8 @@ def _kwarg(name, namespace, kwarg, w):
         ("wagtail_mentoring_lti:continue", "token"): "made-up-token",
         ("wagtail_mentoring_lti:course", "context_pk"): w.lti_course.pk,
         ("wm_api_tokens:revoke", "pk"): w.api_token.pk,
+        ("wm_hris:dry_run", "pk"): w.hris_import.pk,
+        ("wm_hris:errors", "pk"): w.hris_import.pk,
     }
     if (name, kwarg) in by_name:
         return by_name[(name, kwarg)]
@@ -709,6 +741,9 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_space_reports": w.report,
         "wm_lti_platforms": w.lti_registration,
         "wm_lti_deployments": w.lti_deployment,
+        "wm_hris": w.hris_mapping,
+        "wm_webhooks": w.webhook,
+        "wm_webhook_deliveries": w.webhook_delivery,
     }
     return objects[namespace].pk
 

@@ -39,6 +39,7 @@ from wagtail_mentoring import dispatch
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import terms_query
 from wagtail_mentoring.permissions import policy_for
+from wagtail_mentoring.spreadsheets import safe_cell
 
 #: Every admin URL of the package lives under ``/admin/<ADMIN_URL_PREFIX>/``.
 ADMIN_URL_PREFIX = "mentoring"
@@ -87,6 +88,17 @@ class PolicyScopedView:
         ):
             return queryset
         return queryset.filter(pk__in=self.scoped_queryset().values("pk"))
+
+    def write_csv_row(self, writer, row_dict):
+        # Wagtail keeps XLSX formulas as text, not CSV ones (HRIS data, names).
+        return super().write_csv_row(
+            writer, {k: safe_cell(v) for k, v in row_dict.items()}
+        )
+
+    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
+        return super().generate_xlsx_row(
+            worksheet, {k: safe_cell(v) for k, v in row_dict.items()}, date_format
+        )
 
     # Listings, exports and history/usage listings.
     def get_base_queryset(self):

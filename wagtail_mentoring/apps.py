@@ -16,6 +16,7 @@ class WagtailMentoringConfig(AppConfig):
         from wagtail_mentoring.journeys import signals as journey_signals
         from wagtail_mentoring.privacy import signals as privacy_signals
         from wagtail_mentoring.programs import signals as program_signals
+        from wagtail_mentoring.webhooks import signals as webhook_signals
 
         # Before wagtail_hooks registers viewsets: Wagtail 8 would otherwise
         # create a fallback policy for each model first.
@@ -25,3 +26,4 @@ class WagtailMentoringConfig(AppConfig):
         privacy_signals.connect()
         program_signals.connect()
         community_signals.connect()
+        webhook_signals.connect()

@@ -13,6 +13,26 @@ from wagtail.log_actions import get_active_log_context, log
 
 #: action code → (label, message) as registered with ``register_log_actions``.
 ACTIONS = {
+    "wagtail_mentoring.hris.apply": (
+        _("Apply HRIS import"),
+        _("Applied an HRIS import"),
+    ),
+    "wagtail_mentoring.webhook.create": (
+        _("Add webhook endpoint"),
+        _("Added a webhook endpoint"),
+    ),
+    "wagtail_mentoring.webhook.change": (
+        _("Change webhook endpoint"),
+        _("Changed a webhook endpoint"),
+    ),
+    "wagtail_mentoring.webhook.disable": (
+        _("Disable webhook endpoint"),
+        _("Disabled a webhook endpoint after repeated failures"),
+    ),
+    "wagtail_mentoring.webhook.redeliver": (
+        _("Redeliver webhook"),
+        _("Sent a webhook event again"),
+    ),
     "wagtail_mentoring.chat.create": (
         _("Connect chat"),
         _("Connected a Slack or Teams channel"),

@@ -100,6 +100,18 @@ DEFAULTS: dict[str, Any] = {
     "CHAT_SLACK_API_URL": "https://slack.com/api/",
     # A chat post that takes longer fails (and is retried with backoff).
     "CHAT_TIMEOUT_SECONDS": 5,
+    # HRIS import: larger files are refused before anything is read.
+    "HRIS_MAX_UPLOAD_BYTES": 64 * 1024 * 1024,
+    "HRIS_MAX_ROWS": 200_000,
+    # Webhooks: attempts per event, the first retry delay (doubled each time),
+    # consecutive failures that disable an endpoint, and the request timeout.
+    "WEBHOOK_MAX_ATTEMPTS": 8,
+    "WEBHOOK_RETRY_SECONDS": 60,
+    "WEBHOOK_DISABLE_AFTER_FAILURES": 15,
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    # Only for development and tests: allow http:// and private, loopback and
+    # link-local addresses as webhook targets.
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
 }
 
 # Floors that a host cannot lower: reporting groups smaller than this would let

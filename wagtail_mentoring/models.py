@@ -46,6 +46,10 @@ from wagtail_mentoring.notifications.models import (  # noqa: F401
     NotificationPreferences,
     NotificationWording,
 )
+from wagtail_mentoring.people.hris.models import (  # noqa: F401
+    HrisImport,
+    HrisMapping,
+)
 from wagtail_mentoring.people.models import (  # noqa: F401
     EmployeeProfile,
     Interest,
@@ -70,3 +74,8 @@ from wagtail_mentoring.sponsorship.models import (  # noqa: F401
     SponsorshipCommitment,
 )
 from wagtail_mentoring.tracks.models import DevelopmentTrackPage  # noqa: F401
+from wagtail_mentoring.webhooks.models import (  # noqa: F401
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)

@@ -39,6 +39,7 @@ else:  # Wagtail 7.4 asks the viewset (admin_base.MentoringModelViewSet).
 
 VIEW_EQUITY_REPORTS = "wagtail_mentoring.view_equity_reports"
 VIEW_PROFILES = "wagtail_mentoring.view_employeeprofile"
+CHANGE_PROFILES = "wagtail_mentoring.change_employeeprofile"
 EXPORT_PERSONAL_DATA = "wagtail_mentoring.export_personal_data"
 ERASE_PERSONAL_DATA = "wagtail_mentoring.erase_personal_data"
 RUN_MATCHING = "wagtail_mentoring.run_matching"
@@ -218,6 +219,12 @@ def can_see_sign_in_names(user) -> bool:
     """Sign-in names tell namesakes apart, and are people data: shown to those
     who may view participants' profiles (the people-data stewards)."""
     return is_active_user(user) and user.has_perm(VIEW_PROFILES)
+
+
+def can_import_people_data(user) -> bool:
+    """HRIS imports (and their saved mappings) write people data: the stewards
+    who may correct participants' profiles run them."""
+    return is_active_user(user) and user.has_perm(CHANGE_PROFILES)
 
 
 def can_view_network(user) -> bool:
@@ -425,6 +432,28 @@ class ProfilePolicy(ActionsPolicy):
         if action == "choose" and not self.user_has_permission(user, "view"):
             return profiles.filter(user__in=public_mentor_ids())
         return profiles
+
+
+class PeopleDataPolicy(ActionsPolicy):
+    """HRIS mappings: whoever may import people data manages them."""
+
+    actions = ("view", "add", "change", "delete")
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and can_import_people_data(user)
+
+
+class WebhookDeliveryPolicy(ActionsPolicy):
+    """The delivery log: seen by whoever may see webhook endpoints."""
+
+    actions = ("view",)
+
+    def user_has_permission(self, user, action):
+        return (
+            action in self.actions
+            and is_active_user(user)
+            and user.has_perm("wagtail_mentoring.view_webhookendpoint")
+        )
 
 
 class ProgramScopedPolicy(ModelPermissionPolicy):
@@ -639,6 +668,18 @@ def register_policies() -> None:
         ProgramScopedPolicy(model("Cohort"), actions=("view", "add", "change")),
     )
     register_policy(model("EmployeeProfile"), ProfilePolicy(model("EmployeeProfile")))
+    register_policy(model("HrisMapping"), PeopleDataPolicy(model("HrisMapping")))
+    # Webhooks carry events of every program: a site-wide integration, with
+    # Django's own permissions on endpoints (shown in the Groups editor).
+    register_policy(
+        model("WebhookEndpoint"),
+        ActionsPolicy(
+            model("WebhookEndpoint"), actions=("view", "add", "change", "delete")
+        ),
+    )
+    register_policy(
+        model("WebhookDelivery"), WebhookDeliveryPolicy(model("WebhookDelivery"))
+    )
     for name in ("Skill", "Interest"):
         register_policy(
             model(name),

@@ -54,6 +54,10 @@ from wagtail_mentoring.privacy.tasks import (  # noqa: F401
 )
 from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401
 from wagtail_mentoring.sponsorship.tasks import nudge_idle_sponsors  # noqa: F401
+from wagtail_mentoring.webhooks.tasks import (  # noqa: F401
+    deliver_webhook,
+    retry_webhooks,
+)
 
 #: Every periodic job: its name (``mentoring_run_jobs --job NAME``), its task
 #: and how often beat runs it. Every job may run any number of times: a second
@@ -93,6 +97,8 @@ PERIODIC_JOBS = {
     # Monthly; one email per manager and month, whenever it runs.
     "manager-loop-in": (send_manager_loop_in, crontab(day_of_month=1, hour=8)),
     "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
+    # Webhook deliveries whose backoff has passed.
+    "retry-webhooks": (retry_webhooks, crontab()),  # each minute
     # Hourly: each person's digest goes at their own local hour.
     "digests": (send_notification_digests, crontab(minute=0)),
 }

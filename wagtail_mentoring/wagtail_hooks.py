@@ -22,6 +22,7 @@ from wagtail_mentoring.privacy import wagtail_hooks as privacy
 from wagtail_mentoring.programs import wagtail_hooks as programs
 from wagtail_mentoring.sponsorship import wagtail_hooks as sponsorship
 from wagtail_mentoring.tracks import wagtail_hooks as tracks
+from wagtail_mentoring.webhooks import wagtail_hooks as webhooks
 
 menu = AdminMenu()
 for domain in (
@@ -35,6 +36,7 @@ for domain in (
     tracks,
     community,
     space_events,
+    webhooks,
 ):
     domain.register(menu)
 privacy.register(menu)

@@ -7,7 +7,6 @@ self-identified group needs the equity permission, as in every report.
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django import forms
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
 from wagtail_mentoring.analytics import charts, kpis, outcomes
 from wagtail_mentoring.analytics.equity import aggregate
@@ -197,7 +197,7 @@ class DashboardView(ReportView):
             table = "funnel"
         title, header, rows = tables[table]
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = spreadsheets.writer(buffer)
         writer.writerow(header)
         writer.writerows(rows)
         response = HttpResponse(

@@ -16,7 +16,6 @@ Typical use::
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.conf import HARD_MIN_GROUP_SIZE, mentoring_settings
 from wagtail_mentoring.people.models import SelfIdentification
 
@@ -286,7 +286,7 @@ def _pct(value: float | None) -> str:
 def to_csv(table: EquityTable, extra_rows: Iterable[list] = ()) -> str:
     """The aggregated table as CSV: group counts and shares, never people."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     header = [_("Dimension"), _("Group"), _("Eligible"), _("Eligible share %")]
     for _key, label in table.stages:
         header += [label, f"{label} share %", f"{label} parity"]

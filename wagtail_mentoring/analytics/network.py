@@ -15,7 +15,6 @@ are hidden and only counted. The map never shows an individual.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import math
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.analytics.equity import min_group_size
 from wagtail_mentoring.programs.models import (
     Enrollment,
@@ -334,7 +334,7 @@ def layout(network: NetworkMap) -> Drawing:
 def to_csv(network: NetworkMap) -> str:
     """One row per pair of groups: the map's data table, for a spreadsheet."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     writer.writerow(
         [
             _("Group"),

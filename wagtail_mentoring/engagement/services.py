@@ -14,6 +14,7 @@ import zoneinfo
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,9 @@ from wagtail_mentoring.programs.services import change_relationship_status
 
 #: How long before its planned end a pair may give final feedback.
 FINAL_FEEDBACK_WINDOW = timedelta(days=14)
+
+#: A goal was achieved (``goal``, ``by``), inside the transaction that marked it.
+goal_achieved = Signal()
 
 
 def _check_member(relationship: Relationship, user) -> None:
@@ -154,10 +158,13 @@ def update_goal(
         goal.target_date = target_date
         goal.measure = measure
         goal.why = why
+        was_achieved = goal.status == GoalStatus.ACHIEVED
         if status is not None:
             goal.status = status
         goal.save()
         audit.record(goal, "wagtail_mentoring.goal.update", user=by, status=goal.status)
+        if goal.status == GoalStatus.ACHIEVED and not was_achieved:
+            goal_achieved.send(sender=Goal, goal=goal, by=by)
     return goal
 
 
@@ -176,6 +183,7 @@ def check_in_goal(goal: Goal, by, *, progress: int, note: str = "") -> GoalCheck
             goal=goal, author=by, progress=progress, note=note
         )
         goal.progress = progress
+        was_achieved = goal.status == GoalStatus.ACHIEVED
         if progress == 100:
             goal.status = GoalStatus.ACHIEVED
         elif goal.status == GoalStatus.ACHIEVED:
@@ -184,6 +192,8 @@ def check_in_goal(goal: Goal, by, *, progress: int, note: str = "") -> GoalCheck
         audit.record(
             goal, "wagtail_mentoring.goal.check_in", user=by, progress=progress
         )
+        if goal.status == GoalStatus.ACHIEVED and not was_achieved:
+            goal_achieved.send(sender=Goal, goal=goal, by=by)
     return check_in
 
 

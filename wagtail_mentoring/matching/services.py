@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,10 @@ from wagtail_mentoring.sponsorship import services as sponsorship
 #: no worker started fails sooner (``MATCHING_RUN_PICKUP_SECONDS``).
 STALE_RUN_AFTER = timedelta(minutes=30)
 MAX_WEIGHT = 5.0
+
+#: Approved pairs were published (``program``, ``relationship_ids``, ``by``),
+#: inside the publishing transaction.
+matches_published = Signal()
 
 
 # --- Settings -----------------------------------------------------------------
@@ -618,4 +623,12 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
         ids = [p.pk for p in outcome.done]
         if ids:
             dispatch.enqueue(send_match_emails, ids)
+            matches_published.send(
+                sender=ProgramPage,
+                program=program,
+                relationship_ids=sorted(
+                    {p.relationship_id for p in outcome.done if p.relationship_id}
+                ),
+                by=by,
+            )
     return outcome

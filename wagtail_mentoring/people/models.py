@@ -104,6 +104,14 @@ class EmployeeProfile(models.Model):
         related_name="mentoring_profile",
         verbose_name=_("user"),
     )
+    employee_id = models.CharField(
+        _("employee id"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The HR system's id: what HRIS imports match people by."),
+    )
     title = models.CharField(_("job title"), max_length=150, blank=True)
     level = models.PositiveSmallIntegerField(
         _("career level"),

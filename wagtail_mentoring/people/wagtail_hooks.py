@@ -9,12 +9,18 @@ from wagtail_mentoring.people.admin import (
     SkillViewSet,
 )
 from wagtail_mentoring.people.choosers import profile_chooser_viewset
+from wagtail_mentoring.people.hris.admin import HrisMappingViewSet
 from wagtail_mentoring.people.personal_data import personal_data
 from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 
 
 def register(menu) -> None:
-    menu.mentoring += [ParticipantViewSet(), SkillViewSet(), InterestViewSet()]
+    menu.mentoring += [
+        ParticipantViewSet(),
+        HrisMappingViewSet(),
+        SkillViewSet(),
+        InterestViewSet(),
+    ]
     hooks.register("register_admin_viewset", lambda: profile_chooser_viewset)
     hooks.register("register_permissions", _permissions)
     hooks.register(PERSONAL_DATA_HOOK, personal_data)

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,10 @@ from wagtail_mentoring.sponsorship.models import (
 #: Columns of the import file; ``employee`` is the user's sign-in identifier.
 CSV_COLUMNS = ["employee", "outcome", "date", "title", "from_level", "to_level"]
 MAX_IMPORT_ROWS = 10_000
+
+#: A career outcome was recorded or imported (``outcome``, ``by``), inside its
+#: transaction.
+outcome_recorded = Signal()
 
 
 def sponsorship_on(employee_id, day: date) -> Relationship | None:
@@ -131,6 +136,7 @@ def record_outcome(
         audit.record(
             outcome, "wagtail_mentoring.sponsorship.outcome.record", user=by, kind=kind
         )
+        outcome_recorded.send(sender=CareerOutcome, outcome=outcome, by=by)
     return outcome
 
 
@@ -308,5 +314,6 @@ def import_outcomes(file_or_text, by) -> list[CareerOutcome]:
                 kind=row.kind,
                 imported=True,
             )
+            outcome_recorded.send(sender=CareerOutcome, outcome=outcome, by=by)
             created.append(outcome)
     return created

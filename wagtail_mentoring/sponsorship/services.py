@@ -14,6 +14,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,10 @@ from wagtail_mentoring.sponsorship.models import (
 
 # ---------------------------------------------------------------------------
 # Roles, as the business sees them
+
+#: A nomination for an opportunity was decided (``nomination``, ``by``), inside
+#: the deciding transaction.
+nomination_decided = Signal()
 
 
 def _check_sponsorship_program(program: ProgramPage) -> None:
@@ -775,5 +780,8 @@ def decide_opportunity_nomination(
             "wagtail_mentoring.sponsorship.opportunity.decide",
             user=by,
             status=status,
+        )
+        nomination_decided.send(
+            sender=OpportunityNomination, nomination=nomination, by=by
         )
     return nomination

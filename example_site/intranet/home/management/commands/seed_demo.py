@@ -26,6 +26,7 @@ from intranet.home.demo_community import seed_community
 from intranet.home.demo_events import seed_events
 from intranet.home.demo_flash import seed_flash
 from intranet.home.demo_history import seed_history
+from intranet.home.demo_integrations import seed_integrations
 from intranet.home.demo_journeys import seed_journeys
 from intranet.home.demo_lti import seed_lti
 from intranet.home.demo_matching import seed_matching
@@ -48,6 +49,7 @@ from wagtail_mentoring.programs.models import (
     MentoringHubPage,
     ProgramKind,
     ProgramPage,
+    Relationship,
     Role,
 )
 
@@ -234,6 +236,9 @@ class Command(BaseCommand):
         seed_flash(hub, people, programs[0], programs[2])
         seed_peer(hub, admin)
         seed_cohorts(programs[0], admin)
+        seed_integrations(
+            Relationship.objects.filter(program=programs[0]).order_by("pk")[:3]
+        )
         engagement_note += seed_community(hub, programs[0], people)
         engagement_note += seed_events()
         engagement_note += seed_api(admin)
