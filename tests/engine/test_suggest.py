@@ -13,10 +13,12 @@ from wagtail_mentoring.matching.engine.scoring import Scorer
 from wagtail_mentoring.matching.engine.suggest import (
     RULES,
     People,
+    _sparse_interests,
     damped_rank_keys,
     rule_counts,
     score_one,
     text_counts,
+    text_index,
     tfidf_rows,
     tokens_of,
 )
@@ -123,6 +125,18 @@ def test_scores_and_rules_are_those_of_a_run(seed, config):
     )
     assert np.array_equal(got.score, expected[rows - 1])
     assert ((got.rule >= 0) == (got.score < 0)).all()
+    # the same on non-zero text entries only
+    sparse = score_one(
+        _people(problem, [0], tf),
+        _people(problem, np.arange(301), tf),
+        rows,
+        config,
+        pair_rule=np.full(rows.size, -1),
+        text_df=df,
+        text_n=len(tokens),
+        text=text_index(tf),
+    )
+    assert np.array_equal(sparse.score, got.score)
     # not a trivial case: some pairs allowed (unless the mentee speaks nothing)
     assert (expected >= 0).any() or not problem.languages[0].nnz
 
@@ -156,6 +170,21 @@ def test_first_rule_wins_and_pair_rules_come_first():
     assert counts.get("seniority", 0) == int((gap[5:] < 3).sum())
     assert set(counts) <= {*RULES, "below_min_score"}
     assert (got.score[:5] == -1).all()
+
+
+def test_vector_lengths_on_non_zero_entries_are_numpys_to_the_last_bit():
+    rng = np.random.default_rng(5)
+    tf = np.zeros((3000, 64))
+    for j in range(3000):
+        k = rng.integers(0, 25)
+        np.add.at(tf[j], rng.integers(0, 64, k), rng.integers(1, 4, k))
+    df = rng.integers(0, 3000, 64)
+    left = np.rint(rng.random(64) * 900) * (rng.random(64) < 0.5)
+    dense = tfidf_rows(tf, df, 3000).astype(np.float64)
+    expected = np.rint(dense * 77.0) @ left
+    idf = np.log((1.0 + 3000) / (1.0 + df)) + 1.0
+    got = _sparse_interests(text_index(tf), idf, left, 77.0, np.ones(3000, bool))
+    assert np.array_equal(got, expected)
 
 
 def test_damped_keys_round_like_python():

@@ -33,7 +33,13 @@ import scipy.sparse as sp
 from django.db.models import F, Func, Q, Subquery
 
 from wagtail_mentoring.matching.engine import multi_hot
-from wagtail_mentoring.matching.engine.suggest import People, text_counts, tokens_of
+from wagtail_mentoring.matching.engine.suggest import (
+    People,
+    TextIndex,
+    text_counts,
+    text_index,
+    tokens_of,
+)
 from wagtail_mentoring.people.models import (
     AVAILABILITY_SLOTS,
     EmployeeProfile,
@@ -105,11 +111,12 @@ class MentorTable:
     location_codes: Codes
     skill_codes: dict  # pk → code, in pk order (as runs code them)
     interest_codes: dict
-    text_bins: np.ndarray  # float32 (people × dim): 1 where a bucket is used
+    text: TextIndex
     words: sp.csc_matrix  # people × vocabulary, 1 where a person wrote a word
     word_col: dict
     tokens: list[list[str]]
     enrollment_pk: np.ndarray
+    pk_order: np.ndarray  # argsort of enrollment_pk
     enrollment_row: np.ndarray
     capacity: np.ndarray
     dim: int
@@ -319,11 +326,14 @@ def build_table(program, role, dim: int) -> MentorTable:
         location_codes=locations,
         skill_codes=skill_codes,
         interest_codes=interest_codes,
-        text_bins=(tf > 0).astype(np.float32),
+        text=text_index(tf),
         words=words,
         word_col=vocab,
         tokens=tokens,
         enrollment_pk=np.array([e[0] for e in enrollment_rows], np.int64),
+        pk_order=np.argsort(
+            np.array([e[0] for e in enrollment_rows], np.int64), kind="stable"
+        ),
         enrollment_row=np.array([row_of[e[1]] for e in enrollment_rows], np.int64),
         capacity=np.array([e[2] or 0 for e in enrollment_rows], np.int64),
         dim=dim,

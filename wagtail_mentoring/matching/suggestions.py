@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +50,7 @@ from wagtail_mentoring.matching.engine.suggest import (
     score_one,
     shared_terms,
     text_counts,
+    tfidf_rows,
     tokens_of,
 )
 from wagtail_mentoring.matching.pools import _utc_offset_minutes, default_config
@@ -66,7 +68,6 @@ from wagtail_mentoring.people.models import (
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
-    EnrollmentStatus,
     RelationshipMember,
     Role,
 )
@@ -342,14 +343,14 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
         ),
         "mentor_enrollment_id",
     )
-    gone = set(
-        Enrollment.objects.filter(
-            program_id=program.pk,
-            role=role,
-            status=EnrollmentStatus.APPROVED,
-            user__is_active=False,
-        ).values_list("pk", flat=True)
+    # people who left: a scan of the user table, cheaper than joining it
+    gone = (
+        get_user_model()
+        .objects.filter(is_active=False)
+        .order_by()
+        .values_list("pk", flat=True)
     )
+    gone_rows = [table.row_of[u] for u in gone if u in table.row_of]
     # current and earlier partners in this program: a rematch means someone new
     partners = set(
         RelationshipMember.objects.filter(
@@ -368,22 +369,20 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
     for uid in (*partners, enrollment.user_id):
         if uid in table.row_of:
             off_row[table.row_of[uid]] = True
+    off_row[gone_rows] = True
     e_pk, e_row = table.enrollment_pk, table.enrollment_row
     load = np.zeros(e_pk.size, np.int64)
-    if load_by_pk or gone:
-        where = {pk: i for i, pk in enumerate(e_pk.tolist())}
-        for pk, n in load_by_pk.items():
-            if pk in where:
-                load[where[pk]] = n
-        gone_at = [where[pk] for pk in gone if pk in where]
-    else:
-        gone_at = []
+    if load_by_pk:
+        asked = np.fromiter(load_by_pk, np.int64, len(load_by_pk))
+        pos = np.searchsorted(e_pk, asked, sorter=table.pk_order)
+        pos = table.pk_order[np.minimum(pos, e_pk.size - 1)]
+        hit = e_pk[pos] == asked
+        load[pos[hit]] = np.fromiter(load_by_pk.values(), np.int64)[hit]
     capacity = np.where(
         table.capacity > 0, table.capacity, program.default_mentor_capacity
     )
     remaining = capacity - taken_row[e_row]
     ok = ~off_row[e_row] & (remaining > 0) & (load < remaining * per_place)
-    ok[gone_at] = False
     avail = np.flatnonzero(ok)  # candidate order
     if not avail.size:
         return MentorSearch([])
@@ -408,7 +407,9 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
         else:
             extras.setdefault(uid, words)
     population = int(in_run.sum()) + len(extras)
-    df = np.rint(in_run.astype(np.float32) @ table.text_bins).astype(np.int64)
+    df = np.bincount(
+        table.text.col[in_run[table.text.row]], minlength=table.dim
+    ).astype(np.int64)
     if extras:
         df += (text_counts(list(extras.values()), table.dim) > 0).sum(axis=0)
 
@@ -450,6 +451,7 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
             pair_rule=pair_rule,
             text_df=df,
             text_n=population,
+            text=table.text,
         )
     except MatchingError:
         # Suggesting someone the rules might forbid is worse than suggesting
@@ -489,11 +491,15 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
         return MentorSearch([], with_room=int(avail.size))
     at_shown = allowed[shown]
     reasons = _explain(
-        mentee, table, people, rows, at_shown, scored, config, in_run, extras
+        mentee, table, people, rows, at_shown, scored, config, in_run, extras, df
     )
-    instances = Enrollment.objects.select_related(
-        "user", "user__mentoring_profile", "program"
-    ).in_bulk([int(pks[c]) for c in shown])
+    instances = (
+        Enrollment.objects.select_related("user", "user__mentoring_profile")
+        .order_by()
+        .in_bulk([int(pks[c]) for c in shown])
+    )
+    for instance in instances.values():
+        instance.program = program  # the page already loaded, not joined again
     suggestions = [
         Suggestion(
             instances[int(pks[c])],
@@ -507,7 +513,7 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
     return MentorSearch(suggestions, with_room=int(avail.size))
 
 
-def _explain(mentee, table, people, rows, at_shown, scored, config, in_run, extras):
+def _explain(mentee, table, people, rows, at_shown, scored, config, in_run, extras, df):
     """Reasons of the mentors shown, as a matching run words them: a problem of
     the mentee and these mentors only, with the run's codes and labels."""
     sel = rows[at_shown]
@@ -588,7 +594,13 @@ def _explain(mentee, table, people, rows, at_shown, scored, config, in_run, extr
         ),
     )
     problem.validate()
-    vectors = np.vstack([scored.mentee_vector[None, :], scored.vectors[at_shown]])
+    population = int(in_run.sum()) + len(extras)
+    vectors = np.vstack(
+        [
+            scored.mentee_vector[None, :],
+            tfidf_rows(table.people.text_tf[sel], df, population),
+        ]
+    )
     pairs = np.column_stack([np.zeros(k, np.int64), np.arange(k)])
     explained = explain_pairs(problem, config, pairs, None, vectors)
     # the interests reason names words few of the run's people wrote
@@ -602,7 +614,6 @@ def _explain(mentee, table, people, rows, at_shown, scored, config, in_run, extr
             ]
             n = int(in_run[holders].sum())
         word_df[word] = n + sum(word in words for words in extras.values())
-    population = int(in_run.sum()) + len(extras)
     ranked = informative_terms(mentee.tokens, word_df, population)
     out = []
     for e, r in zip(explained, sel.tolist(), strict=True):

@@ -94,6 +94,54 @@ def tfidf_rows(tf: np.ndarray, df: np.ndarray, n: int) -> np.ndarray:
 
 
 @dataclass
+class TextIndex:
+    """The non-zero term counts of a :class:`People` table, laid out so that the
+    length of each person's tf-idf vector can be summed in exactly the order
+    numpy sums a dense row (eight interleaved partial sums, then a tree), on the
+    few non-zero entries only."""
+
+    row: np.ndarray
+    col: np.ndarray
+    count: np.ndarray
+    lane: np.ndarray  # row * 8 + col % 8: the partial sum an entry goes to
+    by_rank: list[np.ndarray]  # entries that are the 1st, 2nd… of their lane
+    n_rows: int
+
+
+def text_index(tf: np.ndarray) -> TextIndex:
+    """Index the dense term counts ``tf`` (people × dim, dim a multiple of 8)."""
+    if tf.shape[1] % 8:
+        raise ValueError("text dimension must be a multiple of 8")
+    row, col = np.nonzero(tf)  # row-major: columns ascending within a row
+    lane = row * 8 + col % 8
+    order = np.argsort(lane, kind="stable")
+    first = np.searchsorted(lane[order], lane[order])
+    rank = np.empty(row.size, np.int64)
+    rank[order] = np.arange(row.size) - first
+    by_rank = [np.flatnonzero(rank == r) for r in range(int(rank.max(initial=-1)) + 1)]
+    return TextIndex(row, col, tf[row, col], lane, by_rank, tf.shape[0])
+
+
+def _sparse_interests(index: TextIndex, idf, left, steps, wanted) -> np.ndarray:
+    """Interests units of every person of ``index`` (0 where not ``wanted``)."""
+    x = index.count * idf[index.col]
+    sq = x * x
+    lanes = np.zeros(index.n_rows * 8, np.float64)
+    for at in index.by_rank:  # the numpy row sum, lane by lane, in column order
+        lanes[index.lane[at]] += sq[at]
+    r = lanes.reshape(index.n_rows, 8)
+    norm = np.sqrt(
+        ((r[:, 0] + r[:, 1]) + (r[:, 2] + r[:, 3]))
+        + ((r[:, 4] + r[:, 5]) + (r[:, 6] + r[:, 7]))
+    )
+    use = (left[index.col] != 0) & wanted[index.row]
+    rows = index.row[use]
+    v = (x[use] / norm[rows]).astype(np.float32)
+    units = np.rint(v.astype(np.float64) * steps) * left[index.col[use]]
+    return np.bincount(rows, weights=units, minlength=index.n_rows)
+
+
+@dataclass
 class OneToMany:
     """Scores of one mentee against some mentors (in the order asked for).
 
@@ -106,7 +154,7 @@ class OneToMany:
     score: np.ndarray
     rule: np.ndarray
     mentee_vector: np.ndarray
-    vectors: np.ndarray
+    vectors: np.ndarray | None
 
 
 def _units(x) -> np.ndarray:
@@ -142,6 +190,7 @@ def score_one(
     pair_rule: np.ndarray,
     text_df: np.ndarray,
     text_n: int,
+    text: TextIndex | None = None,
 ) -> OneToMany:
     """Score ``mentee`` (a table of one) against ``table[rows]``.
 
@@ -149,7 +198,10 @@ def score_one(
     :data:`.rules.PAIR_RULES`) of a pair rule such as the reporting line, or -1.
     ``text_df``/``text_n`` are the document frequencies of the text buckets and
     the size of the population the matching run would see (mentee, mentors and
-    their managers): tf-idf depends on them.
+    their managers): tf-idf depends on them. With ``text`` (the table's
+    :func:`text_index`), the interests factor is computed on non-zero entries
+    only and no ``vectors`` are returned (:func:`tfidf_rows` gives those an
+    explanation needs).
     """
     config.validate()
     rows = np.asarray(rows, np.int64)
@@ -212,16 +264,24 @@ def score_one(
 
     allowed = rule < 0
     dim = table.text_tf.shape[1]
-    vectors = np.zeros((k, dim), np.float32)
+    vectors = np.zeros((0 if text is not None else k, dim), np.float32)
     mentee_vector = tfidf_rows(mentee.text_tf, text_df, text_n)[0]
     if "interests" in w:
         share = w["interests"] / total
         steps = max(1.0, float(np.rint(np.sqrt(share * UNIT))))
         left = _units(mentee_vector.astype(np.float64) * (share / steps))
         at = np.flatnonzero(allowed)
-        vectors[at] = tfidf_rows(table.text_tf[rows[at]], text_df, text_n)
-        right = np.rint(vectors[at].astype(np.float64) * steps)
-        units[at] += right @ left
+        if text is None:
+            vectors[at] = tfidf_rows(table.text_tf[rows[at]], text_df, text_n)
+            right = np.rint(vectors[at].astype(np.float64) * steps)
+            units[at] += right @ left
+        else:
+            idf = np.log((1.0 + text_n) / (1.0 + text_df.astype(np.int64))) + 1.0
+            wanted = np.zeros(text.n_rows, bool)
+            wanted[rows[at]] = True
+            units[at] += _sparse_interests(text, idf, left, steps, wanted)[rows[at]]
+    if text is not None:
+        vectors = None
     score = np.minimum(np.floor(units / SUB), SCORE_SCALE).astype(np.int64)
     score[~allowed] = -1
     if config.min_score is not None:
