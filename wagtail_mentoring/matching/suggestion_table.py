@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -98,14 +98,12 @@ class MentorTable:
     user_ids: list
     row_of: dict
     people: People
-    has_profile: np.ndarray
     ancestors: np.ndarray
     above: np.ndarray
     person_code: dict
     timezone_code: np.ndarray
     zones: list[str]
     department_label: list[str]  # per person, as written (stripped)
-    location_label: list[str]
     language_codes: Codes
     department_codes: Codes
     location_codes: Codes
@@ -120,7 +118,6 @@ class MentorTable:
     enrollment_row: np.ndarray
     capacity: np.ndarray
     dim: int
-    extra: dict = field(default_factory=dict)
 
 
 def _value(fn: str, name: str):
@@ -236,9 +233,8 @@ def build_table(program, role, dim: int) -> MentorTable:
     manager = np.full(n, -1, np.int64)
     person_code = dict(row_of)
     manager_code = np.full(n, -1, np.int64)
-    has_profile = np.zeros(n, bool)
     departments, locations, languages, zones = Codes(), Codes(), Codes(), Codes()
-    dep_label, loc_label = [""] * n, [""] * n
+    dep_label = [""] * n
     lang_rows, offered, wanted_rows, goal_rows, avail_rows, tokens = (
         [],
         [],
@@ -255,14 +251,12 @@ def build_table(program, role, dim: int) -> MentorTable:
             tokens.append([])
             continue
         (pid, _u, lv, dep, loc, tz, mgr, langs, avail, goals, bio) = p
-        has_profile[r] = True
         level_a[r] = lv or 0
         if dep.strip():
             department[r] = departments.code(_fold(dep))
             dep_label[r] = dep.strip()
         if loc.strip():
             location[r] = locations.code(_fold(loc))
-            loc_label[r] = loc.strip()
         if tz:
             tz_code[r] = zones.code(tz)
         if mgr in by_user:
@@ -313,14 +307,12 @@ def build_table(program, role, dim: int) -> MentorTable:
         user_ids=user_ids,
         row_of=row_of,
         people=people,
-        has_profile=has_profile,
         ancestors=ancestors,
         above=above,
         person_code=person_code,
         timezone_code=tz_code,
         zones=list(zones),
         department_label=dep_label,
-        location_label=loc_label,
         language_codes=languages,
         department_codes=departments,
         location_codes=locations,
