@@ -14,6 +14,7 @@ class WagtailMentoringConfig(AppConfig):
         from wagtail_mentoring.community import signals as community_signals
         from wagtail_mentoring.engagement import signals as engagement_signals
         from wagtail_mentoring.journeys import signals as journey_signals
+        from wagtail_mentoring.people import signals as people_signals
         from wagtail_mentoring.privacy import signals as privacy_signals
         from wagtail_mentoring.programs import signals as program_signals
         from wagtail_mentoring.webhooks import signals as webhook_signals
@@ -23,6 +24,7 @@ class WagtailMentoringConfig(AppConfig):
         permissions.register_policies()
         engagement_signals.connect()
         journey_signals.connect()
+        people_signals.connect()
         privacy_signals.connect()
         program_signals.connect()
         community_signals.connect()

@@ -1,22 +1,30 @@
 """Mentor suggestions for self-select programs.
 
-Candidates are the program's approved, active mentors with a place left; the
-matching engine scores and explains them. Exposure is then limited so that a
-popular mentor is not shown to every mentee at once: each remaining place is
-shown to at most ``SUGGESTION_EXPOSURE_PER_PLACE`` mentees holding a live
-request to that mentor, and scores are damped by how much of that budget is
-already used, with a per-mentee, per-week tie-break so equally good mentors
-rotate between mentees.
+Candidates are the program's approved, active mentors with a place left; they
+are scored and explained exactly as a matching run of the engine would. Exposure
+is then limited so that a popular mentor is not shown to every mentee at once:
+each remaining place is shown to at most ``SUGGESTION_EXPOSURE_PER_PLACE``
+mentees holding a live request to that mentor, and scores are damped by how
+much of that budget is already used, with a per-mentee, per-week tie-break so
+equally good mentors rotate between mentees.
+
+At scale (docs/matching.md, "Find a mentor at scale"): the mentor side is a
+cached :class:`~wagtail_mentoring.matching.suggestion_table.MentorTable`; one
+search reads only what changes per request with a fixed number of queries,
+scores the mentee against every candidate at once
+(:func:`wagtail_mentoring.matching.engine.suggest.score_one`), picks the ten
+shown and explains only those.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -24,12 +32,42 @@ from django.utils.translation import ngettext
 
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.engagement.models import LIVE_REQUEST_STATUSES, MentorRequest
-from wagtail_mentoring.matching.engine import MatchingError, match
-from wagtail_mentoring.matching.pools import Pool, build_problem, default_config
+from wagtail_mentoring.matching import suggestion_table
+from wagtail_mentoring.matching.engine import (
+    MatchingError,
+    MatchingProblem,
+    Vocabularies,
+    multi_hot,
+)
+from wagtail_mentoring.matching.engine.explain import explain_pairs
+from wagtail_mentoring.matching.engine.features import SCORE_SCALE
+from wagtail_mentoring.matching.engine.suggest import (
+    People,
+    damped_rank_keys,
+    informative_terms,
+    interests_reason,
+    rule_counts,
+    score_one,
+    shared_terms,
+    text_counts,
+    tfidf_rows,
+    tokens_of,
+)
+from wagtail_mentoring.matching.pools import _utc_offset_minutes, default_config
+from wagtail_mentoring.matching.suggestion_table import (
+    CHAIN_DEPTH,
+    SLOTS,
+    MentorTable,
+)
+from wagtail_mentoring.people.models import (
+    AVAILABILITY_SLOTS,
+    EmployeeProfile,
+    Interest,
+    Skill,
+)
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
-    EnrollmentStatus,
     RelationshipMember,
     Role,
 )
@@ -59,78 +97,6 @@ class Suggestion:
         return None if self.score is None else round(self.score * 100)
 
 
-def _count(queryset, field_name: str):
-    return Coalesce(
-        Subquery(
-            queryset.order_by()
-            .values(field_name)
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
-def candidate_mentors(enrollment: Enrollment):
-    """Approved, active mentors of the program with a place left, annotated
-    with ``taken`` (open relationships) and ``load`` (mentees asking now)."""
-    role = PARTNER_ROLE.get(Role(enrollment.role))
-    if role is None:
-        return Enrollment.objects.none()
-    program = enrollment.program
-    taken = RelationshipMember.objects.filter(
-        user_id=OuterRef("user_id"),
-        role=role,
-        relationship__program_id=program.pk,
-        relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
-    )
-    load = MentorRequest.objects.filter(
-        mentor_enrollment_id=OuterRef("pk"), status__in=LIVE_REQUEST_STATUSES
-    )
-    # Current and earlier partners in this program: a rematch means someone new.
-    already_with = RelationshipMember.objects.filter(
-        relationship__program_id=program.pk,
-        relationship__members__user_id=enrollment.user_id,
-    ).values("user_id")
-    return (
-        Enrollment.objects.filter(
-            program=program,
-            role=role,
-            status=EnrollmentStatus.APPROVED,
-            user__is_active=True,
-        )
-        .exclude(user_id=enrollment.user_id)
-        .exclude(user_id__in=already_with)
-        .select_related("user", "user__mentoring_profile", "program")
-        .annotate(
-            taken=_count(taken, "user_id"), load=_count(load, "mentor_enrollment_id")
-        )
-        .filter(~Q(capacity__lte=0))
-    )
-
-
-def _rotation(enrollment: Enrollment, mentor: Enrollment) -> float:
-    """A stable 0–1 tie-break per mentee, mentor and ISO week."""
-    week = timezone.localdate().isocalendar()[:2]
-    digest = hashlib.sha256(f"{enrollment.pk}:{mentor.pk}:{week}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") / 2**32
-
-
-def _available(enrollment: Enrollment) -> list[Suggestion]:
-    per_place = max(1, int(mentoring_settings.SUGGESTION_EXPOSURE_PER_PLACE))
-    result = []
-    for mentor in candidate_mentors(enrollment):
-        capacity = mentor.capacity or mentor.program.default_mentor_capacity
-        remaining = capacity - mentor.taken
-        if remaining <= 0:
-            continue
-        if mentor.load >= remaining * per_place:
-            continue  # enough mentees are waiting on this mentor already
-        result.append(Suggestion(mentor, remaining=remaining, load=mentor.load))
-    return result
-
-
 @dataclass
 class MentorSearch:
     """What *Find a mentor* shows: the suggestions, or why there are none."""
@@ -148,55 +114,6 @@ class MentorSearch:
     @property
     def nobody_passes_rules(self) -> bool:
         return not self.suggestions and bool(self.with_room)
-
-
-def _score(
-    enrollment: Enrollment, suggestions: list[Suggestion], blocked: dict | None = None
-) -> list[Suggestion]:
-    """Score and explain each candidate with the matching engine, dropping the
-    ones its hard rules forbid (reporting line, earlier partner, level gap,
-    no shared language, below the minimum score…).
-
-    The problem is built by the same glue as the matching panel's runs
-    (``matching.problem``), with this mentee wanting every candidate: the
-    engine matches as many pairs as the rules allow first, so every allowed
-    candidate comes back with its score and reasons.
-    """
-
-    program = enrollment.program
-    pool = Pool(
-        program,
-        mentees=[enrollment],
-        mentors=[s.enrollment for s in suggestions],
-        mentee_slots=[len(suggestions)],
-        mentor_remaining=[1] * len(suggestions),
-    )
-    problem, _index = build_problem(pool)
-    config = default_config(program)
-    # One mentee against a handful of mentors: no pruning needed.
-    config.top_k = max(config.top_k, len(suggestions))
-    try:
-        result = match(problem, config)
-    except MatchingError:
-        # Suggesting someone the rules might forbid is worse than suggesting
-        # no one; the page then says no mentor is available right now.
-        logger.exception("matching engine refused the suggestion problem")
-        return []
-    if blocked is not None and not len(result.pairs):
-        for item in result.unmatched:
-            for reason in item.reasons:
-                for rule, n in (reason.params.get("counts") or {}).items():
-                    if n:
-                        blocked[rule] = blocked.get(rule, 0) + int(n)
-    kept = []
-    for (_mentee, j), explanation in zip(
-        result.pairs.tolist(), result.explanations, strict=True
-    ):
-        suggestion = suggestions[j]
-        suggestion.score = float(explanation.score)
-        suggestion.reasons = [reason_text(r) for r in explanation.reasons]
-        kept.append(suggestion)
-    return kept
 
 
 def reason_text(reason) -> str:
@@ -251,28 +168,482 @@ def blocked_text(blocked: dict[str, int]) -> list[str]:
     ]
 
 
+def _rotation(mentee_pk, mentor_pk, week) -> float:
+    """A stable 0–1 tie-break per mentee, mentor and ISO week."""
+    digest = hashlib.sha256(f"{mentee_pk}:{mentor_pk}:{week}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+def _chain_fields(depth: int) -> list[str]:
+    fields = list(suggestion_table.PROFILE_FIELDS)
+    for d in range(1, depth + 1):
+        prefix = "manager__mentoring_profile__" * d
+        fields += [
+            f"{prefix}{name}" for name in ("user_id", "goals", "bio", "manager_id")
+        ]
+    return fields
+
+
+@dataclass
+class _Mentee:
+    people: People
+    tokens: list[str]
+    #: managers, nearest first: (user id, words or None without a profile);
+    #: the line goes on only above those with a profile
+    chain: list[tuple]
+    languages: list[str]
+    department: str
+    location: str
+    language_codes: list[int]
+    skill_pks: list  # codes beyond the table's vocabulary → pk
+    interest_pks: list
+
+
+def _mentee(user_id, table: MentorTable, at) -> _Mentee:
+    """The mentee's features in the table's codes: two queries."""
+    row = (
+        EmployeeProfile.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list(*_chain_fields(CHAIN_DEPTH))
+        .first()
+    )
+    n_base = len(suggestion_table.PROFILE_FIELDS)
+    if row is None:
+        profile = (None, user_id, 0, "", "", "", None, [], [], "", "")
+        chain_cells = ()
+    else:
+        profile, chain_cells = row[:n_base], row[n_base:]
+    pid, _u, level, dep, loc, tz, mgr, langs, avail, goals, bio = profile
+    chain = []
+    manager = mgr
+    for d in range(CHAIN_DEPTH):
+        if manager is None:
+            break
+        uid, c_goals, c_bio, above = chain_cells[4 * d : 4 * d + 4]
+        if uid is None:
+            chain.append((manager, None))
+            break
+        chain.append((uid, tokens_of(f"{c_goals} {c_bio}".strip())))
+        manager = above
+    tags: dict[int, list] = {0: [], 1: []}
+    if pid is not None:
+        parts = [
+            getattr(EmployeeProfile, name)
+            .through.objects.filter(employeeprofile_id=pid)
+            .values_list(Value(code, output_field=IntegerField()), column)
+            for code, name, column in (
+                (0, "skills_wanted", "skill_id"),
+                (1, "interests", "interest_id"),
+            )
+        ]
+        for code, tag in parts[0].union(parts[1], all=True):
+            tags[code].append(tag)
+
+    def coded(pks, codes: dict, extra: list) -> list[int]:
+        out = []
+        for pk in pks:
+            if pk not in codes:
+                extra.append(pk)
+                out.append(len(codes) + len(extra) - 1)
+            else:
+                out.append(codes[pk])
+        return out
+
+    skill_extra: list = []
+    interest_extra: list = []
+    wanted = coded(tags[0], table.skill_codes, skill_extra)
+    goals_c = coded(tags[1], table.interest_codes, interest_extra)
+    lang_extra: list = []
+    lang_codes = []
+    for code in langs or ():
+        if code in table.language_codes:
+            lang_codes.append(table.language_codes[code])
+        else:
+            if code not in lang_extra:
+                lang_extra.append(code)
+            lang_codes.append(len(table.language_codes) + lang_extra.index(code))
+
+    def place(label: str, codes) -> int:
+        if not (label or "").strip():
+            return -1
+        return codes.get(suggestion_table._fold(label), len(codes))
+
+    words = tokens_of(f"{goals} {bio}".strip()) if pid is not None else []
+    width = table.people.skills_offered.shape[1]
+    people = People(
+        level=np.array([level or 0], np.int64),
+        department=np.array([place(dep, table.department_codes)], np.int64),
+        location=np.array([place(loc, table.location_codes)], np.int64),
+        utc_offset=np.array([_utc_offset_minutes(tz, at) if tz else 0], np.int64),
+        timezone_known=np.array([bool(tz)]),
+        languages=multi_hot(
+            [lang_codes], max(1, len(table.language_codes) + len(lang_extra))
+        ),
+        skills_offered=multi_hot([[]], max(1, width)),
+        skills_wanted=multi_hot([wanted], max(1, width + len(skill_extra))),
+        goals=multi_hot(
+            [goals_c],
+            max(1, table.people.goals.shape[1] + len(interest_extra)),
+        ),
+        availability=multi_hot(
+            [[SLOTS[s] for s in avail or () if s in SLOTS]], len(SLOTS)
+        ),
+        text_tf=text_counts([words], table.dim),
+    )
+    return _Mentee(
+        people,
+        words,
+        chain,
+        [*table.language_codes, *lang_extra],
+        dep or "",
+        loc or "",
+        lang_codes,
+        skill_extra,
+        interest_extra,
+    )
+
+
+def _grouped(queryset, key: str) -> dict:
+    return dict(
+        queryset.order_by().values(key).annotate(n=Count("pk")).values_list(key, "n")
+    )
+
+
 def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
     """Ranked mentor suggestions for a mentee (or sponsee) enrollment, and, when
-    there are none, whether nobody has room or nobody passes the rules."""
-    available = _available(enrollment)
-    if not available:
+    there are none, whether nobody has room or nobody passes the rules.
+
+    A fixed number of queries whatever the size of the program; the mentor side
+    comes from :func:`suggestion_table.mentor_table` (see there for what
+    rebuilds it)."""
+    role = PARTNER_ROLE.get(Role(enrollment.role))
+    if role is None:
         return MentorSearch([])
-    blocked: dict[str, int] = {}
-    suggestions = _score(enrollment, list(available), blocked)
+    program = enrollment.program
+    config = default_config(program)
+    table = suggestion_table.mentor_table(program, role, config.text_dim)
+    if not table.enrollment_pk.size:
+        return MentorSearch([])
+    at = timezone.now()
     per_place = max(1, int(mentoring_settings.SUGGESTION_EXPOSURE_PER_PLACE))
 
-    def key(s: Suggestion):
-        base = s.score if s.score is not None else 0.0
-        # Damp popular mentors by the share of their exposure budget in use.
-        damped = base * (1 - 0.5 * s.load / (s.remaining * per_place))
-        return (-round(damped, 2), -s.remaining, _rotation(enrollment, s.enrollment))
-
-    suggestions.sort(key=key)
-    return MentorSearch(
-        suggestions[:limit],
-        with_room=len(available),
-        blocked_by={} if suggestions else blocked,
+    # what changes between requests: places taken, live requests, who left
+    taken_by_user = _grouped(
+        RelationshipMember.objects.filter(
+            role=role,
+            relationship__program_id=program.pk,
+            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+        ),
+        "user_id",
     )
+    load_by_pk = _grouped(
+        MentorRequest.objects.filter(
+            mentor_enrollment__program_id=program.pk,
+            status__in=LIVE_REQUEST_STATUSES,
+        ),
+        "mentor_enrollment_id",
+    )
+    # people who left: a scan of the user table, cheaper than joining it
+    gone = (
+        get_user_model()
+        .objects.filter(is_active=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    gone_rows = [table.row_of[u] for u in gone if u in table.row_of]
+    # current and earlier partners in this program: a rematch means someone new
+    partners = set(
+        RelationshipMember.objects.filter(
+            relationship__program_id=program.pk,
+            relationship__members__user_id=enrollment.user_id,
+        ).values_list("user_id", flat=True)
+    )
+    mentee = _mentee(enrollment.user_id, table, at)
+
+    n_people = len(table.user_ids)
+    taken_row = np.zeros(n_people, np.int64)
+    off_row = np.zeros(n_people, bool)
+    for uid, n in taken_by_user.items():
+        if uid in table.row_of:
+            taken_row[table.row_of[uid]] = n
+    for uid in (*partners, enrollment.user_id):
+        if uid in table.row_of:
+            off_row[table.row_of[uid]] = True
+    off_row[gone_rows] = True
+    e_pk, e_row = table.enrollment_pk, table.enrollment_row
+    load = np.zeros(e_pk.size, np.int64)
+    if load_by_pk:
+        asked = np.fromiter(load_by_pk, np.int64, len(load_by_pk))
+        pos = np.searchsorted(e_pk, asked, sorter=table.pk_order)
+        pos = table.pk_order[np.minimum(pos, e_pk.size - 1)]
+        hit = e_pk[pos] == asked
+        load[pos[hit]] = np.fromiter(load_by_pk.values(), np.int64)[hit]
+    capacity = np.where(
+        table.capacity > 0, table.capacity, program.default_mentor_capacity
+    )
+    remaining = capacity - taken_row[e_row]
+    ok = ~off_row[e_row] & (remaining > 0) & (load < remaining * per_place)
+    avail = np.flatnonzero(ok)  # candidate order
+    if not avail.size:
+        return MentorSearch([])
+    rows = e_row[avail]
+
+    # who a matching run would hold as people: the tf-idf population
+    mentee_row = table.row_of.get(enrollment.user_id, -1)
+    in_run = np.zeros(n_people, bool)
+    in_run[rows] = True
+    anc = table.ancestors[rows]
+    in_run[anc[anc >= 0]] = True
+    extras: dict = {}
+    if mentee_row >= 0:
+        in_run[mentee_row] = True
+    else:
+        extras[enrollment.user_id] = mentee.tokens
+    for uid, words in mentee.chain:
+        if words is None:
+            continue  # no profile: in the run only if a candidate already
+        if uid in table.row_of:
+            in_run[table.row_of[uid]] = True
+        else:
+            extras.setdefault(uid, words)
+    population = int(in_run.sum()) + len(extras)
+    df = np.bincount(
+        table.text.col[in_run[table.text.row]], minlength=table.dim
+    ).astype(np.int64)
+    if extras:
+        df += (text_counts(list(extras.values()), table.dim) > 0).sum(axis=0)
+
+    # pair rules of the org chart, as a run links people: through managers
+    # with a profile, up to anyone in the run (the mentee, a candidate)
+    pair_rule = np.full(rows.size, -1, np.int64)
+    depth = min(config.reporting_line_depth, CHAIN_DEPTH)
+    chain_rows = [table.row_of.get(uid, -1) for uid, _w in mentee.chain]
+    if depth > 0:
+        line = np.isin(rows, [r for r in chain_rows[:depth] if r >= 0])
+        me = table.person_code.get(enrollment.user_id, -2)
+        line |= (table.above[rows, :depth] == me).any(axis=1)
+        pair_rule[line] = 1
+    if config.exclude_same_manager and mentee.chain:
+        boss, words = mentee.chain[0]
+        boss_row = chain_rows[0]
+        linked = (
+            words is not None
+            or boss == enrollment.user_id
+            or (boss_row >= 0 and bool(np.isin(boss_row, rows)))
+        )
+        if linked and boss in table.person_code:
+            same = (table.above[rows, 0] == table.person_code[boss]) & (pair_rule < 0)
+            pair_rule[same] = 2
+
+    offsets = np.array(
+        [_utc_offset_minutes(zone, at) for zone in table.zones] or [0], np.int64
+    )
+    code = table.timezone_code
+    people = replace(
+        table.people, utc_offset=np.where(code >= 0, offsets[np.maximum(code, 0)], 0)
+    )
+    try:
+        scored = score_one(
+            mentee.people,
+            people,
+            rows,
+            config,
+            pair_rule=pair_rule,
+            text_df=df,
+            text_n=population,
+            text=table.text,
+        )
+    except MatchingError:
+        # Suggesting someone the rules might forbid is worse than suggesting
+        # no one; the page then says no mentor is available right now.
+        logger.exception("matching engine refused the suggestion problem")
+        return MentorSearch([], with_room=int(avail.size))
+    allowed = np.flatnonzero(scored.score >= 0)
+    if not allowed.size:
+        return MentorSearch(
+            [], with_room=int(avail.size), blocked_by=rule_counts(scored.rule)
+        )
+
+    # rank: damped score to the hundredth, places left, this week's rotation
+    a_rem = remaining[avail][allowed]
+    a_load = load[avail][allowed]
+    _damped, hundredths = damped_rank_keys(
+        scored.score[allowed], a_load, a_rem, per_place
+    )
+    key = hundredths * 65536 + a_rem
+    if allowed.size > limit > 0:
+        cut = np.partition(key, allowed.size - limit)[allowed.size - limit]
+        contenders = np.flatnonzero(key >= cut)
+    else:
+        contenders = np.arange(allowed.size)
+    week = timezone.localdate().isocalendar()[:2]
+    pks = e_pk[avail][allowed]
+    shown = sorted(
+        contenders.tolist(),
+        key=lambda c: (
+            -hundredths[c],
+            -a_rem[c],
+            _rotation(enrollment.pk, int(pks[c]), week),
+            c,
+        ),
+    )[:limit]
+    if not shown:
+        return MentorSearch([], with_room=int(avail.size))
+    at_shown = allowed[shown]
+    reasons = _explain(
+        mentee, table, people, rows, at_shown, scored, config, in_run, extras, df
+    )
+    instances = (
+        Enrollment.objects.select_related("user", "user__mentoring_profile")
+        .order_by()
+        .in_bulk([int(pks[c]) for c in shown])
+    )
+    for instance in instances.values():
+        instance.program = program  # the page already loaded, not joined again
+    suggestions = [
+        Suggestion(
+            instances[int(pks[c])],
+            remaining=int(a_rem[c]),
+            score=float(scored.score[allowed[c]] / SCORE_SCALE),
+            reasons=reasons[k],
+            load=int(a_load[c]),
+        )
+        for k, c in enumerate(shown)
+    ]
+    return MentorSearch(suggestions, with_room=int(avail.size))
+
+
+def _explain(mentee, table, people, rows, at_shown, scored, config, in_run, extras, df):
+    """Reasons of the mentors shown, as a matching run words them: a problem of
+    the mentee and these mentors only, with the run's codes and labels."""
+    sel = rows[at_shown]
+    k = sel.size
+
+    def lists(mat, idx) -> list[list[int]]:
+        return [mat.indices[mat.indptr[r] : mat.indptr[r + 1]].tolist() for r in idx]
+
+    # languages coded as a run codes them: the mentee's first, in their order
+    order = list(dict.fromkeys(mentee.language_codes))
+    mentor_langs = lists(table.people.languages, sel)
+    for langs in mentor_langs:
+        order += [c for c in langs if c not in order]
+    recode = {c: i for i, c in enumerate(order)}
+    lang_rows = [[recode[c] for c in mentee.language_codes]] + [
+        [recode[c] for c in langs] for langs in mentor_langs
+    ]
+    skill_w = mentee.people.skills_wanted.shape[1]
+    goal_w = mentee.people.goals.shape[1]
+
+    def two(left, right_mat, width):
+        return multi_hot([left] + lists(right_mat, sel), width)
+
+    skills_wanted = two(
+        lists(mentee.people.skills_wanted, [0])[0], table.people.skills_wanted, skill_w
+    )
+    skills_offered = two([], table.people.skills_offered, skill_w)
+    goals = two(lists(mentee.people.goals, [0])[0], table.people.goals, goal_w)
+    availability = two(
+        lists(mentee.people.availability, [0])[0], table.people.availability, len(SLOTS)
+    )
+    # labels: departments as first written in the run's order (mentee, then
+    # candidates in the order listed), places as the mentee wrote them
+    dep = np.concatenate([mentee.people.department, people.department[sel]])
+    loc = np.concatenate([mentee.people.location, people.location[sel]])
+    dep_labels = [""] * (int(dep.max(initial=-1)) + 1)
+    listed = people.department[rows]
+    for c in set(dep[1:].tolist()) - {-1}:
+        first = int(np.argmax(listed == c))
+        dep_labels[c] = table.department_label[rows[first]]
+    if dep[0] >= 0:
+        dep_labels[dep[0]] = mentee.department.strip()
+    loc_labels = [""] * (int(loc.max(initial=-1)) + 1)
+    if loc[0] >= 0:
+        loc_labels[loc[0]] = mentee.location.strip()
+    skill_pk = [*table.skill_codes, *mentee.skill_pks]
+    interest_pk = [*table.interest_codes, *mentee.interest_pks]
+    wanted_s = {c for r in lists(skills_offered, range(k + 1)) for c in r} | set(
+        lists(skills_wanted, [0])[0]
+    )
+    wanted_g = {c for r in lists(goals, range(k + 1)) for c in r}
+    names = _names(skill_pk, wanted_s, interest_pk, wanted_g)
+    problem = MatchingProblem(
+        person_ids=np.arange(k + 1),
+        level=np.concatenate([mentee.people.level, people.level[sel]]),
+        department=dep,
+        location=loc,
+        utc_offset=np.concatenate([mentee.people.utc_offset, people.utc_offset[sel]]),
+        timezone_known=np.concatenate(
+            [mentee.people.timezone_known, people.timezone_known[sel]]
+        ),
+        manager=np.full(k + 1, -1),
+        languages=multi_hot(lang_rows, max(1, len(order))),
+        skills_offered=skills_offered,
+        skills_wanted=skills_wanted,
+        goals=goals,
+        availability=availability,
+        mentees=np.array([0]),
+        mentors=np.arange(1, k + 1),
+        mentor_capacity=np.ones(k, np.int64),
+        labels=Vocabularies(
+            skills=[names[0].get(pk, "") for pk in skill_pk],
+            goals=[names[1].get(pk, "") for pk in interest_pk],
+            languages=[mentee.languages[c] for c in order],
+            departments=dep_labels,
+            locations=loc_labels,
+            availability=[str(label) for _code, label in AVAILABILITY_SLOTS],
+        ),
+    )
+    problem.validate()
+    population = int(in_run.sum()) + len(extras)
+    vectors = np.vstack(
+        [
+            scored.mentee_vector[None, :],
+            tfidf_rows(table.people.text_tf[sel], df, population),
+        ]
+    )
+    pairs = np.column_stack([np.zeros(k, np.int64), np.arange(k)])
+    explained = explain_pairs(problem, config, pairs, None, vectors)
+    # the interests reason names words few of the run's people wrote
+    word_df = {}
+    for word in set(mentee.tokens):
+        col = table.word_col.get(word)
+        n = 0
+        if col is not None:
+            holders = table.words.indices[
+                table.words.indptr[col] : table.words.indptr[col + 1]
+            ]
+            n = int(in_run[holders].sum())
+        word_df[word] = n + sum(word in words for words in extras.values())
+    ranked = informative_terms(mentee.tokens, word_df, population)
+    out = []
+    for e, r in zip(explained, sel.tolist(), strict=True):
+        reasons = [
+            interests_reason(shared_terms(ranked, set(table.tokens[r])))
+            if reason.code == "shared_interests"
+            else reason
+            for reason in e.reasons
+        ]
+        out.append([reason_text(reason) for reason in reasons])
+    return out
+
+
+def _names(skill_pk, skill_codes, interest_pk, interest_codes) -> tuple[dict, dict]:
+    """Names of the skills and interests an explanation may name: one query."""
+    skills = Skill.objects.filter(pk__in=[skill_pk[c] for c in skill_codes])
+    interests = Interest.objects.filter(pk__in=[interest_pk[c] for c in interest_codes])
+    kind = IntegerField()
+    rows = (
+        skills.order_by()
+        .values_list(Value(0, output_field=kind), "pk", "name")
+        .union(
+            interests.order_by().values_list(Value(1, output_field=kind), "pk", "name"),
+            all=True,
+        )
+    )
+    out: tuple[dict, dict] = ({}, {})
+    for which, pk, name in rows:
+        out[which][pk] = name
+    return out
 
 
 def suggest_mentors(enrollment: Enrollment, limit: int = 10) -> list[Suggestion]:

@@ -213,6 +213,8 @@ class EmployeeProfile(models.Model):
     class Meta:
         verbose_name = _("participant profile")
         verbose_name_plural = _("participant profiles")
+        # Find a mentor asks for the newest change on every search.
+        indexes = [models.Index(fields=["updated_at"], name="wm_profile_updated")]
         # Privacy rights, for HR / the data-protection officer (Groups editor).
         permissions = [
             ("export_personal_data", _("Can export a person's mentoring data")),

@@ -642,6 +642,12 @@ class Enrollment(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-created_at", "-pk"]
+        # Find a mentor asks for a program's newest change on every search.
+        indexes = [
+            models.Index(
+                fields=["program", "role", "updated_at"], name="wm_enrollment_changes"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "program", "role"],
