@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_mentoring', '0018_cohorts_spaces_and_runs'),
+        ('wagtail_mentoring', '0021_hris_import_and_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
