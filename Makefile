@@ -13,9 +13,10 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-# Stamp files re-run the install whenever pyproject.toml changes.
+# Stamp files re-run the install whenever pyproject.toml changes. The example
+# intranet also installs the optional sub-apps (the LTI tool), hence the extra.
 $(VENV)/.demo-installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet -e ".[lti]"
 	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
