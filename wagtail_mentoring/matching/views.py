@@ -104,12 +104,11 @@ def find_mentor(request, pk: int):
     with timezone.override(user_timezone(request.user)):
         return render_page(
             request,
-            "wagtail_mentoring/matching/find_peer.html"
-            if peer
-            else "wagtail_mentoring/matching/find_mentor.html",
+            "wagtail_mentoring/matching/find_mentor.html",
             {
                 "enrollment": enrollment,
                 "program": program,
+                "peer": peer,
                 "form": form,
                 "live_requests": live,
                 "past_requests": [r for r in requests if not r.is_live],
