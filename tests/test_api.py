@@ -444,6 +444,19 @@ def test_the_admin_screen_shows_a_new_token_once(world):
     assert token.revoked_at is not None
 
 
+@pytest.mark.django_db
+def test_an_editor_finds_tokens_in_the_account_menu_not_a_mentoring_menu(client):
+    editor = make_user("ed-the-editor", admin_access=True)
+    client.force_login(editor)
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert '"Mentoring"' not in home  # no mentoring work, no mentoring menu
+    account = client.get(reverse("wagtailadmin_account")).content.decode()
+    assert reverse("wm_api_tokens:index") in account
+    tokens.create_token(editor, editor, name="Script", scope="api")
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert '"API tokens"' in home  # holding a token puts the screen in the menu
+
+
 def test_the_admin_screen_offers_only_scopes_one_may_hold(world):
     client = Client()
     client.force_login(world.users[ADMIN])

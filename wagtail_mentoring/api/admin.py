@@ -8,16 +8,19 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from wagtail_mentoring.admin_base import MentoringViewSet
 from wagtail_mentoring.api import tokens
 from wagtail_mentoring.api.models import PersonalAccessToken, TokenScope
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.permissions import administers_any_program
 
 
 class TokenForm(forms.Form):
@@ -114,9 +117,25 @@ class TokenRevokeView(TokenView):
 
 
 class TokenViewSet(MentoringViewSet):
+    """Every admin user may keep tokens (the account menu leads here); the
+    Mentoring menu lists the screen only to those with mentoring work or tokens,
+    so an editor with no part in mentoring does not get the menu for it."""
+
     name = "api_tokens"
     icon = "key"
     menu_label = gettext_lazy("API tokens")
+
+    @cached_property
+    def menu_item_class(self):
+        class TokenMenuItem(MenuItem):
+            def is_shown(self, request):
+                user = request.user
+                return (
+                    administers_any_program(user)
+                    or PersonalAccessToken.objects.filter(user=user).exists()
+                )
+
+        return TokenMenuItem
 
     def get_urlpatterns(self):
         return [
