@@ -286,6 +286,15 @@ def test_the_readmes_demo_logins_are_what_the_seed_creates():
         "emp0014",
     }
     assert _partners(users["emp0012"], "mentee", leading) >= {"emp0010"}
+    peers = "Peer Coaching Exchange"
+    assert MentorRequest.objects.filter(
+        program__title=peers, status="pending", mentor_enrollment__user=users["emp0004"]
+    ).exists()
+    assert "Find a peer partner" in logins["emp0012"]
+    assert Enrollment.objects.filter(
+        user=users["emp0012"], program__title=peers, status="approved"
+    ).exists()
+    assert not _partners(users["emp0012"], "member", peers)
     for name, row in logins.items():
         for partner in re.findall(r"emp\d{4}", row):
             assert partner in _partners_of_anyone(users[name]) | {
