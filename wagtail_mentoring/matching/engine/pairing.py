@@ -696,26 +696,90 @@ def _exact_integer(
         ben = (np.rint(_weights(graph, edges) - lo) + big).astype(np.int64)
         weight: dict[int, int] = {}
         nbrs: list[list[int]] = [[] for _ in range(n)]
-        for i, j, b in zip(
-            edges[:, 0].tolist(), edges[:, 1].tolist(), ben.tolist(), strict=True
-        ):
-            weight[i * n + j] = weight[j * n + i] = b
+        _add_pairs(n, edges, ben, weight, nbrs)
+        mate = _start_matching(n, arcs, dv, weight)
+        dual = dv.tolist()
+        # later runs continue from the last matching and duals (see _warm_restart)
+        for _ in range(rounds, max(2, max_rounds) + 1):
+            mate, dual, blossoms = warm_blossom(n, nbrs, weight, mate, dual)
+            stages += 1
+            dvb = np.asarray(dual, np.int64)
+            pairs = np.array(
+                sorted((i, j) for i, j in mate.items() if i < j), np.int64
+            ).reshape(-1, 2)
+            bad = _check_proof(graph, pairs, dvb, blossoms, lo, big)
+            if bad is None:
+                return None
+            if not bad.size:
+                return _Exact(pairs, rounds, stages, int(edges.shape[0]), len(blossoms))
+            rounds += 1
+            bad_ben = (np.rint(_weights(graph, bad) - lo) + big).astype(np.int64)
+            _add_pairs(n, bad, bad_ben, weight, nbrs)
+            edges = _merge(edges, bad, n)
+            mate, dual = _warm_restart(n, mate, dual, blossoms, bad, bad_ben, weight)
+        return None
+    return None
+
+
+def _add_pairs(
+    n: int,
+    edges: np.ndarray,
+    ben: np.ndarray,
+    weight: dict[int, int],
+    nbrs: list[list[int]],
+) -> None:
+    for i, j, b in zip(
+        edges[:, 0].tolist(), edges[:, 1].tolist(), ben.tolist(), strict=True
+    ):
+        if i * n + j not in weight:
             nbrs[i].append(j)
             nbrs[j].append(i)
-        mate0 = _start_matching(n, arcs, dv, weight)
-        mate, dual, blossoms = warm_blossom(n, nbrs, weight, mate0, dv.tolist())
-        stages += 1
-        dvb = np.asarray(dual, np.int64)
-        pairs = np.array(
-            sorted((i, j) for i, j in mate.items() if i < j), np.int64
-        ).reshape(-1, 2)
-        bad = _check_proof(graph, pairs, dvb, blossoms, lo, big)
-        if bad is None:
-            return None
-        if not bad.size:
-            return _Exact(pairs, rounds, stages, int(edges.shape[0]), len(blossoms))
-        edges = _merge(edges, bad, n)
-    return None
+        weight[i * n + j] = weight[j * n + i] = b
+
+
+def _warm_restart(
+    n: int,
+    mate: dict[int, int],
+    dual: list[int],
+    blossoms: list[tuple[list[int], int]],
+    bad: np.ndarray,
+    bad_ben: np.ndarray,
+    weight: dict[int, int],
+) -> tuple[dict[int, int], list[int]]:
+    """A feasible, tight start for the next blossom run after ``bad`` pairs joined.
+
+    Each blossom's dual is folded into its members' duals (a pair inside keeps its
+    slack; a pair leaving it gains some, so the base's matched pair, no longer
+    tight, is dropped). Each new pair still above its members' duals raises one
+    member's dual (an unmatched one when there is one) by the difference, and that
+    member leaves its pair. The members left unmatched with a positive dual are
+    the next run's roots; every listed pair is feasible and every matched pair
+    tight, as the blossom algorithm needs.
+    """
+    dv = list(dual)
+    for mem, z in blossoms:
+        for v in mem:
+            dv[v] += z
+    mate = dict(mate)
+
+    def drop(v: int) -> None:
+        u = mate.pop(v, None)
+        if u is not None:
+            mate.pop(u, None)
+
+    for v, u in list(mate.items()):
+        if v < u and dv[v] + dv[u] != 2 * weight[v * n + u]:
+            drop(v)
+    for i, j, b in zip(
+        bad[:, 0].tolist(), bad[:, 1].tolist(), bad_ben.tolist(), strict=True
+    ):
+        d = 2 * b - dv[i] - dv[j]
+        if d <= 0:
+            continue
+        v = j if (i in mate and j not in mate) else i
+        dv[v] += d
+        drop(v)
+    return mate, dv
 
 
 def _check_proof(
