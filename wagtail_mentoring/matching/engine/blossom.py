@@ -23,6 +23,7 @@ of a pair is ``dv_i + dv_j − 2w_ij`` (plus twice the duals of blossoms holding
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
 from typing import Any
 
 
@@ -75,7 +76,15 @@ def warm_blossom(
     queue: list[int] = []
     s_verts: set[int] = set()  # leaves of S-blossoms (their dual goes down)
     t_verts: set[int] = set()  # leaves of T-blossoms (their dual goes up)
-    free_best: set[int] = set()  # unlabelled vertices with a best edge
+    # Heaps for the dual step, keyed by a value plus the total dual change so far
+    # (``shift``): an S-member's dual falls by exactly each step's change, so
+    # ``dual + shift`` stays fixed while it is in S; the slack of a best edge from
+    # an S-member to an unlabelled one falls the same way (or stays put while the
+    # other end sits in a T-blossom, which makes its key a lower bound: checked
+    # and pushed again when popped).
+    s_heap: list[tuple[int, int]] = []  # (dual + shift, S-member)
+    free_heap: list[tuple[int, int, tuple[int, int]]] = []  # (slack + shift, w, edge)
+    shift = [0]
     s_tops: set[Any] = set()  # top-level S-blossoms/vertices
     roots: set[int] = set()
 
@@ -104,6 +113,9 @@ def warm_blossom(
             lv = list(leaves(b))
             queue.extend(lv)
             s_verts.update(lv)
+            sh = shift[0]
+            for x in lv:
+                heappush(s_heap, (dualvar[x] + sh, x))
             t_verts.difference_update(lv)
         else:
             t_verts.update(leaves(b))
@@ -168,7 +180,9 @@ def warm_blossom(
             if label.get(inblossom[x]) == 2:
                 queue.append(x)
             inblossom[x] = b
-            s_verts.add(x)
+            if x not in s_verts:
+                s_verts.add(x)
+                heappush(s_heap, (dualvar[x] + shift[0], x))
             t_verts.discard(x)
         bestedgeto: dict[Any, tuple[int, int]] = {}
         for c in path:
@@ -359,7 +373,8 @@ def warm_blossom(
         queue.clear()
         s_verts.clear()
         t_verts.clear()
-        free_best.clear()
+        s_heap.clear()
+        free_heap.clear()
         s_tops.clear()
         roots.clear()
         waiting: dict[int, list[int]] = {}
@@ -419,7 +434,7 @@ def warm_blossom(
                         be = bestedge.get(w)
                         if be is None or kslack < slack(*be):
                             bestedge[w] = (v, w)
-                            free_best.add(w)
+                            heappush(free_heap, (kslack + shift[0], w, (v, w)))
             if done:
                 break
             # dual step: the smallest change that makes something happen
@@ -428,18 +443,32 @@ def warm_blossom(
             delta = root_dual - nxt
             deltatype = 1
             zero_v = None
-            for v in s_verts:
+            sh = shift[0]
+            while s_heap:
+                key, v = s_heap[0]
+                if v not in s_verts or dualvar[v] + sh != key:
+                    heappop(s_heap)  # left S, or pushed twice
+                    continue
                 if dualvar[v] < delta:
                     delta = dualvar[v]
                     deltatype = 0
                     zero_v = v
+                break
             deltaedge = None
             deltablossom = None
-            for v in free_best:
-                if label.get(inblossom[v]) is None and bestedge.get(v) is not None:
-                    d = slack(*bestedge[v])
-                    if d < delta:
-                        delta, deltatype, deltaedge = d, 2, bestedge[v]
+            while free_heap:
+                key, v, e = free_heap[0]
+                if label.get(inblossom[v]) is not None or bestedge.get(v) != e:
+                    heappop(free_heap)  # labelled since, or a better edge came
+                    continue
+                d = slack(*e)
+                if d + sh != key:
+                    heappop(free_heap)
+                    heappush(free_heap, (d + sh, v, e))
+                    continue
+                if d < delta:
+                    delta, deltatype, deltaedge = d, 2, e
+                break
             for b in s_tops:
                 if parent(b) is None and label.get(b) == 1:
                     be = bestedge.get(b)
@@ -450,6 +479,7 @@ def warm_blossom(
             for b in blossomdual:
                 if parent(b) is None and label.get(b) == 2 and blossomdual[b] < delta:
                     delta, deltatype, deltablossom = blossomdual[b], 4, b
+            shift[0] += delta
             for v in s_verts:
                 dualvar[v] -= delta
             for v in t_verts:
