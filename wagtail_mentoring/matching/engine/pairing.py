@@ -117,13 +117,21 @@ class _Graph:
                 if not np.array_equal(blk, np.asarray(d[:, a:b], np.float64).T):
                     raise MatchingError("weights must be symmetric")
 
-    def blocks(self):
-        """(first row, rows' weights, allowed mask) per row block, active rows only."""
+    def blocks(self, raw: bool = False):
+        """(first row, rows' weights, allowed mask) per row block, active rows only.
+
+        With ``raw``, dense blocks come without the mask (None): forbidden entries
+        are -inf there, and the caller checks the diagonal, ``min_score`` and
+        active members itself.
+        """
         n = self.n
         for a in range(0, n, _BLOCK_ROWS):
             b = min(a + _BLOCK_ROWS, n)
             if self.dense is not None:
                 blk = np.asarray(self.dense[a:b], dtype=np.float64)
+                if raw:
+                    yield a, blk, None
+                    continue
                 ok = np.isfinite(blk)
             else:
                 sub = self.sparse[a:b]
@@ -578,15 +586,28 @@ def _violations(
     member's ``per_member`` largest (all when ``per_member`` is 0)."""
     vi, vj, vx = [], [], []
     dvf = dv.astype(np.float64)
-    for a, blk, ok in graph.blocks():
+    # 2 (w - lo + big) - dv_i - dv_j > 0.5  <=>  w > dv_i/2 + dv_j/2 + lo - big + 1/4
+    # (exact in float64: whole numbers and halves far below 2^52); forbidden dense
+    # entries are -inf and never pass, the other rules are checked on the few that do
+    half = dvf / 2.0
+    row_thr = half + (lo - big + 0.25)
+    for a, blk, ok in graph.blocks(raw=True):
         b = a + blk.shape[0]
-        ex = np.where(ok, 2.0 * (blk - lo + big), -np.inf)
-        ex -= dvf[a:b, None]
-        ex -= dvf[None, :]
-        r, c = np.nonzero(ex > 0.5)
+        r, c = np.nonzero(blk > row_thr[a:b, None] + half[None, :])
         if not r.size:
             continue
-        x = ex[r, c]
+        if ok is None:
+            v = blk[r, c]
+            keep = (r + a != c) & graph.active[r + a] & graph.active[c]
+            if graph.min_score is not None:
+                keep &= v >= graph.min_score
+            r, c = r[keep], c[keep]
+        else:
+            keep = ok[r, c]
+            r, c = r[keep], c[keep]
+        if not r.size:
+            continue
+        x = 2.0 * (blk[r, c] - lo + big) - dvf[r + a] - dvf[c]
         if per_member:
             order = np.lexsort((-x, r))
             r, c, x = r[order], c[order], x[order]
