@@ -28,21 +28,16 @@ from typing import Any
 
 
 class _Blossom:
-    __slots__ = ["childs", "edges", "mybestedges"]
+    __slots__ = ["childs", "edges", "leafs", "mybestedges"]
 
     def __init__(self) -> None:
         self.childs: list[Any] = []
         self.edges: list[tuple[int, int]] = []
+        self.leafs: list[int] = []  # the members inside (fixed for its lifetime)
         self.mybestedges: list[tuple[int, int]] | None = None
 
-    def leaves(self):
-        stack = [*self.childs]
-        while stack:
-            t = stack.pop()
-            if isinstance(t, _Blossom):
-                stack.extend(t.childs)
-            else:
-                yield t
+    def leaves(self) -> list[int]:
+        return self.leafs
 
 
 _NONE = object()
@@ -97,11 +92,8 @@ def warm_blossom(
     def slack(v: int, w: int) -> int:
         return dualvar[v] + dualvar[w] - 2 * weight[v * n + w]
 
-    def leaves(b: Any):
-        if isinstance(b, _Blossom):
-            yield from b.leaves()
-        else:
-            yield b
+    def leaves(b: Any) -> list[int] | tuple[int]:
+        return b.leafs if isinstance(b, _Blossom) else (b,)
 
     def assign_label(w: int, t: int, v: int | None) -> None:
         b = inblossom[w]
@@ -170,6 +162,7 @@ def warm_blossom(
             edgs.append((labeledge[bw][1], labeledge[bw][0]))
             w = labeledge[bw][0]
             bw = inblossom[w]
+        b.leafs = [x for c in path for x in leaves(c)]
         label[b] = 1
         labeledge[b] = labeledge[bb]
         blossomdual[b] = 0
