@@ -178,6 +178,7 @@ def warm_blossom(
                 heappush(s_heap, (dualvar[x] + shift[0], x))
             t_verts.discard(x)
         bestedgeto: dict[Any, tuple[int, int]] = {}
+        bestslack: dict[Any, int] = {}
         for c in path:
             if isinstance(c, _Blossom):
                 if c.mybestedges is not None:
@@ -192,12 +193,11 @@ def warm_blossom(
                 if inblossom[j] == b:
                     i, j = j, i
                 bj = inblossom[j]
-                if (
-                    bj != b
-                    and label.get(bj) == 1
-                    and (bj not in bestedgeto or slack(i, j) < slack(*bestedgeto[bj]))
-                ):
-                    bestedgeto[bj] = k
+                if bj != b and label.get(bj) == 1:
+                    ks = dualvar[i] + dualvar[j] - 2 * weight[i * n + j]
+                    if ks < bestslack.get(bj, ks + 1):
+                        bestedgeto[bj] = k
+                        bestslack[bj] = ks
             bestedge[c] = None
         b.mybestedges = list(bestedgeto.values())
         best = None
@@ -393,7 +393,7 @@ def warm_blossom(
                         continue
                     kslack = 0
                     if (v, w) not in allowedge:
-                        kslack = slack(v, w)
+                        kslack = dualvar[v] + dualvar[w] - 2 * weight[v * n + w]
                         if kslack <= 0:
                             allowedge.add((v, w))
                             allowedge.add((w, v))
