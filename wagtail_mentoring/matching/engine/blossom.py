@@ -221,8 +221,13 @@ def warm_blossom(
                 else:
                     inblossom[s] = s
             if (not endstage) and label.get(b) == 2:
+                sh = shift[0]
                 for x in b.leaves():
                     t_verts.discard(x)
+                    # members left unlabelled get their best edge back in the heap
+                    be = bestedge.get(x)
+                    if be is not None:
+                        heappush(free_heap, (slack(*be) + sh, x, be))
                 entrychild = inblossom[labeledge[b][1]]
                 j = b.childs.index(entrychild)
                 if j & 1:
