@@ -49,6 +49,7 @@ def warm_blossom(
     weight: dict[int, int],
     mate_in: dict[int, int],
     dual_in: list[int],
+    state: dict[str, Any] | None = None,
 ) -> tuple[dict[int, int], list[int], list[tuple[list[int], int]]]:
     """Maximum weight matching from a feasible, tight start.
 
@@ -57,16 +58,23 @@ def warm_blossom(
     ``dual_in`` doubled vertex duals, feasible for every listed pair and >= 0.
     Returns (mate, doubled vertex duals, [(members of a blossom, its dual)]) at
     the optimum of the listed pairs.
+
+    ``state``, when given, holds the blossoms (``inblossom``, ``blossomparent``,
+    ``blossombase``, ``blossomdual``) the run starts from and ends with: a later
+    run continues from them (each blossom's edges must still be tight, every
+    member but its base matched inside it).
     """
+    if state is None:
+        state = {}
     mate: dict[int, int] = dict(mate_in)
     dualvar = list(dual_in)
     label: dict[Any, int] = {}
     labeledge: dict[Any, tuple[int, int] | None] = {}
-    inblossom: list[Any] = list(range(n))
-    blossomparent: dict[Any, Any] = {}
-    blossombase: dict[Any, int] = {}
+    inblossom: list[Any] = state.setdefault("inblossom", list(range(n)))
+    blossomparent: dict[Any, Any] = state.setdefault("blossomparent", {})
+    blossombase: dict[Any, int] = state.setdefault("blossombase", {})
     bestedge: dict[Any, tuple[int, int] | None] = {}
-    blossomdual: dict[_Blossom, int] = {}
+    blossomdual: dict[_Blossom, int] = state.setdefault("blossomdual", {})
     allowedge: set[tuple[int, int]] = set()
     queue: list[int] = []
     s_verts: set[int] = set()  # leaves of S-blossoms (their dual goes down)

@@ -720,9 +720,10 @@ def _exact_integer(
         _add_pairs(n, edges, ben, weight, nbrs)
         mate = _start_matching(n, arcs, dv, weight)
         dual = dv.tolist()
+        state: dict[str, Any] = {}  # the blossoms, kept from run to run
         # later runs continue from the last matching and duals (see _warm_restart)
         for _ in range(rounds, max(2, max_rounds) + 1):
-            mate, dual, blossoms = warm_blossom(n, nbrs, weight, mate, dual)
+            mate, dual, blossoms = warm_blossom(n, nbrs, weight, mate, dual, state)
             stages += 1
             dvb = np.asarray(dual, np.int64)
             pairs = np.array(
@@ -737,7 +738,7 @@ def _exact_integer(
             bad_ben = (np.rint(_weights(graph, bad) - lo) + big).astype(np.int64)
             _add_pairs(n, bad, bad_ben, weight, nbrs)
             edges = _merge(edges, bad, n)
-            mate, dual = _warm_restart(n, mate, dual, blossoms, bad, bad_ben, weight)
+            mate, dual = _warm_restart(n, mate, dual, state, bad, bad_ben)
         return None
     return None
 
@@ -762,42 +763,63 @@ def _warm_restart(
     n: int,
     mate: dict[int, int],
     dual: list[int],
-    blossoms: list[tuple[list[int], int]],
+    state: dict[str, Any],
     bad: np.ndarray,
     bad_ben: np.ndarray,
-    weight: dict[int, int],
 ) -> tuple[dict[int, int], list[int]]:
     """A feasible, tight start for the next blossom run after ``bad`` pairs joined.
 
-    Each blossom's dual is folded into its members' duals (a pair inside keeps its
-    slack; a pair leaving it gains some, so the base's matched pair, no longer
-    tight, is dropped). Each new pair still above its members' duals raises one
-    member's dual (an unmatched one when there is one) by the difference, and that
-    member leaves its pair. The members left unmatched with a positive dual are
-    the next run's roots; every listed pair is feasible and every matched pair
-    tight, as the blossom algorithm needs.
+    Each new pair still above its members' duals raises one member's dual by the
+    difference, and that member leaves its pair. A member inside blossoms first
+    leaves them: the outermost blossom holding it dissolves into its sub-blossoms
+    (its dual folded into its members' duals, so a pair inside keeps its slack and
+    only the base's pair, which leaves it, loses tightness and is dropped), until
+    the member stands alone. The other blossoms stay as they are. The members left
+    unmatched with a positive dual are the next run's roots; every listed pair is
+    feasible and every matched pair tight, as the blossom algorithm needs.
     """
     dv = list(dual)
-    for mem, z in blossoms:
-        for v in mem:
-            dv[v] += z
     mate = dict(mate)
+    inblossom = state["inblossom"]
+    parent = state["blossomparent"]
+    base = state["blossombase"]
+    zdual = state["blossomdual"]
 
     def drop(v: int) -> None:
         u = mate.pop(v, None)
         if u is not None:
             mate.pop(u, None)
 
-    for v, u in list(mate.items()):
-        if v < u and dv[v] + dv[u] != 2 * weight[v * n + u]:
-            drop(v)
+    def alone(v: int) -> None:
+        while not isinstance(inblossom[v], int):
+            b = inblossom[v]
+            z = zdual.pop(b)
+            for x in b.leafs:
+                dv[x] += z
+            if z:
+                drop(base[b])
+            del base[b]
+            del parent[b]
+            for c in b.childs:
+                parent[c] = None
+                if isinstance(c, int):
+                    inblossom[c] = c
+                else:
+                    for x in c.leafs:
+                        inblossom[x] = c
+
     for i, j, b in zip(
         bad[:, 0].tolist(), bad[:, 1].tolist(), bad_ben.tolist(), strict=True
     ):
-        d = 2 * b - dv[i] - dv[j]
+        # raise a member outside blossoms, unmatched if there is one
+        rank_i = (not isinstance(inblossom[i], int), i in mate)
+        rank_j = (not isinstance(inblossom[j], int), j in mate)
+        v = j if rank_j < rank_i else i
+        alone(v)
+        other = j if v == i else i
+        d = 2 * b - dv[v] - dv[other]  # no blossom holds v now
         if d <= 0:
             continue
-        v = j if (i in mate and j not in mate) else i
         dv[v] += d
         drop(v)
     return mate, dv
