@@ -92,6 +92,41 @@ def test_sparse_input_gives_the_dense_answer(case):
     )
 
 
+@st.composite
+def larger_graphs(draw):
+    """Up to 60 members seen through one or two best partners each: the first
+    blossom run's duals miss many pairs, so later runs continue from its blossoms."""
+    n = draw(st.integers(12, 60))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    w = rng.integers(0, draw(st.sampled_from([3, 10, 100])), (n, n)).astype(float)
+    forbid = rng.random((n, n)) < draw(st.sampled_from([0.0, 0.3, 0.7]))
+    w[forbid] = -np.inf
+    w = np.triu(w, 1) + np.triu(w, 1).T
+    return w, draw(st.integers(1, 2))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(larger_graphs())
+def test_later_blossom_runs_keep_the_optimum(case):
+    w, top_k = case
+    result = solve_pairing(w, top_k=top_k)
+    check(result, w)
+
+
+def test_later_blossom_runs_happen():
+    # the property test above is only worth something if runs do continue
+    runs = []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        w = rng.integers(0, 100, (60, 60)).astype(float)
+        w[rng.random((60, 60)) < 0.7] = -np.inf
+        w = np.triu(w, 1) + np.triu(w, 1).T
+        r = solve_pairing(w, top_k=1)
+        check(r, w)
+        runs.append(r.stats.get("blossom_runs", 0))
+    assert max(runs) > 1
+
+
 def test_a_triangle_of_friends_needs_a_blossom():
     # Three members who all like each other and one who likes only one of them:
     # the degree LP pairs the triangle "half" (value 1.5 pairs); the answer must

@@ -23,25 +23,21 @@ of a pair is ``dv_i + dv_j − 2w_ij`` (plus twice the duals of blossoms holding
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
 from typing import Any
 
 
 class _Blossom:
-    __slots__ = ["childs", "edges", "mybestedges"]
+    __slots__ = ["childs", "edges", "leafs", "mybestedges"]
 
     def __init__(self) -> None:
         self.childs: list[Any] = []
         self.edges: list[tuple[int, int]] = []
+        self.leafs: list[int] = []  # the members inside (fixed for its lifetime)
         self.mybestedges: list[tuple[int, int]] | None = None
 
-    def leaves(self):
-        stack = [*self.childs]
-        while stack:
-            t = stack.pop()
-            if isinstance(t, _Blossom):
-                stack.extend(t.childs)
-            else:
-                yield t
+    def leaves(self) -> list[int]:
+        return self.leafs
 
 
 _NONE = object()
@@ -53,6 +49,7 @@ def warm_blossom(
     weight: dict[int, int],
     mate_in: dict[int, int],
     dual_in: list[int],
+    state: dict[str, Any] | None = None,
 ) -> tuple[dict[int, int], list[int], list[tuple[list[int], int]]]:
     """Maximum weight matching from a feasible, tight start.
 
@@ -61,21 +58,36 @@ def warm_blossom(
     ``dual_in`` doubled vertex duals, feasible for every listed pair and >= 0.
     Returns (mate, doubled vertex duals, [(members of a blossom, its dual)]) at
     the optimum of the listed pairs.
+
+    ``state``, when given, holds the blossoms (``inblossom``, ``blossomparent``,
+    ``blossombase``, ``blossomdual``) the run starts from and ends with: a later
+    run continues from them (each blossom's edges must still be tight, every
+    member but its base matched inside it).
     """
+    if state is None:
+        state = {}
     mate: dict[int, int] = dict(mate_in)
     dualvar = list(dual_in)
     label: dict[Any, int] = {}
     labeledge: dict[Any, tuple[int, int] | None] = {}
-    inblossom: list[Any] = list(range(n))
-    blossomparent: dict[Any, Any] = {}
-    blossombase: dict[Any, int] = {}
+    inblossom: list[Any] = state.setdefault("inblossom", list(range(n)))
+    blossomparent: dict[Any, Any] = state.setdefault("blossomparent", {})
+    blossombase: dict[Any, int] = state.setdefault("blossombase", {})
     bestedge: dict[Any, tuple[int, int] | None] = {}
-    blossomdual: dict[_Blossom, int] = {}
+    blossomdual: dict[_Blossom, int] = state.setdefault("blossomdual", {})
     allowedge: set[tuple[int, int]] = set()
     queue: list[int] = []
     s_verts: set[int] = set()  # leaves of S-blossoms (their dual goes down)
     t_verts: set[int] = set()  # leaves of T-blossoms (their dual goes up)
-    free_best: set[int] = set()  # unlabelled vertices with a best edge
+    # Heaps for the dual step, keyed by a value plus the total dual change so far
+    # (``shift``): an S-member's dual falls by exactly each step's change, so
+    # ``dual + shift`` stays fixed while it is in S; the slack of a best edge from
+    # an S-member to an unlabelled one falls the same way (or stays put while the
+    # other end sits in a T-blossom, which makes its key a lower bound: checked
+    # and pushed again when popped).
+    s_heap: list[tuple[int, int]] = []  # (dual + shift, S-member)
+    free_heap: list[tuple[int, int, tuple[int, int]]] = []  # (slack + shift, w, edge)
+    shift = [0]
     s_tops: set[Any] = set()  # top-level S-blossoms/vertices
     roots: set[int] = set()
 
@@ -88,11 +100,8 @@ def warm_blossom(
     def slack(v: int, w: int) -> int:
         return dualvar[v] + dualvar[w] - 2 * weight[v * n + w]
 
-    def leaves(b: Any):
-        if isinstance(b, _Blossom):
-            yield from b.leaves()
-        else:
-            yield b
+    def leaves(b: Any) -> list[int] | tuple[int]:
+        return b.leafs if isinstance(b, _Blossom) else (b,)
 
     def assign_label(w: int, t: int, v: int | None) -> None:
         b = inblossom[w]
@@ -104,6 +113,9 @@ def warm_blossom(
             lv = list(leaves(b))
             queue.extend(lv)
             s_verts.update(lv)
+            sh = shift[0]
+            for x in lv:
+                heappush(s_heap, (dualvar[x] + sh, x))
             t_verts.difference_update(lv)
         else:
             t_verts.update(leaves(b))
@@ -158,6 +170,7 @@ def warm_blossom(
             edgs.append((labeledge[bw][1], labeledge[bw][0]))
             w = labeledge[bw][0]
             bw = inblossom[w]
+        b.leafs = [x for c in path for x in leaves(c)]
         label[b] = 1
         labeledge[b] = labeledge[bb]
         blossomdual[b] = 0
@@ -168,9 +181,12 @@ def warm_blossom(
             if label.get(inblossom[x]) == 2:
                 queue.append(x)
             inblossom[x] = b
-            s_verts.add(x)
+            if x not in s_verts:
+                s_verts.add(x)
+                heappush(s_heap, (dualvar[x] + shift[0], x))
             t_verts.discard(x)
         bestedgeto: dict[Any, tuple[int, int]] = {}
+        bestslack: dict[Any, int] = {}
         for c in path:
             if isinstance(c, _Blossom):
                 if c.mybestedges is not None:
@@ -185,12 +201,11 @@ def warm_blossom(
                 if inblossom[j] == b:
                     i, j = j, i
                 bj = inblossom[j]
-                if (
-                    bj != b
-                    and label.get(bj) == 1
-                    and (bj not in bestedgeto or slack(i, j) < slack(*bestedgeto[bj]))
-                ):
-                    bestedgeto[bj] = k
+                if bj != b and label.get(bj) == 1:
+                    ks = dualvar[i] + dualvar[j] - 2 * weight[i * n + j]
+                    if ks < bestslack.get(bj, ks + 1):
+                        bestedgeto[bj] = k
+                        bestslack[bj] = ks
             bestedge[c] = None
         b.mybestedges = list(bestedgeto.values())
         best = None
@@ -214,8 +229,13 @@ def warm_blossom(
                 else:
                     inblossom[s] = s
             if (not endstage) and label.get(b) == 2:
+                sh = shift[0]
                 for x in b.leaves():
                     t_verts.discard(x)
+                    # members left unlabelled get their best edge back in the heap
+                    be = bestedge.get(x)
+                    if be is not None:
+                        heappush(free_heap, (slack(*be) + sh, x, be))
                 entrychild = inblossom[labeledge[b][1]]
                 j = b.childs.index(entrychild)
                 if j & 1:
@@ -359,7 +379,8 @@ def warm_blossom(
         queue.clear()
         s_verts.clear()
         t_verts.clear()
-        free_best.clear()
+        s_heap.clear()
+        free_heap.clear()
         s_tops.clear()
         roots.clear()
         waiting: dict[int, list[int]] = {}
@@ -385,7 +406,7 @@ def warm_blossom(
                         continue
                     kslack = 0
                     if (v, w) not in allowedge:
-                        kslack = slack(v, w)
+                        kslack = dualvar[v] + dualvar[w] - 2 * weight[v * n + w]
                         if kslack <= 0:
                             allowedge.add((v, w))
                             allowedge.add((w, v))
@@ -419,7 +440,7 @@ def warm_blossom(
                         be = bestedge.get(w)
                         if be is None or kslack < slack(*be):
                             bestedge[w] = (v, w)
-                            free_best.add(w)
+                            heappush(free_heap, (kslack + shift[0], w, (v, w)))
             if done:
                 break
             # dual step: the smallest change that makes something happen
@@ -428,18 +449,32 @@ def warm_blossom(
             delta = root_dual - nxt
             deltatype = 1
             zero_v = None
-            for v in s_verts:
+            sh = shift[0]
+            while s_heap:
+                key, v = s_heap[0]
+                if v not in s_verts or dualvar[v] + sh != key:
+                    heappop(s_heap)  # left S, or pushed twice
+                    continue
                 if dualvar[v] < delta:
                     delta = dualvar[v]
                     deltatype = 0
                     zero_v = v
+                break
             deltaedge = None
             deltablossom = None
-            for v in free_best:
-                if label.get(inblossom[v]) is None and bestedge.get(v) is not None:
-                    d = slack(*bestedge[v])
-                    if d < delta:
-                        delta, deltatype, deltaedge = d, 2, bestedge[v]
+            while free_heap:
+                key, v, e = free_heap[0]
+                if label.get(inblossom[v]) is not None or bestedge.get(v) != e:
+                    heappop(free_heap)  # labelled since, or a better edge came
+                    continue
+                d = slack(*e)
+                if d + sh != key:
+                    heappop(free_heap)
+                    heappush(free_heap, (d + sh, v, e))
+                    continue
+                if d < delta:
+                    delta, deltatype, deltaedge = d, 2, e
+                break
             for b in s_tops:
                 if parent(b) is None and label.get(b) == 1:
                     be = bestedge.get(b)
@@ -450,6 +485,7 @@ def warm_blossom(
             for b in blossomdual:
                 if parent(b) is None and label.get(b) == 2 and blossomdual[b] < delta:
                     delta, deltatype, deltablossom = blossomdual[b], 4, b
+            shift[0] += delta
             for v in s_verts:
                 dualvar[v] -= delta
             for v in t_verts:

@@ -117,13 +117,21 @@ class _Graph:
                 if not np.array_equal(blk, np.asarray(d[:, a:b], np.float64).T):
                     raise MatchingError("weights must be symmetric")
 
-    def blocks(self):
-        """(first row, rows' weights, allowed mask) per row block, active rows only."""
+    def blocks(self, raw: bool = False):
+        """(first row, rows' weights, allowed mask) per row block, active rows only.
+
+        With ``raw``, dense blocks come without the mask (None): forbidden entries
+        are -inf there, and the caller checks the diagonal, ``min_score`` and
+        active members itself.
+        """
         n = self.n
         for a in range(0, n, _BLOCK_ROWS):
             b = min(a + _BLOCK_ROWS, n)
             if self.dense is not None:
                 blk = np.asarray(self.dense[a:b], dtype=np.float64)
+                if raw:
+                    yield a, blk, None
+                    continue
                 ok = np.isfinite(blk)
             else:
                 sub = self.sparse[a:b]
@@ -578,15 +586,28 @@ def _violations(
     member's ``per_member`` largest (all when ``per_member`` is 0)."""
     vi, vj, vx = [], [], []
     dvf = dv.astype(np.float64)
-    for a, blk, ok in graph.blocks():
+    # 2 (w - lo + big) - dv_i - dv_j > 0.5  <=>  w > dv_i/2 + dv_j/2 + lo - big + 1/4
+    # (exact in float64: whole numbers and halves far below 2^52); forbidden dense
+    # entries are -inf and never pass, the other rules are checked on the few that do
+    half = dvf / 2.0
+    row_thr = half + (lo - big + 0.25)
+    for a, blk, ok in graph.blocks(raw=True):
         b = a + blk.shape[0]
-        ex = np.where(ok, 2.0 * (blk - lo + big), -np.inf)
-        ex -= dvf[a:b, None]
-        ex -= dvf[None, :]
-        r, c = np.nonzero(ex > 0.5)
+        r, c = np.nonzero(blk > row_thr[a:b, None] + half[None, :])
         if not r.size:
             continue
-        x = ex[r, c]
+        if ok is None:
+            v = blk[r, c]
+            keep = (r + a != c) & graph.active[r + a] & graph.active[c]
+            if graph.min_score is not None:
+                keep &= v >= graph.min_score
+            r, c = r[keep], c[keep]
+        else:
+            keep = ok[r, c]
+            r, c = r[keep], c[keep]
+        if not r.size:
+            continue
+        x = 2.0 * (blk[r, c] - lo + big) - dvf[r + a] - dvf[c]
         if per_member:
             order = np.lexsort((-x, r))
             r, c, x = r[order], c[order], x[order]
@@ -696,26 +717,112 @@ def _exact_integer(
         ben = (np.rint(_weights(graph, edges) - lo) + big).astype(np.int64)
         weight: dict[int, int] = {}
         nbrs: list[list[int]] = [[] for _ in range(n)]
-        for i, j, b in zip(
-            edges[:, 0].tolist(), edges[:, 1].tolist(), ben.tolist(), strict=True
-        ):
-            weight[i * n + j] = weight[j * n + i] = b
+        _add_pairs(n, edges, ben, weight, nbrs)
+        mate = _start_matching(n, arcs, dv, weight)
+        dual = dv.tolist()
+        state: dict[str, Any] = {}  # the blossoms, kept from run to run
+        # later runs continue from the last matching and duals (see _warm_restart)
+        for _ in range(rounds, max(2, max_rounds) + 1):
+            mate, dual, blossoms = warm_blossom(n, nbrs, weight, mate, dual, state)
+            stages += 1
+            dvb = np.asarray(dual, np.int64)
+            pairs = np.array(
+                sorted((i, j) for i, j in mate.items() if i < j), np.int64
+            ).reshape(-1, 2)
+            bad = _check_proof(graph, pairs, dvb, blossoms, lo, big)
+            if bad is None:
+                return None
+            if not bad.size:
+                return _Exact(pairs, rounds, stages, int(edges.shape[0]), len(blossoms))
+            rounds += 1
+            bad_ben = (np.rint(_weights(graph, bad) - lo) + big).astype(np.int64)
+            _add_pairs(n, bad, bad_ben, weight, nbrs)
+            edges = _merge(edges, bad, n)
+            mate, dual = _warm_restart(n, mate, dual, state, bad, bad_ben)
+        return None
+    return None
+
+
+def _add_pairs(
+    n: int,
+    edges: np.ndarray,
+    ben: np.ndarray,
+    weight: dict[int, int],
+    nbrs: list[list[int]],
+) -> None:
+    for i, j, b in zip(
+        edges[:, 0].tolist(), edges[:, 1].tolist(), ben.tolist(), strict=True
+    ):
+        if i * n + j not in weight:
             nbrs[i].append(j)
             nbrs[j].append(i)
-        mate0 = _start_matching(n, arcs, dv, weight)
-        mate, dual, blossoms = warm_blossom(n, nbrs, weight, mate0, dv.tolist())
-        stages += 1
-        dvb = np.asarray(dual, np.int64)
-        pairs = np.array(
-            sorted((i, j) for i, j in mate.items() if i < j), np.int64
-        ).reshape(-1, 2)
-        bad = _check_proof(graph, pairs, dvb, blossoms, lo, big)
-        if bad is None:
-            return None
-        if not bad.size:
-            return _Exact(pairs, rounds, stages, int(edges.shape[0]), len(blossoms))
-        edges = _merge(edges, bad, n)
-    return None
+        weight[i * n + j] = weight[j * n + i] = b
+
+
+def _warm_restart(
+    n: int,
+    mate: dict[int, int],
+    dual: list[int],
+    state: dict[str, Any],
+    bad: np.ndarray,
+    bad_ben: np.ndarray,
+) -> tuple[dict[int, int], list[int]]:
+    """A feasible, tight start for the next blossom run after ``bad`` pairs joined.
+
+    Each new pair still above its members' duals raises one member's dual by the
+    difference, and that member leaves its pair. A member inside blossoms first
+    leaves them: the outermost blossom holding it dissolves into its sub-blossoms
+    (its dual folded into its members' duals, so a pair inside keeps its slack and
+    only the base's pair, which leaves it, loses tightness and is dropped), until
+    the member stands alone. The other blossoms stay as they are. The members left
+    unmatched with a positive dual are the next run's roots; every listed pair is
+    feasible and every matched pair tight, as the blossom algorithm needs.
+    """
+    dv = list(dual)
+    mate = dict(mate)
+    inblossom = state["inblossom"]
+    parent = state["blossomparent"]
+    base = state["blossombase"]
+    zdual = state["blossomdual"]
+
+    def drop(v: int) -> None:
+        u = mate.pop(v, None)
+        if u is not None:
+            mate.pop(u, None)
+
+    def alone(v: int) -> None:
+        while not isinstance(inblossom[v], int):
+            b = inblossom[v]
+            z = zdual.pop(b)
+            for x in b.leafs:
+                dv[x] += z
+            if z:
+                drop(base[b])
+            del base[b]
+            del parent[b]
+            for c in b.childs:
+                parent[c] = None
+                if isinstance(c, int):
+                    inblossom[c] = c
+                else:
+                    for x in c.leafs:
+                        inblossom[x] = c
+
+    for i, j, b in zip(
+        bad[:, 0].tolist(), bad[:, 1].tolist(), bad_ben.tolist(), strict=True
+    ):
+        # raise a member outside blossoms, unmatched if there is one
+        rank_i = (not isinstance(inblossom[i], int), i in mate)
+        rank_j = (not isinstance(inblossom[j], int), j in mate)
+        v = j if rank_j < rank_i else i
+        alone(v)
+        other = j if v == i else i
+        d = 2 * b - dv[v] - dv[other]  # no blossom holds v now
+        if d <= 0:
+            continue
+        dv[v] += d
+        drop(v)
+    return mate, dv
 
 
 def _check_proof(
