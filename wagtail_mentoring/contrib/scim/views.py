@@ -132,9 +132,19 @@ class ScimView(APIView):
         return _json(
             response.model_dump(
                 scim_ctx=Context.SEARCH_RESPONSE,
-                attributes=self._attrs("attributes"),
-                excluded_attributes=self._attrs("excludedAttributes"),
+                response_parameters=self._params(model),
             )
+        )
+
+    def _params(self, model):
+        from scim2_models import ResponseParameters
+
+        attributes = self._attrs("attributes")
+        excluded = self._attrs("excludedAttributes")
+        if not (attributes or excluded):
+            return None
+        return ResponseParameters[model](
+            attributes=attributes, excluded_attributes=excluded
         )
 
     def _attrs(self, name):
@@ -144,8 +154,7 @@ class ScimView(APIView):
     def resource_response(self, resource, status=200, ctx=Context.RESOURCE_QUERY_RESPONSE):
         payload = resource.model_dump(
             scim_ctx=ctx,
-            attributes=self._attrs("attributes"),
-            excluded_attributes=self._attrs("excludedAttributes"),
+            response_parameters=self._params(type(resource)),
         )
         headers = {"Location": resource.meta.location} if status == 201 else None
         return _json(payload, status=status, headers=headers)
