@@ -114,10 +114,7 @@ def user_resource(user, location: str) -> ScimUserModel:
         name=Name(given_name=given or None, family_name=family or None)
         if (given or family)
         else None,
-        display_name=user.get_full_name().strip() or None
-        if hasattr(user, "get_full_name")
-        else None,
-        emails=[Email(value=email, primary=True, type="work")] if email else None,
+        emails=[Email(value=email)] if email else None,
         active=user.is_active,
         title=(profile.title or None) if profile else None,
         groups=None,
@@ -131,7 +128,10 @@ def user_resource(user, location: str) -> ScimUserModel:
     enterprise = EnterpriseUser(
         employee_number=(profile.employee_id or None) if profile else None,
         department=(profile.department or None) if profile else None,
-        manager=Manager(value=str(profile.manager_id))
+        manager=Manager(
+            value=str(profile.manager_id),
+            ref=location.rsplit("/", 1)[0] + f"/{profile.manager_id}",
+        )
         if profile and profile.manager_id
         else None,
     )

@@ -1,6 +1,6 @@
 """SCIM 2.0 URLs; a host includes them, e.g. ``path("scim/v2/", include(...))``."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -24,4 +24,7 @@ urlpatterns = [
         views.ResourceTypeDetail.as_view(),
         name="resource_type",
     ),
+    path(".search", views.RootSearch.as_view(), name="search"),
+    # Anything else: a SCIM error, not the host's 404 page or a redirect.
+    re_path(r"^.*$", views.NotFound.as_view(), name="not_found"),
 ]

@@ -221,7 +221,8 @@ class Users(ScimView):
 
     def post(self, request):
         resource = services.ScimUserModel.model_validate(
-            self.body(), scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
+            _lenient_user(self.body(), self.url("users")),
+            scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
         )
         user = services.create_user(resource, by=request.user)
         return self.resource_response(
@@ -239,7 +240,8 @@ class UserDetail(ScimView):
     def put(self, request, pk):
         user = services.get_user(pk)
         resource = services.ScimUserModel.model_validate(
-            self.body(), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=POLICY
+            _lenient_user(self.body(), self.url("users")),
+            scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=POLICY
         )
         services.replace_user(user, resource, by=request.user)
         user = services.get_user(pk)
@@ -251,7 +253,7 @@ class UserDetail(ScimView):
     def patch(self, request, pk):
         user = services.get_user(pk)
         patch = PatchOp[services.ScimUserModel].model_validate(
-            _lenient_patch(self.body()),
+            _lenient_patch(self.body(), self.url("users")),
             scim_ctx=Context.RESOURCE_PATCH_REQUEST,
             scim_policy=POLICY,
         )
@@ -272,8 +274,42 @@ class UserDetail(ScimView):
 _BOOLEANS = {"true": True, "false": False}
 
 
-def _lenient_patch(body: dict) -> dict:
-    """Entra ID sends ``"active": "False"`` (a string) in PATCH values."""
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def _manager(value, users_url: str):
+    """Entra ID and Okta send a manager as ``{"value": id}`` or the bare id;
+    the schema requires ``$ref``, which the id gives."""
+    if isinstance(value, str | int):
+        value = {"value": str(value)}
+    if isinstance(value, dict) and value.get("value") and not value.get("$ref"):
+        value = {**value, "$ref": f"{users_url}/{value['value']}"}
+    return value
+
+
+def _lenient_user(body: dict, users_url: str) -> dict:
+    extension = body.get(ENTERPRISE)
+    if isinstance(extension, dict) and extension.get("manager"):
+        extension["manager"] = _manager(extension["manager"], users_url)
+    return body
+
+
+def _lenient_patch(body: dict, users_url: str) -> dict:
+    """Entra ID sends ``"active": "False"`` (a string) in PATCH values, and a
+    manager as its bare id."""
+    for operation in body.get("Operations") or []:
+        if not isinstance(operation, dict):
+            continue
+        path = str(operation.get("path") or "")
+        if path.lower() == f"{ENTERPRISE}:manager".lower() and operation.get("value"):
+            operation["value"] = _manager(operation["value"], users_url)
+        elif isinstance(operation.get("value"), dict):
+            value = operation["value"]
+            for key in list(value):
+                if key.lower() == f"{ENTERPRISE}:manager".lower() and value[key]:
+                    value[key] = _manager(value[key], users_url)
+                elif key == ENTERPRISE and isinstance(value[key], dict):
+                    _lenient_user(value, users_url)
     for operation in body.get("Operations") or []:
         if not isinstance(operation, dict):
             continue
@@ -383,10 +419,50 @@ class ServiceProviderConfigView(ScimView):
         return _json(payload)
 
 
-def _schemas():
-    from scim2_models import User
+#: What the service stores, and so publishes (RFC 7643 §7): attribute →
+#: the sub-attributes kept (None: a simple attribute).
+SUPPORTED = {
+    "urn:ietf:params:scim:schemas:core:2.0:User": {
+        "userName": None,
+        "name": {"givenName", "familyName"},
+        "emails": {"value"},
+        "active": None,
+        "title": None,
+    },
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+        "employeeNumber": None,
+        "department": None,
+        "manager": {"value", "$ref"},
+    },
+    "urn:ietf:params:scim:schemas:core:2.0:Group": {
+        "displayName": None,
+        "members": {"value", "$ref", "type"},
+    },
+}
 
-    return [User.to_schema(), EnterpriseUser.to_schema(), Group.to_schema()]
+
+def _schemas():
+    from scim2_models import Required, User
+
+    schemas = []
+    for schema in (User.to_schema(), EnterpriseUser.to_schema(), Group.to_schema()):
+        kept = SUPPORTED[schema.id]
+        attributes = []
+        for attribute in schema.attributes or []:
+            if attribute.name not in kept:
+                continue
+            subs = kept[attribute.name]
+            if subs is not None and attribute.sub_attributes:
+                attribute.sub_attributes = [
+                    a for a in attribute.sub_attributes if a.name in subs
+                ]
+            if attribute.name == "active":
+                # Every account has a state: it cannot be removed, only set.
+                attribute.required = Required.true
+            attributes.append(attribute)
+        schema.attributes = attributes
+        schemas.append(schema)
+    return schemas
 
 
 def _resource_types():
@@ -443,6 +519,26 @@ class ResourceTypeDetail(ResourceTypes):
             if resource_type.id == pk:
                 return _json(self.dump(resource_type))
         return _error(404, f"ResourceType {pk} not found")
+
+
+class RootSearch(ScimView):
+    """POST /.search across resource types: optional (RFC 7644 §3.4.3), not
+    offered; filter each resource type's list instead."""
+
+    def post(self, request):
+        return _error(501, "Searching several resource types at once is not supported.")
+
+
+class NotFound(ScimView):
+    """Any other address under the SCIM root: a SCIM 404, not a redirect."""
+
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def _missing(self, request, *args, **kwargs):
+        return _error(404, "No SCIM resource at this address.")
+
+    get = post = put = patch = delete = _missing
 
 
 def _list(items):
