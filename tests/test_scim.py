@@ -99,7 +99,7 @@ def test_create_maps_username_email_names_and_enterprise(idp):
     response, error = _send(idp, "post", "/Users", {"userName": "ALEX@example.com",
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]})
     assert response.status_code == 409
-    assert error["scimType"] == "uniqueness"
+    assert error["scimType"] == "uniqueness", error
 
 
 def test_entra_style_patch(idp):

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from scim2_models import (
-    ConflictException,
+    UniquenessException,
     Email,
     EnterpriseUser,
     Group,
@@ -168,7 +168,7 @@ def _write_user(user, resource: ScimUserModel, by, *, creating: bool) -> None:
         .exists()
     )
     if taken:
-        raise ConflictException(detail=f"userName {resource.user_name} is taken.")
+        raise UniquenessException(detail=f"userName {resource.user_name} is taken.")
     setattr(user, User_.USERNAME_FIELD, resource.user_name)
     email_field = _email_field()
     if email_field and email_field != User_.USERNAME_FIELD:
@@ -227,7 +227,7 @@ def _write_profile(user, resource: ScimUserModel) -> None:
         .exclude(user=user)
         .exists()
     ):
-        raise ConflictException(
+        raise UniquenessException(
             detail=f"employeeNumber {wanted['employee_id']} belongs to someone else."
         )
     for field, value in wanted.items():
@@ -245,7 +245,7 @@ def create_user(resource: ScimUserModel, by):
         with transaction.atomic():
             _write_user(user, resource, by, creating=True)
     except IntegrityError as error:
-        raise ConflictException(detail=str(error)) from error
+        raise UniquenessException(detail=str(error)) from error
     return user
 
 
@@ -255,7 +255,7 @@ def replace_user(user, resource: ScimUserModel, by):
         with transaction.atomic():
             _write_user(user, resource, by, creating=False)
     except IntegrityError as error:
-        raise ConflictException(detail=str(error)) from error
+        raise UniquenessException(detail=str(error)) from error
     return user
 
 
@@ -323,7 +323,7 @@ def _write_group(group, resource: Group, by, *, creating: bool) -> None:
     if not resource.display_name:
         raise InvalidValueException(detail="displayName is required.")
     if AuthGroup.objects.filter(name=resource.display_name).exclude(pk=group.pk).exists():
-        raise ConflictException(detail=f"Group {resource.display_name} exists.")
+        raise UniquenessException(detail=f"Group {resource.display_name} exists.")
     group.name = resource.display_name[:150]
     group.save()
     scim, _created = ScimGroup.objects.get_or_create(group=group)
