@@ -65,7 +65,8 @@ def test_a_site_without_the_sub_app_has_no_scim_urls_and_imports_nothing(tmp_pat
         "from django.urls import get_resolver, resolve\n"
         "r = get_resolver(); r.url_patterns\n"
         "print(sorted(r.namespace_dict))\n"
-        "print(resolve('/scim/v2/Users').url_name)\n"
+        "try:\n    print(resolve('/scim/v2/Users').url_name)\n"
+        "except Exception:\n    print('none')\n"
         "print(sorted(m for m in sys.modules if m.startswith(('scim2', "
         "'wagtail_mentoring.contrib'))))\n"
     )
@@ -81,5 +82,5 @@ def test_a_site_without_the_sub_app_has_no_scim_urls_and_imports_nothing(tmp_pat
     namespaces, url_name, imported = result.stdout.splitlines()[:3]
     assert "wagtail_mentoring" in namespaces
     assert "scim" not in namespaces
-    assert url_name == "wagtail_serve"  # Wagtail's page view: no SCIM here
+    assert url_name == "none"
     assert imported == "[]"
