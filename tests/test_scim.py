@@ -95,9 +95,19 @@ def test_create_maps_username_email_names_and_enterprise(idp):
     assert user.mentoring_profile.department == "R&D"
     assert str(user.mentoring_profile.manager_id) == boss["id"]
     assert data[ENTERPRISE]["manager"]["value"] == boss["id"]
-    assert ModelLogEntry.objects.filter(action="wagtail_mentoring.scim.create").count() == 2
-    response, error = _send(idp, "post", "/Users", {"userName": "ALEX@example.com",
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]})
+    assert (
+        ModelLogEntry.objects.filter(action="wagtail_mentoring.scim.create").count()
+        == 2
+    )
+    response, error = _send(
+        idp,
+        "post",
+        "/Users",
+        {
+            "userName": "ALEX@example.com",
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        },
+    )
     assert response.status_code == 409
     assert error["scimType"] == "uniqueness", error
 
@@ -165,7 +175,9 @@ def test_filter_and_pagination(idp):
     response, out = _send(idp, "get", '/Users?filter=userName eq "P3@example.com"')
     assert out["totalResults"] == 1
     assert out["Resources"][0]["userName"] == "p3@example.com"
-    response, out = _send(idp, "get", '/Users?filter=externalId eq "ext-p1@example.com"')
+    response, out = _send(
+        idp, "get", '/Users?filter=externalId eq "ext-p1@example.com"'
+    )
     assert [r["userName"] for r in out["Resources"]] == ["p1@example.com"]
     response, out = _send(idp, "get", "/Users?startIndex=2&count=2")
     assert out["startIndex"] == 2 and out["itemsPerPage"] == 2
@@ -176,11 +188,16 @@ def test_filter_and_pagination(idp):
 
 def test_groups_members_patch(idp):
     a, b = _create(idp, "a@example.com"), _create(idp, "b@example.com")
-    response, group = _send(idp, "post", "/Groups", {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-        "displayName": "Mentoring admins",
-        "members": [{"value": a["id"]}],
-    })
+    response, group = _send(
+        idp,
+        "post",
+        "/Groups",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Mentoring admins",
+            "members": [{"value": a["id"]}],
+        },
+    )
     assert response.status_code == 201, group
     body = {
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],

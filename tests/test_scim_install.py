@@ -1,4 +1,4 @@
-"""Installing SCIM provisioning: what ``manage.py check`` says, and a site without it."""
+"""Installing SCIM: what ``manage.py check`` says, and a site without it."""
 
 from __future__ import annotations
 

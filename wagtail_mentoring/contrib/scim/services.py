@@ -15,7 +15,6 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from scim2_models import (
-    UniquenessException,
     Email,
     EnterpriseUser,
     Group,
@@ -25,6 +24,7 @@ from scim2_models import (
     Meta,
     Name,
     NotFoundException,
+    UniquenessException,
     User,
 )
 
@@ -142,9 +142,7 @@ def user_resource(user, location: str) -> ScimUserModel:
 
 def _check_length(name: str, value: str, limit: int) -> None:
     if value and len(value) > limit:
-        raise InvalidValueException(
-            detail=f"{name} is longer than {limit} characters."
-        )
+        raise InvalidValueException(detail=f"{name} is longer than {limit} characters.")
 
 
 def _primary_email(resource) -> str:
@@ -161,9 +159,7 @@ def _write_user(user, resource: ScimUserModel, by, *, creating: bool) -> None:
     if not resource.user_name:
         raise InvalidValueException(detail="userName is required.")
     taken = (
-        User_.objects.filter(
-            **{f"{User_.USERNAME_FIELD}__iexact": resource.user_name}
-        )
+        User_.objects.filter(**{f"{User_.USERNAME_FIELD}__iexact": resource.user_name})
         .exclude(pk=user.pk)
         .exists()
     )
@@ -322,7 +318,11 @@ def _has_scim(group) -> bool:
 def _write_group(group, resource: Group, by, *, creating: bool) -> None:
     if not resource.display_name:
         raise InvalidValueException(detail="displayName is required.")
-    if AuthGroup.objects.filter(name=resource.display_name).exclude(pk=group.pk).exists():
+    if (
+        AuthGroup.objects.filter(name=resource.display_name)
+        .exclude(pk=group.pk)
+        .exists()
+    ):
         raise UniquenessException(detail=f"Group {resource.display_name} exists.")
     group.name = resource.display_name[:150]
     group.save()

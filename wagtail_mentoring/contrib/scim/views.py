@@ -71,10 +71,12 @@ class ScimView(APIView):
             return _json(error.model_dump(), status=error.status or 400)
         if isinstance(exc, ValidationError):
             return _error(400, _validation_detail(exc), "invalidValue")
-        if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
+        if isinstance(
+            exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed
+        ):
             response = _error(401, str(exc.detail))
-            response["WWW-Authenticate"] = ScimTokenAuthentication().authenticate_header(
-                self.request
+            response["WWW-Authenticate"] = (
+                ScimTokenAuthentication().authenticate_header(self.request)
             )
             return response
         if isinstance(exc, drf_exceptions.PermissionDenied):
@@ -87,7 +89,9 @@ class ScimView(APIView):
             return _error(403, "This token does not reach SCIM.")
         if isinstance(exc, drf_exceptions.MethodNotAllowed):
             return _error(405, str(exc.detail))
-        if isinstance(exc, drf_exceptions.ParseError | drf_exceptions.UnsupportedMediaType):
+        if isinstance(
+            exc, drf_exceptions.ParseError | drf_exceptions.UnsupportedMediaType
+        ):
             return _error(400, str(exc.detail), "invalidSyntax")
         if isinstance(exc, drf_exceptions.APIException):
             return _error(exc.status_code, str(exc.detail))
@@ -151,7 +155,9 @@ class ScimView(APIView):
         value = self.request.GET.get(name)
         return [a.strip() for a in value.split(",") if a.strip()] if value else None
 
-    def resource_response(self, resource, status=200, ctx=Context.RESOURCE_QUERY_RESPONSE):
+    def resource_response(
+        self, resource, status=200, ctx=Context.RESOURCE_QUERY_RESPONSE
+    ):
         payload = resource.model_dump(
             scim_ctx=ctx,
             response_parameters=self._params(type(resource)),
@@ -212,7 +218,9 @@ def _user_filters():
 
 class Users(ScimView):
     def get(self, request):
-        queryset = _filtered(services.users(), request.GET.get("filter"), _user_filters())
+        queryset = _filtered(
+            services.users(), request.GET.get("filter"), _user_filters()
+        )
         return self.list_response(
             queryset,
             lambda user: services.user_resource(user, self.url("user", user.pk)),
@@ -222,7 +230,8 @@ class Users(ScimView):
     def post(self, request):
         resource = services.ScimUserModel.model_validate(
             _lenient_user(self.body(), self.url("users")),
-            scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
+            scim_ctx=Context.RESOURCE_CREATION_REQUEST,
+            scim_policy=POLICY,
         )
         user = services.create_user(resource, by=request.user)
         return self.resource_response(
@@ -235,13 +244,16 @@ class Users(ScimView):
 class UserDetail(ScimView):
     def get(self, request, pk):
         user = services.get_user(pk)
-        return self.resource_response(services.user_resource(user, self.url("user", pk)))
+        return self.resource_response(
+            services.user_resource(user, self.url("user", pk))
+        )
 
     def put(self, request, pk):
         user = services.get_user(pk)
         resource = services.ScimUserModel.model_validate(
             _lenient_user(self.body(), self.url("users")),
-            scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=POLICY
+            scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST,
+            scim_policy=POLICY,
         )
         services.replace_user(user, resource, by=request.user)
         user = services.get_user(pk)
@@ -319,9 +331,12 @@ def _lenient_patch(body: dict, users_url: str) -> dict:
             operation["value"] = _BOOLEANS[value.lower()]
         elif isinstance(value, dict):
             for key, inner in list(value.items()):
-                if key.lower() == "active" and isinstance(inner, str):
-                    if inner.lower() in _BOOLEANS:
-                        value[key] = _BOOLEANS[inner.lower()]
+                if (
+                    key.lower() == "active"
+                    and isinstance(inner, str)
+                    and inner.lower() in _BOOLEANS
+                ):
+                    value[key] = _BOOLEANS[inner.lower()]
     return body
 
 
@@ -363,7 +378,9 @@ class GroupDetail(Groups):
     def put(self, request, pk):
         group = services.get_group(pk)
         resource = Group.model_validate(
-            self.body(), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=POLICY
+            self.body(),
+            scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST,
+            scim_policy=POLICY,
         )
         services.replace_group(group, resource, by=request.user)
         return self.resource_response(
@@ -466,12 +483,10 @@ def _schemas():
 
 
 def _resource_types():
-    from scim2_models import User
-
-    user = ResourceType.from_resource(services.ScimUserModel)
-    group = ResourceType.from_resource(Group)
-    _ = User
-    return [user, group]
+    return [
+        ResourceType.from_resource(services.ScimUserModel),
+        ResourceType.from_resource(Group),
+    ]
 
 
 class Schemas(ScimView):
@@ -531,9 +546,6 @@ class RootSearch(ScimView):
 
 class NotFound(ScimView):
     """Any other address under the SCIM root: a SCIM 404, not a redirect."""
-
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
 
     def _missing(self, request, *args, **kwargs):
         return _error(404, "No SCIM resource at this address.")
