@@ -163,6 +163,17 @@ def _write_user(user, resource: ScimUserModel, by, *, creating: bool) -> None:
         .exclude(pk=user.pk)
         .exists()
     )
+    if _email_field() == User_.USERNAME_FIELD:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(resource.user_name)
+        except ValidationError as error:
+            raise InvalidValueException(
+                detail="This site's usernames are email addresses: "
+                f"{resource.user_name} is not one."
+            ) from error
     if taken:
         raise UniquenessException(detail=f"userName {resource.user_name} is taken.")
     setattr(user, User_.USERNAME_FIELD, resource.user_name)
