@@ -132,6 +132,11 @@ def test_entra_style_patch(idp):
             {"op": "Replace", "path": f"{ENTERPRISE}:employeeNumber", "value": "E7"},
             {"op": "Replace", "path": "name.givenName", "value": "Alexandra"},
             {"op": "Replace", "path": "active", "value": "False"},
+            {
+                "op": "Replace",
+                "path": 'emails[type eq "work"].value',
+                "value": "alexandra@example.com",
+            },
         ],
     }
     response, out = _send(idp, "patch", f"/Users/{data['id']}", body)
@@ -142,6 +147,7 @@ def test_entra_style_patch(idp):
     assert user.mentoring_profile.department == "Sales"
     assert user.mentoring_profile.employee_id == "E7"
     assert out[ENTERPRISE]["department"] == "Sales"
+    assert out["emails"][0]["value"] == "alexandra@example.com"
     assert ModelLogEntry.objects.filter(
         action="wagtail_mentoring.scim.deactivate"
     ).exists()

@@ -150,6 +150,9 @@ def _primary_email(resource) -> str:
     for email in emails:
         if email.primary and email.value:
             return email.value
+    for email in emails:  # Entra ID writes emails[type eq "work"].value
+        if email.type == "work" and email.value:
+            return email.value
     return next((e.value for e in emails if e.value), "")
 
 

@@ -40,7 +40,12 @@ CONTENT_TYPE = "application/scim+json"
 MAX_RESULTS = 200
 #: Identity providers send attributes no schema declares (Entra's own
 #: extensions); they are ignored rather than refused.
-POLICY = ScimPolicy(unknown=ScimPolicy.Unknown.ignore)
+#: Entra ID replaces ``emails[type eq "work"].value`` on a user whose email
+#: has no type: the filter creates the entry instead of failing.
+POLICY = ScimPolicy(
+    unknown=ScimPolicy.Unknown.ignore,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
 _FILTER = re.compile(
     r'^\s*(?P<attr>[A-Za-z][\w.:]*)\s+eq\s+"(?P<value>(?:[^"\\]|\\.)*)"\s*$',
     re.IGNORECASE,
