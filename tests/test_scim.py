@@ -149,7 +149,7 @@ def test_entra_style_patch(idp):
     assert out[ENTERPRISE]["department"] == "Sales"
     User = get_user_model()
     # Where the username is the email, userName decides it (Entra sends both).
-    email_is_username = User.USERNAME_FIELD == User.get_email_field_name()
+    email_is_username = User.get_email_field_name() == User.USERNAME_FIELD
     expected = "alex@example.com" if email_is_username else "alexandra@example.com"
     assert out["emails"][0]["value"] == expected
     assert ModelLogEntry.objects.filter(
