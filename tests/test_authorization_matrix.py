@@ -496,6 +496,25 @@ EXPECTED: dict[str, Rule] = {
         delete=same(ONLY_SUPERUSER),
         history=read_only(ONLY_SUPERUSER),
     ),
+    # SCIM provisioning (an optional sub-app the example intranet installs):
+    # token-only, a scim-scoped token of a superuser; every session, even a
+    # superuser's, is refused (tests/test_scim.py covers the tokens).
+    **{
+        f"wagtail_mentoring_scim:{name}": REFUSED
+        for name in (
+            "users",
+            "user",
+            "groups",
+            "group",
+            "service_provider_config",
+            "schemas",
+            "schema",
+            "resource_types",
+            "resource_type",
+            "search",
+            "not_found",
+        )
+    },
     "bulk:enrollment:approve": same(ADMINS_OF_A),
     "bulk:enrollment:decline": same(ADMINS_OF_A),
     "bulk:enrollment:move_to_cohort": same(ADMINS_OF_A),
@@ -673,6 +692,13 @@ def _kwarg(name, namespace, kwarg, w):
         ("wagtail_mentoring_lti:course", "context_pk"): w.lti_course.pk,
         ("wm_api_tokens:revoke", "pk"): w.api_token.pk,
         ("wm_hris:dry_run", "pk"): w.hris_import.pk,
+        ("wagtail_mentoring_scim:user", "pk"): w.users[MENTEE].pk,
+        ("wagtail_mentoring_scim:group", "pk"): 1,
+        (
+            "wagtail_mentoring_scim:schema",
+            "pk",
+        ): "urn:ietf:params:scim:schemas:core:2.0:User",
+        ("wagtail_mentoring_scim:resource_type", "pk"): "User",
         ("wm_hris:errors", "pk"): w.hris_import.pk,
     }
     if (name, kwarg) in by_name:

@@ -97,7 +97,8 @@ def test_a_site_without_the_sub_app_has_no_lti_urls_and_imports_nothing(tmp_path
     )
     host = (
         "INSTALLED_APPS = [a for a in INSTALLED_APPS\n"
-        '    if a not in ("lti_tool", "wagtail_mentoring.contrib.lti")]\n'
+        '    if a not in ("lti_tool", "wagtail_mentoring.contrib.lti",\n'
+        '                 "wagtail_mentoring.contrib.scim")]\n'
         'ROOT_URLCONF = "host_urls"\n'
     )
     result = _check_in_process(tmp_path, host)

@@ -17,6 +17,38 @@ ACTIONS = {
         _("Apply HRIS import"),
         _("Applied an HRIS import"),
     ),
+    "wagtail_mentoring.scim.create": (
+        _("SCIM: create user"),
+        _("The identity provider created this account"),
+    ),
+    "wagtail_mentoring.scim.update": (
+        _("SCIM: update user"),
+        _("The identity provider updated this account"),
+    ),
+    "wagtail_mentoring.scim.deactivate": (
+        _("SCIM: deactivate user"),
+        _("The identity provider deactivated this account"),
+    ),
+    "wagtail_mentoring.scim.reactivate": (
+        _("SCIM: reactivate user"),
+        _("The identity provider reactivated this account"),
+    ),
+    "wagtail_mentoring.scim.delete": (
+        _("SCIM: delete user"),
+        _("The identity provider deleted this account (kept, deactivated)"),
+    ),
+    "wagtail_mentoring.scim.group_create": (
+        _("SCIM: create group"),
+        _("The identity provider created this group"),
+    ),
+    "wagtail_mentoring.scim.group_update": (
+        _("SCIM: update group"),
+        _("The identity provider changed this group or its members"),
+    ),
+    "wagtail_mentoring.scim.group_delete": (
+        _("SCIM: delete group"),
+        _("The identity provider deleted this group"),
+    ),
     "wagtail_mentoring.webhook.create": (
         _("Add webhook endpoint"),
         _("Added a webhook endpoint"),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     # Optional: the LTI 1.3 tool that places programs and journeys in LMS courses.
     "lti_tool",
     "wagtail_mentoring.contrib.lti",
+    "wagtail_mentoring.contrib.scim",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

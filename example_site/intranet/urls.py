@@ -15,6 +15,8 @@ urlpatterns = [
     path("mentoring/", include("wagtail_mentoring.urls")),
     # Optional: the LTI 1.3 tool (login initiation, launch, JWKS, deep linking).
     path("lti/", include("wagtail_mentoring.contrib.lti.urls")),
+    # Optional: SCIM 2.0 provisioning by the identity provider (Entra ID, Okta).
+    path("scim/v2/", include("wagtail_mentoring.contrib.scim.urls")),
     # Its REST API (tokens: Mentoring → API tokens, or manage.py mentoring_token).
     path("api/mentoring/v1/", include("wagtail_mentoring.api.urls")),
 ]
