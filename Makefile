@@ -14,9 +14,9 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip
 
 # Stamp files re-run the install whenever pyproject.toml changes. The example
-# intranet also installs the optional sub-apps (the LTI tool), hence the extra.
+# intranet also installs the optional sub-apps (LTI tool, SCIM), hence the extras.
 $(VENV)/.demo-installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e ".[lti]"
+	$(PIP) install --quiet -e ".[lti,scim]"
 	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)

@@ -258,3 +258,21 @@ def test_an_email_username_host_refuses_a_username_that_is_no_email(idp):
         assert not User.objects.filter(**{User.USERNAME_FIELD: "not-an-email"})
     else:
         assert response.status_code == 201, out
+
+
+def test_the_services_refuse_anyone_but_an_active_superuser(db):
+    from scim2_models import Group
+
+    from wagtail_mentoring.contrib.scim import services
+    from wagtail_mentoring.errors import MentoringError
+
+    editor = make_user("not-a-superuser", admin_access=True)
+    groups_before = AuthGroup.objects.count()
+    with pytest.raises(MentoringError):
+        services.create_group(Group(display_name="Sales"), editor)
+    target = make_user("target-person")
+    with pytest.raises(MentoringError):
+        services.delete_user(target, editor)
+    target.refresh_from_db()
+    assert target.is_active
+    assert AuthGroup.objects.count() == groups_before

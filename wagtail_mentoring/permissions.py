@@ -227,6 +227,12 @@ def can_import_people_data(user) -> bool:
     return is_active_user(user) and user.has_perm(CHANGE_PROFILES)
 
 
+def can_provision_people(user) -> bool:
+    """An identity provider's provisioning (SCIM) creates, changes and
+    deactivates accounts and groups: only a superuser's token may."""
+    return is_active_user(user) and user.is_superuser
+
+
 def can_view_network(user) -> bool:
     """The organisational network map: people-data stewards see it for every
     program, program admins for the programs they administer."""

@@ -6,6 +6,7 @@ from rest_framework import permissions
 
 from wagtail_mentoring.api.authentication import BearerTokenAuthentication
 from wagtail_mentoring.api.models import PersonalAccessToken, TokenScope
+from wagtail_mentoring.permissions import can_provision_people
 
 
 class ScimTokenAuthentication(BearerTokenAuthentication):
@@ -24,6 +25,5 @@ class HasScimToken(permissions.BasePermission):
         return (
             isinstance(token, PersonalAccessToken)
             and token.grants(TokenScope.SCIM)
-            and user.is_active
-            and user.is_superuser
+            and can_provision_people(user)
         )

@@ -30,6 +30,7 @@ from scim2_models import (
 
 from wagtail_mentoring import audit
 from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.permissions import can_provision_people, require
 
 from .models import ScimGroup, ScimUser
 
@@ -156,7 +157,12 @@ def _primary_email(resource) -> str:
     return next((e.value for e in emails if e.value), "")
 
 
+def _require_provisioner(by) -> None:
+    require(can_provision_people(by), "Only a superuser's SCIM token provisions.")
+
+
 def _write_user(user, resource: ScimUserModel, by, *, creating: bool) -> None:
+    _require_provisioner(by)
     User_ = get_user_model()
     names = _fields()
     if not resource.user_name:
@@ -272,6 +278,7 @@ def replace_user(user, resource: ScimUserModel, by):
 @transaction.atomic
 def delete_user(user, by) -> None:
     """SCIM delete: the account is deactivated (history kept) and gone from SCIM."""
+    _require_provisioner(by)
     if user.is_active:
         user.is_active = False
         user.save()
@@ -330,6 +337,7 @@ def _has_scim(group) -> bool:
 
 
 def _write_group(group, resource: Group, by, *, creating: bool) -> None:
+    _require_provisioner(by)
     if not resource.display_name:
         raise InvalidValueException(detail="displayName is required.")
     if (
@@ -378,6 +386,7 @@ def replace_group(group, resource: Group, by):
 
 @transaction.atomic
 def delete_group(group, by) -> None:
+    _require_provisioner(by)
     scim, _created = ScimGroup.objects.get_or_create(group=group)
     audit.record(scim, "wagtail_mentoring.scim.group_delete", by, label=group.name)
     group.delete()

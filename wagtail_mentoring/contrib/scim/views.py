@@ -33,6 +33,8 @@ from scim2_models import (
 from scim2_models import ETag as ETagConfig
 from scim2_models.resources.service_provider_config import Sort
 
+from wagtail_mentoring.errors import MentoringError
+
 from . import services
 from .authentication import HasScimToken, ScimTokenAuthentication
 
@@ -92,6 +94,9 @@ class ScimView(APIView):
                 )
                 return response
             return _error(403, "This token does not reach SCIM.")
+        if isinstance(exc, MentoringError):
+            # A service refusing its actor (the view's permission asks first).
+            return _error(403, " ".join(exc.messages))
         if isinstance(exc, drf_exceptions.MethodNotAllowed):
             return _error(405, str(exc.detail))
         if isinstance(
