@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from wagtail_mentoring.api.admin import TokenViewSet
+from wagtail_mentoring.api.personal_data import personal_data
+from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
 
 
 def account_menu_item(request):
@@ -21,3 +23,4 @@ def account_menu_item(request):
 def register(menu) -> None:
     menu.mentoring.append(TokenViewSet())
     hooks.register("register_account_menu_item", account_menu_item)
+    hooks.register(PERSONAL_DATA_HOOK, personal_data)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from wagtail_mentoring.people.hris.models import HrisImport
 from wagtail_mentoring.people.models import EmployeeProfile, SelfIdentification
 from wagtail_mentoring.people.users import display_name
-from wagtail_mentoring.personal_data import DELETE, KEEP, PersonalData, when
+from wagtail_mentoring.personal_data import CLEAR, DELETE, KEEP, PersonalData, when
 
 
 class PeopleData(PersonalData):
@@ -26,6 +27,8 @@ class PeopleData(PersonalData):
             ),
         ),
         "SelfIdentification.user": DELETE,
+        # Who uploaded an HRIS file: the import (HR's data) stays.
+        "HrisImport.uploaded_by": CLEAR,
     }
 
     def export(self, user):
@@ -60,6 +63,7 @@ class PeopleData(PersonalData):
         # The skills and interests links go with the profile.
         EmployeeProfile.objects.filter(user=user).delete()
         SelfIdentification.objects.filter(user=user).delete()
+        HrisImport.objects.filter(uploaded_by=user).update(uploaded_by=None)
 
 
 def _profile(profile: EmployeeProfile) -> dict:
