@@ -14,11 +14,9 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
@@ -27,7 +25,7 @@ from wagtail_mentoring import audit, dispatch
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import user_email
-from wagtail_mentoring.permissions import is_active_user, require
+from wagtail_mentoring.permissions import is_active_user, policy_for, require
 from wagtail_mentoring.webhooks import targets
 from wagtail_mentoring.webhooks.events import EVENT_CHOICES
 from wagtail_mentoring.webhooks.models import (
@@ -180,20 +178,7 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
 
 def webhook_admins():
     """Active people who may change webhook endpoints (they are told)."""
-    User = get_user_model()
-    permission = Permission.objects.filter(
-        content_type__app_label="wagtail_mentoring",
-        codename="change_webhookendpoint",
-    )
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__in=permission)
-            | Q(groups__permissions__in=permission)
-        )
-        .distinct()
-    )
+    return policy_for(WebhookEndpoint).users_with_permission("change")
 
 
 def _tell_admins(endpoint: WebhookEndpoint) -> None:
