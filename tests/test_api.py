@@ -482,3 +482,18 @@ def test_numbers_no_database_holds_are_refused_not_crashed(world):
         client, API + "me/applications/", {"program": int(huge), "role": "mentee"}
     )
     assert response.status_code == 400 and "program" in error_of(response)["fields"]
+
+
+def test_instants_are_compared_in_utc_whatever_offset_they_carry(world):
+    # ISO 8601 allows offsets PostgreSQL refuses (beyond ±15:59), and a
+    # year-1 instant can leave the calendar once shifted to UTC.
+    client = bearer(world.users[PARTNER])
+    meetings = API + f"me/relationships/{world.relationship.pk}/meetings/"
+    response = client.get(meetings, {"starts_before": "0103-10-12T12:11:44-16:10"})
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == []
+    response = client.get(meetings, {"starts_after": "2000-01-01T00:00:00+23:59"})
+    assert response.status_code == 200
+    response = client.get(meetings, {"starts_before": "0001-01-01T00:00:00+16:10"})
+    assert response.status_code == 400
+    assert "starts_before" in error_of(response)["fields"]
