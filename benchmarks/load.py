@@ -27,6 +27,7 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,7 +50,7 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--duration", type=int, default=60, help="seconds")
     parser.add_argument(
-        "--wait", default="1,3", help="think time between requests, seconds"
+        "--wait", default="5,15", help="think time between requests, seconds"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
@@ -76,9 +77,10 @@ def main() -> None:
     _seed()
     plan = _plan(args.people)
     counts = _queries(plan)
-    print("\nSQL queries per page (one request each, in-process, warm):")
-    for page, n in counts.items():
-        print(f"  {page:<18} {n:>4}")
+    print("\nPer request, in this process (warm; CPU: median of 5):")
+    print(f"  {'page':<18} {'queries':>7} {'CPU ms':>7} {'÷ anchor':>8}")
+    for page, (n, cpu) in counts.items():
+        print(f"  {page:<18} {n:>7} {cpu:>7.1f} {cpu / counts[ANCHOR][1]:>7.1f}×")
     if args.queries:
         return
     _run(plan, args)
@@ -255,6 +257,12 @@ def _grow(employees: int, relationships: int) -> None:
             ],
             batch_size=CHUNK,
         )
+    # Fresh planner statistics, as autovacuum gives a live site: with the
+    # counts of before the bulk insert PostgreSQL joins whole tables.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _plan(people: int) -> dict:
@@ -393,9 +401,11 @@ def _panel_program() -> int:
     return run.program_id
 
 
-def _queries(plan: dict) -> dict[str, int]:
-    """SQL queries of one request per page, after a first warming request; fails
-    on anything but a 200, so a broken plan never reaches the load run."""
+def _queries(plan: dict, repeat: int = 5) -> dict[str, tuple[int, float]]:
+    """SQL queries and CPU milliseconds (median) of a request per page, after a
+    warming request, in this process; fails on anything but a 200, so a broken
+    plan never reaches the load run. CPU time does not count waiting for
+    PostgreSQL, nor for other work on a shared machine."""
 
     from django.db import connection
     from django.test import Client
@@ -411,7 +421,13 @@ def _queries(plan: dict) -> dict[str, int]:
             response = client.get(visit["url"])
         if response.status_code != 200:
             sys.exit(f"{page}: {visit['url']} answered {response.status_code}")
-        counts[page] = len(captured)
+        queries = len(captured)  # the next request empties Django's log
+        times = []
+        for _ in range(repeat):
+            started = time.process_time()
+            client.get(visit["url"])
+            times.append(time.process_time() - started)
+        counts[page] = queries, statistics.median(times) * 1000
     return counts
 
 

@@ -18,7 +18,7 @@ from locust import HttpUser, between, task
 with open(os.environ["WM_LOAD_PLAN"]) as plan_file:
     PLAN = json.load(plan_file)
 
-WAIT = tuple(float(x) for x in os.environ.get("WM_LOAD_WAIT", "1,3").split(","))
+WAIT = tuple(float(x) for x in os.environ.get("WM_LOAD_WAIT", "5,15").split(","))
 
 
 class _Walker(HttpUser):
