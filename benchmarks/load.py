@@ -1,11 +1,13 @@
 """Our pages under load, next to the host's own home page.
 
 Seeds the example intranet on PostgreSQL with 10,000 employees and 3,000
-relationships (the demo company of ``seed_demo``, grown with ``bulk_create``),
-serves it with gunicorn (DEBUG off) and drives it with locust, headless:
+relationships (the demo company of ``seed_demo``, grown with ``bulk_create``;
+pairs without history get 12 meetings and 4 goals), serves it with gunicorn
+(DEBUG off) and drives it with locust, headless:
 signed-in employees walk My mentoring, a relationship, a journey step, Find a
-mentor, a program page and a community space; admins walk the matching panel's
-proposals listing; everyone also reads the site's plain home page, the anchor.
+mentor, a program page and a community space; admins walk the matching
+proposals listing and the program's matching panel; everyone also reads the
+site's plain home page, the anchor.
 Prints per page p50/p95/p99, throughput and errors, then p95 over the anchor's.
 
     pip install -e .[bench,postgres]
@@ -119,9 +121,15 @@ def _seed() -> None:
         started = time.perf_counter()
         _grow(EMPLOYEES - have[0], RELATIONSHIPS - have[1])
         print(f"grown to 10,000 employees: {time.perf_counter() - started:.0f} s")
+    quiet = Relationship.objects.filter(meetings__isnull=True)
+    if quiet.exists():
+        _history(list(quiet.values_list("pk", flat=True)))
+    from wagtail_mentoring.engagement.models import Goal, Meeting
+
     print(
         f"database: {EmployeeProfile.objects.count():,} employees, "
-        f"{Relationship.objects.count():,} relationships"
+        f"{Relationship.objects.count():,} relationships, "
+        f"{Meeting.objects.count():,} meetings, {Goal.objects.count():,} goals"
     )
 
 
@@ -265,11 +273,69 @@ def _grow(employees: int, relationships: int) -> None:
         cursor.execute("ANALYZE")
 
 
+def _history(relationship_pks: list[int]) -> None:
+    """A half-year of history for pairs that have none: a meeting every two
+    weeks (the last two to come) and four goals, one achieved."""
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from wagtail_mentoring.engagement.models import (
+        Goal,
+        GoalStatus,
+        Meeting,
+        MeetingStatus,
+    )
+    from wagtail_mentoring.programs.models import RelationshipMember
+
+    now, today = timezone.now(), timezone.localdate()
+    mentee = dict(
+        RelationshipMember.objects.filter(
+            relationship_id__in=relationship_pks, role="mentee"
+        ).values_list("relationship_id", "user_id")
+    )
+    with transaction.atomic():
+        Meeting.objects.bulk_create(
+            [
+                Meeting(
+                    relationship_id=pk,
+                    title="Catch-up",
+                    starts_at=now + timedelta(weeks=2 * (i - 10), hours=pk % 48),
+                    status=MeetingStatus.HELD if i < 10 else MeetingStatus.SCHEDULED,
+                    created_by_id=mentee.get(pk),
+                )
+                for pk in relationship_pks
+                for i in range(12)
+            ],
+            batch_size=CHUNK * 2,
+        )
+        Goal.objects.bulk_create(
+            [
+                Goal(
+                    relationship_id=pk,
+                    owner_id=mentee.get(pk),
+                    title=f"Goal {i + 1}",
+                    target_date=today + timedelta(days=30 * i),
+                    status=GoalStatus.ACHIEVED if i == 0 else GoalStatus.OPEN,
+                )
+                for pk in relationship_pks
+                for i in range(4)
+            ],
+            batch_size=CHUNK * 2,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def _plan(people: int) -> dict:
     """Per page, who may see it (a signed-in session) and their URL of it."""
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.sessions.backends.db import SessionStore
     from django.urls import reverse
 
@@ -316,6 +382,7 @@ def _plan(people: int) -> dict:
         "program page": [],
         "community space": [],
         "proposals": [],
+        "matching panel": [],
     }
     program_urls = {p.pk: p.url for p in ProgramPage.objects.live()}
     for member in members:
@@ -368,12 +435,13 @@ def _plan(people: int) -> dict:
     admins = list(User.objects.filter(is_superuser=True, is_active=True))
     panel = _panel_program()
     for admin in admins:
-        pages["proposals"].append(
-            {
-                "session": session(admin),
-                "url": reverse("wm_matching:panel", args=[panel]),
-            }
-        )
+        for page, name in [("proposals", "proposals"), ("matching panel", "panel")]:
+            pages[page].append(
+                {
+                    "session": session(admin),
+                    "url": reverse(f"wm_matching:{name}", args=[panel]),
+                }
+            )
     empty = [page for page, visits in pages.items() if not visits]
     if empty:
         sys.exit(f"No one to walk: {', '.join(empty)}")
@@ -394,9 +462,7 @@ def _panel_program() -> int:
     from wagtail_mentoring.matching.models import MatchingRun
 
     run = (
-        MatchingRun.objects.annotate(n=Count("proposals"))
-        .order_by("-n", "-pk")
-        .first()
+        MatchingRun.objects.annotate(n=Count("proposals")).order_by("-n", "-pk").first()
     )
     return run.program_id
 
@@ -482,7 +548,9 @@ def _run(plan: dict, args) -> None:
                 "--only-summary",
                 "--loglevel=WARNING",
             ],
-            env=dict(env, WM_LOAD_PLAN=str(workdir / "plan.json"), WM_LOAD_WAIT=args.wait),
+            env=dict(
+                env, WM_LOAD_PLAN=str(workdir / "plan.json"), WM_LOAD_WAIT=args.wait
+            ),
             check=False,
             stdout=subprocess.DEVNULL,
             stderr=(workdir / "locust.log").open("w"),

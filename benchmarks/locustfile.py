@@ -81,3 +81,7 @@ class Admin(_Walker):
     @task(2)
     def proposals(self):
         self.get("proposals")
+
+    @task(1)
+    def panel(self):
+        self.get("matching panel")
