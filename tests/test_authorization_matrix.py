@@ -289,6 +289,21 @@ EXPECTED: dict[str, Rule] = {
     "wm_api:admin_proposals": read_only(ADMINS_OF_A),
     "wm_api:admin_proposal_decide": post_only(ADMINS_OF_A),
     "wm_api:admin_publish": post_only(ADMINS_OF_A),
+    # Reports as JSON: each as its admin screen; group statistics need the
+    # equity permission too (the dashboard's split: a program admin who is a
+    # steward, only the superuser here).
+    "wm_api:admin_report_dashboard": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_report_dashboard_equity": read_only(ONLY_SUPERUSER),
+    "wm_api:admin_report_journeys": read_only(ADMINS_OF_A),
+    "wm_api:admin_report_sponsorship_equity": read_only(STEWARDS),
+    "wm_api:admin_report_sponsor_accountability": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_manual_pair": post_only(ADMINS_OF_A),
+    "wm_api:admin_mentor_requests": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_mentor_request_accept": post_only(ADMINS_OF_A),
+    # Program A's sponsorship program (the world's "circle").
+    "wm_api:admin_sponsorship_pair": post_only(ADMINS_OF_A),
+    "wm_api:admin_opportunity_nominations": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_opportunity_nomination_decide": post_only(ADMINS_OF_A),
     # Everyone with the admin manages their own API tokens.
     "wm_api_tokens:index": read_only(ADMIN_USERS),
     "wm_api_tokens:add": same(ADMIN_USERS),
@@ -691,6 +706,12 @@ def _kwarg(name, namespace, kwarg, w):
         ("wagtail_mentoring_lti:continue", "token"): "made-up-token",
         ("wagtail_mentoring_lti:course", "context_pk"): w.lti_course.pk,
         ("wm_api_tokens:revoke", "pk"): w.api_token.pk,
+        ("wm_api:admin_sponsorship_pair", "program_id"): w.circle.pk,
+        ("wm_api:admin_mentor_request_accept", "pk"): w.mentor_request.pk,
+        (
+            "wm_api:admin_opportunity_nomination_decide",
+            "pk",
+        ): w.opportunity_nomination.pk,
         ("wm_hris:dry_run", "pk"): w.hris_import.pk,
         ("wagtail_mentoring_scim:user", "pk"): w.users[MENTEE].pk,
         ("wagtail_mentoring_scim:group", "pk"): 1,

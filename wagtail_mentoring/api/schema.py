@@ -51,7 +51,16 @@ SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "wagtail_mentoring.api.schema.ids_are_not_negative",
+        "wagtail_mentoring.api.schema_links.add_links",
     ],
+    "ENUM_NAME_OVERRIDES": {
+        "MentorRequestStatusEnum": (
+            "wagtail_mentoring.engagement.models.MentorRequestStatus"
+        ),
+        "OpportunityNominationStatusEnum": (
+            "wagtail_mentoring.sponsorship.models.OpportunityNominationStatus"
+        ),
+    },
 }
 
 

@@ -8,7 +8,13 @@
 
 from django.urls import path
 
-from wagtail_mentoring.api import admin_views, schema, views
+from wagtail_mentoring.api import (
+    admin_views,
+    schema,
+    views,
+    views_admin_actions,
+    views_reports,
+)
 
 app_name = "wm_api"
 
@@ -120,5 +126,62 @@ urlpatterns = [
         "admin/reports/programs/",
         admin_views.ProgramReport.as_view(),
         name="admin_report_programs",
+    ),
+    # Program admins: reports as JSON
+    path(
+        "admin/reports/dashboard/",
+        views_reports.DashboardReport.as_view(),
+        name="admin_report_dashboard",
+    ),
+    path(
+        "admin/reports/dashboard/equity/",
+        views_reports.DashboardEquity.as_view(),
+        name="admin_report_dashboard_equity",
+    ),
+    path(
+        "admin/programs/<int:program_id>/reports/journeys/",
+        views_reports.JourneyReport.as_view(),
+        name="admin_report_journeys",
+    ),
+    path(
+        "admin/reports/sponsorship/equity/",
+        views_reports.SponsorshipEquity.as_view(),
+        name="admin_report_sponsorship_equity",
+    ),
+    path(
+        "admin/reports/sponsorship/accountability/",
+        views_reports.SponsorAccountability.as_view(),
+        name="admin_report_sponsor_accountability",
+    ),
+    # Program admins: pairing by hand, requests, sponsorship
+    path(
+        "admin/programs/<int:program_id>/pairs/",
+        views_admin_actions.ManualPair.as_view(),
+        name="admin_manual_pair",
+    ),
+    path(
+        "admin/mentor-requests/",
+        views_admin_actions.MentorRequestList.as_view(),
+        name="admin_mentor_requests",
+    ),
+    path(
+        "admin/mentor-requests/<int:pk>/accept/",
+        views_admin_actions.AcceptMentorRequest.as_view(),
+        name="admin_mentor_request_accept",
+    ),
+    path(
+        "admin/programs/<int:program_id>/sponsorships/",
+        views_admin_actions.SponsorshipPair.as_view(),
+        name="admin_sponsorship_pair",
+    ),
+    path(
+        "admin/opportunity-nominations/",
+        views_admin_actions.OpportunityNominationList.as_view(),
+        name="admin_opportunity_nominations",
+    ),
+    path(
+        "admin/opportunity-nominations/<int:pk>/decide/",
+        views_admin_actions.DecideOpportunityNomination.as_view(),
+        name="admin_opportunity_nomination_decide",
     ),
 ]
