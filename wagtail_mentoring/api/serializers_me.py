@@ -158,7 +158,8 @@ class GoalUpdateInput(StrictSerializer):
 
 
 class ReasonInput(StrictSerializer):
-    reason = serializers.CharField(max_length=1000)
+    # A blank reason is the service's to refuse, in its words.
+    reason = serializers.CharField(max_length=1000, trim_whitespace=False)
 
 
 class ExtendInput(StrictSerializer):
