@@ -301,11 +301,15 @@ def test_step_actions_use_the_journey_services(world):
     mentee = bearer(world.users[MENTEE])
     response = post(mentee, steps + f"{STEP_REFLECT}/complete/")
     assert response.status_code == 400 and error_of(response)["code"] == "done"
-    # A step that waits for a meeting is the pair's; a held meeting completes it.
-    response = post(mentee, steps + f"{STEP_INTRO}/complete/")
-    assert response.status_code in (200, 400)
-    if response.status_code == 200:
-        assert response.json()["status"] == "completed"
+    # A step that waits for a meeting is the pair's, done once (the world's pair
+    # met already): a second completion is refused, whoever asks.
+    done = StepProgress.objects.get(user=None, step_id=STEP_INTRO)
+    assert done.status == "completed"
+    again = post(partner, steps + f"{STEP_INTRO}/complete/")
+    assert again.status_code == 400 and error_of(again)["code"] == "done"
+    pair_steps = {s["id"]: s for s in mentee.get(steps).json()["steps"]}
+    assert pair_steps[STEP_INTRO]["pair_status"] == "completed"
+    assert pair_steps[STEP_REFLECT]["pair_status"] == "completed"
 
 
 # --- Mentor requests ----------------------------------------------------------------
