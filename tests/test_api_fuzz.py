@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.authorization_world import ADMIN, MENTEE, build_world
+from tests.journey_data import STEP_REFLECT
 from wagtail_mentoring.api import tokens
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -69,6 +70,8 @@ def test_fuzz_the_api_against_its_schema(role, scope):
         "space_id": world.space.pk,
         "thread_id": world.thread.pk,
         "program_id": world.program.pk,
+        "journey_id": world.journey.pk,
+        "step_id": STEP_REFLECT,
     }
     failures = []
     operations = [result.ok() for result in schema.get_all_operations()]

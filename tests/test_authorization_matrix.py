@@ -279,6 +279,36 @@ EXPECTED: dict[str, Rule] = {
         f"wm_api:{name}": post_only(PAIR)
         for name in ("meeting_cancel", "meeting_feedback", "goal_check_in")
     },
+    "wm_api:profile": read_only(SIGNED_IN),
+    "wm_api:my_journeys": read_only(SIGNED_IN),
+    "wm_api:journey_steps": read_only(PAIR),
+    **{
+        f"wm_api:{name}": post_only(PAIR)
+        for name in (
+            "meeting_log",
+            "meeting_reschedule",
+            "meeting_notes",
+            "goal",
+            "relationship_end",
+            "relationship_rematch",
+            "relationship_extend",
+            "step_complete",
+            "step_checklist",
+            "step_reflection",
+        )
+    },
+    # Find a mentor: the mentee's application; the world's request is another
+    # mentee's, addressed to the partner.
+    "wm_api:suggestions": read_only({MENTEE}),
+    "wm_api:mentor_requests": same(SIGNED_IN),
+    "wm_api:mentor_request_withdraw": REFUSED,
+    "wm_api:mentor_request_accept": post_only({PARTNER}),
+    "wm_api:mentor_request_decline": post_only({PARTNER}),
+    # Membership: anyone signed in; the service decides (and says why not).
+    **{
+        f"wm_api:space_{name}": post_only(SIGNED_IN)
+        for name in ("join", "ask", "leave")
+    },
     "wm_api:threads": same(SPACE_READERS),
     "wm_api:posts": same(SPACE_READERS),
     "wm_api:admin_applications": read_only(ANY_PROGRAM_ADMIN),
@@ -762,6 +792,10 @@ def _kwarg(name, namespace, kwarg, w):
             return w.run.pk
         if name == "wm_api:admin_proposal_decide":
             return w.proposal.pk
+        if name == "wm_api:suggestions":
+            return w.application.pk
+        if name.startswith("wm_api:mentor_request_"):
+            return w.mentor_request.pk
         return {
             "pk": w.relationship.pk,
             "meeting_pk": w.meeting.pk,
@@ -769,6 +803,8 @@ def _kwarg(name, namespace, kwarg, w):
             "space_id": w.space.pk,
             "thread_id": w.thread.pk,
             "program_id": w.program.pk,
+            "journey_id": w.journey.pk,
+            "step_id": STEP_REFLECT,
         }[kwarg]
     objects = {
         "wm_applications": w.application,

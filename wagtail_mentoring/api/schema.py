@@ -48,12 +48,12 @@ SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "wagtail_mentoring.api.schema.ids_are_not_negative",
-        "wagtail_mentoring.api.schema_links.add_links",
-    ],
+    # Several models have a "status" or a "role": each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
+        "EnrollmentStatusEnum": "wagtail_mentoring.programs.models.EnrollmentStatus",
+        "RoleEnum": "wagtail_mentoring.programs.models.Role",
+        "GoalStatusEnum": "wagtail_mentoring.engagement.models.GoalStatus",
+        "StepStatusEnum": "wagtail_mentoring.journeys.models.StepStatus",
         "MentorRequestStatusEnum": (
             "wagtail_mentoring.engagement.models.MentorRequestStatus"
         ),
@@ -61,6 +61,11 @@ SETTINGS = {
             "wagtail_mentoring.sponsorship.models.OpportunityNominationStatus"
         ),
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "wagtail_mentoring.api.schema.ids_are_not_negative",
+        "wagtail_mentoring.api.schema_links.add_links",
+    ],
 }
 
 
