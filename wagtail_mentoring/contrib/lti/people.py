@@ -29,21 +29,30 @@ def _email_field() -> str | None:
     return name
 
 
+def email_match(lti_user: LtiUser):
+    """The one active intranet account with the course account's email, when
+    the site links by email (``LINK_BY_EMAIL``); ``None`` otherwise or when
+    several accounts share it."""
+    email_field = _email_field()
+    if not (lti_setting("LINK_BY_EMAIL") and lti_user.email and email_field):
+        return None
+    matches = list(
+        get_user_model().objects.filter(
+            **{f"{email_field}__iexact": lti_user.email, "is_active": True}
+        )[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
 def host_user_for(lti_user: LtiUser):
     """The intranet account of a course account, linking it if the site allows."""
     if lti_user.auth_user_id:
         user = lti_user.auth_user
         return user if user.is_active else None
-    User = get_user_model()
+    match = email_match(lti_user)
+    if match is not None:
+        return link(lti_user, match, how="email")
     email_field = _email_field()
-    if lti_setting("LINK_BY_EMAIL") and lti_user.email and email_field:
-        matches = list(
-            User.objects.filter(
-                **{f"{email_field}__iexact": lti_user.email, "is_active": True}
-            )[:2]
-        )
-        if len(matches) == 1:
-            return link(lti_user, matches[0], how="email")
     if lti_setting("CREATE_USERS") and lti_user.email and email_field:
         return _create_user(lti_user, email_field)
     return None
