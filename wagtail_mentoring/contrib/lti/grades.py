@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-
 from datetime import timedelta
 
 from django.db import transaction
