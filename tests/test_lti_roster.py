@@ -251,3 +251,31 @@ def test_failed_grade_posts_are_sent_by_the_periodic_sweep_once(
     CourseGrade.objects.update(attempted_at=timezone.now() - timedelta(hours=2))
     assert retry_course_grades() == 0
     assert len(platform.scores["/courses/1/lineitems/7/scores"]) == 1
+
+
+def test_a_requested_enrolment_is_in_the_requester_s_export_and_goes_with_them(
+    platform, program
+):
+    from lti_tool.models import LtiContext
+
+    from wagtail_mentoring.contrib.lti.models import PendingEnrolment
+    from wagtail_mentoring.privacy.services import (
+        erase_personal_data,
+        export_personal_data,
+    )
+
+    admin, hr = make_user("ada"), make_user("hr", superuser=True)
+    platform.launch(Client(), custom={"page_id": str(program.pk)})
+    PendingEnrolment.objects.create(
+        lti_user=LtiUser.objects.get(sub="learner-1"),
+        context=LtiContext.objects.get(),
+        program=program,
+        role="mentee",
+        requested_by=admin,
+    )
+    exported = export_personal_data(admin, admin)
+    (row,) = exported["lti_enrolments_requested"]
+    assert (row["program"], row["role"]) == (program.title, "mentee")
+    assert export_personal_data(hr, hr)["lti_enrolments_requested"] == []
+    erase_personal_data(admin, hr)
+    assert not PendingEnrolment.objects.exists()
