@@ -279,3 +279,48 @@ def test_a_requested_enrolment_is_in_the_requester_s_export_and_goes_with_them(
     assert export_personal_data(hr, hr)["lti_enrolments_requested"] == []
     erase_personal_data(admin, hr)
     assert not PendingEnrolment.objects.exists()
+
+
+def test_the_preview_costs_as_many_queries_however_large_the_roster(
+    platform, program, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from lti_tool.models import LtiContext, LtiMembership
+
+    from wagtail_mentoring.contrib.lti import roster
+
+    settings.WAGTAIL_MENTORING_LTI = {"LINK_BY_EMAIL": True}
+    teacher = make_user("tess")
+    teacher.groups.add(program.admin_group)
+    _course_with_teacher(platform, program, teacher)
+    context = LtiContext.objects.get()
+    reg = context.deployment.registration
+
+    def grow(n):
+        for _ in range(n):
+            i = LtiUser.objects.count()
+            linked, by_email = make_user(f"l{i}"), make_user(f"m{i}")
+            rows = [
+                LtiUser(registration=reg, sub=f"a{i}", auth_user=linked),
+                LtiUser(registration=reg, sub=f"b{i}", email=_email(by_email)),
+                LtiUser(registration=reg, sub=f"c{i}", email=f"x{i}@e.example"),
+            ]  # fmt: skip
+            for row in rows:
+                row.save()
+                LtiMembership.objects.create(user=row, context=context, is_learner=True)
+
+    def cost():
+        target = roster.Destination(program)
+        by = get_user_model().objects.get(pk=teacher.pk)  # no cached permissions
+        with CaptureQueriesContext(connection) as queries:
+            plan = roster.preview(context, target, "mentee", by=by)
+        return [q["sql"][:150] for q in queries.captured_queries], plan
+
+    grow(1)
+    small, plan = cost()
+    assert (len(plan.new), len(plan.by_email), len(plan.unlinked)) == (1, 1, 1)
+    grow(4)
+    large, plan = cost()
+    assert (len(plan.new), len(plan.by_email), len(plan.unlinked)) == (5, 5, 5)
+    assert len(large) == len(small), "\n".join(large)

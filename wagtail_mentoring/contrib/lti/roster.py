@@ -130,6 +130,9 @@ def preview(context: LtiContext, target: Destination, role: str, *, by) -> Roste
             program=program, role=role, lti_user__in=[m.user for m in memberships]
         ).values_list("lti_user_id", flat=True)
     )
+    matches = people.email_matches(
+        [m.user for m in memberships if not m.user.auth_user_id]
+    )
     for membership in memberships:
         lti_user = membership.user
         user = lti_user.auth_user
@@ -138,7 +141,7 @@ def preview(context: LtiContext, target: Destination, role: str, *, by) -> Roste
                 continue  # people who left are never enrolled
             (plan.already if user.pk in taking_part else plan.new).append(user)
             continue
-        match = people.email_match(lti_user)
+        match = matches.get(lti_user.pk)
         if match is not None:
             plan.by_email.append((lti_user, match))
         elif lti_user.pk in pending:
