@@ -104,6 +104,12 @@ PERIODIC_JOBS = {
 }
 
 
+def register_periodic_job(name: str, task, schedule) -> None:
+    """Add an optional app's periodic job (from its ``AppConfig.ready()``), so
+    beat and ``mentoring_run_jobs`` run it like the package's own."""
+    PERIODIC_JOBS.setdefault(name, (task, schedule))
+
+
 def beat_schedule() -> dict:
     """Periodic jobs for the host's Celery beat::
 
