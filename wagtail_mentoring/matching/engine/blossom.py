@@ -41,7 +41,6 @@ class _Blossom:
 
 
 _NONE = object()
-KEEP_ZERO = True
 
 
 def warm_blossom(
@@ -536,11 +535,10 @@ def warm_blossom(
                 queue.append(v)
             elif deltatype == 4:
                 expand_blossom(deltablossom, False)
-        if not KEEP_ZERO:
-            for b in list(blossomdual.keys()):
-                if b not in blossomdual:
-                    continue
-                if parent(b) is None and label.get(b) == 1 and blossomdual[b] == 0:
-                    expand_blossom(b, True)
+        for b in list(blossomdual.keys()):
+            if b not in blossomdual:
+                continue
+            if parent(b) is None and label.get(b) == 1 and blossomdual[b] == 0:
+                expand_blossom(b, True)
     blossoms = [(list(b.leaves()), int(z)) for b, z in blossomdual.items() if z > 0]
     return mate, dualvar, blossoms
