@@ -698,8 +698,9 @@ def _exact_integer(
     """Proved optimum for whole-number weights, or None (the LP path takes over).
 
     The degree LP of the candidates (on the double cover: an assignment, solved
-    and priced exactly) is grown until its duals hold for every pair of the full
-    problem; the blossom algorithm then starts from its matching and duals, and
+    and priced exactly) is grown until its duals hold for nearly every pair of the
+    full problem (the last few pairs go to the blossom run, see ``HANDOVER``); the
+    blossom algorithm then starts from its matching and duals, and
     its answer is proved against every pair with its own duals (member and
     blossom); pairs that break them join the candidates and the loop repeats.
     """
