@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from wagtail_mentoring import spreadsheets
+from wagtail_mentoring import dispatch, spreadsheets
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
-from wagtail_mentoring.analytics import charts, kpis, outcomes
+from wagtail_mentoring.analytics import charts, kpis, outcomes, summary
 from wagtail_mentoring.analytics.equity import aggregate
+from wagtail_mentoring.analytics.tasks import refresh_activity_summary
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
 from wagtail_mentoring.programs.models import Cohort, ProgramPage
 
@@ -127,6 +128,8 @@ class DashboardView(ReportView):
             if chosen:
                 programs = programs.filter(pk=chosen.pk)
         period = form.period_value()
+        if summary.due():
+            dispatch.enqueue(refresh_activity_summary)
         with kpis.reading():
             report = self.report(programs, period, chosen, cohort)
             # Outcomes compare with the whole company (every profile): asked
@@ -180,6 +183,9 @@ class DashboardView(ReportView):
             else kpis.per_program(programs, period, activity, "current"),
             "charts": _charts(current, month_labels, series),
             "generated": timezone.localtime(),
+            # When meetings, messages and ratings come from the summary.
+            "as_of": activity.as_of,
+            "refresh_minutes": summary.REFRESH_MINUTES,
         }
         if self.request.user.has_perm(VIEW_EQUITY_REPORTS):
             report["equity"] = aggregate(
