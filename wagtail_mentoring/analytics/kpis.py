@@ -454,7 +454,12 @@ class Activity:
                 None,
             ),
         ]:
-            _add_live(rows, when, live, column, add)
+            if column != "meetings_held":
+                # The trend months count meetings only.
+                rows_live = {a: iv for a, iv in live.items() if a.startswith("p")}
+            else:
+                rows_live = live
+            _add_live(rows, when, rows_live, column, add)
 
         def total(alias, column, program=None):
             rows = (
@@ -532,10 +537,15 @@ def _add_summary(programs, whole, add) -> None:
     wanted = {alias: days for alias, days in whole.items() if days}
     if not wanted:
         return
+    # The trend months ("m…") count meetings only.
+    columns = {
+        alias: summary.COLUMNS if alias.startswith("p") else ["meetings_held"]
+        for alias in wanted
+    }
     aggregates = {
         f"{alias}_{column}": Sum(column, filter=Q(day__gte=first, day__lt=end))
         for alias, (first, end) in wanted.items()
-        for column in summary.COLUMNS
+        for column in columns[alias]
     }
     rows = (
         ActivityDay.objects.filter(
@@ -549,7 +559,7 @@ def _add_summary(programs, whole, add) -> None:
     )
     for row in rows:
         for alias in wanted:
-            for column in summary.COLUMNS:
+            for column in columns[alias]:
                 if n := row[f"{alias}_{column}"]:
                     add(alias, row["program_id"], column, n)
 
