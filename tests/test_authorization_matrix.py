@@ -207,6 +207,7 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:unsubscribe": same(EVERYONE),
     # Everyone downloads their own data (the address names nobody).
     "wagtail_mentoring:export_my_data": post_only(SIGNED_IN),
+    "wagtail_mentoring:self_identification": same(SIGNED_IN),
     # Flash mentoring: anyone signed in browses and books; a booking is the
     # booker's, the mentor's (the partner) and the program admins'.
     "wagtail_mentoring:office_hours": same(SIGNED_IN),

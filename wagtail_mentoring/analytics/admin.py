@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from wagtail_mentoring import spreadsheets
+from wagtail_mentoring import dispatch, spreadsheets
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
-from wagtail_mentoring.analytics import charts, dashboard, kpis, outcomes
-from wagtail_mentoring.permissions import administered_programs
+from wagtail_mentoring.analytics import charts, dashboard, kpis, outcomes, summary
+from wagtail_mentoring.analytics.tasks import refresh_activity_summary
+from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
 
 
 class DashboardView(ReportView):
@@ -34,12 +35,19 @@ class DashboardView(ReportView):
     def get(self, request, *args, **kwargs):
         form = dashboard.filter_form(request.user, request.GET)
         programs, chosen, cohort, period = dashboard.scope(request.user, form)
+        if summary.due():
+            dispatch.enqueue(refresh_activity_summary)
         with kpis.reading():
             report = self.report(programs, period, chosen, cohort)
             # Outcomes compare with the whole company (every profile): asked
             # for, not read on every visit.
             if request.GET.get("outcomes"):
-                report["outcomes"] = outcomes.compare(programs, period, cohort)
+                report["outcomes"] = outcomes.compare(
+                    programs,
+                    period,
+                    cohort,
+                    by_group=request.user.has_perm(VIEW_EQUITY_REPORTS),
+                )
         export = request.GET.get("export")
         if export == "csv":
             return self.csv(report, request.GET.get("table", "funnel"))
@@ -133,6 +141,28 @@ def _percent(value):
     return "" if value is None else round(value * 100, 1)
 
 
+def _split_rows(split) -> list[tuple]:
+    """A month's or group's two outcome rows; a hidden one shows no numbers,
+    not even how many people it has."""
+    rows = []
+    for outcome in (split.retention, split.promotion):
+        name = _("Retention") if outcome is split.retention else _("Promotion")
+        if split.hidden or outcome.suppressed:
+            rows.append((split.label, name, "", _("suppressed"), "", ""))
+            continue
+        rows.append(
+            (
+                split.label,
+                name,
+                outcome.matched_sponsees,
+                _percent(outcome.sponsee_rate),
+                _percent(outcome.comparable_rate),
+                _percent(outcome.difference),
+            )
+        )
+    return rows
+
+
 def _tables(report) -> dict:
     """Every table of the dashboard as (title, header, rows): the page, the
     CSV and the XLSX exports all read these."""
@@ -198,6 +228,29 @@ def _tables(report) -> dict:
                 for row in (found.retention, found.promotion)
             ],
         )
+        split_header = [
+            _("Outcome"),
+            _("Participants compared"),
+            _("Participants (%)"),
+            _("Comparable people, weighted (%)"),
+            _("Difference (points)"),
+        ]
+        tables["outcomes_months"] = (
+            _("Outcomes by the month participants joined"),
+            [_("Joined in"), *split_header],
+            [row for split in found.by_month for row in _split_rows(split)],
+        )
+        if found.by_group:
+            tables["outcomes_groups"] = (
+                _("Outcomes by self-identified group (consented answers)"),
+                [_("Dimension"), _("Group"), *split_header],
+                [
+                    (dimension, *row)
+                    for dimension, splits in found.by_group
+                    for split in splits
+                    for row in _split_rows(split)
+                ],
+            )
     if report["programs"]:
         tables["programs"] = (
             _("Programs"),

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wagtail_mentoring.analytics import kpis
+from wagtail_mentoring.analytics import kpis, summary
 from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
 from wagtail_mentoring.programs.models import Cohort, ProgramPage
@@ -149,6 +149,9 @@ def report(user, programs, period, chosen, cohort=None) -> dict:
         if chosen
         else kpis.per_program(programs, period, activity, "current"),
         "generated": timezone.localtime(),
+        # When meetings, messages and ratings come from the summary.
+        "as_of": activity.as_of,
+        "refresh_minutes": summary.REFRESH_MINUTES,
     }
     if user.has_perm(VIEW_EQUITY_REPORTS):
         found["equity"] = equity(programs, period, cohort)
