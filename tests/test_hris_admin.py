@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import make_user
 from tests.hris_helpers import account, bamboo_mapping, csv_bytes, person
+from wagtail_mentoring.people.hris import services
 from wagtail_mentoring.people.hris.models import (
     HrisImport,
     HrisImportStatus,
@@ -98,3 +101,52 @@ def test_viewing_profiles_is_not_enough_to_import(client, perms):
     assert response.status_code in (302, 403)
     assert HrisImport.objects.count() == 0
     assert client.get(reverse("wm_hris:index")).status_code in (302, 403)
+
+
+def test_past_imports_are_listed_with_counts_and_link_to_their_report(
+    client, django_assert_max_num_queries
+):
+    stella = make_user("stella", perms=STEWARD)
+    client.force_login(stella)
+    account("Ada"), account("Bo")
+    mapping = bamboo_mapping()
+    applied = services.upload(
+        mapping,
+        csv_bytes([person("E1", "Ada"), person("E2", "Bo")]),
+        "march.csv",
+        stella,
+    )
+    services.apply_import(applied, stella)
+    checked = services.upload(
+        mapping, csv_bytes([person("E1", "Ada", level="x")]), "april.csv", stella
+    )
+    for i in range(30):
+        services.upload(mapping, csv_bytes([person("E1", "Ada")]), f"f{i}.csv", stella)
+    url = reverse("wm_hris:imports")
+    with django_assert_max_num_queries(20):
+        page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    # Newest first, 25 a page: the two oldest are on page 2.
+    assert "f29.csv" in html and "march.csv" not in html
+    html = client.get(url, {"p": 2}).content.decode()
+    assert reverse("wm_hris:dry_run", args=[applied.pk]) in html
+    assert reverse("wm_hris:dry_run", args=[checked.pk]) in html
+    rows = {
+        row.split("</tr>")[0]
+        for row in html.split("<tr")
+        if "march.csv" in row or "april.csv" in row
+    }
+    march = next(r for r in rows if "march.csv" in r)
+    april = next(r for r in rows if "april.csv" in r)
+    assert "Applied" in march and "stella" in march
+    assert re.findall(r"<td[^>]*>\s*(\d+)\s*</td>", march)[:4] == ["2", "0", "0", "0"]
+    assert "Dry run done" in april
+    assert re.findall(r"<td[^>]*>\s*(\d+)\s*</td>", april)[:4] == ["0", "0", "0", "1"]
+
+
+def test_only_people_data_stewards_see_past_imports(client):
+    client.force_login(
+        make_user("viewer", perms=STEWARD[:2])  # may view profiles, not change
+    )
+    assert client.get(reverse("wm_hris:imports")).status_code == 403
