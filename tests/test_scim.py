@@ -331,7 +331,9 @@ def test_users_show_their_groups_read_only_and_as_groups_list_them(
     response, out = _send(idp, "put", f"/Users/{a['id']}", body)
     assert response.status_code == 200, out
     assert "groups" not in out
-    assert [str(u.pk) for u in AuthGroup.objects.get(pk=group["id"]).user_set.all()] == [b["id"]]
+    assert [
+        str(u.pk) for u in AuthGroup.objects.get(pk=group["id"]).user_set.all()
+    ] == [b["id"]]
 
     # A page of users costs the same queries with one user as with many.
     for i in range(5):

@@ -308,6 +308,7 @@ def run_scheduled_imports(now=None) -> dict:
             results[name] = _("no saved mapping of that name")
             continue
         if mapping.imports.filter(
+            file_name=Path(path).name[:255],
             uploaded_by=None,
             uploaded_at__gte=midnight,
             uploaded_at__lt=midnight + datetime.timedelta(days=1),
