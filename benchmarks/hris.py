@@ -9,12 +9,14 @@ people they manage, skills and languages), then measures on the same file:
 - applying it (every profile created, managers set);
 - the nightly re-import of the same file (dry run + apply: nothing changes).
 
-Prints per step the time, its ratio to the baseline, the SQL queries, the
-queries per 1,000-person batch and the peak Python memory (``tracemalloc``).
+Prints per step the wall and CPU time, the CPU ratio to the baseline, the SQL
+queries, the queries per 1,000-person batch and the peak memory: the process's
+resident high-water mark, or the step's traced Python peak with
+``HRIS_BENCH_TRACEMALLOC=1`` (several times slower).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wm_hris_bench \\
         python benchmarks/hris.py                  # 100,000 people
-    DATABASE_URL=... python benchmarks/hris.py --scale 0.05   # 5,000
+    DATABASE_URL=... python benchmarks/hris.py --rows 5000
 
 The database named in DATABASE_URL is dropped and created again.
 """
@@ -26,6 +28,7 @@ import csv
 import io
 import os
 import random
+import resource
 import sys
 import time
 import tracemalloc
@@ -42,7 +45,9 @@ ZONES = ["Europe/Berlin", "America/New_York", "Asia/Singapore", "Europe/London"]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument(
+        "--rows", type=int, default=PEOPLE, help="people in the file (100,000)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -56,14 +61,14 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    people = max(10, int(PEOPLE * args.scale))
+    people = max(10, args.rows)
     started = time.perf_counter()
     content, steward = _company(people, random.Random(args.seed))
     print(
         f"company: {people:,} accounts, file {len(content) / 1048576:.1f} MB "
         f"(generated in {time.perf_counter() - started:.0f} s)"
     )
-    from wagtail_mentoring.people.hris import services
+    from wagtail_mentoring.people.hris import planning, services
     from wagtail_mentoring.people.hris.models import HrisMapping
     from wagtail_mentoring.people.hris.presets import BAMBOOHR, preset_columns
 
@@ -71,7 +76,7 @@ def main() -> None:
     mapping = HrisMapping.objects.create(
         name="BambooHR", preset=BAMBOOHR, header_rows=header_rows, columns=columns
     )
-    batches = -(-people // services.BATCH_SIZE)
+    batches = -(-people // planning.BATCH_SIZE)
 
     baseline = _measure(
         lambda: sum(1 for _ in csv.reader(io.StringIO(content.decode())))
@@ -99,16 +104,24 @@ def main() -> None:
         )
     )
 
-    base = baseline["seconds"]
-    heading = f"{'step':<36}{'time':>9}{'× base':>9}{'queries':>9}{'/batch':>8}"
-    print(f"{heading}{'peak MB':>9}  result")
+    base = baseline["cpu"] or 1e-3
+    heading = f"{'step':<36}{'wall':>9}{'CPU':>9}{'× base':>8}{'queries':>9}"
+    print(f"{heading}{'/batch':>8}{'peak MB':>9}  result")
     for name, m in rows:
         print(
-            f"{name:<36}{m['seconds']:>8.2f}s{m['seconds'] / base:>9.1f}"
-            f"{m['queries']:>9}{m['queries'] / batches:>8.1f}"
-            f"{m['peak'] / 1048576:>9.1f}  {m['result']}"
+            f"{name:<36}{m['seconds']:>8.2f}s{m['cpu']:>8.2f}s"
+            f"{m['cpu'] / base:>8.0f}{m['queries']:>9}{m['queries'] / batches:>8.1f}"
+            f"{m['peak'] / 1048576:>9.0f}  {m['result']}"
         )
-    print(f"({batches} batches of {services.BATCH_SIZE:,} people)")
+    print(
+        f"({batches} batches of {planning.BATCH_SIZE:,} people; × base is CPU "
+        "time over the baseline's; peak MB is "
+        + (
+            "traced Python memory)"
+            if os.environ.get("HRIS_BENCH_TRACEMALLOC")
+            else "the process's resident high-water mark after the step)"
+        )
+    )
 
 
 def _measure(step) -> dict:
@@ -125,8 +138,13 @@ def _measure(step) -> dict:
         finally:
             slow.append((time.perf_counter() - started, sql[:70]))
 
-    tracemalloc.start()
-    started = time.perf_counter()
+    # tracemalloc slows this allocation-heavy code several times over, so
+    # it is opt-in; the default peak is the process's resident high-water
+    # mark (ru_maxrss, kB on Linux), which only rises.
+    traced = bool(os.environ.get("HRIS_BENCH_TRACEMALLOC"))
+    if traced:
+        tracemalloc.start()
+    started, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(counter):
         if os.environ.get("HRIS_BENCH_PROFILE"):
             import cProfile
@@ -137,13 +155,22 @@ def _measure(step) -> dict:
             pstats.Stats(profile).sort_stats("tottime").print_stats(8)
         else:
             result = step()
-    seconds = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if traced:
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     if os.environ.get("HRIS_BENCH_SLOWEST"):
         for took, sql in sorted(slow, reverse=True)[:3]:
             print(f"    {took:.2f}s {sql}")
-    return {"seconds": seconds, "queries": count[0], "peak": peak, "result": result}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "queries": count[0],
+        "peak": peak,
+        "result": result,
+    }
 
 
 def _company(people: int, rng: random.Random):

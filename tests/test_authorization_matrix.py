@@ -431,6 +431,7 @@ EXPECTED: dict[str, Rule] = {
         history=read_only(STEWARDS),
         extra={
             "wm_hris:upload": same(STEWARDS),
+            "wm_hris:imports": read_only(STEWARDS),
             "wm_hris:dry_run": same(STEWARDS),
             "wm_hris:errors": read_only(STEWARDS),
         },

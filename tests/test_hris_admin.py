@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import make_user
 from tests.hris_helpers import account, bamboo_mapping, csv_bytes, person
+from wagtail_mentoring.people.hris import services
 from wagtail_mentoring.people.hris.models import (
     HrisImport,
     HrisImportStatus,
     HrisMapping,
 )
 from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.people.users import display_name
 
 pytestmark = pytest.mark.django_db
 STEWARD = [
@@ -98,3 +101,60 @@ def test_viewing_profiles_is_not_enough_to_import(client, perms):
     assert response.status_code in (302, 403)
     assert HrisImport.objects.count() == 0
     assert client.get(reverse("wm_hris:index")).status_code in (302, 403)
+
+
+def test_past_imports_are_listed_with_counts_and_link_to_their_report(
+    client, django_assert_max_num_queries
+):
+    stella = make_user("stella", perms=STEWARD)
+    client.force_login(stella)
+    account("Ada"), account("Bo")
+    mapping = bamboo_mapping()
+    applied = services.upload(
+        mapping,
+        csv_bytes([person("E1", "Ada"), person("E2", "Bo")]),
+        "march.csv",
+        stella,
+    )
+    services.apply_import(applied, stella)
+    checked = services.upload(
+        mapping, csv_bytes([person("E1", "Ada", level="x")]), "april.csv", stella
+    )
+    for i in range(30):
+        services.upload(mapping, csv_bytes([person("E1", "Ada")]), f"f{i}.csv", stella)
+    url = reverse("wm_hris:imports")
+    with django_assert_max_num_queries(20):
+        page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    # Newest first, 25 a page: the two oldest are on page 2.
+    assert "f29.csv" in html and "march.csv" not in html
+    html = client.get(url, {"p": 2}).content.decode()
+    assert reverse("wm_hris:dry_run", args=[applied.pk]) in html
+    assert reverse("wm_hris:dry_run", args=[checked.pk]) in html
+    rows = {}
+    for tr in lxml.html.fromstring(html).xpath("//tbody/tr"):
+        cells = [" ".join(td.text_content().split()) for td in tr.xpath("td|th")]
+        if cells:
+            rows[cells[0]] = cells
+    # file, mapping, by, uploaded, status, created, changed, deactivated, errors
+    march, april = rows["march.csv"], rows["april.csv"]
+    assert march[2] == display_name(stella)
+    assert march[4:9] == ["Applied", "2", "0", "0", "0"]
+    assert april[4:9] == ["Dry run done", "0", "0", "0", "1"]
+
+
+def test_only_people_data_stewards_see_past_imports(client):
+    account("Ada")
+    services.upload(
+        bamboo_mapping(),
+        csv_bytes([person("E1", "Ada")]),
+        "march.csv",
+        make_user("stella", perms=STEWARD),
+    )
+    client.force_login(
+        make_user("viewer", perms=STEWARD[:2])  # may view profiles, not change
+    )
+    page = client.get(reverse("wm_hris:imports"))
+    assert page.status_code in (302, 403)
+    assert b"march.csv" not in page.content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -11,6 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.engagement_helpers import pair, soon
 from tests.factories import make_user
@@ -25,7 +27,7 @@ from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.engagement.models import Meeting, MeetingStatus
 from wagtail_mentoring.engagement.services import schedule_meeting
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.people.hris import services
+from wagtail_mentoring.people.hris import planning, services
 from wagtail_mentoring.people.hris.models import HrisImport, HrisImportStatus
 from wagtail_mentoring.people.hris.presets import (
     SUCCESSFACTORS,
@@ -33,7 +35,9 @@ from wagtail_mentoring.people.hris.presets import (
     preset_columns,
 )
 from wagtail_mentoring.people.models import EmployeeProfile, Skill
+from wagtail_mentoring.people.tasks import run_scheduled_hris_imports
 from wagtail_mentoring.programs.models import RelationshipStatus
+from wagtail_mentoring.tasks import PERIODIC_JOBS
 
 pytestmark = pytest.mark.django_db
 STEWARD_PERMS = [
@@ -364,3 +368,119 @@ def test_query_count_does_not_grow_with_the_number_of_people(steward):
     mapping = bamboo_mapping(name="Big", create_users=True)
     _queries(mapping, "W", 1, steward)  # caches (permissions, content types)
     assert _queries(mapping, "A", 50, steward) == _queries(mapping, "B", 500, steward)
+
+
+def _per_batch(mapping, prefix, n, steward):
+    """Queries of a dry run and of its apply, for ``n`` people in a new file."""
+    rows = [
+        person(f"{prefix}{i}", f"{prefix}{i}", manager=f"{prefix}{i // 2}" if i else "")
+        for i in range(n)
+    ]
+    with CaptureQueriesContext(connection) as dry:
+        record = _upload(mapping, csv_bytes(rows), steward)
+    with CaptureQueriesContext(connection) as applied:
+        services.apply_import(record, steward)
+    assert EmployeeProfile.objects.filter(employee_id__startswith=prefix).count() == n
+    return len(dry), len(applied)
+
+
+def test_queries_per_batch_stay_constant_as_the_file_grows(steward, monkeypatch):
+    # Batches of 5 people: 10, 20 and 40 people are 2, 4 and 8 batches. Each
+    # batch adds the same number of queries, whatever the file's size.
+    monkeypatch.setattr(planning, "BATCH_SIZE", 5)
+    mapping = bamboo_mapping(name="Batched", create_users=True)
+    _per_batch(mapping, "W", 1, steward)  # caches (permissions, content types)
+    two, four, eight = (
+        _per_batch(mapping, prefix, n, steward)
+        for prefix, n in (("A", 10), ("B", 20), ("C", 40))
+    )
+    for step in (0, 1):  # dry run, apply
+        per_batch = (four[step] - two[step]) / 2
+        assert per_batch == (eight[step] - four[step]) / 4
+        assert 1 <= per_batch <= 12
+
+
+def test_a_manager_cycle_through_people_the_file_does_not_list_is_refused(steward):
+    # Already here: Ada (E1) is managed by Bo (E2). The file makes Bo's
+    # manager Ada, closing the loop through a row it does not have.
+    for name in ("Ada", "Bo"):
+        account(name)
+    mapping = bamboo_mapping()
+    first = _upload(
+        mapping,
+        csv_bytes([person("E1", "Ada", manager="E2"), person("E2", "Bo")]),
+        steward,
+    )
+    services.apply_import(first, steward)
+    record = _upload(mapping, csv_bytes([person("E2", "Bo", manager="E1")]), steward)
+    assert record.summary["errors"] == [[2, "E2", "manager cycle: E2 → E1 → E2."]]
+    with pytest.raises(MentoringError, match="1 rows have errors"):
+        services.apply_import(record, steward)
+    bo = EmployeeProfile.objects.get(employee_id="E2")
+    assert bo.manager_id is None
+    # Skipping bad rows applies the others and leaves the cycle out.
+    services.apply_import(record, steward, skip_bad_rows=True)
+    bo.refresh_from_db()
+    assert bo.manager_id is None
+
+
+def _scheduled(settings, tmp_path, rows, **entry):
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes(rows))
+    settings.WAGTAIL_MENTORING = {
+        "HRIS_SCHEDULED_IMPORTS": [{"mapping": "Nightly", "path": str(path), **entry}]
+    }
+    return path
+
+
+def test_the_nightly_job_runs_saved_imports_once_a_day(settings, tmp_path, steward):
+    account("Ada"), account("Bo")
+    bamboo_mapping(name="Nightly")
+    path = _scheduled(settings, tmp_path, [person("E1", "Ada")], hour=2)
+    night = timezone.make_aware(datetime.datetime(2026, 3, 2, 1, 30))
+    assert services.run_scheduled_imports(night) == {}  # before its hour
+    assert not HrisImport.objects.exists()
+
+    later = night + datetime.timedelta(hours=1)
+    result = services.run_scheduled_imports(later)
+    assert result["Nightly"]["created"] == 1
+    assert EmployeeProfile.objects.get().employee_id == "E1"
+    record = HrisImport.objects.get()
+    assert record.uploaded_by is None and record.summary["scheduled"] is True
+    HrisImport.objects.update(uploaded_at=later)  # when it ran
+
+    # Cron hosts run the jobs every few minutes: once a day is enough.
+    path.write_bytes(csv_bytes([person("E1", "Ada"), person("E2", "Bo")]))
+    assert services.run_scheduled_imports(later + datetime.timedelta(minutes=5)) == {}
+    assert (
+        services.run_scheduled_imports(later + datetime.timedelta(days=1))["Nightly"][
+            "created"
+        ]
+        == 1
+    )
+    assert EmployeeProfile.objects.count() == 2
+
+
+def test_a_broken_nightly_import_is_reported_and_the_others_still_run(
+    settings, tmp_path, steward
+):
+    account("Ada")
+    bamboo_mapping(name="Nightly")
+    bamboo_mapping(name="Other")
+    path = _scheduled(settings, tmp_path, [person("E1", "Ada", level="x")])
+    settings.WAGTAIL_MENTORING = {
+        "HRIS_SCHEDULED_IMPORTS": [
+            {"mapping": "Gone", "path": str(path)},
+            {"mapping": "Nightly", "path": str(tmp_path / "missing.csv")},
+            {"mapping": "Other", "path": str(path)},
+        ]
+    }
+    result = services.run_scheduled_imports(
+        timezone.make_aware(datetime.datetime(2026, 3, 2, 3, 0))
+    )
+    assert result["Gone"] == "no saved mapping of that name"
+    assert "cannot read" in result["Nightly"]
+    assert "Nothing was imported: 1 rows have errors" in result["Other"]
+    assert HrisImport.objects.get().status == HrisImportStatus.REFUSED
+    assert not EmployeeProfile.objects.exists()
+    assert PERIODIC_JOBS["hris-imports"][0] is run_scheduled_hris_imports

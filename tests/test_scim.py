@@ -13,6 +13,7 @@ from wagtail.models import ModelLogEntry
 
 from tests.factories import make_user
 from wagtail_mentoring.api import tokens
+from wagtail_mentoring.people.models import EmployeeProfile
 
 pytestmark = pytest.mark.django_db
 BASE = "/scim/v2"
@@ -276,3 +277,104 @@ def test_the_services_refuse_anyone_but_an_active_superuser(db):
     target.refresh_from_db()
     assert target.is_active
     assert AuthGroup.objects.count() == groups_before
+
+
+def _patch_op(*operations):
+    return {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": list(operations),
+    }
+
+
+def test_users_show_their_groups_read_only_and_as_groups_list_them(
+    idp, django_assert_max_num_queries
+):
+    a, b = _create(idp, "a@example.com"), _create(idp, "b@example.com")
+    _response, group = _send(
+        idp,
+        "post",
+        "/Groups",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Sponsors",
+            "members": [{"value": a["id"]}],
+        },
+    )
+    _response, user = _send(idp, "get", f"/Users/{a['id']}")
+    assert [(g["value"], g["display"]) for g in user["groups"]] == [
+        (group["id"], "Sponsors")
+    ]
+    assert user["groups"][0]["$ref"].endswith(f"{BASE}/Groups/{group['id']}")
+    _response, other = _send(idp, "get", f"/Users/{b['id']}")
+    assert "groups" not in other
+
+    # Membership moves through /Groups; /Users follows.
+    _send(
+        idp,
+        "patch",
+        f"/Groups/{group['id']}",
+        _patch_op(
+            {"op": "add", "path": "members", "value": [{"value": b["id"]}]},
+            {"op": "remove", "path": f'members[value eq "{a["id"]}"]'},
+        ),
+    )
+    _response, group_now = _send(idp, "get", f"/Groups/{group['id']}")
+    assert [m["value"] for m in group_now["members"]] == [b["id"]]
+    assert "groups" not in _send(idp, "get", f"/Users/{a['id']}")[1]
+    assert (
+        _send(idp, "get", f"/Users/{b['id']}")[1]["groups"][0]["value"] == (group["id"])
+    )
+
+    # Read-only: a PUT that sends groups changes no membership.
+    body = {k: v for k, v in user.items() if k not in ("meta", "id")}
+    body["groups"] = [{"value": group["id"]}]
+    response, out = _send(idp, "put", f"/Users/{a['id']}", body)
+    assert response.status_code == 200, out
+    assert "groups" not in out
+    assert [
+        str(u.pk) for u in AuthGroup.objects.get(pk=group["id"]).user_set.all()
+    ] == [b["id"]]
+
+    # A page of users costs the same queries with one user as with many.
+    for i in range(5):
+        _create(idp, f"p{i}@example.com")
+    with django_assert_max_num_queries(8):
+        response, page = _send(idp, "get", "/Users?count=50")
+    assert page["totalResults"] >= 7
+
+
+def test_a_manager_cycle_is_refused_with_a_clear_400(idp):
+    a, b, c = (_create(idp, f"{n}@example.com") for n in "abc")
+
+    def set_manager(user, manager):
+        return _send(
+            idp,
+            "patch",
+            f"/Users/{user['id']}",
+            _patch_op(
+                {
+                    "op": "replace",
+                    "path": f"{ENTERPRISE}:manager",
+                    "value": {"value": manager["id"]},
+                }
+            ),
+        )
+
+    assert set_manager(a, b)[0].status_code == 200  # b manages a
+    assert set_manager(b, c)[0].status_code == 200  # c manages b
+    response, error = set_manager(c, a)  # a would manage c: a loop
+    assert response.status_code == 400
+    assert error["scimType"] == "invalidValue"
+    assert error["detail"] == (
+        f"manager {a['id']} would make a manager cycle: "
+        f"{c['id']} → {a['id']} → {b['id']} → {c['id']}."
+    )
+    assert not EmployeeProfile.objects.filter(
+        user_id=c["id"], manager__isnull=False
+    ).exists()
+    response, error = set_manager(c, c)
+    assert response.status_code == 400
+    assert error["detail"] == "A person cannot manage themselves."
+    # Once the loop is broken above, the same change is allowed.
+    set_manager(a, c)
+    assert set_manager(b, a)[0].status_code == 200

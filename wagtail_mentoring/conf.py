@@ -103,6 +103,10 @@ DEFAULTS: dict[str, Any] = {
     # HRIS import: larger files are refused before anything is read.
     "HRIS_MAX_UPLOAD_BYTES": 64 * 1024 * 1024,
     "HRIS_MAX_ROWS": 200_000,
+    # Saved imports the nightly job runs ("hris-imports"): a list of
+    # {"mapping": "<saved mapping name>", "path": "/srv/hris/people.csv",
+    #  "skip_bad_rows": False}. Paths are set here by IT, never in the admin.
+    "HRIS_SCHEDULED_IMPORTS": [],
     # Webhooks: attempts per event, the first retry delay (doubled each time),
     # consecutive failures that disable an endpoint, and the request timeout.
     "WEBHOOK_MAX_ATTEMPTS": 8,

@@ -50,6 +50,7 @@ from wagtail_mentoring.notifications.tasks import (  # noqa: F401
     retry_failed_notifications,
     send_notification_digests,
 )
+from wagtail_mentoring.people.tasks import run_scheduled_hris_imports  # noqa: F401
 from wagtail_mentoring.privacy.tasks import (  # noqa: F401
     apply_retention,
     end_participation_of_leavers,
@@ -73,6 +74,8 @@ PERIODIC_JOBS = {
         crontab(hour=2, minute=30),
     ),
     "retention": (apply_retention, crontab(hour=3, minute=15)),
+    # Before "leavers", so people the HRIS file deactivated leave the same night.
+    "hris-imports": (run_scheduled_hris_imports, crontab(hour=1, minute=45)),
     "leavers": (end_participation_of_leavers, crontab(hour=2, minute=15)),
     # Within 15 minutes of "a day before" and "an hour before".
     "meeting-reminders": (send_meeting_reminders, crontab(minute="*/15")),

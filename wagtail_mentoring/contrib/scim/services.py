@@ -19,6 +19,7 @@ from scim2_models import (
     EnterpriseUser,
     Group,
     GroupMember,
+    GroupMembership,
     InvalidValueException,
     Manager,
     Meta,
@@ -72,6 +73,8 @@ def users():
         get_user_model()
         .objects.exclude(mentoring_scim__deleted_at__isnull=False)
         .select_related("mentoring_scim", "mentoring_profile")
+        # One query per page for everyone's read-only ``groups``.
+        .prefetch_related("groups")
         .order_by("pk")
     )
 
@@ -118,7 +121,18 @@ def user_resource(user, location: str) -> ScimUserModel:
         emails=[Email(value=email)] if email else None,
         active=user.is_active,
         title=(profile.title or None) if profile else None,
-        groups=None,
+        # Read-only (RFC 7643 §4.1.2): memberships change through /Groups,
+        # whose members are the same Django auth relation, so both agree.
+        groups=[
+            GroupMembership(
+                value=str(group.pk),
+                ref=location.rsplit("/", 2)[0] + f"/Groups/{group.pk}",
+                display=group.name,
+                type="direct",
+            )
+            for group in sorted(user.groups.all(), key=lambda g: g.pk)
+        ]
+        or None,
         meta=Meta(
             resource_type="User",
             created=scim.created_at if scim else getattr(user, "date_joined", None),
@@ -214,6 +228,25 @@ def _write_user(user, resource: ScimUserModel, by, *, creating: bool) -> None:
     audit.record(user, f"wagtail_mentoring.scim.{action}", by, label=resource.user_name)
 
 
+def _refuse_manager_cycle(user, manager) -> None:
+    """Walk up from the new manager: reaching ``user`` would close a loop
+    (the org chart and everything that reads it assume a tree)."""
+    chain, node = [manager.pk], manager.pk
+    managers = EmployeeProfile.objects.values_list("manager_id", flat=True)
+    while len(chain) < 10_000:
+        node = managers.filter(user_id=node).first()
+        if node is None:
+            return
+        if node == user.pk:
+            names = " → ".join(str(pk) for pk in [user.pk, *chain, user.pk])
+            raise InvalidValueException(
+                detail=f"manager {manager.pk} would make a manager cycle: {names}."
+            )
+        if node in chain:
+            return  # an older loop above, not through this person
+        chain.append(node)
+
+
 def _write_profile(user, resource: ScimUserModel) -> None:
     enterprise = resource[EnterpriseUser] or EnterpriseUser()
     wanted = {
@@ -232,6 +265,7 @@ def _write_profile(user, resource: ScimUserModel) -> None:
             )
         if manager.pk == user.pk:
             raise InvalidValueException(detail="A person cannot manage themselves.")
+        _refuse_manager_cycle(user, manager)
         manager_id = manager.pk
     profile = _profile(user)
     if profile is None and not any(wanted.values()) and manager_id is None:

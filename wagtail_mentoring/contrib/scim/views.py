@@ -455,6 +455,8 @@ SUPPORTED = {
         "emails": {"value"},
         "active": None,
         "title": None,
+        # Read-only: membership is written through /Groups.
+        "groups": {"value", "$ref", "display", "type"},
     },
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
         "employeeNumber": None,

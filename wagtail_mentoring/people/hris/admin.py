@@ -13,7 +13,13 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import (
+    Column,
+    DateColumn,
+    StatusTagColumn,
+    TitleColumn,
+    UpdatedAtColumn,
+)
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
@@ -28,6 +34,7 @@ from wagtail_mentoring.people.hris.models import (
     HrisMapping,
 )
 from wagtail_mentoring.people.hris.presets import FIELDS, preset_columns
+from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import can_import_people_data
 
 
@@ -94,6 +101,9 @@ class HrisMappingIndexView(generic.IndexView):
             HeaderButton(
                 _("Upload a file"), url=reverse("wm_hris:upload"), icon_name="upload"
             ),
+            HeaderButton(
+                _("Past imports"), url=reverse("wm_hris:imports"), icon_name="history"
+            ),
         ]
 
 
@@ -112,6 +122,7 @@ class HrisMappingViewSet(MentoringModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("upload/", UploadView.as_view(), name="upload"),
+            path("imports/", ImportHistoryView.as_view(), name="imports"),
             path("imports/<int:pk>/", DryRunView.as_view(), name="dry_run"),
             path("imports/<int:pk>/errors.csv", ErrorsView.as_view(), name="errors"),
         ]
@@ -220,3 +231,56 @@ class ErrorsView(_StewardsOnly, View):
         writer.writerow([_("Line"), _("Employee id"), _("Error")])
         writer.writerows(record.summary.get("errors", []))
         return response
+
+
+def _by(record) -> str:
+    if record.uploaded_by is not None:
+        return display_name(record.uploaded_by)
+    # No uploader: the scheduled run, or an uploader since erased.
+    return _("Scheduled") if (record.summary or {}).get("scheduled") else "—"
+
+
+def _count(name):
+    return lambda record: (record.summary or {}).get("counts", {}).get(name, "")
+
+
+class ImportHistoryView(_StewardsOnly, generic.BaseListingView):
+    """Every file uploaded or run on schedule, newest first, each linking to
+    its report (the dry run page, which also shows what was applied)."""
+
+    model = HrisImport
+    page_title = _("Past HRIS imports")
+    header_icon = "history"
+    paginate_by = 25
+    index_url_name = "wm_hris:imports"
+    # Only the listing's columns are read: the stored files (up to the
+    # upload limit each) stay in the database.
+    queryset = HrisImport.objects.select_related("mapping", "uploaded_by").defer(
+        "content"
+    )
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "file_name",
+                label=_("File"),
+                get_url=lambda r: reverse("wm_hris:dry_run", args=[r.pk]),
+            ),
+            Column("mapping", label=_("Mapping")),
+            Column("uploaded_by", label=_("By"), accessor=_by),
+            DateColumn("uploaded_at", label=_("Uploaded")),
+            StatusTagColumn(
+                "status",
+                label=_("Status"),
+                accessor="get_status_display",
+                primary=lambda r: r.status == HrisImportStatus.APPLIED,
+            ),
+            Column("created", label=_("Created"), accessor=_count("created")),
+            Column("changed", label=_("Changed"), accessor=_count("changed")),
+            Column(
+                "deactivated", label=_("Deactivated"), accessor=_count("deactivated")
+            ),
+            Column("errors", label=_("Errors"), accessor=_count("errors")),
+            DateColumn("applied_at", label=_("Applied")),
+        ]

@@ -7,6 +7,7 @@ go per batch like the reads.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from pathlib import Path
 
@@ -16,15 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail_mentoring import audit
+from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.people.hris import parsing
+from wagtail_mentoring.people.hris import parsing, planning
 from wagtail_mentoring.people.hris.models import (
     HrisImport,
     HrisImportStatus,
     HrisMapping,
 )
 from wagtail_mentoring.people.hris.planning import (
-    BATCH_SIZE,
     PROFILE_FIELDS,
     Person,
     Plan,
@@ -47,7 +48,7 @@ def _bulk_update(model, objs: list, fields: list[str]) -> None:
     if not objs:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, fields, batch_size=BATCH_SIZE)
+        model.objects.bulk_update(objs, fields, batch_size=planning.BATCH_SIZE)
         return
     meta, quote = model._meta, connection.ops.quote_name
     columns = [meta.get_field(name) for name in fields]
@@ -103,7 +104,7 @@ def _apply_plan(plan: Plan, mapping: HrisMapping) -> dict:
     created_here = {id(p) for p in to_create}
     for batch in batches(to_create):
         users = [_new_user(p, mapping) for p in batch]
-        User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+        User.objects.bulk_create(users, batch_size=planning.BATCH_SIZE)
         if any(u.pk is None for u in users):  # a backend without RETURNING
             field = User.USERNAME_FIELD
             by_key = User.objects.in_bulk(
@@ -138,7 +139,7 @@ def _apply_plan(plan: Plan, mapping: HrisMapping) -> dict:
                 setattr(person.user, name, user_value(person.values, name))
             if user_changes:
                 changed_users.append(person.user)
-    EmployeeProfile.objects.bulk_create(new_profiles, batch_size=BATCH_SIZE)
+    EmployeeProfile.objects.bulk_create(new_profiles, batch_size=planning.BATCH_SIZE)
     if any(p.pk is None for p in new_profiles):
         by_user = EmployeeProfile.objects.in_bulk(
             [p.user_id for p in new_profiles], field_name="user"
@@ -187,7 +188,7 @@ def _apply_skills(plan: Plan) -> None:
     new = {s.lower(): s for s in wanted if s.lower() not in existing}
     Skill.objects.bulk_create(
         [Skill(name=name) for name in new.values()],
-        batch_size=BATCH_SIZE,
+        batch_size=planning.BATCH_SIZE,
         ignore_conflicts=True,
     )
     if new:
@@ -203,7 +204,7 @@ def _apply_skills(plan: Plan) -> None:
                 for p in batch
                 for s in sorted({s.lower(): s for s in p.values["skills"]}.values())
             ],
-            batch_size=BATCH_SIZE,
+            batch_size=planning.BATCH_SIZE,
         )
 
 
@@ -254,7 +255,7 @@ def apply_import(record: HrisImport, by, *, skip_bad_rows: bool = False) -> dict
         counts = _apply_plan(plan, record.mapping)
         record.status = HrisImportStatus.APPLIED
         record.applied_at = timezone.now()
-        record.summary = plan.summary()
+        record.summary = {**plan.summary(), "scheduled": by is None}
         record.save(update_fields=["status", "applied_at", "summary"])
         audit.record(
             record,
@@ -278,7 +279,7 @@ def run_saved_import(mapping: HrisMapping, path, *, skip_bad_rows=False, by=None
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=by,
-        summary=plan.summary(),
+        summary={**plan.summary(), "scheduled": by is None},
     )
     try:
         return record, apply_import(record, by, skip_bad_rows=skip_bad_rows)
@@ -286,3 +287,45 @@ def run_saved_import(mapping: HrisMapping, path, *, skip_bad_rows=False, by=None
         record.status = HrisImportStatus.REFUSED
         record.save(update_fields=["status"])
         raise
+
+
+def run_scheduled_imports(now=None) -> dict:
+    """The nightly job: every import in ``HRIS_SCHEDULED_IMPORTS``, each on its
+    own (one broken file or mapping does not stop the others), once a day
+    from its ``hour`` (site time, 1 by default): cron hosts run the periodic
+    jobs every few minutes. Each run is kept in the import history with its
+    counts, a refused one too."""
+    now = timezone.localtime(now)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    results = {}
+    for entry in mentoring_settings.HRIS_SCHEDULED_IMPORTS:
+        name, path = entry.get("mapping", ""), entry.get("path", "")
+        if now.hour < int(entry.get("hour", 1)):
+            continue
+        try:
+            mapping = HrisMapping.objects.get(name=name)
+        except HrisMapping.DoesNotExist:
+            results[name] = _("no saved mapping of that name")
+            continue
+        if mapping.imports.filter(
+            file_name=Path(path).name[:255],
+            uploaded_by=None,
+            uploaded_at__gte=midnight,
+            uploaded_at__lt=midnight + datetime.timedelta(days=1),
+            summary__scheduled=True,
+        ).exists():
+            continue  # already ran today
+        try:
+            _record, counts = run_saved_import(
+                mapping, path, skip_bad_rows=bool(entry.get("skip_bad_rows"))
+            )
+        except OSError as error:
+            results[name] = _("cannot read %(path)s: %(error)s") % {
+                "path": path,
+                "error": error.strerror or error,
+            }
+        except MentoringError as error:
+            results[name] = " ".join(error.messages)
+        else:
+            results[name] = counts
+    return results

@@ -32,6 +32,7 @@ from intranet.home.demo_lti import seed_lti
 from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
 from intranet.home.demo_peer import seed_peer
+from intranet.home.demo_scim import seed_scim
 from intranet.home.demo_wording import seed_wording
 from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
@@ -242,6 +243,7 @@ class Command(BaseCommand):
         engagement_note += seed_community(hub, programs[0], people)
         engagement_note += seed_events()
         engagement_note += seed_api(admin)
+        engagement_note += seed_scim(admin)
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
