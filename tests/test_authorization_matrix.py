@@ -258,6 +258,7 @@ EXPECTED: dict[str, Rule] = {
     # The REST API (sessions here; tokens in tests/test_api.py). Refusals
     # are 401 (no one signed in), 403 (not a program admin) or 404 (not yours).
     "wm_api:schema": read_only(EVERYONE),
+    "wm_api:unknown_address": REFUSED,  # a JSON 404 for any other address
     "wm_api:docs": read_only(EVERYONE),
     **{
         f"wm_api:{name}": read_only(SIGNED_IN)

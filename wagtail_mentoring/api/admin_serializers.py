@@ -45,7 +45,7 @@ class PairMadeSerializer(serializers.Serializer):
     relationship = serializers.IntegerField()
 
 
-class MentorRequestSerializer(serializers.ModelSerializer):
+class AdminMentorRequestSerializer(serializers.ModelSerializer):
     program = serializers.IntegerField(source="program_id", read_only=True)
     mentee = PersonField(source="mentee_enrollment.user", read_only=True)
     mentor = PersonField(source="mentor_enrollment.user", read_only=True)

@@ -15,8 +15,9 @@ wrong with which field.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
@@ -73,6 +74,15 @@ def error_response(code: str, message: str, status_code: int, fields=None):
     if fields:
         body["error"]["fields"] = fields
     return Response(body, status=status_code)
+
+
+@csrf_exempt
+def unknown_address(request, *args, **kwargs):
+    """Any other address under the API's prefix: the API's own 404, in its
+    error shape, instead of the host's page tree (an HTML page, and for a
+    POST a CSRF refusal, neither of which an API client can read)."""
+    body = {"error": {"code": "not_found", "message": _("No such address.")}}
+    return JsonResponse(body, status=404)
 
 
 def exception_handler(exc, context):

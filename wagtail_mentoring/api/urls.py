@@ -6,10 +6,11 @@
 (served from the host's static files: no CDN).
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
 from wagtail_mentoring.api import (
     admin_views,
+    base,
     schema,
     views,
     views_admin_actions,
@@ -262,4 +263,6 @@ urlpatterns = [
         community.LeaveSpace.as_view(),
         name="space_leave",
     ),
+    # Last: every other address under the prefix is the API's own 404.
+    re_path(r"^", base.unknown_address, name="unknown_address"),
 ]

@@ -87,7 +87,7 @@ class MentorRequestList(ListBase):
     queryset = MentorRequest.objects.none()  # the schema's model
 
     permission_classes = [ProgramAdminScope]
-    serializer_class = a.MentorRequestSerializer
+    serializer_class = a.AdminMentorRequestSerializer
     filterset_fields = ["status", "program"]
 
     def get_queryset(self):
@@ -105,7 +105,7 @@ class AcceptMentorRequest(APIBase):
 
     permission_classes = [ProgramAdminScope]
 
-    @documented(request=None, responses={200: a.MentorRequestSerializer, **ERRORS})
+    @documented(request=None, responses={200: a.AdminMentorRequestSerializer, **ERRORS})
     def post(self, request, pk: int):
         mentor_request = get_object_or_404(
             MentorRequest.objects.select_related(
@@ -119,7 +119,7 @@ class AcceptMentorRequest(APIBase):
         mentor_request = MentorRequest.objects.select_related(
             "mentee_enrollment__user", "mentor_enrollment__user"
         ).get(pk=pk)
-        return Response(a.MentorRequestSerializer(mentor_request).data)
+        return Response(a.AdminMentorRequestSerializer(mentor_request).data)
 
 
 class SponsorshipPair(APIBase):
