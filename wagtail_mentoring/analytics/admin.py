@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
-from wagtail_mentoring.analytics import charts, kpis, outcomes
+from wagtail_mentoring.analytics import charts, kpis, outcomes, surveys
 from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
 from wagtail_mentoring.programs.models import Cohort, ProgramPage
@@ -180,7 +180,9 @@ class DashboardView(ReportView):
             else kpis.per_program(programs, period, activity, "current"),
             "charts": _charts(current, month_labels, series),
             "generated": timezone.localtime(),
+            "surveys": surveys.summarize(programs, period, cohort),
         }
+        report["charts"].update(_survey_charts(report["surveys"]))
         if self.request.user.has_perm(VIEW_EQUITY_REPORTS):
             report["equity"] = aggregate(
                 kpis.applicants(programs, period, cohort),
@@ -296,6 +298,33 @@ def _tables(report) -> dict:
             report["months"],
         ),
     }
+    found = report["surveys"]
+    tables["survey_satisfaction"] = (
+        _("Satisfaction in surveys"),
+        [_("Rating"), _("Answers")],
+        found.satisfaction.rows,
+    )
+    tables["survey_nps"] = (
+        _("Would recommend the program"),
+        [_("Answer"), _("Answers")],
+        found.nps.rows,
+    )
+    tables["survey_growth"] = (
+        _("Self-rated growth"),
+        [_("When"), _("Responses"), _("Mean (1–5)")],
+        [
+            (
+                _("At the start"),
+                found.growth_before.responses,
+                _suppressed(found.growth_before),
+            ),
+            (
+                _("At the end"),
+                found.growth_after.responses,
+                _suppressed(found.growth_after),
+            ),
+        ],
+    )
     if report.get("outcomes"):
         found = report["outcomes"]
         tables["outcomes"] = (
@@ -346,6 +375,32 @@ def _tables(report) -> dict:
             ],
         )
     return tables
+
+
+def _suppressed(rated):
+    return _("suppressed") if rated.suppressed else _number(rated.mean)
+
+
+def _survey_charts(found) -> dict:
+    growth = [
+        (str(label), rated.mean)
+        for label, rated in (
+            (_("At the start"), found.growth_before),
+            (_("At the end"), found.growth_after),
+        )
+        if rated.mean is not None
+    ]
+    return {
+        "survey_satisfaction": charts.bars(
+            _("Satisfaction in surveys"),
+            [
+                (_("%(n)s of 5") % {"n": n}, count)
+                for n, count in found.satisfaction.rows
+            ],
+        ),
+        "survey_nps": charts.bars(_("Would recommend the program"), found.nps.rows),
+        "survey_growth": charts.bars(_("Self-rated growth (mean, 1–5)"), growth),
+    }
 
 
 def _headlines(current: kpis.Kpis, previous: kpis.Kpis) -> list[dict]:
