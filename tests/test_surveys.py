@@ -372,12 +372,12 @@ def test_survey_results_withheld_below_the_threshold(program):
         _respond(survey, date(2026, 10, 1), satisfied=4, why=f"text {n}")
     results = survey_results(survey, min_size=5)
     assert results["suppressed"] and results["questions"] == []
-    _respond(survey, date(2026, 10, 1), satisfied=2, recommend=10)
+    _respond(survey, date(2026, 10, 1), satisfied=2, recommend=10, why="text 4")
     results = survey_results(survey, min_size=5)
     satisfied = results["questions"][0]
     assert satisfied.mean == pytest.approx(3.6)
     assert dict(satisfied.rows) == {"1": 0, "2": 1, "3": 0, "4": 4, "5": 0}
-    assert results["questions"][3].texts == [f"text {n}" for n in range(4)]
+    assert results["questions"][3].texts == [f"text {n}" for n in range(5)]
     # Only one person answered the NPS question: that question is withheld.
     assert results["questions"][2].suppressed
     assert results["questions"][2].rows == [] and results["questions"][2].nps is None
