@@ -396,3 +396,50 @@ def test_dashboard_shows_survey_section(client, program, program_admin):
     body = page.content.decode()
     assert page.status_code == 200
     assert "Surveys" in body and "4.2" in body
+
+
+def test_a_broken_post_of_the_admin_form_is_refused_not_a_crash(
+    client, program, program_admin
+):
+    login(client, program_admin)
+    response = client.post(
+        reverse("wm_surveys:add"), {"program": program.pk, "title": "Half a form"}
+    )
+    assert response.status_code == 200
+    assert not Survey.objects.exists()
+
+
+def test_program_admin_composes_a_survey_in_the_admin(
+    client, program, other_program, program_admin
+):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    login(client, program_admin)
+    questions = streamfield(
+        [("nps", {"label": "Recommend it?", "help_text": "", "required": True})]
+    )
+    data = nested_form_data(
+        {
+            "program": program.pk,
+            "title": "Kick-off",
+            "moment": Moment.START,
+            "audience": Audience.EVERYONE,
+            "anonymous": True,
+            "active": True,
+            "intro": "",
+            "questions": questions,
+        }
+    )
+    # Not for a program one does not administer: refused, nothing saved.
+    refused = client.post(
+        reverse("wm_surveys:add"), {**data, "program": other_program.pk}
+    )
+    assert refused.status_code == 200 and not Survey.objects.exists()
+    assert client.post(reverse("wm_surveys:add"), data).status_code == 302
+    survey = Survey.objects.get()
+    assert (survey.program, survey.title, survey.anonymous) == (
+        program,
+        "Kick-off",
+        True,
+    )
+    assert [b.block_type for b in survey.questions] == ["nps"]

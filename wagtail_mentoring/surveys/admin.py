@@ -45,6 +45,24 @@ class SurveyForm(WagtailAdminModelForm):
         if self.instance.pk:
             # Its answers belong to the program: a survey never moves.
             self.fields["program"].disabled = True
+        if "questions" in self.fields:
+            self._tolerate_broken_questions(self.fields["questions"])
+
+    @staticmethod
+    def _tolerate_broken_questions(field):
+        # Wagtail reads a stream's posted keys without checking them: a
+        # truncated or hand-made POST would be a server error. It is "no
+        # questions" instead, which the form refuses (a survey needs one).
+        widget = field.widget
+        read = widget.value_from_datadict
+
+        def value_from_datadict(data, files, name):
+            try:
+                return read(data, files, name)
+            except (KeyError, ValueError):
+                return field.block.to_python([])
+
+        widget.value_from_datadict = value_from_datadict
 
 
 class SurveyCreateView(ServiceFormMixin, generic.CreateView):
