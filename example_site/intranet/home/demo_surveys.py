@@ -219,7 +219,7 @@ def seed_surveys(engineering: ProgramPage, seed: int = 2026) -> str:
                 },
             )
             asked.append(member.user.get_username())
-    return (
-        f" Surveys: {len(responses)} answers on {history.title}; "
-        f"open survey for {', '.join(asked[:4])} at /mentoring/surveys/."
-    )
+    note = f" Surveys: {len(responses)} answers on {history.title}"
+    if asked:
+        note += f"; open survey for {', '.join(asked[:4])} at /mentoring/surveys/"
+    return note + "."
