@@ -4,6 +4,11 @@ program admin: no server error, no response the schema does not describe.
 
 Short by default (``WM_FUZZ_EXAMPLES`` examples per operation, 5 unless set);
 CI's long run sets e.g. ``WM_FUZZ_EXAMPLES=200``.
+
+The stateful phase follows the schema's OpenAPI links (``api/schema_links.py``):
+schedule a meeting → read, cancel it; start a run → its status; list → act on
+the first row. ``WM_FUZZ_SCENARIOS`` scenarios (5 unless set) of at most
+``WM_FUZZ_STEPS`` calls (10 unless set).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,10 +29,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.authorization_world import ADMIN, MENTEE, build_world
+from tests.journey_data import STEP_REFLECT
 from wagtail_mentoring.api import tokens
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 EXAMPLES = int(os.environ.get("WM_FUZZ_EXAMPLES", "5"))
+SCENARIOS = int(os.environ.get("WM_FUZZ_SCENARIOS", "5"))
+STEPS = int(os.environ.get("WM_FUZZ_STEPS", "10"))
 PREFIX = "/api/mentoring/v1"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
@@ -62,6 +70,8 @@ def test_fuzz_the_api_against_its_schema(role, scope):
         "space_id": world.space.pk,
         "thread_id": world.thread.pk,
         "program_id": world.program.pk,
+        "journey_id": world.journey.pk,
+        "step_id": STEP_REFLECT,
     }
     failures = []
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -93,3 +103,55 @@ def test_fuzz_the_api_against_its_schema(role, scope):
             with contextlib.suppress(Exception):  # recorded in failures above
                 run()
     assert not failures, "\n\n".join(failures[:10])
+
+
+@pytest.mark.parametrize("role, scope", [(MENTEE, "api"), (ADMIN, "api:admin")])
+def test_fuzz_chains_of_calls_along_the_schemas_links(role, scope):
+    world = build_world()
+    user = world.users[role]
+    secret = tokens.create_token(user, user, name="fuzz", scope=scope).secret
+    schema = schemathesis.openapi.from_wsgi(
+        f"{PREFIX}/schema/?format=json", get_wsgi_application()
+    )
+    # Where a chain starts: ids no response links to (the world's program and
+    # space); everything after comes from the responses.
+    roots = {"program_id": world.program.pk, "space_id": world.space.pk}
+    followed = []
+
+    class Workflow(schema.as_state_machine()):
+        def before_call(self, case):
+            for name, value in roots.items():
+                if name in (case.path_parameters or {}):
+                    case.path_parameters[name] = value
+
+        def step(self, input):
+            output = super().step(input)
+            if input.transition is not None and input.is_applied:
+                followed.append(
+                    (input.case.operation.label, output.response.status_code)
+                )
+            return output
+
+        def get_call_kwargs(self, case):
+            return {
+                "base_url": PREFIX,
+                "headers": {"Authorization": f"Bearer {secret}"},
+            }
+
+        def validate_response(self, response, case, additional_checks=None, **kw):
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kw)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # The links were followed, and at least one reached a real row.
+    assert followed, "no link was followed"
+    assert any(status < 300 for _label, status in followed), followed

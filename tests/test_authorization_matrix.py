@@ -211,6 +211,7 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:unsubscribe": same(EVERYONE),
     # Everyone downloads their own data (the address names nobody).
     "wagtail_mentoring:export_my_data": post_only(SIGNED_IN),
+    "wagtail_mentoring:self_identification": same(SIGNED_IN),
     # Flash mentoring: anyone signed in browses and books; a booking is the
     # booker's, the mentor's (the partner) and the program admins'.
     "wagtail_mentoring:office_hours": same(SIGNED_IN),
@@ -283,6 +284,36 @@ EXPECTED: dict[str, Rule] = {
         f"wm_api:{name}": post_only(PAIR)
         for name in ("meeting_cancel", "meeting_feedback", "goal_check_in")
     },
+    "wm_api:profile": read_only(SIGNED_IN),
+    "wm_api:my_journeys": read_only(SIGNED_IN),
+    "wm_api:journey_steps": read_only(PAIR),
+    **{
+        f"wm_api:{name}": post_only(PAIR)
+        for name in (
+            "meeting_log",
+            "meeting_reschedule",
+            "meeting_notes",
+            "goal",
+            "relationship_end",
+            "relationship_rematch",
+            "relationship_extend",
+            "step_complete",
+            "step_checklist",
+            "step_reflection",
+        )
+    },
+    # Find a mentor: the mentee's application; the world's request is another
+    # mentee's, addressed to the partner.
+    "wm_api:suggestions": read_only({MENTEE}),
+    "wm_api:mentor_requests": same(SIGNED_IN),
+    "wm_api:mentor_request_withdraw": REFUSED,
+    "wm_api:mentor_request_accept": post_only({PARTNER}),
+    "wm_api:mentor_request_decline": post_only({PARTNER}),
+    # Membership: anyone signed in; the service decides (and says why not).
+    **{
+        f"wm_api:space_{name}": post_only(SIGNED_IN)
+        for name in ("join", "ask", "leave")
+    },
     "wm_api:threads": same(SPACE_READERS),
     "wm_api:posts": same(SPACE_READERS),
     "wm_api:admin_applications": read_only(ANY_PROGRAM_ADMIN),
@@ -293,6 +324,21 @@ EXPECTED: dict[str, Rule] = {
     "wm_api:admin_proposals": read_only(ADMINS_OF_A),
     "wm_api:admin_proposal_decide": post_only(ADMINS_OF_A),
     "wm_api:admin_publish": post_only(ADMINS_OF_A),
+    # Reports as JSON: each as its admin screen; group statistics need the
+    # equity permission too (the dashboard's split: a program admin who is a
+    # steward, only the superuser here).
+    "wm_api:admin_report_dashboard": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_report_dashboard_equity": read_only(ONLY_SUPERUSER),
+    "wm_api:admin_report_journeys": read_only(ADMINS_OF_A),
+    "wm_api:admin_report_sponsorship_equity": read_only(STEWARDS),
+    "wm_api:admin_report_sponsor_accountability": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_manual_pair": post_only(ADMINS_OF_A),
+    "wm_api:admin_mentor_requests": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_mentor_request_accept": post_only(ADMINS_OF_A),
+    # Program A's sponsorship program (the world's "circle").
+    "wm_api:admin_sponsorship_pair": post_only(ADMINS_OF_A),
+    "wm_api:admin_opportunity_nominations": read_only(ANY_PROGRAM_ADMIN),
+    "wm_api:admin_opportunity_nomination_decide": post_only(ADMINS_OF_A),
     # Everyone with the admin manages their own API tokens.
     "wm_api_tokens:index": read_only(ADMIN_USERS),
     "wm_api_tokens:add": same(ADMIN_USERS),
@@ -704,6 +750,12 @@ def _kwarg(name, namespace, kwarg, w):
         ("wagtail_mentoring_lti:continue", "token"): "made-up-token",
         ("wagtail_mentoring_lti:course", "context_pk"): w.lti_course.pk,
         ("wm_api_tokens:revoke", "pk"): w.api_token.pk,
+        ("wm_api:admin_sponsorship_pair", "program_id"): w.circle.pk,
+        ("wm_api:admin_mentor_request_accept", "pk"): w.mentor_request.pk,
+        (
+            "wm_api:admin_opportunity_nomination_decide",
+            "pk",
+        ): w.opportunity_nomination.pk,
         ("wm_hris:dry_run", "pk"): w.hris_import.pk,
         ("wagtail_mentoring_scim:user", "pk"): w.users[MENTEE].pk,
         ("wagtail_mentoring_scim:group", "pk"): 1,
@@ -754,6 +806,10 @@ def _kwarg(name, namespace, kwarg, w):
             return w.run.pk
         if name == "wm_api:admin_proposal_decide":
             return w.proposal.pk
+        if name == "wm_api:suggestions":
+            return w.application.pk
+        if name.startswith("wm_api:mentor_request_"):
+            return w.mentor_request.pk
         return {
             "pk": w.relationship.pk,
             "meeting_pk": w.meeting.pk,
@@ -761,6 +817,8 @@ def _kwarg(name, namespace, kwarg, w):
             "space_id": w.space.pk,
             "thread_id": w.thread.pk,
             "program_id": w.program.pk,
+            "journey_id": w.journey.pk,
+            "step_id": STEP_REFLECT,
         }[kwarg]
     objects = {
         "wm_applications": w.application,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
@@ -22,8 +22,9 @@ from tests.factories import (
     make_program,
     make_user,
 )
-from wagtail_mentoring.analytics import kpis
+from wagtail_mentoring.analytics import kpis, summary
 from wagtail_mentoring.analytics.equity import aggregate
+from wagtail_mentoring.analytics.models import ActivityDay
 from wagtail_mentoring.engagement.models import (
     Feedback,
     Goal,
@@ -517,3 +518,149 @@ def test_equity_split_beyond_the_funnel_computed_by_hand(program, world):
     # Ed is pending, Flo declined and Gus withdrew: none got further.
     assert set(rows["man"].counts.values()) == {0}
     assert table.totals["ended_early"] == 1
+
+
+# ---------------------------------------------------------------------------
+# The activity summary: whole UTC days from the table, the rest live
+
+
+ZONES = ["UTC", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolkata"]
+
+
+def utc(month, day, hour=0, minute=0):
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def _figures(activity):
+    return (
+        activity.meetings,
+        activity.meetings_by_program,
+        activity.meetings_by_month,
+        activity.ratings,
+        activity.ratings_by_program,
+        activity.messages,
+    )
+
+
+@pytest.fixture
+def around_midnight(program, world):
+    """Meetings, messages and ratings just either side of UTC midnights, month
+    ends and local midnights, in Hal's relationship (which spans every period)."""
+    hal = Relationship.objects.get(members__enrollment=world["hal"])
+    moments = [
+        utc(8, 31, 23, 30),
+        utc(9, 1, 0, 10),
+        utc(9, 30, 11, 30),  # Auckland's 1 October begins at 11:00 UTC
+        utc(9, 30, 12, 30),
+        utc(10, 31, 18, 45),
+        utc(11, 19, 23, 59),
+        utc(11, 20, 0, 0),  # the first day the summary leaves live below
+        utc(11, 30, 10, 20),
+        utc(11, 30, 23, 59),
+        utc(12, 1, 0, 0),
+    ]
+    for n, when in enumerate(moments):
+        _meeting(hal, when)
+        Message.objects.create(
+            relationship=hal, author=world["hal"].user, body="Hi", created_at=when
+        )
+        Feedback.objects.create(
+            relationship=hal,
+            author=world["hal"].user,
+            kind="meeting",
+            rating=1 + n % 5,
+            created_at=when,
+        )
+    return hal
+
+
+def _windows():
+    return [
+        PERIOD,
+        kpis.Period(date(2026, 9, 1), date(2026, 9, 1)),
+        kpis.Period(date(2026, 9, 30), date(2026, 10, 31)),
+        kpis.Period(date(2026, 11, 19), date(2026, 11, 30)),
+    ]
+
+
+def _assert_summary_equals_live(programs):
+    for zone in ZONES:
+        with timezone.override(zone):
+            for period in _windows():
+                periods = {"current": period, "previous": period.previous()}
+                months = kpis.month_starts(12, period.end)
+                live = kpis.Activity.of(programs, periods, months, summarised=False)
+                summed = kpis.Activity.of(programs, periods, months)
+                assert summed.as_of is not None and live.as_of is None
+                assert _figures(summed) == _figures(live), (zone, period)
+                assert kpis.compute(programs, period, summed) == kpis.compute(
+                    programs, period, live
+                )
+
+
+def test_the_summary_gives_exactly_the_live_figures_in_every_time_zone(
+    program, world, around_midnight
+):
+    programs = type(program).objects.filter(pk=program.pk)
+    assert summary.refresh(now=utc(11, 20, 9)) > 0
+    assert ActivityDay.objects.filter(day__lt=date(2026, 11, 20)).exists()
+    assert not ActivityDay.objects.filter(day__gte=date(2026, 11, 20)).exists()
+    _assert_summary_equals_live(programs)
+    # And by hand, in Auckland (UTC+13 from late September): September there
+    # ends at 11:00 UTC on the 30th.
+    with timezone.override("Pacific/Auckland"):
+        september = kpis.Period(date(2026, 9, 1), date(2026, 9, 30))
+        activity = kpis.Activity.of(programs, {"current": september})
+        # Ada's of 15 September and Hal's of 31 August 23:30 UTC (11:30 on 1
+        # September there) and 1 September 00:10 UTC; Hal's of 30 September
+        # 11:30 UTC is already October there, Bo's of 1 October too.
+        assert activity.meetings["current"] == 3
+
+
+def test_a_refresh_recounts_only_the_days_that_changed(
+    program, world, around_midnight, django_capture_on_commit_callbacks
+):
+    programs = type(program).objects.filter(pk=program.pk)
+    summary.refresh(now=utc(11, 20, 9))
+    assert summary.refresh(now=utc(11, 20, 9, 15)) == 0  # nothing changed
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = Meeting.objects.get(starts_at=utc(9, 1, 0, 10))
+        moved.starts_at = utc(10, 2, 8)
+        moved.save()
+        Message.objects.filter(created_at=utc(9, 30, 12, 30)).delete()
+        held = Meeting.objects.get(status="scheduled")
+        held.starts_at, held.status = utc(11, 5, 9), "held"
+        held.save()
+    with timezone.override("UTC"):
+        periods = {"current": PERIOD}
+        assert (
+            kpis.Activity.of(programs, periods, summarised=False).meetings["current"]
+            != kpis.Activity.of(programs, periods).meetings["current"]
+        )
+    # 1 Sep and 2 Oct (the move), 30 Sep (the message), 5 Nov and 5 Dec (the
+    # meeting now held): the first three are summarised, the last is not yet;
+    # plus the day completed since (20 Nov).
+    assert summary.refresh(now=utc(11, 21, 0, 5)) == 5
+    _assert_summary_equals_live(programs)
+
+
+def test_the_page_says_how_fresh_the_figures_are(client, program, world, program_admin):
+    response = _get(client, program_admin, **CUSTOM)
+    assert "Computed from live data" in response.content.decode()
+    summary.refresh()
+    page = _get(client, program_admin, **CUSTOM).content.decode()
+    as_of = timezone.localtime(summary.state().refreshed_at).strftime("%H:%M")
+    assert f"figures as of {as_of} (refreshed every 15 min)" in page
+
+
+def test_the_refresh_is_a_periodic_job_and_asked_for_when_missed(
+    client, program, world, program_admin, django_capture_on_commit_callbacks
+):
+    from wagtail_mentoring.tasks import PERIODIC_JOBS
+
+    task, _schedule = PERIODIC_JOBS["dashboard-summary"]
+    assert task.name.endswith("refresh_activity_summary")
+    # No beat, no cron: the dashboard's first visit asks the dispatcher.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _get(client, program_admin, **CUSTOM).status_code == 200
+    assert summary.state() is not None and not summary.due()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,8 @@ from tests.factories import (
     make_user,
 )
 from wagtail_mentoring.analytics import kpis, outcomes
+from wagtail_mentoring.people.models import SelfIdentification
+from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS
 from wagtail_mentoring.programs.models import (
     Enrollment,
     Relationship,
@@ -25,6 +28,7 @@ from wagtail_mentoring.programs.models import (
 )
 from wagtail_mentoring.sponsorship.models import CareerOutcome
 
+User = get_user_model()
 PERIOD = kpis.Period(date(2026, 9, 1), date(2026, 11, 30))  # T0 = 2025-11-30
 
 
@@ -126,3 +130,105 @@ def test_outcomes_on_the_page_when_asked(client, program, company, program_admin
     ).content.decode()
     assert "Association, not cause" in body
     assert "Still active twelve months on" in body and "75.0" in body
+
+
+@override_settings(WAGTAIL_MENTORING={"MIN_GROUP_SIZE": 3})
+def test_outcomes_by_month_joined_hide_small_months_and_their_complement(
+    program, company
+):
+    programs = type(program).objects.filter(pk=program.pk)
+    [june] = outcomes.compare(programs, PERIOD).by_month
+    assert june.label == "Jun 2025" and not june.hidden
+    assert june.retention.sponsee_rate == pytest.approx(3 / 4)
+    assert june.promotion.comparable_rate == pytest.approx(1 / 6)
+    # One more participant who joined in July 2025: a month of one is hidden,
+    # and June too (the overall row minus June would give July away).
+    _pair(
+        program,
+        _person("july", 3),
+        Relationship.objects.first().members.get(role="mentor").user,
+        timezone.make_aware(datetime(2025, 7, 10)),
+    )
+    found = outcomes.compare(programs, PERIOD)
+    assert [(s.label, s.hidden) for s in found.by_month] == [
+        ("Jun 2025", True),
+        ("Jul 2025", True),
+    ]
+    assert all(s.retention.sponsee_rate is None for s in found.by_month)
+    assert found.retention.sponsees == 5  # the overall row still counts all
+
+
+@override_settings(WAGTAIL_MENTORING={"MIN_GROUP_SIZE": 3})
+def test_outcomes_by_consented_group_computed_by_hand(program, company):
+    programs = type(program).objects.filter(pk=program.pk)
+    women = ["p1", "p2", "p3"]  # p1 promoted; all three still active
+    for name in women:
+        SelfIdentification.objects.create(
+            user=User.objects.get(pk=_user_id(name)),
+            consented_at=timezone.now(),
+            answers={"gender": "woman"},
+        )
+    # p4 gave no consented answer: not disclosed.
+    assert outcomes.compare(programs, PERIOD).by_group == []  # not asked for
+    found = outcomes.compare(programs, PERIOD, by_group=True)
+    gender = dict(found.by_group)["Gender"]
+    rows = {split.label: split for split in gender}
+    # Women (3) shown; "Not disclosed" (p4 alone) hidden, and with only one
+    # hidden the next-smallest, the women, too.
+    assert rows["Not disclosed"].hidden and rows["Woman"].hidden
+    with override_settings(WAGTAIL_MENTORING={"MIN_GROUP_SIZE": 1}):
+        # The floor is 3, whatever the setting: the same.
+        assert dict(outcomes.compare(programs, PERIOD, by_group=True).by_group)[
+            "Gender"
+        ][0].hidden
+    SelfIdentification.objects.create(
+        user=User.objects.get(pk=_user_id("p4")),
+        consented_at=timezone.now(),
+        answers={"gender": "woman"},
+    )
+    gender = dict(outcomes.compare(programs, PERIOD, by_group=True).by_group)["Gender"]
+    [women_row] = [s for s in gender if s.label == "Woman"]
+    assert not women_row.hidden
+    assert women_row.retention.sponsee_rate == pytest.approx(3 / 4)
+    assert women_row.promotion.sponsee_rate == pytest.approx(1 / 4)
+    assert women_row.promotion.comparable_rate == pytest.approx(1 / 6)
+
+
+@override_settings(WAGTAIL_MENTORING={"MIN_GROUP_SIZE": 3})
+def test_outcomes_by_group_only_for_stewards(client, program, company, program_admin):
+    for name in ("p1", "p2", "p3", "p4"):
+        SelfIdentification.objects.create(
+            user=User.objects.get(pk=_user_id(name)),
+            consented_at=timezone.now(),
+            answers={"gender": "woman"},
+        )
+    query = {
+        "period": "custom",
+        "start": "2026-09-01",
+        "end": "2026-11-30",
+        "outcomes": "1",
+    }
+    client.login(username=login_identifier(program_admin), password=PASSWORD)
+    body = client.get(reverse("wm_dashboard:index"), query).content.decode()
+    assert "by the month participants joined" in body
+    assert "Outcomes by self-identified group" not in body
+    steward = make_user(
+        "stew",
+        admin_access=True,
+        groups=[program.admin_group],
+        perms=[VIEW_EQUITY_REPORTS],
+    )
+    client.login(username=login_identifier(steward), password=PASSWORD)
+    body = client.get(reverse("wm_dashboard:index"), query).content.decode()
+    assert "Outcomes by self-identified group" in body
+    csv = client.get(
+        reverse("wm_dashboard:index"),
+        {**query, "export": "csv", "table": "outcomes_groups"},
+    ).content.decode()
+    assert "Woman" in csv and "75.0" in csv
+
+
+def _user_id(name):
+    return RelationshipMember.objects.filter(
+        user__in=User.objects.filter(**{f"{User.USERNAME_FIELD}__startswith": name})
+    ).values_list("user_id", flat=True)[0]

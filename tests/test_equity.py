@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PROFILE
@@ -156,3 +157,87 @@ def test_demo_seed_shows_both_shown_and_suppressed_groups():
     assert any(row.suppressed for row in rows)
     assert any(not row.suppressed and row.counts["nominated"] for row in rows)
     assert report.table.totals["sponsored"] and report.table.totals["promoted"]
+
+
+# ---------------------------------------------------------------------------
+# Consent from the intranet: people give and withdraw it themselves
+
+
+def _audit(user):
+    from wagtail.models import ModelLogEntry
+
+    return list(
+        ModelLogEntry.objects.filter(object_id=str(user.pk))
+        .filter(action__startswith="wagtail_mentoring.self_identification")
+        .order_by("pk")
+        .values_list("action", "data")
+    )
+
+
+@pytest.mark.django_db
+def test_an_employee_consents_changes_and_withdraws_from_their_page(client):
+    from tests.factories import PASSWORD, login_identifier
+
+    url = reverse("wagtail_mentoring:self_identification")
+    person = make_user("consenting")
+    assert client.get(url).status_code == 302  # signed out: to the login
+    client.login(username=login_identifier(person), password=PASSWORD)
+    page = client.get(url).content.decode()
+    assert "You have not consented" in page and 'name="gender"' in page
+
+    # Answers without the consent box: nothing kept.
+    client.post(url, {"gender": "woman"})
+    assert not SelfIdentification.objects.filter(user=person).exists()
+    assert _audit(person) == []
+
+    client.post(url, {"gender": "woman", "consent": "on"})
+    answers = SelfIdentification.objects.get(user=person)
+    assert answers.answers == {"gender": "woman"} and answers.consented_at
+    assert consented_groups([person.pk])["gender"]["woman"] == {person.pk}
+
+    client.post(url, {"gender": "non_binary", "consent": "on"})
+    assert SelfIdentification.objects.get(user=person).answers == {
+        "gender": "non_binary"
+    }
+    client.post(url, {"gender": "non_binary", "consent": "on"})  # no change
+
+    client.post(url, {"gender": "non_binary"})  # unticked: withdrawn
+    assert not SelfIdentification.objects.filter(user=person).exists()
+    assert person.pk in consented_groups([person.pk])["gender"][UNDISCLOSED]
+    # Each change audited once, never with the answers themselves.
+    assert [action.rsplit(".", 1)[1] for action, _data in _audit(person)] == [
+        "consent",
+        "change",
+        "withdraw",
+    ]
+    assert all("woman" not in str(data) for _action, data in _audit(person))
+
+
+@pytest.mark.django_db
+def test_only_the_person_sets_their_own_consent_and_only_known_values():
+    from django.core.exceptions import PermissionDenied
+
+    from wagtail_mentoring.people.services import set_self_identification
+
+    person, other = make_user("me"), make_user("hr-person", superuser=True)
+    with pytest.raises(PermissionDenied):
+        set_self_identification(
+            person, by=other, consent=True, answers={"gender": "woman"}
+        )
+    with pytest.raises(ValueError):
+        set_self_identification(
+            person, by=person, consent=True, answers={"gender": "martian"}
+        )
+    assert not SelfIdentification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_form_offers_only_configured_values(client):
+    from tests.factories import PASSWORD, login_identifier
+
+    person = make_user("picky")
+    client.login(username=login_identifier(person), password=PASSWORD)
+    url = reverse("wagtail_mentoring:self_identification")
+    response = client.post(url, {"gender": "martian", "consent": "on"})
+    assert response.status_code == 200 and "martian" in response.content.decode()
+    assert not SelfIdentification.objects.exists()

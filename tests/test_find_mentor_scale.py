@@ -240,6 +240,45 @@ def test_every_edit_is_seen_at_once(program):
     _same(mine)
 
 
+def test_only_edits_the_table_reads_rebuild_it(program, monkeypatch):
+    mine, mentors = _world(program, 12)
+    builds = []
+    build = suggestion_table.build_table
+    monkeypatch.setattr(
+        suggestion_table,
+        "build_table",
+        lambda *args: builds.append(args) or build(*args),
+    )
+    _same(mine)
+    assert len(builds) == 1
+    # another mentee, outside the table: no rebuild, the same answer
+    asker = MentorRequest.objects.first().mentee_enrollment.user.mentoring_profile
+    asker.bio = "kubernetes kubernetes kubernetes"
+    asker.save()
+    _same(mine)
+    assert len(builds) == 1
+    # a mentor's words, and a manager's above the mentors: rebuilt
+    profile = mentors[4].user.mentoring_profile
+    profile.bio = "negotiation budgeting"
+    profile.save()
+    _same(mine)
+    assert len(builds) == 2
+    managers = EmployeeProfile.objects.exclude(manager=None).values("manager_id")
+    boss = (
+        EmployeeProfile.objects.filter(user_id__in=managers)
+        .exclude(user__in=[e.user for e in mentors] + [mine.user])
+        .first()
+    )
+    boss.bio = "platform cloud"
+    boss.save()
+    _same(mine)
+    assert len(builds) == 3
+    # someone new who is no mentor: a new profile still rebuilds
+    make_user("newcomer", profile={"level": 2})
+    _same(mine)
+    assert len(builds) == 4
+
+
 def test_a_skills_change_moves_the_fingerprint(program):
     mine, mentors = _world(program, 12)
     before = suggestion_table.fingerprint(program, "mentor")

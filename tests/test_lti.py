@@ -473,7 +473,7 @@ def test_an_instructor_who_runs_the_program_enrols_the_course_once(
         client, custom=custom, sub="teacher-1", roles=(INSTRUCTOR,)
     )
     report_url = client.get(launch.context["report_url"])["Location"]
-    form = {"program": str(program.pk), "role": "mentee"}
+    form = {"destination": f"p:{program.pk}", "role": "mentee"}
     # Teaching the course is not running the program: refused, nothing written.
     client.post(report_url, {**form, "action": "enrol"})
     assert not Enrollment.objects.exists()

@@ -11,6 +11,7 @@ class WagtailMentoringConfig(AppConfig):
     def ready(self):
         # Django's documented place for imports that need the models loaded.
         from wagtail_mentoring import checks, permissions  # noqa: F401 (registers checks)
+        from wagtail_mentoring.analytics import summary as analytics_summary
         from wagtail_mentoring.community import signals as community_signals
         from wagtail_mentoring.engagement import signals as engagement_signals
         from wagtail_mentoring.journeys import signals as journey_signals
@@ -29,3 +30,4 @@ class WagtailMentoringConfig(AppConfig):
         program_signals.connect()
         community_signals.connect()
         webhook_signals.connect()
+        analytics_summary.connect()

@@ -13,6 +13,18 @@ from wagtail.log_actions import get_active_log_context, log
 
 #: action code → (label, message) as registered with ``register_log_actions``.
 ACTIONS = {
+    "wagtail_mentoring.self_identification.consent": (
+        _("Consent to equity reporting"),
+        _("Consented to the use of their self-identification in aggregate reports"),
+    ),
+    "wagtail_mentoring.self_identification.change": (
+        _("Change self-identification"),
+        _("Changed their self-identification answers"),
+    ),
+    "wagtail_mentoring.self_identification.withdraw": (
+        _("Withdraw consent to equity reporting"),
+        _("Withdrew consent; their self-identification answers were deleted"),
+    ),
     "wagtail_mentoring.hris.apply": (
         _("Apply HRIS import"),
         _("Applied an HRIS import"),

@@ -1,5 +1,10 @@
 """Every domain's models, imported so Django finds them in one app."""
 
+from wagtail_mentoring.analytics.models import (  # noqa: F401
+    ActivityDay,
+    ActivitySummaryState,
+    StaleActivityDay,
+)
 from wagtail_mentoring.api.models import PersonalAccessToken  # noqa: F401
 from wagtail_mentoring.community.events.models import (  # noqa: F401
     EventRSVP,

@@ -13,6 +13,8 @@ view added later is scoped without anyone remembering to.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -177,6 +179,51 @@ def track_report_people(user):
     )
     people.discard(None)
     return people
+
+
+# --- Program reports ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Whose part in a program's reports someone may see: ``people`` is
+    ``None`` for everyone (the program's admins), else the ids of the people
+    a role granted elsewhere covers (a course's instructor: its learners)."""
+
+    people: frozenset | None = None
+
+    def covers(self, user_id) -> bool:
+        return self.people is None or user_id in self.people
+
+
+#: Who else may see part of a program's reports: callables ``(user, program)``
+#: returning the ids of the people covered, or ``None`` (no grant). Optional
+#: apps register theirs (the LTI tool: a course's instructors).
+_REPORT_AUDIENCES: list = []
+
+
+def register_report_audience(audience) -> None:
+    if audience not in _REPORT_AUDIENCES:
+        _REPORT_AUDIENCES.append(audience)
+
+
+def report_scope(user, program) -> ReportScope | None:
+    """What of ``program``'s reports ``user`` may see; ``None``: nothing.
+
+    Its admins see everyone; anyone a registered audience grants sees the
+    people it names (only active accounts: people who left are in no report).
+    """
+    if not is_active_user(user):
+        return None
+    if can_administer(user, program):
+        return ReportScope()
+    granted = [audience(user, program) for audience in _REPORT_AUDIENCES]
+    granted = [set(people) for people in granted if people is not None]
+    if not granted:
+        return None
+    people = set().union(*granted)
+    active = get_user_model().objects.filter(pk__in=people, is_active=True)
+    return ReportScope(frozenset(active.values_list("pk", flat=True)))
 
 
 # --- Matching panel ---------------------------------------------------------

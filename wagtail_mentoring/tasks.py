@@ -4,6 +4,8 @@ cron hosts (``manage.py mentoring_run_jobs``)."""
 
 from celery.schedules import crontab
 
+from wagtail_mentoring.analytics.summary import REFRESH_MINUTES
+from wagtail_mentoring.analytics.tasks import refresh_activity_summary  # noqa: F401
 from wagtail_mentoring.community.events.tasks import (  # noqa: F401
     send_event_reminders,
     send_event_updates,
@@ -109,7 +111,18 @@ PERIODIC_JOBS = {
     "retry-webhooks": (retry_webhooks, crontab()),  # each minute
     # Hourly: each person's digest goes at their own local hour.
     "digests": (send_notification_digests, crontab(minute=0)),
+    # The dashboard's summary; the page shows its time and this interval.
+    "dashboard-summary": (
+        refresh_activity_summary,
+        crontab(minute=f"*/{REFRESH_MINUTES}"),
+    ),
 }
+
+
+def register_periodic_job(name: str, task, schedule) -> None:
+    """Add an optional app's periodic job (from its ``AppConfig.ready()``), so
+    beat and ``mentoring_run_jobs`` run it like the package's own."""
+    PERIODIC_JOBS.setdefault(name, (task, schedule))
 
 
 def beat_schedule() -> dict:

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wagtail_mentoring.matching.engine import MatchingError, solve_pairing
+from wagtail_mentoring.matching.engine import MatchingError, pairing, solve_pairing
 
 
 def reference(w: np.ndarray, locked=(), min_score=None) -> tuple[int, float]:
@@ -111,6 +111,33 @@ def test_later_blossom_runs_keep_the_optimum(case):
     w, top_k = case
     result = solve_pairing(w, top_k=top_k)
     check(result, w)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(larger_graphs(), st.sampled_from([1, 2, 8]))
+def test_pairs_the_degree_lp_leaves_go_to_the_blossom_run(case, handover):
+    # large runs hand the last few pairs breaking the degree LP's duals to the
+    # blossom run; small ones rarely do, so lower the threshold here
+    w, top_k = case
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pairing, "HANDOVER", handover)
+        result = solve_pairing(w, locked=(), top_k=top_k)
+    check(result, w)
+
+
+def test_the_hand_over_happens():
+    handed = 0
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pairing, "HANDOVER", 1)
+        for seed in range(10):
+            rng = np.random.default_rng(seed)
+            w = rng.integers(0, 100, (60, 60)).astype(float)
+            w[rng.random((60, 60)) < 0.5] = -np.inf
+            w = np.triu(w, 1) + np.triu(w, 1).T
+            r = solve_pairing(w, top_k=1)
+            check(r, w)
+            handed += r.stats["handed_over"]
+    assert handed > 0
 
 
 def test_later_blossom_runs_happen():

@@ -9,102 +9,25 @@ from __future__ import annotations
 
 import io
 
-from django import forms
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from wagtail_mentoring import spreadsheets
+from wagtail_mentoring import dispatch, spreadsheets
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
-from wagtail_mentoring.analytics import charts, kpis, outcomes, surveys
-from wagtail_mentoring.analytics.equity import aggregate
+from wagtail_mentoring.analytics import (
+    charts,
+    dashboard,
+    kpis,
+    outcomes,
+    summary,
+    surveys,
+)
+from wagtail_mentoring.analytics.tasks import refresh_activity_summary
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
-from wagtail_mentoring.programs.models import Cohort, ProgramPage
-
-PERIODS = [
-    ("30", gettext_lazy("Last 30 days")),
-    ("90", gettext_lazy("Last 90 days")),
-    ("365", gettext_lazy("Last 12 months")),
-    ("custom", gettext_lazy("Choose dates")),
-]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DashboardFilterForm(forms.Form):
-    program = forms.ModelChoiceField(
-        label=gettext_lazy("Program"),
-        queryset=ProgramPage.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("All my programs"),
-    )
-    cohort = forms.ModelChoiceField(
-        label=gettext_lazy("Cohort"),
-        queryset=Cohort.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("Every cohort"),
-        help_text=gettext_lazy(
-            "The people who applied to that intake, and their relationships."
-        ),
-    )
-    period = forms.ChoiceField(
-        label=gettext_lazy("Period"), choices=PERIODS, required=False, initial="90"
-    )
-    start = forms.DateField(
-        label=gettext_lazy("From"),
-        required=False,
-        widget=DateInput(),
-        help_text=gettext_lazy("With “Choose dates”."),
-    )
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
-
-    def __init__(self, *args, programs, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs.order_by("title")
-        self.fields["cohort"].queryset = (
-            Cohort.objects.filter(program__in=programs.values("pk"))
-            .select_related("program")
-            .order_by("program__title", "-starts_on", "name")
-        )
-        self.fields["cohort"].label_from_instance = lambda cohort: (
-            _("%(program)s: %(cohort)s")
-            % {"program": cohort.program.title, "cohort": cohort.name}
-        )
-
-    def clean(self):
-        data = super().clean()
-        program, cohort = data.get("program"), data.get("cohort")
-        if program and cohort and cohort.program_id != program.pk:
-            raise forms.ValidationError(
-                _("%(cohort)s is a cohort of another program.")
-                % {"cohort": cohort.name}
-            )
-        if data.get("period") == "custom":
-            if not (data.get("start") and data.get("end")):
-                raise forms.ValidationError(
-                    _("Choose both dates of the period, or a preset period.")
-                )
-            if data["start"] > data["end"]:
-                raise forms.ValidationError(_("The period must start before it ends."))
-            if (data["end"] - data["start"]).days > 3 * 366:
-                raise forms.ValidationError(
-                    _("Choose a period of three years or less.")
-                )
-        return data
-
-    def period_value(self) -> kpis.Period:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        choice = data.get("period") or "90"
-        if choice == "custom":
-            return kpis.Period(data["start"], data["end"])
-        return kpis.Period.last_days(int(choice))
 
 
 class DashboardView(ReportView):
@@ -117,22 +40,21 @@ class DashboardView(ReportView):
         return administered_programs(user).exists()
 
     def get(self, request, *args, **kwargs):
-        mine = administered_programs(request.user).specific(defer=True)
-        form = DashboardFilterForm(request.GET or None, programs=mine)
-        programs = administered_programs(request.user)
-        chosen = cohort = None
-        if form.is_bound and form.is_valid():
-            cohort = form.cleaned_data["cohort"]
-            chosen = form.cleaned_data["program"] or (cohort and cohort.program)
-            if chosen:
-                programs = programs.filter(pk=chosen.pk)
-        period = form.period_value()
+        form = dashboard.filter_form(request.user, request.GET)
+        programs, chosen, cohort, period = dashboard.scope(request.user, form)
+        if summary.due():
+            dispatch.enqueue(refresh_activity_summary)
         with kpis.reading():
             report = self.report(programs, period, chosen, cohort)
             # Outcomes compare with the whole company (every profile): asked
             # for, not read on every visit.
             if request.GET.get("outcomes"):
-                report["outcomes"] = outcomes.compare(programs, period, cohort)
+                report["outcomes"] = outcomes.compare(
+                    programs,
+                    period,
+                    cohort,
+                    by_group=request.user.has_perm(VIEW_EQUITY_REPORTS),
+                )
         export = request.GET.get("export")
         if export == "csv":
             return self.csv(report, request.GET.get("table", "funnel"))
@@ -152,43 +74,13 @@ class DashboardView(ReportView):
         return self.render_to_response(context)
 
     def report(self, programs, period, chosen, cohort=None) -> dict:
-        # Meetings, messages and ratings of both periods and the trend months
-        # in one pass over each table.
-        months = kpis.month_starts(12, period.end)
-        activity = kpis.Activity.of(
-            programs, {"current": period, "previous": period.previous()}, months, cohort
+        report = dashboard.report(self.request.user, programs, period, chosen, cohort)
+        report["charts"] = _charts(
+            report["kpis"], [row[0] for row in report["months"]], report["series"]
         )
-        current = kpis.compute(programs, period, activity, "current", cohort)
-        previous = kpis.compute(
-            programs, period.previous(), activity, "previous", cohort
-        )
-        months, series = kpis.monthly(
-            programs, 12, until=period.end, activity=activity, cohort=cohort
-        )
-        month_labels = [date_format(m, "M y") for m in months]
-        report = {
-            "program": chosen,
-            "cohort": cohort,
-            "period": period,
-            "kpis": current,
-            "previous": previous,
-            "headlines": _headlines(current, previous),
-            "months": list(zip(month_labels, *series.values(), strict=True)),
-            "trend_names": [str(label) for _key, label in kpis.TRENDS],
-            "programs": []
-            if chosen
-            else kpis.per_program(programs, period, activity, "current"),
-            "charts": _charts(current, month_labels, series),
-            "generated": timezone.localtime(),
-            "surveys": surveys.summarize(programs, period, cohort),
-        }
+        # Surveys: two queries, whatever the number of programs.
+        report["surveys"] = surveys.summarize(programs, period, cohort)
         report["charts"].update(_survey_charts(report["surveys"]))
-        if self.request.user.has_perm(VIEW_EQUITY_REPORTS):
-            report["equity"] = aggregate(
-                kpis.applicants(programs, period, cohort),
-                kpis.funnel_people(programs, period, cohort),
-                among=kpis.applicants(programs, period, cohort, query=True),
-            )
         return report
 
     # -- exports ---------------------------------------------------------
@@ -257,6 +149,28 @@ def _number(value, digits=1):
 
 def _percent(value):
     return "" if value is None else round(value * 100, 1)
+
+
+def _split_rows(split) -> list[tuple]:
+    """A month's or group's two outcome rows; a hidden one shows no numbers,
+    not even how many people it has."""
+    rows = []
+    for outcome in (split.retention, split.promotion):
+        name = _("Retention") if outcome is split.retention else _("Promotion")
+        if split.hidden or outcome.suppressed:
+            rows.append((split.label, name, "", _("suppressed"), "", ""))
+            continue
+        rows.append(
+            (
+                split.label,
+                name,
+                outcome.matched_sponsees,
+                _percent(outcome.sponsee_rate),
+                _percent(outcome.comparable_rate),
+                _percent(outcome.difference),
+            )
+        )
+    return rows
 
 
 def _tables(report) -> dict:
@@ -351,6 +265,29 @@ def _tables(report) -> dict:
                 for row in (found.retention, found.promotion)
             ],
         )
+        split_header = [
+            _("Outcome"),
+            _("Participants compared"),
+            _("Participants (%)"),
+            _("Comparable people, weighted (%)"),
+            _("Difference (points)"),
+        ]
+        tables["outcomes_months"] = (
+            _("Outcomes by the month participants joined"),
+            [_("Joined in"), *split_header],
+            [row for split in found.by_month for row in _split_rows(split)],
+        )
+        if found.by_group:
+            tables["outcomes_groups"] = (
+                _("Outcomes by self-identified group (consented answers)"),
+                [_("Dimension"), _("Group"), *split_header],
+                [
+                    (dimension, *row)
+                    for dimension, splits in found.by_group
+                    for split in splits
+                    for row in _split_rows(split)
+                ],
+            )
     if report["programs"]:
         tables["programs"] = (
             _("Programs"),
@@ -401,64 +338,6 @@ def _survey_charts(found) -> dict:
         "survey_nps": charts.bars(_("Would recommend the program"), found.nps.rows),
         "survey_growth": charts.bars(_("Self-rated growth (mean, 1–5)"), growth),
     }
-
-
-def _headlines(current: kpis.Kpis, previous: kpis.Kpis) -> list[dict]:
-    """The KPI tiles: value now, value in the previous period, and the change."""
-
-    def tile(label, now, before, kind="count", better="up"):
-        change = None
-        if now is not None and before is not None:
-            change = now - before
-        return {
-            "label": label,
-            "now": now,
-            "before": before,
-            "change": change,
-            "kind": kind,
-            "better": better,
-        }
-
-    return [
-        tile(_("Applied"), current.funnel[0].count, previous.funnel[0].count),
-        tile(_("Match rate"), current.match_rate, previous.match_rate, kind="percent"),
-        tile(
-            _("Median days to match"),
-            current.days_to_match_median,
-            previous.days_to_match_median,
-            kind="days",
-            better="down",
-        ),
-        tile(
-            _("Active relationships"),
-            current.active_relationships,
-            previous.active_relationships,
-        ),
-        tile(
-            _("Meetings per pair per month"),
-            current.meetings_per_pair_month,
-            previous.meetings_per_pair_month,
-            kind="decimal",
-        ),
-        tile(
-            _("Mean rating (1–5)"),
-            current.rating_mean,
-            previous.rating_mean,
-            kind="decimal",
-        ),
-        tile(
-            _("Goal completion"),
-            current.goal_completion,
-            previous.goal_completion,
-            kind="percent",
-        ),
-        tile(
-            _("Ended early"),
-            current.ended_early,
-            previous.ended_early,
-            better="down",
-        ),
-    ]
 
 
 def _charts(k: kpis.Kpis, month_labels, series) -> dict:

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connections, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail_mentoring.analytics import summary
+from wagtail_mentoring.analytics.models import ActivityDay
 from wagtail_mentoring.engagement.models import (
     Feedback,
     Goal,
@@ -376,13 +378,20 @@ def _aware(day: date) -> datetime:
 @dataclass
 class Activity:
     """Held meetings, messages and feedback of some programs, for several
-    periods and the trend months at once: one grouped query per table, so the
-    dashboard reads each big table once, not once per figure.
+    periods and the trend months at once, so the dashboard reads each table
+    once, not once per figure.
+
+    Whole UTC days come from the activity summary (``analytics/summary.py``)
+    when it has been refreshed and no cohort is chosen; the rest (the partial
+    days at the edges of each period in the current time zone, and the days
+    since the last refresh) is counted live: one grouped query per table over
+    those few hours. Without the summary everything is counted live.
 
     ``meetings[key]`` and ``meetings_by_program[key][program id]`` count held
     meetings per period key; ``meetings_by_month[month start]`` for the months;
     ``ratings[key][stars]`` and ``ratings_by_program[key][program id]`` are
-    ``{stars: count}``; ``messages[key]`` counts messages.
+    ``{stars: count}``; ``messages[key]`` counts messages; ``as_of`` is the
+    time of the summary's last refresh (``None``: every figure live).
     """
 
     meetings: dict
@@ -391,81 +400,198 @@ class Activity:
     ratings: dict
     ratings_by_program: dict
     messages: dict
+    as_of: datetime | None = None
 
     @classmethod
     def of(
-        cls, programs, periods: dict[str, Period], months=(), cohort=None
+        cls,
+        programs,
+        periods: dict[str, Period],
+        months=(),
+        cohort=None,
+        *,
+        summarised: bool = True,
     ) -> Activity:
         months = list(months)
-        ranges = {key: (p.since, p.until) for key, p in periods.items()}
-        if months:
-            ranges["_months"] = (
-                _aware(months[0]),
-                _aware((months[-1] + timedelta(32)).replace(day=1)),
-            )
-        since = min(low for low, _high in ranges.values())
-        until = max(high for _low, high in ranges.values())
+        # Every window counted, under an alias usable in SQL.
+        windows = {f"p{n}": (p.since, p.until) for n, p in enumerate(periods.values())}
+        for n, month in enumerate(months):
+            windows[f"m{n}"] = (_aware(month), _aware(_next_month(month)))
+        period_alias = dict(zip(periods, windows, strict=False))
+        month_alias = {month: f"m{n}" for n, month in enumerate(months)}
 
-        def counts(when):
+        current = summary.state() if summarised and cohort is None else None
+        whole, live = {}, {}
+        for alias, (low, high) in windows.items():
+            whole[alias], live[alias] = _split(
+                low, high, current.complete_until if current else None
+            )
+        # counts[alias][program id] = {column: n}
+        counts = {alias: {} for alias in windows}
+
+        def add(alias, program, column, n):
+            mine = counts[alias].setdefault(program, {})
+            mine[column] = mine.get(column, 0) + n
+
+        if current is not None:
+            _add_summary(programs, whole, add)
+        for rows, when, column in [
+            (
+                _of_relationships(Meeting, programs, cohort).filter(
+                    status=MeetingStatus.HELD
+                ),
+                "starts_at",
+                "meetings_held",
+            ),
+            (
+                _of_relationships(Message, programs, cohort),
+                "created_at",
+                "messages",
+            ),
+            (
+                _of_relationships(Feedback, programs, cohort),
+                "created_at",
+                None,
+            ),
+        ]:
+            if column != "meetings_held":
+                # The trend months count meetings only.
+                rows_live = {a: iv for a, iv in live.items() if a.startswith("p")}
+            else:
+                rows_live = live
+            _add_live(rows, when, rows_live, column, add)
+
+        def total(alias, column, program=None):
+            rows = (
+                counts[alias].values()
+                if program is None
+                else [counts[alias].get(program, {})]
+            )
+            return sum(row.get(column, 0) for row in rows)
+
+        def stars(row):
             return {
-                key: Count("pk", filter=Q(**{f"{when}__gte": low, f"{when}__lt": high}))
-                for key, (low, high) in ranges.items()
+                n: row[f"rating_{n}"] for n in range(1, 6) if row.get(f"rating_{n}")
             }
 
-        meetings = dict.fromkeys(periods, 0)
-        by_program = {key: {} for key in periods}
-        by_month = {}
-        rows = (
-            _of_relationships(Meeting, programs, cohort)
-            .filter(
-                status=MeetingStatus.HELD,
-                starts_at__gte=since,
-                starts_at__lt=until,
-            )
-            .annotate(month=TruncMonth("starts_at"))
-            .values("relationship__program_id", "month")
-            .annotate(**counts("starts_at"))
-            .order_by()
-        )
-        for row in rows:
-            program = row["relationship__program_id"]
-            for key in periods:
-                meetings[key] += row[key]
-                by_program[key][program] = by_program[key].get(program, 0) + row[key]
-            if months:
-                month = _month_start(row["month"])
-                by_month[month] = by_month.get(month, 0) + row["_months"]
-
-        ratings = {key: {} for key in periods}
-        ratings_by_program = {key: {} for key in periods}
-        rows = (
-            _of_relationships(Feedback, programs, cohort)
-            .filter(
-                created_at__gte=since,
-                created_at__lt=until,
-            )
-            .values("relationship__program_id", "rating")
-            .annotate(**counts("created_at"))
-            .order_by()
-        )
-        for row in rows:
-            program, stars = row["relationship__program_id"], row["rating"]
-            for key in periods:
-                if row[key]:
-                    ratings[key][stars] = ratings[key].get(stars, 0) + row[key]
-                    mine = ratings_by_program[key].setdefault(program, {})
-                    mine[stars] = mine.get(stars, 0) + row[key]
-        messages = (
-            _of_relationships(Message, programs, cohort)
-            .filter(
-                created_at__gte=since,
-                created_at__lt=until,
-            )
-            .aggregate(**{key: counts("created_at")[key] for key in periods})
-        )
+        meetings, by_program, ratings, ratings_by_program, messages = {}, {}, {}, {}, {}
+        for key, alias in period_alias.items():
+            meetings[key] = total(alias, "meetings_held")
+            messages[key] = total(alias, "messages")
+            by_program[key] = {
+                program: row["meetings_held"]
+                for program, row in counts[alias].items()
+                if row.get("meetings_held")
+            }
+            ratings[key] = {
+                n: total(alias, f"rating_{n}")
+                for n in range(1, 6)
+                if total(alias, f"rating_{n}")
+            }
+            ratings_by_program[key] = {
+                program: stars(row)
+                for program, row in counts[alias].items()
+                if stars(row)
+            }
+        by_month = {
+            month: total(alias, "meetings_held")
+            for month, alias in month_alias.items()
+            if total(alias, "meetings_held")
+        }
         return cls(
-            meetings, by_program, by_month, ratings, ratings_by_program, messages
+            meetings,
+            by_program,
+            by_month,
+            ratings,
+            ratings_by_program,
+            messages,
+            as_of=current.refreshed_at if current else None,
         )
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(32)).replace(day=1)
+
+
+def _split(low: datetime, high: datetime, complete_until: date | None):
+    """``[low, high)`` as the whole UTC days the summary holds (``(first,
+    end)`` or ``None``) and the moments left to count live."""
+    if complete_until is None:
+        return None, [(low, high)]
+    first = summary.utc_day(low)
+    if summary.utc_start(first) < low:
+        first += timedelta(1)
+    end = min(summary.utc_day(high), complete_until)
+    if first >= end:
+        return None, [(low, high)]
+    live = [
+        (a, b)
+        for a, b in [(low, summary.utc_start(first)), (summary.utc_start(end), high)]
+        if a < b
+    ]
+    return (first, end), live
+
+
+def _add_summary(programs, whole, add) -> None:
+    """The summarised days of every window, grouped by program: one query."""
+    wanted = {alias: days for alias, days in whole.items() if days}
+    if not wanted:
+        return
+    # The trend months ("m…") count meetings only.
+    columns = {
+        alias: summary.COLUMNS if alias.startswith("p") else ["meetings_held"]
+        for alias in wanted
+    }
+    aggregates = {
+        f"{alias}_{column}": Sum(column, filter=Q(day__gte=first, day__lt=end))
+        for alias, (first, end) in wanted.items()
+        for column in columns[alias]
+    }
+    rows = (
+        ActivityDay.objects.filter(
+            program_id__in=programs.values("pk"),
+            day__gte=min(first for first, _end in wanted.values()),
+            day__lt=max(end for _first, end in wanted.values()),
+        )
+        .values("program_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    for row in rows:
+        for alias in wanted:
+            for column in columns[alias]:
+                if n := row[f"{alias}_{column}"]:
+                    add(alias, row["program_id"], column, n)
+
+
+def _add_live(rows, when: str, live, column: str | None, add) -> None:
+    """Rows of one table in the windows' live moments, grouped by program (and
+    rating for feedback, when ``column`` is None): one query."""
+
+    def within(intervals):
+        condition = Q(pk__in=[])
+        for low, high in intervals:
+            condition |= Q(**{f"{when}__gte": low, f"{when}__lt": high})
+        return condition
+
+    wanted = {alias: intervals for alias, intervals in live.items() if intervals}
+    if not wanted:
+        return
+    everything = [interval for intervals in wanted.values() for interval in intervals]
+    group = ["relationship__program_id"] + (["rating"] if column is None else [])
+    grouped = (
+        rows.filter(within(everything))
+        .values(*group)
+        .annotate(
+            **{alias: Count("pk", filter=within(iv)) for alias, iv in wanted.items()}
+        )
+        .order_by()
+    )
+    for row in grouped:
+        name = column or f"rating_{row['rating']}"
+        for alias in wanted:
+            if row[alias]:
+                add(alias, row["relationship__program_id"], name, row[alias])
 
 
 def mean_rating(counts: dict) -> float | None:

@@ -48,9 +48,23 @@ SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or a "role": each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "EnrollmentStatusEnum": "wagtail_mentoring.programs.models.EnrollmentStatus",
+        "RoleEnum": "wagtail_mentoring.programs.models.Role",
+        "GoalStatusEnum": "wagtail_mentoring.engagement.models.GoalStatus",
+        "StepStatusEnum": "wagtail_mentoring.journeys.models.StepStatus",
+        "MentorRequestStatusEnum": (
+            "wagtail_mentoring.engagement.models.MentorRequestStatus"
+        ),
+        "OpportunityNominationStatusEnum": (
+            "wagtail_mentoring.sponsorship.models.OpportunityNominationStatus"
+        ),
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "wagtail_mentoring.api.schema.ids_are_not_negative",
+        "wagtail_mentoring.api.schema_links.add_links",
     ],
 }
 

@@ -18,7 +18,11 @@ from django.utils.translation import gettext as _
 from wagtail_mentoring import audit
 from wagtail_mentoring.api.models import PersonalAccessToken, TokenScope
 from wagtail_mentoring.errors import MentoringError
-from wagtail_mentoring.permissions import administers_any_program, require
+from wagtail_mentoring.permissions import (
+    VIEW_EQUITY_REPORTS,
+    administers_any_program,
+    require,
+)
 
 PREFIX = "wmt_"
 DEFAULT_DAYS = 90
@@ -47,7 +51,8 @@ def may_hold(user, scope: str) -> bool:
     if scope == TokenScope.API:
         return True
     if scope == TokenScope.API_ADMIN:
-        return administers_any_program(user)
+        # Program admins, and people-data stewards for the reports by group.
+        return administers_any_program(user) or user.has_perm(VIEW_EQUITY_REPORTS)
     if scope == TokenScope.SCIM:
         return user.is_superuser
     return False

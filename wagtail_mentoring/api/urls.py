@@ -8,7 +8,23 @@
 
 from django.urls import path
 
-from wagtail_mentoring.api import admin_views, schema, views
+from wagtail_mentoring.api import (
+    admin_views,
+    schema,
+    views,
+    views_admin_actions,
+    views_reports,
+)
+from wagtail_mentoring.api import views_community as community
+from wagtail_mentoring.api import views_engagement as engagement
+from wagtail_mentoring.api import views_journeys as journeys
+from wagtail_mentoring.api import views_profile as profile
+from wagtail_mentoring.api import views_requests as requests
+
+R = "me/relationships/<int:pk>/"
+M = R + "meetings/<int:meeting_pk>/"
+J = R + "journeys/<int:journey_id>/"
+STEP = J + "steps/<str:step_id>/"
 
 app_name = "wm_api"
 
@@ -120,5 +136,130 @@ urlpatterns = [
         "admin/reports/programs/",
         admin_views.ProgramReport.as_view(),
         name="admin_report_programs",
+    ),
+    # Program admins: reports as JSON
+    path(
+        "admin/reports/dashboard/",
+        views_reports.DashboardReport.as_view(),
+        name="admin_report_dashboard",
+    ),
+    path(
+        "admin/reports/dashboard/equity/",
+        views_reports.DashboardEquity.as_view(),
+        name="admin_report_dashboard_equity",
+    ),
+    path(
+        "admin/programs/<int:program_id>/reports/journeys/",
+        views_reports.JourneyReport.as_view(),
+        name="admin_report_journeys",
+    ),
+    path(
+        "admin/reports/sponsorship/equity/",
+        views_reports.SponsorshipEquity.as_view(),
+        name="admin_report_sponsorship_equity",
+    ),
+    path(
+        "admin/reports/sponsorship/accountability/",
+        views_reports.SponsorAccountability.as_view(),
+        name="admin_report_sponsor_accountability",
+    ),
+    # Program admins: pairing by hand, requests, sponsorship
+    path(
+        "admin/programs/<int:program_id>/pairs/",
+        views_admin_actions.ManualPair.as_view(),
+        name="admin_manual_pair",
+    ),
+    path(
+        "admin/mentor-requests/",
+        views_admin_actions.MentorRequestList.as_view(),
+        name="admin_mentor_requests",
+    ),
+    path(
+        "admin/mentor-requests/<int:pk>/accept/",
+        views_admin_actions.AcceptMentorRequest.as_view(),
+        name="admin_mentor_request_accept",
+    ),
+    path(
+        "admin/programs/<int:program_id>/sponsorships/",
+        views_admin_actions.SponsorshipPair.as_view(),
+        name="admin_sponsorship_pair",
+    ),
+    path(
+        "admin/opportunity-nominations/",
+        views_admin_actions.OpportunityNominationList.as_view(),
+        name="admin_opportunity_nominations",
+    ),
+    path(
+        "admin/opportunity-nominations/<int:pk>/decide/",
+        views_admin_actions.DecideOpportunityNomination.as_view(),
+        name="admin_opportunity_nomination_decide",
+    ),
+    # The employee's other actions (each the service of its page)
+    path("me/profile/", profile.MyProfile.as_view(), name="profile"),
+    path(R + "meetings/log/", engagement.LogMeeting.as_view(), name="meeting_log"),
+    path(
+        M + "reschedule/",
+        engagement.RescheduleMeeting.as_view(),
+        name="meeting_reschedule",
+    ),
+    path(M + "notes/", engagement.MeetingNotes.as_view(), name="meeting_notes"),
+    path(R + "goals/<int:goal_pk>/", engagement.UpdateGoal.as_view(), name="goal"),
+    path(R + "end/", engagement.EndRelationship.as_view(), name="relationship_end"),
+    path(
+        R + "rematch/",
+        engagement.RequestRematch.as_view(),
+        name="relationship_rematch",
+    ),
+    path(
+        R + "extend/",
+        engagement.ExtendRelationship.as_view(),
+        name="relationship_extend",
+    ),
+    path("me/journeys/", journeys.MyJourneyList.as_view(), name="my_journeys"),
+    path(J + "steps/", journeys.JourneySteps.as_view(), name="journey_steps"),
+    path(STEP + "complete/", journeys.CompleteStep.as_view(), name="step_complete"),
+    path(STEP + "checklist/", journeys.TickChecklist.as_view(), name="step_checklist"),
+    path(
+        STEP + "reflection/",
+        journeys.SaveReflection.as_view(),
+        name="step_reflection",
+    ),
+    path(
+        "me/applications/<int:pk>/suggestions/",
+        requests.Suggestions.as_view(),
+        name="suggestions",
+    ),
+    path(
+        "me/mentor-requests/",
+        requests.MentorRequestList.as_view(),
+        name="mentor_requests",
+    ),
+    path(
+        "me/mentor-requests/<int:pk>/withdraw/",
+        requests.WithdrawRequest.as_view(),
+        name="mentor_request_withdraw",
+    ),
+    path(
+        "me/mentor-requests/<int:pk>/accept/",
+        requests.AcceptRequest.as_view(),
+        name="mentor_request_accept",
+    ),
+    path(
+        "me/mentor-requests/<int:pk>/decline/",
+        requests.DeclineRequest.as_view(),
+        name="mentor_request_decline",
+    ),
+    path(
+        "spaces/<int:space_id>/join/", community.JoinSpace.as_view(), name="space_join"
+    ),
+    path(
+        "spaces/<int:space_id>/ask/",
+        community.AskToJoinSpace.as_view(),
+        name="space_ask",
+    ),
+    path(
+        "spaces/<int:space_id>/leave/",
+        community.LeaveSpace.as_view(),
+        name="space_leave",
     ),
 ]

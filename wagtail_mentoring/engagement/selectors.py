@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -287,29 +297,41 @@ def dashboard(user, now=None) -> dict:
     }
 
 
+def _count(queryset):
+    """How many rows of ``queryset`` (correlated to the outer row), 0 for none."""
+    return Coalesce(
+        Subquery(
+            queryset.values("relationship").annotate(n=Count("pk")).values("n")[:1]
+        ),
+        0,
+    )
+
+
 def relationships_for_dashboard(user):
     """All of ``user``'s relationships with partners, next meeting and goal
     counts, and what other domains show on the cards (:data:`RELATIONSHIP_CARDS`),
     in a fixed number of queries."""
     now = timezone.now()
+    # Correlated subqueries, not joins: joining goals and meetings multiplies
+    # their rows (a year of meetings times the goals) under a GROUP BY of every
+    # program and journey column, and the paginator's count repeated it.
+    goals = Goal.objects.filter(relationship=OuterRef("pk")).order_by()
     relationships = (
         Relationship.objects.filter(members__user=user)
         .select_related("program")
         .prefetch_related(_members_prefetch())
         .annotate(
-            goals_total=Count("goals", distinct=True),
-            goals_done=Count(
-                "goals", filter=Q(goals__status=GoalStatus.ACHIEVED), distinct=True
+            goals_total=_count(goals),
+            goals_done=_count(goals.filter(status=GoalStatus.ACHIEVED)),
+            next_meeting_at=Subquery(
+                Meeting.objects.filter(
+                    relationship=OuterRef("pk"),
+                    status=MeetingStatus.SCHEDULED,
+                    starts_at__gt=now,
+                )
+                .order_by("starts_at")
+                .values("starts_at")[:1]
             ),
-        )
-        .annotate(
-            next_meeting_at=Min(
-                "meetings__starts_at",
-                filter=Q(
-                    meetings__status=MeetingStatus.SCHEDULED,
-                    meetings__starts_at__gt=now,
-                ),
-            )
         )
         .order_by("-created_at", "-pk")
     )

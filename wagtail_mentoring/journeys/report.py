@@ -98,18 +98,27 @@ def program_journeys(program: ProgramPage) -> list[LearningJourneyPage]:
     return [found[i] for i in ids if i in found]
 
 
-def program_funnel(program: ProgramPage) -> list[FunnelRow]:
+def program_funnel(program: ProgramPage, people=None) -> list[FunnelRow]:
     """Per step of the program's journey(s): pairs that started and finished it,
-    and the median time members took from opening a step to completing it."""
-    relationships = list(
+    and the median time members took from opening a step to completing it.
+
+    ``people`` (user ids) narrows it to the pairs one of them is in: the part of
+    the report a scoped viewer may see (``permissions.report_scope``).
+    """
+    pairs_qs = (
         Relationship.objects.filter(program=program, status__in=FUNNEL_STATUSES)
         # People who left are invisible in reports, and so are their pairs;
         # a former participant (erased) left too.
         .exclude(members__user__is_active=False)
         .exclude(members__user=None)
-        .select_related("program")
-        .prefetch_related("members")
     )
+    if people is not None:
+        pairs_qs = pairs_qs.filter(
+            pk__in=Relationship.objects.filter(
+                program=program, members__user__in=list(people)
+            ).values("pk")
+        )
+    relationships = list(pairs_qs.select_related("program").prefetch_related("members"))
     rows_by_pair: dict[int, list[StepProgress]] = {}
     all_rows = list(
         StepProgress.objects.filter(relationship__in=relationships).only(

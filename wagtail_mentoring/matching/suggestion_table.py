@@ -15,10 +15,12 @@ of all participant profiles, and the count and newest id of skills and
 interests. Any saved change to an enrollment (status, capacity) or a profile
 (level, department, manager, languages, text…), a new or deleted profile,
 skill or interest, changes it, and the table is rebuilt at once, in every
-process. Adding or removing a profile's skills or interests touches the
-profile's ``updated_at`` (:mod:`wagtail_mentoring.people.signals`). Writes that
-bypass ``save()`` and the ``m2m_changed`` signal (``QuerySet.update()``, raw
-SQL) must set ``updated_at`` themselves. Places taken, live requests and
+process — unless only profiles the table does not read were edited, which
+one more query tells (:func:`_only_others_changed`). Adding or removing a
+profile's skills or interests touches the profile's ``updated_at``
+(:mod:`wagtail_mentoring.people.signals`). Writes that bypass ``save()`` and
+the ``m2m_changed`` signal (``QuerySet.update()``, raw SQL) must set
+``updated_at`` themselves. Places taken, live requests and
 whether a user is active are read on every search, never cached.
 """
 
@@ -128,6 +130,10 @@ def _scalar(queryset, fn: str, name: str):
     return Subquery(queryset.order_by().values(v=_value(fn, name))[:1])
 
 
+#: Where :func:`fingerprint` holds the newest ``updated_at`` of all profiles.
+PROFILES_CHANGED = 4
+
+
 def fingerprint(program, role) -> tuple:
     """One aggregate query whose answer changes whenever the table would."""
     enrollments = Enrollment.objects.filter(program_id=program.pk, role=role)
@@ -143,7 +149,33 @@ def fingerprint(program, role) -> tuple:
         _scalar(Interest.objects.all(), "COUNT", "pk"),
         _scalar(Interest.objects.all(), "MAX", "pk"),
     )
-    return tuple(str(v) for v in row[0])
+    return row[0]
+
+
+def _only_others_changed(program, role, held: tuple, now: tuple) -> bool:
+    """Whether the profiles edited since ``held`` are none the table reads.
+
+    The table reads the program's people in ``role`` and the managers above
+    them; an edit by anyone else (a mentee's bio, most of the company) moves
+    the company-wide newest ``updated_at`` but must not cost a rebuild. Every
+    profile that is someone's manager counts, which is a superset of the
+    chains and needs no walk. Only when nothing but that one figure moved: a
+    new or deleted profile (a deleted manager's reports lose theirs by a bulk
+    ``SET NULL``) still rebuilds.
+    """
+    others = [i for i in range(len(now)) if i != PROFILES_CHANGED]
+    if held[PROFILES_CHANGED] is None or any(held[i] != now[i] for i in others):
+        return False
+    in_role = Enrollment.objects.filter(program_id=program.pk, role=role)
+    managers = EmployeeProfile.objects.filter(manager__isnull=False)
+    return not (
+        EmployeeProfile.objects.filter(updated_at__gt=held[PROFILES_CHANGED])
+        .filter(
+            Q(user_id__in=in_role.values("user_id"))
+            | Q(user_id__in=managers.values("manager_id"))
+        )
+        .exists()
+    )
 
 
 _tables: OrderedDict = OrderedDict()
@@ -159,7 +191,10 @@ def mentor_table(program, role, dim: int) -> MentorTable:
         if held is not None and held[0] == fp:
             _tables.move_to_end(key)
             return held[1]
-    table = build_table(program, role, dim)
+    if held is not None and _only_others_changed(program, role, held[0], fp):
+        table = held[1]
+    else:
+        table = build_table(program, role, dim)
     with _lock:
         _tables[key] = (fp, table)
         _tables.move_to_end(key)

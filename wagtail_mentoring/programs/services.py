@@ -155,17 +155,25 @@ def apply_to_program(
 
 
 def enroll_participants(
-    program: ProgramPage, users: Iterable, role: str, *, by, now=None
+    program: ProgramPage, users: Iterable, role: str, *, by, now=None, cohort=None
 ) -> tuple[list[Enrollment], list]:
     """A program admin enrols people in ``role`` at once, approved.
 
     For a group brought in together (a course's learners): people already taking
     part in that role, and inactive accounts, are skipped, so running it again
-    enrols only the newcomers. Returns the new enrollments and the skipped users.
+    enrols only the newcomers. They join ``cohort`` when given (one of the
+    program's), else the cohort a new application would join. Returns the new
+    enrollments and the skipped users.
     """
     require_program_admin(by, program)
     require(role in Role.values, _("Unknown role."), code="role")
+    require(
+        cohort is None or cohort.program_id == program.pk,
+        _("Only cohorts of %(program)s can be chosen.") % {"program": program.title},
+        code="other_program",
+    )
     now = now or timezone.now()
+    cohort = cohort or current_cohort(program, timezone.localdate(now))
     created, skipped = [], []
     with transaction.atomic():
         for user in users:
@@ -185,7 +193,7 @@ def enroll_participants(
                 created_at=now,
                 status=EnrollmentStatus.APPROVED,
                 decided_at=now,
-                cohort=current_cohort(program, timezone.localdate(now)),
+                cohort=cohort,
             )
             audit.record(enrollment, "wagtail_mentoring.enroll", user=by, role=role)
             created.append(enrollment)

@@ -14,6 +14,13 @@ class LtiConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the system checks)
 
         if apps.is_installed("lti_tool"):
-            from . import signals
+            from wagtail_mentoring.permissions import register_report_audience
+            from wagtail_mentoring.tasks import register_periodic_job
+
+            from . import course, signals, tasks
 
             signals.connect()
+            register_report_audience(course.report_audience)
+            register_periodic_job(
+                "lti-grade-retries", tasks.retry_course_grades, tasks.RETRY_SCHEDULE
+            )

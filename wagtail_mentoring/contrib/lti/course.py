@@ -15,6 +15,7 @@ from django.db.models import Q
 from lti_tool.models import LtiContext, LtiMembership
 from lti_tool.services.nrps import sync_memberships
 
+from wagtail_mentoring.community.models import CommunitySpacePage
 from wagtail_mentoring.journeys.models import JourneyProgress, LearningJourneyPage
 from wagtail_mentoring.programs.models import Enrollment, ProgramPage
 
@@ -29,6 +30,56 @@ def is_instructor(user, context: LtiContext) -> bool:
         )
         .filter(Q(is_instructor=True) | Q(is_administrator=True))
         .exists()
+    )
+
+
+def course_programs(context_ids) -> list[ProgramPage]:
+    """The programs courses placed: a program page, one of its journeys, or
+    one of its community spaces (a cohort's space names its program)."""
+    page_ids = list(
+        CoursePlacement.objects.filter(context_id__in=list(context_ids)).values_list(
+            "page_id", flat=True
+        )
+    )
+    if not page_ids:
+        return []
+    spaces = CommunitySpacePage.objects.filter(pk__in=page_ids).values("program")
+    return list(
+        ProgramPage.objects.filter(
+            Q(pk__in=page_ids)
+            | Q(journey__in=page_ids)
+            | Q(mentor_journey__in=page_ids)
+            | Q(mentee_journey__in=page_ids)
+            | Q(pk__in=spaces)
+        )
+        .distinct()
+        .order_by("path")
+    )
+
+
+def report_audience(user, program):
+    """The report audience the LTI tool grants (``permissions.report_scope``):
+    an instructor of a course that placed ``program`` sees the part of its
+    reports that covers the course's learners (``None``: no such course)."""
+    taught = list(
+        LtiMembership.objects.filter(user__auth_user=user, is_active=True)
+        .filter(Q(is_instructor=True) | Q(is_administrator=True))
+        .values_list("context_id", flat=True)
+    )
+    courses = [
+        context_id
+        for context_id in taught
+        if any(p.pk == program.pk for p in course_programs([context_id]))
+    ]
+    if not courses:
+        return None
+    return set(
+        LtiMembership.objects.filter(
+            context_id__in=courses,
+            is_active=True,
+            is_learner=True,
+            user__auth_user__isnull=False,
+        ).values_list("user__auth_user", flat=True)
     )
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from lti_tool.lti_core.constants import AgsScope
 from lti_tool.models import LtiUser
@@ -26,6 +28,12 @@ logger = logging.getLogger(__name__)
 
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 TASK = "wagtail_mentoring.contrib.lti.tasks.post_course_grade"
+#: A failed send is tried again by the periodic sweep once this long passed
+#: since its last attempt (Celery's own retries of it are over by then), and
+#: a queued one that never ran (a lost worker) once this long passed too.
+RETRY_AFTER = timedelta(minutes=30)
+#: After this many attempts a grade stays failed (shown in the admin).
+MAX_ATTEMPTS = 20
 
 
 def record_line_item(lti_user: LtiUser, journey, ags_claim: dict | None):
@@ -52,7 +60,9 @@ def journey_completed(users, journey) -> int:
             status__in=(GradeStatus.WAITING, GradeStatus.FAILED),
         ).values_list("pk", flat=True)
     )
-    CourseGrade.objects.filter(pk__in=ids).update(status=GradeStatus.PENDING)
+    CourseGrade.objects.filter(pk__in=ids).update(
+        status=GradeStatus.PENDING, attempted_at=timezone.now()
+    )
     for pk in ids:
         dispatch.enqueue(TASK, pk)
     return len(ids)
@@ -72,7 +82,8 @@ def send(grade_id: int) -> bool:
         if grade.status == GradeStatus.SENT:
             return False
         grade.attempts += 1
-        grade.save(update_fields=["attempts"])
+        grade.attempted_at = timezone.now()
+        grade.save(update_fields=["attempts", "attempted_at"])
     now = timezone.now()
     score = {
         "userId": grade.lti_user.sub,
@@ -103,3 +114,31 @@ def send(grade_id: int) -> bool:
         status=GradeStatus.SENT, score=1.0, sent_at=now, last_error=""
     )
     return True
+
+
+def retry_failed(now=None) -> int:
+    """The periodic sweep: queue again each failed (or lost) score send.
+
+    Each grade is claimed with a conditional update, so two sweeps running at
+    once queue it once; ``send`` itself never sends a sent grade twice.
+    """
+    now = now or timezone.now()
+    due = Q(attempted_at__lt=now - RETRY_AFTER) | Q(attempted_at__isnull=True)
+    candidates = list(
+        CourseGrade.objects.filter(
+            due,
+            status__in=(GradeStatus.FAILED, GradeStatus.PENDING),
+            attempts__lt=MAX_ATTEMPTS,
+        ).values_list("pk", "status")
+    )
+    queued = 0
+    for pk, status in candidates:
+        claimed = (
+            CourseGrade.objects.filter(pk=pk, status=status)
+            .filter(due)
+            .update(status=GradeStatus.PENDING, attempted_at=now)
+        )
+        if claimed:
+            dispatch.enqueue(TASK, pk)
+            queued += 1
+    return queued

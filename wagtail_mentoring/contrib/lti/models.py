@@ -3,6 +3,7 @@ contexts are django-lti's (``lti_tool``)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,8 @@ class CourseGrade(models.Model):
     )
     score = models.FloatField(_("score"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the score was last queued or sent: the retry sweep waits after it.
+    attempted_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -78,3 +81,56 @@ class CoursePlacement(models.Model):
 
     def __str__(self):
         return f"{self.page_id} in {self.context}"
+
+
+class PendingEnrolment(models.Model):
+    """A course member enrolled before they ever launched: they take part
+    (``programs.services.enroll_participants``) at their first launch, once
+    their course account is linked to an intranet account.
+
+    Unique per course account, program and role, so enrolling the course again
+    adds nobody twice; the row goes once the enrolment is done.
+    """
+
+    lti_user = models.ForeignKey(
+        "lti_tool.LtiUser", on_delete=models.CASCADE, related_name="+"
+    )
+    context = models.ForeignKey(
+        "lti_tool.LtiContext", on_delete=models.CASCADE, related_name="+"
+    )
+    program = models.ForeignKey(
+        "wagtail_mentoring.ProgramPage",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("program"),
+    )
+    cohort = models.ForeignKey(
+        "wagtail_mentoring.Cohort",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cohort"),
+    )
+    role = models.CharField(_("role"), max_length=20)
+    # The program admin whose enrolment this finishes: it is done in their
+    # name, so it is refused once they no longer run the program.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending course enrolment")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lti_user", "program", "role"],
+                name="wm_lti_one_pending_enrolment_per_program_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.lti_user} → {self.program_id} ({self.role})"

@@ -12,6 +12,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.functions import Lower
 from lti_tool.models import LtiUser
 
 from .conf import lti_setting
@@ -29,21 +30,45 @@ def _email_field() -> str | None:
     return name
 
 
+def email_matches(lti_users) -> dict:
+    """``{course account pk: intranet account}`` for the course accounts whose
+    email is that of exactly one active intranet account, when the site links
+    by email (``LINK_BY_EMAIL``); one query however many there are."""
+    email_field = _email_field()
+    if not (lti_setting("LINK_BY_EMAIL") and email_field):
+        return {}
+    wanted = {u.pk: u.email.strip().lower() for u in lti_users if u.email}
+    if not wanted:
+        return {}
+    found: dict[str, list] = {}
+    for user in (
+        get_user_model()
+        .objects.annotate(wm_email=Lower(email_field))
+        .filter(wm_email__in=set(wanted.values()), is_active=True)
+    ):
+        found.setdefault(user.wm_email, []).append(user)
+    return {
+        pk: found[email][0]
+        for pk, email in wanted.items()
+        if len(found.get(email, [])) == 1
+    }
+
+
+def email_match(lti_user: LtiUser):
+    """The one active intranet account with the course account's email (see
+    :func:`email_matches`), or ``None``."""
+    return email_matches([lti_user]).get(lti_user.pk)
+
+
 def host_user_for(lti_user: LtiUser):
     """The intranet account of a course account, linking it if the site allows."""
     if lti_user.auth_user_id:
         user = lti_user.auth_user
         return user if user.is_active else None
-    User = get_user_model()
+    match = email_match(lti_user)
+    if match is not None:
+        return link(lti_user, match, how="email")
     email_field = _email_field()
-    if lti_setting("LINK_BY_EMAIL") and lti_user.email and email_field:
-        matches = list(
-            User.objects.filter(
-                **{f"{email_field}__iexact": lti_user.email, "is_active": True}
-            )[:2]
-        )
-        if len(matches) == 1:
-            return link(lti_user, matches[0], how="email")
     if lti_setting("CREATE_USERS") and lti_user.email and email_field:
         return _create_user(lti_user, email_field)
     return None

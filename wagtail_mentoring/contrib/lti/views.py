@@ -31,13 +31,13 @@ from pylti1p3.exception import LtiException
 
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.journeys.models import LearningJourneyPage
+from wagtail_mentoring.journeys.report import program_funnel
 from wagtail_mentoring.look import frontend_context
 from wagtail_mentoring.people.users import display_name
-from wagtail_mentoring.permissions import can_administer
-from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Role
-from wagtail_mentoring.programs.services import enroll_participants
+from wagtail_mentoring.permissions import report_scope
+from wagtail_mentoring.programs.models import Role
 
-from . import course, grades, people, targets
+from . import course, grades, people, roster, targets
 from .framing import frameable_by_platforms
 from .launch import LaunchRefused, restored_launch, save_state, validated_launch
 
@@ -147,6 +147,8 @@ def launch(request):
     if isinstance(target.page, LearningJourneyPage):
         grades.record_line_item(lti_user, target.page, lti_launch.ags_claim)
     user = people.host_user_for(lti_user)
+    if user is not None:
+        roster.enrol_pending(lti_user, user)
     continue_url = _handoff(user, lti_user, target.url)
     report_url = None
     if _roles(lti_launch) & TEACHING_ROLES:
@@ -200,6 +202,11 @@ def course_report(request, context_pk: int):
             )
         return HttpResponseRedirect(request.path)
     pages, rows = course.report(context)
+    funnels = []
+    for program in course.course_programs([context.pk]):
+        scope = report_scope(request.user, program)
+        if scope is not None:
+            funnels.append((program, program_funnel(program, scope.people)))
     return render(
         request,
         "wagtail_mentoring_lti/course_report.html",
@@ -207,12 +214,9 @@ def course_report(request, context_pk: int):
             "course": context,
             "pages": pages,
             "rows": rows,
+            "funnels": funnels,
             "can_refresh": bool(context.memberships_url),
-            "enrol_programs": [
-                p
-                for p in pages
-                if isinstance(p, ProgramPage) and can_administer(request.user, p)
-            ],
+            "destinations": roster.destinations(context, request.user),
             "roles": Role.choices,
             **frontend_context(),
         },
@@ -220,54 +224,45 @@ def course_report(request, context_pk: int):
 
 
 def _enrol_learners(request, context, action):
-    """Preview, then enrol the course's linked learners in a placed program."""
-    pages, _rows = course.report(context)
-    program = next(
-        (
-            p
-            for p in pages
-            if isinstance(p, ProgramPage) and str(p.pk) == request.POST.get("program")
-        ),
-        None,
+    """Preview, then enrol the course's learners in a program or a cohort."""
+    target = roster.destination(
+        context, request.user, request.POST.get("destination", "")
     )
     role = request.POST.get("role", "")
-    if program is None or role not in Role.values:
+    if target is None or role not in Role.values:
         messages.error(request, _("Choose a program of this course and a role."))
         return HttpResponseRedirect(request.path)
-    learners = course.linked_learners(context)
-    if action == "enrol":
-        try:
-            created, skipped = enroll_participants(
-                program, learners, role, by=request.user
-            )
-        except MentoringError as error:
-            messages.error(request, " ".join(error.messages))
+    try:
+        if action == "enrol":
+            done = roster.enrol(context, target, role, by=request.user)
         else:
-            messages.success(
-                request,
-                _("%(created)d learners enrolled, %(skipped)d already taking part.")
-                % {"created": len(created), "skipped": len(skipped)},
-            )
+            plan = roster.preview(context, target, role, by=request.user)
+    except MentoringError as error:
+        messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(request.path)
-    taking_part = set(
-        Enrollment.objects.filter(program=program, role=role, user__in=learners)
-        .live()
-        .values_list("user_id", flat=True)
-    )
+    if action == "enrol":
+        messages.success(
+            request,
+            _(
+                "%(enrolled)d learners enrolled (%(linked)d linked by email), "
+                "%(already)d already taking part, %(pending)d to be enrolled "
+                "on their first launch."
+            )
+            % vars(done),
+        )
+        return HttpResponseRedirect(request.path)
     return render(
         request,
         "wagtail_mentoring_lti/enrol_preview.html",
         {
             "course": context,
-            "program": program,
-            "role": role,
-            "role_label": Role(role).label,
-            "new": [
-                display_name(u)
-                for u in learners
-                if u.pk not in taking_part and u.is_active
-            ],
-            "already": [display_name(u) for u in learners if u.pk in taking_part],
+            "plan": plan,
+            "new": [display_name(u) for u in plan.new]
+            + [display_name(u) for _lti, u in plan.by_email if u not in plan.already],
+            "by_email": [display_name(u) for _lti, u in plan.by_email],
+            "already": [display_name(u) for u in plan.already],
+            "unlinked": [u.name or u.sub for u in plan.unlinked],
+            "pending": [u.name or u.sub for u in plan.pending],
             **frontend_context(),
         },
     )
@@ -311,6 +306,7 @@ def link_account(request):
             people.link(lti_user, request.user, how="sign-in")
         except PermissionError:
             return refuse(request, LaunchRefused("no_account"))
+        roster.enrol_pending(lti_user, request.user)
         del request.session[PENDING_SESSION_KEY]
         return HttpResponseRedirect(pending["url"])
     return render(

@@ -58,6 +58,11 @@ def _viewset_group():
 
 
 if apps.is_installed("lti_tool"):
+    from wagtail_mentoring.personal_data import PERSONAL_DATA_HOOK
+
+    from .personal_data import personal_data
+
+    hooks.register(PERSONAL_DATA_HOOK, personal_data)
 
     @hooks.register("register_admin_viewset")
     def register_lti_admin():

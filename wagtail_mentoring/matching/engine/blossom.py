@@ -177,14 +177,20 @@ def warm_blossom(
         for c in path:
             s_tops.discard(c)
         s_tops.add(b)
-        for x in b.leaves():
-            if label.get(inblossom[x]) == 2:
-                queue.append(x)
-            inblossom[x] = b
-            if x not in s_verts:
-                s_verts.add(x)
-                heappush(s_heap, (dualvar[x] + shift[0], x))
-            t_verts.discard(x)
+        sh = shift[0]
+        # per child, not per member: an S-child's members are in S already, and
+        # the big nested blossoms of a degenerate start are mostly S-children
+        for c in path:
+            lv = leaves(c)
+            if label.get(c) == 2:
+                queue.extend(lv)
+                t_verts.difference_update(lv)
+            for x in lv:
+                inblossom[x] = b
+            for x in lv:
+                if x not in s_verts:
+                    s_verts.add(x)
+                    heappush(s_heap, (dualvar[x] + sh, x))
         bestedgeto: dict[Any, tuple[int, int]] = {}
         bestslack: dict[Any, int] = {}
         for c in path:
@@ -210,10 +216,9 @@ def warm_blossom(
         b.mybestedges = list(bestedgeto.values())
         best = None
         best_slack = 0
-        for k in b.mybestedges:
-            ks = slack(*k)
+        for bj, ks in bestslack.items():
             if best is None or ks < best_slack:
-                best, best_slack = k, ks
+                best, best_slack = bestedgeto[bj], ks
         bestedge[b] = best
 
     def expand_blossom(b: _Blossom, endstage: bool) -> None:
@@ -476,26 +481,33 @@ def warm_blossom(
                     delta, deltatype, deltaedge = d, 2, e
                 break
             for b in s_tops:
-                if parent(b) is None and label.get(b) == 1:
+                if blossomparent.get(b) is None and label.get(b) == 1:
                     be = bestedge.get(b)
                     if be is not None:
-                        d = slack(*be) // 2
+                        p, q = be
+                        d = (dualvar[p] + dualvar[q] - 2 * weight[p * n + q]) // 2
                         if d < delta:
                             delta, deltatype, deltaedge = d, 3, be
-            for b in blossomdual:
-                if parent(b) is None and label.get(b) == 2 and blossomdual[b] < delta:
-                    delta, deltatype, deltablossom = blossomdual[b], 4, b
+            top_s, top_t = [], []
+            for b, z in blossomdual.items():
+                if blossomparent.get(b) is None:
+                    lb = label.get(b)
+                    if lb == 1:
+                        top_s.append(b)
+                    elif lb == 2:
+                        top_t.append(b)
+                        if z < delta:
+                            delta, deltatype, deltablossom = z, 4, b
             shift[0] += delta
-            for v in s_verts:
-                dualvar[v] -= delta
-            for v in t_verts:
-                dualvar[v] += delta
-            for b in blossomdual:
-                if parent(b) is None:
-                    if label.get(b) == 1:
-                        blossomdual[b] += delta
-                    elif label.get(b) == 2:
-                        blossomdual[b] -= delta
+            if delta:
+                for v in s_verts:
+                    dualvar[v] -= delta
+                for v in t_verts:
+                    dualvar[v] += delta
+                for b in top_s:
+                    blossomdual[b] += delta
+                for b in top_t:
+                    blossomdual[b] -= delta
             if deltatype == 0:
                 # a member of dual 0 becomes the unmatched one of its tree (roots
                 # sit at the largest dual, so this is never a root itself)

@@ -551,6 +551,9 @@ def _round(n: int, edges: np.ndarray, x: np.ndarray, cost: np.ndarray) -> np.nda
 # -- exact path for whole-number weights ----------------------------------------------
 _EXACT_ROUNDS = 30  # candidate growth rounds before handing over to the LP path
 _ADD_EXACT = 4  # violating pairs a member brings in per round
+# the degree LP hands over to the blossom run once fewer than n / HANDOVER
+# pairs break its duals (0: only when none does)
+HANDOVER = 200
 
 
 @dataclass
@@ -560,6 +563,8 @@ class _Exact:
     stages: int
     candidate_pairs: int
     blossoms: int
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by step
+    handed_over: int = 0  # pairs the degree LP left to the blossom run
 
 
 def _benefit(graph: _Graph, n_active: int) -> tuple[float, int] | None:
@@ -693,8 +698,9 @@ def _exact_integer(
     """Proved optimum for whole-number weights, or None (the LP path takes over).
 
     The degree LP of the candidates (on the double cover: an assignment, solved
-    and priced exactly) is grown until its duals hold for every pair of the full
-    problem; the blossom algorithm then starts from its matching and duals, and
+    and priced exactly) is grown until its duals hold for nearly every pair of the
+    full problem (the last few pairs go to the blossom run, see ``HANDOVER``); the
+    blossom algorithm then starts from its matching and duals, and
     its answer is proved against every pair with its own duals (member and
     blossom); pairs that break them join the candidates and the loop repeats.
     """
@@ -705,35 +711,71 @@ def _exact_integer(
     n = graph.n
     price = None
     stages = 0
+    cpu = dict.fromkeys(("degree_lp", "pricing", "blossom", "proof"), 0.0)
+    clock = time.process_time
     for rounds in range(1, max(2, max_rounds) + 1):
+        c0 = clock()
         lp = _degree_lp(graph, edges, lo, big, price)
+        cpu["degree_lp"] += clock() - c0
         if lp is None:
             return None
         arcs, dv, price = lp
+        c0 = clock()
         vi, vj, _ = _violations(graph, dv, lo, big, _ADD_EXACT)
+        cpu["pricing"] += clock() - c0
+        late = np.zeros((0, 2), np.int64)
         if vi.size:
-            edges = _merge(edges, _unique_edges(vi, vj, n), n)
-            continue
+            late = _unique_edges(vi, vj, n)
+            if not HANDOVER or late.shape[0] * HANDOVER > n or rounds == 1:
+                edges = _merge(edges, late, n)
+                continue
         ben = (np.rint(_weights(graph, edges) - lo) + big).astype(np.int64)
         weight: dict[int, int] = {}
         nbrs: list[list[int]] = [[] for _ in range(n)]
         _add_pairs(n, edges, ben, weight, nbrs)
         mate = _start_matching(n, arcs, dv, weight)
         dual = dv.tolist()
-        state: dict[str, Any] = {}  # the blossoms, kept from run to run
+        # the blossoms, kept from run to run
+        state: dict[str, Any] = {
+            "inblossom": list(range(n)),
+            "blossomparent": {},
+            "blossombase": {},
+            "blossomdual": {},
+        }
+        if late.size:
+            # the last few pairs the degree LP's duals miss go straight to the
+            # blossom run, as its own proof's would: one LP solve and one pass
+            # over every pair less per round saved
+            late_ben = (np.rint(_weights(graph, late) - lo) + big).astype(np.int64)
+            _add_pairs(n, late, late_ben, weight, nbrs)
+            edges = _merge(edges, late, n)
+            mate, dual = _warm_restart(n, mate, dual, state, late, late_ben)
+        handed = int(late.shape[0])
         # later runs continue from the last matching and duals (see _warm_restart)
         for _ in range(rounds, max(2, max_rounds) + 1):
+            c0 = clock()
             mate, dual, blossoms = warm_blossom(n, nbrs, weight, mate, dual, state)
+            cpu["blossom"] += clock() - c0
             stages += 1
             dvb = np.asarray(dual, np.int64)
             pairs = np.array(
                 sorted((i, j) for i, j in mate.items() if i < j), np.int64
             ).reshape(-1, 2)
+            c0 = clock()
             bad = _check_proof(graph, pairs, dvb, blossoms, lo, big)
+            cpu["proof"] += clock() - c0
             if bad is None:
                 return None
             if not bad.size:
-                return _Exact(pairs, rounds, stages, int(edges.shape[0]), len(blossoms))
+                return _Exact(
+                    pairs,
+                    rounds,
+                    stages,
+                    int(edges.shape[0]),
+                    len(blossoms),
+                    cpu,
+                    handed,
+                )
             rounds += 1
             bad_ben = (np.rint(_weights(graph, bad) - lo) + big).astype(np.int64)
             _add_pairs(n, bad, bad_ben, weight, nbrs)
@@ -924,6 +966,8 @@ def solve_pairing(
             rounds=exact.rounds,
             blossom_runs=exact.stages,
             blossoms=exact.blossoms,
+            cpu_seconds={k: round(v, 3) for k, v in exact.cpu.items()},
+            handed_over=exact.handed_over,
             seconds=time.perf_counter() - t0,
             candidate_seconds=t_cand,
             integer_weights=True,

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_mentoring', '0022_suggest_fingerprint_indexes'),
+        ('wagtail_mentoring', '0023_activity_summary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

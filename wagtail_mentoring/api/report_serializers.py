@@ -1,0 +1,286 @@
+"""Reports as JSON: the same figures the admin's report screens show, read by
+the same functions, shaped for machines (ids and ISO dates, numbers not
+formatted, no charts). Group statistics never name anyone; a suppressed group
+carries no counts at all.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from wagtail_mentoring.api.base import StrictSerializer
+from wagtail_mentoring.api.serializers import ProgramReportSerializer
+
+MAX_ID = 2**63 - 1
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class LabelCount(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+    def to_representation(self, instance):
+        label, count = instance
+        return {"label": str(label), "count": count}
+
+
+class StageSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    share_of_previous = serializers.FloatField(allow_null=True)
+    drop = serializers.IntegerField(allow_null=True)
+
+
+class OriginClosure(serializers.Serializer):
+    origin = serializers.CharField()
+    made = serializers.IntegerField()
+    ended_early = serializers.IntegerField()
+
+    def to_representation(self, instance):
+        origin, made, ended = instance
+        return {"origin": str(origin), "made": made, "ended_early": ended}
+
+
+def _rows(field_name):
+    return LabelCount(many=True, source=f"{field_name}.rows")
+
+
+class KpisSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    funnel = StageSerializer(many=True)
+    match_rate = serializers.FloatField(allow_null=True)
+    days_to_match_median = serializers.FloatField(allow_null=True)
+    days_to_match_p90 = serializers.FloatField(allow_null=True)
+    unmatched = _rows("unmatched")
+    origins = _rows("origins")
+    active_relationships = serializers.IntegerField()
+    meetings_held = serializers.IntegerField()
+    meetings_per_pair_month = serializers.FloatField(allow_null=True)
+    quiet = _rows("quiet")
+    messages = serializers.IntegerField()
+    journeys_started = serializers.IntegerField()
+    journeys_completed = serializers.IntegerField()
+    journey_completion = serializers.FloatField(allow_null=True)
+    goals_set = serializers.IntegerField()
+    goals_achieved = serializers.IntegerField()
+    goal_completion = serializers.FloatField(allow_null=True)
+    feedback_count = serializers.IntegerField()
+    rating_mean = serializers.FloatField(allow_null=True)
+    ratings = _rows("ratings")
+    ended_early = serializers.IntegerField()
+    early_closure_by_origin = OriginClosure(many=True)
+
+
+class HeadlineSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    now = serializers.FloatField(allow_null=True)
+    before = serializers.FloatField(allow_null=True)
+    change = serializers.FloatField(allow_null=True)
+    kind = serializers.ChoiceField(choices=["count", "percent", "days", "decimal"])
+    better = serializers.ChoiceField(choices=["up", "down"])
+
+
+class MonthSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    applications = serializers.IntegerField()
+    matches = serializers.IntegerField()
+    meetings = serializers.IntegerField()
+    early = serializers.IntegerField()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    """Participants against comparable people (association, not cause)."""
+
+    label = serializers.CharField()
+    suppressed = serializers.BooleanField()
+    participants = serializers.IntegerField(source="sponsees")
+    participants_compared = serializers.IntegerField(source="matched_sponsees")
+    participant_rate = serializers.FloatField(allow_null=True, source="sponsee_rate")
+    comparable_people = serializers.IntegerField(source="comparable_pool")
+    comparable_rate = serializers.FloatField(allow_null=True)
+    difference = serializers.FloatField(allow_null=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.suppressed:
+            # Too few people to show a rate without pointing at someone.
+            data.update(participant_rate=None, comparable_rate=None, difference=None)
+        return data
+
+
+class OutcomesSerializer(serializers.Serializer):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    min_group_size = serializers.IntegerField()
+    retention = ComparisonSerializer()
+    promotion = ComparisonSerializer()
+
+
+class DashboardSerializer(serializers.Serializer):
+    program = serializers.IntegerField(allow_null=True, source="program.pk")
+    cohort = serializers.IntegerField(allow_null=True, source="cohort.pk")
+    period = PeriodSerializer()
+    headlines = HeadlineSerializer(many=True)
+    kpis = KpisSerializer()
+    previous = KpisSerializer()
+    months = MonthSerializer(many=True, source="month_rows")
+    programs = ProgramReportSerializer(many=True)
+    outcomes = OutcomesSerializer(required=False)
+
+
+class DashboardInput(StrictSerializer):
+    """The dashboard's filters (the admin page's form, by name)."""
+
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    cohort = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    period = serializers.ChoiceField(
+        choices=["30", "90", "365", "custom"], required=False, default="90"
+    )
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    outcomes = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also compare participants with comparable people (slower).",
+    )
+
+
+class EquityCell(serializers.Serializer):
+    stage = serializers.CharField()
+    count = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+    parity = serializers.FloatField(allow_null=True)
+
+
+class GroupRowSerializer(serializers.Serializer):
+    group = serializers.CharField(source="value")
+    label = serializers.CharField()
+    suppressed = serializers.BooleanField()
+    population = serializers.IntegerField(allow_null=True)
+    population_share = serializers.FloatField(allow_null=True)
+    stages = EquityCell(many=True, allow_null=True)
+
+    def to_representation(self, row):
+        if row.suppressed:
+            # Fewer people than the smallest group shown: no number at all.
+            return {
+                "group": row.value,
+                "label": str(row.label),
+                "suppressed": True,
+                "population": None,
+                "population_share": None,
+                "stages": None,
+            }
+        return {
+            "group": row.value,
+            "label": str(row.label),
+            "suppressed": False,
+            "population": row.population,
+            "population_share": row.population_share,
+            "stages": [
+                {"stage": stage, "count": count, "share": share, "parity": parity}
+                for stage, count, share, parity in row.cells
+            ],
+        }
+
+
+class DimensionSerializer(serializers.Serializer):
+    dimension = serializers.CharField()
+    label = serializers.CharField()
+    rows = GroupRowSerializer(many=True)
+
+
+class StageName(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+    def to_representation(self, instance):
+        key, label = instance
+        return {"key": key, "label": str(label)}
+
+
+class EquityTableSerializer(serializers.Serializer):
+    min_group_size = serializers.IntegerField()
+    population = serializers.IntegerField()
+    stages = StageName(many=True)
+    totals = serializers.DictField(child=serializers.IntegerField())
+    dimensions = DimensionSerializer(many=True)
+
+
+class DashboardEquitySerializer(serializers.Serializer):
+    program = serializers.IntegerField(allow_null=True, source="program.pk")
+    cohort = serializers.IntegerField(allow_null=True, source="cohort.pk")
+    period = PeriodSerializer()
+    equity = EquityTableSerializer()
+
+
+class JourneyStepSerializer(serializers.Serializer):
+    journey = serializers.CharField()
+    number = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    audience = serializers.CharField()
+    pairs = serializers.IntegerField()
+    reached = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    completion = serializers.SerializerMethodField(
+        help_text="Pairs that finished the step ÷ pairs (null without pairs)."
+    )
+    median_seconds = serializers.FloatField(allow_null=True)
+    removed = serializers.BooleanField()
+
+    def get_completion(self, row) -> float | None:
+        return row.completed / row.pairs if row.pairs else None
+
+
+class JourneyReportSerializer(serializers.Serializer):
+    program = serializers.IntegerField()
+    steps = JourneyStepSerializer(many=True)
+
+
+class SponsorshipEquityInput(StrictSerializer):
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class SponsorshipEquitySerializer(serializers.Serializer):
+    period = PeriodSerializer(source="*")
+    table = EquityTableSerializer()
+    promotion = ComparisonSerializer()
+    promotion_by_group = serializers.SerializerMethodField()
+
+    def get_promotion_by_group(self, report) -> list[dict]:
+        return [
+            {
+                "dimension": str(dimension),
+                "rows": ComparisonSerializer(rows, many=True).data,
+            }
+            for dimension, rows in report.promotion_by_group
+        ]
+
+
+class AccountabilityInput(StrictSerializer):
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    idle_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
+
+
+class SponsorRowSerializer(serializers.Serializer):
+    sponsor = serializers.CharField(source="sponsor_name")
+    sponsor_id = serializers.CharField(source="sponsor.pk")
+    program = serializers.IntegerField(source="program.pk")
+    open_sponsees = serializers.IntegerField()
+    per_quarter = serializers.ListField(child=serializers.IntegerField())
+    last_action = serializers.DateField(allow_null=True)
+    idle = serializers.BooleanField()
+
+
+class AccountabilitySerializer(serializers.Serializer):
+    idle_days = serializers.IntegerField()
+    quarters = serializers.ListField(child=serializers.CharField())
+    sponsors = SponsorRowSerializer(many=True)

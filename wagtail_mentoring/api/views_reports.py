@@ -1,0 +1,208 @@
+"""Reports as JSON for program admins: the dashboard, its equity split, the
+journey progress report and the sponsorship reports.
+
+Each endpoint reads its figures with the function the admin's screen reads
+them with and scopes them with the same policy, so the two cannot disagree.
+Group statistics (equity) need the equity permission on top: people data,
+never implied by administering a program.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from wagtail_mentoring.analytics import dashboard, kpis, outcomes
+from wagtail_mentoring.api import report_serializers as r
+from wagtail_mentoring.api.authentication import ProgramAdminScope, SignedIn
+from wagtail_mentoring.api.base import APIBase, documented
+from wagtail_mentoring.api.models import TokenScope
+from wagtail_mentoring.api.views import ERRORS
+from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.journeys import report as journey_report
+from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
+from wagtail_mentoring.programs.models import ProgramKind
+from wagtail_mentoring.sponsorship import reports as sponsorship_reports
+
+
+class EquityStewardScope(SignedIn):
+    """Group statistics: the equity permission (a token needs ``api:admin``)."""
+
+    scope = TokenScope.API_ADMIN
+    message = _("Only people-data stewards see reports by group.")
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.has_perm(
+            VIEW_EQUITY_REPORTS
+        )
+
+
+class ProgramAdminStewardScope(ProgramAdminScope):
+    """The dashboard's equity split: a program admin who is also a steward."""
+
+    message = EquityStewardScope.message
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.has_perm(
+            VIEW_EQUITY_REPORTS
+        )
+
+
+def _query(serializer_class, request) -> dict:
+    query = serializer_class(data=request.query_params.dict())
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+def _dashboard_scope(request):
+    """The admin page's filter form, fed the API's (typed) query: the same
+    choices, the same refusals. Another admin's program or cohort is "not
+    found", as everywhere else."""
+    data = _query(r.DashboardInput, request)
+    form = dashboard.filter_form(
+        request.user,
+        {k: str(v) for k, v in data.items() if k != "outcomes"},
+    )
+    if form.is_bound and not form.is_valid():
+        refused = form.errors.as_data()
+        for name in ("program", "cohort"):
+            if any(e.code == "invalid_choice" for e in refused.get(name, [])):
+                raise Http404
+        errors = form.errors.get_json_data()
+        raise exceptions.ValidationError(
+            {
+                ("non_field_errors" if k == "__all__" else k): [e["message"] for e in v]
+                for k, v in errors.items()
+            }
+        )
+    return (*dashboard.scope(request.user, form), data["outcomes"])
+
+
+class DashboardReport(APIBase):
+    """The program dashboard's figures: one program or cohort, or the roll-up
+    of every program I administer, over a period and the period before it."""
+
+    permission_classes = [ProgramAdminScope]
+
+    @documented(
+        parameters=[r.DashboardInput],
+        responses={200: r.DashboardSerializer, **ERRORS},
+    )
+    def get(self, request):
+        programs, chosen, cohort, period, with_outcomes = _dashboard_scope(request)
+        with kpis.reading():
+            report = dashboard.report(request.user, programs, period, chosen, cohort)
+            if with_outcomes:
+                report["outcomes"] = outcomes.compare(programs, period, cohort)
+        series = report["series"]
+        report["month_rows"] = [
+            {"month": month, **{key: values[i] for key, values in series.items()}}
+            for i, month in enumerate(report["month_starts"])
+        ]
+        return Response(r.DashboardSerializer(report).data)
+
+
+class DashboardEquity(APIBase):
+    """The dashboard's funnel split by self-identified group (consented
+    answers only; groups smaller than the minimum are suppressed)."""
+
+    permission_classes = [ProgramAdminStewardScope]
+
+    @documented(
+        parameters=[r.DashboardInput],
+        responses={200: r.DashboardEquitySerializer, **ERRORS},
+    )
+    def get(self, request):
+        programs, chosen, cohort, period, _outcomes = _dashboard_scope(request)
+        with kpis.reading():
+            table = dashboard.equity(programs, period, cohort)
+        return Response(
+            r.DashboardEquitySerializer(
+                {
+                    "program": chosen,
+                    "cohort": cohort,
+                    "period": period,
+                    "equity": table,
+                }
+            ).data
+        )
+
+
+class JourneyReport(APIBase):
+    """Journey progress of one program: per step, how many pairs started and
+    finished it and the median time it took (the admin's journey funnel)."""
+
+    permission_classes = [ProgramAdminScope]
+
+    @documented(responses={200: r.JourneyReportSerializer, **ERRORS})
+    def get(self, request, program_id: int):
+        program = (
+            journey_report.with_journey(administered_programs(request.user))
+            .filter(pk=program_id)
+            .first()
+        )
+        if program is None:
+            raise Http404
+        steps = journey_report.program_funnel(program.specific)
+        return Response(
+            r.JourneyReportSerializer({"program": program.pk, "steps": steps}).data
+        )
+
+
+class SponsorshipEquity(APIBase):
+    """Who reaches each sponsorship stage, by self-identified group, and
+    promotion rates against comparable people (the admin's equity report)."""
+
+    permission_classes = [EquityStewardScope]
+
+    @documented(
+        parameters=[r.SponsorshipEquityInput],
+        responses={200: r.SponsorshipEquitySerializer, **ERRORS},
+    )
+    def get(self, request):
+        data = _query(r.SponsorshipEquityInput, request)
+        start, end = sponsorship_reports.default_period()
+        start, end = data.get("start", start), data.get("end", end)
+        if start > end:
+            raise exceptions.ValidationError(
+                {"start": [_("The period must start before it ends.")]}
+            )
+        programs = sponsorship_reports.sponsorship_programs()
+        if "program" in data:
+            programs = programs.filter(pk=data["program"])
+            if not programs.exists():
+                raise Http404
+        report = sponsorship_reports.equity_report(programs, start, end)
+        return Response(r.SponsorshipEquitySerializer(report).data)
+
+
+class SponsorAccountability(APIBase):
+    """Advocacy actions per sponsor per quarter, and who has been idle, in the
+    sponsorship programs I administer."""
+
+    permission_classes = [ProgramAdminScope]
+
+    @documented(
+        parameters=[r.AccountabilityInput],
+        responses={200: r.AccountabilitySerializer, **ERRORS},
+    )
+    def get(self, request):
+        data = _query(r.AccountabilityInput, request)
+        programs = administered_programs(request.user).filter(
+            kind=ProgramKind.SPONSORSHIP
+        )
+        if "program" in data:
+            programs = programs.filter(pk=data["program"])
+            if not programs.exists():
+                raise Http404
+        idle_days = data.get("idle_days") or mentoring_settings.SPONSOR_IDLE_DAYS
+        quarters, rows = sponsorship_reports.sponsor_accountability(
+            programs, idle_days=idle_days
+        )
+        return Response(
+            r.AccountabilitySerializer(
+                {"idle_days": idle_days, "quarters": quarters, "sponsors": rows}
+            ).data
+        )
