@@ -46,6 +46,7 @@ from wagtail_mentoring.programs.models import (
 from wagtail_mentoring.programs.services import approve_enrollment, start_relationship
 from wagtail_mentoring.sponsorship import outcomes
 from wagtail_mentoring.sponsorship import services as sponsorship
+from wagtail_mentoring.surveys.models import Survey, SurveyInvitation
 from wagtail_mentoring.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -461,6 +462,18 @@ def build_world() -> World:
     )
     WebhookAttempt.objects.create(delivery=delivery, number=1, status_code=500)
     world.objects["webhook_delivery"] = delivery
+    survey = Survey.objects.create(
+        program=program,
+        title="Kick-off survey",
+        questions=[{"type": "nps", "id": "nps", "value": {"label": "Recommend?"}}],
+    )
+    world.objects["survey"] = survey
+    world.objects["survey_invitation"] = SurveyInvitation.objects.create(
+        survey=survey,
+        user=mentee,
+        occasion="relationship:0",
+        closes_at=timezone.now() + timedelta(days=20),
+    )
     return world
 
 

@@ -201,6 +201,10 @@ EXPECTED: dict[str, Rule] = {
     "wagtail_mentoring:sponsorship_detail": same(PAIR),
     # Everyone chooses how they hear from us (the address names nobody).
     "wagtail_mentoring:notification_settings": same(SIGNED_IN),
+    # Surveys: anyone signed in sees their own list; only the person asked
+    # opens (and answers) their invitation, the others get "not found".
+    "wagtail_mentoring:my_surveys": read_only(SIGNED_IN),
+    "wagtail_mentoring:survey_answer": same({MENTEE}),
     # One-click unsubscribe from an email: the signed token is the proof, so it
     # works without signing in; a forged one is a 404 (tests/test_notification_
     # preferences.py). GET only shows the button.
@@ -407,6 +411,14 @@ EXPECTED: dict[str, Rule] = {
         add=same(ANY_PROGRAM_ADMIN),
         edit=same(ADMINS_OF_A),
         history=read_only(ADMINS_OF_A),
+    ),
+    # Program admins compose surveys of their programs and read the results.
+    **_model_views(
+        "wm_surveys",
+        index=read_only(ANY_PROGRAM_ADMIN),
+        inspect=read_only(ADMINS_OF_A),
+        add=same(ANY_PROGRAM_ADMIN),
+        edit=same(ADMINS_OF_A),
     ),
     **_model_views(
         "wm_career_outcomes",
@@ -731,6 +743,7 @@ def _kwarg(name, namespace, kwarg, w):
         },
         # A relationship's URL, though its name says "request".
         ("wagtail_mentoring:request_rematch", "pk"): w.relationship.pk,
+        ("wagtail_mentoring:survey_answer", "pk"): w.survey_invitation.pk,
         **{
             (f"wagtail_mentoring:{name}", "pk"): w.group_circle.pk
             for name in ("join_circle", "leave_circle", "circle_settings", "end_circle")
@@ -818,6 +831,7 @@ def _kwarg(name, namespace, kwarg, w):
         "wm_opportunities": w.opportunity,
         "wm_chat_connections": w.chat_connection,
         "wm_cohorts": w.cohort,
+        "wm_surveys": w.survey,
         "wm_career_outcomes": w.outcome,
         "wm_skills": w.skill,
         "wm_skill_chooser": w.skill,

@@ -109,7 +109,31 @@ class _Option:
 
 
 #: How each form is built by the view that shows it.
+def _survey(program):
+    from wagtail_mentoring.surveys.models import Survey
+
+    return Survey.objects.create(
+        program=program,
+        title="Every question",
+        questions=[
+            {"type": "rating", "id": "rating", "value": {"label": "Rate"}},
+            {
+                "type": "scale",
+                "id": "scale",
+                "value": {"label": "Scale", "minimum": 0, "maximum": 10},
+            },
+            {"type": "nps", "id": "nps", "value": {"label": "Recommend"}},
+            {
+                "type": "choice",
+                "id": "choice",
+                "value": {"label": "Pick", "choices": ["A", "B"], "multiple": True},
+            },
+        ],
+    )
+
+
 BUILDERS = {
+    "surveys.forms.SurveyAnswerForm": lambda w: {"survey": _survey(w["program"])},
     "programs.forms.ProfileForm": lambda w: {"prefix": "profile"},
     "programs.forms.ApplicationForm": lambda w: {"program": w["program"]},
     "sponsorship.forms.NominationForm": lambda w: {
@@ -168,6 +192,8 @@ def test_every_choice_field_of_every_form_renders_its_options(world):
         "engagement.forms.MeetingForm.timezone",
         "engagement.forms.FeedbackForm.rating",
         "sponsorship.forms.NominationForm.nominee",
+        "surveys.forms.SurveyAnswerForm.q_rating",
+        "surveys.forms.SurveyAnswerForm.q_nps",
     ):
         assert name in checked
 

@@ -78,6 +78,11 @@ from wagtail_mentoring.sponsorship.models import (  # noqa: F401
     ReadinessEvidence,
     SponsorshipCommitment,
 )
+from wagtail_mentoring.surveys.models import (  # noqa: F401
+    Survey,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from wagtail_mentoring.tracks.models import DevelopmentTrackPage  # noqa: F401
 from wagtail_mentoring.webhooks.models import (  # noqa: F401
     WebhookAttempt,

@@ -126,6 +126,13 @@ def require_program_admin(user, program) -> None:
     )
 
 
+def can_answer_survey(user, invitation) -> bool:
+    """Only the person asked answers, once, while the survey is open."""
+    return (
+        is_active_user(user) and invitation.user_id == user.pk and invitation.is_open()
+    )
+
+
 def shared_until(relationship):
     """Until when a relationship gives its members a view of each other's data.
 
@@ -719,6 +726,12 @@ def register_policies() -> None:
     register_policy(
         model("Cohort"),
         ProgramScopedPolicy(model("Cohort"), actions=("view", "add", "change")),
+    )
+    # Surveys are written and changed by their program's admins; never deleted
+    # by hand, since their answers feed the dashboards.
+    register_policy(
+        model("Survey"),
+        ProgramScopedPolicy(model("Survey"), actions=("view", "add", "change")),
     )
     register_policy(model("EmployeeProfile"), ProfilePolicy(model("EmployeeProfile")))
     register_policy(model("HrisMapping"), PeopleDataPolicy(model("HrisMapping")))

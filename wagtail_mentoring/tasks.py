@@ -57,6 +57,10 @@ from wagtail_mentoring.privacy.tasks import (  # noqa: F401
 )
 from wagtail_mentoring.programs.tasks import send_decision_emails  # noqa: F401
 from wagtail_mentoring.sponsorship.tasks import nudge_idle_sponsors  # noqa: F401
+from wagtail_mentoring.surveys.tasks import (  # noqa: F401
+    send_survey_reminders,
+    send_surveys,
+)
 from wagtail_mentoring.webhooks.tasks import (  # noqa: F401
     deliver_webhook,
     retry_webhooks,
@@ -101,6 +105,10 @@ PERIODIC_JOBS = {
     "booking-feedback": (send_booking_feedback_requests, crontab(minute=25)),
     # Monthly; one email per manager and month, whenever it runs.
     "manager-loop-in": (send_manager_loop_in, crontab(day_of_month=1, hour=8)),
+    # Surveys go out the day a relationship reaches their moment; reminders
+    # a week later.
+    "surveys": (send_surveys, crontab(hour=8, minute=40)),
+    "survey-reminders": (send_survey_reminders, crontab(hour=8, minute=50)),
     "retry-notifications": (retry_failed_notifications, crontab(minute="*/5")),
     # Webhook deliveries whose backoff has passed.
     "retry-webhooks": (retry_webhooks, crontab()),  # each minute

@@ -13,6 +13,7 @@ from wagtail_mentoring.notifications import urls as notifications
 from wagtail_mentoring.privacy import urls as privacy
 from wagtail_mentoring.programs import urls as programs
 from wagtail_mentoring.sponsorship import urls as sponsorship
+from wagtail_mentoring.surveys import urls as surveys
 
 app_name = "wagtail_mentoring"
 
@@ -25,4 +26,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *community.urlpatterns,
     *space_events.urlpatterns,
+    *surveys.urlpatterns,
 ]

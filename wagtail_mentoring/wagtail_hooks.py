@@ -21,6 +21,7 @@ from wagtail_mentoring.people import wagtail_hooks as people
 from wagtail_mentoring.privacy import wagtail_hooks as privacy
 from wagtail_mentoring.programs import wagtail_hooks as programs
 from wagtail_mentoring.sponsorship import wagtail_hooks as sponsorship
+from wagtail_mentoring.surveys import wagtail_hooks as surveys
 from wagtail_mentoring.tracks import wagtail_hooks as tracks
 from wagtail_mentoring.webhooks import wagtail_hooks as webhooks
 
@@ -36,6 +37,7 @@ for domain in (
     tracks,
     community,
     space_events,
+    surveys,
     webhooks,
 ):
     domain.register(menu)

@@ -18,7 +18,14 @@ from openpyxl import Workbook
 
 from wagtail_mentoring import dispatch, spreadsheets
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
-from wagtail_mentoring.analytics import charts, dashboard, kpis, outcomes, summary
+from wagtail_mentoring.analytics import (
+    charts,
+    dashboard,
+    kpis,
+    outcomes,
+    summary,
+    surveys,
+)
 from wagtail_mentoring.analytics.tasks import refresh_activity_summary
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
 
@@ -71,6 +78,9 @@ class DashboardView(ReportView):
         report["charts"] = _charts(
             report["kpis"], [row[0] for row in report["months"]], report["series"]
         )
+        # Surveys: two queries, whatever the number of programs.
+        report["surveys"] = surveys.summarize(programs, period, cohort)
+        report["charts"].update(_survey_charts(report["surveys"]))
         return report
 
     # -- exports ---------------------------------------------------------
@@ -202,6 +212,33 @@ def _tables(report) -> dict:
             report["months"],
         ),
     }
+    found = report["surveys"]
+    tables["survey_satisfaction"] = (
+        _("Satisfaction in surveys"),
+        [_("Rating"), _("Answers")],
+        found.satisfaction.rows,
+    )
+    tables["survey_nps"] = (
+        _("Would recommend the program"),
+        [_("Answer"), _("Answers")],
+        found.nps.rows,
+    )
+    tables["survey_growth"] = (
+        _("Self-rated growth"),
+        [_("When"), _("Responses"), _("Mean (1–5)")],
+        [
+            (
+                _("At the start"),
+                found.growth_before.responses,
+                _suppressed(found.growth_before),
+            ),
+            (
+                _("At the end"),
+                found.growth_after.responses,
+                _suppressed(found.growth_after),
+            ),
+        ],
+    )
     if report.get("outcomes"):
         found = report["outcomes"]
         tables["outcomes"] = (
@@ -275,6 +312,32 @@ def _tables(report) -> dict:
             ],
         )
     return tables
+
+
+def _suppressed(rated):
+    return _("suppressed") if rated.suppressed else _number(rated.mean)
+
+
+def _survey_charts(found) -> dict:
+    growth = [
+        (str(label), rated.mean)
+        for label, rated in (
+            (_("At the start"), found.growth_before),
+            (_("At the end"), found.growth_after),
+        )
+        if rated.mean is not None
+    ]
+    return {
+        "survey_satisfaction": charts.bars(
+            _("Satisfaction in surveys"),
+            [
+                (_("%(n)s of 5") % {"n": n}, count)
+                for n, count in found.satisfaction.rows
+            ],
+        ),
+        "survey_nps": charts.bars(_("Would recommend the program"), found.nps.rows),
+        "survey_growth": charts.bars(_("Self-rated growth (mean, 1–5)"), growth),
+    }
 
 
 def _charts(k: kpis.Kpis, month_labels, series) -> dict:

@@ -124,21 +124,4 @@ class ApplicationForm(forms.Form):
 
 
 def _question_field(block) -> forms.Field:
-    value = block.value
-    common = {
-        "label": value["label"],
-        "help_text": value.get("help_text") or "",
-        "required": bool(value.get("required")),
-    }
-    if block.block_type == "choice":
-        choices = [(c, c) for c in value["choices"]]
-        if value.get("multiple"):
-            return forms.MultipleChoiceField(
-                choices=choices, widget=forms.CheckboxSelectMultiple, **common
-            )
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
-    if block.block_type == "long_answer":
-        return forms.CharField(
-            widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, **common
-        )
-    return forms.CharField(max_length=300, **common)
+    return block.block.form_field(block.value)

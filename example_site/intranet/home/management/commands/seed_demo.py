@@ -33,6 +33,7 @@ from intranet.home.demo_matching import seed_matching
 from intranet.home.demo_nudges import seed_nudges
 from intranet.home.demo_peer import seed_peer
 from intranet.home.demo_scim import seed_scim
+from intranet.home.demo_surveys import seed_surveys
 from intranet.home.demo_wording import seed_wording
 from intranet.home.management.commands._sponsorship import hr_team, seed_sponsorship
 from intranet.home.models import HomePage, StandardPage
@@ -237,6 +238,7 @@ class Command(BaseCommand):
         seed_flash(hub, people, programs[0], programs[2])
         seed_peer(hub, admin)
         seed_cohorts(programs[0], admin)
+        engagement_note += seed_surveys(programs[0])
         seed_integrations(
             Relationship.objects.filter(program=programs[0]).order_by("pk")[:3]
         )

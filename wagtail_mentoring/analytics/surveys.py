@@ -1,0 +1,228 @@
+"""What program surveys say: satisfaction, net promoter score and self-rated
+growth before and after, for the dashboard; and one survey's results.
+
+Small-group suppression as everywhere else: fewer than ``MIN_GROUP_SIZE``
+responses behind a figure and it is not shown (``None``), not even its
+distribution, so one person's answer cannot be read off a chart.
+
+Answers are JSON keyed by question id, and ids differ from one survey to the
+next: the responses in scope are read in one query and tallied here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from wagtail_mentoring.analytics.equity import min_group_size
+from wagtail_mentoring.surveys.models import Moment, Survey, SurveyResponse
+
+#: Growth compares start and end answers given in the period or this long
+#: before it: a relationship's start lies months before its end.
+GROWTH_LOOKBACK = timedelta(days=365)
+
+NPS_GROUPS = [
+    ("promoters", _("Promoters (9–10)")),
+    ("passives", _("Passives (7–8)")),
+    ("detractors", _("Detractors (0–6)")),
+]
+
+
+@dataclass
+class Rated:
+    """Answers on the 1–5 rating; ``mean`` and ``counts`` empty when suppressed."""
+
+    responses: int = 0
+    answers: list = field(default_factory=list)
+    min_size: int = 0
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.responses < self.min_size
+
+    @property
+    def mean(self) -> float | None:
+        if self.suppressed or not self.answers:
+            return None
+        return sum(self.answers) / len(self.answers)
+
+    @property
+    def rows(self) -> list[tuple[int, int]]:
+        if self.suppressed:
+            return []
+        counts = Counter(self.answers)
+        return [(stars, counts.get(stars, 0)) for stars in range(1, 6)]
+
+
+@dataclass
+class Nps:
+    responses: int = 0
+    answers: list = field(default_factory=list)
+    min_size: int = 0
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.responses < self.min_size
+
+    def _count(self, group: str) -> int:
+        low, high = {"promoters": (9, 10), "passives": (7, 8), "detractors": (0, 6)}[
+            group
+        ]
+        return sum(low <= a <= high for a in self.answers)
+
+    @property
+    def score(self) -> float | None:
+        """% promoters − % detractors, from −100 to 100."""
+        if self.suppressed or not self.answers:
+            return None
+        n = len(self.answers)
+        return 100 * (self._count("promoters") - self._count("detractors")) / n
+
+    @property
+    def rows(self) -> list[tuple[str, int]]:
+        if self.suppressed:
+            return []
+        return [(label, self._count(key)) for key, label in NPS_GROUPS]
+
+
+@dataclass
+class SurveySummary:
+    satisfaction: Rated
+    nps: Nps
+    growth_before: Rated
+    growth_after: Rated
+    responses: int
+    min_size: int
+
+    @property
+    def growth_change(self) -> float | None:
+        before, after = self.growth_before.mean, self.growth_after.mean
+        return None if before is None or after is None else after - before
+
+
+def measured_questions(surveys) -> dict[tuple[int, str], str]:
+    """``{(survey id, question id): "satisfaction" | "growth" | "nps"}``."""
+    found = {}
+    for survey in surveys:
+        for block_id, block in survey.question_blocks():
+            if block.block_type == "nps":
+                found[(survey.pk, block_id)] = "nps"
+            elif block.block_type == "rating" and block.value.get("measures"):
+                found[(survey.pk, block_id)] = block.value["measures"]
+    return found
+
+
+def _number(value, low, high) -> int | None:
+    # Stored by our form as an int; anything else (an edited survey whose
+    # question changed type) is left out rather than guessed.
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if low <= value <= high else None
+
+
+def summarize(programs, period, cohort=None, min_size: int | None = None):
+    """Satisfaction, NPS and growth of ``programs`` (a queryset) in ``period``."""
+    threshold = min_group_size(min_size)
+    surveys = Survey.objects.filter(program__in=programs.values("pk"))
+    measured = measured_questions(surveys)
+    responses = SurveyResponse.objects.filter(
+        program__in=programs.values("pk"),
+        submitted_on__gte=period.start - GROWTH_LOOKBACK,
+        submitted_on__lte=period.end,
+    )
+    if cohort is not None:
+        responses = responses.filter(cohort=cohort)
+    satisfaction, nps = [], []
+    before, after = [], []
+    counted = Counter()
+    in_period = 0
+    for survey_id, moment, day, answers in responses.values_list(
+        "survey_id", "moment", "submitted_on", "answers"
+    ).order_by():
+        current = day >= period.start
+        in_period += current
+        seen = set()
+        for block_id, value in (answers or {}).items():
+            kind = measured.get((survey_id, block_id))
+            if kind == "growth" and moment in (Moment.START, Moment.END):
+                bucket = before if moment == Moment.START else after
+                kind = f"growth_{moment}"
+            elif kind in ("nps", "satisfaction") and current:
+                bucket = nps if kind == "nps" else satisfaction
+            else:
+                continue
+            low = 0 if kind == "nps" else 1
+            high = 10 if kind == "nps" else 5
+            if (n := _number(value, low, high)) is not None:
+                bucket.append(n)
+                seen.add(kind)
+        counted.update(seen)
+    return SurveySummary(
+        satisfaction=Rated(counted["satisfaction"], satisfaction, threshold),
+        nps=Nps(counted["nps"], nps, threshold),
+        growth_before=Rated(counted[f"growth_{Moment.START}"], before, threshold),
+        growth_after=Rated(counted[f"growth_{Moment.END}"], after, threshold),
+        responses=in_period,
+        min_size=threshold,
+    )
+
+
+@dataclass
+class QuestionResult:
+    block_id: str
+    label: str
+    kind: str
+    answered: int
+    rows: list = field(default_factory=list)  # (label, count)
+    mean: float | None = None
+    nps: float | None = None
+    texts: list = field(default_factory=list)
+    suppressed: bool = False
+
+
+def survey_results(survey: Survey, min_size: int | None = None) -> dict:
+    """Every question's answers, or nothing at all below the threshold."""
+    threshold = min_group_size(min_size)
+    answers = list(survey.responses.values_list("answers", flat=True).order_by())
+    result = {
+        "responses": len(answers),
+        "min_size": threshold,
+        "suppressed": 0 < len(answers) < threshold,
+        "questions": [],
+        "invited": survey.invitations.count(),
+        "answered": survey.invitations.filter(completed=True).count(),
+        "header": [_("Answer"), _("Answers")],
+    }
+    if result["suppressed"]:
+        return result
+    for block_id, block in survey.question_blocks():
+        given = [a[block_id] for a in answers if a.get(block_id) not in (None, "", [])]
+        value, kind = block.value, block.block_type
+        item = QuestionResult(block_id, value["label"], kind, len(given))
+        result["questions"].append(item)
+        # A question few answered would show their answers alone.
+        if 0 < len(given) < threshold:
+            item.suppressed = True
+            continue
+        if kind in ("rating", "scale", "nps"):
+            low, high = {"rating": (1, 5), "nps": (0, 10)}.get(
+                kind, (value.get("minimum", 0), value.get("maximum", 10))
+            )
+            numbers = [n for g in given if (n := _number(g, low, high)) is not None]
+            counts = Counter(numbers)
+            item.rows = [(str(n), counts.get(n, 0)) for n in range(low, high + 1)]
+            item.mean = sum(numbers) / len(numbers) if numbers else None
+            if kind == "nps":
+                item.nps = Nps(len(numbers), numbers, threshold).score
+        elif kind == "choice":
+            counts = Counter()
+            for g in given:
+                counts.update(g if isinstance(g, list) else [g])
+            item.rows = [(c, counts.get(c, 0)) for c in value["choices"]]
+        else:
+            # Sorted, never in the order they came in.
+            item.texts = sorted(str(g) for g in given)
+    return result
