@@ -17,6 +17,20 @@ def _path(name: str) -> str:
     return f"$request.path.{name}"
 
 
+#: A journey's first step, from its steps (the path names the journey).
+FIRST_STEP = {
+    "id": _path("id"),
+    "journey_id": _path("journey_id"),
+    "step_id": "$response.body#/steps/0/id",
+}
+IN_SPACE = {"space_id": _path("space_id")}
+POST_ACTIONS = (
+    ("EditPost", "edit"),
+    ("ReportPost", "report"),
+    ("MarkHelpful", "helpful"),
+    ("MarkAnswer", "answer"),
+)
+
 #: (source operation, status) → [(link name, target operation, parameters)]
 LINKS: dict[tuple[str, str], list[tuple[str, str, dict]]] = {
     ("programs_list", "200"): [("GetProgram", "programs_retrieve", {"id": FIRST})],
@@ -67,6 +81,24 @@ LINKS: dict[tuple[str, str], list[tuple[str, str, dict]]] = {
             {"id": _path("id"), "goal_pk": ID},
         ),
     ],
+    ("me_journeys_list", "200"): [
+        (
+            "ListSteps",
+            "me_relationships_journeys_steps_retrieve",
+            {
+                "id": "$response.body#/results/0/relationship",
+                "journey_id": "$response.body#/results/0/journey/id",
+            },
+        ),
+    ],
+    ("me_relationships_journeys_steps_retrieve", "200"): [
+        (name, f"me_relationships_journeys_steps_{action}_create", FIRST_STEP)
+        for name, action in (
+            ("CompleteStep", "complete"),
+            ("AnswerQuiz", "quiz"),
+            ("SetStepGoal", "goal"),
+        )
+    ],
     ("spaces_threads_create", "201"): [
         (
             "ListPosts",
@@ -78,6 +110,14 @@ LINKS: dict[tuple[str, str], list[tuple[str, str, dict]]] = {
             "spaces_threads_posts_create",
             {"space_id": _path("space_id"), "thread_id": ID},
         ),
+    ],
+    ("spaces_threads_posts_list", "200"): [
+        (name, f"spaces_posts_{action}_create", {**IN_SPACE, "post_id": FIRST})
+        for name, action in POST_ACTIONS
+    ],
+    ("spaces_threads_posts_create", "201"): [
+        (name, f"spaces_posts_{action}_create", {**IN_SPACE, "post_id": ID})
+        for name, action in POST_ACTIONS
     ],
     # Program admins
     ("admin_applications_list", "200"): [

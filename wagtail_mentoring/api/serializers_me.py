@@ -8,13 +8,14 @@ services decide.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from wagtail_mentoring.api.base import StrictSerializer
 from wagtail_mentoring.api.serializers import TEXT_MAX, JourneySerializer, PersonField
-from wagtail_mentoring.community.models import SpaceMembership
+from wagtail_mentoring.community.models import PostReport, SpaceMembership
 from wagtail_mentoring.engagement.models import GoalStatus, MentorRequest
-from wagtail_mentoring.journeys.models import StepStatus
+from wagtail_mentoring.journeys.models import QuizAttempt, StepStatus
 from wagtail_mentoring.people.models import EmployeeProfile
 
 # --- Read -------------------------------------------------------------------
@@ -130,6 +131,36 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["space", "status", "role"]
 
 
+class QuizAttemptSerializer(serializers.ModelSerializer):
+    """My latest answers to a quiz block, graded; ``tries`` counts them all."""
+
+    step = serializers.CharField(source="step_id", read_only=True)
+    block = serializers.CharField(source="block_id", read_only=True)
+
+    class Meta:
+        model = QuizAttempt
+        fields = ["step", "block", "answers", "score", "passed", "tries"]
+
+
+class PostReportSerializer(serializers.ModelSerializer):
+    post = serializers.IntegerField(source="post_id", read_only=True)
+
+    class Meta:
+        model = PostReport
+        fields = ["id", "post", "reason", "status", "created_at"]
+
+
+class HelpfulSerializer(serializers.Serializer):
+    post = serializers.IntegerField()
+    helpful = serializers.BooleanField(help_text="Whether I now find it helpful.")
+    count = serializers.IntegerField(help_text="How many people find it helpful.")
+
+
+class AnswerSerializer(serializers.Serializer):
+    thread = serializers.IntegerField(source="pk")
+    answered_post = serializers.IntegerField(source="answered_post_id", allow_null=True)
+
+
 # --- Input ------------------------------------------------------------------
 
 
@@ -176,6 +207,45 @@ class ChecklistInput(StrictSerializer):
 class ReflectionInput(StrictSerializer):
     block = serializers.CharField(max_length=64)
     text = serializers.CharField(max_length=10000)
+
+
+class QuizInput(StrictSerializer):
+    """The chosen choice ids of each question, by question id."""
+
+    block = serializers.CharField(max_length=64)
+    answers = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.CharField(max_length=64), max_length=50
+        )
+    )
+
+    def validate_answers(self, value):
+        if len(value) > 100:
+            raise serializers.ValidationError(_("Too many questions."))
+        return value
+
+
+class StepGoalInput(StrictSerializer):
+    block = serializers.CharField(max_length=64)
+    title = serializers.CharField(max_length=200)
+    target_date = serializers.DateField()
+    measure = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    why = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class PostBodyInput(StrictSerializer):
+    # A blank or too long post is the service's to refuse, in its words.
+    body = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=20000
+    )
+
+
+class AnswerInput(StrictSerializer):
+    unmark = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Take the mark back instead of setting it.",
+    )
 
 
 class SendRequestInput(StrictSerializer):

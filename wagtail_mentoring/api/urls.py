@@ -26,6 +26,7 @@ R = "me/relationships/<int:pk>/"
 M = R + "meetings/<int:meeting_pk>/"
 J = R + "journeys/<int:journey_id>/"
 STEP = J + "steps/<str:step_id>/"
+POST = "spaces/<int:space_id>/posts/<int:post_id>/"
 
 app_name = "wm_api"
 
@@ -225,6 +226,8 @@ urlpatterns = [
         journeys.SaveReflection.as_view(),
         name="step_reflection",
     ),
+    path(STEP + "quiz/", journeys.SubmitQuiz.as_view(), name="step_quiz"),
+    path(STEP + "goal/", journeys.SetStepGoal.as_view(), name="step_goal"),
     path(
         "me/applications/<int:pk>/suggestions/",
         requests.Suggestions.as_view(),
@@ -263,6 +266,10 @@ urlpatterns = [
         community.LeaveSpace.as_view(),
         name="space_leave",
     ),
+    path(POST + "edit/", community.EditPost.as_view(), name="post_edit"),
+    path(POST + "report/", community.ReportPost.as_view(), name="post_report"),
+    path(POST + "helpful/", community.MarkHelpful.as_view(), name="post_helpful"),
+    path(POST + "answer/", community.MarkAnswer.as_view(), name="post_answer"),
     # Last: every other address under the prefix is the API's own 404.
     re_path(r"^", base.unknown_address, name="unknown_address"),
 ]

@@ -1,6 +1,7 @@
 """Journeys and my progress: the journeys I follow, a journey's steps with my
 and my pair's status, and the actions of the step page (complete a step, tick
-a checklist, write a reflection), through the journey services.
+a checklist, write a reflection, answer a quiz, set a goal), through the
+journey services.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from rest_framework.response import Response
 
+from wagtail_mentoring.api import serializers as s
 from wagtail_mentoring.api import serializers_me as sm
 from wagtail_mentoring.api.base import APIBase, ListBase, documented
 from wagtail_mentoring.api.views import ERRORS, RelationshipMixin
@@ -223,3 +225,45 @@ class SaveReflection(JourneyMixin, APIBase):
             relationship=relationship, user=request.user, step_id=step
         )
         return _progress(row)
+
+
+class SubmitQuiz(JourneyMixin, APIBase):
+    """My answers to a quiz block of the step, graded; I may try until I pass."""
+
+    @documented(
+        request=sm.QuizInput, responses={200: sm.QuizAttemptSerializer, **ERRORS}
+    )
+    def post(self, request, pk: int, journey_id: int, step_id: str):
+        step = self.step_id()
+        data = self.input(sm.QuizInput)
+        attempt = journeys.submit_quiz(
+            self.relationship(),
+            request.user,
+            self.journey(),
+            step,
+            data["block"],
+            data["answers"],
+        )
+        return Response(sm.QuizAttemptSerializer(attempt).data)
+
+
+class SetStepGoal(JourneyMixin, APIBase):
+    """The goal a goal-setting block of the step asks for (one per step); it
+    joins the relationship's goals."""
+
+    @documented(request=sm.StepGoalInput, responses={201: s.GoalSerializer, **ERRORS})
+    def post(self, request, pk: int, journey_id: int, step_id: str):
+        step = self.step_id()
+        data = self.input(sm.StepGoalInput)
+        goal = journeys.set_step_goal(
+            self.relationship(),
+            request.user,
+            self.journey(),
+            step,
+            data["block"],
+            title=data["title"],
+            target_date=data["target_date"],
+            measure=data.get("measure", ""),
+            why=data.get("why", ""),
+        )
+        return Response(s.GoalSerializer(goal).data, status=201)
