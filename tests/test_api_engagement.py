@@ -1,8 +1,9 @@
 """The employee's actions of the API beyond the basics of tests/test_api.py:
 meetings logged, rescheduled and annotated, goals edited, a relationship's
-course, journeys and step progress, mentor requests, the profile, and space
-membership. Each through the service its page uses: the same effect, the same
-refusal in the service's words, and someone else's object is "not found".
+course, journeys and step progress (quizzes and goals of steps included),
+mentor requests, the profile, space membership and acting on a post. Each
+through the service its page uses: the same effect, the same refusal in the
+service's words, and someone else's object is "not found".
 """
 
 from __future__ import annotations
@@ -24,9 +25,23 @@ from tests.authorization_world import (
     build_world,
 )
 from tests.factories import make_enrollment, make_user
-from tests.journey_data import STEP_INTRO, STEP_REFLECT
+from tests.journey_data import (
+    STEP_GOAL,
+    STEP_INTRO,
+    STEP_REFLECT,
+    quiz,
+    step,
+    three_steps,
+)
 from wagtail_mentoring.api import tokens
-from wagtail_mentoring.community.models import MembershipStatus, SpaceMembership
+from wagtail_mentoring.community import services as community
+from wagtail_mentoring.community.models import (
+    MembershipStatus,
+    Post,
+    PostReport,
+    Reaction,
+    SpaceMembership,
+)
 from wagtail_mentoring.engagement.models import (
     Goal,
     GoalStatus,
@@ -35,7 +50,11 @@ from wagtail_mentoring.engagement.models import (
     MentorRequest,
     MentorRequestStatus,
 )
-from wagtail_mentoring.journeys.models import ReflectionAnswer, StepProgress
+from wagtail_mentoring.journeys.models import (
+    QuizAttempt,
+    ReflectionAnswer,
+    StepProgress,
+)
 from wagtail_mentoring.people.models import Skill
 from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
@@ -45,6 +64,7 @@ from wagtail_mentoring.programs.models import (
 
 pytestmark = pytest.mark.django_db
 API = "/api/mentoring/v1/"
+STEP_QUIZ = "step-quiz"
 
 
 @pytest.fixture
@@ -528,3 +548,244 @@ def test_goal_edit_of_a_goal_i_do_not_own_in_a_list_stays(world):
     listing = partner.get(rel(world) + "goals/").json()["results"]
     assert Goal.objects.get(pk=world.goal.pk).status == GoalStatus.OPEN
     assert world.goal.pk in {g["id"] for g in listing}
+
+
+# --- A step's quiz and goal -----------------------------------------------------------
+
+
+def _with_a_quiz_step(world):
+    """The world's journey, republished with a fourth step: a quiz to pass."""
+    journey = world.journey
+    journey.steps = three_steps() + [
+        step(STEP_QUIZ, "Check yourself", [quiz("b-quiz")], completion="answer")
+    ]
+    journey.save_revision().publish()
+    return rel(world) + f"journeys/{journey.pk}/steps/"
+
+
+WRONG = {"q1": ["q1b"], "q2": ["q2a", "q2b"]}
+RIGHT = {"q1": ["q1a"], "q2": ["q2a", "q2b"]}
+
+
+def test_answer_a_steps_quiz_until_passed(world):
+    steps = _with_a_quiz_step(world)
+    mentee = world.users[MENTEE]
+    client = bearer(mentee)
+    url = steps + f"{STEP_QUIZ}/quiz/"
+    response = post(client, url, {"block": "b-quiz", "answers": WRONG})
+    assert response.status_code == 200, response.content
+    assert response.json()["passed"] is False and response.json()["tries"] == 1
+    attempt = QuizAttempt.objects.get(relationship=world.relationship, user=mentee)
+    assert (attempt.passed, attempt.tries, attempt.answers) == (False, 1, WRONG)
+    # A question left out: the service's refusal, nothing written.
+    response = post(client, url, {"block": "b-quiz", "answers": {"q1": ["q1a"]}})
+    assert response.status_code == 400
+    assert error_of(response) == {
+        "code": "unanswered",
+        "message": "Please answer every question.",
+    }
+    attempt.refresh_from_db()
+    assert (attempt.tries, attempt.answers) == (1, WRONG)
+    response = post(client, url, {"block": "b-quiz", "answers": RIGHT})
+    assert response.status_code == 200
+    assert response.json() == {
+        "step": STEP_QUIZ,
+        "block": "b-quiz",
+        "answers": RIGHT,
+        "score": 100,
+        "passed": True,
+        "tries": 2,
+    }
+    # An "answer" step is done once its quiz is passed.
+    assert StepProgress.objects.get(user=mentee, step_id=STEP_QUIZ).is_completed
+    again = post(client, url, {"block": "b-quiz", "answers": WRONG})
+    assert again.status_code == 400 and error_of(again)["code"] == "passed"
+    attempt.refresh_from_db()
+    assert attempt.passed and attempt.tries == 2
+    # Wrong shapes are refused before the service.
+    for body in (
+        {"block": "b-quiz", "answers": ["q1a"]},
+        {"block": "b-quiz", "answers": {"q1": "q1a"}},
+        {"block": "b-quiz", "answers": RIGHT, "score": 100},
+    ):
+        response = post(client, url, body)
+        assert response.status_code == 400, body
+        assert error_of(response)["code"] == "invalid"
+
+
+def test_set_a_goal_from_a_step(world):
+    partner = world.users[PARTNER]
+    client = bearer(partner)
+    url = rel(world) + f"journeys/{world.journey.pk}/steps/{STEP_GOAL}/goal/"
+    target = (timezone.localdate() + timedelta(weeks=8)).isoformat()
+    body = {"block": "b-goal", "title": "Give a talk", "target_date": target}
+    response = post(client, url, {**body, "measure": "Talk given"})
+    assert response.status_code == 201, response.content
+    goal = Goal.objects.get(pk=response.json()["id"])
+    assert (goal.relationship, goal.owner, goal.source_step_id) == (
+        world.relationship,
+        partner,
+        STEP_GOAL,
+    )
+    assert goal.measure == "Talk given" and goal.target_date.isoformat() == target
+    # It answered the step's only block: the step is done.
+    assert StepProgress.objects.get(user=partner, step_id=STEP_GOAL).is_completed
+    # One goal per step: the service says where to change it; nothing written.
+    again = post(client, url, {**body, "title": "Another"})
+    assert again.status_code == 400
+    assert error_of(again) == {
+        "code": "duplicate_goal",
+        "message": "You already set a goal in this step; update it in your goals.",
+    }
+    assert Goal.objects.filter(owner=partner, source_step_id=STEP_GOAL).count() == 1
+    response = post(client, url, {**body, "target_date": "soon"})
+    assert response.status_code == 400
+    assert "target_date" in error_of(response)["fields"]
+
+
+def test_someone_elses_step_quiz_and_goal_are_not_found(world):
+    steps = _with_a_quiz_step(world)
+    target = (timezone.localdate() + timedelta(weeks=8)).isoformat()
+    calls = [
+        (f"{STEP_QUIZ}/quiz/", {"block": "b-quiz", "answers": RIGHT}),
+        (
+            f"{STEP_GOAL}/goal/",
+            {"block": "b-goal", "title": "HACKED", "target_date": target},
+        ),
+    ]
+    outsider = bearer(world.users[OTHER_PAIR])
+    for suffix, body in calls:
+        response = post(outsider, steps + suffix, body)
+        assert response.status_code == 404, suffix
+        assert error_of(response)["code"] == "not_found"
+    # A step the journey does not have, through my own relationship: not found.
+    mentee = bearer(world.users[MENTEE])
+    assert post(mentee, steps + "nope/quiz/", calls[0][1]).status_code == 404
+    assert not QuizAttempt.objects.exists()
+    assert not Goal.objects.filter(title="HACKED").exists()
+
+
+# --- A post of a discussion -----------------------------------------------------------
+
+
+def posts_url(world, post_id=None) -> str:
+    return API + f"spaces/{world.space.pk}/posts/{post_id or world.post.pk}/"
+
+
+def test_edit_my_post(world):
+    mentee = bearer(world.users[MENTEE])
+    response = post(mentee, posts_url(world) + "edit/", {"body": "Pairing, revised"})
+    assert response.status_code == 200, response.content
+    world.post.refresh_from_db()
+    assert world.post.body == "Pairing, revised"
+    assert world.post.edited_by == world.users[MENTEE] and world.post.edited_at
+    # Blank: the service's words; the post keeps its text.
+    response = post(mentee, posts_url(world) + "edit/", {"body": "   "})
+    assert response.status_code == 400
+    assert error_of(response) == {"code": "empty", "message": "Write something first."}
+    world.post.refresh_from_db()
+    assert world.post.body == "Pairing, revised"
+    # The partner reads the post but may not edit it: not found, as on the page.
+    partner = bearer(world.users[PARTNER])
+    response = post(partner, posts_url(world) + "edit/", {"body": "HACKED"})
+    assert response.status_code == 404
+    world.post.refresh_from_db()
+    assert world.post.body == "Pairing, revised"
+
+
+def test_report_a_post(world):
+    mentee = bearer(world.users[MENTEE])
+    response = post(mentee, posts_url(world) + "report/", {"reason": "Out of date"})
+    assert response.status_code == 201, response.content
+    report = PostReport.objects.get(pk=response.json()["id"])
+    assert (report.post, report.reporter, report.reason) == (
+        world.post,
+        world.users[MENTEE],
+        "Out of date",
+    )
+    # The partner reported it already (the world's report): refused, not doubled.
+    partner = bearer(world.users[PARTNER])
+    response = post(partner, posts_url(world) + "report/", {"reason": "Again"})
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "duplicate"
+    assert PostReport.objects.filter(reporter=world.users[PARTNER]).count() == 1
+    response = post(mentee, posts_url(world) + "report/", {"reason": " "})
+    assert response.status_code == 400 and error_of(response)["code"] == "empty"
+    # A hidden post is not found for members (only its moderators see it).
+    hidden = Post.objects.get(hidden=True, thread=world.thread)
+    response = post(mentee, posts_url(world, hidden.pk) + "report/", {"reason": "x"})
+    assert response.status_code == 404
+    assert PostReport.objects.count() == 2
+
+
+def test_find_a_post_helpful_and_take_it_back(world):
+    partner = bearer(world.users[PARTNER])
+    url = posts_url(world) + "helpful/"
+    response = post(partner, url)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"post": world.post.pk, "helpful": True, "count": 1}
+    assert Reaction.objects.filter(post=world.post, user=world.users[PARTNER]).exists()
+    response = post(partner, url)
+    assert response.json() == {"post": world.post.pk, "helpful": False, "count": 0}
+    assert not Reaction.objects.exists()
+    # Not one's own post: the service's refusal, nothing written.
+    response = post(bearer(world.users[MENTEE]), url)
+    assert response.status_code == 403
+    assert error_of(response) == {
+        "code": "forbidden",
+        "message": "You cannot find your own post helpful.",
+    }
+    assert not Reaction.objects.exists()
+
+
+def test_who_asked_marks_the_answer(world):
+    reply = community.reply(world.thread, world.users[PARTNER], "Try Tuesdays")
+    url = posts_url(world, reply.pk) + "answer/"
+    # The partner did not ask: the service's refusal, the thread unchanged.
+    response = post(bearer(world.users[PARTNER]), url)
+    assert response.status_code == 403
+    assert error_of(response)["message"] == (
+        "Only who asked, or a moderator, can mark the answer."
+    )
+    world.thread.refresh_from_db()
+    assert world.thread.answered_post_id is None
+    mentee = bearer(world.users[MENTEE])
+    response = post(mentee, url)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"thread": world.thread.pk, "answered_post": reply.pk}
+    world.thread.refresh_from_db()
+    assert world.thread.answered_post == reply and world.thread.is_question
+    # The question cannot answer itself; the mark stays where it was.
+    response = post(mentee, posts_url(world) + "answer/")
+    assert response.status_code == 400
+    assert error_of(response)["message"] == "The question itself cannot be its answer."
+    world.thread.refresh_from_db()
+    assert world.thread.answered_post == reply
+    response = post(mentee, url, {"unmark": True})
+    assert response.status_code == 200 and response.json()["answered_post"] is None
+    world.thread.refresh_from_db()
+    assert world.thread.answered_post_id is None
+
+
+@pytest.mark.parametrize("role", [EMPLOYEE, OTHER_PAIR])
+def test_posts_of_a_space_i_cannot_read_are_not_found(world, role):
+    client = bearer(world.users[role])
+    calls = [
+        ("edit/", {"body": "HACKED"}),
+        ("report/", {"reason": "HACKED"}),
+        ("helpful/", {}),
+        ("answer/", {}),
+    ]
+    for suffix, body in calls:
+        response = post(client, posts_url(world) + suffix, body)
+        assert response.status_code == 404, suffix
+        assert error_of(response)["code"] == "not_found"
+    # The right post under an address that is not its space: not found either.
+    member = bearer(world.users[MENTEE])
+    other_space = API + f"spaces/{world.program.pk}/posts/{world.post.pk}/edit/"
+    assert post(member, other_space, {"body": "HACKED"}).status_code == 404
+    world.post.refresh_from_db()
+    world.thread.refresh_from_db()
+    assert world.post.body == "SECRET-SPACE-POST"
+    assert not Reaction.objects.exists() and world.thread.answered_post_id is None
+    assert not PostReport.objects.filter(reason="HACKED").exists()
