@@ -301,6 +301,8 @@ EXPECTED: dict[str, Rule] = {
             "step_complete",
             "step_checklist",
             "step_reflection",
+            "step_quiz",
+            "step_goal",
         )
     },
     # Find a mentor: the mentee's application; the world's request is another
@@ -317,6 +319,16 @@ EXPECTED: dict[str, Rule] = {
     },
     "wm_api:threads": same(SPACE_READERS),
     "wm_api:posts": same(SPACE_READERS),
+    # The world's post is the mentee's question: its author or a moderator
+    # edits it (any other reader: 404, as on the edit page); its readers
+    # report it, mark it helpful or as the answer, and the service decides
+    # (and says why not: its author cannot find it helpful, only who asked
+    # marks the answer).
+    "wm_api:post_edit": post_only(SPACE_MODERATORS | {MENTEE}),
+    **{
+        f"wm_api:post_{name}": post_only(SPACE_READERS)
+        for name in ("report", "helpful", "answer")
+    },
     "wm_api:admin_applications": read_only(ANY_PROGRAM_ADMIN),
     "wm_api:admin_report_programs": read_only(ANY_PROGRAM_ADMIN),
     "wm_api:admin_application_decide": post_only(ADMINS_OF_A),
@@ -818,6 +830,7 @@ def _kwarg(name, namespace, kwarg, w):
             "goal_pk": w.goal.pk,
             "space_id": w.space.pk,
             "thread_id": w.thread.pk,
+            "post_id": w.post.pk,
             "program_id": w.program.pk,
             "journey_id": w.journey.pk,
             "step_id": STEP_REFLECT,
