@@ -69,6 +69,7 @@ def test_fuzz_the_api_against_its_schema(role, scope):
         "goal_pk": world.goal.pk,
         "space_id": world.space.pk,
         "thread_id": world.thread.pk,
+        "post_id": world.post.pk,
         "program_id": world.program.pk,
         "journey_id": world.journey.pk,
         "step_id": STEP_REFLECT,
