@@ -91,13 +91,10 @@ LINKS: dict[tuple[str, str], list[tuple[str, str, dict]]] = {
             },
         ),
     ],
+    # A quiz's or a goal's block id is the step page's, not in this response:
+    # a link to those would send a made-up block.
     ("me_relationships_journeys_steps_retrieve", "200"): [
-        (name, f"me_relationships_journeys_steps_{action}_create", FIRST_STEP)
-        for name, action in (
-            ("CompleteStep", "complete"),
-            ("AnswerQuiz", "quiz"),
-            ("SetStepGoal", "goal"),
-        )
+        ("CompleteStep", "me_relationships_journeys_steps_complete_create", FIRST_STEP),
     ],
     ("spaces_threads_create", "201"): [
         (
