@@ -12,6 +12,7 @@ each URL at all is the authorization matrix's job.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -44,12 +45,14 @@ from tests.test_dashboard import (  # noqa: F401 - fixtures
     cohorts,
     world,
 )
+from wagtail_mentoring.analytics import network
 from wagtail_mentoring.api import tokens
 from wagtail_mentoring.engagement.models import MentorRequest, MentorRequestStatus
 from wagtail_mentoring.journeys import report as journey_report
+from wagtail_mentoring.journeys.models import JourneyProgress
 from wagtail_mentoring.matching.models import MatchProposal, ProposalOrigin
 from wagtail_mentoring.people.models import SelfIdentification
-from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS
+from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
 from wagtail_mentoring.programs.models import (
     Enrollment,
     EnrollmentStatus,
@@ -351,6 +354,53 @@ def test_journey_report_queries_do_not_grow_with_pairs(w):
     assert count() == small
 
 
+def test_stalled_pairs_are_the_admins_report(w):
+    long_ago = timezone.now() - timedelta(days=40)
+    Relationship.objects.filter(pk=w.relationship.pk).update(created_at=long_ago)
+    JourneyProgress.objects.filter(relationship=w.relationship).update(
+        last_activity_at=long_ago
+    )
+    url = API + f"admin/programs/{w.program.pk}/reports/stalled/"
+    response = bearer(w.users[ADMIN]).get(url, {"days": 30})
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    expected = journey_report.stalled_pairs(
+        Relationship.objects.filter(program=w.program), 30
+    )
+    assert [row["relationship"] for row in rows] == [r.pk for r in expected]
+    assert rows and rows[0]["days_stalled"] >= 39
+    assert {str(w.users[MENTEE].pk)} <= set(rows[0]["members"])
+    # fewer days than it has been: still stalled; more: not
+    assert bearer(w.users[ADMIN]).get(url, {"days": 60}).json()["results"] == []
+    bad = bearer(w.users[ADMIN]).get(url, {"days": 0})
+    assert bad.status_code == 400 and "days" in bad.json()["error"]["fields"]
+    assert bearer(w.users[OTHER_ADMIN]).get(url).status_code == 404
+
+
+def test_the_network_map_is_the_admins_map(w):
+    url = API + "admin/reports/network/"
+    response = bearer(w.users[ADMIN]).get(url, {"dimension": "location"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    expected = network.build_map(
+        administered_programs(w.users[ADMIN]).values("pk"), dimension="location"
+    )
+    assert body["dimension"] == "location"
+    assert body["connections"] == expected.connections
+    assert [n["key"] for n in body["nodes"]] == [n.key for n in expected.nodes]
+    assert [(e["a"], e["b"], e["now"]) for e in body["edges"]] == [
+        (e.a.key, e.b.key, e.now) for e in expected.edges
+    ]
+    # a program the admin does not run, and a dimension the map does not have
+    other = bearer(w.users[ADMIN]).get(url, {"program": w.other_program.pk})
+    assert other.status_code == 404
+    bad = bearer(w.users[ADMIN]).get(url, {"dimension": "salary"})
+    assert bad.status_code == 400 and "dimension" in bad.json()["error"]["fields"]
+    # stewards see it; a plain employee's token does not reach it
+    assert bearer(w.users[STEWARD]).get(url).status_code == 200
+    assert bearer(w.users[MENTEE], "api").get(url).status_code == 403
+
+
 def test_sponsorship_equity_is_for_stewards_only(w):
     url = API + "admin/reports/sponsorship/equity/"
     assert bearer(w.users[ADMIN]).get(url).status_code == 403
@@ -504,6 +554,8 @@ def test_the_schema_documents_every_new_operation():
         "/admin/reports/dashboard/",
         "/admin/reports/dashboard/equity/",
         "/admin/programs/{program_id}/reports/journeys/",
+        "/admin/programs/{program_id}/reports/stalled/",
+        "/admin/reports/network/",
         "/admin/reports/sponsorship/equity/",
         "/admin/reports/sponsorship/accountability/",
         "/admin/programs/{program_id}/pairs/",

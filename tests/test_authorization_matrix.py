@@ -343,6 +343,8 @@ EXPECTED: dict[str, Rule] = {
     "wm_api:admin_report_dashboard": read_only(ANY_PROGRAM_ADMIN),
     "wm_api:admin_report_dashboard_equity": read_only(ONLY_SUPERUSER),
     "wm_api:admin_report_journeys": read_only(ADMINS_OF_A),
+    "wm_api:admin_report_stalled": read_only(ADMINS_OF_A),
+    "wm_api:admin_report_network": read_only(ANY_PROGRAM_ADMIN | STEWARDS),
     "wm_api:admin_report_sponsorship_equity": read_only(STEWARDS),
     "wm_api:admin_report_sponsor_accountability": read_only(ANY_PROGRAM_ADMIN),
     "wm_api:admin_manual_pair": post_only(ADMINS_OF_A),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from wagtail_mentoring.analytics.network import DIMENSIONS
 from wagtail_mentoring.api.base import StrictSerializer
 from wagtail_mentoring.api.serializers import ProgramReportSerializer
 
@@ -284,3 +285,55 @@ class AccountabilitySerializer(serializers.Serializer):
     idle_days = serializers.IntegerField()
     quarters = serializers.ListField(child=serializers.CharField())
     sponsors = SponsorRowSerializer(many=True)
+
+
+class StalledInput(StrictSerializer):
+    days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
+
+
+class StalledPairSerializer(serializers.Serializer):
+    relationship = serializers.IntegerField(source="pk")
+    program = serializers.IntegerField(source="program_id")
+    members = serializers.SerializerMethodField()
+    now_at = serializers.ListField(child=serializers.CharField(), source="now_at_steps")
+    last_activity = serializers.DateTimeField()
+    days_stalled = serializers.IntegerField()
+
+    def get_members(self, relationship) -> list[str]:
+        return [str(m.user_id) for m in relationship.members.all()]
+
+
+class NetworkInput(StrictSerializer):
+    dimension = serializers.ChoiceField(choices=list(DIMENSIONS), required=False)
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class NetworkNodeSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    people = serializers.IntegerField()
+    connections = serializers.IntegerField()
+    outside = serializers.IntegerField()
+    isolated = serializers.BooleanField()
+
+
+class NetworkEdgeSerializer(serializers.Serializer):
+    a = serializers.CharField(source="a.key")
+    b = serializers.CharField(source="b.key")
+    now = serializers.IntegerField()
+    before = serializers.IntegerField()
+    crosses = serializers.BooleanField()
+
+
+class NetworkSerializer(serializers.Serializer):
+    dimension = serializers.CharField()
+    since = serializers.DateField()
+    min_size = serializers.IntegerField()
+    connections = serializers.IntegerField()
+    cross_connections = serializers.IntegerField()
+    cross_share = serializers.FloatField(allow_null=True)
+    cross_share_before = serializers.FloatField(allow_null=True)
+    hidden_connections = serializers.IntegerField()
+    merged_groups = serializers.IntegerField()
+    nodes = NetworkNodeSerializer(many=True)
+    edges = NetworkEdgeSerializer(many=True)

@@ -156,6 +156,16 @@ urlpatterns = [
         name="admin_report_journeys",
     ),
     path(
+        "admin/programs/<int:program_id>/reports/stalled/",
+        views_reports.StalledPairs.as_view(),
+        name="admin_report_stalled",
+    ),
+    path(
+        "admin/reports/network/",
+        views_reports.NetworkMap.as_view(),
+        name="admin_report_network",
+    ),
+    path(
         "admin/reports/sponsorship/equity/",
         views_reports.SponsorshipEquity.as_view(),
         name="admin_report_sponsorship_equity",

@@ -1,5 +1,6 @@
 """Reports as JSON for program admins: the dashboard, its equity split, the
-journey progress report and the sponsorship reports.
+journey progress and stalled-pairs reports, the network map and the
+sponsorship reports.
 
 Each endpoint reads its figures with the function the admin's screen reads
 them with and scopes them with the same policy, so the two cannot disagree.
@@ -10,20 +11,27 @@ never implied by administering a program.
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from wagtail_mentoring.analytics import dashboard, kpis, outcomes
+from wagtail_mentoring.analytics import dashboard, kpis, network, outcomes
 from wagtail_mentoring.api import report_serializers as r
 from wagtail_mentoring.api.authentication import ProgramAdminScope, SignedIn
-from wagtail_mentoring.api.base import APIBase, documented
+from wagtail_mentoring.api.base import APIBase, ListBase, documented
 from wagtail_mentoring.api.models import TokenScope
 from wagtail_mentoring.api.views import ERRORS
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.journeys import report as journey_report
-from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
-from wagtail_mentoring.programs.models import ProgramKind
+from wagtail_mentoring.permissions import (
+    VIEW_EQUITY_REPORTS,
+    administered_programs,
+    can_view_network,
+    network_programs,
+    policy_for,
+)
+from wagtail_mentoring.programs.models import ProgramKind, ProgramPage, Relationship
 from wagtail_mentoring.sponsorship import reports as sponsorship_reports
 
 
@@ -37,6 +45,17 @@ class EquityStewardScope(SignedIn):
         return super().has_permission(request, view) and request.user.has_perm(
             VIEW_EQUITY_REPORTS
         )
+
+
+class NetworkScope(SignedIn):
+    """The network map: program admins and people-data stewards, as on the
+    admin's screen (a token needs ``api:admin``)."""
+
+    scope = TokenScope.API_ADMIN
+    message = _("Only program admins and people-data stewards see the network map.")
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and can_view_network(request.user)
 
 
 class ProgramAdminStewardScope(ProgramAdminScope):
@@ -206,3 +225,73 @@ class SponsorAccountability(APIBase):
                 {"idle_days": idle_days, "quarters": quarters, "sponsors": rows}
             ).data
         )
+
+
+class StalledPairs(ListBase):
+    """Active pairs of one program's journeys with no progress for ``days``
+    days (14 unless given), longest-stalled first (the admin's report)."""
+
+    queryset = Relationship.objects.none()  # the schema's model
+    permission_classes = [ProgramAdminScope]
+    serializer_class = r.StalledPairSerializer
+    filter_backends: list = []
+
+    @documented(parameters=[r.StalledInput])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        days = _query(r.StalledInput, self.request).get(
+            "days", journey_report.DEFAULT_STALLED_DAYS
+        )
+        program_id = self.kwargs["program_id"]
+        if not administered_programs(self.request.user).filter(pk=program_id).exists():
+            raise Http404
+        mine = (
+            policy_for(Relationship)
+            .instances_user_has_permission_for(self.request.user, "view")
+            .filter(program_id=program_id)
+        )
+        return (
+            journey_report.stalled_pairs(mine, days)
+            .prefetch_related("members", "journey_progress")
+            .order_by("last_activity", "pk")
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        now = timezone.now()
+        for relationship in page:
+            relationship.now_at_steps = [
+                p.current_step_title
+                for p in relationship.journey_progress.all()
+                if p.current_step_title
+            ]
+            relationship.days_stalled = (now - relationship.last_activity).days
+        return page
+
+
+class NetworkMap(APIBase):
+    """The organisational network map: connections between departments,
+    locations or career levels made by mentoring, this quarter against the
+    last; groups below the privacy minimum merged (the admin's map)."""
+
+    permission_classes = [NetworkScope]
+
+    @documented(
+        parameters=[r.NetworkInput], responses={200: r.NetworkSerializer, **ERRORS}
+    )
+    def get(self, request):
+        data = _query(r.NetworkInput, request)
+        programs = network_programs(request.user)
+        if "program" in data:
+            scope = ProgramPage.objects.all() if programs is None else programs
+            if not scope.filter(pk=data["program"]).exists():
+                raise Http404
+            programs = [data["program"]]
+        elif programs is not None:
+            programs = programs.values("pk")
+        found = network.build_map(
+            programs, dimension=data.get("dimension", "department")
+        )
+        return Response(r.NetworkSerializer(found).data)

@@ -38,7 +38,7 @@ from wagtail_mentoring.permissions import (
 )
 from wagtail_mentoring.programs.models import ProgramPage, Relationship
 
-DEFAULT_STALLED_DAYS = 14
+DEFAULT_STALLED_DAYS = report.DEFAULT_STALLED_DAYS
 
 
 def _journey_programs(request):

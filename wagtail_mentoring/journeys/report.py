@@ -221,6 +221,10 @@ def with_journey(programs):
     )
 
 
+#: Days without progress after which a pair counts as stalled, unless asked.
+DEFAULT_STALLED_DAYS = 14
+
+
 def stalled_pairs(relationships, days: int, now=None):
     """Active pairs of journey programs with no progress for ``days`` days.
 
