@@ -202,6 +202,7 @@ def _populate(scale: float):
     from django.utils import timezone
 
     from tests.factories import make_hub, make_user
+    from wagtail_mentoring.engagement import meeting_marks
     from wagtail_mentoring.engagement.models import Feedback, Goal, Meeting, Message
     from wagtail_mentoring.programs.models import (
         Enrollment,
@@ -371,6 +372,10 @@ def _populate(scale: float):
             "CROSS JOIN generate_series(1, 4) k",
             mentors=employees // 5,
         )
+    # Inserted in SQL, past the signals that keep each relationship's first
+    # and last held meeting.
+    meeting_marks.recount(Relationship.objects.all())
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     from django.contrib.auth.models import Permission
 

@@ -24,7 +24,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connections, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -220,24 +237,23 @@ def relationships_with_origin(relationships):
 
 
 def _origin_counts(relationships) -> dict[str, dict[str, int]]:
-    """made / ended early per origin, in one aggregate query."""
-    annotated = relationships_with_origin(relationships)
-    engine = Q(by_engine=True)
-    request = Q(by_engine=False, by_request=True)
-    hand = Q(by_engine=False, by_request=False)
-    early = Q(status=RelationshipStatus.ENDED_EARLY)
-    totals = annotated.aggregate(
-        algorithm=Count("pk", filter=engine),
-        self_select=Count("pk", filter=request),
-        by_hand=Count("pk", filter=hand),
-        algorithm_early=Count("pk", filter=engine & early),
-        self_select_early=Count("pk", filter=request & early),
-        by_hand_early=Count("pk", filter=hand & early),
+    """made / ended early per origin, in one grouped query: each relationship's
+    origin is looked up once (an aggregate with a filter per origin would
+    repeat both lookups in every filter)."""
+    rows = (
+        relationships_with_origin(relationships)
+        .annotate(early=Q(status=RelationshipStatus.ENDED_EARLY))
+        .values_list("by_engine", "by_request", "early")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {
-        key: {"made": totals[key], "early": totals[f"{key}_early"]}
-        for key, _label in ORIGINS
-    }
+    counts = {key: {"made": 0, "early": 0} for key, _label in ORIGINS}
+    for by_engine, by_request, early, n in rows:
+        key = "algorithm" if by_engine else "self_select" if by_request else "by_hand"
+        counts[key]["made"] += n
+        if early:
+            counts[key]["early"] += n
+    return counts
 
 
 def active_in(relationships, period: Period):
@@ -250,15 +266,23 @@ def active_in(relationships, period: Period):
 def applications(programs, period: Period, cohort=None):
     """The seekers' applications to ``programs`` (to ``cohort`` when given) made
     within ``period``."""
-    return _in_cohort(
-        Enrollment.objects.filter(
-            program_id__in=programs.values("pk"),
-            role__in=SEEKER_ROLES,
-            created_at__gte=period.since,
-            created_at__lt=period.until,
-        ),
-        cohort,
+    return Enrollment.objects.filter(_applied(programs, period, cohort))
+
+
+def _applied(programs, period: Period, cohort=None, via: str = "") -> Q:
+    """The condition on an application (reached through ``via``) of being one
+    of :func:`applications`."""
+    condition = Q(
+        **{
+            f"{via}program_id__in": programs.values("pk"),
+            f"{via}role__in": SEEKER_ROLES,
+            f"{via}created_at__gte": period.since,
+            f"{via}created_at__lt": period.until,
+        }
     )
+    if cohort is not None:
+        condition &= Q(**{f"{via}cohort_id": cohort.pk})
+    return condition
 
 
 def _in_cohort(enrollments, cohort):
@@ -290,16 +314,21 @@ def _of_relationships(model, programs, cohort=None):
     return rows.filter(relationship__in=relationships_of(programs, cohort))
 
 
-def _matches(enrollments):
-    """The relationship memberships these applications led to (the one service
-    that starts relationships links each member to their live application)."""
-    return RelationshipMember.objects.filter(enrollment__in=enrollments)
+def _matches(programs, period: Period, cohort=None):
+    """The relationship memberships the period's applications led to (the one
+    service that starts relationships links each member to their live
+    application); joined to the application rather than filtered by a
+    subquery of them, so that a query reads the applications once."""
+    return RelationshipMember.objects.filter(
+        _applied(programs, period, cohort, via="enrollment__")
+    )
 
 
-def _funnel_counts(enrollments) -> dict[str, int]:
+def _funnel_counts(programs, period: Period, cohort=None) -> dict[str, int]:
     """Every funnel and "not matched" count, from two grouped queries: the
     applications by status and matched-or-not, and their memberships by which
     later stages they reached (a handful of rows, whatever the data)."""
+    enrollments = applications(programs, period, cohort)
     matched = Exists(RelationshipMember.objects.filter(enrollment_id=OuterRef("pk")))
     by_status = {
         (status, is_matched): n
@@ -326,13 +355,9 @@ def _funnel_counts(enrollments) -> dict[str, int]:
         counts[key] = by_status.get((status, False), 0)
     related = OuterRef("relationship_id")
     stages = (
-        _matches(enrollments)
+        _matches(programs, period, cohort)
         .annotate(
-            has_met=Exists(
-                Meeting.objects.filter(
-                    relationship_id=related, status=MeetingStatus.HELD
-                )
-            ),
+            has_met=Q(relationship__first_met_at__isnull=False),
             has_goal=Exists(Goal.objects.filter(relationship_id=related)),
             has_achieved=Exists(
                 Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
@@ -616,8 +641,7 @@ def compute(
     under ``slot``) when the caller read it already for several periods."""
     if activity is None:
         activity = Activity.of(programs, {slot: period}, cohort=cohort)
-    enrollments = applications(programs, period, cohort)
-    counts = _funnel_counts(enrollments)
+    counts = _funnel_counts(programs, period, cohort)
     labels = [
         ("applied", _("Applied")),
         ("approved", _("Approved")),
@@ -632,13 +656,7 @@ def compute(
         funnel.append(Stage(key, str(label), counts[key], before))
         before = counts[key]
 
-    # Days from application to match, for the seekers matched so far.
-    waits = [
-        (matched - applied).total_seconds() / 86400
-        for applied, matched in _matches(enrollments).values_list(
-            "enrollment__created_at", "relationship__created_at"
-        )
-    ]
+    wait_median, wait_p90 = _days_to_match(programs, period, cohort)
 
     relationships = relationships_of(programs, cohort)
     made = relationships.filter(
@@ -687,8 +705,8 @@ def compute(
         period=period,
         funnel=funnel,
         match_rate=_ratio(counts["matched"], counts["approved"]),
-        days_to_match_median=statistics.median(waits) if waits else None,
-        days_to_match_p90=percentile(waits, 0.9),
+        days_to_match_median=wait_median,
+        days_to_match_p90=wait_p90,
         unmatched=Distribution(
             [
                 (str(_("Waiting for review")), counts["pending"]),
@@ -725,6 +743,46 @@ def compute(
     )
 
 
+class _PercentileOf(Aggregate):
+    """PostgreSQL's ``percentile_cont``: the same interpolation as
+    :func:`percentile`, over rows that never leave the database."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def _days_to_match(
+    programs, period: Period, cohort=None
+) -> tuple[float | None, float | None]:
+    """Median and 90th percentile of the days from application to match, for
+    the seekers matched so far: computed by PostgreSQL, elsewhere over the
+    waits read into Python."""
+    matches = _matches(programs, period, cohort)
+    wait = ExpressionWrapper(
+        F("relationship__created_at") - F("enrollment__created_at"),
+        output_field=DurationField(),
+    )
+    if connections[matches.db].vendor == "postgresql":
+        seconds = Func(wait, template="EXTRACT(EPOCH FROM %(expressions)s)")
+        found = matches.aggregate(
+            median=_PercentileOf(seconds, 0.5), p90=_PercentileOf(seconds, 0.9)
+        )
+        if found["median"] is None:
+            return None, None
+        return found["median"] / 86400, found["p90"] / 86400
+    waits = [
+        (matched - applied).total_seconds() / 86400
+        for applied, matched in matches.values_list(
+            "enrollment__created_at", "relationship__created_at"
+        )
+    ]
+    return (statistics.median(waits) if waits else None), percentile(waits, 0.9)
+
+
 def _quiet_distribution(relationships, period: Period) -> Distribution:
     """Open relationships at the end of the period by days since their last
     held meeting (or "no meeting yet"), in one query."""
@@ -732,16 +790,23 @@ def _quiet_distribution(relationships, period: Period) -> Distribution:
     open_then = relationships.filter(created_at__lt=as_of).filter(
         Q(status__in=OPEN_RELATIONSHIP_STATUSES) | Q(ended_at__gte=as_of)
     )
+    # The relationship's last held meeting is the one before the period's end
+    # unless it is later (a past period): only then are its meetings read.
     last_met = (
         open_then.annotate(
-            last_met=Subquery(
-                Meeting.objects.filter(
-                    relationship_id=OuterRef("pk"),
-                    status=MeetingStatus.HELD,
-                    starts_at__lt=as_of,
-                )
-                .order_by("-starts_at")
-                .values("starts_at")[:1]
+            last_met=Case(
+                When(last_met_at__isnull=True, then=Value(None)),
+                When(last_met_at__lt=as_of, then=F("last_met_at")),
+                default=Subquery(
+                    Meeting.objects.filter(
+                        relationship_id=OuterRef("pk"),
+                        status=MeetingStatus.HELD,
+                        starts_at__lt=as_of,
+                    )
+                    .order_by("-starts_at")
+                    .values("starts_at")[:1]
+                ),
+                output_field=DateTimeField(),
             )
         )
         .values("last_met")
@@ -921,14 +986,16 @@ def funnel_people(programs, period: Period, cohort=None) -> list[tuple[str, str,
     before its first meeting is recorded)."""
     enrollments = applications(programs, period, cohort).filter(user__isnull=False)
     related = OuterRef("relationship_id")
-    members = _matches(enrollments).annotate(
-        has_met=Exists(
-            Meeting.objects.filter(relationship_id=related, status=MeetingStatus.HELD)
-        ),
-        has_goal=Exists(Goal.objects.filter(relationship_id=related)),
-        has_achieved=Exists(
-            Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
-        ),
+    members = (
+        _matches(programs, period, cohort)
+        .filter(enrollment__user__isnull=False)
+        .annotate(
+            has_met=Q(relationship__first_met_at__isnull=False),
+            has_goal=Exists(Goal.objects.filter(relationship_id=related)),
+            has_achieved=Exists(
+                Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
+            ),
+        )
     )
     stages = {
         "approved": set(

@@ -810,6 +810,15 @@ class Relationship(models.Model):
         default=False,
         help_text=_("Group programs: mentees may join this circle until it is full."),
     )
+    # The first and last held meeting, kept by engagement whenever a meeting
+    # is saved or deleted, so that reports over thousands of relationships
+    # need not look into a million meetings.
+    first_met_at = models.DateTimeField(
+        _("first meeting held"), null=True, blank=True, editable=False
+    )
+    last_met_at = models.DateTimeField(
+        _("last meeting held"), null=True, blank=True, editable=False
+    )
 
     objects = RelationshipQuerySet.as_manager()
 
