@@ -498,9 +498,9 @@ def test_equity_split_beyond_the_funnel_computed_by_hand(program, world):
             answers={"gender": "woman" if name in women else "man"},
         )
     programs = type(program).objects.filter(pk=program.pk)
-    table = aggregate(
-        kpis.applicants(programs, PERIOD), kpis.funnel_people(programs, PERIOD)
-    )
+    population, stages = kpis.funnel_people(programs, PERIOD)
+    assert population == set(kpis.applicants(programs, PERIOD))
+    table = aggregate(population, stages)
     [gender] = [block for block in table.dimensions if block.dimension == "gender"]
     rows = {row.value: row for row in gender.rows}
     # Ada (run, achieved goal, completed), Bo (request, open goal), Cy (by

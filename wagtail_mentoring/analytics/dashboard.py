@@ -161,10 +161,9 @@ def report(user, programs, period, chosen, cohort=None) -> dict:
 def equity(programs, period, cohort=None):
     """The funnel split by self-identified group, small groups suppressed.
     Callers check the equity permission (people data)."""
+    population, stages = kpis.funnel_people(programs, period, cohort)
     return aggregate(
-        kpis.applicants(programs, period, cohort),
-        kpis.funnel_people(programs, period, cohort),
-        among=kpis.applicants(programs, period, cohort, query=True),
+        population, stages, among=kpis.applicants(programs, period, cohort)
     )
 
 

@@ -978,9 +978,12 @@ def per_program(
     ]
 
 
-def funnel_people(programs, period: Period, cohort=None) -> list[tuple[str, str, set]]:
-    """The user ids at each funnel stage and of the later figures (goals, how
-    the relationship ended), ``(key, label, ids)``: for the equity split, which
+def funnel_people(
+    programs, period: Period, cohort=None
+) -> tuple[set, list[tuple[str, str, set]]]:
+    """Everyone who applied in the period (user ids), and the user ids at each
+    funnel stage and of the later figures (goals, how the relationship ended),
+    ``(key, label, ids)``: for the equity split, which
     reports them only in aggregate with small groups suppressed. Unlike the
     funnel, each figure counts everyone who reached it (a pair may set a goal
     before its first meeting is recorded)."""
@@ -997,12 +1000,13 @@ def funnel_people(programs, period: Period, cohort=None) -> list[tuple[str, str,
             ),
         )
     )
+    population, approved = set(), set()
+    for user, status in enrollments.values_list("user_id", "status"):
+        population.add(user)
+        if status == EnrollmentStatus.APPROVED:
+            approved.add(user)
     stages = {
-        "approved": set(
-            enrollments.filter(status=EnrollmentStatus.APPROVED).values_list(
-                "user_id", flat=True
-            )
-        ),
+        "approved": approved,
         "matched": set(),
         "met": set(),
         "goal_set": set(),
@@ -1037,18 +1041,17 @@ def funnel_people(programs, period: Period, cohort=None) -> list[tuple[str, str,
         "completed": _("Relationship completed"),
         "ended_early": _("Relationship ended early"),
     }
-    return [(key, str(labels[key]), ids) for key, ids in stages.items()]
+    return population, [(key, str(labels[key]), ids) for key, ids in stages.items()]
 
 
-def applicants(programs, period: Period, cohort=None, *, query: bool = False):
-    """Everyone who applied as a seeker in the period (the equity population):
-    a set of user ids, or with ``query`` the queryset of them."""
-    ids = (
+def applicants(programs, period: Period, cohort=None):
+    """Everyone who applied as a seeker in the period (the equity population),
+    as a query of their user ids."""
+    return (
         applications(programs, period, cohort)
         .filter(user__isnull=False)
         .values_list("user_id", flat=True)
     )
-    return ids if query else set(ids)
 
 
 __all__ = [
