@@ -1000,38 +1000,34 @@ def funnel_people(
             ),
         )
     )
-    population, approved = set(), set()
-    for user, status in enrollments.values_list("user_id", "status"):
-        population.add(user)
-        if status == EnrollmentStatus.APPROVED:
-            approved.add(user)
+    applied = list(enrollments.values_list("user_id", "status"))
+    population = {user for user, _status in applied}
     stages = {
-        "approved": approved,
-        "matched": set(),
-        "met": set(),
-        "goal_set": set(),
-        "goal_achieved": set(),
-        "completed": set(),
-        "ended_early": set(),
+        "approved": {
+            user for user, status in applied if status == EnrollmentStatus.APPROVED
+        }
     }
-    for user, met, goal, achieved, status in members.values_list(
-        "enrollment__user_id",
-        "has_met",
-        "has_goal",
-        "has_achieved",
-        "relationship__status",
-    ):
-        stages["approved"].add(user)
-        stages["matched"].add(user)
-        for key, passed in (
-            ("met", met),
-            ("goal_set", goal),
-            ("goal_achieved", achieved),
-            ("completed", status == RelationshipStatus.COMPLETED),
-            ("ended_early", status == RelationshipStatus.ENDED_EARLY),
-        ):
-            if passed:
-                stages[key].add(user)
+    rows = list(
+        members.values_list(
+            "enrollment__user_id",
+            "has_met",
+            "has_goal",
+            "has_achieved",
+            "relationship__status",
+        )
+    )
+    # A set per figure, each built in one pass over the rows.
+    stages["matched"] = {row[0] for row in rows}
+    stages["approved"] |= stages["matched"]
+    stages["met"] = {row[0] for row in rows if row[1]}
+    stages["goal_set"] = {row[0] for row in rows if row[2]}
+    stages["goal_achieved"] = {row[0] for row in rows if row[3]}
+    stages["completed"] = {
+        row[0] for row in rows if row[4] == RelationshipStatus.COMPLETED
+    }
+    stages["ended_early"] = {
+        row[0] for row in rows if row[4] == RelationshipStatus.ENDED_EARLY
+    }
     labels = {
         "approved": _("Approved"),
         "matched": _("Matched"),
