@@ -9,13 +9,21 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from tests.engagement_helpers import PROFILE, pair
 from tests.factories import PASSWORD, deactivate_quietly, login_identifier, make_user
 from wagtail_mentoring.analytics import kpis
-from wagtail_mentoring.analytics.surveys import Nps, summarize, survey_results
+from wagtail_mentoring.analytics.equity import min_group_size
+from wagtail_mentoring.analytics.surveys import (
+    Nps,
+    summarize,
+    survey_results,
+    survey_results_by_group,
+)
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.notifications.models import Delivery
+from wagtail_mentoring.people.models import SelfIdentification
 from wagtail_mentoring.programs.models import Relationship
 from wagtail_mentoring.surveys import services
 from wagtail_mentoring.surveys.models import (
@@ -455,8 +463,6 @@ def _send_now_url(survey):
 
 
 def _log_entries(survey):
-    from wagtail.models import ModelLogEntry
-
     return ModelLogEntry.objects.filter(action=SEND_NOW_LOG, object_id=str(survey.pk))
 
 
@@ -563,8 +569,6 @@ EQUITY = "wagtail_mentoring.view_equity_reports"
 
 
 def _person(name, **answers):
-    from wagtail_mentoring.people.models import SelfIdentification
-
     user = make_user(name, profile=dict(PROFILE))
     if answers:
         SelfIdentification.objects.create(
@@ -594,9 +598,6 @@ def _rows(block):
 
 
 def test_survey_figures_by_group_by_hand_and_suppressed_at_the_threshold(program):
-    from wagtail_mentoring.analytics.equity import min_group_size
-    from wagtail_mentoring.analytics.surveys import survey_results_by_group
-
     assert min_group_size() == 5
     survey = make_survey(program, anonymous=False)
     # Six women (the first answered for two relationships): satisfaction
@@ -649,8 +650,6 @@ def test_survey_figures_by_group_by_hand_and_suppressed_at_the_threshold(program
 
 
 def test_a_figure_few_of_a_group_gave_is_withheld(program):
-    from wagtail_mentoring.analytics.surveys import survey_results_by_group
-
     survey = make_survey(program, anonymous=False)
     for i in range(5):
         _named_answer(survey, _person(f"w{i}", gender="woman"), 4, 9)
@@ -694,8 +693,6 @@ def test_results_page_shows_the_split_to_stewards_only(client, program, program_
 
 
 def test_an_anonymous_survey_cannot_be_split(client, program):
-    from wagtail_mentoring.analytics.surveys import survey_results_by_group
-
     survey = make_survey(program, anonymous=True)
     for i, s in enumerate((5, 4, 4, 3, 5)):
         _person(f"w{i}", gender="woman")
