@@ -180,20 +180,28 @@ def send_due_surveys(now: datetime | None = None, *, by=None, survey=None) -> in
     if by is None:
         return _send(_live_surveys(survey), now)
     require(survey is not None, _("Choose the survey to send."))
-    require_program_admin(by, survey.program)
-    require(
-        survey.active,
-        _("“%(title)s” is not sending: tick “Sending” in its settings first.")
-        % {"title": survey.title},
-        code="not_sending",
-    )
-    require(
-        survey.program.live,
-        _("%(program)s is not published: its surveys are not sent.")
-        % {"program": survey.program.title},
-        code="not_sending",
-    )
     with transaction.atomic():
+        # Locked and read afresh: two presses at once run one after the other
+        # (the second finds everyone asked), and a survey switched off a
+        # moment ago is not sent.
+        survey = (
+            Survey.objects.select_for_update(of=("self",))
+            .select_related("program")
+            .get(pk=survey.pk)
+        )
+        require_program_admin(by, survey.program)
+        require(
+            survey.active,
+            _("“%(title)s” is not sending: tick “Sending” in its settings first.")
+            % {"title": survey.title},
+            code="not_sending",
+        )
+        require(
+            survey.program.live,
+            _("%(program)s is not published: its surveys are not sent.")
+            % {"program": survey.program.title},
+            code="not_sending",
+        )
         made = _send([survey], now)
         if made:
             audit.record(survey, "wagtail_mentoring.survey.send_now", by, invited=made)
