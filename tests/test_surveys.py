@@ -1,5 +1,6 @@
-"""Program surveys: sending when due (once), reminders, answering, anonymity,
-suppression, permissions, and the dashboard figures computed by hand."""
+"""Program surveys: sending when due (once), "Send now", reminders, answering,
+anonymity, suppression, permissions, the dashboard figures and the figures by
+self-identified group computed by hand."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Wagtail admin of surveys: program admins compose them from question blocks
-and read their results (with small-group suppression).
+"""Wagtail admin of surveys: program admins compose them from question blocks,
+read their results (with small-group suppression) and send them now; people-
+data stewards also read a named survey's figures by self-identified group.
 
 Every view takes its objects from the Survey policy, so a program admin sees
 the surveys of their programs only; saving goes through the survey services,
