@@ -426,13 +426,15 @@ EXPECTED: dict[str, Rule] = {
         edit=same(ADMINS_OF_A),
         history=read_only(ADMINS_OF_A),
     ),
-    # Program admins compose surveys of their programs and read the results.
+    # Program admins compose surveys of their programs and read the results;
+    # "Send now" is a POST of the survey's program admins (a GET is a 405).
     **_model_views(
         "wm_surveys",
         index=read_only(ANY_PROGRAM_ADMIN),
         inspect=read_only(ADMINS_OF_A),
         add=same(ANY_PROGRAM_ADMIN),
         edit=same(ADMINS_OF_A),
+        extra={"wm_surveys:send_now": post_only(ADMINS_OF_A)},
     ),
     **_model_views(
         "wm_career_outcomes",

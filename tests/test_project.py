@@ -11,7 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
 
+from wagtail_mentoring.analytics import kpis, surveys
+from wagtail_mentoring.analytics.equity import min_group_size
 from wagtail_mentoring.conf import HARD_MIN_GROUP_SIZE, mentoring_settings
+from wagtail_mentoring.programs.models import ProgramPage
+from wagtail_mentoring.surveys.models import SurveyResponse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,6 +116,20 @@ def test_seed_demo_works_at_any_hour(utc_time):
     when = datetime.fromisoformat(f"2026-12-05T{utc_time}:00+00:00")
     with time_machine.travel(when, tick=False):
         call_command("seed_demo", verbosity=0)
+        _demo_surveys_show_in_the_default_period()
+
+
+def _demo_surveys_show_in_the_default_period():
+    """The dashboard opens on the last 90 days: the demo's start and end
+    survey answers in it are enough for its figures not to be withheld."""
+    period = kpis.Period.last_days(90)
+    for moment in ("start", "end"):
+        answers = SurveyResponse.objects.filter(
+            moment=moment, submitted_on__range=(period.start, period.end)
+        )
+        assert answers.count() >= min_group_size(), moment
+    summary = surveys.summarize(ProgramPage.objects.all(), period)
+    assert summary.satisfaction.mean is not None and summary.nps.score is not None
 
 
 def test_no_merge_conflict_markers_are_committed():

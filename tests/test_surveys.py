@@ -1,5 +1,6 @@
-"""Program surveys: sending when due (once), reminders, answering, anonymity,
-suppression, permissions, and the dashboard figures computed by hand."""
+"""Program surveys: sending when due (once), "Send now", reminders, answering,
+anonymity, suppression, permissions, the dashboard figures and the figures by
+self-identified group computed by hand."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from tests.engagement_helpers import PROFILE, pair
 from tests.factories import PASSWORD, deactivate_quietly, login_identifier, make_user
 from wagtail_mentoring.analytics import kpis
-from wagtail_mentoring.analytics.surveys import Nps, summarize, survey_results
+from wagtail_mentoring.analytics.equity import min_group_size
+from wagtail_mentoring.analytics.surveys import (
+    Nps,
+    summarize,
+    survey_results,
+    survey_results_by_group,
+)
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.notifications.models import Delivery
+from wagtail_mentoring.people.models import SelfIdentification
 from wagtail_mentoring.programs.models import Relationship
 from wagtail_mentoring.surveys import services
 from wagtail_mentoring.surveys.models import (
@@ -443,3 +452,259 @@ def test_program_admin_composes_a_survey_in_the_admin(
         True,
     )
     assert [b.block_type for b in survey.questions] == ["nps"]
+
+
+# --- Send now ----------------------------------------------------------------
+
+SEND_NOW_LOG = "wagtail_mentoring.survey.send_now"
+
+
+def _send_now_url(survey):
+    return reverse("wm_surveys:send_now", args=[survey.pk])
+
+
+def _log_entries(survey):
+    return ModelLogEntry.objects.filter(action=SEND_NOW_LOG, object_id=str(survey.pk))
+
+
+def _messages(response):
+    # Wagtail renders (empty) buttons after the text.
+    return [str(m).strip() for m in response.context["messages"]]
+
+
+def test_send_now_invites_who_is_due_once_and_is_logged(client, program, program_admin):
+    survey = make_survey(program)
+    pair(program)
+    pair(program)
+    login(client, program_admin)
+    # A GET sends nothing (the button is a form that posts).
+    assert client.get(_send_now_url(survey)).status_code == 405
+    assert not SurveyInvitation.objects.exists()
+    mail.outbox = []
+    page = client.post(_send_now_url(survey), follow=True)
+    assert page.redirect_chain == [
+        (reverse("wm_surveys:inspect", args=[survey.pk]), 302)
+    ]
+    assert _messages(page) == ["4 people invited to “start survey”."]
+    # Two pairs, everyone in them: four invitations, four emails.
+    assert SurveyInvitation.objects.filter(survey=survey).count() == 4
+    assert Delivery.objects.filter(kind="survey_invitation").count() == 4
+    assert len(mail.outbox) == 4
+    entry = _log_entries(survey).get()
+    assert entry.user_id == program_admin.pk and entry.data == {"invited": 4}
+    # Pressed again: nobody is asked twice, nothing more is logged.
+    again = client.post(_send_now_url(survey), follow=True)
+    assert _messages(again) == ["Nobody is due for this survey right now."]
+    assert SurveyInvitation.objects.count() == 4 and len(mail.outbox) == 4
+    assert _log_entries(survey).count() == 1
+    # The daily run that comes after finds nobody either.
+    assert services.send_due_surveys() == 0
+
+
+def test_send_now_one_person(client, program, program_admin):
+    survey = make_survey(program, audience=Audience.SEEKERS)
+    pair(program)
+    login(client, program_admin)
+    page = client.post(_send_now_url(survey), follow=True)
+    assert _messages(page) == ["1 person invited to “start survey”."]
+
+
+def test_send_now_is_refused_to_who_may_not_run_the_program_and_writes_nothing(
+    client, program, program_admin, other_program_admin
+):
+    survey = make_survey(program)
+    pair(program)
+    mail.outbox = []
+    editor = make_user("eddie", admin_access=True)
+    steward = make_user(
+        "stella",
+        admin_access=True,
+        perms=["wagtail_mentoring.view_equity_reports"],
+    )
+    # Wagtail's admin answers a refusal (PermissionDenied) by sending back to
+    # the admin's home with "no permission"; another program's admin finds no
+    # such survey, as on its results page.
+    for user in (editor, steward):
+        login(client, user)
+        refused = client.post(_send_now_url(survey))
+        assert (refused.status_code, refused["Location"]) == (302, "/admin/")
+    login(client, other_program_admin)
+    assert client.post(_send_now_url(survey)).status_code == 404
+    client.logout()
+    signed_out = client.post(_send_now_url(survey))
+    assert "/admin/login/" in signed_out["Location"]
+    with pytest.raises(MentoringError):
+        services.send_due_surveys(survey=survey, by=other_program_admin)
+    assert not SurveyInvitation.objects.exists()
+    assert not Delivery.objects.filter(kind="survey_invitation").exists()
+    assert not mail.outbox and not _log_entries(survey).exists()
+
+
+def test_send_now_of_a_survey_that_is_not_sending_says_so(
+    client, program, program_admin
+):
+    survey = make_survey(program, active=False)
+    pair(program)
+    login(client, program_admin)
+    inspect = client.get(reverse("wm_surveys:inspect", args=[survey.pk]))
+    assert "This survey is not sending" in inspect.content.decode()
+    assert _send_now_url(survey) not in inspect.content.decode()
+    page = client.post(_send_now_url(survey), follow=True)
+    assert _messages(page) == [
+        "“start survey” is not sending: tick “Sending” in its settings first."
+    ]
+    assert not SurveyInvitation.objects.exists() and not _log_entries(survey).exists()
+
+
+def test_results_page_has_the_send_now_button(client, program, program_admin):
+    survey = make_survey(program)
+    login(client, program_admin)
+    body = client.get(reverse("wm_surveys:inspect", args=[survey.pk])).content.decode()
+    assert f'action="{_send_now_url(survey)}"' in body
+    assert 'method="post"' in body and "csrfmiddlewaretoken" in body
+
+
+# --- By self-identified group --------------------------------------------------
+
+EQUITY = "wagtail_mentoring.view_equity_reports"
+
+
+def _person(name, **answers):
+    user = make_user(name, profile=dict(PROFILE))
+    if answers:
+        SelfIdentification.objects.create(
+            user=user, consented_at=timezone.now(), answers=answers
+        )
+    return user
+
+
+def _named_answer(survey, person, satisfied, recommend):
+    return SurveyResponse.objects.create(
+        survey=survey,
+        program=survey.program,
+        moment=survey.moment,
+        respondent=person,
+        answers={"satisfied": satisfied, "recommend": recommend},
+        submitted_on=date(2026, 10, 1),
+    )
+
+
+def _rows(block):
+    return {
+        row.label: (row.people, row.responses, row.satisfaction, row.nps)
+        if not row.hidden
+        else ("hidden", row.note)
+        for row in block.rows
+    }
+
+
+def test_survey_figures_by_group_by_hand_and_suppressed_at_the_threshold(program):
+    assert min_group_size() == 5
+    survey = make_survey(program, anonymous=False)
+    # Six women (the first answered for two relationships): satisfaction
+    # 5 5 4 4 3 5 2 → 28 / 7 = 4.0; NPS 10 10 9 8 6 10 3 → promoters 4,
+    # detractors 2 → (4 − 2) / 7 × 100 = 28.57.
+    women = [_person(f"w{i}", gender="woman") for i in range(6)]
+    for person, s, n in zip(
+        [women[0], *women],
+        (5, 5, 4, 4, 3, 5, 2),
+        (10, 10, 9, 8, 6, 10, 3),
+        strict=True,
+    ):
+        _named_answer(survey, person, s, n)
+    # Four men: satisfaction 2 3 3 4, NPS 5 7 9 10.
+    men = [_person(f"m{i}", gender="man") for i in range(4)]
+    for person, s, n in zip(men, (2, 3, 3, 4), (5, 7, 9, 10), strict=True):
+        _named_answer(survey, person, s, n)
+    # Five who did not say: satisfaction 1 2 3 4 5 → 3.0; NPS 0 10 10 10 7
+    # → (3 − 1) / 5 = 40.
+    quiet = [_person(f"q{i}") for i in range(5)]
+    for person, s, n in zip(quiet, (1, 2, 3, 4, 5), (0, 10, 10, 10, 7), strict=True):
+        _named_answer(survey, person, s, n)
+
+    split = survey_results_by_group(survey)
+    gender, ethnicity = split.dimensions
+    assert split.measures == ["satisfaction", "nps"]
+    # Four men (one fewer than the threshold): withheld, and the next-smallest
+    # group too, or the men's figures would follow from the total.
+    rows = _rows(gender)
+    assert rows["Man"] == ("hidden", "fewer than 5 people")
+    assert rows["Not disclosed"][0] == "hidden"
+    assert rows["Woman"][:2] == (6, 7)
+    assert rows["Woman"][2] == pytest.approx(4.0)
+    assert rows["Woman"][3] == pytest.approx(200 / 7)
+    # Nobody answered ethnicity: one group of 15 people, 16 responses;
+    # satisfaction (28 + 12 + 15) / 16; NPS promoters 4 + 2 + 3, detractors
+    # 2 + 1 + 1 → (9 − 4) / 16 × 100.
+    people, responses, satisfaction, nps = _rows(ethnicity)["Not disclosed"]
+    assert (people, responses) == (15, 16)
+    assert satisfaction == pytest.approx(55 / 16)
+    assert nps == pytest.approx(500 / 16)
+
+    # A fifth man (the threshold): every group is shown. Men: satisfaction
+    # 2 3 3 4 3 → 3.0; NPS 5 7 9 10 6 → (2 − 2) / 5 = 0.
+    _named_answer(survey, _person("m4", gender="man"), 3, 6)
+    rows = _rows(survey_results_by_group(survey).dimensions[0])
+    assert rows["Man"] == (5, 5, pytest.approx(3.0), pytest.approx(0))
+    assert rows["Not disclosed"] == (5, 5, pytest.approx(3.0), pytest.approx(40))
+    assert rows["Woman"][:2] == (6, 7)
+
+
+def test_a_figure_few_of_a_group_gave_is_withheld(program):
+    survey = make_survey(program, anonymous=False)
+    for i in range(5):
+        _named_answer(survey, _person(f"w{i}", gender="woman"), 4, 9)
+    # Five men, of whom only two answered the recommendation question.
+    for i in range(5):
+        man = _person(f"m{i}", gender="man")
+        SurveyResponse.objects.create(
+            survey=survey,
+            program=program,
+            moment=survey.moment,
+            respondent=man,
+            answers={"satisfied": 2, **({"recommend": 0} if i < 2 else {})},
+            submitted_on=date(2026, 10, 1),
+        )
+    gender = survey_results_by_group(survey).dimensions[0]
+    rows = {row.label: row for row in gender.rows}
+    assert rows["Man"].satisfaction == pytest.approx(2.0)
+    assert rows["Man"].nps is None and "nps" in rows["Man"].withheld
+    # Alone it could be worked out from the women's and the total: withheld too.
+    assert rows["Woman"].nps is None and "nps" in rows["Woman"].withheld
+    assert rows["Woman"].satisfaction == pytest.approx(4.0)
+
+
+def test_results_page_shows_the_split_to_stewards_only(client, program, program_admin):
+    survey = make_survey(program, anonymous=False)
+    for i, s in enumerate((5, 4, 4, 3, 5)):
+        _named_answer(survey, _person(f"w{i}", gender="woman"), s, 10)
+    steward = make_user(
+        "hazel", admin_access=True, groups=[program.admin_group], perms=[EQUITY]
+    )
+    url = reverse("wm_surveys:inspect", args=[survey.pk])
+    login(client, steward)
+    body = client.get(url).content.decode()
+    assert "By self-identified group" in body
+    assert '<th scope="row">Woman</th><td>5</td><td>5</td>' in " ".join(
+        body.split()
+    ).replace("> <", "><")
+    login(client, program_admin)
+    body = client.get(url).content.decode()
+    assert "By self-identified group" not in body and "Woman" not in body
+
+
+def test_an_anonymous_survey_cannot_be_split(client, program):
+    survey = make_survey(program, anonymous=True)
+    for i, s in enumerate((5, 4, 4, 3, 5)):
+        _person(f"w{i}", gender="woman")
+        _respond(survey, date(2026, 10, 1), satisfied=s, recommend=10)
+    split = survey_results_by_group(survey)
+    assert split.anonymous and split.dimensions == []
+    steward = make_user(
+        "hazel", admin_access=True, groups=[program.admin_group], perms=[EQUITY]
+    )
+    login(client, steward)
+    body = client.get(reverse("wm_surveys:inspect", args=[survey.pk])).content.decode()
+    section = body.split("By self-identified group", 1)[1]
+    assert "This survey is anonymous: its answers carry no person" in section
+    assert "<table" not in section and "Woman" not in section

@@ -197,6 +197,10 @@ ACTIONS = {
         _("Import journey"),
         _("Imported a learning journey from a package"),
     ),
+    "wagtail_mentoring.survey.send_now": (
+        _("Send survey now"),
+        _("Invited everyone due for a survey now, not waiting for the daily job"),
+    ),
     "wagtail_mentoring.wording.save": (
         _("Change notification wording"),
         _("Changed the wording of a notification"),

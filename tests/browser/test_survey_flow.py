@@ -1,7 +1,9 @@
 """Answering a program survey in a browser on the demo intranet: the list,
-a refused answer that keeps what was typed, the saved answers; and the
-survey's results in the admin. Every screen passes axe."""
+a refused answer that keeps what was typed, the saved answers; the survey's
+results in the admin, and its "Send now" button pressed twice (the second
+press invites nobody). Every screen passes axe."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
+from tests.engagement_helpers import pair
+from wagtail_mentoring.programs.models import ProgramPage
 from wagtail_mentoring.surveys.models import (
     Survey,
     SurveyInvitation,
@@ -74,3 +78,23 @@ def test_answer_a_survey_and_read_the_results(page, live_server, demo_site, axe_
     page.get_by_role("link", name="Looking back").click()
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     axe_check(page)
+
+    # A pair of this year's program that starts today is due for its
+    # kick-off survey: "Send now" invites them without waiting for the job.
+    pair(ProgramPage.objects.get(pk=kickoff.program_id))
+    invited = SurveyInvitation.objects.filter(survey=kickoff)
+    already = invited.count()
+    page.goto(f"{live_server.url}/admin/mentoring/surveys/")
+    page.get_by_role("link", name=kickoff.title).click()
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_text(re.compile("people invited to"))).to_be_visible()
+    made = invited.count() - already
+    assert made >= 2
+    expect(
+        page.get_by_text(f"{made} people invited to “{kickoff.title}”.")
+    ).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_text("Nobody is due for this survey right now.")).to_be_visible()
+    axe_check(page)
+    assert invited.count() == already + made

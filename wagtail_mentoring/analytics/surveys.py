@@ -5,19 +5,29 @@ Small-group suppression as everywhere else: fewer than ``MIN_GROUP_SIZE``
 responses behind a figure and it is not shown (``None``), not even its
 distribution, so one person's answer cannot be read off a chart.
 
+For people-data stewards, a named survey's satisfaction, NPS and response
+counts split by self-identified (consented) group, with the equity reports'
+suppression; an anonymous survey's answers carry no person, so they cannot be
+split at all.
+
 Answers are JSON keyed by question id, and ids differ from one survey to the
 next: the responses in scope are read in one query and tallied here.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from wagtail_mentoring.analytics.equity import min_group_size
+from wagtail_mentoring.analytics.equity import (
+    consented_groups,
+    group_label,
+    min_group_size,
+    suppress,
+)
 from wagtail_mentoring.surveys.models import Moment, Survey, SurveyResponse
 
 #: Growth compares start and end answers given in the period or this long
@@ -225,4 +235,123 @@ def survey_results(survey: Survey, min_size: int | None = None) -> dict:
         else:
             # Sorted, never in the order they came in.
             item.texts = sorted(str(g) for g in given)
+    return result
+
+
+# --- By self-identified group ---------------------------------------------------
+
+GROUP_MEASURES = ("satisfaction", "nps")
+
+
+@dataclass
+class GroupFigures:
+    """One group's figures; ``hidden``: no numbers at all (``note`` says why).
+    A figure is ``None`` when the survey does not ask it, nobody in the group
+    answered it, or too few did (``withheld``)."""
+
+    label: str
+    people: int | None = None
+    responses: int | None = None
+    satisfaction: float | None = None
+    nps: float | None = None
+    withheld: set = field(default_factory=set)
+    hidden: bool = False
+    note: str = ""
+
+
+@dataclass
+class GroupBlock:
+    dimension: str
+    label: str
+    rows: list[GroupFigures]
+
+
+@dataclass
+class SurveyByGroup:
+    anonymous: bool
+    min_size: int
+    measures: list[str] = field(default_factory=list)
+    dimensions: list[GroupBlock] = field(default_factory=list)
+
+
+def survey_results_by_group(
+    survey: Survey, min_size: int | None = None, dimensions=None
+) -> SurveyByGroup:
+    """A named survey's response counts, satisfaction mean and NPS by
+    consented self-identified group; callers check the equity permission.
+
+    Groups are counted in people (one person may answer once per
+    relationship), suppressed as in every equity report: a group of fewer
+    than ``min_size`` people shows nothing, and when it is the only one, the
+    next-smallest group neither. A figure few people of a shown group gave is
+    withheld by the same rule, applied to how many gave it.
+    """
+    threshold = min_group_size(min_size)
+    if survey.anonymous:
+        return SurveyByGroup(anonymous=True, min_size=threshold)
+    measured = {
+        block_id: kind
+        for (_survey, block_id), kind in measured_questions([survey]).items()
+        if kind in GROUP_MEASURES
+    }
+    result = SurveyByGroup(
+        anonymous=False,
+        min_size=threshold,
+        measures=[m for m in GROUP_MEASURES if m in measured.values()],
+    )
+    responses = defaultdict(int)
+    given = {kind: defaultdict(list) for kind in GROUP_MEASURES}
+    rows = survey.responses.filter(respondent__isnull=False).values_list(
+        "respondent_id", "answers"
+    )
+    for person, answers in rows.order_by():
+        responses[person] += 1
+        for block_id, value in (answers or {}).items():
+            kind = measured.get(block_id)
+            low, high = (0, 10) if kind == "nps" else (1, 5)
+            if kind and (n := _number(value, low, high)) is not None:
+                given[kind][person].append(n)
+    for dim, groups in consented_groups(responses, dimensions).items():
+        present = {value: ids for value, ids in groups.items() if ids}
+        sizes = {value: len(ids) for value, ids in present.items()}
+        hidden = suppress(sizes, threshold)
+        withheld = {
+            kind: hidden
+            | suppress(
+                {
+                    value: len(ids.intersection(given[kind]))
+                    for value, ids in present.items()
+                },
+                threshold,
+            )
+            for kind in result.measures
+        }
+        block = GroupBlock(dim, dim.replace("_", " ").capitalize(), [])
+        for value, ids in present.items():
+            row = GroupFigures(group_label(value))
+            block.rows.append(row)
+            if value in hidden:
+                row.hidden = True
+                row.note = (
+                    _("fewer than %(n)d people") % {"n": threshold}
+                    if sizes[value] < threshold
+                    else _(
+                        "withheld so that a smaller group cannot be worked out "
+                        "from the total"
+                    )
+                )
+                continue
+            row.people = sizes[value]
+            row.responses = sum(responses[person] for person in ids)
+            for kind in result.measures:
+                if value in withheld[kind]:
+                    row.withheld.add(kind)
+                    continue
+                numbers = [n for person in ids for n in given[kind].get(person, [])]
+                people = len(ids.intersection(given[kind]))
+                if kind == "nps":
+                    row.nps = Nps(people, numbers, threshold).score
+                else:
+                    row.satisfaction = Rated(people, numbers, threshold).mean
+        result.dimensions.append(block)
     return result

@@ -1,5 +1,6 @@
-"""Wagtail admin of surveys: program admins compose them from question blocks
-and read their results (with small-group suppression).
+"""Wagtail admin of surveys: program admins compose them from question blocks,
+read their results (with small-group suppression) and send them now; people-
+data stewards also read a named survey's figures by self-identified group.
 
 Every view takes its objects from the Survey policy, so a program admin sees
 the surveys of their programs only; saving goes through the survey services,
@@ -8,8 +9,14 @@ which authorize again.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views import View
+from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
@@ -17,8 +24,14 @@ from wagtail.admin.views import generic
 
 from wagtail_mentoring.admin_base import MentoringModelViewSet
 from wagtail_mentoring.analytics import charts
-from wagtail_mentoring.analytics.surveys import survey_results
-from wagtail_mentoring.permissions import administered_programs, policy_for
+from wagtail_mentoring.analytics.surveys import survey_results, survey_results_by_group
+from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.permissions import (
+    administered_programs,
+    administers_any_program,
+    can_view_equity_reports,
+    policy_for,
+)
 from wagtail_mentoring.programs.cohort_admin import ServiceFormMixin
 from wagtail_mentoring.surveys import services
 from wagtail_mentoring.surveys.models import Survey
@@ -126,7 +139,51 @@ class SurveyResultsView(generic.InspectView):
                 charts.bars(question.label, question.rows) if question.rows else ""
             )
         context["results"] = results
+        context["can_send"] = policy_for(Survey).user_has_permission_for_instance(
+            self.request.user, "change", self.object
+        )
+        # Answers split by self-identified group are people data: only for
+        # those who may read the equity reports, never implied by running the
+        # program.
+        if can_view_equity_reports(self.request.user):
+            context["by_group"] = survey_results_by_group(self.object)
         return context
+
+
+class SurveySendNowView(View):
+    """POST: invite now everyone the daily job would invite for this survey."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        # Someone who runs no program is refused outright; another program's
+        # admin finds no such survey (ids cannot be probed).
+        if not administers_any_program(request.user):
+            raise PermissionDenied
+        survey = get_object_or_404(
+            policy_for(Survey)
+            .instances_user_has_permission_for(request.user, "change")
+            .select_related("program"),
+            pk=pk,
+        )
+        try:
+            made = services.send_due_surveys(survey=survey, by=request.user)
+        except MentoringError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if made:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d person invited to “%(title)s”.",
+                        "%(count)d people invited to “%(title)s”.",
+                        made,
+                    )
+                    % {"count": made, "title": survey.title},
+                )
+            else:
+                messages.success(request, _("Nobody is due for this survey right now."))
+        return redirect("wm_surveys:inspect", survey.pk)
 
 
 class SurveyViewSet(MentoringModelViewSet):
@@ -142,6 +199,11 @@ class SurveyViewSet(MentoringModelViewSet):
     inspect_view_enabled = True
     list_filter = ["program", "moment"]
     search_fields = ["title", "program__title"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("send/<int:pk>/", SurveySendNowView.as_view(), name="send_now")
+        ]
 
     edit_handler = ObjectList(
         [FieldPanel(name) for name in FIELDS], base_form_class=SurveyForm

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail_mentoring import audit
 from wagtail_mentoring.engagement.office_hours.models import Booking, BookingStatus
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.notifications.models import Category
@@ -168,22 +169,56 @@ def _due_flash_invitations(survey: Survey, now: datetime):
 def send_due_surveys(now: datetime | None = None, *, by=None, survey=None) -> int:
     """Invite everyone who reached a live survey's moment and was not invited
     yet. Periodic (``by`` is ``None``) or a program admin's "send now" for one
-    survey. Returns how many invitations were made."""
+    survey. Returns how many invitations were made.
+
+    "Send now" follows the periodic job's rules (a survey that is not sending,
+    or of an unpublished program, sends nothing), so pressing it never mails
+    anyone the job would not; it is refused before anything is written, and
+    the invitations it makes are written to the survey's history.
+    """
     now = now or timezone.now()
-    if by is not None:
-        require(survey is not None, _("Choose the survey to send."))
-        require_program_admin(by, survey.program)
-    surveys = (
-        [survey]
-        if survey is not None
-        else Survey.objects.filter(active=True, program__live=True).select_related(
-            "program"
+    if by is None:
+        return _send(_live_surveys(survey), now)
+    require(survey is not None, _("Choose the survey to send."))
+    with transaction.atomic():
+        # Locked and read afresh: two presses at once run one after the other
+        # (the second finds everyone asked), and a survey switched off a
+        # moment ago is not sent.
+        survey = (
+            Survey.objects.select_for_update(of=("self",))
+            .select_related("program")
+            .get(pk=survey.pk)
         )
+        require_program_admin(by, survey.program)
+        require(
+            survey.active,
+            _("“%(title)s” is not sending: tick “Sending” in its settings first.")
+            % {"title": survey.title},
+            code="not_sending",
+        )
+        require(
+            survey.program.live,
+            _("%(program)s is not published: its surveys are not sent.")
+            % {"program": survey.program.title},
+            code="not_sending",
+        )
+        made = _send([survey], now)
+        if made:
+            audit.record(survey, "wagtail_mentoring.survey.send_now", by, invited=made)
+    return made
+
+
+def _live_surveys(survey):
+    if survey is not None:
+        return [survey] if survey.active and survey.program.live else []
+    return Survey.objects.filter(active=True, program__live=True).select_related(
+        "program"
     )
+
+
+def _send(surveys, now: datetime) -> int:
     made = 0
     for current in surveys:
-        if not current.active:
-            continue
         if current.moment == Moment.AFTER_FLASH:
             due = _due_flash_invitations(current, now)
         else:

@@ -1,11 +1,15 @@
-"""Program surveys for the demo: a start and an end survey on last year's
-engineering intake, answered by its mentees over the year (enough responses
-for the dashboard's satisfaction, NPS and before/after growth charts), and a
-start survey of Engineering Mentoring that some of its participants have not
+"""Program surveys for the demo: a start survey for the mentees of last year's
+engineering intake, and end surveys for its mentees and (shorter) its mentors,
+answered over the year (enough responses for the dashboard's satisfaction, NPS
+and before/after growth charts, in its default last 90 days too), and a start
+survey of Engineering Mentoring that some of its participants have not
 answered yet (open it at /mentoring/surveys/ as one of them).
 
-Deterministic (its own random seed) and idempotent (skipped when the surveys
-exist). Dates up to yesterday, in each person's own time zone.
+Who was asked follows the daily job's own rules (``services.due_on``, and the
+end survey only for relationships that ran their course: a pair that ended
+early is not asked), so pressing *Send now* on a demo survey invites nobody
+twice. Deterministic (its own random seed) and idempotent (skipped when the
+surveys exist). Dates up to yesterday, in each person's own time zone.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from wagtail_mentoring.surveys.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from wagtail_mentoring.surveys.services import OPEN_DAYS
+from wagtail_mentoring.surveys.services import OPEN_DAYS, due_on
 
 HISTORY_SLUG = "engineering-mentoring-2025"
 GROWTH = {
@@ -78,6 +82,46 @@ END_QUESTIONS = [
         "value": {"label": "What helped you most?", "required": False},
     },
 ]
+MENTOR_END_QUESTIONS = [
+    {
+        "type": "rating",
+        "id": "satisfaction",
+        "value": {
+            "label": "How satisfied are you with the program, as a mentor?",
+            "measures": "satisfaction",
+            "required": True,
+        },
+    },
+    {
+        "type": "nps",
+        "id": "recommend",
+        "value": {
+            "label": "How likely are you to recommend mentoring to a colleague?",
+            "required": True,
+        },
+    },
+    {
+        "type": "long_answer",
+        "id": "change",
+        "value": {"label": "What would you change?", "required": False},
+    },
+]
+#: The daily job sends an end survey to relationships still running (past
+#: their planned end) or completed; an early end is not "the end".
+END_STATUSES = (
+    RelationshipStatus.ACTIVE,
+    RelationshipStatus.PAUSED,
+    RelationshipStatus.COMPLETED,
+)
+#: Share of those asked who answer (with two reminders): a little more at the
+#: end, when people have a year to look back on.
+ANSWER_RATE = {Moment.START: 0.8, Moment.END: 0.85}
+CHANGE = [
+    "A shared agenda template for the first meeting.",
+    "Fewer mentees per mentor in the busy quarter.",
+    "",
+    "",
+]
 BEST = [
     "Having someone outside my team to think out loud with.",
     "The goal check-ins kept me honest.",
@@ -110,6 +154,14 @@ def seed_surveys(engineering: ProgramPage, seed: int = 2026) -> str:
         questions=END_QUESTIONS,
         created_at=long_ago,
     )
+    mentors_end = Survey.objects.create(
+        program=history,
+        title="The year as a mentor",
+        moment=Moment.END,
+        audience=Audience.GIVERS,
+        questions=MENTOR_END_QUESTIONS,
+        created_at=long_ago,
+    )
     relationships = (
         Relationship.objects.filter(program=history, started_on__isnull=False)
         .prefetch_related("members__user__mentoring_profile", "members__enrollment")
@@ -118,21 +170,24 @@ def seed_surveys(engineering: ProgramPage, seed: int = 2026) -> str:
     invitations, responses = [], []
     for relationship in relationships:
         for member in relationship.members.all():
-            if member.user is None or member.role == Role.MENTOR:
+            if member.user is None:
                 continue
             yesterday = timezone.localdate(now, user_timezone(member.user)) - timedelta(
                 days=1
             )
             cohort_id = member.enrollment.cohort_id if member.enrollment else None
             occasion = f"relationship:{relationship.pk}"
-            moments = [(start, relationship.started_on)]
-            if relationship.status == RelationshipStatus.COMPLETED:
-                ended = relationship.ended_at
-                moments.append((end, timezone.localdate(ended) if ended else None))
-            for survey, day in moments:
+            mentor = member.role == Role.MENTOR
+            surveys = [mentors_end] if mentor else [start, end]
+            for survey in surveys:
+                if survey.moment == Moment.END and relationship.status not in (
+                    END_STATUSES
+                ):
+                    continue
+                day = due_on(relationship, survey.moment)
                 if day is None or day > yesterday:
                     continue
-                answered = rng.random() < 0.8
+                answered = rng.random() < ANSWER_RATE[survey.moment]
                 sent = timezone.make_aware(
                     timezone.datetime.combine(day, timezone.datetime.min.time())
                 ) + timedelta(hours=9)
@@ -156,7 +211,7 @@ def seed_surveys(engineering: ProgramPage, seed: int = 2026) -> str:
                         "growth-confidence": rng.choice([1, 2, 2, 2, 3, 3]),
                         "hope": rng.choice(START_QUESTIONS[1]["value"]["choices"]),
                     }
-                else:
+                elif survey is end:
                     answers = {
                         "satisfaction": rng.choice([3, 4, 4, 5, 5]),
                         "recommend": rng.choice([6, 7, 8, 9, 9, 10, 10]),
@@ -164,6 +219,13 @@ def seed_surveys(engineering: ProgramPage, seed: int = 2026) -> str:
                     }
                     if best := rng.choice(BEST):
                         answers["best"] = best
+                else:
+                    answers = {
+                        "satisfaction": rng.choice([3, 4, 4, 4, 5]),
+                        "recommend": rng.choice([5, 7, 8, 8, 9, 10]),
+                    }
+                    if change := rng.choice(CHANGE):
+                        answers["change"] = change
                 responses.append(
                     SurveyResponse(
                         survey=survey,
