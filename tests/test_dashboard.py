@@ -372,6 +372,22 @@ def test_equity_split_needs_the_steward_permission(
     assert "by self-identified group" in body
     # Two men is fewer than the minimum group size: suppressed, never shown.
     assert "Suppressed (small group)" in body
+    # The split's export says the same, and only to the steward.
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                _get(
+                    client, steward, **CUSTOM, export="csv", table="equity"
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[0][:3] == ["Dimension", "Group", "Applied"]
+    # The five women too: alone, their figures would give the men's away.
+    assert ["Gender", "Man", "suppressed"] in rows
+    assert ["Gender", "Woman", "suppressed"] in rows
+    funnel = _get(client, program_admin, **CUSTOM, export="csv", table="equity")
+    assert "Woman" not in funnel.content.decode("utf-8-sig")
 
 
 def _count_queries(client, user):

@@ -4,6 +4,8 @@ self-identified group computed by hand."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -19,6 +21,7 @@ from wagtail_mentoring.analytics.equity import min_group_size
 from wagtail_mentoring.analytics.surveys import (
     Nps,
     summarize,
+    summarize_by_group,
     survey_results,
     survey_results_by_group,
 )
@@ -708,3 +711,88 @@ def test_an_anonymous_survey_cannot_be_split(client, program):
     section = body.split("By self-identified group", 1)[1]
     assert "This survey is anonymous: its answers carry no person" in section
     assert "<table" not in section and "Woman" not in section
+
+
+def test_dashboard_splits_named_answers_by_group_and_says_what_it_leaves_out(
+    client, program, program_admin
+):
+    named = make_survey(program, Moment.END, anonymous=False)
+    other = make_survey(program, Moment.START, anonymous=False)
+    anonymous = make_survey(program, Moment.START, anonymous=True)
+    today = timezone.localdate()
+    # Five women answer the end survey (satisfaction 5 4 4 3 5 → 4.2, NPS all
+    # 10 → 100) and three of them the start one too (satisfaction 1 each):
+    # 8 answers, satisfaction (21 + 3) / 8 = 3.0; NPS only in the end survey.
+    women = [_person(f"w{i}", gender="woman") for i in range(5)]
+    for person, s in zip(women, (5, 4, 4, 3, 5), strict=True):
+        SurveyResponse.objects.create(
+            survey=named,
+            program=program,
+            moment=named.moment,
+            respondent=person,
+            answers={"satisfied": s, "recommend": 10},
+            submitted_on=today,
+        )
+    for person in women[:3]:
+        SurveyResponse.objects.create(
+            survey=other,
+            program=program,
+            moment=other.moment,
+            respondent=person,
+            answers={"satisfied": 1},
+            submitted_on=today,
+        )
+    # Before the period: left out.
+    SurveyResponse.objects.create(
+        survey=named,
+        program=program,
+        moment=named.moment,
+        respondent=women[0],
+        answers={"satisfied": 1, "recommend": 0},
+        submitted_on=today - timedelta(days=200),
+    )
+    # Two anonymous answers: counted in the dashboard, not in the split.
+    for _n in range(2):
+        _respond(anonymous, today, satisfied=1)
+    programs = type(program).objects.filter(pk=program.pk)
+    split = summarize_by_group(programs, kpis.Period.last_days(90))
+    assert (split.named_responses, split.anonymous_responses) == (8, 2)
+    gender = split.dimensions[0]
+    woman = next(row for row in gender.rows if row.label == "Woman")
+    assert (woman.people, woman.responses) == (5, 8)
+    assert woman.satisfaction == pytest.approx(3.0)
+    assert woman.nps == pytest.approx(100)
+
+    steward = make_user(
+        "hazel", admin_access=True, groups=[program.admin_group], perms=[EQUITY]
+    )
+    login(client, steward)
+    body = " ".join(client.get(reverse("wm_dashboard:index")).content.decode().split())
+    assert "Survey answers by self-identified group" in body
+    assert "Named surveys only: 8 answers. The 2 answers to anonymous" in body
+    assert '<th scope="row">Woman</th> <td>5</td><td>8</td>' in body
+    export = reverse("wm_dashboard:index") + "?export=csv&table=survey_groups"
+    rows = list(csv.reader(io.StringIO(client.get(export).content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Dimension", "Group", "People", "Responses"]
+    assert ["Gender", "Woman", "5", "8", "3.0", "100.0"] in rows
+    login(client, program_admin)
+    body = client.get(reverse("wm_dashboard:index")).content.decode()
+    assert "Survey answers by self-identified group" not in body
+    # Asked for anyway: the funnel, not the split.
+    assert "Woman" not in client.get(export).content.decode("utf-8-sig")
+
+
+def test_dashboard_split_with_only_anonymous_answers_says_so(client, program):
+    anonymous = make_survey(program, Moment.END, anonymous=True)
+    for i, s in enumerate((5, 4, 4, 3, 5)):
+        _person(f"w{i}", gender="woman")
+        _respond(anonymous, timezone.localdate(), satisfied=s)
+    steward = make_user(
+        "hazel", admin_access=True, groups=[program.admin_group], perms=[EQUITY]
+    )
+    login(client, steward)
+    body = client.get(reverse("wm_dashboard:index")).content.decode()
+    section = body.split("Survey answers by self-identified group", 1)[1]
+    section = section.split("</section>", 1)[0]
+    assert "No answers to named surveys in the period" in section
+    assert "<table" not in section

@@ -80,6 +80,10 @@ class DashboardView(ReportView):
         )
         # Surveys: two queries, whatever the number of programs.
         report["surveys"] = surveys.summarize(programs, period, cohort)
+        if self.request.user.has_perm(VIEW_EQUITY_REPORTS):
+            report["survey_groups"] = surveys.summarize_by_group(
+                programs, period, cohort
+            )
         report["charts"].update(_survey_charts(report["surveys"]))
         return report
 
@@ -288,6 +292,64 @@ def _tables(report) -> dict:
                     for row in _split_rows(split)
                 ],
             )
+    if report.get("equity"):
+        table = report["equity"]
+        tables["equity"] = (
+            _("The funnel, goals and early closures by self-identified group"),
+            [
+                _("Dimension"),
+                _("Group"),
+                _("Applied"),
+                *[
+                    _("%(stage)s: count, share (%%), parity") % {"stage": label}
+                    for _key, label in table.stages
+                ],
+            ],
+            [
+                (block.label, row.label, _("suppressed"))
+                if row.suppressed
+                else (
+                    block.label,
+                    row.label,
+                    row.population,
+                    *[
+                        f"{count} · {_percent(share)} · {_number(parity)}"
+                        for _key, count, share, parity in row.cells
+                    ],
+                )
+                for block in table.dimensions
+                for row in block.rows
+            ],
+        )
+    split = report.get("survey_groups")
+    if split and split.dimensions:
+        tables["survey_groups"] = (
+            _("Survey answers by self-identified group (named surveys)"),
+            [
+                _("Dimension"),
+                _("Group"),
+                _("People"),
+                _("Responses"),
+                _("Satisfaction (mean, 1–5)"),
+                _("NPS"),
+            ],
+            [
+                (block.label, row.label, _("suppressed"))
+                if row.hidden
+                else (
+                    block.label,
+                    row.label,
+                    row.people,
+                    row.responses,
+                    _("withheld")
+                    if "satisfaction" in row.withheld
+                    else _number(row.satisfaction),
+                    _("withheld") if "nps" in row.withheld else _number(row.nps),
+                )
+                for block in split.dimensions
+                for row in block.rows
+            ],
+        )
     if report["programs"]:
         tables["programs"] = (
             _("Programs"),

@@ -272,6 +272,9 @@ class SurveyByGroup:
     min_size: int
     measures: list[str] = field(default_factory=list)
     dimensions: list[GroupBlock] = field(default_factory=list)
+    # Over several surveys (the dashboard): answers split, and left out.
+    named_responses: int | None = None
+    anonymous_responses: int = 0
 
 
 def survey_results_by_group(
@@ -289,11 +292,44 @@ def survey_results_by_group(
     threshold = min_group_size(min_size)
     if survey.anonymous:
         return SurveyByGroup(anonymous=True, min_size=threshold)
-    measured = {
-        block_id: kind
-        for (_survey, block_id), kind in measured_questions([survey]).items()
-        if kind in GROUP_MEASURES
-    }
+    rows = survey.responses.filter(respondent__isnull=False).values_list(
+        "respondent_id", "survey_id", "answers"
+    )
+    return _by_group(
+        rows.order_by(), measured_questions([survey]), threshold, dimensions
+    )
+
+
+def summarize_by_group(
+    programs, period, cohort=None, min_size: int | None = None, dimensions=None
+) -> SurveyByGroup:
+    """The dashboard's satisfaction and NPS by consented group: the named
+    surveys' answers given in ``period`` (anonymous answers carry no person;
+    ``named`` and ``anonymous_responses`` say how many each are), suppressed
+    as :func:`survey_results_by_group`. Callers check the equity permission."""
+    threshold = min_group_size(min_size)
+    responses = SurveyResponse.objects.filter(
+        program__in=programs.values("pk"),
+        submitted_on__gte=period.start,
+        submitted_on__lte=period.end,
+    )
+    if cohort is not None:
+        responses = responses.filter(cohort=cohort)
+    rows = list(
+        responses.values_list("respondent_id", "survey_id", "answers").order_by()
+    )
+    named = [row for row in rows if row[0] is not None]
+    surveys = Survey.objects.filter(pk__in={row[1] for row in named})
+    result = _by_group(named, measured_questions(surveys), threshold, dimensions)
+    result.named_responses = len(named)
+    result.anonymous_responses = len(rows) - len(named)
+    return result
+
+
+def _by_group(rows, measured, threshold: int, dimensions=None) -> SurveyByGroup:
+    """``rows`` of ``(person, survey id, answers)`` by group; ``measured``
+    as :func:`measured_questions` gives it."""
+    measured = {key: kind for key, kind in measured.items() if kind in GROUP_MEASURES}
     result = SurveyByGroup(
         anonymous=False,
         min_size=threshold,
@@ -301,13 +337,10 @@ def survey_results_by_group(
     )
     responses = defaultdict(int)
     given = {kind: defaultdict(list) for kind in GROUP_MEASURES}
-    rows = survey.responses.filter(respondent__isnull=False).values_list(
-        "respondent_id", "answers"
-    )
-    for person, answers in rows.order_by():
+    for person, survey_id, answers in rows:
         responses[person] += 1
         for block_id, value in (answers or {}).items():
-            kind = measured.get(block_id)
+            kind = measured.get((survey_id, block_id))
             low, high = (0, 10) if kind == "nps" else (1, 5)
             if kind and (n := _number(value, low, high)) is not None:
                 given[kind][person].append(n)
