@@ -149,6 +149,8 @@ def seed_surveys(engineering: ProgramPage, seed: int = 2026) -> str:
     end = Survey.objects.create(
         program=history,
         title="Looking back",
+        intro="Not anonymous, so that the program team can follow up.",
+        anonymous=False,
         moment=Moment.END,
         audience=Audience.SEEKERS,
         questions=END_QUESTIONS,
@@ -157,6 +159,8 @@ def seed_surveys(engineering: ProgramPage, seed: int = 2026) -> str:
     mentors_end = Survey.objects.create(
         program=history,
         title="The year as a mentor",
+        intro="Not anonymous: the program team may follow up on your ideas.",
+        anonymous=False,
         moment=Moment.END,
         audience=Audience.GIVERS,
         questions=MENTOR_END_QUESTIONS,
@@ -234,6 +238,9 @@ def seed_surveys(engineering: ProgramPage, seed: int = 2026) -> str:
                         moment=survey.moment,
                         answers=answers,
                         submitted_on=on,
+                        # The start survey is anonymous; the end surveys
+                        # are answered by name.
+                        respondent=None if survey.anonymous else member.user,
                     )
                 )
     SurveyInvitation.objects.bulk_create(invitations)
