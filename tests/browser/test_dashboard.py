@@ -52,3 +52,27 @@ def test_coordinator_reads_the_dashboard(page, live_server, demo_site, axe_check
     page.get_by_role("link", name="Printable summary").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("summary")
     axe_check(page)
+
+
+def test_hr_reads_the_splits_by_group(page, live_server, demo_site, axe_check):
+    # HR may see equity reports: the funnel and the named surveys' answers by
+    # consented group, small groups suppressed, and passes axe with them.
+    sign_in(page, live_server, "hr", "changeme", "/admin/mentoring/dashboard/")
+    page.get_by_label("Period", exact=True).select_option("365")
+    page.get_by_role("button", name="Show").click()
+    expect(
+        page.get_by_role(
+            "heading",
+            name="The funnel, goals and early closures by self-identified group",
+        )
+    ).to_be_visible()
+    surveys = page.get_by_role("region", name="Survey answers by self-identified group")
+    expect(surveys).to_contain_text("Named surveys only")
+    expect(surveys.get_by_role("table").first).to_be_visible()
+    expect(surveys).to_contain_text("Suppressed")
+    axe_check(page)
+    with page.expect_download() as download:
+        surveys.get_by_role(
+            "link", name="Download the survey answers by group as CSV"
+        ).click()
+    assert "Gender" in download.value.path().read_text(encoding="utf-8-sig")
