@@ -87,3 +87,96 @@ def test_my_mentoring_queries_stay_constant_as_a_pairs_history_grows(
         response = client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
     assert b"8 of 21 goals achieved" in response.content
+
+
+# --- The matching panel's pool ------------------------------------------------
+
+
+def _pool_of(program, mentors: int, mentees: int, prefix: str = "p") -> None:
+    from tests.factories import make_enrollment
+    from wagtail_mentoring.programs.models import EnrollmentStatus
+
+    for i in range(mentors):
+        user = make_user(f"{prefix}mentor{i}")
+        make_enrollment(
+            user, program, "mentor", status=EnrollmentStatus.APPROVED, capacity=2
+        )
+    for i in range(mentees):
+        user = make_user(f"{prefix}mentee{i}")
+        make_enrollment(user, program, "mentee", status=EnrollmentStatus.APPROVED)
+
+
+def _panel(client, program) -> str:
+    response = client.get(reverse("wm_matching:panel", args=[program.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_matching_panel_reads_the_pool_only_when_it_changed(
+    client, program, superuser, monkeypatch
+):
+    from django.contrib.auth import get_user_model
+
+    from wagtail_mentoring.matching.admin import views
+    from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
+
+    from django.core.cache import cache
+
+    cache.clear()  # another test's pool may have had the same rows
+    _pool_of(program, mentors=2, mentees=3)
+    client.force_login(superuser)
+    loads = []
+    real = views.load_pool
+
+    def counting(*args, **kwargs):
+        loads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "load_pool", counting)
+    first = _panel(client, program)
+    assert "Pmentee1 Tester" in first
+    assert len(loads) == 1
+    assert "Pmentee1 Tester" in _panel(client, program)
+    assert len(loads) == 1  # the same pool: the cached section
+
+    # Changes made without model signals (queryset updates) are seen too: the
+    # version is read from the rows themselves.
+    User = get_user_model()
+    mentee = User.objects.get(**{User.USERNAME_FIELD: "pmentee1"})
+    User.objects.filter(pk=mentee.pk).update(first_name="Renamed")
+    assert "Renamed Tester" in _panel(client, program)
+    assert len(loads) == 2
+    User.objects.filter(pk=mentee.pk).update(is_active=False)
+    assert "left the company (inactive)" in _panel(client, program)
+    mentor = Enrollment.objects.filter(program=program, role="mentor").first()
+    Enrollment.objects.filter(pk=mentor.pk).update(capacity=5)
+    assert "5 places left" in _panel(client, program)
+    mentee2 = User.objects.get(**{User.USERNAME_FIELD: "pmentee2"})
+    services.start_relationship(
+        program, [(mentee2, "mentee"), (mentor.user, "mentor")], superuser
+    )
+    html = _panel(client, program)
+    assert "4 places left" in html
+    Enrollment.objects.filter(pk=mentor.pk).update(status=EnrollmentStatus.WITHDRAWN)
+    assert "withdrew" in _panel(client, program)
+    assert len(loads) == 6
+
+
+def test_matching_panel_queries_stay_constant_as_the_pool_grows(
+    client, program, superuser, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    _pool_of(program, mentors=2, mentees=2)
+    client.force_login(superuser)
+    url = reverse("wm_matching:panel", args=[program.pk])
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    _pool_of(program, mentors=20, mentees=40, prefix="q")
+    cache.clear()  # a pool not seen yet
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert "Qmentee39 Tester" in client.get(url).content.decode()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
