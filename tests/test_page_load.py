@@ -3,15 +3,20 @@ queries whose rows or number grow with a pair's history."""
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_user
+from tests.engagement_helpers import PROFILE
+from tests.factories import make_enrollment, make_program, make_user
 from wagtail_mentoring.engagement.models import Goal, GoalStatus, Meeting, MeetingStatus
 from wagtail_mentoring.engagement.selectors import relationships_for_dashboard
+from wagtail_mentoring.matching.admin import views
 from wagtail_mentoring.programs import services
+from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus, MatchingMode
 
 
 def _history(relationship, owner, goals: int, meetings: int) -> None:
@@ -93,8 +98,6 @@ def test_my_mentoring_queries_stay_constant_as_a_pairs_history_grows(
 
 
 def _pool_of(program, mentors: int, mentees: int, prefix: str = "p") -> None:
-    from tests.factories import make_enrollment
-    from wagtail_mentoring.programs.models import EnrollmentStatus
 
     for i in range(mentors):
         user = make_user(f"{prefix}mentor{i}")
@@ -115,12 +118,6 @@ def _panel(client, program) -> str:
 def test_matching_panel_reads_the_pool_only_when_it_changed(
     client, program, superuser, monkeypatch
 ):
-    from django.contrib.auth import get_user_model
-
-    from wagtail_mentoring.matching.admin import views
-    from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
-
-    from django.core.cache import cache
 
     cache.clear()  # another test's pool may have had the same rows
     _pool_of(program, mentors=2, mentees=3)
@@ -165,7 +162,6 @@ def test_matching_panel_reads_the_pool_only_when_it_changed(
 def test_matching_panel_queries_stay_constant_as_the_pool_grows(
     client, program, superuser, django_assert_max_num_queries
 ):
-    from django.core.cache import cache
 
     _pool_of(program, mentors=2, mentees=2)
     client.force_login(superuser)
@@ -180,3 +176,41 @@ def test_matching_panel_queries_stay_constant_as_the_pool_grows(
         assert "Qmentee39 Tester" in client.get(url).content.decode()
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+# --- Find a peer partner --------------------------------------------------------
+
+
+def test_find_a_peer_partner_queries_stay_constant_as_the_members_grow(
+    hub, client, django_assert_max_num_queries
+):
+
+    exchange = make_program(
+        hub,
+        title="Peer Exchange",
+        slug="peer-exchange",
+        kind="peer",
+        matching_mode=MatchingMode.SELF_SELECT,
+        max_requests=3,
+    )
+
+    def member(name, department):
+        user = make_user(name, profile=dict(PROFILE, department=department))
+        return make_enrollment(
+            user, exchange, "member", status=EnrollmentStatus.APPROVED
+        )
+
+    ada = member("ada", "Eng")
+    for i in range(2):
+        member(f"few{i}", f"Dept {i}")
+    client.force_login(ada.user)
+    url = reverse("wagtail_mentoring:find_mentor", args=[ada.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(12):
+        member(f"many{i}", f"Dept {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+    # Ten cards, each with the member's department from their profile.
+    assert html.count("Dept ") >= 10

@@ -179,6 +179,14 @@ class ActionsColumn(BaseColumn):
         super().__init__(name, **kwargs)
         self.program = program
         self.next_url = next_url
+        self._csrf_token = None
+
+    def _token(self, request) -> str:
+        # One token for every form of the listing, as ``{% csrf_token %}``
+        # gives one page: masking a fresh one per row is work for nothing.
+        if self._csrf_token is None:
+            self._csrf_token = get_token(request) if request else ""
+        return self._csrf_token
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
@@ -209,7 +217,7 @@ class ActionsColumn(BaseColumn):
                 )
                 for action, label, classes in actions
             ],
-            csrf_token=get_token(request) if request else "",
+            csrf_token=self._token(request),
             next_url=self.next_url,
             pair=str(instance),
         )
