@@ -31,7 +31,12 @@ from wagtail_mentoring.matching.admin.forms import ApproveAboveForm
 from wagtail_mentoring.matching.admin.views import program_or_404
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
 from wagtail_mentoring.matching.pools import program_roles
-from wagtail_mentoring.matching.reasons import factor_rows, reasons_text, rule_label
+from wagtail_mentoring.matching.reasons import (
+    factor_labels,
+    factor_rows,
+    reasons_text,
+    rule_label,
+)
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.people.users import (
     display_name,
@@ -160,11 +165,18 @@ class ReasonsColumn(BaseColumn):
 
     cell_template_name = "wagtail_mentoring/matching/cells/reasons.html"
 
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        # The column lives for one request: one language, translated once.
+        return factor_labels()
+
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         context.update(
             reasons=reasons_text(instance.reasons),
-            factors=[row for row in factor_rows(instance.factors) if row[1] > 0],
+            factors=[
+                row for row in factor_rows(instance.factors, self.labels) if row[1] > 0
+            ],
             rules=[rule_label(code) for code in instance.rule_breaks],
         )
         return context
