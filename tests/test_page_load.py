@@ -3,8 +3,10 @@ queries whose rows or number grow with a pair's history."""
 
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +19,7 @@ from wagtail_mentoring.engagement.selectors import relationships_for_dashboard
 from wagtail_mentoring.matching.admin import views
 from wagtail_mentoring.programs import services
 from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus, MatchingMode
+from wagtail_mentoring.views import ShortListPaginator
 
 
 def _history(relationship, owner, goals: int, meetings: int) -> None:
@@ -214,3 +217,39 @@ def test_find_a_peer_partner_queries_stay_constant_as_the_members_grow(
         html = client.get(url).content.decode()
     # Ten cards, each with the member's department from their profile.
     assert html.count("Dept ") >= 10
+
+
+# --- Lists that fit on their first page ---------------------------------------
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3, 4, 9])
+@pytest.mark.parametrize("number", [None, "1", 1, "2", "abc", "9", "0"])
+def test_short_list_paginator_gives_the_pages_of_a_paginator(db, rows, number):
+    for i in range(rows):
+        make_user(f"listed{i}")
+    users = get_user_model().objects.order_by("pk")
+    expected = Paginator(users, 3).get_page(number)
+    page = ShortListPaginator(users, 3).get_page(number)
+    assert list(page) == list(expected)
+    assert page.number == expected.number
+    assert page.paginator.count == expected.paginator.count
+    assert page.paginator.num_pages == expected.paginator.num_pages
+    assert (page.has_next(), page.has_previous()) == (
+        expected.has_next(),
+        expected.has_previous(),
+    )
+
+
+def test_short_list_paginator_counts_only_a_list_longer_than_a_page(db):
+    for i in range(4):
+        make_user(f"listed{i}")
+    users = get_user_model().objects.order_by("pk")
+    with CaptureQueriesContext(connection) as fits:
+        list(ShortListPaginator(users, 4).get_page(None))
+    assert len(fits) == 1
+    assert "COUNT" not in fits.captured_queries[0]["sql"]
+    with CaptureQueriesContext(connection) as longer:
+        page = ShortListPaginator(users, 3).get_page(None)
+        list(page)
+    assert page.paginator.count == 4
+    assert any("COUNT" in q["sql"] for q in longer.captured_queries)
