@@ -3,15 +3,23 @@ queries whose rows or number grow with a pair's history."""
 
 from datetime import timedelta
 
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_user
+from tests.engagement_helpers import PROFILE
+from tests.factories import make_enrollment, make_program, make_user
 from wagtail_mentoring.engagement.models import Goal, GoalStatus, Meeting, MeetingStatus
 from wagtail_mentoring.engagement.selectors import relationships_for_dashboard
+from wagtail_mentoring.matching.admin import views
 from wagtail_mentoring.programs import services
+from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus, MatchingMode
+from wagtail_mentoring.views import ShortListPaginator
 
 
 def _history(relationship, owner, goals: int, meetings: int) -> None:
@@ -87,3 +95,161 @@ def test_my_mentoring_queries_stay_constant_as_a_pairs_history_grows(
         response = client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
     assert b"8 of 21 goals achieved" in response.content
+
+
+# --- The matching panel's pool ------------------------------------------------
+
+
+def _pool_of(program, mentors: int, mentees: int, prefix: str = "p") -> None:
+
+    for i in range(mentors):
+        user = make_user(f"{prefix}mentor{i}")
+        make_enrollment(
+            user, program, "mentor", status=EnrollmentStatus.APPROVED, capacity=2
+        )
+    for i in range(mentees):
+        user = make_user(f"{prefix}mentee{i}")
+        make_enrollment(user, program, "mentee", status=EnrollmentStatus.APPROVED)
+
+
+def _panel(client, program) -> str:
+    response = client.get(reverse("wm_matching:panel", args=[program.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_matching_panel_reads_the_pool_only_when_it_changed(
+    client, program, superuser, monkeypatch
+):
+
+    cache.clear()  # another test's pool may have had the same rows
+    _pool_of(program, mentors=2, mentees=3)
+    client.force_login(superuser)
+    loads = []
+    real = views.load_pool
+
+    def counting(*args, **kwargs):
+        loads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "load_pool", counting)
+    first = _panel(client, program)
+    assert "Pmentee1 Tester" in first
+    assert len(loads) == 1
+    assert "Pmentee1 Tester" in _panel(client, program)
+    assert len(loads) == 1  # the same pool: the cached section
+
+    # Changes made without model signals (queryset updates) are seen too: the
+    # version is read from the rows themselves.
+    User = get_user_model()
+    mentee = User.objects.get(**{User.USERNAME_FIELD: "pmentee1"})
+    User.objects.filter(pk=mentee.pk).update(first_name="Renamed")
+    assert "Renamed Tester" in _panel(client, program)
+    assert len(loads) == 2
+    User.objects.filter(pk=mentee.pk).update(is_active=False)
+    assert "left the company (inactive)" in _panel(client, program)
+    mentor = Enrollment.objects.filter(program=program, role="mentor").first()
+    Enrollment.objects.filter(pk=mentor.pk).update(capacity=5)
+    assert "5 places left" in _panel(client, program)
+    mentee2 = User.objects.get(**{User.USERNAME_FIELD: "pmentee2"})
+    services.start_relationship(
+        program, [(mentee2, "mentee"), (mentor.user, "mentor")], superuser
+    )
+    html = _panel(client, program)
+    assert "4 places left" in html
+    Enrollment.objects.filter(pk=mentor.pk).update(status=EnrollmentStatus.WITHDRAWN)
+    assert "withdrew" in _panel(client, program)
+    assert len(loads) == 6
+
+
+def test_matching_panel_queries_stay_constant_as_the_pool_grows(
+    client, program, superuser, django_assert_max_num_queries
+):
+
+    _pool_of(program, mentors=2, mentees=2)
+    client.force_login(superuser)
+    url = reverse("wm_matching:panel", args=[program.pk])
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    _pool_of(program, mentors=20, mentees=40, prefix="q")
+    cache.clear()  # a pool not seen yet
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert "Qmentee39 Tester" in client.get(url).content.decode()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+# --- Find a peer partner --------------------------------------------------------
+
+
+def test_find_a_peer_partner_queries_stay_constant_as_the_members_grow(
+    hub, client, django_assert_max_num_queries
+):
+
+    exchange = make_program(
+        hub,
+        title="Peer Exchange",
+        slug="peer-exchange",
+        kind="peer",
+        matching_mode=MatchingMode.SELF_SELECT,
+        max_requests=3,
+    )
+
+    def member(name, department):
+        user = make_user(name, profile=dict(PROFILE, department=department))
+        return make_enrollment(
+            user, exchange, "member", status=EnrollmentStatus.APPROVED
+        )
+
+    ada = member("ada", "Eng")
+    for i in range(2):
+        member(f"few{i}", f"Dept {i}")
+    client.force_login(ada.user)
+    url = reverse("wagtail_mentoring:find_mentor", args=[ada.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(12):
+        member(f"many{i}", f"Dept {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+    # Ten cards, each with the member's department from their profile.
+    assert html.count("Dept ") >= 10
+
+
+# --- Lists that fit on their first page ---------------------------------------
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3, 4, 9])
+@pytest.mark.parametrize("number", [None, "1", 1, "2", "abc", "9", "0"])
+def test_short_list_paginator_gives_the_pages_of_a_paginator(db, rows, number):
+    for i in range(rows):
+        make_user(f"listed{i}")
+    users = get_user_model().objects.order_by("pk")
+    expected = Paginator(users, 3).get_page(number)
+    page = ShortListPaginator(users, 3).get_page(number)
+    assert list(page) == list(expected)
+    assert page.number == expected.number
+    assert page.paginator.count == expected.paginator.count
+    assert page.paginator.num_pages == expected.paginator.num_pages
+    assert (page.has_next(), page.has_previous()) == (
+        expected.has_next(),
+        expected.has_previous(),
+    )
+
+
+def test_short_list_paginator_counts_only_a_list_longer_than_a_page(db):
+    for i in range(4):
+        make_user(f"listed{i}")
+    users = get_user_model().objects.order_by("pk")
+    with CaptureQueriesContext(connection) as fits:
+        list(ShortListPaginator(users, 4).get_page(None))
+    assert len(fits) == 1
+    assert "COUNT" not in fits.captured_queries[0]["sql"]
+    with CaptureQueriesContext(connection) as longer:
+        page = ShortListPaginator(users, 3).get_page(None)
+        list(page)
+    assert page.paginator.count == 4
+    assert any("COUNT" in q["sql"] for q in longer.captured_queries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from wagtail_mentoring.look import frontend_context
@@ -22,3 +23,23 @@ def render_page(request, template: str, context: dict, status: int = 200):
 def login_redirect(request):
     """Send anonymous users to the host's ``LOGIN_URL``, then back here."""
     return redirect_to_login(request.get_full_path())
+
+
+class ShortListPaginator(Paginator):
+    """A paginator that spares the ``COUNT`` query when the whole list fits on
+    its first page, as most people's lists on their own pages do: that page is
+    read with one row more than it holds, and only a longer list is counted.
+    Pages and their links are the same as :class:`Paginator`'s."""
+
+    def get_page(self, number):
+        try:
+            first = int(number or 1) == 1
+        except (TypeError, ValueError):
+            first = True  # like Paginator: what is not a number is page 1
+        if first and "count" not in self.__dict__:
+            fits = self.per_page + self.orphans
+            head = list(self.object_list[: fits + 1])
+            if len(head) <= fits and (head or self.allow_empty_first_page):
+                self.__dict__["count"] = len(head)
+                return self._get_page(head, 1, self)
+        return super().get_page(number)

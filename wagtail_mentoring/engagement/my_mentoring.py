@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.utils import timezone
 
 from wagtail_mentoring.analytics.network import my_network
@@ -10,7 +9,7 @@ from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.engagement import selectors
 from wagtail_mentoring.people.users import user_timezone
 from wagtail_mentoring.programs.selectors import my_enrollments
-from wagtail_mentoring.views import login_redirect, render_page
+from wagtail_mentoring.views import ShortListPaginator, login_redirect, render_page
 
 
 def my_mentoring(request):
@@ -19,10 +18,10 @@ def my_mentoring(request):
     due), then relationships past and present, applications and journeys."""
     if not request.user.is_authenticated:
         return login_redirect(request)
-    enrollments = Paginator(
+    enrollments = ShortListPaginator(
         my_enrollments(request.user), mentoring_settings.PAGE_SIZE
     ).get_page(request.GET.get("applications"))
-    relationships = Paginator(
+    relationships = ShortListPaginator(
         selectors.relationships_for_dashboard(request.user),
         mentoring_settings.PAGE_SIZE,
     ).get_page(request.GET.get("relationships"))

@@ -9,7 +9,7 @@ pair out, exactly as a peer matching run sees it.
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.engagement.models import LIVE_REQUEST_STATUSES, MentorRequest
@@ -54,8 +54,14 @@ def search_peers(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
             )
         )
     suggestions.sort(key=lambda s: (-(s.score or 0.0), s.enrollment.pk))
+    shown = suggestions[:limit]
+    # The cards show each member's title and department: one query for all,
+    # not one per card.
+    prefetch_related_objects(
+        [s.enrollment.user for s in shown if s.enrollment.user], "mentoring_profile"
+    )
     return MentorSearch(
-        suggestions[:limit],
+        shown,
         with_room=len(options),
         blocked_by={} if suggestions else blocked,
     )

@@ -7,12 +7,14 @@ so the two can never disagree about who is in the pool or what a rule means.
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from wagtail_mentoring.conf import mentoring_settings
@@ -151,6 +153,45 @@ def load_pool(
             else:
                 pool.excluded.append((enrollment, "full"))
     return pool
+
+
+def pool_version(program: ProgramPage, *, reserved: dict | None = None) -> str:
+    """A digest of everything :func:`load_pool` reads for ``program`` (without
+    a cohort): its enrollments, their people's rows, the places taken and
+    ``reserved``. Equal digests mean an equal pool, so a page showing the pool
+    may be cached under it: any change to those rows gives another digest, with
+    no invalidation to forget. Reads plain values, not model instances, which
+    costs a fraction of building the pool itself.
+    """
+    receiving, giving = program_roles(program)
+    # Every stored field of the user row but the secrets and the last sign-in:
+    # the display name may be built from any of them on a custom user model.
+    user_fields = [
+        f"user__{field.attname}"
+        for field in get_user_model()._meta.concrete_fields
+        if field.name not in ("password", "last_login")
+    ]
+    rows = (
+        Enrollment.objects.filter(program=program, role__in=[receiving, giving])
+        .order_by("pk")
+        .values_list("pk", "user_id", "role", "status", "capacity", *user_fields)
+    )
+    digest = hashlib.sha256()
+    digest.update(
+        repr(
+            (
+                program.pk,
+                program.kind,
+                program.mentors_per_mentee,
+                program.default_mentor_capacity,
+                sorted((reserved or {}).items()),
+                sorted(places_taken(program).items()),
+            )
+        ).encode()
+    )
+    for row in rows:
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
 
 
 def _utc_offset_minutes(name: str, at: datetime) -> int:

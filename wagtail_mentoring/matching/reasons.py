@@ -156,10 +156,18 @@ def reasons_text(reasons: list[dict]) -> list[str]:
     return [reason_text(r) for r in reasons]
 
 
-def factor_rows(factors: dict) -> list[tuple[str, int]]:
-    """``(label, percentage points)`` of each factor, largest first."""
+def factor_labels() -> dict[str, str]:
+    """:data:`FACTOR_LABELS` in the active language, for a listing to
+    translate once rather than once per row."""
+    return {name: str(label) for name, label in FACTOR_LABELS.items()}
+
+
+def factor_rows(factors: dict, labels: dict | None = None) -> list[tuple[str, int]]:
+    """``(label, percentage points)`` of each factor, largest first; ``labels``
+    from :func:`factor_labels` when the caller has them already."""
+    labels = labels or FACTOR_LABELS
     rows = [
-        (str(FACTOR_LABELS.get(name, name)), round(value * 100))
+        (str(labels.get(name, name)), round(value * 100))
         for name, value in factors.items()
     ]
     return sorted(rows, key=lambda row: -row[1])

@@ -85,10 +85,11 @@ def find_mentor(request, pk: int):
     )
     live = [r for r in requests if r.is_live]
     asked = {r.mentor_enrollment_id for r in live}
+    needs_mentor = mentors_still_needed(enrollment) > 0
     can_ask = (
         enrollment.status == EnrollmentStatus.APPROVED
         and len(live) < program.max_requests
-        and mentors_still_needed(enrollment) > 0
+        and needs_mentor
     )
     peer = is_peer(program)
     search = (
@@ -118,7 +119,7 @@ def find_mentor(request, pk: int):
                 "no_languages": no_languages,
                 "can_ask": can_ask,
                 "remaining_requests": program.max_requests - len(live),
-                "needs_mentor": mentors_still_needed(enrollment) > 0,
+                "needs_mentor": needs_mentor,
             },
             status=status,
         )

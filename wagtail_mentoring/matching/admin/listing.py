@@ -31,7 +31,12 @@ from wagtail_mentoring.matching.admin.forms import ApproveAboveForm
 from wagtail_mentoring.matching.admin.views import program_or_404
 from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
 from wagtail_mentoring.matching.pools import program_roles
-from wagtail_mentoring.matching.reasons import factor_rows, reasons_text, rule_label
+from wagtail_mentoring.matching.reasons import (
+    factor_labels,
+    factor_rows,
+    reasons_text,
+    rule_label,
+)
 from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.people.users import (
     display_name,
@@ -160,11 +165,18 @@ class ReasonsColumn(BaseColumn):
 
     cell_template_name = "wagtail_mentoring/matching/cells/reasons.html"
 
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        # The column lives for one request: one language, translated once.
+        return factor_labels()
+
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         context.update(
             reasons=reasons_text(instance.reasons),
-            factors=[row for row in factor_rows(instance.factors) if row[1] > 0],
+            factors=[
+                row for row in factor_rows(instance.factors, self.labels) if row[1] > 0
+            ],
             rules=[rule_label(code) for code in instance.rule_breaks],
         )
         return context
@@ -179,6 +191,14 @@ class ActionsColumn(BaseColumn):
         super().__init__(name, **kwargs)
         self.program = program
         self.next_url = next_url
+        self._csrf_token = None
+
+    def _token(self, request) -> str:
+        # One token for every form of the listing, as ``{% csrf_token %}``
+        # gives one page: masking a fresh one per row is work for nothing.
+        if self._csrf_token is None:
+            self._csrf_token = get_token(request) if request else ""
+        return self._csrf_token
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
@@ -209,7 +229,7 @@ class ActionsColumn(BaseColumn):
                 )
                 for action, label, classes in actions
             ],
-            csrf_token=get_token(request) if request else "",
+            csrf_token=self._token(request),
             next_url=self.next_url,
             pair=str(instance),
         )

@@ -40,7 +40,12 @@ from wagtail_mentoring.matching.models import (
     ProposalStatus,
     RunStatus,
 )
-from wagtail_mentoring.matching.pools import is_peer, load_pool, program_roles
+from wagtail_mentoring.matching.pools import (
+    is_peer,
+    load_pool,
+    pool_version,
+    program_roles,
+)
 from wagtail_mentoring.matching.reasons import (
     EXCLUSION_LABELS,
     FACTOR_LABELS,
@@ -154,6 +159,45 @@ class IndexView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
+class PoolSection:
+    """The panel's pool section. The pool is read only when the template asks
+    for it, which it does only when its cached fragment (keyed on
+    :func:`pool_version`) is missing: a program's whole pool is otherwise
+    rebuilt on every view of the panel."""
+
+    def __init__(self, program, reserved):
+        self.program = program
+        self.reserved = reserved
+
+    @cached_property
+    def version(self) -> str:
+        return pool_version(self.program, reserved=self.reserved)
+
+    @cached_property
+    def _pool(self):
+        return load_pool(self.program, reserved=self.reserved)
+
+    @property
+    def mentees(self):
+        return self._pool.mentees
+
+    @property
+    def matched(self):
+        return self._pool.matched
+
+    @cached_property
+    def mentors(self):
+        """``(enrollment, places left)`` of each giver with room."""
+        pool = self._pool
+        return list(zip(pool.mentors, pool.mentor_remaining, strict=True))
+
+    @cached_property
+    def excluded(self):
+        return [
+            (e, EXCLUSION_LABELS.get(code, code)) for e, code in self._pool.excluded
+        ]
+
+
 class PanelView(ProgramView):
     """The program's matching panel: pool, settings, runs, unmatched, next steps."""
 
@@ -165,7 +209,6 @@ class PanelView(ProgramView):
         program = self.program
         runs.fail_unclaimed_runs(program)
         state = runs.decisions(program)
-        pool = load_pool(program, reserved=state.reserved)
         current = runs.current_run(program)
         latest = MatchingRun.objects.filter(program=program).order_by("-pk").first()
         counts = Counter()
@@ -179,11 +222,7 @@ class PanelView(ProgramView):
             )
         settings = runs.settings_for(program)
         context.update(
-            pool=pool,
-            mentors=list(zip(pool.mentors, pool.mentor_remaining, strict=True)),
-            excluded=[
-                (e, EXCLUSION_LABELS.get(code, code)) for e, code in pool.excluded
-            ],
+            pool=PoolSection(program, state.reserved),
             held=state.held,
             current=current,
             latest=latest,
