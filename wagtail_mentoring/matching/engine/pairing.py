@@ -554,6 +554,14 @@ _ADD_EXACT = 4  # violating pairs a member brings in per round
 # the degree LP hands over to the blossom run once fewer than n / HANDOVER
 # pairs break its duals (0: only when none does)
 HANDOVER = 200
+# pairs within _NEAR (doubled benefit units) of tight under the degree LP's last
+# duals join the blossom run's pairs, each member's _NEAR_PER_MEMBER closest: the
+# blossom run lowers duals by a few units, and the pairs that then break its
+# duals (found by a proof's pass over every pair, each costing another run) are
+# nearly all among them
+_NEAR = 32
+_NEAR_PER_MEMBER = 10
+_NEAR_GATE = 4  # ... from the round after one with fewer than n / _NEAR_GATE
 
 
 @dataclass
@@ -585,17 +593,27 @@ def _benefit(graph: _Graph, n_active: int) -> tuple[float, int] | None:
 
 
 def _violations(
-    graph: _Graph, dv: np.ndarray, lo: float, big: int, per_member: int
+    graph: _Graph,
+    dv: np.ndarray,
+    lo: float,
+    big: int,
+    per_member: int,
+    near: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs whose doubled benefit exceeds ``dv_i + dv_j``: (i, j, excess), each
-    member's ``per_member`` largest (all when ``per_member`` is 0)."""
+    member's ``per_member`` largest (all when ``per_member`` is 0).
+
+    With ``near``, the same pass also appends the pairs within ``_NEAR`` of
+    tight (each member's ``_NEAR_PER_MEMBER`` closest) to it, as an (k, 2) array.
+    """
     vi, vj, vx = [], [], []
     dvf = dv.astype(np.float64)
     # 2 (w - lo + big) - dv_i - dv_j > 0.5  <=>  w > dv_i/2 + dv_j/2 + lo - big + 1/4
     # (exact in float64: whole numbers and halves far below 2^52); forbidden dense
     # entries are -inf and never pass, the other rules are checked on the few that do
     half = dvf / 2.0
-    row_thr = half + (lo - big + 0.25)
+    reach = _NEAR / 2.0 if near is not None else 0.0
+    row_thr = half + (lo - big + 0.25 - reach)
     for a, blk, ok in graph.blocks(raw=True):
         b = a + blk.shape[0]
         r, c = np.nonzero(blk > row_thr[a:b, None] + half[None, :])
@@ -613,6 +631,13 @@ def _violations(
         if not r.size:
             continue
         x = 2.0 * (blk[r, c] - lo + big) - dvf[r + a] - dvf[c]
+        if near is not None:
+            close = x <= 0.5
+            if close.any():
+                near.append(_per_member(r[close] + a, c[close], x[close]))
+            r, c, x = r[~close], c[~close], x[~close]
+            if not r.size:
+                continue
         if per_member:
             order = np.lexsort((-x, r))
             r, c, x = r[order], c[order], x[order]
@@ -626,6 +651,15 @@ def _violations(
         z = np.zeros(0, np.int64)
         return z, z, np.zeros(0)
     return np.concatenate(vi), np.concatenate(vj), np.concatenate(vx)
+
+
+def _per_member(r: np.ndarray, c: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Pairs (r, c) keeping each row's ``_NEAR_PER_MEMBER`` largest ``x``."""
+    order = np.lexsort((-x, r))
+    r, c = r[order], c[order]
+    first = np.searchsorted(r, r, side="left")
+    keep = (np.arange(r.size) - first) < _NEAR_PER_MEMBER
+    return np.stack([r[keep], c[keep]], axis=1)
 
 
 def _degree_lp(
@@ -711,6 +745,7 @@ def _exact_integer(
     n = graph.n
     price = None
     stages = 0
+    few = False
     cpu = dict.fromkeys(("degree_lp", "pricing", "blossom", "proof"), 0.0)
     clock = time.process_time
     for rounds in range(1, max(2, max_rounds) + 1):
@@ -721,7 +756,11 @@ def _exact_integer(
             return None
         arcs, dv, price = lp
         c0 = clock()
-        vi, vj, _ = _violations(graph, dv, lo, big, _ADD_EXACT)
+        # near-tight pairs only once the rounds are close to the hand-over:
+        # early duals leave many pairs near tight, and that round goes on anyway
+        near: list[np.ndarray] | None = [] if few else None
+        vi, vj, _ = _violations(graph, dv, lo, big, _ADD_EXACT, near)
+        few = vi.size * _NEAR_GATE <= n
         cpu["pricing"] += clock() - c0
         late = np.zeros((0, 2), np.int64)
         if vi.size:
@@ -729,6 +768,10 @@ def _exact_integer(
             if not HANDOVER or late.shape[0] * HANDOVER > n or rounds == 1:
                 edges = _merge(edges, late, n)
                 continue
+        if near:
+            # feasible for the degree LP's duals, so no restart needed
+            close = np.concatenate(near)
+            edges = _merge(edges, _unique_edges(close[:, 0], close[:, 1], n), n)
         ben = (np.rint(_weights(graph, edges) - lo) + big).astype(np.int64)
         weight: dict[int, int] = {}
         nbrs: list[list[int]] = [[] for _ in range(n)]
