@@ -342,6 +342,8 @@ def warm_blossom(
         return base_of(b) not in mate
 
     exposed = [v for v in range(n) if v not in mate and dualvar[v] > 0]
+    # doubled weights beside the neighbour lists: the scan reads them in step
+    twice = [[2 * weight[v * n + w] for w in nb] for v, nb in enumerate(nbrs)]
     while True:
         # stage: roots are the unmatched members of the largest positive dual
         label.clear()
@@ -370,16 +372,18 @@ def warm_blossom(
                 roots.add(v)
         done = False  # the stage ended (augment or flip)
         while True:
+            sh = shift[0]  # no dual step while scanning
             while queue and not done:
                 v = queue.pop()
                 bv = inblossom[v]
-                for w in nbrs[v]:
+                dual_v = dualvar[v]
+                for w, w2 in zip(nbrs[v], twice[v], strict=True):
                     bw = inblossom[w]
                     if bv == bw:
                         continue
                     # a pair is usable when tight (slack 0 between different
                     # top-level blossoms), or listed by a dual step or expansion
-                    kslack = dualvar[v] + dualvar[w] - 2 * weight[v * n + w]
+                    kslack = dual_v + dualvar[w] - w2
                     if kslack <= 0 or (allowedge and (v, w) in allowedge):
                         lb = label.get(bw)
                         if lb is None:
@@ -403,12 +407,18 @@ def warm_blossom(
                             label[w] = 2
                             labeledge[w] = (v, w)
                     elif label.get(bw) == 1:
-                        heappush(ss_heap, (kslack + 2 * shift[0], v, w))
+                        heappush(ss_heap, (kslack + 2 * sh, v, w))
                     elif label.get(w) is None:
                         be = bestedge.get(w)
-                        if be is None or kslack < slack(*be):
-                            bestedge[w] = (v, w)
-                            heappush(free_heap, (kslack + shift[0], w, (v, w)))
+                        if be is not None:
+                            p, q = be
+                            if (
+                                kslack
+                                >= dualvar[p] + dualvar[q] - 2 * weight[p * n + q]
+                            ):
+                                continue
+                        bestedge[w] = (v, w)
+                        heappush(free_heap, (kslack + sh, w, (v, w)))
             if done:
                 break
             # dual step: the smallest change that makes something happen
