@@ -669,7 +669,7 @@ def _violations(
             if not r.size:
                 continue
         if per_member:
-            order = np.lexsort((-x, r))
+            order = _row_order(r, x)
             r, c, x = r[order], c[order], x[order]
             first = np.searchsorted(r, r, side="left")
             keep = (np.arange(r.size) - first) < per_member
@@ -689,9 +689,21 @@ def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.divmod(np.flatnonzero(mask), mask.shape[1])
 
 
+def _row_order(r: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``np.lexsort((-x, r))`` (by row, then largest ``x`` first, ties in place)
+    as one stable sort of a single whole-number key: 3 times faster."""
+    if r.size:
+        xi = x.astype(np.int64)
+        top = int(xi.max())
+        span = top - int(xi.min()) + 1
+        if int(r.max()) * span < 2**62 and np.array_equal(xi, x):
+            return np.argsort(r * span + (top - xi), kind="stable")
+    return np.lexsort((-x, r))
+
+
 def _per_member(r: np.ndarray, c: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Pairs (r, c) keeping each row's ``_NEAR_PER_MEMBER`` largest ``x``."""
-    order = np.lexsort((-x, r))
+    order = _row_order(r, x)
     r, c = r[order], c[order]
     first = np.searchsorted(r, r, side="left")
     keep = (np.arange(r.size) - first) < _NEAR_PER_MEMBER
@@ -871,6 +883,22 @@ def _add_pairs(
     weight: dict[int, int],
     nbrs: list[list[int]],
 ) -> None:
+    if not weight and edges.size:
+        # the first (large) set at once, in the same order as one by one: each
+        # member's partners by edge index
+        i, j = edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64)
+        b = ben.tolist()
+        weight.update(zip((i * n + j).tolist(), b, strict=True))
+        weight.update(zip((j * n + i).tolist(), b, strict=True))
+        src = np.concatenate([i, j])
+        order = np.lexsort((np.tile(np.arange(i.size), 2), src))
+        dst = np.concatenate([j, i])[order].tolist()
+        ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+        p = ptr.tolist()
+        for v in range(n):
+            nbrs[v].extend(dst[p[v] : p[v + 1]])
+        return
     for i, j, b in zip(
         edges[:, 0].tolist(), edges[:, 1].tolist(), ben.tolist(), strict=True
     ):
