@@ -7,8 +7,9 @@ other make a "half-matched" triangle worth 1.5 pairs).
 
 Pipeline, the same shape as the bipartite solver:
 
-1. keep each member's best ``top_k`` partners (the candidate graph), read in row
-   blocks when the matrix is dense;
+1. keep each member's best ``top_k`` partners (the candidate graph), and its best
+   few once each partner is priced (see ``_candidates``), read in row blocks when
+   the matrix is dense;
 2. solve the matching LP on the candidates with HiGHS (scipy): degree rows, one
    row fixing the number of pairs, and the odd-set (blossom) rows
    ``x(E(S)) <= (|S| - 1) / 2`` found by cutting planes on the fractional support
