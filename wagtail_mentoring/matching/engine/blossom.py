@@ -28,13 +28,12 @@ from typing import Any
 
 
 class _Blossom:
-    __slots__ = ["childs", "edges", "leafs", "mybestedges"]
+    __slots__ = ["childs", "edges", "leafs"]
 
     def __init__(self) -> None:
         self.childs: list[Any] = []
         self.edges: list[tuple[int, int]] = []
         self.leafs: list[int] = []  # the members inside (fixed for its lifetime)
-        self.mybestedges: list[tuple[int, int]] | None = None
 
     def leaves(self) -> list[int]:
         return self.leafs
@@ -87,8 +86,11 @@ def warm_blossom(
     # and pushed again when popped).
     s_heap: list[tuple[int, int]] = []  # (dual + shift, S-member)
     free_heap: list[tuple[int, int, tuple[int, int]]] = []  # (slack + shift, w, edge)
+    # pairs between two S-members of different top-level blossoms: both duals
+    # fall by each step's change, so ``slack + 2 shift`` stays fixed while both
+    # are in S (a blossom swallowing both makes the entry stale: dropped when seen)
+    ss_heap: list[tuple[int, int, int]] = []  # (slack + 2 shift, v, w)
     shift = [0]
-    s_tops: set[Any] = set()  # top-level S-blossoms/vertices
     roots: set[int] = set()
 
     def base_of(b: Any) -> int:
@@ -109,7 +111,6 @@ def warm_blossom(
         labeledge[w] = labeledge[b] = (v, w) if v is not None else None
         bestedge[w] = bestedge[b] = None
         if t == 1:
-            s_tops.add(b)
             lv = list(leaves(b))
             queue.extend(lv)
             s_verts.update(lv)
@@ -174,9 +175,6 @@ def warm_blossom(
         label[b] = 1
         labeledge[b] = labeledge[bb]
         blossomdual[b] = 0
-        for c in path:
-            s_tops.discard(c)
-        s_tops.add(b)
         sh = shift[0]
         # per child, not per member: an S-child's members are in S already, and
         # the big nested blossoms of a degenerate start are mostly S-children
@@ -191,35 +189,6 @@ def warm_blossom(
                 if x not in s_verts:
                     s_verts.add(x)
                     heappush(s_heap, (dualvar[x] + sh, x))
-        bestedgeto: dict[Any, tuple[int, int]] = {}
-        bestslack: dict[Any, int] = {}
-        for c in path:
-            if isinstance(c, _Blossom):
-                if c.mybestedges is not None:
-                    nblist = c.mybestedges
-                    c.mybestedges = None
-                else:
-                    nblist = [(x, y) for x in c.leaves() for y in nbrs[x]]
-            else:
-                nblist = [(c, y) for y in nbrs[c]]
-            for k in nblist:
-                i, j = k
-                if inblossom[j] == b:
-                    i, j = j, i
-                bj = inblossom[j]
-                if bj != b and label.get(bj) == 1:
-                    ks = dualvar[i] + dualvar[j] - 2 * weight[i * n + j]
-                    if ks < bestslack.get(bj, ks + 1):
-                        bestedgeto[bj] = k
-                        bestslack[bj] = ks
-            bestedge[c] = None
-        b.mybestedges = list(bestedgeto.values())
-        best = None
-        best_slack = 0
-        for bj, ks in bestslack.items():
-            if best is None or ks < best_slack:
-                best, best_slack = bestedgeto[bj], ks
-        bestedge[b] = best
 
     def expand_blossom(b: _Blossom, endstage: bool) -> None:
         def _recurse(b, endstage):
@@ -292,7 +261,6 @@ def warm_blossom(
             label.pop(b, None)
             labeledge.pop(b, None)
             bestedge.pop(b, None)
-            s_tops.discard(b)
             del blossomparent[b]
             del blossombase[b]
             del blossomdual[b]
@@ -373,25 +341,27 @@ def warm_blossom(
     def exposed_top(b: Any) -> bool:
         return base_of(b) not in mate
 
+    exposed = [v for v in range(n) if v not in mate and dualvar[v] > 0]
+    # doubled weights beside the neighbour lists: the scan reads them in step
+    twice = [[2 * weight[v * n + w] for w in nb] for v, nb in enumerate(nbrs)]
     while True:
         # stage: roots are the unmatched members of the largest positive dual
         label.clear()
         labeledge.clear()
         bestedge.clear()
-        for b in blossomdual:
-            b.mybestedges = None
         allowedge.clear()
         queue.clear()
         s_verts.clear()
         t_verts.clear()
         s_heap.clear()
         free_heap.clear()
-        s_tops.clear()
+        ss_heap.clear()
         roots.clear()
+        # only a stage's roots change who is unmatched: the set shrinks in place
+        exposed = [v for v in exposed if v not in mate and dualvar[v] > 0]
         waiting: dict[int, list[int]] = {}
-        for v in range(n):
-            if v not in mate and dualvar[v] > 0:
-                waiting.setdefault(dualvar[v], []).append(v)
+        for v in exposed:
+            waiting.setdefault(dualvar[v], []).append(v)
         if not waiting:
             break
         levels = sorted(waiting, reverse=True)
@@ -402,20 +372,19 @@ def warm_blossom(
                 roots.add(v)
         done = False  # the stage ended (augment or flip)
         while True:
+            sh = shift[0]  # no dual step while scanning
             while queue and not done:
                 v = queue.pop()
                 bv = inblossom[v]
-                for w in nbrs[v]:
+                dual_v = dualvar[v]
+                for w, w2 in zip(nbrs[v], twice[v], strict=True):
                     bw = inblossom[w]
                     if bv == bw:
                         continue
-                    kslack = 0
-                    if (v, w) not in allowedge:
-                        kslack = dualvar[v] + dualvar[w] - 2 * weight[v * n + w]
-                        if kslack <= 0:
-                            allowedge.add((v, w))
-                            allowedge.add((w, v))
-                    if (v, w) in allowedge:
+                    # a pair is usable when tight (slack 0 between different
+                    # top-level blossoms), or listed by a dual step or expansion
+                    kslack = dual_v + dualvar[w] - w2
+                    if kslack <= 0 or (allowedge and (v, w) in allowedge):
                         lb = label.get(bw)
                         if lb is None:
                             if exposed_top(bw):
@@ -438,14 +407,18 @@ def warm_blossom(
                             label[w] = 2
                             labeledge[w] = (v, w)
                     elif label.get(bw) == 1:
-                        be = bestedge.get(bv)
-                        if be is None or kslack < slack(*be):
-                            bestedge[bv] = (v, w)
+                        heappush(ss_heap, (kslack + 2 * sh, v, w))
                     elif label.get(w) is None:
                         be = bestedge.get(w)
-                        if be is None or kslack < slack(*be):
-                            bestedge[w] = (v, w)
-                            heappush(free_heap, (kslack + shift[0], w, (v, w)))
+                        if be is not None:
+                            p, q = be
+                            if (
+                                kslack
+                                >= dualvar[p] + dualvar[q] - 2 * weight[p * n + q]
+                            ):
+                                continue
+                        bestedge[w] = (v, w)
+                        heappush(free_heap, (kslack + sh, w, (v, w)))
             if done:
                 break
             # dual step: the smallest change that makes something happen
@@ -480,14 +453,20 @@ def warm_blossom(
                 if d < delta:
                     delta, deltatype, deltaedge = d, 2, e
                 break
-            for b in s_tops:
-                if blossomparent.get(b) is None and label.get(b) == 1:
-                    be = bestedge.get(b)
-                    if be is not None:
-                        p, q = be
-                        d = (dualvar[p] + dualvar[q] - 2 * weight[p * n + q]) // 2
-                        if d < delta:
-                            delta, deltatype, deltaedge = d, 3, be
+            while ss_heap:
+                key, p, q = ss_heap[0]
+                bp, bq = inblossom[p], inblossom[q]
+                if bp == bq or label.get(bp) != 1 or label.get(bq) != 1:
+                    heappop(ss_heap)  # inside one blossom now
+                    continue
+                d = dualvar[p] + dualvar[q] - 2 * weight[p * n + q]
+                if d + 2 * sh != key:
+                    heappop(ss_heap)
+                    heappush(ss_heap, (d + 2 * sh, p, q))
+                    continue
+                if d // 2 < delta:
+                    delta, deltatype, deltaedge = d // 2, 3, (p, q)
+                break
             top_s, top_t = [], []
             for b, z in blossomdual.items():
                 if blossomparent.get(b) is None:

@@ -7,8 +7,9 @@ other make a "half-matched" triangle worth 1.5 pairs).
 
 Pipeline, the same shape as the bipartite solver:
 
-1. keep each member's best ``top_k`` partners (the candidate graph), read in row
-   blocks when the matrix is dense;
+1. keep each member's best ``top_k`` partners (the candidate graph), and its best
+   few once each partner is priced (see ``_candidates``), read in row blocks when
+   the matrix is dense;
 2. solve the matching LP on the candidates with HiGHS (scipy): degree rows, one
    row fixing the number of pairs, and the odd-set (blossom) rows
    ``x(E(S)) <= (|S| - 1) / 2`` found by cutting planes on the fractional support
@@ -50,7 +51,12 @@ from .errors import MatchingError
 from .flow import EXACT_LIMIT, min_cost_assignment
 
 _TOP_K = 6
+# candidates also take each member's best partners after a price of 3/4 of the
+# partner's own k-th best weight (2k/3 of them; measured at 10,000 members:
+# 1/2 and 0.85 cost a round more or more pairs)
+_ADJ_PRICE = 0.75
 _BLOCK_ROWS = 512
+_TILE = 256  # symmetry check
 _MAX_ROUNDS = 40  # LP solves (cuts and pricing) before giving up on a proof
 _ADD_PER_MEMBER = 3  # improving pairs a member brings in per pricing round
 # known pairs whose reduced weight is below -_KEEP × the weight span leave the
@@ -110,12 +116,19 @@ class _Graph:
             self.sparse = None
             self.n = d.shape[0]
             for a in range(0, self.n, _BLOCK_ROWS):
-                b = min(a + _BLOCK_ROWS, self.n)
-                blk = np.asarray(d[a:b], dtype=np.float64)
-                if np.isnan(blk).any() or np.isposinf(blk).any():
+                blk = np.asarray(d[a : a + _BLOCK_ROWS], dtype=np.float64)
+                # one reduction: the largest is NaN when any is, +inf when any is
+                if not blk.max(initial=-np.inf) < np.inf:
                     raise MatchingError("weights must not contain NaN or +inf")
-                if not np.array_equal(blk, np.asarray(d[:, a:b], np.float64).T):
-                    raise MatchingError("weights must be symmetric")
+            # square tiles against their mirror images: a column block read whole
+            # strides over every row (five times slower at 10,000 members)
+            t = _TILE
+            for a in range(0, self.n, t):
+                for c in range(a, self.n, t):
+                    upper = np.asarray(d[a : a + t, c : c + t], np.float64)
+                    lower = np.asarray(d[c : c + t, a : a + t], np.float64)
+                    if not np.array_equal(upper, lower.T):
+                        raise MatchingError("weights must be symmetric")
 
     def blocks(self, raw: bool = False):
         """(first row, rows' weights, allowed mask) per row block, active rows only.
@@ -197,7 +210,8 @@ def _pairs(x: Iterable, n: int, name: str) -> np.ndarray:
 
 # -- candidates --------------------------------------------------------------------
 def _candidates(graph: _Graph, k: int) -> tuple[np.ndarray, np.ndarray, int, bool]:
-    """Each active member's ``k`` best allowed partners (i < j, unique).
+    """Each active member's ``k`` best allowed partners (i < j, unique), and its
+    ``2k/3`` best once each partner costs ``_ADJ_PRICE`` of its own k-th best.
 
     Also counts the members with any allowed partner (for the trivial cardinality
     bound) and whether every allowed weight is a whole number (exact proofs).
@@ -206,28 +220,71 @@ def _candidates(graph: _Graph, k: int) -> tuple[np.ndarray, np.ndarray, int, boo
     has_partner = np.zeros(graph.n, bool)
     integral = True
     lo, hi = math.inf, -math.inf
-    for a, blk, ok in graph.blocks():
-        has_partner[a : a + blk.shape[0]] = ok.any(axis=1)
-        v = blk[ok]
-        if v.size:
-            lo, hi = min(lo, float(v.min())), max(hi, float(v.max()))
-        if integral:
-            integral = bool(np.all(v == np.rint(v)))
-        score = np.where(ok, blk, -np.inf)
-        kk = min(k, graph.n - 1)
+    n = graph.n
+    kk = min(k, n - 1)
+    # each member's k-th best weight: a rough price of what it can get elsewhere
+    kth = np.full(n, -np.inf)
+    for a, blk, ok in graph.blocks(raw=True):
+        rows = blk.shape[0]
+        score = _allowed(graph, a, blk, ok)
+        top = score.max(axis=1, initial=-np.inf)
+        has_partner[a : a + rows] = top > -np.inf
+        if has_partner[a : a + rows].any():
+            hi = max(hi, float(top.max()))
+            free = np.where(score == -np.inf, np.inf, score)
+            lo = min(lo, float(free.min()))
+            if integral:
+                integral = bool(np.array_equal(np.rint(score, out=free), score))
         if kk <= 0:
             continue
-        part = np.argpartition(-score, kk - 1, axis=1)[:, :kk]
-        r = np.repeat(np.arange(blk.shape[0]), kk)
+        part = np.argpartition(score, n - kk, axis=1)[:, n - kk :]
+        r = np.repeat(np.arange(rows), kk)
         c = part.ravel()
-        good = ok[r, c]
+        got = score[r, c]
+        good = got > -np.inf
         ii.append(r[good] + a)
         jj.append(c[good])
+        kth[a : a + rows] = np.where(np.isfinite(top), got.reshape(rows, kk).min(1), 0)
+    # plus each member's best partners after that price: a popular member is in
+    # everyone's top list but can pair with one of them only; the degree LP's
+    # duals do the same, and starting nearer them saves two of its rounds (and
+    # two passes over every pair) at 10,000 members
+    k_adj = (2 * kk) // 3
+    if k_adj > 0:
+        price = _ADJ_PRICE * np.where(np.isfinite(kth), kth, 0.0)
+        for a, blk, ok in graph.blocks(raw=True):
+            rows = blk.shape[0]
+            score = _allowed(graph, a, blk, ok)
+            np.subtract(score, price[None, :], out=score)
+            part = np.argpartition(score, n - k_adj, axis=1)[:, n - k_adj :]
+            r = np.repeat(np.arange(rows), k_adj)
+            c = part.ravel()
+            good = score[r, c] > -np.inf
+            ii.append(r[good] + a)
+            jj.append(c[good])
     i = np.concatenate(ii) if ii else np.zeros(0, np.int64)
     j = np.concatenate(jj) if jj else np.zeros(0, np.int64)
     e = _unique_edges(i, j, graph.n)
     graph.range = (lo, hi)
     return e, has_partner, int(has_partner.sum()), integral
+
+
+def _allowed(graph: _Graph, a: int, blk: np.ndarray, ok: np.ndarray | None):
+    """A block's allowed weights, -inf elsewhere (a new array).
+
+    Dense blocks come raw: forbidden pairs are -inf already, only the diagonal
+    and the other rules are applied.
+    """
+    if ok is not None:
+        return np.where(ok, blk, -np.inf)
+    rows = blk.shape[0]
+    score = np.array(blk)
+    if graph.min_score is not None:
+        score[score < graph.min_score] = -np.inf
+    score[np.arange(rows), np.arange(a, a + rows)] = -np.inf
+    score[~graph.active[a : a + rows]] = -np.inf
+    score[:, ~graph.active] = -np.inf
+    return score
 
 
 def _unique_edges(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
@@ -405,7 +462,7 @@ def _phase(
             rows = np.arange(a, a + blk.shape[0])
             w = np.where(ok, cost_of(blk), -np.inf)
             rc = w - lp.y[rows, None] - lp.y[None, :] - lp.lam
-            r, c = np.nonzero(rc > _PRICE_TOL)
+            r, c = _nonzero(rc > _PRICE_TOL)
             if r.size and sets_solved:
                 # blossom duals lower the reduced weight of pairs inside a set
                 rc[r, c] -= _set_dual_of_pairs(sets_solved, lp.z, n, r + a, c)
@@ -554,6 +611,14 @@ _ADD_EXACT = 4  # violating pairs a member brings in per round
 # the degree LP hands over to the blossom run once fewer than n / HANDOVER
 # pairs break its duals (0: only when none does)
 HANDOVER = 200
+# pairs within _NEAR (doubled benefit units) of tight under the degree LP's last
+# duals join the blossom run's pairs, each member's _NEAR_PER_MEMBER closest: the
+# blossom run lowers duals by a few units, and the pairs that then break its
+# duals (found by a proof's pass over every pair, each costing another run) are
+# nearly all among them
+_NEAR = 32
+_NEAR_PER_MEMBER = 10
+_NEAR_GATE = 4  # ... from the round after one with fewer than n / _NEAR_GATE
 
 
 @dataclass
@@ -585,22 +650,40 @@ def _benefit(graph: _Graph, n_active: int) -> tuple[float, int] | None:
 
 
 def _violations(
-    graph: _Graph, dv: np.ndarray, lo: float, big: int, per_member: int
+    graph: _Graph,
+    dv: np.ndarray,
+    lo: float,
+    big: int,
+    per_member: int,
+    near: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs whose doubled benefit exceeds ``dv_i + dv_j``: (i, j, excess), each
-    member's ``per_member`` largest (all when ``per_member`` is 0)."""
+    member's ``per_member`` largest (all when ``per_member`` is 0).
+
+    With ``near``, the same pass also appends the pairs within ``_NEAR`` of
+    tight (each member's ``_NEAR_PER_MEMBER`` closest) to it, as an (k, 2) array.
+    """
     vi, vj, vx = [], [], []
     dvf = dv.astype(np.float64)
     # 2 (w - lo + big) - dv_i - dv_j > 0.5  <=>  w > dv_i/2 + dv_j/2 + lo - big + 1/4
     # (exact in float64: whole numbers and halves far below 2^52); forbidden dense
     # entries are -inf and never pass, the other rules are checked on the few that do
     half = dvf / 2.0
-    row_thr = half + (lo - big + 0.25)
+    reach = _NEAR / 2.0 if near is not None else 0.0
+    row_thr = half + (lo - big + 0.25 - reach)
+    # one threshold buffer and one mask for every block: a fresh 40 MB array
+    # per block costs as much as the comparison itself (page faults)
+    rows = min(_BLOCK_ROWS, graph.n)
+    buf = np.empty((rows, graph.n))
+    hit = np.empty((rows, graph.n), bool)
     for a, blk, ok in graph.blocks(raw=True):
         b = a + blk.shape[0]
-        r, c = np.nonzero(blk > row_thr[a:b, None] + half[None, :])
-        if not r.size:
+        t, m = buf[: b - a], hit[: b - a]
+        np.add(row_thr[a:b, None], half[None, :], out=t)
+        np.greater(blk, t, out=m)
+        if not m.any():
             continue
+        r, c = _nonzero(m)
         if ok is None:
             v = blk[r, c]
             keep = (r + a != c) & graph.active[r + a] & graph.active[c]
@@ -613,8 +696,15 @@ def _violations(
         if not r.size:
             continue
         x = 2.0 * (blk[r, c] - lo + big) - dvf[r + a] - dvf[c]
+        if near is not None:
+            close = x <= 0.5
+            if close.any():
+                near.append(_per_member(r[close] + a, c[close], x[close]))
+            r, c, x = r[~close], c[~close], x[~close]
+            if not r.size:
+                continue
         if per_member:
-            order = np.lexsort((-x, r))
+            order = _row_order(r, x)
             r, c, x = r[order], c[order], x[order]
             first = np.searchsorted(r, r, side="left")
             keep = (np.arange(r.size) - first) < per_member
@@ -626,6 +716,33 @@ def _violations(
         z = np.zeros(0, np.int64)
         return z, z, np.zeros(0)
     return np.concatenate(vi), np.concatenate(vj), np.concatenate(vx)
+
+
+def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a 2-d mask through its flat positions: 2-d nonzero is
+    about 15 times slower on a block of 5 million entries with few hits."""
+    return np.divmod(np.flatnonzero(mask), mask.shape[1])
+
+
+def _row_order(r: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``np.lexsort((-x, r))`` (by row, then largest ``x`` first, ties in place)
+    as one stable sort of a single whole-number key: 3 times faster."""
+    if r.size:
+        xi = x.astype(np.int64)
+        top = int(xi.max())
+        span = top - int(xi.min()) + 1
+        if int(r.max()) * span < 2**62 and np.array_equal(xi, x):
+            return np.argsort(r * span + (top - xi), kind="stable")
+    return np.lexsort((-x, r))
+
+
+def _per_member(r: np.ndarray, c: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Pairs (r, c) keeping each row's ``_NEAR_PER_MEMBER`` largest ``x``."""
+    order = _row_order(r, x)
+    r, c = r[order], c[order]
+    first = np.searchsorted(r, r, side="left")
+    keep = (np.arange(r.size) - first) < _NEAR_PER_MEMBER
+    return np.stack([r[keep], c[keep]], axis=1)
 
 
 def _degree_lp(
@@ -711,6 +828,7 @@ def _exact_integer(
     n = graph.n
     price = None
     stages = 0
+    few = False
     cpu = dict.fromkeys(("degree_lp", "pricing", "blossom", "proof"), 0.0)
     clock = time.process_time
     for rounds in range(1, max(2, max_rounds) + 1):
@@ -721,7 +839,11 @@ def _exact_integer(
             return None
         arcs, dv, price = lp
         c0 = clock()
-        vi, vj, _ = _violations(graph, dv, lo, big, _ADD_EXACT)
+        # near-tight pairs only once the rounds are close to the hand-over:
+        # early duals leave many pairs near tight, and that round goes on anyway
+        near: list[np.ndarray] | None = [] if few else None
+        vi, vj, _ = _violations(graph, dv, lo, big, _ADD_EXACT, near)
+        few = vi.size * _NEAR_GATE <= n
         cpu["pricing"] += clock() - c0
         late = np.zeros((0, 2), np.int64)
         if vi.size:
@@ -729,6 +851,10 @@ def _exact_integer(
             if not HANDOVER or late.shape[0] * HANDOVER > n or rounds == 1:
                 edges = _merge(edges, late, n)
                 continue
+        if near:
+            # feasible for the degree LP's duals, so no restart needed
+            close = np.concatenate(near)
+            edges = _merge(edges, _unique_edges(close[:, 0], close[:, 1], n), n)
         ben = (np.rint(_weights(graph, edges) - lo) + big).astype(np.int64)
         weight: dict[int, int] = {}
         nbrs: list[list[int]] = [[] for _ in range(n)]
@@ -792,6 +918,22 @@ def _add_pairs(
     weight: dict[int, int],
     nbrs: list[list[int]],
 ) -> None:
+    if not weight and edges.size:
+        # the first (large) set at once, in the same order as one by one: each
+        # member's partners by edge index
+        i, j = edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64)
+        b = ben.tolist()
+        weight.update(zip((i * n + j).tolist(), b, strict=True))
+        weight.update(zip((j * n + i).tolist(), b, strict=True))
+        src = np.concatenate([i, j])
+        order = np.lexsort((np.tile(np.arange(i.size), 2), src))
+        dst = np.concatenate([j, i])[order].tolist()
+        ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+        p = ptr.tolist()
+        for v in range(n):
+            nbrs[v].extend(dst[p[v] : p[v + 1]])
+        return
     for i, j, b in zip(
         edges[:, 0].tolist(), edges[:, 1].tolist(), ben.tolist(), strict=True
     ):
