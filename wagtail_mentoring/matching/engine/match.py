@@ -390,9 +390,12 @@ def match(
     if reuse:
         space, scorer = previous._cache["space"], previous._cache["scorer"]
         rules = build_pair_rules(problem, config)
+        # the cached candidates already left out every pair their run's rules
+        # forbade: only pairs forbidden since (new rejections) need looking up
+        fresh_keys = rules.keys[~member(rules.keys, previous._cache["rules"].keys)]
         scorer.rules = rules
         cands: Candidates = previous._cache["cands"]
-        bad = rules.lookup(_keys(cands.rows, cands.cols, m)) >= 0
+        bad = member(_keys(cands.rows, cands.cols, m), fresh_keys)
         cands = replace(
             cands, rows=cands.rows[~bad], cols=cands.cols[~bad], score=cands.score[~bad]
         )
@@ -528,6 +531,9 @@ def match(
             "scorer": scorer,
             "cands": run.cands,
             "informative": informative,
+            # the rules the candidates obey: the shared scorer's are those of
+            # whichever run last started from this result
+            "rules": rules,
         },
     )
 
