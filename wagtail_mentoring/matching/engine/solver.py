@@ -811,7 +811,13 @@ def _scan_blocks(blocks, prio, row_cap, col_cap, out_keys, k) -> dict[str, Any]:
         if cnt == 0:
             continue
         allowed += cnt
-        lo = min(lo, float(np.min(eff, where=fin, initial=np.inf)))
+        # a masked min is fast on the flat stored pairs, slow on a 2-D block
+        low = (
+            np.min(eff, where=fin, initial=np.inf)
+            if blocks.csr is not None
+            else np.where(fin, eff, np.inf).min()
+        )
+        lo = min(lo, float(low))
         hi = max(hi, float(eff.max()))
         if integral:
             integral = bool(np.all(eff == np.round(eff)))
