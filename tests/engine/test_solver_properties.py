@@ -390,6 +390,16 @@ def test_each_rows_best_stored_pairs_are_found_without_a_dense_block(seed, k, ki
         assert np.array_equal(got, want)
 
 
+def test_a_few_allowed_pairs_among_many_forbidden_ones_are_still_found():
+    # stored -inf everywhere but five pairs of one mentee, too many to sort them
+    # outright and between the points a sample of the block lands on
+    eff = np.full(100_000, -np.inf)
+    eff[[5, 7, 9, 11, 13]] = [1.0, 5.0, 3.0, 4.0, 2.0]
+    ptr = np.array([0, 50_000, 100_000])
+    rows, pos = solver._segment_top(eff, ptr, eff != -np.inf, 1)
+    assert rows.tolist() == [0] and pos.tolist() == [7]
+
+
 @pytest.mark.parametrize("backend", SOLVERS)
 def test_sparse_blocks_and_dense_blocks_give_the_same_certified_optimum(backend):
     # long rows on two scales (a priority group), so the stored-pair selection

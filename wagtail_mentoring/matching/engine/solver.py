@@ -746,6 +746,8 @@ def _segment_top(eff: np.ndarray, ptr: np.ndarray, fin: np.ndarray, k: int):
         vals = eff if pos is None else eff[pos]
         sample = vals[:: max(1, vals.size // 16384)]
         sample = sample[sample != -np.inf]
+        if sample.size == 0:
+            break  # the few allowed pairs fell between the samples: sort them
         # about twice what the rows need lies above the threshold
         above = min(sample.size, max(1, int(sample.size * 2 * k * n_todo / n_fin)))
         t = np.partition(sample, sample.size - above)[sample.size - above]
