@@ -400,6 +400,16 @@ def test_a_few_allowed_pairs_among_many_forbidden_ones_are_still_found():
     assert rows.tolist() == [0] and pos.tolist() == [7]
 
 
+def test_tied_stored_pairs_spread_the_first_candidates_over_the_mentors():
+    # every weight equal: naming each mentee's first mentors in column order would
+    # send all of them to the same few seats, and the certificate would add the rest
+    n, m = 400, 80
+    s = sp.csr_matrix(np.ones((n, m)))
+    res = solve_assignment(s, np.full(m, 5), prune_above=1000)
+    assert res.optimal and res.matched_slots == n
+    assert res.certificate.rounds == 1 and res.certificate.added_pairs == 0
+
+
 @pytest.mark.parametrize("backend", SOLVERS)
 def test_sparse_blocks_and_dense_blocks_give_the_same_certified_optimum(backend):
     # long rows on two scales (a priority group), so the stored-pair selection

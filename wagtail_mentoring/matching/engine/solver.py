@@ -769,7 +769,11 @@ def _segment_top(eff: np.ndarray, ptr: np.ndarray, fin: np.ndarray, k: int):
         found.append(rest[fin[rest]])
     cand = _cat(found, np.int64)
     r = _row_of(ptr, cand)
-    order = np.lexsort((-eff[cand], r))
+    # ties go by a scramble of the position, not by mentor order: with many equal
+    # weights every mentee would otherwise name the same first mentors, and the
+    # certificate would have to bring in the rest
+    scramble = (cand * 2654435761) & 0xFFFFFFFF
+    order = np.lexsort((scramble, -eff[cand], r))
     cand, r = cand[order], r[order]
     rank = np.arange(r.size) - np.searchsorted(r, r)
     return r[rank < k], cand[rank < k]
