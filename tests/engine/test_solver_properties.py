@@ -400,14 +400,14 @@ def test_a_few_allowed_pairs_among_many_forbidden_ones_are_still_found():
     assert rows.tolist() == [0] and pos.tolist() == [7]
 
 
-def test_tied_stored_pairs_spread_the_first_candidates_over_the_mentors():
+def test_tied_pairs_spread_the_first_candidates_over_the_mentors():
     # every weight equal: naming each mentee's first mentors in column order would
     # send all of them to the same few seats, and the certificate would add the rest
     n, m = 400, 80
-    s = sp.csr_matrix(np.ones((n, m)))
-    res = solve_assignment(s, np.full(m, 5), prune_above=1000)
-    assert res.optimal and res.matched_slots == n
-    assert res.certificate.rounds == 1 and res.certificate.added_pairs == 0
+    for w in (np.ones((n, m)), sp.csr_matrix(np.ones((n, m)))):
+        res = solve_assignment(w, np.full(m, 6), prune_above=1000)
+        assert res.optimal and res.matched_slots == n
+        assert res.certificate.rounds == 1 and res.certificate.added_pairs == 0
 
 
 @pytest.mark.parametrize("backend", SOLVERS)

@@ -797,6 +797,7 @@ def _scan_blocks(blocks, prio, row_cap, col_cap, out_keys, k) -> dict[str, Any]:
     dead_col = col_cap == 0
     kr, kc = np.divmod(out_keys, m)
     kk = min(k, m)
+    spread = None
     if blocks.csr is not None:
         out_pos = blocks.find(kr, kc) if kr.size else np.zeros(0, np.int64)
         out_pos = out_pos[out_pos >= 0]
@@ -827,13 +828,28 @@ def _scan_blocks(blocks, prio, row_cap, col_cap, out_keys, k) -> dict[str, Any]:
         hi = max(hi, float(eff.max()))
         if integral:
             integral = bool(np.all(eff == np.round(eff)))
+        if integral and spread is None:
+            gen = np.random.default_rng(0)
+            spread = (gen.random(m), gen.random(blocks.n))
         if blocks.csr is not None:
-            r, p = _segment_top(eff, ptr, fin, kk)
+            key = eff
+            if integral:  # as for dense rows below; distinct keys also keep the
+                # threshold's picks few where most weights tie
+                frac = np.repeat(spread[1][a:b], np.diff(ptr)) + spread[0][cols]
+                key = eff + 0.5 * (frac - np.floor(frac))
+            r, p = _segment_top(key, ptr, fin, kk)
             out_r.append(r + a)
             out_c.append(cols[p])
             out_v.append(raw[p])
             continue
-        idx = np.argpartition(eff, m - kk, axis=1)[:, m - kk :]
+        key = eff
+        if integral:
+            # whole numbers tie often: break ties by a fraction that differs from
+            # row to row (below the gap of 1 between weights, so no order changes),
+            # or every tied mentee names the same first mentors
+            frac = np.add.outer(spread[1][a:b], spread[0])
+            key = eff + 0.5 * (frac - np.floor(frac))
+        idx = np.argpartition(key, m - kk, axis=1)[:, m - kk :]
         best = np.take_along_axis(eff, idx, axis=1)
         r, j = np.nonzero(best != -np.inf)
         c = idx[r, j]
