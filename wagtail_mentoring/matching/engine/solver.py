@@ -786,6 +786,18 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return shift + np.arange(total)
 
 
+def _spread_ties(eff: np.ndarray, row_frac, col_frac) -> np.ndarray:
+    """Whole-number weights plus a fraction below their gap of 1 that differs from
+    mentee to mentee: the same order, ties broken. Whole numbers tie often, and
+    tied mentees would otherwise all name the same first mentors as candidates.
+    (Only the choice of candidates reads these; ``-inf`` stays ``-inf``.)"""
+    frac = row_frac + col_frac
+    frac -= np.floor(frac)
+    frac *= 0.5
+    frac += eff
+    return frac
+
+
 def _scan_blocks(blocks, prio, row_cap, col_cap, out_keys, k) -> dict[str, Any]:
     """One pass over a large matrix: how many pairs are allowed, the range of their
     (priority-weighted) weights, whether those are whole numbers, and each mentee's
@@ -832,24 +844,18 @@ def _scan_blocks(blocks, prio, row_cap, col_cap, out_keys, k) -> dict[str, Any]:
             gen = np.random.default_rng(0)
             spread = (gen.random(m), gen.random(blocks.n))
         if blocks.csr is not None:
-            key = eff
-            if integral:  # as for dense rows below; distinct keys also keep the
-                # threshold's picks few where most weights tie
-                frac = np.repeat(spread[1][a:b], np.diff(ptr)) + spread[0][cols]
-                key = eff + 0.5 * (frac - np.floor(frac))
-            r, p = _segment_top(key, ptr, fin, kk)
+            if integral:  # distinct keys also keep the threshold's picks few
+                eff = _spread_ties(
+                    eff, np.repeat(spread[1][a:b], np.diff(ptr)), spread[0][cols]
+                )
+            r, p = _segment_top(eff, ptr, fin, kk)
             out_r.append(r + a)
             out_c.append(cols[p])
             out_v.append(raw[p])
             continue
-        key = eff
         if integral:
-            # whole numbers tie often: break ties by a fraction that differs from
-            # row to row (below the gap of 1 between weights, so no order changes),
-            # or every tied mentee names the same first mentors
-            frac = np.add.outer(spread[1][a:b], spread[0])
-            key = eff + 0.5 * (frac - np.floor(frac))
-        idx = np.argpartition(key, m - kk, axis=1)[:, m - kk :]
+            eff = _spread_ties(eff, spread[1][a:b, None], spread[0][None, :])
+        idx = np.argpartition(eff, m - kk, axis=1)[:, m - kk :]
         best = np.take_along_axis(eff, idx, axis=1)
         r, j = np.nonzero(best != -np.inf)
         c = idx[r, j]
