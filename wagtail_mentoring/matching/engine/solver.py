@@ -707,8 +707,8 @@ def _stored_effective(blocks, a, b, prio, row_cap, dead_col, out_pos):
         eff[raw < float(blocks.min_score)] = -np.inf
     if dead_col is not None:
         eff[dead_col[cols]] = -np.inf
-    for i in np.flatnonzero(dead_row):
-        eff[ptr[i] : ptr[i + 1]] = -np.inf
+    if dead_row.any():
+        eff[np.repeat(dead_row, np.diff(ptr))] = -np.inf
     eff[edits - first] = -np.inf
     return ptr, cols, raw, eff
 
