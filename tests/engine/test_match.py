@@ -211,6 +211,33 @@ def test_locked_and_rejected_pairs_are_honoured():
     assert (0, 0) not in pairs_of(res)
 
 
+def test_re_solves_from_one_earlier_result_each_honour_their_own_rejections():
+    # the earlier result's scorer is shared by the re-solves made from it: a pair
+    # rejected in the first re-solve and again in the second stays out of both
+    pr = problem(
+        [0, 1, 2],
+        [3, 4],
+        cap=2,
+        levels=[1, 1, 1, 3, 3],
+        wanted=[[0], [0], [3], [], []],
+        offered=[[], [], [], [0], [3]],
+        interests_text=["kubernetes", "", "", "kubernetes", ""],
+    )
+    base = match(pr)
+    assert (0, 0) in pairs_of(base)
+    for rejected in ([[0, 0]], [[0, 0], [1, 0]], [[1, 0]]):
+        pr.rejected = np.array(rejected)
+        res = match(pr, previous=base)
+        assert res.optimal
+        assert not pairs_of(res) & {tuple(p) for p in rejected}
+        fresh = match(pr, MatchingConfig(fresh=True))
+        assert res.total_score == pytest.approx(fresh.total_score)
+        # explanations of the re-solve equal a fresh run's, reused or not
+        assert [e.reasons for e in res.explanations] == [
+            e.reasons for e in match(pr).explanations
+        ]
+
+
 def test_locked_pair_breaking_a_rule_is_an_error():
     pr = problem([0], [1], levels=[1, 3], manager=[1, -1], locked=[[0, 0]])
     with pytest.raises(MatchingError, match="reporting_line"):

@@ -92,6 +92,18 @@ def test_duplicate_sparse_entries_are_rejected():
         solve_assignment(s, [1])
 
 
+@pytest.mark.parametrize("sorted_indices", [True, False])
+def test_a_pair_stored_twice_in_csr_read_in_blocks_is_refused(sorted_indices):
+    # CSR that is not canonical: no sum of the two weights, a refusal
+    ind = np.array([0, 1, 1] if sorted_indices else [1, 0, 1])
+    s = sp.csr_matrix((np.ones(3), ind, np.array([0, 0, 3])), shape=(2, 2))
+    with pytest.raises(MatchingError, match="twice"):
+        solve_assignment(s, [1, 1], prune_above=0)
+    # the same mentor at the end of one row and the start of the next is no repeat
+    s = sp.csr_matrix((np.ones(3), np.array([1, 1, 0]), [0, 1, 3]), shape=(2, 2))
+    assert solve_assignment(s, [1, 1], prune_above=0).matched_slots == 2
+
+
 @pytest.mark.parametrize(
     "bad, message", [(np.nan, "pair \\(2, 1\\) is NaN"), (np.inf, "\\+inf")]
 )

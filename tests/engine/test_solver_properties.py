@@ -327,8 +327,123 @@ def test_a_large_matrix_read_in_blocks_gives_the_exact_optimum(backend, inst, da
         mp.setattr(solver, "_BLOCK_WEIGHTS", 2 * max(m, 1))
         dense = solve_assignment(w, col_cap, **kw)
         sparse = solve_assignment(s, col_cap, **kw)
+        unsorted = solve_assignment(shuffled_csr(s, rng), col_cap, **kw)
     check(w, col_cap, row_cap, dense, locked, rejected, min_score, backend)
-    check(w, col_cap, row_cap, sparse, locked, rejected, min_score, backend)
+    for res in (sparse, unsorted):
+        check(w, col_cap, row_cap, res, locked, rejected, min_score, backend)
+        assert same_certificate(res, dense)
+
+
+def shuffled_csr(s, rng):
+    """The same pairs as CSR whose mentors are not sorted within rows."""
+    ind, data = s.indices.copy(), s.data.copy()
+    for i in range(s.shape[0]):
+        a, b = s.indptr[i], s.indptr[i + 1]
+        order = a + rng.permutation(b - a)
+        ind[a:b], data[a:b] = ind[order], data[order]
+    out = sp.csr_matrix((data, ind, s.indptr.copy()), shape=s.shape)
+    out.has_sorted_indices = bool(np.all(ind == s.indices))
+    return out
+
+
+def same_certificate(a, b):
+    """The proof's numbers agree (which candidates a tie brought in may not)."""
+    ca, cb = a.certificate, b.certificate
+    return (ca.primal, ca.upper_bound, ca.gap, ca.quantum) == (
+        cb.primal,
+        cb.upper_bound,
+        cb.gap,
+        cb.quantum,
+    ) and a.objective == pytest.approx(b.objective, abs=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.integers(1, 10),
+    st.sampled_from(["floats", "ties", "scales", "short"]),
+)
+def test_each_rows_best_stored_pairs_are_found_without_a_dense_block(seed, k, kind):
+    # the selection behind sparse input's first candidates, against a full sort
+    rng = np.random.default_rng(seed)
+    nrow = int(rng.integers(0, 40))
+    hi = 12 if kind == "short" else 300
+    lengths = rng.integers(0, hi, nrow)
+    lengths[rng.random(nrow) < 0.1] = 0  # mentees with no stored pair
+    ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    size = int(ptr[-1])
+    if kind == "ties":
+        eff = rng.integers(0, 3, size).astype(float)  # explicit zeros and ties
+    else:
+        eff = rng.random(size)
+    if kind == "scales":  # rows on different scales, as priorities make them
+        eff *= np.repeat(rng.choice([1e-3, 1.0, 1.25, 1e3], nrow), lengths)
+    eff[rng.random(size) < rng.choice([0.0, 0.3, 0.9])] = -np.inf
+    fin = eff != -np.inf
+    rows, pos = solver._segment_top(eff, ptr, fin, k)
+    assert np.all(fin[pos]) and np.unique(pos).size == pos.size
+    assert np.array_equal(solver._row_of(ptr, pos), rows)
+    for i in range(nrow):
+        seg = eff[ptr[i] : ptr[i + 1]]
+        want = np.sort(seg[seg != -np.inf])[::-1][:k]
+        got = np.sort(eff[pos[rows == i]])[::-1]
+        assert np.array_equal(got, want)
+
+
+def test_a_few_allowed_pairs_among_many_forbidden_ones_are_still_found():
+    # stored -inf everywhere but five pairs of one mentee, too many to sort them
+    # outright and between the points a sample of the block lands on
+    eff = np.full(100_000, -np.inf)
+    eff[[5, 7, 9, 11, 13]] = [1.0, 5.0, 3.0, 4.0, 2.0]
+    ptr = np.array([0, 50_000, 100_000])
+    rows, pos = solver._segment_top(eff, ptr, eff != -np.inf, 1)
+    assert rows.tolist() == [0] and pos.tolist() == [7]
+
+
+def test_tied_pairs_spread_the_first_candidates_over_the_mentors():
+    # every weight equal: naming each mentee's first mentors in column order would
+    # send all of them to the same few seats, and the certificate would add the rest
+    n, m = 400, 80
+    for w in (np.ones((n, m)), sp.csr_matrix(np.ones((n, m)))):
+        res = solve_assignment(w, np.full(m, 6), prune_above=1000)
+        assert res.optimal and res.matched_slots == n
+        assert res.certificate.rounds == 1 and res.certificate.added_pairs == 0
+
+
+@pytest.mark.parametrize("backend", SOLVERS)
+def test_sparse_blocks_and_dense_blocks_give_the_same_certified_optimum(backend):
+    # long rows on two scales (a priority group), so the stored-pair selection
+    # works with thresholds over several blocks, not by sorting short rows
+    rng = np.random.default_rng(11)
+    n, m = 600, 150
+    w = rng.random((n, m))
+    w[:, :3] = 0.0  # stored zeros: allowed pairs of weight 0
+    w[rng.random((n, m)) < 0.3] = -np.inf
+    w[rng.random(n) < 0.05] = -np.inf  # mentees with no allowed pair
+    prio = np.where(rng.random(n) < 0.25, 1.25, 1.0)
+    r, c = np.nonzero(np.isfinite(w))
+    s = sp.csr_matrix((w[r, c], (r, c)), shape=w.shape)
+    cap = rng.integers(0, 6, m)
+    kw = dict(
+        mentee_capacity=rng.integers(1, 3, n),
+        priority=prio,
+        locked=[(int(r[5]), int(c[5]))] if cap[c[5]] else [],
+        rejected=[(int(r[9]), int(c[9]))],
+        min_score=0.05,
+        backend=backend,
+        prune_above=1000,
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(solver, "_BLOCK_WEIGHTS", 100 * m)
+        dense = solve_assignment(w, cap, **kw)
+        sparse = solve_assignment(s, cap, **kw)
+        unsorted = solve_assignment(shuffled_csr(s, rng), cap, **kw)
+    assert dense.optimal and dense.certificate.candidate_pairs < r.size
+    for res in (sparse, unsorted):
+        assert res.optimal and same_certificate(res, dense)
+        # continuous weights: one optimum, and the same candidates as dense rows
+        assert np.array_equal(res.pairs, dense.pairs)
+        assert res.certificate.candidate_pairs == dense.certificate.candidate_pairs
 
 
 def test_dense_blocks_with_float_weights_match_dense_linear_sum_assignment():

@@ -87,11 +87,13 @@ def explain_pairs(
     pairs: np.ndarray,
     text_tokens: list[list[str]] | None,
     text_vectors: np.ndarray | None,
+    informative: Informative | None = None,
 ) -> list[PairExplanation]:
     """Factor contributions (weight share × factor value) and reasons per pair.
 
     Factor values are computed for all pairs at once (sparse products); only the
-    few reasons shown per pair are built one by one.
+    few reasons shown per pair are built one by one. ``informative``: the words of
+    ``text_tokens`` worth naming, when the caller keeps them between runs.
     """
     w = {k: float(v) for k, v in config.weights.items() if v > 0}
     total = sum(w.values())
@@ -138,7 +140,7 @@ def explain_pairs(
     # what each reason's text depends on, per pair, as plain lists: many pairs share
     # a reason (same skills, same gap, same department), built once each
     keys = _reason_keys(problem, shared, gap, same, dtz, pj)
-    tokens = _informative(text_tokens)
+    tokens = informative if informative is not None else Informative(text_tokens)
     memo: dict[tuple, Reason] = {}
     out = []
     contrib_l, order_l = contrib.tolist(), order.tolist()
@@ -170,19 +172,37 @@ def explain_pairs(
     return out
 
 
-def _informative(text_tokens: list[list[str]] | None) -> list[list[str]] | None:
-    """Each person's words without those most of the pool wrote, rarest first."""
-    if not text_tokens:
-        return text_tokens
-    df: dict[str, int] = {}
-    for words in text_tokens:
-        for word in set(words):
-            df[word] = df.get(word, 0) + 1
-    limit = max(2, COMMON_TERM_SHARE * len(text_tokens))
-    return [
-        sorted({w for w in words if df[w] <= limit}, key=lambda w: (df[w], w))
-        for words in text_tokens
-    ]
+class Informative:
+    """Each person's words without those most of the pool wrote, rarest first.
+
+    The pool's counts are taken once; a person's words are sorted when first asked
+    for. A re-solve passes the last run's copy: it explains a few new pairs, and
+    counting every person's words again was most of its explanation time.
+    """
+
+    def __init__(self, text_tokens: list[list[str]] | None):
+        self.tokens = text_tokens or []
+        df: dict[str, int] = {}
+        for words in self.tokens:
+            for word in set(words):
+                df[word] = df.get(word, 0) + 1
+        self.df = df
+        self.limit = max(2, COMMON_TERM_SHARE * len(self.tokens))
+        self.memo: dict[int, list[str]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.tokens)
+
+    def __getitem__(self, person: int) -> list[str]:
+        words = self.memo.get(person)
+        if words is None:
+            df, limit = self.df, self.limit
+            words = sorted(
+                {w for w in self.tokens[person] if df[w] <= limit},
+                key=lambda w: (df[w], w),
+            )
+            self.memo[person] = words
+        return words
 
 
 def _reason_keys(problem, shared, gap, same, dtz, pj) -> dict:

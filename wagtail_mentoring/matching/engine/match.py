@@ -21,6 +21,7 @@ from .arrays import member
 from .certify import flagged_groups, left_out_violations, reduced_profit
 from .errors import MatchingError
 from .explain import (
+    Informative,
     PairExplanation,
     UnmatchedExplanation,
     explain_pairs,
@@ -166,15 +167,21 @@ class _Run:
                 # solved before stays in, so the rounds only grow and must end.
                 if rounds < 4:
                     solved_keys = np.zeros(0, np.int64)
+                # one lookup of the candidates in all the pairs that must stay
+                must = np.concatenate(
+                    [
+                        _keys(duals.pairs[:, 0], duals.pairs[:, 1], m),
+                        lkey,
+                        pkey,
+                        solved_keys,
+                    ]
+                )
                 solve = keep & (
                     (
                         reduced_profit(duals, c.rows, c.cols, c.score)
                         > -_MARGIN * duals._warm["tie"]
                     )
-                    | member(key_c, _keys(duals.pairs[:, 0], duals.pairs[:, 1], m))
-                    | member(key_c, lkey)
-                    | member(key_c, pkey)
-                    | member(key_c, solved_keys)
+                    | member(key_c, np.unique(must))
                 )
                 if rounds == 1:
                     solve |= keep & self._touched(c, duals.pairs)
@@ -243,9 +250,16 @@ class _Run:
         if not edits or not len(before):
             return np.zeros(c.rows.size, bool)
         e = np.vstack(edits)
-        rows = np.union1d(e[:, 0], before[member(before[:, 1], e[:, 1]), 0])
-        cols = np.union1d(e[:, 1], before[member(before[:, 0], e[:, 0]), 1])
-        return member(c.rows, rows) | member(c.cols, cols)
+        rows = np.zeros(self.n, bool)
+        cols = np.zeros(self.m, bool)
+        rows[e[:, 0]] = True
+        cols[e[:, 1]] = True
+        # their partners: read before either mask grows
+        partner_rows = before[cols[before[:, 1]], 0]
+        partner_cols = before[rows[before[:, 0]], 1]
+        rows[partner_rows] = True
+        cols[partner_cols] = True
+        return rows[c.rows] | cols[c.cols]
 
     def _seed(self, c: Candidates, lkey, pkey) -> np.ndarray:
         """Pairs of the first solve: each mentee's ``_SEED_K`` best candidates, each
@@ -376,9 +390,12 @@ def match(
     if reuse:
         space, scorer = previous._cache["space"], previous._cache["scorer"]
         rules = build_pair_rules(problem, config)
+        # the cached candidates already left out every pair their run's rules
+        # forbade: only pairs forbidden since (new rejections) need looking up
+        fresh_keys = rules.keys[~member(rules.keys, previous._cache["rules"].keys)]
         scorer.rules = rules
         cands: Candidates = previous._cache["cands"]
-        bad = rules.lookup(_keys(cands.rows, cands.cols, m)) >= 0
+        bad = member(_keys(cands.rows, cands.cols, m), fresh_keys)
         cands = replace(
             cands, rows=cands.rows[~bad], cols=cands.cols[~bad], score=cands.score[~bad]
         )
@@ -459,8 +476,17 @@ def match(
         old[:] = previous.explanations
         expl_arr[kept] = old[at[kept]]
     new = np.empty(int((~kept).sum()), object)
+    # the pool's word counts are the same people's as last time
+    informative = (
+        previous._cache["informative"] if reuse else Informative(space.text_tokens)
+    )
     new[:] = explain_pairs(
-        problem, config, pairs[~kept], space.text_tokens, space.text_vectors
+        problem,
+        config,
+        pairs[~kept],
+        space.text_tokens,
+        space.text_vectors,
+        informative,
     )
     expl_arr[~kept] = new
     expl = expl_arr.tolist()
@@ -504,6 +530,10 @@ def match(
             "space": space,
             "scorer": scorer,
             "cands": run.cands,
+            "informative": informative,
+            # the rules the candidates obey: the shared scorer's are those of
+            # whichever run last started from this result
+            "rules": rules,
         },
     )
 

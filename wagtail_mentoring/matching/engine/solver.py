@@ -194,19 +194,15 @@ class _Blocks:
 
     def __init__(self, weights: Any, min_score: float | None):
         if sp.issparse(weights):
-            if weights.format == "csr" and weights.has_canonical_format:
-                self.csr = weights  # read as it is: no copy of millions of pairs
-            else:
-                n, m, r, c, v = _sparse_arcs(weights)  # refuses duplicates
-                self.csr = sp.csr_matrix((v, (r, c)), shape=(n, m))
+            self.csr = _sorted_csr(weights)
             data = self.csr.data
-            bad = np.isnan(data) | (data == np.inf)
-            if bad.any():  # checked once here, not block by block
+            # one reduction finds NaN (it propagates) and +inf alike
+            if data.size and not float(np.max(data)) < np.inf:
+                bad = np.isnan(data) | (data == np.inf)
                 e = int(np.argmax(bad))
                 i = int(np.searchsorted(self.csr.indptr, e, "right") - 1)
                 j = self.csr.indices[e : e + 1]
                 _check_values(data[e : e + 1], np.array([i]), j)
-            self.keys = None
             self.dense = None
         else:
             self.dense = _real_matrix(weights)
@@ -217,37 +213,44 @@ class _Blocks:
         self.rows = max(1, _BLOCK_WEIGHTS // max(self.m, 1))
 
     def raw(self, a: int, b: int) -> np.ndarray:
-        """Rows ``a:b`` as float64 (a view of float64 dense input)."""
-        if self.dense is not None:
-            return self.dense[a:b].astype(np.float64, copy=False)
-        blk = np.full((b - a, self.m), -np.inf)
-        r, c, v = self.entries(a, b)
-        blk.ravel()[r * self.m + c] = v
-        return blk
+        """Rows ``a:b`` of dense input as float64 (a view of float64 input)."""
+        return self.dense[a:b].astype(np.float64, copy=False)
 
-    def entries(self, a: int, b: int):
-        """(row in the block, mentor, weight) of the stored pairs of sparse input."""
-        lo, hi = self.csr.indptr[a], self.csr.indptr[b]
-        r = np.repeat(np.arange(b - a), np.diff(self.csr.indptr[a : b + 1]))
-        return r, self.csr.indices[lo:hi], self.csr.data[lo:hi].astype(np.float64)
+    def stored(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row pointers from 0, mentors, weights) of rows ``a:b`` of sparse input:
+        views of the stored pairs, no copy."""
+        ptr = self.csr.indptr[a : b + 1]
+        lo, hi = int(ptr[0]), int(ptr[-1])
+        data = self.csr.data[lo:hi].astype(np.float64, copy=False)
+        return ptr - lo, self.csr.indices[lo:hi], data
+
+    def find(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Positions of pairs among the stored ones of sparse input, -1 if absent:
+        a binary search within each row's sorted mentors, all pairs at once."""
+        ptr, ind = self.csr.indptr, self.csr.indices
+        lo = ptr[rows].astype(np.int64)
+        hi = ptr[rows + 1].astype(np.int64)
+        end = hi.copy()
+        while True:  # lowest position in [lo, hi) whose mentor is >= col
+            live = lo < hi
+            if not live.any():
+                break
+            mid = (lo + hi) // 2
+            go = live & (ind[np.minimum(mid, max(ind.size - 1, 0))] < cols)
+            lo = np.where(go, mid + 1, lo)
+            hi = np.where(live & ~go, mid, hi)
+        ok = lo < end
+        ok[ok] = ind[lo[ok]] == cols[ok]
+        return np.where(ok, lo, -1)
 
     def value(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Weights of single pairs (-inf where forbidden)."""
         if self.dense is not None:
             vals = self.dense[rows, cols].astype(np.float64)
         else:
-            # stored entries by pair key (CSR order is key order); missing: forbidden
-            if self.keys is None:
-                counts = np.diff(self.csr.indptr)
-                self.keys = np.repeat(np.arange(self.n, dtype=np.int64), counts)
-                self.keys *= self.m
-                self.keys += self.csr.indices
-            key = rows * self.m + cols
-            vals = np.full(key.size, -np.inf)
-            if self.keys.size:
-                pos = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
-                found = self.keys[pos] == key
-                vals[found] = self.csr.data[pos[found]]
+            pos = self.find(rows, cols)
+            vals = np.full(pos.size, -np.inf)
+            vals[pos >= 0] = self.csr.data[pos[pos >= 0]]
         if self.min_score is not None:
             vals[vals < float(self.min_score)] = -np.inf
         return vals
@@ -652,48 +655,206 @@ def _cat(parts: list, dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
 
+def _sorted_csr(weights: Any) -> sp.csr_matrix:
+    """Sparse weights as CSR with each row's mentors sorted; a pair stored twice is
+    refused. Canonical CSR is used as it is: no copy of millions of pairs."""
+    if weights.ndim != 2:
+        raise MatchingError("weights must be a 2-D matrix")
+    if weights.format != "csr":
+        n, m, r, c, v = _sparse_arcs(weights)  # refuses duplicates
+        return sp.csr_matrix((v, (r, c)), shape=(n, m))
+    if weights.has_canonical_format:
+        return weights
+    # sorting within rows is scipy's C loop; a full sort of the pair keys is not
+    csr = weights if weights.has_sorted_indices else weights.sorted_indices()
+    ind, ptr = csr.indices, csr.indptr
+    same = np.flatnonzero(ind[1:] == ind[:-1]) + 1  # a mentor equal to the one before
+    if same.size and not member(same, ptr).all():  # ... within the same row
+        raise MatchingError("weights contain the same pair twice")
+    return csr
+
+
 def _effective(blocks: _Blocks, a: int, b: int, prio) -> tuple[np.ndarray, np.ndarray]:
-    """(raw, effective) weights of rows ``a:b``; NaN and +inf are refused. Masked
-    pairs are ``-inf`` in ``effective`` (and may be in ``raw``)."""
+    """(raw, effective) weights of rows ``a:b`` of dense input; NaN and +inf are
+    refused. Masked pairs are ``-inf`` in ``effective`` (and may be in ``raw``)."""
     raw = blocks.raw(a, b)
-    bad = (np.isnan(raw) | (raw == np.inf)) if blocks.dense is not None else None
-    if bad is not None and bad.any():
+    bad = np.isnan(raw) | (raw == np.inf)
+    if bad.any():
         i, j = np.argwhere(bad)[0]
         _check_values(raw[i : i + 1, j], np.array([a + i]), np.array([j]))
-    if prio is not None:
-        eff = raw * prio[a:b, None]
-    else:  # a block of sparse input is already a fresh array: mask it in place
-        eff = raw.copy() if blocks.dense is not None else raw
+    eff = raw * prio[a:b, None] if prio is not None else raw.copy()
     if blocks.min_score is not None:
         eff[raw < float(blocks.min_score)] = -np.inf
     return raw, eff
 
 
+def _stored_effective(blocks, a, b, prio, row_cap, dead_col, out_pos):
+    """(row pointers, mentors, raw, effective) of the stored pairs of rows ``a:b``;
+    pairs that cannot be used are ``-inf`` in ``effective``. ``out_pos``: positions
+    of the edited pairs among the stored ones."""
+    ptr, cols, raw = blocks.stored(a, b)
+    dead_row = row_cap[a:b] == 0
+    first, end = blocks.csr.indptr[a], blocks.csr.indptr[b]
+    edits = out_pos[(out_pos >= first) & (out_pos < end)]
+    masked = blocks.min_score is not None or dead_row.any() or edits.size > 0
+    if prio is not None:
+        eff = raw * np.repeat(prio[a:b], np.diff(ptr))
+    elif masked or dead_col is not None:
+        eff = raw.copy()
+    else:
+        return ptr, cols, raw, raw  # nothing to mask: read in place
+    if blocks.min_score is not None:
+        eff[raw < float(blocks.min_score)] = -np.inf
+    if dead_col is not None:
+        eff[dead_col[cols]] = -np.inf
+    if dead_row.any():
+        eff[np.repeat(dead_row, np.diff(ptr))] = -np.inf
+    eff[edits - first] = -np.inf
+    return ptr, cols, raw, eff
+
+
+def _row_of(ptr: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """The row of each position, given row pointers (empty rows allowed)."""
+    return np.searchsorted(ptr, pos, "right") - 1
+
+
+def _segment_top(eff: np.ndarray, ptr: np.ndarray, fin: np.ndarray, k: int):
+    """(row, position) of each row's ``k`` largest finite values, row ``i`` being
+    ``eff[ptr[i]:ptr[i + 1]]``.
+
+    No sort or dense copy of the block: a threshold taken from a sample keeps a few
+    values a row; a row left with fewer than it needs above it (weights on another
+    scale, e.g. by priority) is searched again among such rows with their own
+    threshold, and the last few rows are sorted whole. Exact either way: a row is
+    only settled by a threshold when its ``k`` best are all above it.
+    """
+    nrow = ptr.size - 1
+    cnt = np.diff(ptr)
+    if fin.all():
+        finite = cnt
+    else:
+        finite = cnt - np.bincount(_row_of(ptr, np.flatnonzero(~fin)), minlength=nrow)
+    need = np.minimum(finite, k)
+    todo = need > 0
+    found = []
+    pos = None  # positions of the rows still to settle (None: all of them)
+    for _ in range(4):
+        n_todo = int(np.count_nonzero(todo))
+        n_fin = int(finite[todo].sum())
+        if n_todo == 0 or n_fin <= 4 * k * n_todo:
+            break  # few values a row: sorting them all is as cheap
+        vals = eff if pos is None else eff[pos]
+        sample = vals[:: max(1, vals.size // 16384)]
+        sample = sample[sample != -np.inf]
+        if sample.size == 0:
+            break  # the few allowed pairs fell between the samples: sort them
+        # about twice what the rows need lies above the threshold
+        above = min(sample.size, max(1, int(sample.size * 2 * k * n_todo / n_fin)))
+        t = np.partition(sample, sample.size - above)[sample.size - above]
+        hit = np.flatnonzero(vals >= t)
+        if pos is not None:
+            hit = pos[hit]
+        r = _row_of(ptr, hit)
+        done = todo & (np.bincount(r, minlength=nrow) >= need)
+        keep = done[r]
+        found.append(hit[keep])
+        todo &= ~done
+        if not todo.any():
+            break
+        rows = np.flatnonzero(todo)
+        pos = _ranges(ptr[rows], cnt[rows])
+    if todo.any():
+        rows = np.flatnonzero(todo)
+        rest = _ranges(ptr[rows], cnt[rows])
+        found.append(rest[fin[rest]])
+    cand = _cat(found, np.int64)
+    r = _row_of(ptr, cand)
+    # ties go by a scramble of the position, not by mentor order: with many equal
+    # weights every mentee would otherwise name the same first mentors, and the
+    # certificate would have to bring in the rest
+    scramble = (cand * 2654435761) & 0xFFFFFFFF
+    order = np.lexsort((scramble, -eff[cand], r))
+    cand, r = cand[order], r[order]
+    rank = np.arange(r.size) - np.searchsorted(r, r)
+    return r[rank < k], cand[rank < k]
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, s + l)`` for each start and length."""
+    total = int(lengths.sum())
+    shift = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return shift + np.arange(total)
+
+
+def _spread_ties(eff: np.ndarray, row_frac, col_frac) -> np.ndarray:
+    """Whole-number weights plus a fraction below their gap of 1 that differs from
+    mentee to mentee: the same order, ties broken. Whole numbers tie often, and
+    tied mentees would otherwise all name the same first mentors as candidates.
+    (Only the choice of candidates reads these; ``-inf`` stays ``-inf``.)"""
+    frac = row_frac + col_frac
+    frac -= np.floor(frac)
+    frac *= 0.5
+    frac += eff
+    return frac
+
+
 def _scan_blocks(blocks, prio, row_cap, col_cap, out_keys, k) -> dict[str, Any]:
     """One pass over a large matrix: how many pairs are allowed, the range of their
     (priority-weighted) weights, whether those are whole numbers, and each mentee's
-    ``k`` best pairs (by argpartition, row block by row block)."""
+    ``k`` best pairs (by argpartition on dense rows, on the stored pairs themselves
+    for sparse input), row block by row block."""
     m = blocks.m
     lo, hi, integral, allowed = np.inf, -np.inf, True, 0
     out_r, out_c, out_v = [], [], []
     dead_col = col_cap == 0
     kr, kc = np.divmod(out_keys, m)
     kk = min(k, m)
+    spread = None
+    if blocks.csr is not None:
+        out_pos = blocks.find(kr, kc) if kr.size else np.zeros(0, np.int64)
+        out_pos = out_pos[out_pos >= 0]
+        dead = dead_col if dead_col.any() else None
     for a, b in blocks:
-        raw, eff = _effective(blocks, a, b, prio)
-        eff[:, dead_col] = -np.inf
-        eff[row_cap[a:b] == 0] = -np.inf
-        sel = (kr >= a) & (kr < b)
-        eff[kr[sel] - a, kc[sel]] = -np.inf
+        if blocks.csr is not None:
+            ptr, cols, raw, eff = _stored_effective(
+                blocks, a, b, prio, row_cap, dead, out_pos
+            )
+        else:
+            raw, eff = _effective(blocks, a, b, prio)
+            eff[:, dead_col] = -np.inf
+            eff[row_cap[a:b] == 0] = -np.inf
+            sel = (kr >= a) & (kr < b)
+            eff[kr[sel] - a, kc[sel]] = -np.inf
         fin = eff != -np.inf
         cnt = int(np.count_nonzero(fin))
         if cnt == 0:
             continue
         allowed += cnt
-        lo = min(lo, float(np.where(fin, eff, np.inf).min()))
+        # a masked min is fast on the flat stored pairs, slow on a 2-D block
+        low = (
+            np.min(eff, where=fin, initial=np.inf)
+            if blocks.csr is not None
+            else np.where(fin, eff, np.inf).min()
+        )
+        lo = min(lo, float(low))
         hi = max(hi, float(eff.max()))
         if integral:
             integral = bool(np.all(eff == np.round(eff)))
+        if integral and spread is None:
+            gen = np.random.default_rng(0)
+            spread = (gen.random(m), gen.random(blocks.n))
+        if blocks.csr is not None:
+            if integral:  # distinct keys also keep the threshold's picks few
+                eff = _spread_ties(
+                    eff, np.repeat(spread[1][a:b], np.diff(ptr)), spread[0][cols]
+                )
+            r, p = _segment_top(eff, ptr, fin, kk)
+            out_r.append(r + a)
+            out_c.append(cols[p])
+            out_v.append(raw[p])
+            continue
+        if integral:
+            eff = _spread_ties(eff, spread[1][a:b, None], spread[0][None, :])
         idx = np.argpartition(eff, m - kk, axis=1)[:, m - kk :]
         best = np.take_along_axis(eff, idx, axis=1)
         r, j = np.nonzero(best != -np.inf)
@@ -724,6 +885,7 @@ def _block_violations(
     col_t[col_cap == 0] = np.inf
     row_t = offset + step * ((value - penalty * tie) / tie - 1.0)
     row_t[row_cap == 0] = np.inf
+    low = float(col_t.min(initial=np.inf))
     out_r, out_c, out_v = [], [], []
     for a, b in blocks:
         if blocks.dense is not None:
@@ -732,13 +894,15 @@ def _block_violations(
             r, c = np.nonzero(np.subtract(eff, col_t[None, :]) > row_t[a:b, None])
             v = raw[r, c]
         else:  # stored pairs only: no dense block needed
-            ptr = blocks.csr.indptr[a : b + 1]
+            ptr, c, v = blocks.stored(a, b)
             cnt = np.diff(ptr)
-            c = blocks.csr.indices[ptr[0] : ptr[-1]]
-            v = blocks.csr.data[ptr[0] : ptr[-1]].astype(np.float64, copy=False)
             e = v * np.repeat(prio[a:b], cnt) if prio is not None else v
-            hit = np.flatnonzero(np.subtract(e, col_t[c]) > np.repeat(row_t[a:b], cnt))
-            r = np.searchsorted(ptr, ptr[0] + hit, "right") - 1
+            # no pair beats its row's threshold plus the lowest mentor price unless
+            # it is a hit: the prices are gathered only for the pairs that pass
+            hit = np.flatnonzero(e > np.repeat(row_t[a:b] + low, cnt))
+            r = _row_of(ptr, hit)
+            ok = e[hit] - np.take(col_t, c[hit]) > row_t[r + a]
+            r, hit = r[ok], hit[ok]
             c, v = c[hit], v[hit]
         if r.size == 0:
             continue
