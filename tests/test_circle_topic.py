@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from tests.engagement_helpers import PROFILE, mentee, mentor
 from tests.factories import make_enrollment, make_program, make_user
+from wagtail_mentoring.engagement import circles
+from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.models import ProposalStatus
 from wagtail_mentoring.matching.pools import build_problem, load_pool
@@ -20,6 +22,7 @@ from wagtail_mentoring.programs.models import (
     ProgramKind,
     Relationship,
 )
+from wagtail_mentoring.programs.services import apply_to_program
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
@@ -105,9 +108,6 @@ def test_a_too_long_topic_is_refused_and_nothing_saved(client, group):
 
 
 def test_the_service_refuses_a_too_long_topic(group, employee):
-    from wagtail_mentoring.errors import MentoringError
-    from wagtail_mentoring.programs.services import apply_to_program
-
     with pytest.raises(MentoringError) as error:
         apply_to_program(employee, group, "mentor", circle_topic=TOO_LONG)
     assert error.value.code == "circle_topic"
@@ -205,8 +205,6 @@ def test_the_pool_gives_the_engine_topics_and_mentees_words(group, program):
 
 
 def test_an_open_circles_own_topic_wins_over_the_application(group, superuser):
-    from wagtail_mentoring.engagement import circles
-
     lead = mentor(group, "lena", capacity=3)
     lead.circle_topic = "From the application"
     lead.save()
