@@ -5,10 +5,12 @@ published from the run takes it."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.engagement_helpers import PROFILE, mentee, mentor
 from tests.factories import make_enrollment, make_program, make_user
+from wagtail_mentoring.api import tokens
 from wagtail_mentoring.engagement import circles
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs, services
@@ -28,6 +30,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
 APPLY = "apply/"
 TOO_LONG = "x" * 201
+JSON = "application/json"
 
 
 @pytest.fixture
@@ -112,6 +115,20 @@ def test_the_service_refuses_a_too_long_topic(group, employee):
         apply_to_program(employee, group, "mentor", circle_topic=TOO_LONG)
     assert error.value.code == "circle_topic"
     assert not Enrollment.objects.filter(user=employee).exists()
+
+
+def test_the_api_takes_the_topic_with_the_same_checks(group, employee):
+    secret = tokens.create_token(employee, employee, name="t", scope="api").secret
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    url = "/api/mentoring/v1/me/applications/"
+    data = {"program": group.pk, "role": "mentor", "capacity": 2}
+    response = client.post(url, {**data, "circle_topic": TOO_LONG}, content_type=JSON)
+    assert response.status_code == 400
+    assert "circle_topic" in response.content.decode()
+    assert not Enrollment.objects.filter(user=employee).exists()
+    response = client.post(url, {**data, "circle_topic": "Speaking"}, content_type=JSON)
+    assert response.status_code == 201, response.content
+    assert Enrollment.objects.get(user=employee).circle_topic == "Speaking"
 
 
 # --- The admin changes it --------------------------------------------------------
