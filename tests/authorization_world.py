@@ -343,7 +343,7 @@ def build_world() -> World:
         kind=ProgramKind.GROUP,
         admin_group=program.admin_group,
     )
-    make_enrollment(
+    group_mentor = make_enrollment(
         partner, group, "mentor", status=EnrollmentStatus.APPROVED, capacity=3
     )
     make_enrollment(mentee, group, "mentee", status=EnrollmentStatus.APPROVED)
@@ -402,6 +402,7 @@ def build_world() -> World:
         booking=booking,
         track=track,
         group_circle=group_circle,
+        group_mentor=group_mentor,
         chat_connection=chat_connection,
         skill=skill,
         interest=Interest.objects.create(name="Career growth"),

@@ -508,6 +508,7 @@ EXPECTED: dict[str, Rule] = {
             "proposals_results",
             "manual_pair",
             "publish",
+            "circle_topic",
         )
     },
     **{
@@ -739,6 +740,9 @@ def _kwarg(name, namespace, kwarg, w):
         ("wagtail_mentoring:find_mentor", "pk"): w.application.pk,
         ("wm_opportunities:decide", "pk"): w.opportunity_nomination.pk,
         ("wm_matching:run_status", "run_id"): w.run.pk,
+        # a mentor's application in the group program (program A's admins)
+        ("wm_matching:circle_topic", "program_id"): w.group_circle.program_id,
+        ("wm_matching:circle_topic", "pk"): w.group_mentor.pk,
         ("wm_at_risk:nudge", "pk"): w.relationship.pk,
         ("wm_wording:scope", "scope"): w.program.pk,
         ("wm_wording:edit", "scope"): w.program.pk,

@@ -106,6 +106,10 @@ ACTIONS = {
     "wagtail_mentoring.withdraw": (_("Withdraw"), _("Withdrew an application")),
     "wagtail_mentoring.approve": (_("Approve"), _("Approved an application")),
     "wagtail_mentoring.decline": (_("Decline"), _("Declined an application")),
+    "wagtail_mentoring.circle_topic": (
+        _("Change circle topic"),
+        _("Changed the topic a mentor gave their circle"),
+    ),
     "wagtail_mentoring.cohort.create": (_("Create cohort"), _("Created a cohort")),
     "wagtail_mentoring.cohort.change": (_("Change cohort"), _("Changed a cohort")),
     "wagtail_mentoring.cohort.move": (

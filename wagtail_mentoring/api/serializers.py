@@ -403,6 +403,8 @@ class ApplyInput(StrictSerializer):
         required=False, allow_blank=True, max_length=4000
     )
     capacity = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    # checked by the page's form: mentors of group programs only, 200 characters
+    circle_topic = serializers.CharField(required=False, allow_blank=True)
     answers = serializers.DictField(required=False)
 
 

@@ -123,6 +123,8 @@ class ApplicationList(ListBase):
         }
         if "capacity" in data:
             fields["capacity"] = data["capacity"]
+        if "circle_topic" in data:
+            fields["circle_topic"] = data["circle_topic"]
         form = ApplicationForm(fields, program=program)
         if not form.is_valid():
             raise drf.ValidationError(
@@ -139,6 +141,7 @@ class ApplicationList(ListBase):
             answers=form.answers(),
             motivation=form.cleaned_data["motivation"],
             capacity=form.cleaned_data.get("capacity"),
+            circle_topic=form.cleaned_data.get("circle_topic", ""),
         )
         enrollment = self.get_queryset().get(pk=enrollment.pk)
         return Response(

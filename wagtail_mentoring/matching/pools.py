@@ -32,6 +32,7 @@ from wagtail_mentoring.people.models import (
     Skill,
 )
 from wagtail_mentoring.programs.models import (
+    OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
     EnrollmentStatus,
     ProgramKind,
@@ -174,7 +175,9 @@ def pool_version(program: ProgramPage, *, reserved: dict | None = None) -> str:
     rows = (
         Enrollment.objects.filter(program=program, role__in=[receiving, giving])
         .order_by("pk")
-        .values_list("pk", "user_id", "role", "status", "capacity", *user_fields)
+        .values_list(
+            "pk", "user_id", "role", "status", "capacity", "circle_topic", *user_fields
+        )
     )
     digest = hashlib.sha256()
     digest.update(
@@ -295,6 +298,11 @@ def build_problem(
     manager = np.full(n_people, -1, np.int64)
     lang_rows, offered, wanted, goal_rows, avail_rows = [], [], [], [], []
     texts = []
+    # group programs: a mentor's circle topic, and the words a mentee's fit with
+    # a topic is judged on (their goals and bio, the skills they want, their
+    # interests); a person on both sides is judged by the topic they gave
+    topics = _circle_topics(pool) if pool.program.kind == ProgramKind.GROUP else None
+    topic_texts = []
     for uid in people:
         profile = profiles.get(uid)
         r = row[uid]
@@ -302,6 +310,7 @@ def build_problem(
             for rows in (lang_rows, offered, wanted, goal_rows, avail_rows):
                 rows.append([])
             texts.append("")
+            topic_texts.append(topics.get(uid, "") if topics else "")
             continue
         level[r] = profile.level or 0
         if profile.department.strip():
@@ -319,6 +328,15 @@ def build_problem(
         goal_rows.append([interests[i.pk] for i in profile.interests.all()])
         avail_rows.append([slots[s] for s in profile.availability if s in slots])
         texts.append(f"{profile.goals} {profile.bio}".strip())
+        if topics is not None:
+            topic_texts.append(
+                topics.get(uid)
+                or " ".join(
+                    [profile.goals, profile.bio]
+                    + [s.name for s in profile.skills_wanted.all()]
+                    + [i.name for i in profile.interests.all()]
+                ).strip()
+            )
 
     mentee_pos = {uid: i for i, uid in enumerate(mentee_users)}
     mentor_pos = {uid: j for j, uid in enumerate(mentor_users)}
@@ -367,6 +385,7 @@ def build_problem(
         goals=multi_hot(goal_rows, max(1, len(interests))),
         availability=multi_hot(avail_rows, len(slots)),
         interests_text=texts,
+        topic_text=topic_texts if topics is not None else None,
         mentees=np.array([row[u] for u in mentee_users], np.int64),
         mentors=np.array([row[u] for u in mentor_users], np.int64),
         mentor_capacity=np.array(pool.mentor_remaining, np.int64),
@@ -387,6 +406,27 @@ def build_problem(
         ),
     )
     return problem, index
+
+
+def _circle_topics(pool: Pool) -> dict:
+    """Mentor user id → the topic of the circle they lead: their open circle's
+    (an admin may have changed it since), else the one their application gave."""
+    topics = {e.user_id: e.circle_topic.strip() for e in pool.mentors}
+    _receiving, giving = program_roles(pool.program)
+    circles = (
+        RelationshipMember.objects.filter(
+            relationship__program=pool.program,
+            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+            role=giving,
+            user_id__in=list(topics),
+        )
+        .exclude(relationship__topic="")
+        .order_by("relationship_id")
+        .values_list("user_id", "relationship__topic")
+    )
+    for user_id, topic in circles:
+        topics[user_id] = topic.strip()
+    return {uid: topic for uid, topic in topics.items() if topic}
 
 
 def _names(model, codes: dict) -> list[str]:

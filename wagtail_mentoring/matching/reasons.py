@@ -24,6 +24,7 @@ FACTOR_LABELS = {
     "languages": gettext_lazy("Languages"),
     "availability": gettext_lazy("Availability"),
     "interests": gettext_lazy("Interests in their own words"),
+    "topic": gettext_lazy("Fit with the circle's topic"),
 }
 
 #: Hard rules (engine rule codes) in words.
@@ -87,6 +88,11 @@ def reason_text(reason: dict) -> str:
         if terms:
             return _("both mention %(terms)s") % {"terms": _names(terms)}
         return _("similar interests")
+    if code == "circle_topic":
+        terms = params.get("terms") or []
+        if terms:
+            return _("fits the circle's topic: %(terms)s") % {"terms": _names(terms)}
+        return _("fits the circle's topic")
     if code == "seniority_gap":
         levels = int(params.get("levels", 0))
         if levels >= 0:

@@ -588,10 +588,14 @@ def publish(program: ProgramPage, by, *, message: str = "") -> Outcome:
                             program, mentor.user, mentee.user, by
                         )
                     elif program.kind == ProgramKind.GROUP:
-                        # A mentor's mentees share the mentor's one circle.
+                        # A mentor's mentees share the mentor's one circle,
+                        # about the topic their application gave (the run
+                        # scored the mentees' fit with it).
                         relationship = circles.open_circle_of(
                             program, mentor.user
-                        ) or circles.form_circle(program, mentor.user, by)
+                        ) or circles.form_circle(
+                            program, mentor.user, by, topic=mentor.circle_topic
+                        )
                         circles.add_to_circle(
                             relationship, mentee.user, by, announce=False
                         )

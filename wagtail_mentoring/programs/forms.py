@@ -12,7 +12,12 @@ from wagtail_mentoring.people.models import (
     timezone_choices,
 )
 from wagtail_mentoring.people.timezones import TimezoneSelect
-from wagtail_mentoring.programs.models import GIVING_ROLES, ProgramPage
+from wagtail_mentoring.programs.models import (
+    CIRCLE_TOPIC_MAX,
+    GIVING_ROLES,
+    ProgramKind,
+    ProgramPage,
+)
 
 QUESTION_PREFIX = "q_"
 
@@ -85,6 +90,16 @@ class ApplicationForm(forms.Form):
         min_value=1,
         help_text=_("Mentors and sponsors only."),
     )
+    circle_topic = forms.CharField(
+        label=_("Your circle's topic"),
+        required=False,
+        max_length=CIRCLE_TOPIC_MAX,
+        help_text=_(
+            "Mentors only: what the circle you lead will be about, for example: "
+            "Moving into people management. Mentees whose goals fit it are more "
+            "likely to be matched to your circle."
+        ),
+    )
     motivation = forms.CharField(
         label=_("Why do you want to join?"),
         required=False,
@@ -109,6 +124,11 @@ class ApplicationForm(forms.Form):
             self.fields["capacity"].max_value = program.max_mentor_capacity
             self.fields["capacity"].initial = program.default_mentor_capacity
             self.fields["capacity"].widget.attrs["max"] = program.max_mentor_capacity
+        # Only a group program's mentors lead a circle that a topic could name.
+        if program.kind != ProgramKind.GROUP or not GIVING_ROLES.intersection(
+            program.roles
+        ):
+            del self.fields["circle_topic"]
         for block_id, block in program.questions:
             self.fields[QUESTION_PREFIX + block_id] = _question_field(block)
 

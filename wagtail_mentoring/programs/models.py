@@ -544,6 +544,10 @@ class Cohort(models.Model):
         return f"{self.name} ({self.program.title})"
 
 
+#: Longest topic of a circle (an application's and a circle's own).
+CIRCLE_TOPIC_MAX = 200
+
+
 class EnrollmentStatus(models.TextChoices):
     PENDING = "pending", _("Pending review")
     APPROVED = "approved", _("Approved")
@@ -612,6 +616,14 @@ class Enrollment(models.Model):
         help_text=_("Mentors and sponsors: how many people they take on."),
     )
     motivation = models.TextField(_("motivation"), blank=True)
+    # Group programs: the facilitator's circle becomes a circle about this, and
+    # matching favours mentees whose own words fit it.
+    circle_topic = models.CharField(
+        _("circle topic"),
+        max_length=CIRCLE_TOPIC_MAX,
+        blank=True,
+        help_text=_("Group programs, mentors: what their circle is about."),
+    )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     created_at = models.DateTimeField(_("applied"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -804,7 +816,7 @@ class Relationship(models.Model):
     )
     # Circles (relationships of a group program): what the circle is about,
     # and whether mentees may join it themselves while it has seats.
-    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    topic = models.CharField(_("topic"), max_length=CIRCLE_TOPIC_MAX, blank=True)
     open_to_join = models.BooleanField(
         _("open for mentees to join"),
         default=False,

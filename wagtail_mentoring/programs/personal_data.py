@@ -67,7 +67,7 @@ class ProgramsData(PersonalData):
 
     def erase(self, user):
         Enrollment.objects.filter(user=user).update(
-            user=None, motivation="", answers={}, decision_note=""
+            user=None, motivation="", answers={}, decision_note="", circle_topic=""
         )
         Enrollment.objects.filter(decided_by=user).update(decided_by=None)
         # An end reason is about the pair, whoever wrote it.
@@ -95,6 +95,7 @@ def _application(enrollment: Enrollment) -> dict:
         "applied_at": when(enrollment.created_at),
         "decided_at": when(enrollment.decided_at),
         "capacity": enrollment.capacity,
+        "circle_topic": enrollment.circle_topic,
         "motivation": enrollment.motivation,
         # Answers to questions since removed from the program keep their id.
         "answers": [

@@ -22,6 +22,7 @@ from wagtail_mentoring.permissions import can_administer, require, require_progr
 from wagtail_mentoring.programs import signals
 from wagtail_mentoring.programs.cohorts import current_cohort, participants_changed
 from wagtail_mentoring.programs.models import (
+    CIRCLE_TOPIC_MAX,
     GIVING_ROLES,
     Enrollment,
     EnrollmentStatus,
@@ -51,6 +52,7 @@ def apply_to_program(
     answers: dict | None = None,
     motivation: str = "",
     capacity: int | None = None,
+    circle_topic: str = "",
     now=None,
     by=None,
     via_nomination: bool = False,
@@ -59,6 +61,8 @@ def apply_to_program(
 
     ``by`` is who acted when it is not the applicant (a nominator); sponsees of
     a sponsorship program only join ``via_nomination`` (see sponsorship.services).
+    ``circle_topic`` is kept for mentors of group programs only (the circle they
+    will lead); anyone else has no circle to name.
     """
     now = now or timezone.now()
     require(
@@ -105,6 +109,7 @@ def apply_to_program(
             )
     else:
         capacity = None
+    circle_topic = clean_circle_topic(program, role, circle_topic)
 
     auto_approve = not program.requires_approval
     try:
@@ -126,6 +131,7 @@ def apply_to_program(
                 program=program,
                 role=role,
                 capacity=capacity,
+                circle_topic=circle_topic,
                 answers=answers or {},
                 motivation=motivation,
                 created_at=now,
@@ -151,6 +157,39 @@ def apply_to_program(
             % {"program": program.title, "role": Role(role).label},
             code="duplicate",
         )
+    return enrollment
+
+
+def clean_circle_topic(program: ProgramPage, role: str, topic: str) -> str:
+    """``topic`` stripped; empty unless ``role`` leads circles in ``program``."""
+    topic = (topic or "").strip()
+    if program.kind != ProgramKind.GROUP or role not in GIVING_ROLES:
+        return ""
+    if len(topic) > CIRCLE_TOPIC_MAX:
+        raise MentoringError(
+            _("The circle's topic is too long (%(max)d characters at most).")
+            % {"max": CIRCLE_TOPIC_MAX},
+            code="circle_topic",
+        )
+    return topic
+
+
+def set_circle_topic(enrollment: Enrollment, topic: str, by) -> Enrollment:
+    """A program admin changes the topic a mentor gave for their circle (the
+    next matching run and the circle formed from it use the new one)."""
+    require_program_admin(by, enrollment.program)
+    topic = (topic or "").strip()
+    require(
+        enrollment.program.kind == ProgramKind.GROUP
+        and enrollment.role in GIVING_ROLES,
+        _("Only mentors of group programs lead a circle with a topic."),
+        code="circle_topic",
+    )
+    topic = clean_circle_topic(enrollment.program, enrollment.role, topic)
+    with transaction.atomic():
+        enrollment.circle_topic = topic
+        enrollment.save(update_fields=["circle_topic", "updated_at"])
+        audit.record(enrollment, "wagtail_mentoring.circle_topic", user=by, topic=topic)
     return enrollment
 
 

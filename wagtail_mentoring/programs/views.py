@@ -38,6 +38,7 @@ def apply(request, program):
                         answers=form.answers(),
                         motivation=form.cleaned_data["motivation"],
                         capacity=form.cleaned_data.get("capacity"),
+                        circle_topic=form.cleaned_data.get("circle_topic", ""),
                     )
             except MentoringError as error:
                 form.add_error(None, error)

@@ -7,6 +7,15 @@ full, *Growing as a tech lead* is open with two seats. The circles have met,
 planned their next meeting, written to each other, and set a goal of the whole
 circle next to goals of their own. Two approved mentees (emp0019, emp0021) are
 in no circle yet: on the program page they see the open circles and *Join*.
+
+Every facilitator gave their circle's topic when applying, and the two most
+senior colleagues not yet in the program (below the head of the company) applied
+as mentors with a topic and have no circle yet. Six junior colleagues whose
+goals speak of public speaking or of data applied as mentees, and one matching
+run (the program weighs the topic 4) proposes circles for them: its
+explanations show how well each mentee's own words (goals, wanted skills,
+interests) fit the circle's topic. Nothing is approved, so the waiting mentees
+can still join an open circle themselves.
 """
 
 from __future__ import annotations
@@ -17,6 +26,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from wagtail_mentoring.engagement.models import Goal, Meeting, MeetingStatus, Message
+from wagtail_mentoring.matching import runs, services
+from wagtail_mentoring.matching.engine import DEFAULT_WEIGHTS
+from wagtail_mentoring.matching.models import MatchingRun
+from wagtail_mentoring.people.models import EmployeeProfile
 from wagtail_mentoring.programs.models import (
     Enrollment,
     EnrollmentStatus,
@@ -50,6 +63,14 @@ CIRCLES = [
 ]
 #: Approved mentees in no circle yet: they can join an open one.
 WAITING = ["emp0019", "emp0021"]
+#: Topics (and a word of the goals of the mentees they draw) of the mentors
+#: who have no circle yet: publishing the run's proposals forms their circles.
+NEW_TOPICS = [
+    ("Public speaking for new leaders", "speaking"),
+    ("Data and machine learning for team leads", "data"),
+]
+NEW_SEATS = 3
+TOPIC_WEIGHT = 4.0
 
 
 def _user(username):
@@ -97,6 +118,7 @@ def seed_circles(hub) -> ProgramPage | None:
             status=EnrollmentStatus.APPROVED,
             decided_at=now - timedelta(days=40),
             motivation="I remember my first year as a lead.",
+            circle_topic=topic,
         )
         circle = Relationship.objects.create(
             program=program,
@@ -131,9 +153,44 @@ def seed_circles(hub) -> ProgramPage | None:
             )
         RelationshipMember.objects.bulk_create(members)
         _activity(circle, lead, mentees, topic, now)
-    for name in WAITING:
-        user = _user(name)
-        if user is not None and user.is_active:
+    enrolled = set(
+        Enrollment.objects.filter(program=program).values_list("user_id", flat=True)
+    )
+    seniors = (
+        EmployeeProfile.objects.filter(user__is_active=True, level__gte=5)
+        # not the head of the company: everyone is in their reporting line
+        .exclude(manager__isnull=True)
+        .exclude(user_id__in=enrolled)
+        .exclude(user__is_superuser=True)
+        .order_by("-level", "user_id")
+    )
+    for (topic, _word), profile in zip(NEW_TOPICS, seniors, strict=False):
+        Enrollment.objects.create(
+            user_id=profile.user_id,
+            program=program,
+            role=Role.MENTOR,
+            capacity=NEW_SEATS,
+            status=EnrollmentStatus.APPROVED,
+            decided_at=now - timedelta(days=2),
+            motivation="I would like to lead a circle.",
+            circle_topic=topic,
+        )
+        enrolled.add(profile.user_id)
+    juniors = []
+    for _topic, word in NEW_TOPICS:
+        juniors += list(
+            EmployeeProfile.objects.filter(
+                user__is_active=True, level__lte=2, goals__icontains=word
+            )
+            .exclude(user_id__in=enrolled)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)[:NEW_SEATS]
+        )
+    User = get_user_model()
+    for user in [_user(name) for name in WAITING] + [
+        User.objects.get(pk=pk) for pk in juniors
+    ]:
+        if user is not None and user.is_active and user.pk not in enrolled:
             Enrollment.objects.create(
                 user=user,
                 program=program,
@@ -142,7 +199,20 @@ def seed_circles(hub) -> ProgramPage | None:
                 decided_at=now - timedelta(days=2),
                 motivation="I would like to learn with others.",
             )
+            enrolled.add(user.pk)
     return program
+
+
+def run_circle_matching(program, admin) -> MatchingRun | None:
+    """One run of the circles' matching, once: proposals to review, none approved
+    (the waiting mentees can still join an open circle themselves)."""
+    if program is None or MatchingRun.objects.filter(program=program).exists():
+        return None
+    # the program's admin chose to weigh the circle's topic most (Settings)
+    weights = dict(DEFAULT_WEIGHTS, topic=TOPIC_WEIGHT)
+    services.save_settings(program, weights, {}, admin)
+    run = services.start_run(program, admin, enqueue=False)
+    return runs.execute_run(run.pk)
 
 
 def _activity(circle, lead, mentees, topic, now) -> None:

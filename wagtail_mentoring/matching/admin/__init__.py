@@ -66,6 +66,11 @@ class MatchingViewSet(MentoringViewSet):
             ),
             path(f"{program}pair/", views.ManualPairView.as_view(), name="manual_pair"),
             path(f"{program}publish/", views.PublishView.as_view(), name="publish"),
+            path(
+                f"{program}circle-topic/<int:pk>/",
+                views.CircleTopicView.as_view(),
+                name="circle_topic",
+            ),
             path(f"{program}fairness/", views.FairnessView.as_view(), name="fairness"),
         ]
 

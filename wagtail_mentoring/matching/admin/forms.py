@@ -10,7 +10,7 @@ from wagtail_mentoring.matching.engine import DEFAULT_WEIGHTS, FACTORS
 from wagtail_mentoring.matching.models import ProgramMatchingSettings
 from wagtail_mentoring.matching.reasons import FACTOR_LABELS
 from wagtail_mentoring.matching.services import MAX_WEIGHT, SETTING_FIELDS
-from wagtail_mentoring.programs.models import Cohort
+from wagtail_mentoring.programs.models import CIRCLE_TOPIC_MAX, Cohort
 
 
 class WeightInput(forms.NumberInput):
@@ -45,6 +45,10 @@ class SettingsForm(forms.ModelForm):
                 widget=WeightInput(attrs={"min": 0, "max": MAX_WEIGHT, "step": 0.5}),
             )
             self.weight_names.append(name)
+        self.fields["weight_topic"].help_text = _(
+            "Group programs: how well a mentee's goals fit the topic a mentor gave "
+            "their circle. Counts only in runs where some mentor gave one."
+        )
         self.fields["fairness_dimension"].choices = [("", _("None"))] + [
             (name, name.replace("_", " ").capitalize())
             for name in mentoring_settings.DEMOGRAPHIC_DIMENSIONS
@@ -163,5 +167,21 @@ class PublishForm(forms.Form):
         help_text=_(
             "Sent by email to each mentee and mentor, after a greeting that names "
             "their new partner."
+        ),
+    )
+
+
+class CircleTopicForm(forms.Form):
+    """The topic a group program's mentor gave the circle they lead."""
+
+    circle_topic = forms.CharField(
+        label=_("Circle topic"),
+        required=False,
+        max_length=CIRCLE_TOPIC_MAX,
+        help_text=_(
+            "What the circle is about, for example: Moving into people management. "
+            "The next matching run scores mentees' fit with it and the circle "
+            "formed when its pairs are published takes it; a circle already "
+            "formed keeps its own topic (change it in the circle's settings)."
         ),
     )

@@ -27,6 +27,7 @@ from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.admin.forms import (
     ApproveAboveForm,
+    CircleTopicForm,
     ManualPairForm,
     PublishForm,
     RunForm,
@@ -64,7 +65,14 @@ from wagtail_mentoring.permissions import (
     can_see_sign_in_names,
     matching_programs,
 )
-from wagtail_mentoring.programs.models import Enrollment, ProgramPage, Role
+from wagtail_mentoring.programs import services as program_services
+from wagtail_mentoring.programs.models import (
+    GIVING_ROLES,
+    Enrollment,
+    ProgramKind,
+    ProgramPage,
+    Role,
+)
 
 STAGE_LABELS = {
     "pool": gettext_lazy("Reading the pool"),
@@ -131,6 +139,7 @@ class ProgramView(WagtailAdminTemplateMixin, TemplateView):
             panel_url=self.panel_url,
             role_labels=role_labels(self.program),
             peer=is_peer(self.program),
+            circles=self.program.kind == ProgramKind.GROUP,
         )
         return context
 
@@ -557,6 +566,56 @@ class ManualPairView(ProgramView):
                 key=lambda o: (bool(o.rule_breaks), -(o.score or 0)),
             )
         ]
+        return context
+
+
+class CircleTopicView(ProgramView):
+    """A program admin changes the topic a group program's mentor gave."""
+
+    template_name = "wagtail_mentoring/matching/circle_topic.html"
+    page_title = gettext_lazy("Circle topic")
+    subpage_title = gettext_lazy("Circle topic")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.program = program_or_404(request, kwargs["program_id"])
+        if self.program.kind != ProgramKind.GROUP:
+            raise Http404
+        self.enrollment = get_object_or_404(
+            Enrollment.objects.select_related("user"),
+            pk=kwargs["pk"],
+            program=self.program,
+            role__in=GIVING_ROLES,
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return display_name(self.enrollment.user)
+
+    def get(self, request, *args, **kwargs):
+        form = CircleTopicForm(initial={"circle_topic": self.enrollment.circle_topic})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = CircleTopicForm(request.POST)
+        if form.is_valid():
+            try:
+                program_services.set_circle_topic(
+                    self.enrollment, form.cleaned_data["circle_topic"], request.user
+                )
+            except MentoringError as error:
+                form.add_error("circle_topic", error)
+            else:
+                messages.success(
+                    request,
+                    _("Circle topic of %(name)s saved.")
+                    % {"name": display_name(self.enrollment.user)},
+                )
+                return redirect(self.panel_url)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["name"] = display_name(self.enrollment.user)
         return context
 
 

@@ -14,6 +14,8 @@ import numpy as np
 from .features import (
     COMMON_TERM_SHARE,
     FORBID,
+    TopicSpace,
+    effective_weights,
     level_gap,
     place_value,
     same_place,
@@ -88,14 +90,17 @@ def explain_pairs(
     text_tokens: list[list[str]] | None,
     text_vectors: np.ndarray | None,
     informative: Informative | None = None,
+    topic: TopicSpace | None = None,
 ) -> list[PairExplanation]:
     """Factor contributions (weight share × factor value) and reasons per pair.
 
     Factor values are computed for all pairs at once (sparse products); only the
     few reasons shown per pair are built one by one. ``informative``: the words of
     ``text_tokens`` worth naming, when the caller keeps them between runs.
+    ``topic`` is the feature space's (:class:`.features.TopicSpace`); without it
+    the topic factor is 0.
     """
-    w = {k: float(v) for k, v in config.weights.items() if v > 0}
+    w = effective_weights(problem, config)
     total = sum(w.values())
     lab = problem.labels
     k = len(pairs)
@@ -124,6 +129,7 @@ def explain_pairs(
         )
     else:
         values["interests"] = np.zeros(k)
+    values["topic"] = _topic_values(topic, pairs, pi, pj)
     gap = level_gap(problem, config, problem.level[pi], problem.level[pj])
     values["seniority"] = seniority_value(gap, config.ideal_level_gap)
     dep_i, dep_j = problem.department[pi], problem.department[pj]
@@ -151,6 +157,11 @@ def explain_pairs(
             if row[f] <= 0:
                 break
             name = FACTORS[f]
+            if name == "topic":
+                # a circle without a topic gets the mentee's mean fit: no reason
+                if topic is not None and topic.mentors[j]:
+                    reasons.append(_topic_reason(topic, pi[q], pj[q]))
+                continue
             key = keys[name](q) if name in keys else None
             reason = memo.get(key) if key is not None else None
             if reason is None:
@@ -203,6 +214,24 @@ class Informative:
             )
             self.memo[person] = words
         return words
+
+
+def _topic_values(topic: TopicSpace | None, pairs, pi, pj) -> np.ndarray:
+    """The topic factor's value per pair (see :func:`.features._add_topic`)."""
+    if topic is None or not topic.mentors.any():
+        return np.zeros(len(pairs))
+    vec = topic.vectors
+    fit = np.maximum((vec[pi] * vec[pj]).sum(axis=1), 0.0)
+    mean = vec[topic.rows].mean(axis=0)
+    return np.where(topic.mentors[pairs[:, 1]], fit, vec[pi] @ mean)
+
+
+def _topic_reason(topic: TopicSpace, i: int, j: int) -> Reason:
+    """ "fits the circle's topic": the mentee's words the topic uses, in its order."""
+    mine = set(topic.tokens[i])
+    terms = list(dict.fromkeys(w for w in topic.tokens[j] if w in mine))[:3]
+    text = "fits the circle's topic" + (": " + ", ".join(terms) if terms else "")
+    return Reason("circle_topic", {"terms": terms}, text)
 
 
 def _reason_keys(problem, shared, gap, same, dtz, pj) -> dict:

@@ -56,12 +56,14 @@ STOP_WORDS = frozenset([
 COMMON_TERM_SHARE = 0.5
 
 
+def words(text: str | None) -> list[str]:
+    """The words of ``text`` the text factors compare (lower case, no stop words)."""
+    return [w for w in _TOKEN.findall((text or "").lower()) if w not in STOP_WORDS]
+
+
 def hashed_tfidf(texts: list[str], dim: int) -> tuple[np.ndarray, list[list[str]]]:
     """L2-normalised hashed tf-idf vectors (no model download) and the tokens."""
-    toks = [
-        [w for w in _TOKEN.findall((t or "").lower()) if w not in STOP_WORDS]
-        for t in texts
-    ]
+    toks = [words(t) for t in texts]
     n = len(texts)
     # hash each distinct word once: people repeat the same few hundred words
     vocab: dict[str, int] = {}
@@ -91,6 +93,42 @@ class FeatureSpace:
     total_weight: float
     text_tokens: list[list[str]] | None
     text_vectors: np.ndarray | None = None  # per person, for explanations
+    topic: TopicSpace | None = None
+
+
+@dataclass
+class TopicSpace:
+    """The ``topic`` factor's words and vectors per person (for explanations) and
+    which mentors (positions) named a topic, and their person rows."""
+
+    tokens: list[list[str]]
+    vectors: np.ndarray
+    mentors: np.ndarray
+    rows: np.ndarray
+
+
+def topic_mentors(problem: MatchingProblem) -> np.ndarray:
+    """Per mentor position: named a topic the factor can compare (some words that
+    are not stop words)."""
+    if problem.topic_text is None:
+        return np.zeros(problem.n_mentors, bool)
+    texts = problem.topic_text
+    return np.array([bool(words(texts[p])) for p in problem.mentors], bool)
+
+
+def effective_weights(
+    problem: MatchingProblem, config: MatchingConfig
+) -> dict[str, float]:
+    """The positive weights that count in this run.
+
+    ``topic`` counts only when some mentor named a topic: a run without topics
+    scores exactly as if the factor did not exist (its weight would otherwise
+    shrink every other factor's share).
+    """
+    w = {k: float(v) for k, v in config.weights.items() if v > 0}
+    if "topic" in w and len(w) > 1 and not topic_mentors(problem).any():
+        del w["topic"]
+    return w
 
 
 def _row_normalised(mat: sp.csr_matrix) -> sp.csr_matrix:
@@ -127,7 +165,7 @@ def level_gap(problem: MatchingProblem, config: MatchingConfig, li, lj):
 
 def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureSpace:
     """Assemble ``left``/``right`` for all factors and categorical rules."""
-    w = {k: float(v) for k, v in config.weights.items() if v > 0}
+    w = effective_weights(problem, config)
     total = sum(w.values())
     me, mo = problem.mentees, problem.mentors
     lefts: list[np.ndarray] = []
@@ -170,6 +208,9 @@ def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureS
             vec[me].astype(np.float64) * (share / steps),
             np.rint(vec[mo].T.astype(np.float64) * steps),
         )
+    topic = None
+    if "topic" in w and problem.topic_text is not None:
+        topic = _add_topic(problem, config, w["topic"] / total, add)
 
     # level: table over (mentee level, mentor level code)
     lv_i, lv_j = problem.level[me], problem.level[mo]
@@ -233,4 +274,32 @@ def build_features(problem: MatchingProblem, config: MatchingConfig) -> FeatureS
 
     left = np.ascontiguousarray(np.hstack(lefts), np.float32)
     right = np.ascontiguousarray(np.vstack(rights), np.float32)
-    return FeatureSpace(left, right, blocks, total, tokens, vec)
+    return FeatureSpace(left, right, blocks, total, tokens, vec, topic)
+
+
+def _add_topic(problem, config, share: float, add) -> TopicSpace:
+    """The ``topic`` block: a mentee's words against the topic of a mentor's circle.
+
+    With a topic, the hashed tf-idf cosine of the two texts, rounded like
+    ``interests``. Without one, the mentee's *mean* fit with the topics on offer
+    (one more column, 1 for topic-less mentors): a topic-less circle is never
+    behind the average topic circle for anyone, so naming a topic draws the
+    mentees it fits and leaves the others to circles that named none, instead of
+    docking every topic-less mentor the whole weight. The mean is rounded once,
+    per mentee, to an integer: products stay exact whatever blocks compute them.
+    """
+    me, mo = problem.mentees, problem.mentors
+    has = topic_mentors(problem)
+    vec, tokens = hashed_tfidf(list(problem.topic_text), config.text_dim)
+    steps = max(1.0, float(np.rint(np.sqrt(share * UNIT))))
+    left = np.rint(vec[me].astype(np.float64) * (share / steps) * UNIT)
+    right = np.rint(vec[mo].T.astype(np.float64) * steps) * has[None, :]
+    neutral = np.zeros(len(me))
+    if has.any():
+        neutral = np.rint(left @ right[:, has].mean(axis=1))
+    add(
+        "topic",
+        np.column_stack([left, neutral]) / UNIT,
+        np.vstack([right, (~has)[None, :].astype(np.float64)]),
+    )
+    return TopicSpace(tokens, vec, has, mo[has])

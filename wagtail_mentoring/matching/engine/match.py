@@ -487,6 +487,7 @@ def match(
         space.text_tokens,
         space.text_vectors,
         informative,
+        topic=space.topic,
     )
     expl_arr[~kept] = new
     expl = expl_arr.tolist()

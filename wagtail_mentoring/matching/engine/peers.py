@@ -81,7 +81,12 @@ def match_peers(
     scores = (q[pairs[:, 0], pairs[:, 1]] / SCORE_SCALE) if len(pairs) else np.zeros(0)
     t2 = time.perf_counter()
     explanations = explain_pairs(
-        problem, config, pairs, space.text_tokens, space.text_vectors
+        problem,
+        config,
+        pairs,
+        space.text_tokens,
+        space.text_vectors,
+        topic=space.topic,
     )
     for e, s in zip(explanations, scores, strict=True):
         e.score = float(s)

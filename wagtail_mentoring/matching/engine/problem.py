@@ -26,6 +26,7 @@ FACTORS = (
     "languages",
     "availability",
     "interests",
+    "topic",
 )
 
 DEFAULT_WEIGHTS = {
@@ -37,6 +38,8 @@ DEFAULT_WEIGHTS = {
     "languages": 0.5,
     "availability": 1.0,
     "interests": 1.0,
+    # only counts in runs where some mentor named a topic (group programs' circles)
+    "topic": 2.0,
 }
 
 
@@ -155,7 +158,9 @@ class MatchingProblem:
     exclude them), ``manager`` (index
     of the manager row, -1 = none; drives the reporting-line rule), ``languages``,
     ``skills_offered``, ``skills_wanted``, ``goals`` and ``availability`` as CSR
-    multi-hot matrices (see :func:`multi_hot`), ``interests_text`` (free text).
+    multi-hot matrices (see :func:`multi_hot`), ``interests_text`` (free text),
+    ``topic_text`` (a mentor's row: the topic of the circle they lead, empty for
+    none; a mentee's row: the words their fit with a topic is judged on).
 
     Sides: ``mentees`` and ``mentors`` are row indices into the people arrays;
     capacities and ``group`` (opaque fairness group per mentee) follow those orders.
@@ -181,6 +186,7 @@ class MatchingProblem:
     mentee_capacity: Any = 1
     availability: sp.csr_matrix | None = None
     interests_text: Sequence[str] | None = None
+    topic_text: Sequence[str] | None = None
     timezone_known: np.ndarray | None = None
     group: np.ndarray | None = None
     previous_partners: Any = None
@@ -230,6 +236,8 @@ class MatchingProblem:
             raise MatchingError(f"timezone_known must have one value per person ({p})")
         if self.interests_text is not None and len(self.interests_text) != p:
             raise MatchingError(f"interests_text must have one entry per person ({p})")
+        if self.topic_text is not None and len(self.topic_text) != p:
+            raise MatchingError(f"topic_text must have one entry per person ({p})")
         if self.skills_offered.shape[1] != self.skills_wanted.shape[1]:
             raise MatchingError("skills_offered and skills_wanted need one vocabulary")
         mgr = self.manager

@@ -20,7 +20,7 @@ from wagtail.models import Locale, Page, Site
 
 from intranet.home.demo_api import seed_api
 from intranet.home.demo_chat import seed_chat
-from intranet.home.demo_circles import seed_circles
+from intranet.home.demo_circles import run_circle_matching, seed_circles
 from intranet.home.demo_cohorts import seed_cohorts
 from intranet.home.demo_community import seed_community
 from intranet.home.demo_events import seed_events
@@ -234,7 +234,7 @@ class Command(BaseCommand):
         seed_lti()
         seed_matching(programs[0], admin)
         seed_history(hub, programs[0], people)
-        seed_circles(hub)
+        run_circle_matching(seed_circles(hub), admin)
         seed_flash(hub, people, programs[0], programs[2])
         seed_peer(hub, admin)
         seed_cohorts(programs[0], admin)
