@@ -64,12 +64,14 @@ def main() -> None:
                 status = _one_run(program, admin)
                 rss.append(process.memory_info().rss / 2**20)
                 print(f"run {n:2}: {status:9} worker RSS {rss[-1]:7.1f} MiB")
+            second = rss[min(1, len(rss) - 1)]
+            took = time.perf_counter() - started
             print(
                 f"{args.runs} runs at {args.mentees:,} mentees × "
-                f"{args.mentees // 5:,} mentors in {time.perf_counter() - started:.0f} s; "
-                f"worker RSS after run 2: {rss[min(1, len(rss) - 1)]:.1f} MiB, "
+                f"{args.mentees // 5:,} mentors in {took:.0f} s; "
+                f"worker RSS after run 2: {second:.1f} MiB, "
                 f"after run {args.runs}: {rss[-1]:.1f} MiB "
-                f"({rss[-1] - rss[min(1, len(rss) - 1)]:+.1f} MiB; target: no growth)"
+                f"({rss[-1] - second:+.1f} MiB; target: no growth)"
             )
         finally:
             worker.terminate()
