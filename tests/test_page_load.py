@@ -100,16 +100,19 @@ def test_my_mentoring_queries_stay_constant_as_a_pairs_history_grows(
 # --- The matching panel's pool ------------------------------------------------
 
 
-def _pool_of(program, mentors: int, mentees: int, prefix: str = "p") -> None:
-
+def _pool_of(program, mentors: int, mentees: int, prefix: str = "p") -> list:
+    """Approved mentors and mentees of ``program``; returns the mentees' users."""
     for i in range(mentors):
         user = make_user(f"{prefix}mentor{i}")
         make_enrollment(
             user, program, "mentor", status=EnrollmentStatus.APPROVED, capacity=2
         )
+    users = []
     for i in range(mentees):
         user = make_user(f"{prefix}mentee{i}")
         make_enrollment(user, program, "mentee", status=EnrollmentStatus.APPROVED)
+        users.append(user)
+    return users
 
 
 def _panel(client, program) -> str:
@@ -123,7 +126,7 @@ def test_matching_panel_reads_the_pool_only_when_it_changed(
 ):
 
     cache.clear()  # another test's pool may have had the same rows
-    _pool_of(program, mentors=2, mentees=3)
+    mentees = _pool_of(program, mentors=2, mentees=3)
     client.force_login(superuser)
     loads = []
     real = views.load_pool
@@ -142,7 +145,7 @@ def test_matching_panel_reads_the_pool_only_when_it_changed(
     # Changes made without model signals (queryset updates) are seen too: the
     # version is read from the rows themselves.
     User = get_user_model()
-    mentee = User.objects.get(**{User.USERNAME_FIELD: "pmentee1"})
+    mentee = mentees[1]
     User.objects.filter(pk=mentee.pk).update(first_name="Renamed")
     assert "Renamed Tester" in _panel(client, program)
     assert len(loads) == 2
@@ -151,7 +154,7 @@ def test_matching_panel_reads_the_pool_only_when_it_changed(
     mentor = Enrollment.objects.filter(program=program, role="mentor").first()
     Enrollment.objects.filter(pk=mentor.pk).update(capacity=5)
     assert "5 places left" in _panel(client, program)
-    mentee2 = User.objects.get(**{User.USERNAME_FIELD: "pmentee2"})
+    mentee2 = mentees[2]
     services.start_relationship(
         program, [(mentee2, "mentee"), (mentor.user, "mentor")], superuser
     )
