@@ -66,6 +66,7 @@ def main() -> None:
     try:
         started = time.perf_counter()
         if args.keep and _populated():
+            _identify()  # databases kept before the split by group was read
             clients, sizes = _clients(), _sizes()
             print("reused: " + ", ".join(f"{n:,} {w}" for w, n in sizes.items()))
         else:
@@ -372,6 +373,7 @@ def _populate(scale: float):
             "CROSS JOIN generate_series(1, 4) k",
             mentors=employees // 5,
         )
+    _identify()
     # Inserted in SQL, past the signals that keep each relationship's first
     # and last held meeting.
     meeting_marks.recount(Relationship.objects.all())
@@ -385,6 +387,37 @@ def _populate(scale: float):
         "lead", admin_access=True, perms=["wagtail_mentoring.administer_all_programs"]
     )
     return _clients(), _sizes()
+
+
+def _identify() -> None:
+    """Consented self-identification of 60 % of the employees (gender and
+    ethnicity), so that the dashboard's splits by group have groups to read."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from wagtail_mentoring.people.models import SelfIdentification
+
+    if SelfIdentification.objects.exists():
+        return
+    User = get_user_model()
+    with connection.cursor() as cursor:
+        _insert(
+            cursor,
+            SelfIdentification,
+            {
+                "user": "u.id",
+                "consented_at": "now()",
+                "answers": "jsonb_build_object("
+                "'gender', (ARRAY['woman', 'man', 'non_binary'])[1 + u.n %% 3], "
+                "'ethnicity', (ARRAY['asian', 'black', 'hispanic_latino', 'white'])"
+                "[1 + u.n %% 4])",
+            },
+            "FROM (SELECT id, row_number() OVER (ORDER BY id) n FROM {users} "
+            "WHERE {field} LIKE 'e%%') u WHERE u.n %% 10 < 6",
+            users=User._meta.db_table,
+            field=User.USERNAME_FIELD,
+        )
+        cursor.execute("ANALYZE")
 
 
 def _populated() -> bool:

@@ -21,6 +21,7 @@ from wagtail_mentoring.admin_base import ReportView, SingleViewSet
 from wagtail_mentoring.analytics import (
     charts,
     dashboard,
+    group_kpis,
     kpis,
     outcomes,
     summary,
@@ -55,6 +56,10 @@ class DashboardView(ReportView):
                     cohort,
                     by_group=request.user.has_perm(VIEW_EQUITY_REPORTS),
                 )
+            # The other KPIs by group read every active pair's meetings and
+            # messages: asked for too.
+            if request.GET.get("groups") and request.user.has_perm(VIEW_EQUITY_REPORTS):
+                report["kpi_groups"] = group_kpis.compute(programs, period, cohort)
         export = request.GET.get("export")
         if export == "csv":
             return self.csv(report, request.GET.get("table", "funnel"))
@@ -70,6 +75,7 @@ class DashboardView(ReportView):
         query.pop("table", None)
         query.pop("format", None)
         query.pop("outcomes", None)
+        query.pop("groups", None)
         context["query"] = query.urlencode()
         return self.render_to_response(context)
 
@@ -350,6 +356,30 @@ def _tables(report) -> dict:
                 for row in block.rows
             ],
         )
+    by_group = report.get("kpi_groups")
+    if by_group and by_group.dimensions:
+        tables["kpi_groups"] = (
+            _("Matching, engagement and quality by self-identified group"),
+            [
+                _("Dimension"),
+                _("Group"),
+                _("People"),
+                *[
+                    f"{label} (%)" if kind == "percent" else label
+                    for _key, label, kind in by_group.measures
+                ],
+            ],
+            [
+                *[
+                    (block.label, row.label, _("suppressed"))
+                    if row.hidden
+                    else (block.label, *_figure_row(row))
+                    for block in by_group.dimensions
+                    for row in block.rows
+                ],
+                (_("All"), *_figure_row(by_group.everyone)),
+            ],
+        )
     if report["programs"]:
         tables["programs"] = (
             _("Programs"),
@@ -374,6 +404,21 @@ def _tables(report) -> dict:
             ],
         )
     return tables
+
+
+def _figure_row(row) -> tuple:
+    return (row.label, row.people, *_figure_cells(row))
+
+
+def _figure_cells(row) -> list:
+    return [
+        _("withheld")
+        if withheld
+        else _percent(value)
+        if kind == "percent"
+        else _number(value)
+        for _key, kind, value, withheld in row.cells
+    ]
 
 
 def _suppressed(rated):

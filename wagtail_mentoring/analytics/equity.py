@@ -20,6 +20,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.db.models.fields.json import KeyTextTransform
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,6 +28,9 @@ from django.utils.translation import ngettext
 from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.conf import HARD_MIN_GROUP_SIZE, mentoring_settings
 from wagtail_mentoring.people.models import SelfIdentification
+
+#: Above this many people, their answers are read without listing their ids.
+_LISTED_IDS = 1000
 
 #: Key of the group of people who gave no (consented) answer for a dimension.
 UNDISCLOSED = "__undisclosed__"
@@ -144,15 +148,23 @@ def consented_groups(
         dim: {value: set() for value in values} for dim, values in dimensions.items()
     }
     answered: dict[str, set] = {dim: set() for dim in dimensions}
-    answers = SelfIdentification.objects.filter(
-        user_id__in=user_ids if among is None else among, consented_at__isnull=False
-    ).values_list("user_id", "answers")
-    for user_id, data in answers.iterator(chunk_size=2000):
+    answers = SelfIdentification.objects.filter(consented_at__isnull=False)
+    if among is not None:
+        answers = answers.filter(user_id__in=among)
+    elif len(user_ids) <= _LISTED_IDS:
+        answers = answers.filter(user_id__in=user_ids)
+    # else every consented answer is read (one row per person who gave one):
+    # cheaper than sending tens of thousands of ids to the database.
+    # Each dimension's value as text, extracted by the database.
+    names = list(dimensions)
+    values = answers.values_list(
+        "user_id", *[KeyTextTransform(dim, "answers") for dim in names]
+    )
+    for user_id, *given in values.iterator(chunk_size=5000):
         if user_id not in user_ids:
             continue
-        for dim in dimensions:
-            value = (data or {}).get(dim)
-            if isinstance(value, str) and value in groups[dim]:
+        for dim, value in zip(names, given, strict=True):
+            if value in groups[dim]:
                 groups[dim][value].add(user_id)
                 answered[dim].add(user_id)
     for dim in dimensions:

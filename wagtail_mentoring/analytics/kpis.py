@@ -306,7 +306,7 @@ def relationships_of(programs, cohort=None):
     )
 
 
-def _of_relationships(model, programs, cohort=None):
+def of_relationships(model, programs, cohort=None):
     """Rows of ``model`` (meetings, messages, feedback) of those relationships."""
     rows = model.objects.filter(relationship__program_id__in=programs.values("pk"))
     if cohort is None:
@@ -462,19 +462,19 @@ class Activity:
             _add_summary(programs, whole, add)
         for rows, when, column in [
             (
-                _of_relationships(Meeting, programs, cohort).filter(
+                of_relationships(Meeting, programs, cohort).filter(
                     status=MeetingStatus.HELD
                 ),
                 "starts_at",
                 "meetings_held",
             ),
             (
-                _of_relationships(Message, programs, cohort),
+                of_relationships(Message, programs, cohort),
                 "created_at",
                 "messages",
             ),
             (
-                _of_relationships(Feedback, programs, cohort),
+                of_relationships(Feedback, programs, cohort),
                 "created_at",
                 None,
             ),
@@ -755,6 +755,21 @@ class _PercentileOf(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
+def _wait(matches):
+    """The days from application to match of each of ``matches``, as an
+    expression PostgreSQL computes (seconds), or ``None`` elsewhere (Python
+    computes them from the two timestamps)."""
+    if connections[matches.db].vendor != "postgresql":
+        return None
+    wait = ExpressionWrapper(
+        F("relationship__created_at") - F("enrollment__created_at"),
+        output_field=DurationField(),
+    )
+    return Func(
+        wait, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField()
+    )
+
+
 def _days_to_match(
     programs, period: Period, cohort=None
 ) -> tuple[float | None, float | None]:
@@ -762,25 +777,55 @@ def _days_to_match(
     the seekers matched so far: computed by PostgreSQL, elsewhere over the
     waits read into Python."""
     matches = _matches(programs, period, cohort)
-    wait = ExpressionWrapper(
-        F("relationship__created_at") - F("enrollment__created_at"),
-        output_field=DurationField(),
-    )
-    if connections[matches.db].vendor == "postgresql":
-        seconds = Func(wait, template="EXTRACT(EPOCH FROM %(expressions)s)")
+    if (seconds := _wait(matches)) is not None:
         found = matches.aggregate(
             median=_PercentileOf(seconds, 0.5), p90=_PercentileOf(seconds, 0.9)
         )
         if found["median"] is None:
             return None, None
         return found["median"] / 86400, found["p90"] / 86400
-    waits = [
-        (matched - applied).total_seconds() / 86400
-        for applied, matched in matches.values_list(
-            "enrollment__created_at", "relationship__created_at"
-        )
-    ]
+    waits = [days for _user, days in waits_of(matches)]
     return (statistics.median(waits) if waits else None), percentile(waits, 0.9)
+
+
+def waits(programs, period: Period, cohort=None) -> Iterator[tuple[int, float]]:
+    """``(user id, days)`` from application to match of each seeker matched
+    from the period's applications: the rows of the time to match."""
+    matches = _matches(programs, period, cohort).filter(enrollment__user__isnull=False)
+    return waits_of(matches)
+
+
+def waits_of(matches) -> Iterator[tuple[int, float]]:
+    if (seconds := _wait(matches)) is not None:
+        for user, wait in matches.values_list("enrollment__user_id", seconds):
+            yield user, wait / 86400
+        return
+    for user, applied, matched in matches.values_list(
+        "enrollment__user_id", "enrollment__created_at", "relationship__created_at"
+    ):
+        yield user, (matched - applied).total_seconds() / 86400
+
+
+def last_met_before(as_of: datetime, via: str = ""):
+    """The last held meeting before ``as_of`` of each row's relationship (the
+    row itself, or the one reached through ``via``, e.g. ``"relationship__"``),
+    or NULL: the relationship's last held meeting unless that is later (a
+    past period), and only then are its meetings read."""
+    mark = f"{via}last_met_at"
+    return Case(
+        When(**{f"{mark}__isnull": True}, then=Value(None)),
+        When(**{f"{mark}__lt": as_of}, then=F(mark)),
+        default=Subquery(
+            Meeting.objects.filter(
+                relationship_id=OuterRef(f"{via[:-2]}_id" if via else "pk"),
+                status=MeetingStatus.HELD,
+                starts_at__lt=as_of,
+            )
+            .order_by("-starts_at")
+            .values("starts_at")[:1]
+        ),
+        output_field=DateTimeField(),
+    )
 
 
 def _quiet_distribution(relationships, period: Period) -> Distribution:
@@ -790,27 +835,8 @@ def _quiet_distribution(relationships, period: Period) -> Distribution:
     open_then = relationships.filter(created_at__lt=as_of).filter(
         Q(status__in=OPEN_RELATIONSHIP_STATUSES) | Q(ended_at__gte=as_of)
     )
-    # The relationship's last held meeting is the one before the period's end
-    # unless it is later (a past period): only then are its meetings read.
     last_met = (
-        open_then.annotate(
-            last_met=Case(
-                When(last_met_at__isnull=True, then=Value(None)),
-                When(last_met_at__lt=as_of, then=F("last_met_at")),
-                default=Subquery(
-                    Meeting.objects.filter(
-                        relationship_id=OuterRef("pk"),
-                        status=MeetingStatus.HELD,
-                        starts_at__lt=as_of,
-                    )
-                    .order_by("-starts_at")
-                    .values("starts_at")[:1]
-                ),
-                output_field=DateTimeField(),
-            )
-        )
-        .values("last_met")
-        .query
+        open_then.annotate(last_met=last_met_before(as_of)).values("last_met").query
     )
     # Bucketed around the query so that each relationship's last meeting is
     # looked up once (an aggregate over the annotation would repeat it per

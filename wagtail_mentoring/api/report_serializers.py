@@ -214,11 +214,58 @@ class EquityTableSerializer(serializers.Serializer):
     dimensions = DimensionSerializer(many=True)
 
 
+class MeasureName(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["days", "decimal", "percent"])
+
+    def to_representation(self, instance):
+        key, label, kind = instance
+        return {"key": key, "label": str(label), "kind": kind}
+
+
+class FigureRowSerializer(serializers.Serializer):
+    group = serializers.CharField(source="value")
+    label = serializers.CharField()
+    suppressed = serializers.BooleanField(source="hidden")
+    note = serializers.CharField()
+    people = serializers.IntegerField(allow_null=True)
+    figures = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="By measure key; null: nothing to measure, or withheld.",
+    )
+    withheld = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Measures too few of the group's people contributed to.",
+    )
+
+    def to_representation(self, row):
+        found = super().to_representation(row)
+        found["withheld"] = sorted(row.withheld)
+        return found
+
+
+class FigureBlockSerializer(serializers.Serializer):
+    dimension = serializers.CharField()
+    label = serializers.CharField()
+    rows = FigureRowSerializer(many=True)
+
+
+class GroupKpisSerializer(serializers.Serializer):
+    min_group_size = serializers.IntegerField()
+    measures = MeasureName(many=True)
+    everyone = FigureRowSerializer()
+    dimensions = FigureBlockSerializer(many=True)
+
+
 class DashboardEquitySerializer(serializers.Serializer):
     program = serializers.IntegerField(allow_null=True, source="program.pk")
     cohort = serializers.IntegerField(allow_null=True, source="cohort.pk")
     period = PeriodSerializer()
     equity = EquityTableSerializer()
+    kpis_by_group = GroupKpisSerializer(
+        help_text="Time to match, engagement and quality figures by group."
+    )
 
 
 class JourneyStepSerializer(serializers.Serializer):

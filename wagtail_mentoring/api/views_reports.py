@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from wagtail_mentoring.analytics import dashboard, kpis, network, outcomes
+from wagtail_mentoring.analytics import dashboard, group_kpis, kpis, network, outcomes
 from wagtail_mentoring.api import report_serializers as r
 from wagtail_mentoring.api.authentication import ProgramAdminScope, SignedIn
 from wagtail_mentoring.api.base import APIBase, ListBase, documented
@@ -124,8 +124,9 @@ class DashboardReport(APIBase):
 
 
 class DashboardEquity(APIBase):
-    """The dashboard's funnel split by self-identified group (consented
-    answers only; groups smaller than the minimum are suppressed)."""
+    """The dashboard's funnel and its other KPIs split by self-identified
+    group (consented answers only; groups smaller than the minimum are
+    suppressed, figures too few of a group contributed to withheld)."""
 
     permission_classes = [ProgramAdminStewardScope]
 
@@ -137,6 +138,7 @@ class DashboardEquity(APIBase):
         programs, chosen, cohort, period, _outcomes = _dashboard_scope(request)
         with kpis.reading():
             table = dashboard.equity(programs, period, cohort)
+            by_group = group_kpis.compute(programs, period, cohort)
         return Response(
             r.DashboardEquitySerializer(
                 {
@@ -144,6 +146,7 @@ class DashboardEquity(APIBase):
                     "cohort": cohort,
                     "period": period,
                     "equity": table,
+                    "kpis_by_group": by_group,
                 }
             ).data
         )
