@@ -76,3 +76,17 @@ def test_hr_reads_the_splits_by_group(page, live_server, demo_site, axe_check):
             "link", name="Download the survey answers by group as CSV"
         ).click()
     assert "Gender" in download.value.path().read_text(encoding="utf-8-sig")
+    # The other KPIs by group are computed when asked for.
+    page.get_by_role("link", name="Split these figures by group").click()
+    figures = page.get_by_role("region", name="Figures by Gender")
+    expect(
+        figures.get_by_role("columnheader", name="Median days to match")
+    ).to_be_visible()
+    expect(figures.get_by_role("rowheader", name="Everyone")).to_be_visible()
+    expect(figures.get_by_role("rowheader", name="Woman")).to_be_visible()
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these figures by group as CSV").click()
+    assert "Meetings per pair per month" in download.value.path().read_text(
+        encoding="utf-8-sig"
+    )
