@@ -324,6 +324,19 @@ def _matches(programs, period: Period, cohort=None):
     )
 
 
+def _stage_flags() -> dict:
+    """Annotations of a relationship membership: whether its relationship
+    has held a meeting, set a goal, achieved one."""
+    related = OuterRef("relationship_id")
+    return {
+        "has_met": Q(relationship__first_met_at__isnull=False),
+        "has_goal": Exists(Goal.objects.filter(relationship_id=related)),
+        "has_achieved": Exists(
+            Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
+        ),
+    }
+
+
 def _funnel_counts(programs, period: Period, cohort=None) -> dict[str, int]:
     """Every funnel and "not matched" count, from two grouped queries: the
     applications by status and matched-or-not, and their memberships by which
@@ -353,15 +366,10 @@ def _funnel_counts(programs, period: Period, cohort=None) -> dict[str, int]:
         ("waiting", EnrollmentStatus.APPROVED),
     ]:
         counts[key] = by_status.get((status, False), 0)
-    related = OuterRef("relationship_id")
     stages = (
         _matches(programs, period, cohort)
         .annotate(
-            has_met=Q(relationship__first_met_at__isnull=False),
-            has_goal=Exists(Goal.objects.filter(relationship_id=related)),
-            has_achieved=Exists(
-                Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
-            ),
+            **_stage_flags(),
             is_completed=Q(relationship__status=RelationshipStatus.COMPLETED),
         )
         .values_list("has_met", "has_goal", "has_achieved", "is_completed")
@@ -1014,17 +1022,10 @@ def funnel_people(
     funnel, each figure counts everyone who reached it (a pair may set a goal
     before its first meeting is recorded)."""
     enrollments = applications(programs, period, cohort).filter(user__isnull=False)
-    related = OuterRef("relationship_id")
     members = (
         _matches(programs, period, cohort)
         .filter(enrollment__user__isnull=False)
-        .annotate(
-            has_met=Q(relationship__first_met_at__isnull=False),
-            has_goal=Exists(Goal.objects.filter(relationship_id=related)),
-            has_achieved=Exists(
-                Goal.objects.filter(relationship_id=related, status=GoalStatus.ACHIEVED)
-            ),
-        )
+        .annotate(**_stage_flags())
     )
     applied = list(enrollments.values_list("user_id", "status"))
     population = {user for user, _status in applied}
