@@ -17,6 +17,7 @@ from wagtail_mentoring.community.models import PostReport, SpaceMembership
 from wagtail_mentoring.engagement.models import GoalStatus, MentorRequest
 from wagtail_mentoring.journeys.models import QuizAttempt, StepStatus
 from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.programs.forms import ProfileForm
 
 # --- Read -------------------------------------------------------------------
 
@@ -298,19 +299,8 @@ class MyProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EmployeeProfile
-        fields = [
-            "title",
-            "level",
-            "department",
-            "location",
-            "timezone",
-            "languages",
-            "skills",
-            "skills_wanted",
-            "interests",
-            "availability",
-            "goals",
-        ]
+        # What the form edits, read back: a field added there shows here too.
+        fields = ProfileForm.Meta.fields
 
     def _names(self, profile, name) -> list[str]:
         return [x.name for x in getattr(profile, name).all()] if profile.pk else []
