@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -49,13 +48,18 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
+    from tests import celery_worker
+
     setup_test_environment()
     name = connection.creation.create_test_db(
         verbosity=0, autoclobber=True, serialize=False
     )
     try:
         program, admin = _populate(args.mentees)
-        worker = _start_worker(connection.settings_dict)
+        try:
+            worker = celery_worker.start(connection.settings_dict)
+        except celery_worker.WorkerDidNotStart:
+            sys.exit("The Celery worker did not start.")
         try:
             process = psutil.Process(worker.pid)
             rss = []
@@ -74,8 +78,7 @@ def main() -> None:
                 f"({rss[-1] - second:+.1f} MiB; target: no growth)"
             )
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+            celery_worker.stop(worker, timeout=30)
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
 
@@ -113,44 +116,6 @@ def _populate(mentees: int):
             status=EnrollmentStatus.APPROVED,
         )
     return program, admin
-
-
-def _start_worker(db) -> subprocess.Popen:
-    from intranet.celery import app
-
-    app.control.purge()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'example_site'}",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "intranet",
-            "worker",
-            "--pool=solo",
-            "--loglevel=warning",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=0.5):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            sys.exit("The Celery worker did not start.")
-    app.conf.task_always_eager = False
-    return worker
 
 
 def _one_run(program, admin) -> str:

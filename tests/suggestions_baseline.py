@@ -22,13 +22,14 @@ from wagtail_mentoring.engagement.models import LIVE_REQUEST_STATUSES, MentorReq
 from wagtail_mentoring.matching.engine import MatchingError, match
 from wagtail_mentoring.matching.pools import Pool, build_problem, default_config
 from wagtail_mentoring.matching.suggestions import (
-    PARTNER_ROLE,
     MentorSearch,
     Suggestion,
     reason_text,
 )
 from wagtail_mentoring.programs.models import (
+    GIVING_ROLES,
     OPEN_RELATIONSHIP_STATUSES,
+    PARTNER_ROLE,
     Enrollment,
     EnrollmentStatus,
     RelationshipMember,
@@ -55,7 +56,7 @@ def candidate_mentors(enrollment: Enrollment):
     """Approved, active mentors of the program with a place left, annotated
     with ``taken`` (open relationships) and ``load`` (mentees asking now)."""
     role = PARTNER_ROLE.get(Role(enrollment.role))
-    if role is None:
+    if role not in GIVING_ROLES:
         return Enrollment.objects.none()
     program = enrollment.program
     taken = RelationshipMember.objects.filter(

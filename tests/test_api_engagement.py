@@ -441,7 +441,22 @@ def test_the_mentor_declines_with_a_reason(world):
 def test_read_and_update_my_profile(world):
     user = world.users[EMPLOYEE]
     client = bearer(user)
-    assert client.get(API + "me/profile/").json()["department"] == "Engineering"
+    mine = client.get(API + "me/profile/").json()
+    assert mine["department"] == "Engineering"
+    # What the application page's profile form edits, no more.
+    assert set(mine) == {
+        "title",
+        "level",
+        "department",
+        "location",
+        "timezone",
+        "languages",
+        "skills",
+        "skills_wanted",
+        "interests",
+        "availability",
+        "goals",
+    }
     # The form the application page uses: matching needs a time zone.
     response = post(client, API + "me/profile/", {"title": "Lead"}, method="patch")
     assert response.status_code == 400 and "timezone" in error_of(response)["fields"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.factories import make_enrollment, make_user
 from wagtail_mentoring.analytics import kpis
+from wagtail_mentoring.analytics.models import StaleActivityDay
 from wagtail_mentoring.engagement import meeting_marks
 from wagtail_mentoring.engagement.models import Meeting
 from wagtail_mentoring.programs.models import Relationship, RelationshipMember
@@ -130,3 +131,25 @@ def test_a_past_period_counts_the_last_meeting_before_its_end(pair, program):
     }
     # Today the pair last met on 15 November.
     assert marks(pair)[1] == at(11, 15)
+
+
+def stale_days():
+    return sorted(StaleActivityDay.objects.values_list("day", flat=True))
+
+
+def test_one_record_serves_the_marks_and_the_summary_save_after_save(
+    pair, django_capture_on_commit_callbacks
+):
+    # Both recount from what the meeting was before each save: moved twice on
+    # the same instance, the second move starts from the first one's day.
+    meeting = meet(pair, at(9, 1, year=2025))
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.starts_at = at(9, 2, year=2025)
+        meeting.save()
+    assert stale_days() == [date(2025, 9, 1), date(2025, 9, 2)]
+    StaleActivityDay.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.starts_at = at(9, 3, year=2025)
+        meeting.save()
+    assert stale_days() == [date(2025, 9, 2), date(2025, 9, 3)]
+    assert marks(pair) == (at(9, 3, year=2025), at(9, 3, year=2025))

@@ -11,6 +11,7 @@ from tests.factories import make_enrollment, make_program, make_user
 from wagtail_mentoring.engagement import services
 from wagtail_mentoring.engagement.models import MentorRequest, MentorRequestStatus
 from wagtail_mentoring.errors import MentoringError
+from wagtail_mentoring.matching.suggestions import search_mentors
 from wagtail_mentoring.programs.models import (
     EnrollmentStatus,
     MatchingMode,
@@ -64,6 +65,16 @@ def test_a_member_finds_peers_not_mentors_and_not_those_the_rules_rule_out(
     assert f'name="mentor" value="{bea.pk}"' in html
     assert f'value="{cy.pk}"' not in html
     assert f'value="{ada.pk}"' not in html
+
+
+def test_a_member_is_never_offered_mentors_by_the_mentor_search(exchange):
+    # Members are paired among themselves: their partner role gives no advice.
+    ada = member(exchange, "ada")
+    make_enrollment(
+        make_user("max", profile=PROFILE), exchange, "mentor", status="approved"
+    )
+    member(exchange, "bea")
+    assert search_mentors(ada).suggestions == []
 
 
 def test_the_first_acceptance_pairs_two_peers_and_ends_every_other_request(exchange):

@@ -28,7 +28,7 @@ from wagtail_mentoring.analytics.surveys import (
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.notifications.models import Delivery
 from wagtail_mentoring.people.models import SelfIdentification
-from wagtail_mentoring.programs.models import Relationship
+from wagtail_mentoring.programs.models import Cohort, Relationship
 from wagtail_mentoring.surveys import services
 from wagtail_mentoring.surveys.models import (
     Audience,
@@ -796,3 +796,50 @@ def test_dashboard_split_with_only_anonymous_answers_says_so(client, program):
     section = section.split("</section>", 1)[0]
     assert "No answers to named surveys in the period" in section
     assert "<table" not in section
+
+
+def test_the_dashboard_reads_the_answers_of_its_cohort_and_period_only(program):
+    spring = Cohort.objects.create(
+        program=program, name="Spring", starts_on=date(2026, 3, 1)
+    )
+    autumn = Cohort.objects.create(
+        program=program, name="Autumn", starts_on=date(2026, 9, 1)
+    )
+    start = make_survey(program, Moment.START, anonymous=False)
+    end = make_survey(program, Moment.END, anonymous=False)
+    period = kpis.Period(date(2026, 9, 1), date(2026, 11, 30))
+    for i in range(5):
+        person = _person(f"a{i}", gender="woman")
+        # Before the period: growth before only, never satisfaction.
+        _respond(start, date(2026, 3, 10), confident=2, satisfied=1)
+        for cohort, satisfied in ((autumn, 4), (spring, 2)):
+            SurveyResponse.objects.create(
+                survey=end,
+                program=program,
+                moment=Moment.END,
+                respondent=person,
+                cohort=cohort,
+                answers={"satisfied": satisfied, "confident": 4, "recommend": 9},
+                submitted_on=date(2026, 10, 1),
+            )
+    SurveyResponse.objects.filter(submitted_on=date(2026, 3, 10)).update(cohort=autumn)
+    programs = type(program).objects.filter(pk=program.pk)
+
+    autumns = summarize(programs, period, cohort=autumn, min_size=5)
+    assert autumns.responses == 5  # in the period
+    assert autumns.satisfaction.mean == pytest.approx(4.0)
+    assert autumns.growth_before.mean == pytest.approx(2.0)  # March, looked back
+    assert (
+        summarize(programs, period, cohort=spring, min_size=5).growth_before.mean
+        is None
+    )
+    everyone = summarize(programs, period, min_size=5)
+    assert everyone.satisfaction.mean == pytest.approx(3.0)
+
+    split = summarize_by_group(programs, period, cohort=autumn, min_size=5)
+    # March's answers (without a person) are before the period: not counted.
+    assert (split.named_responses, split.anonymous_responses) == (5, 0)
+    woman = _rows(split.dimensions[0])["Woman"]
+    assert woman[:3] == (5, 5, pytest.approx(4.0))
+    split = summarize_by_group(programs, period, min_size=5)
+    assert split.named_responses == 10

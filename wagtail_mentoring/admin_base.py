@@ -265,6 +265,19 @@ class AdminMenu:
         self.sponsorship: list = []
 
 
+class ServiceFormMixin:
+    """Create/edit views whose ``save_instance`` calls a service: a refusal is
+    shown on the form, and the service's transaction wrote nothing."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except MentoringError as error:
+            form.add_error(None, error)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
 class ServiceBulkAction(BulkAction):
     """A bulk action that runs one of our services on the selected objects.
 

@@ -516,6 +516,24 @@ class WebhookDeliveryPolicy(ActionsPolicy):
         )
 
 
+def _active_holders_of(codename: str):
+    # Active superusers and whoever holds our permission ``codename``, directly
+    # or through a group: who a scoped policy names as having any permission.
+    perm = Permission.objects.filter(
+        content_type__app_label="wagtail_mentoring", codename=codename
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__in=perm)
+            | Q(groups__permissions__in=perm)
+        )
+        .distinct()
+    )
+
+
 class ProgramScopedPolicy(ModelPermissionPolicy):
     """Policy for models that belong to a program (through ``program_field``).
 
@@ -587,20 +605,7 @@ class ProgramScopedPolicy(ModelPermissionPolicy):
         return manager.filter(**{f"{self.program_field}__in": self.programs(user)})
 
     def users_with_any_permission(self, actions):
-        User = get_user_model()
-        perm = Permission.objects.filter(
-            content_type__app_label="wagtail_mentoring",
-            codename="administer_all_programs",
-        )
-        return (
-            User.objects.filter(is_active=True)
-            .filter(
-                Q(is_superuser=True)
-                | Q(user_permissions__in=perm)
-                | Q(groups__permissions__in=perm)
-            )
-            .distinct()
-        )
+        return _active_holders_of("administer_all_programs")
 
 
 def can_manage_chat_connection(user, program) -> bool:
@@ -674,20 +679,7 @@ class SpaceScopedPolicy(ModelPermissionPolicy):
         return manager.filter(**{f"{self.space_field}__in": moderated_spaces(user)})
 
     def users_with_any_permission(self, actions):
-        User = get_user_model()
-        perm = Permission.objects.filter(
-            content_type__app_label="wagtail_mentoring",
-            codename="moderate_all_spaces",
-        )
-        return (
-            User.objects.filter(is_active=True)
-            .filter(
-                Q(is_superuser=True)
-                | Q(user_permissions__in=perm)
-                | Q(groups__permissions__in=perm)
-            )
-            .distinct()
-        )
+        return _active_holders_of("moderate_all_spaces")
 
 
 _policies: dict[type, ModelPermissionPolicy] = {}

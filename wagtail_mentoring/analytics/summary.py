@@ -20,7 +20,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from wagtail_mentoring.analytics.models import (
@@ -28,6 +28,7 @@ from wagtail_mentoring.analytics.models import (
     ActivitySummaryState,
     StaleActivityDay,
 )
+from wagtail_mentoring.engagement.meeting_changes import meeting_saved
 from wagtail_mentoring.engagement.models import (
     Feedback,
     Meeting,
@@ -85,15 +86,9 @@ def _changed(*moments) -> None:
     transaction.on_commit(partial(mark_stale, *moments))
 
 
-def _meeting_loaded(sender, instance, **kwargs) -> None:
-    # The day it was counted on, to recount it if the meeting moves; read from
-    # the instance's dict so that a deferred field is not fetched.
-    instance._wm_counted_at = instance.__dict__.get("starts_at")
-
-
-def _meeting_saved(sender, instance, **kwargs) -> None:
-    _changed(getattr(instance, "_wm_counted_at", None), instance.starts_at)
-    instance._wm_counted_at = instance.starts_at
+def _meeting_saved(sender, instance, before, now, **kwargs) -> None:
+    # The day it was counted on too, to recount it if the meeting moved.
+    _changed(before.starts_at, now.starts_at)
 
 
 def _meeting_deleted(sender, instance, **kwargs) -> None:
@@ -106,8 +101,7 @@ def _created_row_changed(sender, instance, **kwargs) -> None:
 
 def connect() -> None:
     """Changes to meetings, messages and feedback mark their days stale."""
-    post_init.connect(_meeting_loaded, sender=Meeting, dispatch_uid="wm_summary_mi")
-    post_save.connect(_meeting_saved, sender=Meeting, dispatch_uid="wm_summary_ms")
+    meeting_saved.connect(_meeting_saved, sender=Meeting, dispatch_uid="wm_summary_ms")
     post_delete.connect(_meeting_deleted, sender=Meeting, dispatch_uid="wm_summary_md")
     for model in (Message, Feedback):
         for signal in (post_save, post_delete):

@@ -133,18 +133,25 @@ def _number(value, low, high) -> int | None:
     return value if low <= value <= high else None
 
 
+def _responses(programs, since, period, cohort=None):
+    # The answers to ``programs``' surveys given from ``since`` to the end of
+    # ``period``, of one cohort when ``cohort`` is given.
+    responses = SurveyResponse.objects.filter(
+        program__in=programs.values("pk"),
+        submitted_on__gte=since,
+        submitted_on__lte=period.end,
+    )
+    if cohort is not None:
+        responses = responses.filter(cohort=cohort)
+    return responses
+
+
 def summarize(programs, period, cohort=None, min_size: int | None = None):
     """Satisfaction, NPS and growth of ``programs`` (a queryset) in ``period``."""
     threshold = min_group_size(min_size)
     surveys = Survey.objects.filter(program__in=programs.values("pk"))
     measured = measured_questions(surveys)
-    responses = SurveyResponse.objects.filter(
-        program__in=programs.values("pk"),
-        submitted_on__gte=period.start - GROWTH_LOOKBACK,
-        submitted_on__lte=period.end,
-    )
-    if cohort is not None:
-        responses = responses.filter(cohort=cohort)
+    responses = _responses(programs, period.start - GROWTH_LOOKBACK, period, cohort)
     satisfaction, nps = [], []
     before, after = [], []
     counted = Counter()
@@ -308,13 +315,7 @@ def summarize_by_group(
     ``named`` and ``anonymous_responses`` say how many each are), suppressed
     as :func:`survey_results_by_group`. Callers check the equity permission."""
     threshold = min_group_size(min_size)
-    responses = SurveyResponse.objects.filter(
-        program__in=programs.values("pk"),
-        submitted_on__gte=period.start,
-        submitted_on__lte=period.end,
-    )
-    if cohort is not None:
-        responses = responses.filter(cohort=cohort)
+    responses = _responses(programs, period.start, period, cohort)
     rows = list(
         responses.values_list("respondent_id", "survey_id", "answers").order_by()
     )

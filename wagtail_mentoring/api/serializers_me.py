@@ -12,11 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from wagtail_mentoring.api.base import StrictSerializer
-from wagtail_mentoring.api.serializers import TEXT_MAX, JourneySerializer, PersonField
+from wagtail_mentoring.api.serializers import (
+    TEXT_MAX,
+    JourneySerializer,
+    PersonField,
+    ProfileSerializer,
+)
 from wagtail_mentoring.community.models import PostReport, SpaceMembership
 from wagtail_mentoring.engagement.models import GoalStatus, MentorRequest
 from wagtail_mentoring.journeys.models import QuizAttempt, StepStatus
 from wagtail_mentoring.people.models import EmployeeProfile
+from wagtail_mentoring.programs.forms import ProfileForm
 
 # --- Read -------------------------------------------------------------------
 
@@ -287,39 +293,12 @@ class ProfileInput(StrictSerializer):
     goals = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
 
 
-class MyProfileSerializer(serializers.ModelSerializer):
+class MyProfileSerializer(ProfileSerializer):
     """My own profile, with what the application page's form edits."""
 
-    skills = serializers.SerializerMethodField()
-    skills_wanted = serializers.SerializerMethodField()
-    interests = serializers.SerializerMethodField()
-    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
     availability = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = EmployeeProfile
-        fields = [
-            "title",
-            "level",
-            "department",
-            "location",
-            "timezone",
-            "languages",
-            "skills",
-            "skills_wanted",
-            "interests",
-            "availability",
-            "goals",
-        ]
-
-    def _names(self, profile, name) -> list[str]:
-        return [x.name for x in getattr(profile, name).all()] if profile.pk else []
-
-    def get_skills(self, profile) -> list[str]:
-        return self._names(profile, "skills")
-
-    def get_skills_wanted(self, profile) -> list[str]:
-        return self._names(profile, "skills_wanted")
-
-    def get_interests(self, profile) -> list[str]:
-        return self._names(profile, "interests")
+        # What the form edits, read back: a field added there shows here too.
+        fields = ProfileForm.Meta.fields

@@ -16,6 +16,16 @@ RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
 NPS_CHOICES = [(n, str(n)) for n in range(0, 11)]
 
 
+def _scale_field(choices, **options) -> forms.TypedChoiceField:
+    # Numbers in a row of radio buttons, answered as an int the dashboards add up.
+    return forms.TypedChoiceField(
+        choices=choices,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "wm-scale"}),
+        **options,
+    )
+
+
 class _QuestionBlock(blocks.StructBlock):
     label = blocks.CharBlock(label=_("Question"))
     help_text = blocks.CharBlock(required=False, label=_("Help text"))
@@ -95,12 +105,7 @@ class RatingQuestionBlock(_QuestionBlock):
     )
 
     def form_field(self, value):
-        return forms.TypedChoiceField(
-            choices=RATING_CHOICES,
-            coerce=int,
-            widget=forms.RadioSelect(attrs={"class": "wm-scale"}),
-            **self.field_options(value),
-        )
+        return _scale_field(RATING_CHOICES, **self.field_options(value))
 
     class Meta:
         icon = "pick"
@@ -139,12 +144,7 @@ class ScaleQuestionBlock(_QuestionBlock):
             elif n == value["maximum"] and high:
                 label = f"{n} ({high})"
             choices.append((n, label))
-        return forms.TypedChoiceField(
-            choices=choices,
-            coerce=int,
-            widget=forms.RadioSelect(attrs={"class": "wm-scale"}),
-            **self.field_options(value),
-        )
+        return _scale_field(choices, **self.field_options(value))
 
     class Meta:
         icon = "order"
@@ -164,12 +164,7 @@ class NpsQuestionBlock(_QuestionBlock):
         options["help_text"] = options["help_text"] or _(
             "0 = not at all likely, 10 = extremely likely"
         )
-        return forms.TypedChoiceField(
-            choices=NPS_CHOICES,
-            coerce=int,
-            widget=forms.RadioSelect(attrs={"class": "wm-scale"}),
-            **options,
-        )
+        return _scale_field(NPS_CHOICES, **options)
 
     class Meta:
         icon = "success"

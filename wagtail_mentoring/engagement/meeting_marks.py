@@ -5,8 +5,9 @@ held is saved or deleted: exact at every commit, one UPDATE per such change."""
 from __future__ import annotations
 
 from django.db.models import Max, Min, OuterRef, Subquery
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete
 
+from wagtail_mentoring.engagement.meeting_changes import meeting_saved
 from wagtail_mentoring.engagement.models import Meeting, MeetingStatus
 from wagtail_mentoring.programs.models import Relationship
 
@@ -24,22 +25,10 @@ def recount(relationships) -> int:
     )
 
 
-def _loaded(sender, instance, **kwargs) -> None:
-    # What the marks were counted from; read from the instance's dict so that
-    # a deferred field is not fetched.
-    instance._wm_marked = (
-        instance.__dict__.get("status"),
-        instance.__dict__.get("starts_at"),
-    )
-
-
-def _saved(sender, instance, created, **kwargs) -> None:
-    before = getattr(instance, "_wm_marked", (None, None))
-    now = (instance.status, instance.starts_at)
-    instance._wm_marked = now
+def _saved(sender, instance, created, before, now, **kwargs) -> None:
     if not created and before == now:
         return
-    if MeetingStatus.HELD not in (before[0], now[0]):
+    if MeetingStatus.HELD not in (before.status, now.status):
         return
     recount(Relationship.objects.filter(pk=instance.relationship_id))
 
@@ -50,6 +39,5 @@ def _deleted(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    post_init.connect(_loaded, sender=Meeting, dispatch_uid="wm_meeting_marks_i")
-    post_save.connect(_saved, sender=Meeting, dispatch_uid="wm_meeting_marks_s")
+    meeting_saved.connect(_saved, sender=Meeting, dispatch_uid="wm_meeting_marks_s")
     post_delete.connect(_deleted, sender=Meeting, dispatch_uid="wm_meeting_marks_d")

@@ -32,6 +32,7 @@ from wagtail_mentoring.permissions import can_administer, require
 from wagtail_mentoring.programs.models import (
     GIVING_ROLES,
     OPEN_RELATIONSHIP_STATUSES,
+    PARTNER_ROLE,
     Enrollment,
     EnrollmentStatus,
     MatchingMode,
@@ -40,12 +41,6 @@ from wagtail_mentoring.programs.models import (
 )
 from wagtail_mentoring.programs.services import start_relationship
 
-#: Receiving role → the giving role a request goes to.
-PARTNER_ROLE = {
-    Role.MENTEE: Role.MENTOR,
-    Role.SPONSEE: Role.SPONSOR,
-    Role.MEMBER: Role.MEMBER,
-}
 SELF_SELECT_MODES = (MatchingMode.SELF_SELECT, MatchingMode.HYBRID)
 
 

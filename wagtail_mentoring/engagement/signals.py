@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models.signals import post_save
 
-from wagtail_mentoring.engagement import leaving, meeting_marks
+from wagtail_mentoring.engagement import leaving, meeting_changes, meeting_marks
 from wagtail_mentoring.engagement.mentor_requests import close_requests_of
 from wagtail_mentoring.engagement.office_hours import signals as office_hours
 from wagtail_mentoring.programs import signals as program_signals
@@ -18,6 +18,7 @@ def enrollment_withdrawn(sender, enrollment, by=None, **kwargs) -> None:
 
 
 def connect() -> None:
+    meeting_changes.connect()
     meeting_marks.connect()
     program_signals.enrollment_withdrawn.connect(
         enrollment_withdrawn, sender=Enrollment, dispatch_uid="wm_engagement"

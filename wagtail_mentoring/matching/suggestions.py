@@ -66,13 +66,14 @@ from wagtail_mentoring.people.models import (
     Skill,
 )
 from wagtail_mentoring.programs.models import (
+    GIVING_ROLES,
     OPEN_RELATIONSHIP_STATUSES,
+    PARTNER_ROLE,
     Enrollment,
     RelationshipMember,
     Role,
 )
 
-PARTNER_ROLE = {Role.MENTEE: Role.MENTOR, Role.SPONSEE: Role.SPONSOR}
 logger = logging.getLogger(__name__)
 
 
@@ -317,7 +318,7 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
     comes from :func:`suggestion_table.mentor_table` (see there for what
     rebuilds it)."""
     role = PARTNER_ROLE.get(Role(enrollment.role))
-    if role is None:
+    if role not in GIVING_ROLES:  # peers find each other through search_peers
         return MentorSearch([])
     program = enrollment.program
     config = default_config(program)

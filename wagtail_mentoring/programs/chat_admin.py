@@ -16,7 +16,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.admin_base import MentoringModelViewSet, ServiceFormMixin
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.notifications.models import (
     ChatConnection,
@@ -79,18 +79,6 @@ class ChatConnectionForm(WagtailAdminModelForm):
             secret.help_text = _("Saved: %(masked)s. Leave empty to keep it.") % {
                 "masked": self.instance.masked_secret
             }
-
-
-class ServiceFormMixin:
-    """A refusal of the service is shown on the form; nothing was written."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            form.add_error(None, error)
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 class ChatConnectionCreateView(ServiceFormMixin, generic.CreateView):

@@ -20,8 +20,8 @@ from wagtail_mentoring.admin_base import (
     CalendarDateColumn,
     MentoringModelViewSet,
     ServiceBulkAction,
+    ServiceFormMixin,
 )
-from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import display_name
 from wagtail_mentoring.permissions import administered_programs, policy_for
 from wagtail_mentoring.programs import cohorts
@@ -46,18 +46,6 @@ class CohortForm(WagtailAdminModelForm):
     def validate_unique(self):
         # The service says it in the product's words (and case-insensitively).
         pass
-
-
-class ServiceFormMixin:
-    """A refusal of the service is shown on the form; nothing was written."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            form.add_error(None, error)
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 class CohortCreateView(ServiceFormMixin, generic.CreateView):

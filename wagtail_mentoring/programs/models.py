@@ -53,6 +53,14 @@ class Role(models.TextChoices):
 #: Roles that give guidance or advocacy, and so have a capacity.
 GIVING_ROLES = frozenset({Role.MENTOR, Role.SPONSOR})
 
+#: Receiving role → the role of the partner it asks for: a mentor, a sponsor,
+#: or in a peer program another member.
+PARTNER_ROLE = {
+    Role.MENTEE: Role.MENTOR,
+    Role.SPONSEE: Role.SPONSOR,
+    Role.MEMBER: Role.MEMBER,
+}
+
 
 class ProgramKind(models.TextChoices):
     ONE_TO_ONE = "one_to_one", _("One-to-one mentoring")

@@ -25,6 +25,7 @@ from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail_mentoring.admin_base import (
     CalendarDateColumn,
     MentoringModelViewSet,
+    ServiceFormMixin,
     SingleViewSet,
 )
 from wagtail_mentoring.errors import MentoringError
@@ -377,19 +378,6 @@ class PairingViewSet(SingleViewSet):
 
 # ---------------------------------------------------------------------------
 # Opportunities
-
-
-class ServiceFormMixin:
-    """Create/edit views whose ``save_instance`` calls a service: a refusal is
-    shown on the form, and the service's transaction wrote nothing."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            form.add_error(None, error)
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 class OpportunityForm(WagtailAdminModelForm):

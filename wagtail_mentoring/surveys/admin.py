@@ -22,7 +22,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views import generic
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.admin_base import MentoringModelViewSet, ServiceFormMixin
 from wagtail_mentoring.analytics import charts
 from wagtail_mentoring.analytics.surveys import survey_results, survey_results_by_group
 from wagtail_mentoring.errors import MentoringError
@@ -32,7 +32,6 @@ from wagtail_mentoring.permissions import (
     can_view_equity_reports,
     policy_for,
 )
-from wagtail_mentoring.programs.cohort_admin import ServiceFormMixin
 from wagtail_mentoring.surveys import services
 from wagtail_mentoring.surveys.models import Survey
 

@@ -17,7 +17,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleCo
 from wagtail.admin.views import generic
 
 from wagtail_mentoring import dispatch
-from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.admin_base import MentoringModelViewSet, ServiceFormMixin
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.webhooks import services, targets
 from wagtail_mentoring.webhooks.models import (
@@ -25,18 +25,6 @@ from wagtail_mentoring.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-
-
-class ServiceFormMixin:
-    """A refusal of the service is shown on the form; nothing was written."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except MentoringError as error:
-            form.add_error(None, error)
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 class WebhookEndpointForm(WagtailAdminModelForm):
