@@ -574,3 +574,29 @@ def test_a_repair_after_k_edits_moves_about_k_units(seed, k, lock):
     assert work["units"] <= edits
     assert work["paths"] <= work["units"]
     assert work["phases"] <= 1 + work["units"] // 3
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(multi=True), st.booleans())
+def test_smallest_prices_from_the_flow_potentials_equal_bellman_fords(inst, noisy):
+    # the duals that certify a repair start from the flow's own prices; they must
+    # be the very prices the sweeps find from nothing (and wrong hints are ignored)
+    from wagtail_mentoring.matching.engine.duals import assignment_duals
+
+    w, col_cap, row_cap, rng = inst
+    n, m = w.shape
+    r, c = np.nonzero(np.isfinite(w))
+    score = w[r, c].astype(np.int64) + 3
+    umax = int(min(row_cap.sum(), col_cap.sum()))
+    ben = score + (int(score.max(initial=0)) + 1) * (umax + 1) + 1
+    stats = {}
+    used, _ = min_cost_assignment(r, c, ben, n, m, row_cap, col_cap, stats=stats)
+    hint = stats["price"]
+    if noisy:
+        hint = hint + rng.integers(-3, 4, m)
+    plain = assignment_duals(r, c, ben, used, n, m, row_cap, col_cap)
+    hinted = assignment_duals(r, c, ben, used, n, m, row_cap, col_cap, hint)
+    assert plain is not None and hinted is not None
+    assert hinted.price.tolist() == plain.price.tolist()
+    assert hinted.row_value.tolist() == plain.row_value.tolist()
+    assert hinted.dual == plain.dual == plain.primal

@@ -62,7 +62,8 @@ def min_cost_assignment(
     still arcs) is a starting flow: only the units it leaves out of place at these
     prices move, so a repair after k edits moves about k units. Any mask is
     correct. ``stats`` (a dict) receives the units out of place at the start, the
-    global phases, the single searches and the paths they found.
+    global phases, the single searches, the paths they found and the final prices
+    (the potentials: optimal duals).
     """
     net = _Network(rows, cols, ben, n, m, row_cap, col_cap)
     if price is None and int(row_cap.max(initial=0)) <= 1:
@@ -89,6 +90,8 @@ def min_cost_assignment(
             phases=phases,
             paths=net.paths,
             searches=net.searches,
+            # the mentor prices the potentials prove the answer optimal with
+            price=net.pi[net.t] - net.pi[n : n + m],
         )
     return net.x[: rows.size] > 0, phases + net.searches
 

@@ -39,8 +39,9 @@ _FLOAT_RESOLUTION = 2**20  # integer steps across the weight range for float wei
 # sparse input at least this dense is read in blocks like a dense matrix
 _BLOCK_DENSITY = 0.05
 _BLOCK_WEIGHTS = 2_000_000
-# a repair starts from the earlier answer's pairs, not only from its prices (the
-# benchmark turns this off to time the older repair next to it)
+# a repair starts from the earlier answer's pairs, not only from its prices, and
+# its duals from the flow's own prices (the benchmark turns this off to time the
+# older repair next to it)
 _REPAIR_FROM_PAIRS = True
 
 
@@ -555,6 +556,8 @@ def solve_assignment(
                     before=before,
                     stats=repair,
                 )
+                if not _REPAIR_FROM_PAIRS:
+                    repair.pop("price", None)
                 phases += ph
                 method = name + "+repair" if rounds == 1 and duals is None else method
             else:
@@ -562,7 +565,15 @@ def solve_assignment(
                     name, c_rows, c_cols, c_gain, n, m, row_cap, col_cap
                 )
             duals = assignment_duals(
-                c_rows, c_cols, c_ben, used, n, m, row_cap, col_cap
+                c_rows,
+                c_cols,
+                c_ben,
+                used,
+                n,
+                m,
+                row_cap,
+                col_cap,
+                repair.pop("price", None),
             )
         except MatchingError:
             duals = None  # a solver that gave up is replaced like a wrong one
