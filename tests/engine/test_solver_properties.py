@@ -483,3 +483,120 @@ def test_a_solver_that_gives_up_is_replaced_by_highs(monkeypatch):
     again = solve_assignment(w, [1, 1], rejected=[(2, 0)], backend="scipy", start=first)
     assert again.pairs.tolist() == [[0, 0], [1, 1]] and again.optimal
     assert again.certificate.method == "highs"
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(multi=True), st.booleans())
+def test_flow_solver_reaches_the_optimum_from_any_starting_pairs(inst, priced):
+    # a repair starts from an earlier answer's pairs; any set of pairs (over
+    # capacity, or nothing like an optimum) must still end at the optimum
+    w, col_cap, row_cap, rng = inst
+    n, m = w.shape
+    r, c = np.nonzero(np.isfinite(w))
+    score = w[r, c].astype(np.int64) + 3
+    umax = int(min(row_cap.sum(), col_cap.sum()))
+    ben = score + (int(score.max(initial=0)) + 1) * (umax + 1) + 1
+    used = rng.random(r.size) < 0.5
+    price = rng.integers(0, 2 * int(ben.max(initial=1)), m) if priced else None
+    stats = {}
+    got, _ = min_cost_assignment(
+        r, c, ben, n, m, row_cap, col_cap, price=price, used=used, stats=stats
+    )
+    assert np.all(np.bincount(r[got], minlength=n) <= row_cap)
+    assert np.all(np.bincount(c[got], minlength=m) <= col_cap)
+    count, total = reference(w, col_cap, row_cap)
+    assert int(got.sum()) == count
+    assert w[r[got], c[got]].sum() == pytest.approx(total)
+    assert stats["paths"] <= stats["units"]
+
+
+def _expanded_optimum(w, col_cap, rejected=(), locked=()):
+    """(matched, total) by scipy's dense assignment on capacity-expanded columns,
+    cardinality first: an oracle independent of the flow solver."""
+    from scipy.optimize import linear_sum_assignment
+
+    w = w.copy()
+    col_cap = np.array(col_cap)
+    rows = np.ones(w.shape[0], bool)
+    fixed = 0.0
+    for i, j in rejected:
+        w[i, j] = -np.inf
+    for i, j in locked:
+        fixed += w[i, j]
+        rows[i] = False
+        col_cap[j] -= 1
+    sub = w[rows]
+    cols = np.repeat(np.arange(w.shape[1]), col_cap)
+    big = 4.0 * (np.abs(sub[np.isfinite(sub)]).sum() + 1)
+    gain = np.where(np.isfinite(sub[:, cols]), sub[:, cols] + big, 0.0)
+    a, b = linear_sum_assignment(-gain)
+    ok = gain[a, b] > 0
+    return int(ok.sum()) + len(locked), float(sub[a[ok], cols[b[ok]]].sum()) + fixed
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 8), st.booleans())
+def test_a_repair_after_k_edits_moves_about_k_units(seed, k, lock):
+    # the work of a repair follows the edit, not the problem: k rejected proposals
+    # leave k units out of place (a lock: its mentor's surplus and the seat its
+    # mentee left), each settled by one path, after at most a few global phases
+    rng = np.random.default_rng(seed)
+    n, m = 240, 48
+    w = rng.integers(0, 400, (n, m)).astype(float)
+    w[rng.random((n, m)) < 0.3] = -np.inf
+    cap = np.full(m, 5)
+    first = solve_assignment(w, cap, backend="scipy")
+    assert first.optimal
+    pick = rng.choice(len(first.pairs), k, replace=False)
+    edited = [tuple(p) for p in first.pairs[pick].tolist()]
+    rejected, locked = edited, []
+    if lock:
+        # each picked mentee is locked to another allowed mentor with room
+        rejected, taken = [], np.bincount(first.pairs[:, 1], minlength=m) * 0
+        for i, j in edited:
+            alt = [
+                c
+                for c in np.flatnonzero(np.isfinite(w[i])).tolist()
+                if c != j and taken[c] < cap[c]
+            ]
+            if alt:
+                locked.append((i, alt[0]))
+                taken[alt[0]] += 1
+    res = solve_assignment(
+        w, cap, locked=locked, rejected=rejected, backend="scipy", start=first
+    )
+    assert res.optimal and res.certificate.method == "scipy+repair"
+    count, total = _expanded_optimum(w, cap, rejected, locked)
+    assert len(res.pairs) == count
+    assert res.objective == pytest.approx(total)
+    work = res.stats["repair"]
+    edits = len(rejected) + 2 * len(locked)
+    assert work["units"] <= edits
+    assert work["paths"] <= work["units"]
+    assert work["phases"] <= 1 + work["units"] // 3
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(multi=True), st.booleans())
+def test_smallest_prices_from_the_flow_potentials_equal_bellman_fords(inst, noisy):
+    # the duals that certify a repair start from the flow's own prices; they must
+    # be the very prices the sweeps find from nothing (and wrong hints are ignored)
+    from wagtail_mentoring.matching.engine.duals import assignment_duals
+
+    w, col_cap, row_cap, rng = inst
+    n, m = w.shape
+    r, c = np.nonzero(np.isfinite(w))
+    score = w[r, c].astype(np.int64) + 3
+    umax = int(min(row_cap.sum(), col_cap.sum()))
+    ben = score + (int(score.max(initial=0)) + 1) * (umax + 1) + 1
+    stats = {}
+    used, _ = min_cost_assignment(r, c, ben, n, m, row_cap, col_cap, stats=stats)
+    hint = stats["price"]
+    if noisy:
+        hint = hint + rng.integers(-3, 4, m)
+    plain = assignment_duals(r, c, ben, used, n, m, row_cap, col_cap)
+    hinted = assignment_duals(r, c, ben, used, n, m, row_cap, col_cap, hint)
+    assert plain is not None and hinted is not None
+    assert hinted.price.tolist() == plain.price.tolist()
+    assert hinted.row_value.tolist() == plain.row_value.tolist()
+    assert hinted.dual == plain.dual == plain.primal

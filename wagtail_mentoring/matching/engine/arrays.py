@@ -17,5 +17,15 @@ def member(x: np.ndarray, of: np.ndarray) -> np.ndarray:
         return np.zeros(x.shape, bool)
     if of.size > 1 and np.any(of[1:] < of[:-1]):
         of = np.sort(of)
+    if 8 * of.size < x.size and x.ndim == 1 and not np.any(x[1:] < x[:-1]):
+        # a few keys against many sorted ones (candidates against an edit's
+        # pairs): search the few in the many, and mark the runs they hit
+        lo = np.searchsorted(x, of, "left")
+        hi = np.searchsorted(x, of, "right")
+        hit = hi > lo
+        mark = np.zeros(x.size + 1, np.int64)
+        np.add.at(mark, lo[hit], 1)
+        np.add.at(mark, hi[hit], -1)
+        return np.cumsum(mark[:-1]) > 0
     pos = np.searchsorted(of, x)
     return of[np.minimum(pos, of.size - 1)] == x

@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
 
 @dataclass
@@ -37,8 +39,12 @@ class Duals:
 
 
 def _exact_sum(x: np.ndarray) -> int:
-    """Sum without int64 overflow (prices can be ~1e14 and there are 1e5 of them)."""
-    return int(np.sum(x.astype(object))) if x.size else 0
+    """Sum without int64 overflow (prices can be ~1e14 and there are 1e5 of them):
+    the high and low 32 bits summed apart, each sum far inside int64."""
+    if not x.size:
+        return 0
+    x = x.astype(np.int64, copy=False)
+    return (int(np.sum(x >> 32)) << 32) + int(np.sum(x & 0xFFFFFFFF))
 
 
 def assignment_duals(
@@ -50,10 +56,14 @@ def assignment_duals(
     m: int,
     row_cap: np.ndarray,
     col_cap: np.ndarray,
+    hint: np.ndarray | None = None,
 ) -> Duals | None:
     """Smallest prices proving ``used`` optimal for ``ben``; None if it is not optimal.
 
-    Arcs are in CSR order (sorted by row). ``ben`` are integers.
+    Arcs are in CSR order (sorted by row). ``ben`` are integers. ``hint``: any
+    prices that meet every condition (e.g. the flow solver's own potentials);
+    with them one Dijkstra finds the smallest prices instead of Bellman–Ford's
+    sweeps. Prices that do not are ignored.
     """
     row_cnt = np.bincount(rows[used], minlength=n)
     col_cnt = np.bincount(cols[used], minlength=m)
@@ -83,6 +93,10 @@ def assignment_duals(
     active = np.arange(m)
     moved = np.zeros(m, bool)
     sweeps = 0
+    if hint is not None:
+        smallest = _smallest_from(hint, price, src, dst, length, m)
+        if smallest is not None:
+            price, active = smallest, active[:0]
     while active.size:
         sweeps += 1
         if sweeps > m + 1:
@@ -124,3 +138,41 @@ def assignment_duals(
         + _exact_sum(z)
     )
     return Duals(price, value, primal, dual, sweeps)
+
+
+def _smallest_from(hint, base, src, dst, length, m) -> np.ndarray | None:
+    """The smallest prices, by one Dijkstra, from prices ``hint`` that meet every
+    condition ``p[dst] >= p[src] + length`` and ``p >= base``; None if they do not.
+
+    The smallest prices are longest paths from a root with an arc of length
+    ``base[j]`` to each mentor. Measured from the hint, every arc's length
+    ``hint[dst] - hint[src] - length`` (root arcs: ``hint[j] - base[j]``) is
+    non-negative, so shortest paths there are exact, and ``hint[j]`` less the
+    distance of ``j`` is its smallest price (no positive cycle can exist).
+    Integers below 2^53 stay exact in float64.
+    """
+    hint = np.maximum(np.asarray(hint, np.int64), 0)
+    if hint.shape != (m,) or np.any(hint < base):
+        return None
+    w = hint[dst] - hint[src] - length
+    if np.any(w < 0) or int(hint.max(initial=0)) >= 2**52:
+        return None
+    # several arcs between two mentors: only the shortest counts (a sparse matrix
+    # would add them up)
+    key = src * m + dst
+    order = np.argsort(key, kind="stable")
+    key, w = key[order], w[order]
+    first = np.ones(key.size, bool)
+    first[1:] = key[1:] != key[:-1]
+    at = np.flatnonzero(first)
+    a, b = np.divmod(key[at], m)
+    shortest = np.minimum.reduceat(w, at) if at.size else w[:0]
+    g = sp.csr_matrix(
+        (
+            np.concatenate([shortest, hint - base]).astype(np.float64),
+            (np.concatenate([a, np.full(m, m)]), np.concatenate([b, np.arange(m)])),
+        ),
+        shape=(m + 1, m + 1),
+    )
+    d = dijkstra(g, directed=True, indices=m)[:m]
+    return hint - np.rint(d).astype(np.int64)

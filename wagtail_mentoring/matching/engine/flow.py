@@ -35,6 +35,8 @@ EXACT_LIMIT = 2**50  # largest |benefit| whose path sums stay exact in float64
 # left without a mentor, or after this many rounds: its last rounds move few bids
 _AUCTION_LEFT = 0.002
 _AUCTION_ROUNDS = 1000
+# with at most this many units out of place, each is moved by its own search
+_LOCAL_UNITS = 16
 
 
 def min_cost_assignment(
@@ -46,6 +48,8 @@ def min_cost_assignment(
     row_cap: np.ndarray,
     col_cap: np.ndarray,
     price: np.ndarray | None = None,
+    used: np.ndarray | None = None,
+    stats: dict | None = None,
 ) -> tuple[np.ndarray, int]:
     """(Mask of the arcs used, phases): most slots first, then most ``ben``.
 
@@ -54,16 +58,42 @@ def min_cost_assignment(
     the same units) is where to start: an earlier answer's dual prices repair it
     in a few phases (the mentees of its pairs are at their best, tight, arcs). Any
     prices are correct, poor ones only cost phases; without them a short auction
-    finds some.
+    finds some. ``used`` (a mask of arcs, e.g. an earlier answer's pairs that are
+    still arcs) is a starting flow: only the units it leaves out of place at these
+    prices move, so a repair after k edits moves about k units. Any mask is
+    correct. ``stats`` (a dict) receives the units out of place at the start, the
+    global phases, the single searches, the paths they found and the final prices
+    (the potentials: optimal duals).
     """
     net = _Network(rows, cols, ben, n, m, row_cap, col_cap)
     if price is None and int(row_cap.max(initial=0)) <= 1:
         price = auction_prices(rows, cols, ben, n, m, col_cap)
-    net.start(price)
+    net.start(price, used)
+    out_of_place = int(net.bal[net.bal > 0].sum())
     phases = 0
-    while net.phase():
+    # global phases while they move many units (thousands at once at first); when
+    # few are left and a phase moves only one or two, each goes by its own search
+    moved = None
+    while True:
+        units = int(net.bal[net.bal > 0].sum())
+        if units == 0:
+            break
+        if units <= _LOCAL_UNITS and moved is not None and moved <= 2:
+            net.settle()
+            break
+        net.phase()
         phases += 1
-    return net.x[: rows.size] > 0, phases
+        moved = units - int(net.bal[net.bal > 0].sum())
+    if stats is not None:
+        stats.update(
+            units=out_of_place,
+            phases=phases,
+            paths=net.paths,
+            searches=net.searches,
+            # the mentor prices the potentials prove the answer optimal with
+            price=net.pi[net.t] - net.pi[n : n + m],
+        )
+    return net.x[: rows.size] > 0, phases + net.searches
 
 
 class _Network:
@@ -125,19 +155,24 @@ class _Network:
             self.entry.append(e)
         self.idx = idx
         self.ptr = ptr
+        self.at_tail, self.at_head = at_tail, at_head
+        self.searches = self.paths = 0  # Dijkstra runs, and paths they found
         self.pi = np.zeros(nodes, np.int64)
         self.x = np.zeros(arcs, np.int64)
 
-    def start(self, price) -> None:
+    def start(self, price, used=None) -> None:
         n, m, k, t = self.n, self.m, self.k, self.t
         rows, cols, cap, x = self.tail[:k], self.head[:k] - n, self.cap, self.x
-        # at these prices each mentee's best arcs are tight; all start unmatched
         p = np.zeros(m, np.int64) if price is None else np.asarray(price, np.int64)
-        best = np.zeros(n, np.int64)
-        np.maximum.at(best, rows, -self.cost[:k] - p[cols])
-        self.pi[:n] = best
         self.pi[n:t] = -p
-        x[k : k + n] = cap[k : k + n]
+        if used is None:
+            # at these prices each mentee's best arcs are tight; all start unmatched
+            best = np.zeros(n, np.int64)
+            np.maximum.at(best, rows, -self.cost[:k] - p[cols])
+            self.pi[:n] = best
+            x[k : k + n] = cap[k : k + n]
+        else:
+            self._keep(used, p)
         # saturate every arc whose reduced cost is negative, empty every positive one
         rc = self.cost + self.pi[self.tail] - self.pi[self.head]
         x[:] = np.where(rc < 0, cap, np.where(rc > 0, 0, x))
@@ -145,6 +180,127 @@ class _Network:
         out = np.bincount(tail, weights=x, minlength=nodes).astype(np.int64)
         self.bal = self.supply - out
         self.bal += np.bincount(head, weights=x, minlength=nodes).astype(np.int64)
+
+    def _keep(self, used, p) -> None:
+        """Start from an earlier answer's pairs: each mentee valued at the lowest
+        value its pairs allow, so only the pairs an edit made wrong are undone."""
+        n, m, k = self.n, self.m, self.k
+        rows, cols, cap, x = self.tail[:k], self.head[:k] - n, self.cap, self.x
+        x[:k] = used
+        got = np.bincount(rows[used], minlength=n)
+        free = np.maximum(cap[k : k + n] - got, 0)
+        x[k : k + n] = free
+        inflow = np.bincount(cols[used], minlength=m)
+        x[k + n :] = np.minimum(inflow, cap[k + n :])
+        slack = -self.cost[:k] - p[cols]
+        low = np.full(n, np.iinfo(np.int64).min)
+        np.maximum.at(low, rows[~used], slack[~used])
+        # a mentee with a pair may also stay unmatched: its value is at least 0
+        low[got > 0] = np.maximum(low[got > 0], 0)
+        high = np.where(free > 0, 0, np.iinfo(np.int64).max)
+        np.minimum.at(high, rows[used], slack[used])
+        unset = low == np.iinfo(np.int64).min
+        low[unset] = np.where(high[unset] < np.iinfo(np.int64).max, high[unset], 0)
+        self.pi[:n] = low
+
+    def _weights(self, arcs: np.ndarray) -> None:
+        """Search weights of ``arcs`` (both directions) from the potentials: the
+        reduced cost where the arc has room that way, no edge (inf) where not."""
+        rc = self.cost[arcs] + self.pi[self.tail[arcs]] - self.pi[self.head[arcs]]
+        rc = rc.astype(np.float64)
+        x, cap = self.x[arcs], self.cap[arcs]
+        self.w[self.at_tail[arcs]] = np.where(x < cap, rc, np.inf)
+        self.w[self.at_head[arcs]] = np.where(x > 0, -rc, np.inf)
+
+    def settle(self) -> None:
+        """Move the units still out of place one shortest path each.
+
+        Each search starts at one excess and stops at the nearest deficit: scipy's
+        Dijkstra with a distance limit settles only the nodes closer than that, so
+        an edit's repair stays near the people it moved, and only those nodes'
+        potentials and arcs change. The limit starts at twice the last path's length
+        and grows fourfold until a deficit is in reach.
+        """
+        bal = self.bal
+        if not (bal > 0).any():
+            return
+        arcs = self.x.size
+        self.w = np.empty(2 * arcs, np.float64)
+        self._weights(np.arange(arcs))
+        g = sp.csr_matrix(
+            (self.w, self.idx, self.ptr.astype(np.int32)),
+            shape=(self.nodes, self.nodes),
+        )
+        self.w = g.data  # the matrix's own array: edits below reach the search
+        entry = self.entry[0]
+        span = float(-self.cost[: self.k].min(initial=-1))
+        limit = np.inf  # the first search has no earlier path to go by
+        while True:
+            excess = np.flatnonzero(bal > 0)
+            if excess.size == 0:
+                return
+            s = int(excess[0])
+            while True:
+                self.searches += 1
+                d, pred = dijkstra(g, indices=s, limit=limit, return_predecessors=True)
+                goals = np.flatnonzero((bal < 0) & np.isfinite(d))
+                if goals.size:
+                    break
+                if limit == np.inf:
+                    raise MatchingError(
+                        "the assignment flow has units with nowhere to go"
+                    )
+                limit = limit * 4 if limit < span * 4 else np.inf
+            self.paths += 1
+            goal = int(goals[np.argmin(d[goals])])
+            top = float(d[goal])
+            # the next unit's path is likely about as long (a short one, e.g. a
+            # mentee's next best mentor, should not make the next search start
+            # far too small)
+            limit = max(1.0, 2 * top, limit / 4 if limit < np.inf else 0.0)
+            near = np.flatnonzero(d < top)
+            self.pi[near] += np.rint(d[near] - top).astype(np.int64)
+            pa, pf = self._path(pred, s, goal)
+            room = np.where(pf, self.cap[pa] - self.x[pa], self.x[pa])
+            amount = int(min(bal[s], -bal[goal], room.min()))
+            self.x[pa] += np.where(pf, amount, -amount)
+            bal[s] -= amount
+            bal[goal] += amount
+            # weights that changed: of the arcs at the nodes whose potential moved
+            # (each arc sits in the rows of both its ends: both are rewritten), and
+            # along the path
+            if near.size > self.nodes // 4:
+                self._weights(np.arange(arcs))
+                continue
+            cnt = self.ptr[near + 1] - self.ptr[near]
+            at = np.repeat(self.ptr[near] - np.cumsum(cnt) + cnt, cnt)
+            at += np.arange(at.size)
+            self._weights(np.concatenate([entry[at] % arcs, pa]))
+
+    def _path(self, pred, s, goal):
+        """(arcs, forwards?) of the search tree's path from ``s`` to ``goal``."""
+        nodes = [goal]
+        v = goal
+        while v != s:
+            v = int(pred[v])
+            nodes.append(v)
+        path = np.array(nodes[::-1], np.int64)
+        u, v = path[:-1], path[1:]
+        n, k, t = self.n, self.k, self.t
+        # a step mentee → mentor uses a pair arc, mentor → mentee one backwards;
+        # steps through the sink use a mentee's unmatched or a mentor's seat arc
+        fwd = (u < n) | ((u < t) & (v == t))
+        lo, hi = np.where(fwd, u, v), np.where(fwd, v, u)
+        arc = np.empty(u.size, np.int64)
+        pair = hi < t
+        if pair.any():
+            key = self.tail[:k] * self.m + (self.head[:k] - n)
+            order = None if np.all(key[1:] > key[:-1]) else np.argsort(key)
+            want = lo[pair] * self.m + hi[pair] - n
+            at = np.searchsorted(key, want, sorter=order)
+            arc[pair] = at if order is None else order[at]
+        arc[~pair] = k + lo[~pair]  # unmatched arcs are k + i, seat arcs k + n + j
+        return arc, fwd
 
     def phase(self) -> bool:
         """One primal-dual phase; False when every node is balanced."""
@@ -154,7 +310,10 @@ class _Network:
         if excess.size == 0:
             return False
         deficit = np.flatnonzero(bal < 0)
-        forward = excess.size <= deficit.size
+        # from the side with fewer nodes; at a tie (e.g. an edit's ten displaced
+        # units and the ten seats they left) from the deficits: the units then
+        # spread over several search trees instead of one excess taking them all
+        forward = excess.size < deficit.size
         origin, goals = (excess, deficit) if forward else (deficit, excess)
         rc = self.cost + pi[tail] - pi[head]
         room_f, room_b = x < cap, x > 0

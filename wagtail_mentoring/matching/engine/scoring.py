@@ -207,9 +207,16 @@ class Scorer:
         group_of = np.zeros((len(orders), m), np.int64)
         for gi, order in enumerate(orders):
             group_of[gi, order] = np.arange(m) // width
+        # CSR order (mentors sorted within a mentee): later lookups of pairs among
+        # the candidates are then binary searches, never a sort of them all
+        rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+        key = rows * m + cols
+        if np.any(key[1:] < key[:-1]):
+            order = np.argsort(key, kind="stable")
+            rows, cols, score = rows[order], cols[order], score[order]
         return Candidates(
-            rows.astype(np.int64),
-            cols.astype(np.int64),
+            rows,
+            cols,
             score,
             group_max,
             group_of,
