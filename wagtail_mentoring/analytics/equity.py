@@ -17,9 +17,12 @@ Typical use::
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connections
 from django.db.models.fields.json import KeyTextTransform
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -155,21 +158,42 @@ def consented_groups(
         answers = answers.filter(user_id__in=user_ids)
     # else every consented answer is read (one row per person who gave one):
     # cheaper than sending tens of thousands of ids to the database.
-    # Each dimension's value as text, extracted by the database.
-    names = list(dimensions)
-    values = answers.values_list(
-        "user_id", *[KeyTextTransform(dim, "answers") for dim in names]
-    )
-    for user_id, *given in values.iterator(chunk_size=5000):
-        if user_id not in user_ids:
-            continue
-        for dim, value in zip(names, given, strict=True):
+    for dim, found in _answers_by_value(answers, dimensions):
+        for value, ids in found:
             if value in groups[dim]:
-                groups[dim][value].add(user_id)
-                answered[dim].add(user_id)
+                mine = user_ids.intersection(ids)
+                groups[dim][value] |= mine
+                answered[dim] |= mine
     for dim in dimensions:
         groups[dim][UNDISCLOSED] = user_ids - answered[dim]
     return groups
+
+
+def _answers_by_value(answers, dimensions):
+    """``(dimension, [(value, user ids), ...])`` of the ``answers``: on
+    PostgreSQL the database groups each dimension's ids by value (one row per
+    value, not per person); elsewhere the rows are grouped here."""
+    if connections[answers.db].vendor == "postgresql":
+        for dim in dimensions:
+            yield (
+                dim,
+                answers.annotate(answer=KeyTextTransform(dim, "answers"))
+                .values("answer")
+                .annotate(ids=ArrayAgg("user_id"))
+                .order_by()
+                .values_list("answer", "ids"),
+            )
+        return
+    names = list(dimensions)
+    found = {dim: defaultdict(list) for dim in names}
+    rows = answers.values_list(
+        "user_id", *[KeyTextTransform(dim, "answers") for dim in names]
+    )
+    for user_id, *given in rows.iterator(chunk_size=5000):
+        for dim, value in zip(names, given, strict=True):
+            found[dim][value].append(user_id)
+    for dim in names:
+        yield dim, found[dim].items()
 
 
 def group_label(value: str) -> str:
