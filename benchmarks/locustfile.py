@@ -78,6 +78,10 @@ class Employee(_Walker):
 class Admin(_Walker):
     weight = 1
 
+    @task(1)
+    def empty_admin(self):
+        self.get("empty admin (anchor)")
+
     @task(2)
     def proposals(self):
         self.get("proposals")

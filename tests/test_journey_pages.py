@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils import WagtailPageTestCase
@@ -416,3 +418,28 @@ def test_member_who_did_their_part_of_both_member_steps_sees_it(
     assert "Your part: 0 of 2 steps done" in body
     assert "Continue: Get to know each other" in body
     assert "waiting for" not in body
+
+
+def test_a_step_page_looks_for_modules_only_under_a_journey_that_has_children(
+    client, pair, journey, employee
+):
+    client.force_login(employee)
+    url = _step_url(journey, STEP_INTRO)
+    client.get(url)
+    modules = JourneyModulePage._meta.db_table
+    with CaptureQueriesContext(connection) as without:
+        assert client.get(url).status_code == 200
+    assert not [q for q in without.captured_queries if f'"{modules}"' in q["sql"]]
+    module = journey.add_child(
+        instance=JourneyModulePage(
+            title="Module two",
+            slug="module-two",
+            steps=[step("m-1", "Module step", completion="view")],
+        )
+    )
+    module.save_revision().publish()
+    with CaptureQueriesContext(connection) as with_module:
+        response = client.get(_step_url(journey, "m-1"))
+    assert response.status_code == 200
+    assert b"Module step" in response.content
+    assert len(with_module.captured_queries) <= len(without.captured_queries) + 1

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests.engagement_helpers import PROFILE
 from tests.factories import make_enrollment, make_program, make_user
+from tests.journey_data import make_journey
 from wagtail_mentoring.engagement.models import Goal, GoalStatus, Meeting, MeetingStatus
 from wagtail_mentoring.engagement.selectors import relationships_for_dashboard
 from wagtail_mentoring.matching.admin import views
@@ -95,6 +96,46 @@ def test_my_mentoring_queries_stay_constant_as_a_pairs_history_grows(
         response = client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
     assert b"8 of 21 goals achieved" in response.content
+
+
+def _pair_in_new_program(hub, employee, n: int) -> str:
+    """A pair of ``employee`` in a program of its own, with a journey, a meeting
+    in two days and one yesterday waiting for feedback; returns its title."""
+    program = make_program(hub, title=f"Program number {n}")
+    program.journey = make_journey(hub, title=f"Journey {n}", slug=f"journey-{n}")
+    program.save()
+    partner = make_user()
+    relationship = services.start_relationship(
+        program, [(employee, "mentee"), (partner, "mentor")], partner
+    )
+    for days, title in [(2, f"Soon {n}"), (-1, f"Yesterday {n}")]:
+        Meeting.objects.create(
+            relationship=relationship,
+            title=title,
+            starts_at=timezone.now() + timedelta(days=days),
+            status=MeetingStatus.SCHEDULED,
+            created_by=employee,
+        )
+    return program.title
+
+
+def test_my_mentoring_reads_its_programs_once_however_many(client, hub, employee):
+    client.force_login(employee)
+    url = reverse("wagtail_mentoring:my_mentoring")
+    titles = [_pair_in_new_program(hub, employee, 1)]
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    titles += [_pair_in_new_program(hub, employee, n) for n in range(2, 6)]
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(url)
+    assert len(five.captured_queries) == len(one.captured_queries)
+    body = response.content.decode()
+    for n, title in enumerate(titles, start=1):
+        assert body.count(title) >= 2  # a relationship card, the next meeting
+        assert f"Journey {n}" in body  # the card's journey, from its program
+        assert f"Soon {n}" in body
+        assert f"Give feedback on “Yesterday {n}”" in body
 
 
 # --- The matching panel's pool ------------------------------------------------

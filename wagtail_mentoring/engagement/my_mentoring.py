@@ -18,13 +18,20 @@ def my_mentoring(request):
     due), then relationships past and present, applications and journeys."""
     if not request.user.is_authenticated:
         return login_redirect(request)
+    # The lists' programs are read once, with the dashboard's (see dashboard()).
     enrollments = ShortListPaginator(
-        my_enrollments(request.user), mentoring_settings.PAGE_SIZE
+        my_enrollments(request.user).select_related(None),
+        mentoring_settings.PAGE_SIZE,
     ).get_page(request.GET.get("applications"))
     relationships = ShortListPaginator(
         selectors.relationships_for_dashboard(request.user),
         mentoring_settings.PAGE_SIZE,
     ).get_page(request.GET.get("relationships"))
+    enrollments.object_list = list(enrollments.object_list)
+    relationships.object_list = list(relationships.object_list)
+    attention = selectors.dashboard(
+        request.user, also=[*enrollments.object_list, *relationships.object_list]
+    )
     with timezone.override(user_timezone(request.user)):
         return render_page(
             request,
@@ -34,6 +41,6 @@ def my_mentoring(request):
                 "relationships": relationships,
                 "viewer_tz": timezone.get_current_timezone(),
                 "network": my_network(request.user),
-                **selectors.dashboard(request.user),
+                **attention,
             },
         )

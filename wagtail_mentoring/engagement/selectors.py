@@ -41,10 +41,15 @@ from wagtail_mentoring.programs.models import (
     Relationship,
     RelationshipMember,
 )
+from wagtail_mentoring.programs.selectors import attach_programs
 
 #: Hook: ``fn(queryset) -> queryset`` loads what a domain shows on a member's
 #: relationship cards (one select/prefetch per domain keeps the queries fixed).
 RELATIONSHIP_CARDS = "wagtail_mentoring_relationship_cards"
+#: Hook: ``fn() -> names`` of a program's relations (e.g. its journey pages) the
+#: relationship cards read; they come with the programs of "My mentoring"'s lists
+#: (:func:`attach_card_programs`), read once for all of the page's lists.
+RELATIONSHIP_CARD_PROGRAM_FIELDS = "wagtail_mentoring_relationship_card_program_fields"
 
 
 def _members_prefetch():
@@ -157,8 +162,12 @@ def has_unread(relationship: Relationship, user) -> bool:
     return messages.exists()
 
 
-def dashboard(user, now=None) -> dict:
-    """Everything "My mentoring" shows, attention-first."""
+def dashboard(user, now=None, *, also=()) -> dict:
+    """Everything "My mentoring" shows, attention-first.
+
+    The programs of its lists, and of ``also`` (the page's other lists), are
+    read in one query for all of them (see :func:`attach_card_programs`).
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     seven_days_on = now + timedelta(days=7)
@@ -167,21 +176,21 @@ def dashboard(user, now=None) -> dict:
         MentorRequest.objects.filter(
             mentor_enrollment__user=user, status=MentorRequestStatus.PENDING
         )
-        .select_related("program", "mentee_enrollment__user__mentoring_profile")
+        .select_related("mentee_enrollment__user__mentoring_profile")
         .order_by("expires_at", "pk")
     )
     my_requests = list(
         MentorRequest.objects.filter(
             mentee_enrollment__user=user, status__in=LIVE_REQUEST_STATUSES
         )
-        .select_related("program", "mentor_enrollment__user")
+        .select_related("mentor_enrollment__user")
         .order_by("program_id", "rank", "pk")
     )
     memberships = list(
         RelationshipMember.objects.filter(
             user=user, relationship__status__in=OPEN_RELATIONSHIP_STATUSES
         )
-        .select_related("relationship__program")
+        .select_related("relationship")
         .annotate(
             unread=Count(
                 "relationship__messages",
@@ -194,28 +203,32 @@ def dashboard(user, now=None) -> dict:
         )
     )
     unread = [m for m in memberships if m.unread]
-    meetings_next_7_days = list(
+    # One read of the meetings around now serves two lists: the next 7 days'
+    # (of open pairs) and the past month's that wait for the viewer's feedback.
+    meetings = list(
         Meeting.objects.filter(
             relationship__members__user=user,
-            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
             status=MeetingStatus.SCHEDULED,
-            starts_at__gte=now - timedelta(hours=1),
+            starts_at__gte=now - timedelta(days=30),
             starts_at__lt=seven_days_on,
         )
-        .select_related("relationship__program")
-        .order_by("starts_at")
-    )
-    feedback_due = list(
-        Meeting.objects.filter(
-            relationship__members__user=user,
-            status=MeetingStatus.SCHEDULED,
-            starts_at__lt=now,
-            starts_at__gte=now - timedelta(days=30),
+        .select_related("relationship")
+        .annotate(
+            my_feedback=Exists(
+                Feedback.objects.filter(meeting=OuterRef("pk"), author=user)
+            )
         )
-        .exclude(feedback__author=user)
-        .select_related("relationship__program")
-        .order_by("-starts_at")[:5]
+        .order_by("starts_at", "pk")
     )
+    meetings_next_7_days = [
+        m
+        for m in meetings
+        if m.starts_at >= now - timedelta(hours=1)
+        and m.relationship.status in OPEN_RELATIONSHIP_STATUSES
+    ]
+    feedback_due = [
+        m for m in reversed(meetings) if m.starts_at < now and not m.my_feedback
+    ][:5]
     stale_before = now - timedelta(days=mentoring_settings.GOAL_CHECK_IN_DAYS)
     overdue_goals = list(
         Goal.objects.filter(
@@ -229,13 +242,11 @@ def dashboard(user, now=None) -> dict:
             | Q(last_check_in__lt=stale_before)
             | Q(last_check_in__isnull=True, created_at__lt=stale_before)
         )
-        .select_related("relationship__program")
         .order_by("target_date")
     )
     waiting_programs = {r.mentee_enrollment_id for r in my_requests}
-    find_a_mentor = [
-        e
-        for e in Enrollment.objects.filter(
+    applications = list(
+        Enrollment.objects.filter(
             user=user,
             status=EnrollmentStatus.APPROVED,
             program__matching_mode__in=["self_select", "hybrid"],
@@ -243,7 +254,6 @@ def dashboard(user, now=None) -> dict:
         .filter(
             Q(role__in=["mentee", "sponsee"]) | Q(role="member", program__kind="peer")
         )
-        .select_related("program")
         .annotate(
             open_relationships=Count(
                 "program__relationships",
@@ -255,9 +265,7 @@ def dashboard(user, now=None) -> dict:
                 distinct=True,
             )
         )
-        if e.pk not in waiting_programs
-        and e.open_relationships < e.program.mentors_per_mentee
-    ]
+    )
     final_feedback_due = list(
         Relationship.objects.filter(members__user=user)
         .filter(
@@ -271,9 +279,25 @@ def dashboard(user, now=None) -> dict:
             )
         )
         .exclude(feedback__author=user, feedback__kind=FeedbackKind.FINAL)
-        .select_related("program")
         .distinct()
     )
+    attach_card_programs(
+        [
+            *requests_to_answer,
+            *my_requests,
+            *(m.relationship for m in memberships),
+            *(m.relationship for m in meetings_next_7_days),
+            *applications,
+            *final_feedback_due,
+            *also,
+        ]
+    )
+    find_a_mentor = [
+        e
+        for e in applications
+        if e.pk not in waiting_programs
+        and e.open_relationships < e.program.mentors_per_mentee
+    ]
     attention = bool(
         requests_to_answer
         or meetings_next_7_days
@@ -307,10 +331,23 @@ def _count(queryset):
     )
 
 
+def attach_card_programs(objects) -> None:
+    """Give ``objects`` their programs in one query, with the pages the
+    relationship cards read from a program
+    (:data:`RELATIONSHIP_CARD_PROGRAM_FIELDS`)."""
+    related = [
+        name
+        for fields in hooks.get_hooks(RELATIONSHIP_CARD_PROGRAM_FIELDS)
+        for name in fields()
+    ]
+    attach_programs(objects, related)
+
+
 def relationships_for_dashboard(user):
     """All of ``user``'s relationships with partners, next meeting and goal
     counts, and what other domains show on the cards (:data:`RELATIONSHIP_CARDS`),
-    in a fixed number of queries."""
+    in a fixed number of queries. Their programs are not read: give the page's
+    rows to :func:`attach_card_programs` (or :func:`dashboard`'s ``also``)."""
     now = timezone.now()
     # Correlated subqueries, not joins: joining goals and meetings multiplies
     # their rows (a year of meetings times the goals) under a GROUP BY of every
@@ -318,7 +355,6 @@ def relationships_for_dashboard(user):
     goals = Goal.objects.filter(relationship=OuterRef("pk")).order_by()
     relationships = (
         Relationship.objects.filter(members__user=user)
-        .select_related("program")
         .prefetch_related(_members_prefetch())
         .annotate(
             goals_total=_count(goals),

@@ -86,7 +86,8 @@ class LearningJourneyPage(ReadsInViewerTimeZone, RoutablePageMixin, Page):
     def journey_steps(self) -> list[JourneyStep]:
         """Every step in order: this page's, then each published module's."""
         found = [(child.id, child.value, None) for child in self.steps]
-        if self.pk:
+        # Most journeys have no modules: the tree's child count spares the query.
+        if self.pk and self.numchild:
             modules = JourneyModulePage.objects.child_of(self).live().order_by("path")
             for module in modules:
                 found += [(child.id, child.value, module) for child in module.steps]

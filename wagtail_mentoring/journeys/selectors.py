@@ -186,7 +186,7 @@ def journey_cards(relationship: Relationship, viewer=None) -> list[JourneyCard]:
 
 
 def _journeys(program, ids) -> dict[int, LearningJourneyPage]:
-    # select_related("program__journey", ...) in with_journeys() fills these.
+    # with_journeys() or the cards' programs (PROGRAM_JOURNEYS) fill these.
     found = {}
     for name in ("journey", "mentor_journey", "mentee_journey"):
         if getattr(program, f"{name}_id") in ids:
@@ -195,10 +195,20 @@ def _journeys(program, ids) -> dict[int, LearningJourneyPage]:
     return found
 
 
+#: A program's journey pages, which :func:`journey_cards` reads.
+PROGRAM_JOURNEYS = ("journey", "mentor_journey", "mentee_journey")
+
+
+def card_progress(relationships):
+    """Relationship cards whose programs come with their journeys
+    (:data:`PROGRAM_JOURNEYS`) by another way: only the pairs' progress."""
+    return relationships.prefetch_related("journey_progress")
+
+
 def with_journeys(relationships):
     """A relationship queryset with what :func:`journey_cards` reads."""
     return relationships.select_related(
-        "program__journey", "program__mentor_journey", "program__mentee_journey"
+        *(f"program__{name}" for name in PROGRAM_JOURNEYS)
     ).prefetch_related("journey_progress")
 
 
