@@ -21,7 +21,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections
 from django.db.models.fields.json import KeyTextTransform
 from django.utils.text import get_text_list
@@ -174,6 +173,10 @@ def _answers_by_value(answers, dimensions):
     PostgreSQL the database groups each dimension's ids by value (one row per
     value, not per person); elsewhere the rows are grouped here."""
     if connections[answers.db].vendor == "postgresql":
+        # Imported here: django.contrib.postgres needs psycopg, which a host
+        # on another database does not have.
+        from django.contrib.postgres.aggregates import ArrayAgg
+
         for dim in dimensions:
             yield (
                 dim,
