@@ -66,6 +66,13 @@ def suppress(counts: Mapping[object, int], min_size: int | None = None) -> set:
     return hidden
 
 
+def suppressed_note(size: int, min_size: int) -> str:
+    """Why a group of ``size`` people that :func:`suppress` hid shows nothing."""
+    if size < min_size:
+        return _("fewer than %(n)d people") % {"n": min_size}
+    return _("withheld so that a smaller group cannot be worked out from the total")
+
+
 @dataclass
 class Grouping:
     """One row of a report: the groups it counts, and why it is not a

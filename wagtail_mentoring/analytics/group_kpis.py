@@ -36,6 +36,7 @@ from wagtail_mentoring.analytics.equity import (
     group_label,
     min_group_size,
     suppress,
+    suppressed_note,
 )
 from wagtail_mentoring.engagement.models import (
     Feedback,
@@ -161,14 +162,7 @@ def compute(
             block.rows.append(row)
             if value in hidden:
                 row.hidden = True
-                row.note = (
-                    _("fewer than %(n)d people") % {"n": threshold}
-                    if sizes[value] < threshold
-                    else _(
-                        "withheld so that a smaller group cannot be worked out "
-                        "from the total"
-                    )
-                )
+                row.note = suppressed_note(sizes[value], threshold)
                 continue
             row.people = sizes[value]
             found, _counts = computed[value]

@@ -27,6 +27,7 @@ from wagtail_mentoring.analytics.equity import (
     group_label,
     min_group_size,
     suppress,
+    suppressed_note,
 )
 from wagtail_mentoring.surveys.models import Moment, Survey, SurveyResponse
 
@@ -366,14 +367,7 @@ def _by_group(rows, measured, threshold: int, dimensions=None) -> SurveyByGroup:
             block.rows.append(row)
             if value in hidden:
                 row.hidden = True
-                row.note = (
-                    _("fewer than %(n)d people") % {"n": threshold}
-                    if sizes[value] < threshold
-                    else _(
-                        "withheld so that a smaller group cannot be worked out "
-                        "from the total"
-                    )
-                )
+                row.note = suppressed_note(sizes[value], threshold)
                 continue
             row.people = sizes[value]
             row.responses = sum(responses[person] for person in ids)
