@@ -22,6 +22,7 @@ from tests.factories import (
     make_program,
     make_user,
 )
+from tests.journey_data import make_journey
 from wagtail_mentoring.analytics import kpis, summary
 from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.analytics.models import ActivityDay
@@ -32,6 +33,7 @@ from wagtail_mentoring.engagement.models import (
     MentorRequest,
     Message,
 )
+from wagtail_mentoring.journeys.models import JourneyProgress
 from wagtail_mentoring.matching.models import MatchingRun, MatchProposal, ProposalOrigin
 from wagtail_mentoring.people.models import SelfIdentification
 from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS
@@ -269,7 +271,7 @@ def test_the_period_edges_are_whole_local_days(program, world):
     assert october.active_relationships == 3  # Ada, Bo, Hal (Cy starts on the 31st)
 
 
-def test_previous_period_and_monthly_trends(program, world):
+def test_previous_period_and_monthly_trends(hub, program, world):
     programs = type(program).objects.filter(pk=program.pk)
     assert PERIOD.previous() == kpis.Period(date(2026, 6, 2), date(2026, 8, 31))
     before = kpis.compute(programs, PERIOD.previous())
@@ -280,6 +282,32 @@ def test_previous_period_and_monthly_trends(program, world):
     assert series["matches"][-4:] == [1, 2, 1, 0]
     assert series["meetings"][-4:] == [1, 1, 2, 0]
     assert series["early"][-4:] == [0, 0, 0, 1]
+    # Every other KPI by month, as compute() would give for that month alone.
+    # Of each month's applications: Hal matched; Ada and Bo matched; Cy
+    # matched, Di approved and waiting (Ed pending, Flo declined); Gus withdrew.
+    assert series["match_rate"][-4:] == [1, 1, 0.5, None]
+    # Hal waited 1 day; Ada 10 and Bo 20 (median 15); Cy 30.
+    assert series["days_to_match"][-4:] == pytest.approx([1, 15, 30, None])
+    # Hal; + Ada and Bo; + Cy; all four in November (Ada and Cy ended in it).
+    assert series["active"][-4:] == [1, 3, 4, 4]
+    assert series["meetings_per_pair"][-4:] == pytest.approx([1, 1 / 3, 0.5, 0])
+    assert series["messages"][-4:] == [0, 2, 0, 0]
+    assert series["rating_mean"][-4:] == [None, 5, 4, 2]
+    # Ada's goal (set 20 September, achieved) counts from September; Bo's
+    # (2 October, not achieved) from October. No goal in Hal's pair.
+    assert series["goal_completion"][-4:] == [None, 1, 0.5, 0.5]
+    assert series["journey_completion"][-4:] == [None] * 4
+    # Ada finished a journey in October, Bo has one under way.
+    journey = make_journey(hub)
+    ada, bo = (
+        Relationship.objects.get(members__enrollment=world[n]) for n in ["ada", "bo"]
+    )
+    JourneyProgress.objects.create(
+        relationship=ada, journey=journey, completed_at=at(10, 20)
+    )
+    JourneyProgress.objects.create(relationship=bo, journey=journey)
+    _months, series = kpis.monthly(programs, 12, until=PERIOD.end)
+    assert series["journey_completion"][-4:] == [None, 0, 0.5, 0]
 
 
 def _get(client, user, **query):
@@ -555,6 +583,8 @@ def _figures(activity):
         activity.ratings,
         activity.ratings_by_program,
         activity.messages,
+        activity.messages_by_month,
+        activity.ratings_by_month,
     )
 
 

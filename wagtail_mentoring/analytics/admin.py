@@ -219,7 +219,16 @@ def _tables(report) -> dict:
         "trends": (
             _("By month"),
             [_("Month"), *report["trend_names"]],
-            report["months"],
+            [
+                (
+                    label,
+                    *(
+                        _percent(value) if key in kpis.SHARE_TRENDS else _number(value)
+                        for key, value in zip(report["series"], values, strict=True)
+                    ),
+                )
+                for label, *values in report["months"]
+            ],
         ),
     }
     found = report["surveys"]
@@ -478,6 +487,35 @@ def _charts(k: kpis.Kpis, month_labels, series) -> dict:
                 (str(names["meetings"]), series["meetings"]),
                 (str(names["early"]), series["early"]),
             ],
+        ),
+        "shares": charts.lines(
+            _("Match rate and goal completion by month (%)"),
+            month_labels,
+            [
+                (
+                    str(names[key]),
+                    [_percent(v) if v is not None else None for v in series[key]],
+                )
+                for key in ("match_rate", "goal_completion")
+            ],
+        ),
+        "engagement": charts.lines(
+            _("Meetings per pair and mean rating by month"),
+            month_labels,
+            [
+                (str(names[key]), series[key])
+                for key in ("meetings_per_pair", "rating_mean")
+            ],
+        ),
+        "active": charts.lines(
+            _("Active relationships by month"),
+            month_labels,
+            [(str(names["active"]), series["active"])],
+        ),
+        "wait": charts.lines(
+            _("Median days to match by month (applications of the month)"),
+            month_labels,
+            [(str(names["days_to_match"]), series["days_to_match"])],
         ),
     }
 

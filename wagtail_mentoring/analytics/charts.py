@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from lxml import etree
 
 SVG = "http://www.w3.org/2000/svg"
@@ -123,16 +124,26 @@ def lines(
     width: int = 560,
     height: int = 240,
 ) -> str:
-    """Up to two monthly series; the second is dashed with square markers."""
+    """Up to two monthly series; the second is dashed with square markers. A
+    ``None`` value (a month with nothing to measure) leaves a gap."""
     left, right, top, bottom = 40, 16, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     description = description or ". ".join(
         f"{name}: "
-        + ", ".join(f"{x} {_format(v)}" for x, v in zip(x_labels, values, strict=True))
+        + ", ".join(
+            f"{x} {_format(v) if v is not None else _('no data')}"
+            for x, v in zip(x_labels, values, strict=True)
+        )
         for name, values in series
     )
     root = _svg(title, description, width, height)
-    most = max((max(values, default=0) for _n, values in series), default=0) or 1
+    most = (
+        max(
+            (v for _n, values in series for v in values if v is not None),
+            default=0,
+        )
+        or 1
+    )
     count = max(len(x_labels) - 1, 1)
 
     def point(i, value):
@@ -184,17 +195,25 @@ def lines(
         },
     ]
     for (name, values), style in zip(series, styles, strict=False):
-        points = [point(i, v) for i, v in enumerate(values)]
+        points = [point(i, v) for i, v in enumerate(values) if v is not None]
         group = _element(root, "g")
         _element(group, "title", name)
-        _element(
-            group,
-            "polyline",
-            points=" ".join(f"{x:.1f},{y:.1f}" for x, y in points),
-            fill="none",
-            stroke_width=2,
-            **style,
-        )
+        # One line per run of months with a value: a gap stays a gap.
+        runs = [[]]
+        for i, value in enumerate(values):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append(point(i, value))
+        for line in filter(None, runs):
+            _element(
+                group,
+                "polyline",
+                points=" ".join(f"{x:.1f},{y:.1f}" for x, y in line),
+                fill="none",
+                stroke_width=2,
+                **style,
+            )
         for x, y in points:
             if "--second" in style["class"]:
                 _element(
@@ -219,10 +238,11 @@ def lines(
                 )
         if points:
             x, y = points[-1]
+            last = [v for v in values if v is not None][-1]
             _element(
                 group,
                 "text",
-                f"{name}: {_format(values[-1])}",
+                f"{name}: {_format(last)}",
                 x=f"{min(x, width - right):.1f}",
                 y=f"{max(y - 8, 12):.1f}",
                 text_anchor="end",

@@ -258,9 +258,7 @@ def _origin_counts(relationships) -> dict[str, dict[str, int]]:
 
 def active_in(relationships, period: Period):
     """Relationships active at some moment of ``period``."""
-    return relationships.filter(created_at__lt=period.until).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=period.since)
-    )
+    return relationships.filter(_active_q(period))
 
 
 def applications(programs, period: Period, cohort=None):
@@ -324,6 +322,12 @@ def _matches(programs, period: Period, cohort=None):
     )
 
 
+def _approved(status: str, is_matched: bool) -> bool:
+    """Whether an application passed the funnel's "approved" stage: matched
+    applications count, whatever their status became since."""
+    return is_matched or status == EnrollmentStatus.APPROVED
+
+
 def _stage_flags() -> dict:
     """Annotations of a relationship membership: whether its relationship
     has held a meeting, set a goal, achieved one."""
@@ -355,7 +359,7 @@ def _funnel_counts(programs, period: Period, cohort=None) -> dict[str, int]:
         "approved": sum(
             n
             for (status, is_matched), n in by_status.items()
-            if is_matched or status == EnrollmentStatus.APPROVED
+            if _approved(status, is_matched)
         ),
         "matched": sum(n for (_s, is_matched), n in by_status.items() if is_matched),
     }
@@ -421,10 +425,12 @@ class Activity:
     those few hours. Without the summary everything is counted live.
 
     ``meetings[key]`` and ``meetings_by_program[key][program id]`` count held
-    meetings per period key; ``meetings_by_month[month start]`` for the months;
-    ``ratings[key][stars]`` and ``ratings_by_program[key][program id]`` are
-    ``{stars: count}``; ``messages[key]`` counts messages; ``as_of`` is the
-    time of the summary's last refresh (``None``: every figure live).
+    meetings per period key; ``ratings[key][stars]`` and
+    ``ratings_by_program[key][program id]`` are ``{stars: count}``;
+    ``messages[key]`` counts messages; ``meetings_by_month``,
+    ``messages_by_month`` and ``ratings_by_month`` hold the same by month
+    start; ``as_of`` is the time of the summary's last refresh (``None``:
+    every figure live).
     """
 
     meetings: dict
@@ -434,6 +440,8 @@ class Activity:
     ratings_by_program: dict
     messages: dict
     as_of: datetime | None = None
+    messages_by_month: dict = field(default_factory=dict)
+    ratings_by_month: dict = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -487,12 +495,7 @@ class Activity:
                 None,
             ),
         ]:
-            if column != "meetings_held":
-                # The trend months count meetings only.
-                rows_live = {a: iv for a, iv in live.items() if a.startswith("p")}
-            else:
-                rows_live = live
-            _add_live(rows, when, rows_live, column, add)
+            _add_live(rows, when, live, column, add)
 
         def total(alias, column, program=None):
             rows = (
@@ -526,19 +529,35 @@ class Activity:
                 for program, row in counts[alias].items()
                 if stars(row)
             }
-        by_month = {
-            month: total(alias, "meetings_held")
-            for month, alias in month_alias.items()
-            if total(alias, "meetings_held")
-        }
+
+        def by_month(column):
+            return {
+                month: total(alias, column)
+                for month, alias in month_alias.items()
+                if total(alias, column)
+            }
+
         return cls(
             meetings,
             by_program,
-            by_month,
+            by_month("meetings_held"),
             ratings,
             ratings_by_program,
             messages,
             as_of=current.refreshed_at if current else None,
+            messages_by_month=by_month("messages"),
+            ratings_by_month={
+                month: found
+                for month, alias in month_alias.items()
+                if (
+                    found := stars(
+                        {
+                            f"rating_{n}": total(alias, f"rating_{n}")
+                            for n in range(1, 6)
+                        }
+                    )
+                )
+            },
         )
 
 
@@ -570,15 +589,10 @@ def _add_summary(programs, whole, add) -> None:
     wanted = {alias: days for alias, days in whole.items() if days}
     if not wanted:
         return
-    # The trend months ("m…") count meetings only.
-    columns = {
-        alias: summary.COLUMNS if alias.startswith("p") else ["meetings_held"]
-        for alias in wanted
-    }
     aggregates = {
         f"{alias}_{column}": Sum(column, filter=Q(day__gte=first, day__lt=end))
         for alias, (first, end) in wanted.items()
-        for column in columns[alias]
+        for column in summary.COLUMNS
     }
     rows = (
         ActivityDay.objects.filter(
@@ -592,7 +606,7 @@ def _add_summary(programs, whole, add) -> None:
     )
     for row in rows:
         for alias in wanted:
-            for column in columns[alias]:
+            for column in summary.COLUMNS:
                 if n := row[f"{alias}_{column}"]:
                     add(alias, row["program_id"], column, n)
 
@@ -878,13 +892,25 @@ def _quiet_distribution(relationships, period: Period) -> Distribution:
 # Trends
 
 
-#: The monthly series of the trend charts.
+#: The monthly series: every headline KPI by calendar month. Counts are
+#: integers; rates are fractions, days and means floats, ``None`` in a month
+#: with nothing to divide (no approved applicant, no goal, no rating...).
 TRENDS = [
     ("applications", _("Applications")),
     ("matches", _("New relationships")),
     ("meetings", _("Meetings held")),
     ("early", _("Ended early")),
+    ("match_rate", _("Match rate")),
+    ("days_to_match", _("Median days to match")),
+    ("active", _("Active relationships")),
+    ("meetings_per_pair", _("Meetings per pair")),
+    ("messages", _("Messages")),
+    ("rating_mean", _("Mean rating")),
+    ("goal_completion", _("Goal completion")),
+    ("journey_completion", _("Journey completion")),
 ]
+#: Which series are shares (shown as percentages).
+SHARE_TRENDS = {"match_rate", "goal_completion", "journey_completion"}
 
 
 def monthly(
@@ -895,46 +921,163 @@ def monthly(
     cohort=None,
 ):
     """Each trend series by calendar month for the ``months`` months up to the
-    month of ``until``: ``(month starts, {series: [counts]})``; one query per
-    series (meetings from ``activity`` when given, read with these months)."""
+    month of ``until``: ``(month starts, {series: [values]})``. Each month
+    computes a KPI as :func:`compute` does for a period of that month: the
+    match rate and the wait of the applications made in it, the goals and
+    journeys of the relationships active in it. A fixed number of queries
+    (meetings, messages and ratings from ``activity`` when given, read with
+    these months)."""
     until = until or timezone.localdate()
     starts = month_starts(months, until)
-    since = _aware(starts[0])
-    before = _aware((starts[-1] + timedelta(32)).replace(day=1))
+    windows = [Period(start, _next_month(start) - timedelta(1)) for start in starts]
+    whole = Period(starts[0], windows[-1].end)
     if activity is None:
         activity = Activity.of(programs, {}, starts, cohort)
-    sources = {
-        "applications": (
-            _in_cohort(
-                Enrollment.objects.filter(
-                    program_id__in=programs.values("pk"), role__in=SEEKER_ROLES
-                ),
-                cohort,
-            ),
-            "created_at",
-        ),
-        "matches": (relationships_of(programs, cohort), "created_at"),
+    relationships = relationships_of(programs, cohort)
+    series = {}
+    for key, (queryset, when) in {
+        "matches": (relationships, "created_at"),
         "early": (
-            relationships_of(programs, cohort).filter(
-                status=RelationshipStatus.ENDED_EARLY
-            ),
+            relationships.filter(status=RelationshipStatus.ENDED_EARLY),
             "ended_at",
         ),
-    }
-    series = {}
-    for key, (queryset, when) in sources.items():
-        rows = (
-            queryset.filter(**{f"{when}__gte": since, f"{when}__lt": before})
-            .annotate(month=TruncMonth(when))
-            .values("month")
-            .annotate(n=Count("pk"))
-            .values_list("month", "n")
-        )
-        by_month = {_month_start(month): n for month, n in rows}
-        series[key] = [by_month.get(start, 0) for start in starts]
+    }.items():
+        series[key] = _count_by_month(queryset, when, whole, starts)
+    series.update(_applications_by_month(programs, whole, starts, cohort))
+    series["days_to_match"] = _wait_by_month(programs, whole, starts, cohort)
+
+    active = relationships.aggregate(
+        **{
+            f"m{n}": Count("pk", filter=_active_q(window))
+            for n, window in enumerate(windows)
+        }
+    )
+    series["active"] = [active[f"m{n}"] for n in range(len(windows))]
     series["meetings"] = [activity.meetings_by_month.get(m, 0) for m in starts]
-    series = {key: series[key] for key, _label in TRENDS}
-    return starts, series
+    series["meetings_per_pair"] = [
+        held / pairs if pairs else None
+        for held, pairs in zip(series["meetings"], series["active"], strict=True)
+    ]
+    series["messages"] = [activity.messages_by_month.get(m, 0) for m in starts]
+    series["rating_mean"] = [
+        mean_rating(activity.ratings_by_month.get(m, {})) for m in starts
+    ]
+    # As compute(): the goals set by each month's end in the relationships
+    # active in it, achieved by today; the journeys of those relationships,
+    # completed within the month.
+    goals = Goal.objects.filter(relationship__in=relationships).aggregate(
+        **{
+            f"{kind}{n}": Count("pk", filter=condition)
+            for n, window in enumerate(windows)
+            for kind, condition in [
+                (
+                    "set",
+                    _active_q(window, "relationship__")
+                    & Q(created_at__lt=window.until),
+                ),
+                (
+                    "achieved",
+                    _active_q(window, "relationship__")
+                    & Q(created_at__lt=window.until, status=GoalStatus.ACHIEVED),
+                ),
+            ]
+        }
+    )
+    journeys = JourneyProgress.objects.filter(relationship__in=relationships).aggregate(
+        **{
+            f"{kind}{n}": Count("pk", filter=condition)
+            for n, window in enumerate(windows)
+            for kind, condition in [
+                ("started", _active_q(window, "relationship__")),
+                (
+                    "completed",
+                    _active_q(window, "relationship__")
+                    & Q(completed_at__gte=window.since, completed_at__lt=window.until),
+                ),
+            ]
+        }
+    )
+    series["goal_completion"] = [
+        _ratio(goals[f"achieved{n}"], goals[f"set{n}"]) for n in range(len(windows))
+    ]
+    series["journey_completion"] = [
+        _ratio(journeys[f"completed{n}"], journeys[f"started{n}"])
+        for n in range(len(windows))
+    ]
+    return starts, {key: series[key] for key, _label in TRENDS}
+
+
+def _active_q(period: Period, via: str = "") -> Q:
+    """The condition of :func:`active_in` on a relationship reached through
+    ``via``."""
+    return Q(**{f"{via}created_at__lt": period.until}) & (
+        Q(**{f"{via}ended_at__isnull": True})
+        | Q(**{f"{via}ended_at__gte": period.since})
+    )
+
+
+def _count_by_month(queryset, when: str, whole: Period, starts) -> list[int]:
+    rows = (
+        queryset.filter(**{f"{when}__gte": whole.since, f"{when}__lt": whole.until})
+        .annotate(month=TruncMonth(when))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    by_month = {_month_start(month): n for month, n in rows}
+    return [by_month.get(start, 0) for start in starts]
+
+
+def _applications_by_month(programs, whole: Period, starts, cohort=None) -> dict:
+    """Applications and the match rate of each month's applications (as the
+    funnel's: matched among approved or matched), one grouped query."""
+    matched = Exists(RelationshipMember.objects.filter(enrollment_id=OuterRef("pk")))
+    rows = (
+        applications(programs, whole, cohort)
+        .annotate(month=TruncMonth("created_at"), is_matched=matched)
+        .values_list("month", "status", "is_matched")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    applied, approved, made = {}, {}, {}
+    for month, status, is_matched, n in rows:
+        start = _month_start(month)
+        applied[start] = applied.get(start, 0) + n
+        if _approved(status, is_matched):
+            approved[start] = approved.get(start, 0) + n
+        if is_matched:
+            made[start] = made.get(start, 0) + n
+    return {
+        "applications": [applied.get(start, 0) for start in starts],
+        "match_rate": [
+            _ratio(made.get(start, 0), approved.get(start, 0)) for start in starts
+        ],
+    }
+
+
+def _wait_by_month(programs, whole: Period, starts, cohort=None) -> list:
+    """The median days to match of each month's applications: by PostgreSQL,
+    elsewhere over the waits read into Python."""
+    matches = _matches(programs, whole, cohort).annotate(
+        month=TruncMonth("enrollment__created_at")
+    )
+    if (seconds := _wait(matches)) is not None:
+        found = {
+            _month_start(month): median / 86400
+            for month, median in matches.values("month")
+            .annotate(median=_PercentileOf(seconds, 0.5))
+            .values_list("month", "median")
+            .order_by()
+        }
+    else:
+        waits = {}
+        for month, applied, matched in matches.values_list(
+            "month", "enrollment__created_at", "relationship__created_at"
+        ):
+            days = (matched - applied).total_seconds() / 86400
+            waits.setdefault(_month_start(month), []).append(days)
+        found = {month: statistics.median(days) for month, days in waits.items()}
+    return [found.get(start) for start in starts]
 
 
 def _month_start(value) -> date:

@@ -93,6 +93,17 @@ class MonthSerializer(serializers.Serializer):
     matches = serializers.IntegerField()
     meetings = serializers.IntegerField()
     early = serializers.IntegerField()
+    # Shares and means are null in a month with nothing to divide.
+    match_rate = serializers.FloatField(allow_null=True)
+    days_to_match = serializers.FloatField(
+        allow_null=True, help_text="Median days from application to match."
+    )
+    active = serializers.IntegerField(help_text="Relationships active in the month.")
+    meetings_per_pair = serializers.FloatField(allow_null=True)
+    messages = serializers.IntegerField()
+    rating_mean = serializers.FloatField(allow_null=True)
+    goal_completion = serializers.FloatField(allow_null=True)
+    journey_completion = serializers.FloatField(allow_null=True)
 
 
 class ComparisonSerializer(serializers.Serializer):
