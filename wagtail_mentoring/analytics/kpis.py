@@ -585,30 +585,54 @@ def _split(low: datetime, high: datetime, complete_until: date | None):
 
 
 def _add_summary(programs, whole, add) -> None:
-    """The summarised days of every window, grouped by program: one query."""
+    """The summarised days of every window: the periods' grouped by program,
+    the months' totals from the days' sums (two queries)."""
     wanted = {alias: days for alias, days in whole.items() if days}
-    if not wanted:
-        return
-    aggregates = {
-        f"{alias}_{column}": Sum(column, filter=Q(day__gte=first, day__lt=end))
-        for alias, (first, end) in wanted.items()
-        for column in summary.COLUMNS
-    }
-    rows = (
-        ActivityDay.objects.filter(
-            program_id__in=programs.values("pk"),
-            day__gte=min(first for first, _end in wanted.values()),
-            day__lt=max(end for _first, end in wanted.values()),
+    periods = {a: days for a, days in wanted.items() if a.startswith("p")}
+    months = {a: days for a, days in wanted.items() if a.startswith("m")}
+    if periods:
+        rows = (
+            _summary_days(programs, periods.values())
+            .values("program_id")
+            .annotate(
+                **{
+                    f"{alias}_{column}": Sum(
+                        column, filter=Q(day__gte=first, day__lt=end)
+                    )
+                    for alias, (first, end) in periods.items()
+                    for column in summary.COLUMNS
+                }
+            )
+            .order_by()
         )
-        .values("program_id")
-        .annotate(**aggregates)
-        .order_by()
+        for row in rows:
+            for alias in periods:
+                for column in summary.COLUMNS:
+                    if n := row[f"{alias}_{column}"]:
+                        add(alias, row["program_id"], column, n)
+    if months:
+        # A filtered sum per month and column costs a filter per row each;
+        # a day belongs to one month, so group by day and place it here.
+        days = (
+            _summary_days(programs, months.values())
+            .values("day")
+            .annotate(**{column: Sum(column) for column in summary.COLUMNS})
+            .order_by()
+        )
+        for row in days:
+            for alias, (first, end) in months.items():
+                if first <= row["day"] < end:
+                    for column in summary.COLUMNS:
+                        if n := row[column]:
+                            add(alias, None, column, n)
+
+
+def _summary_days(programs, windows):
+    return ActivityDay.objects.filter(
+        program_id__in=programs.values("pk"),
+        day__gte=min(first for first, _end in windows),
+        day__lt=max(end for _first, end in windows),
     )
-    for row in rows:
-        for alias in wanted:
-            for column in summary.COLUMNS:
-                if n := row[f"{alias}_{column}"]:
-                    add(alias, row["program_id"], column, n)
 
 
 def _add_live(rows, when: str, live, column: str | None, add) -> None:
