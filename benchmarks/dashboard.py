@@ -22,6 +22,7 @@ import argparse
 import os
 import statistics
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
@@ -147,28 +148,57 @@ def _live():
         yield
 
 
-def _measure(client, repeat, extra="") -> tuple[float, float, int]:
-    """Median wall-clock and CPU time of this process (ms), and queries."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+class _Queries:
+    """Every query of a render, on whichever connection ran it: the dashboard
+    reads through a second connection, in a worker thread, on PostgreSQL."""
 
+    def __init__(self):
+        self.found: list[tuple[float, str]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            with self.lock:
+                self.found.append((time.perf_counter() - start, sql))
+
+    @contextmanager
+    def everywhere(self):
+        from django.db import connection
+        from django.db.backends.signals import connection_created
+
+        def attach(sender, connection, **kwargs):
+            connection.execute_wrappers.append(self)
+
+        connection_created.connect(attach)
+        try:
+            with connection.execute_wrapper(self):
+                yield self
+        finally:
+            connection_created.disconnect(attach)
+
+
+def _measure(client, repeat, extra="") -> tuple[float, float, int]:
+    """Median wall-clock and CPU time of this process (ms, every thread), and
+    queries."""
     url = "/admin/mentoring/dashboard/?period=365" + extra
     client.get(url)  # warm caches
     times, cpu, queries = [], [], 0
     for _ in range(repeat):
-        with CaptureQueriesContext(connection) as ctx:
+        with _Queries().everywhere() as recorded:
             start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, response.status_code
-        queries = len(ctx.captured_queries)
+        queries = len(recorded.found)
     if os.environ.get("WM_BENCH_SLOWEST"):
-        total = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-        print(f"time in SQL: {total:.0f} ms of {times[-1]:.0f} ms")
-        slowest = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))
-        for query in slowest[:12]:
-            print(f"{float(query['time']) * 1000:8.0f} ms  {query['sql'][:150]}")
+        total = sum(seconds for seconds, _sql in recorded.found) * 1000
+        print(f"time in SQL (both connections): {total:.0f} ms of {times[-1]:.0f} ms")
+        for seconds, sql in sorted(recorded.found, reverse=True)[:12]:
+            print(f"{seconds * 1000:8.0f} ms  {sql[:150]}")
     return statistics.median(times), statistics.median(cpu), queries
 
 

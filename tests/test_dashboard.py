@@ -8,7 +8,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,7 +23,7 @@ from tests.factories import (
     make_user,
 )
 from tests.journey_data import make_journey
-from wagtail_mentoring.analytics import kpis, summary
+from wagtail_mentoring.analytics import dashboard, kpis, summary
 from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.analytics.models import ActivityDay
 from wagtail_mentoring.engagement.models import (
@@ -710,3 +710,35 @@ def test_the_refresh_is_a_periodic_job_and_asked_for_when_missed(
     with django_capture_on_commit_callbacks(execute=True):
         assert _get(client, program_admin, **CUSTOM).status_code == 200
     assert summary.state() is not None and not summary.due()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two connections read side by side"
+)
+def test_on_postgresql_two_connections_compute_the_same_report(
+    transactional_db, program, world, program_admin
+):
+    """Outside a transaction of the caller's, ``reading()`` lets independent
+    figures run on two more connections, in the viewer's time zone and
+    language; inside one (a test's, ATOMIC_REQUESTS) everything stays on the
+    caller's connection, which alone sees its uncommitted rows."""
+    programs = type(program).objects.filter(pk=program.pk)
+
+    def where():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0], timezone.get_current_timezone_name()
+
+    with timezone.override("Pacific/Auckland"):
+        with kpis.reading():
+            mine = where()
+            found = kpis.together(where, where, where)
+            parallel = dashboard.report(program_admin, programs, PERIOD, None)
+        with transaction.atomic(), kpis.reading():
+            assert kpis.together(where, where) == [where(), where()]
+            serial = dashboard.report(program_admin, programs, PERIOD, None)
+    assert {zone for _pid, zone in found} == {"Pacific/Auckland"}
+    assert mine[0] not in {pid for pid, _zone in found}
+    for key in ("kpis", "previous", "series", "programs", "headlines"):
+        assert parallel[key] == serial[key], key
+    assert parallel["kpis"].funnel[0].count == 7

@@ -128,10 +128,17 @@ def report(user, programs, period, chosen, cohort=None) -> dict:
     activity = kpis.Activity.of(
         programs, {"current": period, "previous": period.previous()}, months, cohort
     )
-    current = kpis.compute(programs, period, activity, "current", cohort)
-    previous = kpis.compute(programs, period.previous(), activity, "previous", cohort)
-    months, series = kpis.monthly(
-        programs, 12, until=period.end, activity=activity, cohort=cohort
+    steward = user.has_perm(VIEW_EQUITY_REPORTS)
+    current, split, previous, (months, series), rows = kpis.together(
+        lambda: kpis.compute(programs, period, activity, "current", cohort),
+        lambda: equity(programs, period, cohort) if steward else None,
+        lambda: kpis.compute(programs, period.previous(), activity, "previous", cohort),
+        lambda: kpis.monthly(
+            programs, 12, until=period.end, activity=activity, cohort=cohort
+        ),
+        lambda: (
+            [] if chosen else kpis.per_program(programs, period, activity, "current")
+        ),
     )
     month_labels = [date_format(m, "M y") for m in months]
     found = {
@@ -145,16 +152,14 @@ def report(user, programs, period, chosen, cohort=None) -> dict:
         "month_starts": list(months),
         "series": series,
         "trend_names": [str(label) for _key, label in kpis.TRENDS],
-        "programs": []
-        if chosen
-        else kpis.per_program(programs, period, activity, "current"),
+        "programs": rows,
         "generated": timezone.localtime(),
         # When meetings, messages and ratings come from the summary.
         "as_of": activity.as_of,
         "refresh_minutes": summary.REFRESH_MINUTES,
     }
-    if user.has_perm(VIEW_EQUITY_REPORTS):
-        found["equity"] = equity(programs, period, cohort)
+    if steward:
+        found["equity"] = split
     return found
 
 
