@@ -23,7 +23,7 @@ from tests.factories import (
     make_user,
 )
 from tests.journey_data import make_journey
-from wagtail_mentoring.analytics import dashboard, kpis, summary
+from wagtail_mentoring.analytics import dashboard, group_kpis, kpis, summary
 from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.analytics.models import ActivityDay
 from wagtail_mentoring.engagement.models import (
@@ -734,11 +734,14 @@ def test_on_postgresql_two_connections_compute_the_same_report(
             mine = where()
             found = kpis.together(where, where, where)
             parallel = dashboard.report(program_admin, programs, PERIOD, None)
+            by_group = group_kpis.compute(programs, PERIOD, min_size=1)
         with transaction.atomic(), kpis.reading():
             assert kpis.together(where, where) == [where(), where()]
             serial = dashboard.report(program_admin, programs, PERIOD, None)
+            assert group_kpis.compute(programs, PERIOD, min_size=1) == by_group
     assert {zone for _pid, zone in found} == {"Pacific/Auckland"}
     assert mine[0] not in {pid for pid, _zone in found}
     for key in ("kpis", "previous", "series", "programs", "headlines"):
         assert parallel[key] == serial[key], key
     assert parallel["kpis"].funnel[0].count == 7
+    assert by_group.everyone.figures["meetings_per_pair_month"] is not None

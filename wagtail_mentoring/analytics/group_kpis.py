@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 import numpy as np
 from django.db import connections
@@ -209,8 +210,9 @@ class _Data:
 
     @classmethod
     def read(cls, programs, period, cohort) -> _Data:
-        wait_rows = list(kpis.waits(programs, period, cohort))
-        seats, pair = _pairs(programs, period, cohort)
+        seats, pair, (wait_rows,) = _pairs(
+            programs, period, cohort, lambda: list(kpis.waits(programs, period, cohort))
+        )
         people = np.unique(
             np.array(
                 [user for user, _days in wait_rows] + [user for user, _pk in seats],
@@ -291,10 +293,11 @@ def _raw(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _pairs(programs, period, cohort) -> tuple[list[tuple], dict[str, np.ndarray]]:
+def _pairs(programs, period, cohort, *also) -> tuple[list, dict[str, np.ndarray], list]:
     """The seats (seeker user id, relationship's position) of the
-    relationships active in the period, and per relationship the columns of
-    :data:`_PAIR_COLUMNS`."""
+    relationships active in the period, per relationship the columns of
+    :data:`_PAIR_COLUMNS`, and the results of the readers ``also``: every
+    query read side by side where :func:`kpis.together` can."""
     relationships = kpis.relationships_of(programs, cohort)
     active = kpis.active_in(relationships, period)
     as_of = period.until
@@ -302,7 +305,7 @@ def _pairs(programs, period, cohort) -> tuple[list[tuple], dict[str, np.ndarray]
         relationship__ended_at__gte=as_of
     )
     cut = as_of - timedelta(days=QUIET_DAYS)
-    rows = _raw(
+    seat_rows = (
         RelationshipMember.objects.filter(
             relationship__in=active, role__in=kpis.SEEKER_ROLES, user__isnull=False
         )
@@ -318,6 +321,55 @@ def _pairs(programs, period, cohort) -> tuple[list[tuple], dict[str, np.ndarray]
         )
         .values_list("user_id", "relationship_id", "state")
     )
+    within = {"__gte": period.since, "__lt": period.until}
+
+    def during(field):
+        return {f"{field}{op}": when for op, when in within.items()}
+
+    # Per relationship: (rows, {column: aggregate}), the largest first.
+    sums = [
+        (
+            kpis.of_relationships(Meeting, programs, cohort).filter(
+                status=MeetingStatus.HELD, **during("starts_at")
+            ),
+            {"meetings": Count("pk")},
+        ),
+        (
+            kpis.of_relationships(Message, programs, cohort).filter(
+                **during("created_at")
+            ),
+            {"messages": Count("pk")},
+        ),
+        (
+            kpis.of_relationships(Feedback, programs, cohort).filter(
+                rating__isnull=False, **during("created_at")
+            ),
+            {"ratings": Count("pk"), "stars": Sum("rating")},
+        ),
+        (
+            JourneyProgress.objects.filter(relationship__in=active),
+            {
+                "journeys": Count("pk"),
+                "journeys_done": Count("pk", filter=Q(**during("completed_at"))),
+            },
+        ),
+        (
+            Goal.objects.filter(relationship__in=active, created_at__lt=period.until),
+            {
+                "goals": Count("pk"),
+                "goals_done": Count("pk", filter=Q(status=GoalStatus.ACHIEVED)),
+            },
+        ),
+    ]
+    found = kpis.together(
+        lambda: _raw(seat_rows),
+        *(
+            partial(_raw, rows.order_by().values_list("relationship_id").annotate(**c))
+            for rows, c in sums
+        ),
+        *also,
+    )
+    rows, tables, extra = found[0], found[1 : 1 + len(sums)], found[1 + len(sums) :]
     # Relationships by their position among the active ones' sorted ids.
     pks = np.array([pk for _u, pk, _s in rows], dtype=np.int64)
     keys = np.unique(pks)
@@ -327,52 +379,15 @@ def _pairs(programs, period, cohort) -> tuple[list[tuple], dict[str, np.ndarray]
     pair["open"][seats] = state > 0
     pair["quiet"][seats] = state == 2
 
-    def add(queryset, **columns):
-        found = _raw(queryset.values_list("relationship_id").annotate(**columns))
-        if not found or not len(keys):
-            return
-        table = np.array(found, dtype=np.int64)
+    for (_rows, columns), table in zip(sums, tables, strict=True):
+        if not table or not len(keys):
+            continue
+        table = np.array(table, dtype=np.int64)
         at = np.searchsorted(keys, table[:, 0]).clip(max=len(keys) - 1)
         # Only the active relationships count (a meeting can be recorded in
         # a relationship outside the period's).
         known = keys[at] == table[:, 0]
         for n, name in enumerate(columns, start=1):
             pair[name][at[known]] = table[known, n]
-
-    within = {"__gte": period.since, "__lt": period.until}
-
-    def during(field):
-        return {f"{field}{op}": when for op, when in within.items()}
-
-    add(
-        kpis.of_relationships(Meeting, programs, cohort)
-        .filter(status=MeetingStatus.HELD, **during("starts_at"))
-        .order_by(),
-        meetings=Count("pk"),
-    )
-    add(
-        kpis.of_relationships(Message, programs, cohort)
-        .filter(**during("created_at"))
-        .order_by(),
-        messages=Count("pk"),
-    )
-    add(
-        kpis.of_relationships(Feedback, programs, cohort)
-        .filter(rating__isnull=False, **during("created_at"))
-        .order_by(),
-        ratings=Count("pk"),
-        stars=Sum("rating"),
-    )
-    add(
-        JourneyProgress.objects.filter(relationship__in=active).order_by(),
-        journeys=Count("pk"),
-        journeys_done=Count("pk", filter=Q(**during("completed_at"))),
-    )
-    add(
-        Goal.objects.filter(
-            relationship__in=active, created_at__lt=period.until
-        ).order_by(),
-        goals=Count("pk"),
-        goals_done=Count("pk", filter=Q(status=GoalStatus.ACHIEVED)),
-    )
-    return [(user, at) for (user, _pk, _s), at in zip(rows, seats, strict=True)], pair
+    seated = [(user, at) for (user, _pk, _s), at in zip(rows, seats, strict=True)]
+    return seated, pair, extra
