@@ -52,8 +52,27 @@ from wagtail_mentoring.programs.models import (
     ProgramKind,
     ProgramPage,
     Relationship,
+    RelationshipMember,
     Role,
 )
+
+
+def _applied_before_matched(rng) -> None:
+    """Several demo stories date a relationship back (a pair of eight weeks)
+    whose people applied while the seed ran: date each such application a few
+    days before its first relationship, as it would be, so that the time to
+    match reads true."""
+    first = {}
+    for enrollment, made in RelationshipMember.objects.filter(
+        enrollment__isnull=False
+    ).values_list("enrollment_id", "relationship__created_at"):
+        first[enrollment] = min(made, first.get(enrollment, made))
+    for enrollment in Enrollment.objects.filter(pk__in=first).order_by("pk"):
+        if enrollment.created_at > first[enrollment.pk]:
+            Enrollment.objects.filter(pk=enrollment.pk).update(
+                created_at=first[enrollment.pk] - timedelta(days=rng.randint(5, 25))
+            )
+
 
 DEPARTMENTS = [
     "Engineering",
@@ -246,6 +265,7 @@ class Command(BaseCommand):
         engagement_note += seed_events()
         engagement_note += seed_api(admin)
         engagement_note += seed_scim(admin)
+        _applied_before_matched(random.Random(seed + 7))
         n_programs = ProgramPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
