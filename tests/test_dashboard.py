@@ -745,3 +745,14 @@ def test_on_postgresql_two_connections_compute_the_same_report(
         assert parallel[key] == serial[key], key
     assert parallel["kpis"].funnel[0].count == 7
     assert by_group.everyone.figures["meetings_per_pair_month"] is not None
+
+
+def test_the_month_under_way_is_labelled_so_far(program, world, program_admin):
+    programs = type(program).objects.filter(pk=program.pk)
+    found = dashboard.report(program_admin, programs, kpis.Period.last_days(30), None)
+    labels = [row[0] for row in found["months"]]
+    assert labels[-1].endswith("(so far)")
+    assert not any(label.endswith("(so far)") for label in labels[:-1])
+    # A period that ended in a past month labels whole months only.
+    found = dashboard.report(program_admin, programs, PERIOD, None)
+    assert not any("(so far)" in row[0] for row in found["months"])

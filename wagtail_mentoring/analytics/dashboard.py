@@ -140,7 +140,14 @@ def report(user, programs, period, chosen, cohort=None) -> dict:
             [] if chosen else kpis.per_program(programs, period, activity, "current")
         ),
     )
-    month_labels = [date_format(m, "M y") for m in months]
+    # The month under way is counted so far: say so beside its smaller numbers.
+    this_month = timezone.localdate().replace(day=1)
+    month_labels = [
+        _("%(month)s (so far)") % {"month": date_format(m, "M y")}
+        if m == this_month
+        else date_format(m, "M y")
+        for m in months
+    ]
     found = {
         "program": chosen,
         "cohort": cohort,
