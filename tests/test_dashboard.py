@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -729,6 +730,15 @@ def test_on_postgresql_two_connections_compute_the_same_report(
             cursor.execute("SELECT pg_backend_pid()")
             return cursor.fetchone()[0], timezone.get_current_timezone_name()
 
+    def backends():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+
+    before = backends()
     with timezone.override("Pacific/Auckland"):
         with kpis.reading():
             mine = where()
@@ -739,6 +749,12 @@ def test_on_postgresql_two_connections_compute_the_same_report(
             assert kpis.together(where, where) == [where(), where()]
             serial = dashboard.report(program_admin, programs, PERIOD, None)
             assert group_kpis.compute(programs, PERIOD, min_size=1) == by_group
+    # The workers closed their connections (a backend exits a moment later).
+    for _attempt in range(50):
+        if backends() == before:
+            break
+        time.sleep(0.1)
+    assert backends() == before
     assert {zone for _pid, zone in found} == {"Pacific/Auckland"}
     assert mine[0] not in {pid for pid, _zone in found}
     for key in ("kpis", "previous", "series", "programs", "headlines"):
