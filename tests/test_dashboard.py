@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from lxml import etree
 from openpyxl import load_workbook
 
 from tests.factories import (
@@ -24,7 +25,7 @@ from tests.factories import (
     make_user,
 )
 from tests.journey_data import make_journey
-from wagtail_mentoring.analytics import dashboard, group_kpis, kpis, summary
+from wagtail_mentoring.analytics import charts, dashboard, group_kpis, kpis, summary
 from wagtail_mentoring.analytics.equity import aggregate
 from wagtail_mentoring.analytics.models import ActivityDay
 from wagtail_mentoring.engagement.models import (
@@ -772,3 +773,22 @@ def test_the_month_under_way_is_labelled_so_far(program, world, program_admin):
     # A period that ended in a past month labels whole months only.
     found = dashboard.report(program_admin, programs, PERIOD, None)
     assert not any("(so far)" in row[0] for row in found["months"])
+
+
+def test_line_charts_leave_gaps_and_keep_end_labels_apart():
+    svg = charts.lines(
+        "Two series",
+        ["Jan", "Feb", "Mar", "Apr"],
+        [("Match rate", [50, None, 40, 0]), ("Goal completion", [20, 10, None, 0])],
+    )
+    root = etree.fromstring(svg.encode())
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    # A month without a value splits a line: two runs each.
+    assert [len(g.findall("s:polyline", ns)) for g in root.findall("s:g", ns)] == [2, 2]
+    assert "Feb no data" in root.find("s:desc", ns).text
+    ends = [
+        float(text.get("y"))
+        for text in root.iter("{http://www.w3.org/2000/svg}text")
+        if ":" in (text.text or "")
+    ]
+    assert len(ends) == 2 and abs(ends[0] - ends[1]) >= 13

@@ -194,6 +194,7 @@ def lines(
             "stroke-dasharray": "6 4",
         },
     ]
+    labels = []  # the y of each series' end label
     for (name, values), style in zip(series, styles, strict=False):
         points = [point(i, v) for i, v in enumerate(values) if v is not None]
         group = _element(root, "g")
@@ -239,12 +240,19 @@ def lines(
         if points:
             x, y = points[-1]
             last = [v for v in values if v is not None][-1]
+            label_y = max(y - 8, 12)
+            # Two series ending close together: the second's label goes
+            # above the first's rather than over it.
+            for taken in labels:
+                if abs(label_y - taken) < 13:
+                    label_y = taken - 13 if taken - 13 >= 12 else taken + 13
+            labels.append(label_y)
             _element(
                 group,
                 "text",
                 f"{name}: {_format(last)}",
                 x=f"{min(x, width - right):.1f}",
-                y=f"{max(y - 8, 12):.1f}",
+                y=f"{label_y:.1f}",
                 text_anchor="end",
                 fill="currentColor",
                 font_size=11,
