@@ -196,9 +196,6 @@ def lines(
     ]
     labels = []  # the y of each series' end label
     for (name, values), style in zip(series, styles, strict=False):
-        points = [point(i, v) for i, v in enumerate(values) if v is not None]
-        group = _element(root, "g")
-        _element(group, "title", name)
         # One line per run of months with a value: a gap stays a gap.
         runs = [[]]
         for i, value in enumerate(values):
@@ -206,6 +203,9 @@ def lines(
                 runs.append([])
             else:
                 runs[-1].append(point(i, value))
+        points = [at for run in runs for at in run]
+        group = _element(root, "g")
+        _element(group, "title", name)
         for line in filter(None, runs):
             _element(
                 group,

@@ -384,6 +384,18 @@ def _matches(programs, period: Period, cohort=None):
     )
 
 
+def _by_status(enrollments, *by: str):
+    """``(*by, status, matched or not, count)`` rows of ``enrollments``, in one
+    grouped query: the funnel's first stages."""
+    matched = Exists(RelationshipMember.objects.filter(enrollment_id=OuterRef("pk")))
+    return (
+        enrollments.annotate(is_matched=matched)
+        .values_list(*by, "status", "is_matched")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 def _approved(status: str, is_matched: bool) -> bool:
     """Whether an application passed the funnel's "approved" stage: matched
     applications count, whatever their status became since."""
@@ -407,14 +419,9 @@ def _funnel_counts(programs, period: Period, cohort=None) -> dict[str, int]:
     """Every funnel and "not matched" count, from two grouped queries: the
     applications by status and matched-or-not, and their memberships by which
     later stages they reached (a handful of rows, whatever the data)."""
-    enrollments = applications(programs, period, cohort)
-    matched = Exists(RelationshipMember.objects.filter(enrollment_id=OuterRef("pk")))
     by_status = {
         (status, is_matched): n
-        for status, is_matched, n in enrollments.annotate(is_matched=matched)
-        .values_list("status", "is_matched")
-        .annotate(n=Count("pk"))
-        .order_by()
+        for status, is_matched, n in _by_status(applications(programs, period, cohort))
     }
     counts = {
         "applied": sum(by_status.values()),
@@ -1117,13 +1124,9 @@ def _count_by_month(queryset, when: str, whole: Period, starts) -> list[int]:
 def _applications_by_month(programs, whole: Period, starts, cohort=None) -> dict:
     """Applications and the match rate of each month's applications (as the
     funnel's: matched among approved or matched), one grouped query."""
-    matched = Exists(RelationshipMember.objects.filter(enrollment_id=OuterRef("pk")))
-    rows = (
-        applications(programs, whole, cohort)
-        .annotate(month=TruncMonth("created_at"), is_matched=matched)
-        .values_list("month", "status", "is_matched")
-        .annotate(n=Count("pk"))
-        .order_by()
+    rows = _by_status(
+        applications(programs, whole, cohort).annotate(month=TruncMonth("created_at")),
+        "month",
     )
     applied, approved, made = {}, {}, {}
     for month, status, is_matched, n in rows:
