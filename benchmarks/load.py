@@ -64,7 +64,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=200, help="signed-in people")
     parser.add_argument("--queries", action="store_true", help="only SQL per page")
     parser.add_argument("--reseed", action="store_true")
-    parser.add_argument("--locust", default=shutil.which("locust") or "locust")
+    # The locust next to this Python first: a venv's scripts need not be on PATH.
+    beside = Path(sys.executable).with_name("locust")
+    parser.add_argument(
+        "--locust", default=str(beside) if beside.exists() else shutil.which("locust")
+    )
     args = parser.parse_args()
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
@@ -165,6 +169,7 @@ def _grow(employees: int, relationships: int) -> None:
     from wagtail_mentoring.programs.models import (
         Enrollment,
         EnrollmentStatus,
+        ProgramKind,
         ProgramPage,
         Relationship,
         RelationshipMember,
@@ -175,9 +180,14 @@ def _grow(employees: int, relationships: int) -> None:
     User = get_user_model()
     password = User.objects.exclude(password__startswith="!").first().password
     field_names = {f.name for f in User._meta.get_fields()}
+    # Pairs of a mentor and a mentee: one-to-one and reverse programs. (Peer
+    # programs pair members, group ones form circles, flash ones book hours,
+    # sponsorship has sponsors: mentor/mentee rows there would be no real data.)
     programs = list(
-        ProgramPage.objects.live().filter(kind="mentoring").order_by("path")
-    ) or list(ProgramPage.objects.live().order_by("path"))
+        ProgramPage.objects.live()
+        .filter(kind__in=[ProgramKind.ONE_TO_ONE, ProgramKind.REVERSE])
+        .order_by("path")
+    )
     skills, interests = list(Skill.objects.all()), list(Interest.objects.all())
     now, today = timezone.now(), timezone.localdate()
     zones = ["Europe/Berlin", "America/New_York", "Asia/Singapore", "Europe/London"]
@@ -560,6 +570,9 @@ def _run(plan: dict, args) -> None:
             "--worker-class=gthread",
             f"--threads={args.threads}",
             "--log-level=warning",
+            # Every request's path and time in µs, to find what makes a tail.
+            f"--access-logfile={workdir / 'access.log'}",
+            '--access-logformat=%(t)s %(D)s %(s)s "%(r)s"',
             f"--chdir={SITE}",
         ],
         env=env,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.urls import reverse
 
@@ -20,6 +21,7 @@ from wagtail_mentoring.programs.models import (
     Relationship,
     RelationshipMember,
 )
+from wagtail_mentoring.programs.selectors import board_circles, circle_board
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
@@ -142,6 +144,34 @@ def test_full_and_closed_circles_are_not_listed(client, group, open_circle):
     body = client.get(group.url).content.decode()
     assert "First-time managers" in body
     assert "Closed one" not in body and "Full one" not in body
+
+
+def test_the_page_reads_only_open_circles_and_the_viewers_own(
+    client, group, open_circle, superuser, django_assert_max_num_queries
+):
+    """Closed circles are never read: a program running many of them costs its
+    page what one costs, and a member still finds their own closed circle."""
+    lead = mentor(group, "cara", capacity=2)
+    mine = circles.form_circle(group, lead.user, lead.user, topic="Closed one")
+    viewer = mentee(group, "vera").user
+    circles.add_to_circle(mine, viewer, superuser)
+    client.force_login(viewer)
+    with django_assert_max_num_queries(40) as few:
+        body = client.get(group.url).content.decode()
+    assert "You are in the circle of Cara" in body
+    for i in range(6):
+        other = mentor(group, f"closed{i}", capacity=2)
+        closed = circles.form_circle(group, other.user, other.user)
+        circles.add_to_circle(closed, mentee(group, f"in{i}").user, superuser)
+    assert Relationship.objects.filter(program=group).count() == 8
+    assert {c.pk for c in board_circles(group, viewer)} == {open_circle.pk, mine.pk}
+    assert {c.pk for c in board_circles(group, AnonymousUser())} == {open_circle.pk}
+    board = circle_board(group, viewer)
+    assert board["my_circle"] == mine
+    assert board["open_circles"] == [open_circle]
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(group.url).content.decode()
+    assert "You are in the circle of Cara" in body
 
 
 def test_join_over_http(client, group, open_circle):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from wagtail_mentoring.programs.models import (
@@ -80,12 +80,24 @@ def circles_of(program: ProgramPage):
     )
 
 
+def board_circles(program: ProgramPage, user):
+    """The circles a group program's page can show ``user``: those open to
+    join and their own. A company's program may run hundreds of closed
+    circles; the page never reads them."""
+    shown = Q(open_to_join=True)
+    if user.is_authenticated:
+        shown |= Q(
+            pk__in=RelationshipMember.objects.filter(user=user).values("relationship")
+        )
+    return circles_of(program).filter(shown)
+
+
 def circle_board(program: ProgramPage, user) -> dict:
     """What a group program's page shows about circles: the open circles with
     seats left, the viewer's own circle, and whether they may join one."""
     if program.kind != ProgramKind.GROUP:
         return {}
-    circles = list(circles_of(program))
+    circles = list(board_circles(program, user))
     mine = None
     if user.is_authenticated:
         mine = next(
