@@ -594,6 +594,9 @@ def _run(plan: dict, args) -> None:
                 f"--host={host}",
                 f"--csv={workdir / 'run'}",
                 "--only-summary",
+                # Steady state at the number of users: not the burst of every
+                # user's first request while they spawn.
+                "--reset-stats",
                 "--loglevel=WARNING",
             ],
             env=dict(
