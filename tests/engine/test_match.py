@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.engine.test_memory import company
 from wagtail_mentoring.matching.engine import (
     MatchingConfig,
     MatchingError,
@@ -530,3 +531,28 @@ def test_interest_reasons_name_only_informative_words():
     res = match(pr, MatchingConfig(weights={"interests": 1.0}))
     assert pairs_of(res) == {(0, 0)}
     assert res.explanations[0].reasons[0].params["terms"] == ["kubernetes"]
+
+
+@pytest.mark.parametrize("solver", ["auto", "ortools", "scipy"])
+def test_a_re_solve_after_an_edit_repairs_unless_a_backend_is_named(solver):
+    """``auto`` repairs the last answer with the engine's flow (faster than a
+    solve afresh); a backend named explicitly is kept. Either way the answer is
+    certified, and as good as a fresh solve's."""
+    if solver == "ortools":
+        pytest.importorskip("ortools")
+    pr = company(400, seed=3)
+    config = MatchingConfig(solver=solver, min_seniority=None)
+    base = match(pr, config)
+    assert base.optimal
+    # three mentees locked with another mentor, three pairs rejected
+    pr.locked = base.pairs[:3].copy()
+    pr.locked[:, 1] = (pr.locked[:, 1] + 1) % pr.mentor_capacity.size
+    pr.rejected = base.pairs[10:13].copy()
+    res = match(pr, config, previous=base)
+    assert res.optimal and res.certificate["gap"] == 0
+    expected = {"auto": "scipy+repair", "scipy": "scipy+repair", "ortools": "ortools"}
+    assert res.certificate["method"] == expected[solver]
+    assert {tuple(p) for p in pr.locked.tolist()} <= pairs_of(res)
+    assert not pairs_of(res) & {tuple(p) for p in pr.rejected.tolist()}
+    fresh = match(pr, MatchingConfig(solver=solver, min_seniority=None, fresh=True))
+    assert res.total_score == pytest.approx(fresh.total_score)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from . import backends
 from .arrays import member
 from .certify import flagged_groups, left_out_violations, reduced_profit
 from .errors import MatchingError
@@ -132,8 +133,14 @@ class _Run:
         self.added = 0
         self.solved_pairs = 0
 
-    def solve(self, prio, threshold: int, warm) -> AssignmentResult:
-        """Exact solve over *all* pairs scoring >= threshold (plus locks)."""
+    def solve(
+        self, prio, threshold: int, warm, *, after_edit: bool = False
+    ) -> AssignmentResult:
+        """Exact solve over *all* pairs scoring >= threshold (plus locks).
+
+        ``after_edit``: ``warm`` is the answer before an admin's locks or
+        rejections, which the first round repairs (:func:`.backends.for_repair`).
+        """
         p, n, m = self.p, self.n, self.m
         locked = p.locked
         lkey = (
@@ -201,7 +208,13 @@ class _Run:
                 priority=prio,
                 warm_start=warm,
                 start=duals,  # repair the last answer from its prices
-                backend=self.c.solver,
+                # after an edit, the repair of the few displaced units is
+                # faster than any backend's solve afresh
+                backend=(
+                    backends.for_repair(self.c.solver)
+                    if after_edit and rounds == 1 and duals is not None
+                    else self.c.solver
+                ),
                 prune_above=_NO_PRUNING,  # this loop picks the pairs to solve
             )
             self.cert_rounds += 1
@@ -444,7 +457,7 @@ def match(
     prio = _priority(problem, config)
     warm = previous.assignment if reuse else None
     fair = config.floor_first or prio is not None
-    base = run.solve(None, min_int, warm)
+    base = run.solve(None, min_int, warm, after_edit=warm is not None)
     floor_int = None
     final = base
     if fair:
