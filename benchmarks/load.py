@@ -67,7 +67,8 @@ def main() -> None:
     # The locust next to this Python first: a venv's scripts need not be on PATH.
     beside = Path(sys.executable).with_name("locust")
     parser.add_argument(
-        "--locust", default=str(beside) if beside.exists() else shutil.which("locust")
+        "--locust",
+        default=str(beside) if beside.exists() else shutil.which("locust") or "locust",
     )
     args = parser.parse_args()
 

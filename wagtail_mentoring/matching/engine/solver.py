@@ -540,7 +540,9 @@ def solve_assignment(
     while True:
         rounds += 1
         try:
-            # OR-tools solves afresh faster than the flow repairs; the others repair
+            # OR-tools has no warm start: it solves afresh (faster than the flow
+            # repairs a certification round; after an admin's edit match() asks
+            # for the flow instead, see backends.for_repair); the others repair
             if exact and name != "ortools" and (duals is not None or start is not None):
                 used, ph = _repair(
                     c_rows,
