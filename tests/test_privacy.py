@@ -856,3 +856,21 @@ def test_nominations_and_advocacy_keep_counting_without_the_person(world):
         pk=world.objects.put_forward.pk
     ).status == ("selected")
     assert Goal.objects.get(pk=world.objects.goal.pk).owner_id is None
+
+
+def test_erasure_clears_the_persons_name_from_others_endorsements(world):
+    """``endorsed_by`` is free text on someone else's evidence: naming the erased
+    person there would keep them in the records."""
+    name = display_name(world.ana)
+    other = make_user("olu")
+    theirs = ReadinessEvidence.objects.create(
+        owner=other, achievement="Led the launch", endorsed_by=f"{name} (manager)"
+    )
+    kept = ReadinessEvidence.objects.create(
+        owner=other, achievement="Ran the offsite", endorsed_by="Someone Else"
+    )
+    erase_personal_data(world.ana, _hr("erase_personal_data"))
+    theirs.refresh_from_db()
+    kept.refresh_from_db()
+    assert (theirs.achievement, theirs.endorsed_by) == ("Led the launch", "")
+    assert kept.endorsed_by == "Someone Else"

@@ -207,6 +207,12 @@ class SponsorshipData(PersonalData):
     def erase(self, user):
         # Nominations and advocacy that cited it lose the link with it.
         ReadinessEvidence.objects.filter(owner=user).delete()
+        # Others' evidence names its endorser in free text: not once it is them.
+        name = display_name(user)
+        if name:
+            ReadinessEvidence.objects.filter(endorsed_by__icontains=name).update(
+                endorsed_by=""
+            )
         Nomination.objects.filter(nominee=user).update(nominee=None, reason="")
         # Their reason was also the nominee's application's motivation.
         Enrollment.objects.filter(nomination__nominated_by=user).exclude(
