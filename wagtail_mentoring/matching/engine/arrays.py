@@ -17,9 +17,17 @@ def member(x: np.ndarray, of: np.ndarray) -> np.ndarray:
         return np.zeros(x.shape, bool)
     if of.size > 1 and np.any(of[1:] < of[:-1]):
         of = np.sort(of)
+    if 8 * of.size < x.size and x.ndim == 1 and np.all(x[1:] > x[:-1]):
+        # a few keys against many distinct sorted ones (pair keys): search the
+        # few in the many, and mark where they are
+        pos = np.searchsorted(x, of)
+        inside = pos < x.size
+        pos = pos[inside]
+        out = np.zeros(x.shape, bool)
+        out[pos[x[pos] == of[inside]]] = True
+        return out
     if 8 * of.size < x.size and x.ndim == 1 and not np.any(x[1:] < x[:-1]):
-        # a few keys against many sorted ones (candidates against an edit's
-        # pairs): search the few in the many, and mark the runs they hit
+        # ... and against many sorted ones with repeats: mark the runs they hit
         lo = np.searchsorted(x, of, "left")
         hi = np.searchsorted(x, of, "right")
         hit = hi > lo

@@ -123,16 +123,32 @@ def flagged_groups(
         min_price = np.full(cands.group_max.shape[1], big, np.int64)
         np.minimum.at(min_price, grp[live], price[live])
         rows_all = np.flatnonzero((cands.row_grouping == gi) & (wm["row_cap"] > 0))
+        screen = _plain(wm) and min_price.min(initial=0) >= 0
+        if screen:
+            # (q + P)·T + 1 − v_i − p_g > 0 implies q > ⌊(v_i − 1 − P·T) / T⌋ +
+            # ⌊p_g / T⌋: an int32 screen (terms clipped where the sign is already
+            # decided: q is at most SCORE_SCALE) over the whole block, and the
+            # exact check only where it fires
+            tie, lim = int(wm["tie"]), 2**22
+            col = np.minimum(min_price // tie, lim).astype(np.int32)
+            row_term = (wm["row_value"] - 1 - wm["penalty"] * tie) // tie
+            row_term = np.clip(row_term, -2 * lim, 2 * lim).astype(np.int32)
         for a in range(0, rows_all.size, 16_384):
             rows = rows_all[a : a + 16_384]
             gm = cands.group_max[rows]
+            if screen:
+                hit = np.subtract(gm, col[None, :], dtype=np.int32)
+                r, g = np.nonzero(hit > row_term[rows][:, None])
+                q = gm[r, g]
+            else:
+                r, g = np.nonzero(np.ones(gm.shape, bool))
+                q = gm.ravel()
             # +1: a left-out previous pair may carry the stickiness tie-break
-            rp = _benefit(wm, rows[:, None], gm, up=True)
-            rp += (1 - wm["row_value"][rows])[:, None]
-            rp -= min_price[None, :]  # big where a group has no live mentor
-            hit = rp > 0
-            hit &= gm >= max(threshold, 0)
-            r, g = np.nonzero(hit)
+            rp = _benefit(wm, rows[r], q, up=True)
+            rp += 1 - wm["row_value"][rows[r]]
+            rp -= min_price[g]  # big where a group has no live mentor
+            ok = (rp > 0) & (q >= max(threshold, 0))
+            r, g = r[ok], g[ok]
             out_r.append(rows[r])
             out_gi.append(np.full(r.size, gi, np.int64))
             out_g.append(g)
