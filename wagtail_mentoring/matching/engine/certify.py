@@ -51,6 +51,30 @@ def reduced_profit(
     return ben - wm["price"][cols] - wm["row_value"][rows]
 
 
+# pairs per slice of :func:`profit_above`: its temporaries stay small enough to be
+# reused from the heap instead of being mapped (and page-faulted) afresh each time
+_SLICE = 1 << 15
+
+
+def profit_above(
+    result: AssignmentResult,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    weights: np.ndarray,
+    above: int = 0,
+) -> np.ndarray:
+    """Mask of the pairs whose reduced profit exceeds ``above``, a slice at a time
+    (for millions of candidates: one int64 array of them costs more in fresh
+    memory than in arithmetic)."""
+    out = np.empty(rows.size, bool)
+    for a in range(0, rows.size, _SLICE):
+        s = slice(a, a + _SLICE)
+        np.greater(
+            reduced_profit(result, rows[s], cols[s], weights[s]), above, out=out[s]
+        )
+    return out
+
+
 def left_out_violations(
     result: AssignmentResult,
     rows: np.ndarray,

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from . import backends
 from .arrays import member
-from .certify import flagged_groups, left_out_violations, reduced_profit
+from .certify import flagged_groups, left_out_violations, profit_above
 from .errors import MatchingError
 from .explain import (
     Informative,
@@ -83,16 +83,19 @@ def _keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
 
 def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
     """Candidates plus new pairs (callers pass only pairs not in ``c``)."""
-    order = np.argsort(_keys(rows, cols, m), kind="stable")
-    rows, cols, score = rows[order], cols[order], score[order]
+    keys = _keys(rows, cols, m)
+    order = np.argsort(keys, kind="stable")
+    rows, cols, score, keys = rows[order], cols[order], score[order], keys[order]
     # the candidates are sorted: insert the (usually few) new pairs in place
-    at = np.searchsorted(_keys(c.rows, c.cols, m), _keys(rows, cols, m))
-    return replace(
+    at = np.searchsorted(c.keys(m), keys)
+    out = replace(
         c,
         rows=np.insert(c.rows, at, rows),
         cols=np.insert(c.cols, at, cols),
         score=np.insert(c.score, at, score),
     )
+    out._keys = np.insert(c.keys(m), at, keys)
+    return out
 
 
 # pairs whose reduced profit is this far below zero (in score units) are left out
@@ -111,7 +114,7 @@ _NO_PRUNING = np.iinfo(np.int64).max
 
 def _scores_of(c: Candidates, scorer: Scorer, pairs: np.ndarray, m: int) -> np.ndarray:
     """Integer scores of result pairs: every solved pair is a candidate."""
-    key_c = _keys(c.rows, c.cols, m)
+    key_c = c.keys(m)
     pk = _keys(pairs[:, 0], pairs[:, 1], m)
     pos = np.minimum(np.searchsorted(key_c, pk), max(key_c.size - 1, 0))
     hit = key_c[pos] == pk if key_c.size else np.zeros(pk.size, bool)
@@ -165,7 +168,7 @@ class _Run:
         while True:
             rounds += 1
             c = self.cands
-            key_c = _keys(c.rows, c.cols, m)
+            key_c = c.keys(m)
             keep = c.score >= threshold
             if lkey.size:
                 keep |= member(key_c, lkey)
@@ -189,13 +192,10 @@ class _Run:
                     ]
                 )
                 margin = _EDIT_MARGIN if after_edit and rounds == 1 else _MARGIN
-                solve = keep & (
-                    (
-                        reduced_profit(duals, c.rows, c.cols, c.score)
-                        > -margin * duals._warm["tie"]
-                    )
-                    | member(key_c, np.unique(must))
+                near = profit_above(
+                    duals, c.rows, c.cols, c.score, -margin * duals._warm["tie"]
                 )
+                solve = keep & (near | member(key_c, np.unique(must)))
                 if rounds == 1:
                     solve |= keep & self._touched(c, duals.pairs)
             solved_keys = (
@@ -230,7 +230,7 @@ class _Run:
                 return res
             # candidates left out of this solve: the next round takes any that pay
             pending = bool(
-                np.any(reduced_profit(res, c.rows, c.cols, c.score)[keep & ~solve] > 0)
+                np.any(profit_above(res, c.rows, c.cols, c.score)[keep & ~solve])
             )
             duals = res
             # pairs left out of the candidates that might still pay: score them
@@ -297,7 +297,7 @@ class _Run:
             sm = major[order]
             rank = np.arange(sm.size) - np.searchsorted(sm, np.arange(n_major))[sm]
             seed[order[rank < want[sm]]] = True
-        key_c = _keys(c.rows, c.cols, self.m)
+        key_c = c.keys(self.m)
         return seed | member(key_c, lkey) | member(key_c, pkey)
 
     def _to_check(self, res, threshold):
@@ -343,7 +343,7 @@ class _Run:
             lkey = _keys(locked[:, 0], locked[:, 1], m) if len(locked) else None
             free = np.ones(c.rows.size, bool)
             if lkey is not None:
-                free &= ~member(_keys(c.rows, c.cols, m), lkey)
+                free &= ~member(c.keys(m), lkey)
             levels = np.unique(c.score[free])
             lo, hi = 0, levels.size - 1  # levels[lo] feasible
             while lo < hi:
@@ -366,7 +366,7 @@ class _Run:
             src_rows = np.flatnonzero(side[:n] & (row_cap > 0))
             sink_cols = ~side[n : n + m] & (col_cap > 0)
             add = []
-            key_c = _keys(c.rows, c.cols, m)
+            key_c = c.keys(m)
             for rows, q in self.scorer.rows_scores(src_rows):
                 ok = (q >= t + 1) & sink_cols[None, :]
                 r, cc = np.nonzero(ok)
@@ -415,10 +415,16 @@ def match(
         fresh_keys = rules.keys[~member(rules.keys, previous._cache["rules"].keys)]
         scorer.rules = rules
         cands: Candidates = previous._cache["cands"]
-        bad = member(_keys(cands.rows, cands.cols, m), fresh_keys)
-        cands = replace(
-            cands, rows=cands.rows[~bad], cols=cands.cols[~bad], score=cands.score[~bad]
-        )
+        keys = cands.keys(m)
+        bad = member(keys, fresh_keys)
+        if bad.any():
+            cands = replace(
+                cands,
+                rows=cands.rows[~bad],
+                cols=cands.cols[~bad],
+                score=cands.score[~bad],
+            )
+            cands._keys = keys[~bad]
     else:
         space = build_features(problem, config)
         rules = build_pair_rules(problem, config)
@@ -447,11 +453,12 @@ def match(
         )
     elif extra_pairs is not None:
         ek = np.unique(_keys(extra_pairs[:, 0], extra_pairs[:, 1], m))
-        ek = ek[~member(ek, _keys(cands.rows, cands.cols, m))]
-        er, ec = np.divmod(ek, m)
-        es = scorer.pair_scores(er, ec)
-        ok = es >= 0
-        cands = _add_pairs(cands, er[ok], ec[ok], es[ok], m)
+        ek = ek[~member(ek, cands.keys(m))]
+        if ek.size:  # locked or previous pairs that are not candidates yet
+            er, ec = np.divmod(ek, m)
+            es = scorer.pair_scores(er, ec)
+            ok = es >= 0
+            cands = _add_pairs(cands, er[ok], ec[ok], es[ok], m)
     timings["scoring"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()

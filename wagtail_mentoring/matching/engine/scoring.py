@@ -14,7 +14,7 @@ then read scores instead of recomputing them. 10,000 × 2,000 pairs take 40 MB.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -50,6 +50,16 @@ class Candidates:
     group_max: np.ndarray  # int16 (n_mentees × groups)
     groupings: np.ndarray  # int64 (k × n_mentors): group of each mentor
     row_grouping: np.ndarray  # int8 per mentee: which grouping its maxima use
+    # the pair keys (row × mentors + col), read by every round and lookup of a
+    # run; ``dataclasses.replace`` leaves them out, so a changed copy never
+    # carries its original's
+    _keys: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    def keys(self, m: int) -> np.ndarray:
+        """Sorted keys ``row * m + col`` of the pairs (computed once)."""
+        if self._keys is None:
+            self._keys = self.rows.astype(np.int64) * m + self.cols
+        return self._keys
 
 
 def to_scores(c: np.ndarray) -> np.ndarray:
