@@ -404,7 +404,9 @@ def my_network(user) -> MyNetwork:
         )
         .exclude(user=user)
         .exclude(relationship__status=RelationshipStatus.PENDING)
-        .select_related("user", "user__mentoring_profile", "relationship__program")
+        # the program's title only: its page is some 60 columns
+        .select_related("user", "user__mentoring_profile", "relationship")
+        .annotate(program_title=F("relationship__program__title"))
         .order_by("-relationship__created_at", "pk")
     )
     people: dict = {}
@@ -418,7 +420,7 @@ def my_network(user) -> MyNetwork:
                 programs=[],
                 current=False,
             )
-        title = member.relationship.program.title
+        title = member.program_title
         if title not in contact.programs:
             contact.programs.append(title)
         contact.current = contact.current or member.relationship.is_open
