@@ -243,6 +243,12 @@ def test_my_network_lists_my_partners_and_the_departments_reached(program, compa
     mine = network.my_network(company["s1"])
     # s1: e3 (active); e2 only in a pending relationship.
     assert {c.user.pk for c in mine.contacts} == {company["e3"].pk}
+    # each contact names the programs they met through, once, whether still open
+    assert [(c.programs, c.current) for c in mine.contacts] == [([program.title], True)]
+    mine = network.my_network(company["e4"])
+    assert [(c.programs, c.current) for c in mine.contacts] == [
+        ([program.title], False)
+    ]
 
 
 def test_my_network_suggests_programs_when_no_space_exists(
