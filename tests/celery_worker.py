@@ -20,7 +20,9 @@ class WorkerDidNotStart(RuntimeError):
     message holds what it printed when its output was captured."""
 
 
-def start(db: dict, env: dict | None = None, **popen) -> subprocess.Popen:
+def start(
+    db: dict, env: dict | None = None, loglevel: str = "warning", **popen
+) -> subprocess.Popen:
     """Start a worker on the database of ``db`` (a connection's settings dict),
     with ``env`` added to its environment and ``popen`` passed to ``Popen``;
     return once it answers a ping, with tasks enqueued to Redis from then on."""
@@ -34,7 +36,7 @@ def start(db: dict, env: dict | None = None, **popen) -> subprocess.Popen:
             "intranet",
             "worker",
             "--pool=solo",
-            "--loglevel=warning",
+            f"--loglevel={loglevel}",
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",

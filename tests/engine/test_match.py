@@ -556,3 +556,37 @@ def test_a_re_solve_after_an_edit_repairs_unless_a_backend_is_named(solver):
     assert not pairs_of(res) & {tuple(p) for p in pr.rejected.tolist()}
     fresh = match(pr, MatchingConfig(solver=solver, min_seniority=None, fresh=True))
     assert res.total_score == pytest.approx(fresh.total_score)
+
+
+def test_the_certificates_shortcuts_agree_with_the_exact_computation(monkeypatch):
+    """The int32 screen of the group bounds, the reduced profits compared a slice
+    at a time and the pair keys the candidates keep give what the plain exact
+    computation gives."""
+    from wagtail_mentoring.matching.engine import certify
+
+    pr = company(400, seed=5)
+    # few candidates per mentee: many left-out pairs for the bounds to flag
+    config = MatchingConfig(min_seniority=None, top_k=2)
+    base = match(pr, config)
+    pr.locked = base.pairs[:2].copy()
+    pr.locked[:, 1] = (pr.locked[:, 1] + 1) % pr.mentor_capacity.size
+    res = match(pr, config, previous=base)
+    cands, result = res._cache["cands"], res.assignment
+    m = pr.mentor_capacity.size
+    assert np.array_equal(cands.keys(m), cands.rows.astype(np.int64) * m + cands.cols)
+    whole = certify.reduced_profit(result, cands.rows, cands.cols, cands.score)
+    monkeypatch.setattr(certify, "_SLICE", 7)  # many slices, a short last one
+    for above in (-600, 0, 3):
+        sliced = certify.profit_above(
+            result, cands.rows, cands.cols, cands.score, above
+        )
+        assert np.array_equal(sliced, whole > above)
+    for threshold in (0, 4000):
+        screened = certify.flagged_groups(result, cands, threshold)
+        # the same integers, without the screen (the rounding path of _benefit)
+        with monkeypatch.context() as patched:
+            patched.setattr(certify, "_plain", lambda wm: False)
+            exact = certify.flagged_groups(result, cands, threshold)
+        assert screened[0].size > 0
+        for a, b in zip(screened, exact, strict=True):
+            assert np.array_equal(a, b)

@@ -14,29 +14,37 @@ from tests import celery_worker
 
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
-    """Start ``celery worker`` against the test database; yield its email folder."""
+    """Start ``celery worker`` against the test database; yield its email folder.
+
+    The worker logs each task it receives and finishes to a file (a pipe nobody
+    reads would stall it once full), printed after the test: pytest shows it
+    when the test failed.
+    """
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    try:
-        worker = celery_worker.start(
-            connection.settings_dict,
-            {
-                "WM_TEST_EMAIL_BACKEND": (
-                    "django.core.mail.backends.filebased.EmailBackend"
-                ),
-                "WM_TEST_EMAIL_FILE_PATH": str(outbox),
-            },
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    except celery_worker.WorkerDidNotStart as error:
-        pytest.fail(f"Celery worker did not start:\n{error}")
-    try:
-        yield outbox
-    finally:
-        app.conf.task_always_eager = True
-    celery_worker.stop(worker)
+    log = tmp_path / "worker.log"
+    with log.open("w") as output:
+        try:
+            worker = celery_worker.start(
+                connection.settings_dict,
+                {
+                    "WM_TEST_EMAIL_BACKEND": (
+                        "django.core.mail.backends.filebased.EmailBackend"
+                    ),
+                    "WM_TEST_EMAIL_FILE_PATH": str(outbox),
+                },
+                loglevel="info",
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        except celery_worker.WorkerDidNotStart:
+            pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
+        try:
+            yield outbox
+        finally:
+            app.conf.task_always_eager = True
+            celery_worker.stop(worker)
+            print(f"--- the Celery worker's log ---\n{log.read_text()}")
 
 
 def wait_for(predicate, timeout: float = 90.0):
