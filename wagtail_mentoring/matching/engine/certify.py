@@ -163,17 +163,23 @@ def flagged_groups(
             if screen:
                 hit = np.subtract(gm, col[None, :], dtype=np.int32)
                 r, g = np.nonzero(hit > row_term[rows][:, None])
-                q = gm[r, g]
+                ok = _bound_pays(wm, rows[r], gm[r, g], min_price[g], threshold)
+                r, g = r[ok], g[ok]
             else:
-                r, g = np.nonzero(np.ones(gm.shape, bool))
-                q = gm.ravel()
-            # +1: a left-out previous pair may carry the stickiness tie-break
-            rp = _benefit(wm, rows[r], q, up=True)
-            rp += 1 - wm["row_value"][rows[r]]
-            rp -= min_price[g]  # big where a group has no live mentor
-            ok = (rp > 0) & (q >= max(threshold, 0))
-            r, g = r[ok], g[ok]
+                r, g = np.nonzero(
+                    _bound_pays(wm, rows[:, None], gm, min_price[None, :], threshold)
+                )
             out_r.append(rows[r])
             out_gi.append(np.full(r.size, gi, np.int64))
             out_g.append(g)
     return np.concatenate(out_r), np.concatenate(out_gi), np.concatenate(out_g)
+
+
+def _bound_pays(wm: dict, rows, bound, min_price, threshold: int) -> np.ndarray:
+    """Where a (mentee, group) bound might pay: exact, in int64 (arguments
+    broadcast: pairs, or a block of mentees × groups)."""
+    # +1: a left-out previous pair may carry the stickiness tie-break
+    rp = _benefit(wm, rows, bound, up=True)
+    rp += 1 - wm["row_value"][rows]
+    rp -= min_price  # big where a group has no live mentor
+    return (rp > 0) & (bound >= max(threshold, 0))
