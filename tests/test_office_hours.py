@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +13,13 @@ from wagtail.models import ModelLogEntry
 
 from tests.engagement_helpers import PROFILE, self_select
 from tests.factories import make_enrollment, make_program, make_user
-from tests.office_hours_helpers import BERLIN, flash_mentor, flash_program, publish
+from tests.office_hours_helpers import (
+    BERLIN,
+    flash_mentor,
+    flash_program,
+    local_start,
+    publish,
+)
 from wagtail_mentoring.engagement.mentor_requests import send_request  # noqa: F401
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.engagement.office_hours import services
@@ -185,21 +192,37 @@ def test_group_office_hours_take_several_people(host):
     assert slot.bookings.filter(status="booked").count() == 3
 
 
-def test_the_weekly_limit_counts_every_slot_of_the_mentors_week(host):
-    office_hours = publish(host, days=7, weekly_limit=1)
-    later = publish(host, days=8, weekly_limit=1, title="Second")
-    services.book_slot(_slot(office_hours), make_user())
+@pytest.mark.parametrize("weekday", range(7))
+def test_the_weekly_limit_counts_every_slot_of_the_mentors_week(host, weekday):
+    # Monday 00:00 and Sunday 23:00 of one week in the mentor's zone share it;
+    # the next Monday 00:00 starts another week.  Run on every weekday, late in
+    # the evening UTC, when Berlin is already a day ahead.
+    today = datetime(2027, 6, 7, 22, 30, tzinfo=UTC) + timedelta(days=weekday)
+    with time_machine.travel(today, tick=False):
+        _the_weekly_limit(host)
+
+
+def _the_weekly_limit(host):
+    ahead = 14 - local_start(0).weekday()
+    monday = publish(
+        host, days=ahead, hour=0, minutes=20, weekly_limit=1, book_ahead_days=30
+    )
+    sunday = publish(
+        host, days=ahead + 6, hour=23, weekly_limit=1, book_ahead_days=30, title="Sun"
+    )
+    next_monday = publish(
+        host, days=ahead + 7, hour=0, weekly_limit=1, book_ahead_days=30, title="Next"
+    )
+    services.book_slot(_slot(sunday), make_user())
     before = _counts()
     with pytest.raises(MentoringError) as refusal:
-        services.book_slot(_slot(later), make_user())
-    # 7 and 8 days from now may straddle a Monday: then both are bookable.
-    same_week = (
-        _slot(office_hours)
-        .starts_at.astimezone(timezone.get_current_timezone())
-        .isocalendar()[:2]
-    )
-    assert refusal.value.code == "weekly_limit" or same_week is None
+        services.book_slot(_slot(monday), make_user())
+    assert refusal.value.code == "weekly_limit"
     assert _counts() == before
+    assert (
+        services.book_slot(_slot(next_monday), make_user()).status
+        == BookingStatus.BOOKED
+    )
 
 
 def test_booking_refusals_write_nothing(host, guest):
