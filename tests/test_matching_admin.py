@@ -386,6 +386,40 @@ def test_listing_filters_search_and_sort(client, program, run, matcher):
     assert "Factor breakdown" in client.get(url).content.decode()
 
 
+def test_listing_cells_escape_what_people_typed(client, program, run, matcher):
+    client.force_login(matcher)
+    proposal = run.proposals.order_by("pk").first()
+    user = proposal.mentee.user
+    user.first_name = "<script>alert(1)</script>"
+    user.save()
+    profile = proposal.mentor.user.mentoring_profile
+    profile.title = "<b>Lead</b>"
+    profile.department = "R&D"
+    profile.save()
+    MatchProposal.objects.filter(pk=proposal.pk).update(
+        rule_breaks=["reporting_line"],
+        justification='<img src=x onerror="alert(2)">',
+        reasons=[{"code": "shared_skills", "params": {"names": ["<i>SQL</i>"]}}],
+    )
+    html = client.get(reverse("wm_matching:proposals", args=[program.pk])).content
+    html = html.decode()
+    for raw in ("<script>alert(1)", "<b>Lead</b>", "<img src=x", "<i>SQL</i>"):
+        assert raw not in html
+    for escaped in (
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "&lt;b&gt;Lead&lt;/b&gt; · L6 · R&amp;D",
+        "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;",
+        "shares &lt;i&gt;SQL&lt;/i&gt;",
+    ):
+        assert escaped in html
+    # Each row offers what its status allows, as forms posting to the action.
+    base = reverse(
+        "wm_matching:proposal_action", args=[program.pk, proposal.pk, "approve"]
+    )
+    assert f'action="{base}"' in html
+    assert f'action="{base.replace("approve", "reopen")}"' not in html
+
+
 def test_listing_query_count_is_constant(
     client, program, run, matcher, django_assert_max_num_queries
 ):

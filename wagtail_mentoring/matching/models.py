@@ -231,7 +231,6 @@ class MatchProposalQuerySet(models.QuerySet):
         return self.select_related(
             "mentee__user__mentoring_profile",
             "mentor__user__mentoring_profile",
-            "decided_by",
         )
 
     def holding(self):
