@@ -869,8 +869,17 @@ def test_erasure_clears_the_persons_name_from_others_endorsements(world):
     kept = ReadinessEvidence.objects.create(
         owner=other, achievement="Ran the offsite", endorsed_by="Someone Else"
     )
+    shouted = ReadinessEvidence.objects.create(
+        owner=other, achievement="Won the bid", endorsed_by=f"VP: {name.upper()}."
+    )
+    # Another person whose name begins with the erased person's keeps theirs.
+    longer = ReadinessEvidence.objects.create(
+        owner=other, achievement="Hired a team", endorsed_by=f"{name}son (director)"
+    )
     erase_personal_data(world.ana, _hr("erase_personal_data"))
-    theirs.refresh_from_db()
-    kept.refresh_from_db()
+    for evidence in (theirs, kept, shouted, longer):
+        evidence.refresh_from_db()
     assert (theirs.achievement, theirs.endorsed_by) == ("Led the launch", "")
+    assert shouted.endorsed_by == ""
     assert kept.endorsed_by == "Someone Else"
+    assert longer.endorsed_by == f"{name}son (director)"

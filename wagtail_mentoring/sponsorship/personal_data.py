@@ -4,6 +4,8 @@ sponsorships, opportunity nominations and their career outcomes."""
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -210,9 +212,18 @@ class SponsorshipData(PersonalData):
         # Others' evidence names its endorser in free text: not once it is them.
         name = display_name(user)
         if name:
-            ReadinessEvidence.objects.filter(endorsed_by__icontains=name).update(
-                endorsed_by=""
-            )
+            # The whole name, not a part of another one ("Al" is not "Alice"):
+            # the database finds the rows, the word boundary is checked here
+            # because PostgreSQL and SQLite spell it differently.
+            whole = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+            named = [
+                pk
+                for pk, text in ReadinessEvidence.objects.filter(
+                    endorsed_by__icontains=name
+                ).values_list("pk", "endorsed_by")
+                if whole.search(text)
+            ]
+            ReadinessEvidence.objects.filter(pk__in=named).update(endorsed_by="")
         Nomination.objects.filter(nominee=user).update(nominee=None, reason="")
         # Their reason was also the nominee's application's motivation.
         Enrollment.objects.filter(nomination__nominated_by=user).exclude(
