@@ -153,11 +153,8 @@ class PersonColumn(BaseColumn):
         )
         details = ""
         if profile is not None:
-            parts = [profile.title]
-            if profile.level:
-                parts.append(f"L{profile.level}")
-            if profile.department:
-                parts.append(profile.department)
+            level = f"L{profile.level}" if profile.level else ""
+            parts = [p for p in (profile.title, level, profile.department) if p]
             details = format_html('<span class="wm-muted">{}</span>', " · ".join(parts))
         return format_html(
             '<td><span{} class="wm-name">{}</span> {}</td>',
