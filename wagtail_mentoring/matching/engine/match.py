@@ -11,7 +11,7 @@ is re-solved) → optional fairness re-solve → reasons.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,7 @@ from .fairness import GroupStats, group_report, max_cardinality
 from .features import build_features
 from .problem import MatchingConfig, MatchingProblem
 from .rules import PAIR_RULES, build_pair_rules
-from .scoring import NOT_ALLOWED, SCORE_SCALE, Candidates, Scorer
+from .scoring import NOT_ALLOWED, SCORE_SCALE, Candidates, Scorer, pair_keys
 from .solver import AssignmentResult, solve_assignment
 
 
@@ -77,27 +77,6 @@ def _priority(problem: MatchingProblem, config: MatchingConfig) -> np.ndarray | 
     return None if np.all(prio == 1.0) else prio
 
 
-def _keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
-    return rows.astype(np.int64) * m + cols
-
-
-def _add_pairs(c: Candidates, rows, cols, score, m: int) -> Candidates:
-    """Candidates plus new pairs (callers pass only pairs not in ``c``)."""
-    keys = _keys(rows, cols, m)
-    order = np.argsort(keys, kind="stable")
-    rows, cols, score, keys = rows[order], cols[order], score[order], keys[order]
-    # the candidates are sorted: insert the (usually few) new pairs in place
-    at = np.searchsorted(c.keys(m), keys)
-    out = replace(
-        c,
-        rows=np.insert(c.rows, at, rows),
-        cols=np.insert(c.cols, at, cols),
-        score=np.insert(c.score, at, score),
-    )
-    out._keys = np.insert(c.keys(m), at, keys)
-    return out
-
-
 # pairs whose reduced profit is this far below zero (in score units) are left out
 # of a re-solve; prices rarely move that much, and the certificate checks them all
 _MARGIN = SCORE_SCALE // 20
@@ -115,7 +94,7 @@ _NO_PRUNING = np.iinfo(np.int64).max
 def _scores_of(c: Candidates, scorer: Scorer, pairs: np.ndarray, m: int) -> np.ndarray:
     """Integer scores of result pairs: every solved pair is a candidate."""
     key_c = c.keys(m)
-    pk = _keys(pairs[:, 0], pairs[:, 1], m)
+    pk = pair_keys(pairs[:, 0], pairs[:, 1], m)
     pos = np.minimum(np.searchsorted(key_c, pk), max(key_c.size - 1, 0))
     hit = key_c[pos] == pk if key_c.size else np.zeros(pk.size, bool)
     out = np.where(hit, c.score[pos] if key_c.size else 0, 0).astype(np.int64)
@@ -152,13 +131,13 @@ class _Run:
         p, n, m = self.p, self.n, self.m
         locked = p.locked
         lkey = (
-            _keys(locked[:, 0], locked[:, 1], m)
+            pair_keys(locked[:, 0], locked[:, 1], m)
             if len(locked)
             else np.zeros(0, np.int64)
         )
         previous = () if self.c.fresh else p.previous_proposals
         pkey = (
-            _keys(previous[:, 0], previous[:, 1], m)
+            pair_keys(previous[:, 0], previous[:, 1], m)
             if len(previous)
             else np.zeros(0, np.int64)
         )
@@ -185,7 +164,7 @@ class _Run:
                 # one lookup of the candidates in all the pairs that must stay
                 must = np.concatenate(
                     [
-                        _keys(duals.pairs[:, 0], duals.pairs[:, 1], m),
+                        pair_keys(duals.pairs[:, 0], duals.pairs[:, 1], m),
                         lkey,
                         pkey,
                         solved_keys,
@@ -245,7 +224,7 @@ class _Run:
             ar = np.concatenate(add_r) if add_r else np.zeros(0, np.int64)
             ac = np.concatenate(add_c) if add_c else np.zeros(0, np.int64)
             ap = np.concatenate(add_p) if add_p else np.zeros(0, np.int64)
-            akey = _keys(ar, ac, m)
+            akey = pair_keys(ar, ac, m)
             new = ~member(akey, key_c)
             # candidates outside this solve that pay: another round. Solved pairs
             # may show a profit (a mentee with several mentors values them
@@ -259,7 +238,7 @@ class _Run:
             ar, ac = ar[new], ac[new]
             self.added += ar.size
             if ar.size:
-                self.cands = _add_pairs(c, ar, ac, np.concatenate(add_s)[new], m)
+                self.cands = c.inserted(ar, ac, np.concatenate(add_s)[new], m)
 
     def _touched(self, c: Candidates, before: np.ndarray) -> np.ndarray:
         """Candidates of the people an admin edit moved: the mentees and mentors of
@@ -340,7 +319,7 @@ class _Run:
         target = base.matched_slots - len(locked)
         while True:
             c = self.cands
-            lkey = _keys(locked[:, 0], locked[:, 1], m) if len(locked) else None
+            lkey = pair_keys(locked[:, 0], locked[:, 1], m) if len(locked) else None
             free = np.ones(c.rows.size, bool)
             if lkey is not None:
                 free &= ~member(c.keys(m), lkey)
@@ -371,13 +350,13 @@ class _Run:
                 ok = (q >= t + 1) & sink_cols[None, :]
                 r, cc = np.nonzero(ok)
                 rr = rows[r]
-                new = ~member(_keys(rr, cc, m), key_c)
+                new = ~member(pair_keys(rr, cc, m), key_c)
                 if new.any():
                     add.append((rr[new], cc[new], q[r[new], cc[new]].astype(np.int64)))
             if not add:
                 return t
-            self.cands = _add_pairs(
-                c, *(np.concatenate([a[k] for a in add]) for k in range(3)), m
+            self.cands = c.inserted(
+                *(np.concatenate([a[k] for a in add]) for k in range(3)), m
             )
 
 
@@ -418,13 +397,7 @@ def match(
         keys = cands.keys(m)
         bad = member(keys, fresh_keys)
         if bad.any():
-            cands = replace(
-                cands,
-                rows=cands.rows[~bad],
-                cols=cands.cols[~bad],
-                score=cands.score[~bad],
-            )
-            cands._keys = keys[~bad]
+            cands = cands.without(bad, m)
     else:
         space = build_features(problem, config)
         rules = build_pair_rules(problem, config)
@@ -452,13 +425,13 @@ def match(
             config.top_k, extra_pairs, guard=2 * cap, capacity=cap
         )
     elif extra_pairs is not None:
-        ek = np.unique(_keys(extra_pairs[:, 0], extra_pairs[:, 1], m))
+        ek = np.unique(pair_keys(extra_pairs[:, 0], extra_pairs[:, 1], m))
         ek = ek[~member(ek, cands.keys(m))]
         if ek.size:  # locked or previous pairs that are not candidates yet
             er, ec = np.divmod(ek, m)
             es = scorer.pair_scores(er, ec)
             ok = es >= 0
-            cands = _add_pairs(cands, er[ok], ec[ok], es[ok], m)
+            cands = cands.inserted(er[ok], ec[ok], es[ok], m)
     timings["scoring"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -495,8 +468,8 @@ def match(
     at = np.zeros(len(pairs), np.int64)
     if reuse and len(previous.pairs) and len(pairs):
         # both pair lists are sorted by key, and explanations follow their pairs
-        before = _keys(previous.pairs[:, 0], previous.pairs[:, 1], m)
-        now = _keys(pairs[:, 0], pairs[:, 1], m)
+        before = pair_keys(previous.pairs[:, 0], previous.pairs[:, 1], m)
+        now = pair_keys(pairs[:, 0], pairs[:, 1], m)
         at = np.minimum(np.searchsorted(before, now), before.size - 1)
         kept = before[at] == now
     expl_arr = np.empty(len(pairs), object)

@@ -14,7 +14,7 @@ then read scores instead of recomputing them. 10,000 × 2,000 pairs take 40 MB.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -58,8 +58,39 @@ class Candidates:
     def keys(self, m: int) -> np.ndarray:
         """Sorted keys ``row * m + col`` of the pairs (computed once)."""
         if self._keys is None:
-            self._keys = self.rows.astype(np.int64) * m + self.cols
+            self._keys = pair_keys(self.rows, self.cols, m)
         return self._keys
+
+    def inserted(self, rows, cols, score, m: int) -> Candidates:
+        """These pairs and the given ones (none of them already here)."""
+        keys = pair_keys(rows, cols, m)
+        order = np.argsort(keys, kind="stable")
+        rows, cols, score, keys = rows[order], cols[order], score[order], keys[order]
+        # the pairs are sorted: insert the (usually few) new ones in place
+        at = np.searchsorted(self.keys(m), keys)
+        out = replace(
+            self,
+            rows=np.insert(self.rows, at, rows),
+            cols=np.insert(self.cols, at, cols),
+            score=np.insert(self.score, at, score),
+        )
+        out._keys = np.insert(self.keys(m), at, keys)
+        return out
+
+    def without(self, drop: np.ndarray, m: int) -> Candidates:
+        """These pairs but those where ``drop`` (a mask over them) is true."""
+        keep = ~drop
+        out = replace(
+            self, rows=self.rows[keep], cols=self.cols[keep], score=self.score[keep]
+        )
+        out._keys = self.keys(m)[keep]
+        return out
+
+
+def pair_keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
+    """One int64 per pair, ``row * m + col``: in CSR order, sorting them sorts
+    the pairs by mentee, then mentor."""
+    return rows.astype(np.int64) * m + cols
 
 
 def to_scores(c: np.ndarray) -> np.ndarray:
