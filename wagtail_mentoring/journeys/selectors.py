@@ -54,11 +54,14 @@ def following_pairs(journey: LearningJourneyPage, user) -> list[RelationshipMemb
         )
         .order_by("-relationship__created_at", "-pk")
     )
-    return [
+    mine = [
         m
         for m in memberships
         if progress.journey_id_for_role(m.relationship.program, m.role) == journey.pk
     ]
+    for m in mine:
+        m.user = user  # already read: the pages ask for it, and would again
+    return mine
 
 
 def pair_states(

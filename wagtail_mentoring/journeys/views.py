@@ -160,8 +160,9 @@ class BlockState:
     goal: Goal | None = None
 
 
-def _block_states(journey, step, membership, bound=None, error_block="", error=""):
-    """Per body block id, the member's answers, forms and errors."""
+def _block_states(journey, step, membership, row, bound=None, error_block="", error=""):
+    """Per body block id, the member's answers, forms and errors; ``row`` is
+    the member's progress on the step (None before they open it)."""
     if membership is None:
         return {}
     relationship = membership.relationship
@@ -179,11 +180,6 @@ def _block_states(journey, step, membership, bound=None, error_block="", error="
             relationship=relationship, user=membership.user, block_id__in=ids
         )
     }
-    row = (
-        relationship.step_progress.filter(user=membership.user, step_id=step.id)
-        .only("checked_items")
-        .first()
-    )
     goal = Goal.objects.filter(
         relationship=relationship, owner=membership.user, source_step_id=step.id
     ).first()
@@ -256,19 +252,20 @@ def _render_step(request, journey, step, membership, memberships, **extra):
         pair_states = selectors.pair_states(relationship, journey)
         state = next(s for s in pair_states if s.step.id == step.id)
         index = pair_states.index(state)
+        row = relationship.step_progress.filter(
+            user=membership.user, step_id=step.id
+        ).first()
         states = _block_states(
             journey,
             step,
             membership,
+            row,
             bound=extra.pop("bound", None),
             error_block=extra.pop("error_block", ""),
             error=extra.pop("error", ""),
         )
         my_status = state.status_for(membership.user_id)
         for_me = progress.step_applies(step, membership)
-        row = relationship.step_progress.filter(
-            user=membership.user, step_id=step.id
-        ).first()
         context.update(
             state=state,
             for_me=for_me,
