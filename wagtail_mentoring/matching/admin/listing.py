@@ -30,7 +30,11 @@ from wagtail_mentoring.admin_base import ServiceBulkAction
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.admin.forms import ApproveAboveForm
 from wagtail_mentoring.matching.admin.views import program_or_404
-from wagtail_mentoring.matching.models import MatchProposal, ProposalStatus
+from wagtail_mentoring.matching.models import (
+    MatchProposal,
+    ProposalOrigin,
+    ProposalStatus,
+)
 from wagtail_mentoring.matching.pools import program_roles
 from wagtail_mentoring.matching.reasons import (
     factor_labels,
@@ -116,11 +120,11 @@ class ProposalFilterSet(WagtailFilterSet):
 
     def filter_flag(self, queryset, name, value):
         if value == "manual":
-            return queryset.filter(origin="manual")
+            return queryset.filter(origin=ProposalOrigin.MANUAL)
         if value == "override":
             return queryset.filter(breaks_rules=True)
         if value == "new":
-            return queryset.filter(is_new=True, origin="engine")
+            return queryset.filter(is_new=True, origin=ProposalOrigin.ENGINE)
         if value == "kept":
             return queryset.filter(
                 status__in=[ProposalStatus.APPROVED, ProposalStatus.LOCKED]
@@ -199,7 +203,7 @@ class ReasonsColumn(BaseColumn):
         reasons = reasons_text(instance.reasons)
         if reasons:
             parts.append(format_html("<span>{}</span>", ", ".join(reasons)))
-        if instance.origin == "manual":
+        if instance.origin == ProposalOrigin.MANUAL:
             parts.append(
                 format_html(
                     '<span class="w-status w-status--primary">{}</span>',
@@ -208,7 +212,7 @@ class ReasonsColumn(BaseColumn):
             )
         if (
             instance.is_new
-            and instance.origin == "engine"
+            and instance.origin == ProposalOrigin.ENGINE
             and instance.status == ProposalStatus.PROPOSED
         ):
             parts.append(format_html('<span class="w-status">{}</span>', words["new"]))
