@@ -281,6 +281,44 @@ def test_my_network_suggests_open_spaces_and_lists_mine(hub, company):
     assert closed.pk not in {s.pk for s in mine.suggestions}
 
 
+def test_my_network_suggests_nothing_from_a_private_section(
+    hub, program, other_program, company
+):
+    """As Wagtail's ``public()``: a restriction hides its page and everything
+    under it, and hides nothing else."""
+    from wagtail.models import PageViewRestriction
+
+    from wagtail_mentoring.community.models import CommunitySpacePage
+
+    def space(parent, title):
+        return parent.add_child(
+            instance=CommunitySpacePage(title=title, slug=title.lower())
+        )
+
+    open_space = space(hub, "Guild")
+    staff_only = space(hub, "Staff")
+    below = space(staff_only, "Below")
+    # a sibling: the next path in the tree, not under it
+    neighbour = space(hub, "Staffing")
+    PageViewRestriction.objects.create(
+        page=staff_only, restriction_type=PageViewRestriction.LOGIN
+    )
+    PageViewRestriction.objects.create(
+        page=other_program, restriction_type=PageViewRestriction.LOGIN
+    )
+    expected = set(
+        CommunitySpacePage.objects.live().public().values_list("pk", flat=True)
+    )
+    assert expected == {open_space.pk, neighbour.pk}
+    mine = network.my_network(company["e1"])
+    assert {s.pk for s in mine.suggestions} == expected
+    assert below.pk not in {s.pk for s in mine.suggestions}
+    # with no space to suggest, programs: the restricted one is not among them
+    CommunitySpacePage.objects.filter(pk__in=expected).update(live=False)
+    mine = network.my_network(company["e1"])
+    assert [p.pk for p in mine.suggested_programs] == [program.pk]
+
+
 def test_my_network_on_my_mentoring(
     client, program, company, django_assert_max_num_queries
 ):

@@ -1,6 +1,7 @@
 """What the load benchmark (benchmarks/load.py) found on our pages, kept fixed:
 queries whose rows or number grow with a pair's history."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -297,3 +298,98 @@ def test_short_list_paginator_counts_only_a_list_longer_than_a_page(db):
         list(page)
     assert page.paginator.count == 4
     assert any("COUNT" in q["sql"] for q in longer.captured_queries)
+
+
+def _attention(hub, me) -> dict:
+    """``me`` with something in each of My mentoring's lists that the page's
+    own lists can answer: a request to answer, a live request of their own,
+    unread messages, final feedback due (and given), a program to find a
+    mentor in. Returns the relationships by name."""
+    from tests.engagement_helpers import mentee, mentor, pair
+    from wagtail_mentoring.engagement import mentor_requests
+    from wagtail_mentoring.engagement import services as engagement
+    from wagtail_mentoring.engagement.models import Feedback, FeedbackKind
+
+    asking, seeking, answering, plain = (
+        make_program(hub, title=title, matching_mode=mode)
+        for title, mode in [
+            ("Asking", MatchingMode.SELF_SELECT),
+            ("Seeking", MatchingMode.SELF_SELECT),
+            ("Answering", MatchingMode.HYBRID),
+            ("Plain", MatchingMode.ADMIN_APPROVED),
+        ]
+    )
+    mine = make_enrollment(me, asking, "mentee", status=EnrollmentStatus.APPROVED)
+    make_enrollment(me, seeking, "mentee", status=EnrollmentStatus.APPROVED)
+    mentor_requests.send_request(mine, mentor(asking), me)
+    giving = make_enrollment(me, answering, "mentor", status=EnrollmentStatus.APPROVED)
+    asker = mentee(answering)
+    mentor_requests.send_request(asker, giving, asker.user)
+    talking = pair(plain, mentee_user=me)
+    partner = next(m.user for m in talking.members.all() if m.user != me)
+    for body in ("Hello", "Are you there?"):
+        engagement.send_message(talking, partner, body=body)
+    ended, told = pair(plain, mentee_user=me), pair(plain, mentee_user=me)
+    for relationship in (ended, told):
+        relationship.status = "completed"
+        relationship.ended_at = timezone.now() - timedelta(days=10)
+        relationship.save()
+    Feedback.objects.create(
+        relationship=told, author=me, kind=FeedbackKind.FINAL, rating=4
+    )
+    return {"talking": talking, "ended": ended, "told": told, "asker": asker}
+
+
+def test_my_mentoring_reads_its_lists_from_the_page_as_it_would_ask(hub, employee):
+    from wagtail_mentoring.engagement.selectors import dashboard
+
+    made = _attention(hub, employee)
+    whole = dashboard(
+        employee,
+        enrollments=Enrollment.objects.filter(user=employee),
+        relationships=list(relationships_for_dashboard(employee)),
+    )
+    asked = dashboard(employee)
+    for name in (
+        "requests_to_answer",
+        "my_requests",
+        "meetings_next_7_days",
+        "feedback_due",
+        "overdue_goals",
+        "unread",
+        "find_a_mentor",
+        "final_feedback_due",
+    ):
+        assert [o.pk for o in whole[name]] == [o.pk for o in asked[name]], name
+    assert [r.mentee_enrollment for r in whole["requests_to_answer"]] == [made["asker"]]
+    assert [r.program.title for r in whole["my_requests"]] == ["Asking"]
+    assert [(m.relationship_id, m.unread) for m in whole["unread"]] == [
+        (made["talking"].pk, 2)
+    ]
+    assert [m.unread for m in asked["unread"]] == [2]
+    assert [r.pk for r in whole["final_feedback_due"]] == [made["ended"].pk]
+    assert [e.program.title for e in whole["find_a_mentor"]] == ["Seeking"]
+
+
+def test_my_mentoring_shows_the_same_when_its_lists_run_to_more_pages(
+    client, hub, employee, settings
+):
+    _attention(hub, employee)
+    client.force_login(employee)
+    url = reverse("wagtail_mentoring:my_mentoring")
+    whole = client.get(url).content.decode()
+    settings.WAGTAIL_MENTORING = {"PAGE_SIZE": 1}
+    cut = client.get(url).content.decode()
+
+    def attention(body):
+        section = body.split('id="wm-attention-heading"', 1)[1].split("<section")[0]
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", section)
+
+    assert attention(cut) == attention(whole)
+    for words in (
+        "2 new messages in Plain",
+        "Tell us how Plain went",
+        "Find a mentor in Seeking",
+    ):
+        assert words in attention(whole)
+    assert "relationships=2" in cut  # the list did run to another page

@@ -22,10 +22,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.models import PageViewRestriction
 
 from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.analytics.equity import min_group_size
@@ -449,8 +451,7 @@ def _spaces(user) -> tuple[list, list]:
     space_model = apps.get_model("wagtail_mentoring", "CommunitySpacePage")
     active = Q(memberships__status="active")
     spaces = (
-        space_model.objects.live()
-        .public()
+        public(space_model.objects.live())
         .annotate(
             member_count=Count("memberships", filter=active, distinct=True),
             mine=Count(
@@ -472,11 +473,20 @@ def _spaces(user) -> tuple[list, list]:
     return mine, suggestions
 
 
+def public(pages):
+    """``pages`` outside every private section, as Wagtail's ``public()``,
+    in the same query: Wagtail reads all view restrictions first, in a query
+    of their own, and writes one condition per restricted section."""
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return pages.exclude(Exists(restricted))
+
+
 def _programs_to_join(user) -> list:
     now = timezone.now()
     return list(
-        ProgramPage.objects.live()
-        .public()
+        public(ProgramPage.objects.live())
         .exclude(
             pk__in=Enrollment.objects.filter(user=user).live().values("program_id")
         )

@@ -18,7 +18,6 @@ def my_mentoring(request):
     due), then relationships past and present, applications and journeys."""
     if not request.user.is_authenticated:
         return login_redirect(request)
-    # The lists' programs are read once, with the dashboard's (see dashboard()).
     enrollments = ShortListPaginator(
         my_enrollments(request.user).select_related(None),
         mentoring_settings.PAGE_SIZE,
@@ -29,8 +28,13 @@ def my_mentoring(request):
     ).get_page(request.GET.get("relationships"))
     enrollments.object_list = list(enrollments.object_list)
     relationships.object_list = list(relationships.object_list)
+    # The lists' programs are read once, with the dashboard's; a list on one
+    # page is the whole of it, and the dashboard reads it instead of asking again.
     attention = selectors.dashboard(
-        request.user, also=[*enrollments.object_list, *relationships.object_list]
+        request.user,
+        also=[*enrollments.object_list, *relationships.object_list],
+        enrollments=_whole(enrollments),
+        relationships=_whole(relationships),
     )
     with timezone.override(user_timezone(request.user)):
         return render_page(
@@ -44,3 +48,8 @@ def my_mentoring(request):
                 **attention,
             },
         )
+
+
+def _whole(page):
+    """The page's rows when they are the whole list, else ``None``."""
+    return None if page.has_other_pages() else page.object_list

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail import hooks
 
 from wagtail_mentoring.conf import mentoring_settings
+from wagtail_mentoring.engagement.mentor_requests import SELF_SELECT_MODES
 from wagtail_mentoring.engagement.models import (
     LIVE_REQUEST_STATUSES,
     Feedback,
@@ -33,13 +34,17 @@ from wagtail_mentoring.engagement.models import (
     MeetingStatus,
     MentorRequest,
     MentorRequestStatus,
+    Message,
 )
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
     EnrollmentStatus,
+    ProgramKind,
     Relationship,
     RelationshipMember,
+    RelationshipStatus,
+    Role,
 )
 from wagtail_mentoring.programs.selectors import attach_programs
 
@@ -162,46 +167,42 @@ def has_unread(relationship: Relationship, user) -> bool:
     return messages.exists()
 
 
-def dashboard(user, now=None, *, also=()) -> dict:
+def dashboard(user, now=None, *, also=(), enrollments=None, relationships=None) -> dict:
     """Everything "My mentoring" shows, attention-first.
 
-    The programs of its lists, and of ``also`` (the page's other lists), are
-    read in one query for all of them (see :func:`attach_card_programs`).
+    ``enrollments`` and ``relationships`` are all of ``user``'s, when the page's
+    lists hold them whole, as most people's do (``relationships`` from
+    :func:`relationships_for_dashboard`). The open memberships with their unread
+    messages, the applications to find a mentor for and the final feedback due
+    are then read from those rows, not queried again. The programs of every
+    list, and of ``also`` (the page's other rows), are read in one query for
+    all of them (see :func:`attach_card_programs`).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     seven_days_on = now + timedelta(days=7)
+    if enrollments is None:
+        # a person's applications over the years: tens, where pages cut at 25
+        enrollments = Enrollment.objects.filter(user=user)
+    enrollments = list(enrollments)
+    approved = [e for e in enrollments if e.status == EnrollmentStatus.APPROVED]
+    programs = attach_card_programs([*also, *approved, *(relationships or ())])
 
-    requests_to_answer = list(
-        MentorRequest.objects.filter(
-            mentor_enrollment__user=user, status=MentorRequestStatus.PENDING
-        )
-        .select_related("mentee_enrollment__user__mentoring_profile")
-        .order_by("expires_at", "pk")
-    )
-    my_requests = list(
-        MentorRequest.objects.filter(
-            mentee_enrollment__user=user, status__in=LIVE_REQUEST_STATUSES
-        )
-        .select_related("mentor_enrollment__user")
-        .order_by("program_id", "rank", "pk")
-    )
-    memberships = list(
-        RelationshipMember.objects.filter(
-            user=user, relationship__status__in=OPEN_RELATIONSHIP_STATUSES
-        )
-        .select_related("relationship")
-        .annotate(
-            unread=Count(
-                "relationship__messages",
-                filter=~Q(relationship__messages__author=user)
-                & (
-                    Q(messages_read_at__isnull=True)
-                    | Q(relationship__messages__created_at__gt=F("messages_read_at"))
-                ),
-            )
-        )
-    )
+    requests_to_answer, my_requests = _requests(enrollments, now)
+    if relationships is None:
+        memberships = _open_memberships(user)
+        final_feedback_due = _final_feedback_due(user, now, today)
+    else:
+        memberships = [
+            _with_unread(my_membership(r, user), r.unread)
+            for r in relationships
+            if r.status in OPEN_RELATIONSHIP_STATUSES
+        ]
+        final_feedback_due = [
+            r
+            for r in relationships
+            if _final_feedback_is_due(r, now, today) and not r.gave_final_feedback
+        ]
     unread = [m for m in memberships if m.unread]
     # One read of the meetings around now serves two lists: the next 7 days'
     # (of open pairs) and the past month's that wait for the viewer's feedback.
@@ -244,59 +245,23 @@ def dashboard(user, now=None, *, also=()) -> dict:
         )
         .order_by("target_date")
     )
-    waiting_programs = {r.mentee_enrollment_id for r in my_requests}
-    applications = list(
-        Enrollment.objects.filter(
-            user=user,
-            status=EnrollmentStatus.APPROVED,
-            program__matching_mode__in=["self_select", "hybrid"],
-        )
-        .filter(
-            Q(role__in=["mentee", "sponsee"]) | Q(role="member", program__kind="peer")
-        )
-        .annotate(
-            open_relationships=Count(
-                "program__relationships",
-                filter=Q(
-                    program__relationships__status__in=OPEN_RELATIONSHIP_STATUSES,
-                    program__relationships__members__user=user,
-                    program__relationships__members__role=F("role"),
-                ),
-                distinct=True,
-            )
-        )
-    )
-    final_feedback_due = list(
-        Relationship.objects.filter(members__user=user)
-        .filter(
-            Q(
-                status__in=["completed", "ended_early"],
-                ended_at__gte=now - timedelta(60),
-            )
-            | Q(
-                status__in=OPEN_RELATIONSHIP_STATUSES,
-                ends_on__lte=today + timedelta(days=14),
-            )
-        )
-        .exclude(feedback__author=user, feedback__kind=FeedbackKind.FINAL)
-        .distinct()
-    )
+    # Their programs are the viewer's: read above, unless a list was cut short.
     attach_card_programs(
         [
             *requests_to_answer,
             *my_requests,
             *(m.relationship for m in memberships),
             *(m.relationship for m in meetings_next_7_days),
-            *applications,
             *final_feedback_due,
-            *also,
-        ]
+        ],
+        known=programs,
     )
+    waiting = {r.mentee_enrollment_id for r in my_requests}
     find_a_mentor = [
         e
-        for e in applications
-        if e.pk not in waiting_programs
-        and e.open_relationships < e.program.mentors_per_mentee
+        for e in _seeking(approved)
+        if e.pk not in waiting
+        and _open_in(e, memberships) < e.program.mentors_per_mentee
     ]
     attention = bool(
         requests_to_answer
@@ -321,6 +286,128 @@ def dashboard(user, now=None, *, also=()) -> dict:
     }
 
 
+def _requests(enrollments, now) -> tuple[list, list]:
+    """Requests waiting for the viewer's answer, and their own live ones, in
+    one query on the keys of all their applications (``enrollments``), where
+    every request of theirs hangs."""
+    mine = {e.pk for e in enrollments}
+    if not mine:
+        return [], []
+    rows = list(
+        MentorRequest.objects.filter(
+            Q(mentor_enrollment__in=mine, status=MentorRequestStatus.PENDING)
+            | Q(mentee_enrollment__in=mine, status__in=LIVE_REQUEST_STATUSES)
+        ).select_related(
+            "mentee_enrollment__user__mentoring_profile", "mentor_enrollment__user"
+        )
+    )
+    to_answer = sorted(
+        (
+            r
+            for r in rows
+            if r.mentor_enrollment_id in mine
+            and r.status == MentorRequestStatus.PENDING
+        ),
+        # as PostgreSQL orders them: no expiry last
+        key=lambda r: (r.expires_at is None, r.expires_at or now, r.pk),
+    )
+    own = sorted(
+        (r for r in rows if r.mentee_enrollment_id in mine),
+        key=lambda r: (r.program_id, r.rank, r.pk),
+    )
+    return to_answer, own
+
+
+def _open_memberships(user) -> list[RelationshipMember]:
+    """``user``'s memberships of open relationships, each with ``unread``: the
+    messages others wrote since ``user`` last read the thread."""
+    return list(
+        RelationshipMember.objects.filter(
+            user=user, relationship__status__in=OPEN_RELATIONSHIP_STATUSES
+        )
+        .select_related("relationship")
+        .annotate(
+            unread=Count(
+                "relationship__messages",
+                filter=~Q(relationship__messages__author=user)
+                & (
+                    Q(messages_read_at__isnull=True)
+                    | Q(relationship__messages__created_at__gt=F("messages_read_at"))
+                ),
+            )
+        )
+    )
+
+
+def _with_unread(membership: RelationshipMember, unread: int) -> RelationshipMember:
+    membership.unread = unread
+    return membership
+
+
+def _final_feedback_is_due(relationship: Relationship, now, today) -> bool:
+    """Ended in the last 60 days, or ends within 14: time to say how it went."""
+    if relationship.status in (
+        RelationshipStatus.COMPLETED,
+        RelationshipStatus.ENDED_EARLY,
+    ):
+        return (
+            relationship.ended_at is not None
+            and relationship.ended_at >= now - timedelta(60)
+        )
+    return (
+        relationship.status in OPEN_RELATIONSHIP_STATUSES
+        and relationship.ends_on is not None
+        and relationship.ends_on <= today + timedelta(days=14)
+    )
+
+
+def _final_feedback_due(user, now, today) -> list[Relationship]:
+    """:func:`_final_feedback_is_due` relationships of ``user`` without their
+    final feedback, in SQL."""
+    return list(
+        Relationship.objects.filter(members__user=user)
+        .filter(
+            Q(
+                status__in=[
+                    RelationshipStatus.COMPLETED,
+                    RelationshipStatus.ENDED_EARLY,
+                ],
+                ended_at__gte=now - timedelta(60),
+            )
+            | Q(
+                status__in=OPEN_RELATIONSHIP_STATUSES,
+                ends_on__lte=today + timedelta(days=14),
+            )
+        )
+        .exclude(feedback__author=user, feedback__kind=FeedbackKind.FINAL)
+        .distinct()
+    )
+
+
+def _seeking(approved) -> list[Enrollment]:
+    """Approved applications that may look for a mentor (or a peer partner)
+    themselves; their programs attached."""
+    return [
+        e
+        for e in approved
+        if e.program.matching_mode in SELF_SELECT_MODES
+        and (
+            e.role in (Role.MENTEE, Role.SPONSEE)
+            or (e.role == Role.MEMBER and e.program.kind == ProgramKind.PEER)
+        )
+    ]
+
+
+def _open_in(enrollment: Enrollment, memberships) -> int:
+    """How many of ``memberships`` (open) are in the application's program and role."""
+    return sum(
+        1
+        for m in memberships
+        if m.relationship.program_id == enrollment.program_id
+        and m.role == enrollment.role
+    )
+
+
 def _count(queryset):
     """How many rows of ``queryset`` (correlated to the outer row), 0 for none."""
     return Coalesce(
@@ -331,24 +418,32 @@ def _count(queryset):
     )
 
 
-def attach_card_programs(objects) -> None:
+def attach_card_programs(objects, known=None) -> dict:
     """Give ``objects`` their programs in one query, with the pages the
     relationship cards read from a program
-    (:data:`RELATIONSHIP_CARD_PROGRAM_FIELDS`)."""
+    (:data:`RELATIONSHIP_CARD_PROGRAM_FIELDS`); returns them by key, for
+    ``known`` of the next call."""
     related = [
         name
         for fields in hooks.get_hooks(RELATIONSHIP_CARD_PROGRAM_FIELDS)
         for name in fields()
     ]
-    attach_programs(objects, related)
+    return attach_programs(objects, related, known)
 
 
 def relationships_for_dashboard(user):
     """All of ``user``'s relationships with partners, next meeting and goal
-    counts, and what other domains show on the cards (:data:`RELATIONSHIP_CARDS`),
-    in a fixed number of queries. Their programs are not read: give the page's
-    rows to :func:`attach_card_programs` (or :func:`dashboard`'s ``also``)."""
+    counts, ``unread`` (messages others wrote since ``user`` last read the
+    thread), ``gave_final_feedback``, and what other domains show on the cards
+    (:data:`RELATIONSHIP_CARDS`), in a fixed number of queries. Their programs
+    are not read: give the page's rows to :func:`attach_card_programs` (or
+    :func:`dashboard`'s ``also``)."""
     now = timezone.now()
+    read_since = RelationshipMember.objects.filter(
+        relationship=OuterRef("relationship"),
+        user=user,
+        messages_read_at__gte=OuterRef("created_at"),
+    )
     # Correlated subqueries, not joins: joining goals and meetings multiplies
     # their rows (a year of meetings times the goals) under a GROUP BY of every
     # program and journey column, and the paginator's count repeated it.
@@ -367,6 +462,17 @@ def relationships_for_dashboard(user):
                 )
                 .order_by("starts_at")
                 .values("starts_at")[:1]
+            ),
+            unread=_count(
+                Message.objects.filter(relationship=OuterRef("pk"))
+                .exclude(author=user)
+                .exclude(Exists(read_since))
+                .order_by()
+            ),
+            gave_final_feedback=Exists(
+                Feedback.objects.filter(
+                    relationship=OuterRef("pk"), author=user, kind=FeedbackKind.FINAL
+                )
             ),
         )
         .order_by("-created_at", "-pk")

@@ -35,23 +35,28 @@ def hub_programs(hub, user) -> list[ProgramPage]:
     return programs
 
 
-def attach_programs(objects, related=()) -> None:
+def attach_programs(objects, related=(), known=None) -> dict:
     """Give each of ``objects`` (anything with a ``program`` foreign key) its
-    program page, all read in one query, with the program's ``related`` pages.
+    program page, with the program's ``related`` pages; returns the programs by
+    key. Those not in ``known`` (an earlier call's answer, with the same
+    ``related``) are read in one query.
 
     A program page is some 60 columns (its own and Wagtail's ``Page``): joined
     into each of a page's lists, building every query costs more than reading
     the few programs a person takes part in once.
     """
     objects = list(objects)
-    ids = {o.program_id for o in objects}
-    if not ids:
-        return
-    # no ordering: compiling Wagtail's tree order over every column of the page
-    # cost more than the rest of the query
-    programs = ProgramPage.objects.select_related(*related).order_by().in_bulk(ids)
+    programs = dict(known or {})
+    missing = {o.program_id for o in objects} - programs.keys()
+    if missing:
+        # no ordering: compiling Wagtail's tree order over every column of the
+        # page cost more than the rest of the query
+        programs.update(
+            ProgramPage.objects.select_related(*related).order_by().in_bulk(missing)
+        )
     for o in objects:
         o.program = programs[o.program_id]
+    return programs
 
 
 def my_enrollments(user):
