@@ -3,14 +3,15 @@
 import numpy as np
 import pytest
 
-from wagtail_mentoring.matching.engine.arrays import member
+from wagtail_mentoring.matching.engine.arrays import member, pair_keys
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint32, np.float64])
 @pytest.mark.parametrize("distinct", [True, False])
-def test_member_agrees_with_isin_on_sorted_and_unsorted_keys(distinct):
+def test_member_agrees_with_isin_on_sorted_and_unsorted_keys(distinct, dtype):
     rng = np.random.default_rng(7)
     for _ in range(500):
-        x = rng.choice(rng.integers(5, 400), rng.integers(0, 200))
+        x = rng.choice(rng.integers(5, 400), rng.integers(0, 200)).astype(dtype)
         # sorted (distinct or with repeats) takes the searches' paths, the rest
         # the general one
         x = np.unique(x) if distinct else np.sort(x)
@@ -18,3 +19,12 @@ def test_member_agrees_with_isin_on_sorted_and_unsorted_keys(distinct):
             x = rng.permutation(x)
         of = rng.integers(-5, 405, rng.integers(0, 30))
         assert np.array_equal(member(x, of), np.isin(x, of))
+
+
+def test_pair_keys_pass_int32s_range_in_int64():
+    rows = np.array([0, 99_999], np.int32)
+    cols = np.array([1, 19_999], np.int32)
+    keys = pair_keys(rows, cols, 20_000)
+    assert keys.dtype == np.int64
+    assert keys.tolist() == [1, 99_999 * 20_000 + 19_999]
+    assert np.divmod(keys, 20_000)[0].tolist() == [0, 99_999]

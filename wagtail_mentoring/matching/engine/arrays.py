@@ -5,6 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 
+def pair_keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
+    """One int64 per (mentee, mentor) pair, ``row * m + col``: in CSR order,
+    sorting them sorts the pairs by mentee, then mentor. In int64 whatever the
+    indices' type: 100,000 × 20,000 keys pass int32's range."""
+    return np.asarray(rows, dtype=np.int64) * m + cols
+
+
 def member(x: np.ndarray, of: np.ndarray) -> np.ndarray:
     """``np.isin(x, of)`` by binary search: no hashing of the (large) ``x``.
 
@@ -17,7 +24,12 @@ def member(x: np.ndarray, of: np.ndarray) -> np.ndarray:
         return np.zeros(x.shape, bool)
     if of.size > 1 and np.any(of[1:] < of[:-1]):
         of = np.sort(of)
-    if 8 * of.size < x.size and x.ndim == 1 and np.all(x[1:] > x[:-1]):
+    # the order of x (keys: signed integers), read once: 1 strictly increasing,
+    # 0 sorted with repeats, -1 unsorted or not worth knowing
+    order = -1
+    if 8 * of.size < x.size and x.ndim == 1 and x.dtype.kind == "i":
+        order = int(np.sign(np.diff(x).min(initial=1)))
+    if order == 1:
         # a few keys against many distinct sorted ones (pair keys): search the
         # few in the many, and mark where they are
         pos = np.searchsorted(x, of)
@@ -26,7 +38,7 @@ def member(x: np.ndarray, of: np.ndarray) -> np.ndarray:
         out = np.zeros(x.shape, bool)
         out[pos[x[pos] == of[inside]]] = True
         return out
-    if 8 * of.size < x.size and x.ndim == 1 and not np.any(x[1:] < x[:-1]):
+    if order == 0:
         # ... and against many sorted ones with repeats: mark the runs they hit
         lo = np.searchsorted(x, of, "left")
         hi = np.searchsorted(x, of, "right")

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra, maximum_flow
 
+from .arrays import pair_keys
 from .errors import MatchingError
 
 EXACT_LIMIT = 2**50  # largest |benefit| whose path sums stay exact in float64
@@ -294,9 +295,9 @@ class _Network:
         arc = np.empty(u.size, np.int64)
         pair = hi < t
         if pair.any():
-            key = self.tail[:k] * self.m + (self.head[:k] - n)
+            key = pair_keys(self.tail[:k], self.head[:k] - n, self.m)
             order = None if np.all(key[1:] > key[:-1]) else np.argsort(key)
-            want = lo[pair] * self.m + hi[pair] - n
+            want = pair_keys(lo[pair], hi[pair] - n, self.m)
             at = np.searchsorted(key, want, sorter=order)
             arc[pair] = at if order is None else order[at]
         arc[~pair] = k + lo[~pair]  # unmatched arcs are k + i, seat arcs k + n + j

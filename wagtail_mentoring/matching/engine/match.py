@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import backends
-from .arrays import member
+from .arrays import member, pair_keys
 from .certify import flagged_groups, left_out_violations, profit_above
 from .errors import MatchingError
 from .explain import (
@@ -33,7 +33,7 @@ from .fairness import GroupStats, group_report, max_cardinality
 from .features import build_features
 from .problem import MatchingConfig, MatchingProblem
 from .rules import PAIR_RULES, build_pair_rules
-from .scoring import NOT_ALLOWED, SCORE_SCALE, Candidates, Scorer, pair_keys
+from .scoring import NOT_ALLOWED, SCORE_SCALE, Candidates, Scorer
 from .solver import AssignmentResult, solve_assignment
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import pair_keys
 from .problem import MatchingConfig, MatchingProblem
 
 # reason codes (index = code)
@@ -96,7 +97,7 @@ def build_pair_rules(problem: MatchingProblem, config: MatchingConfig) -> PairRu
 
     def add(i: np.ndarray, j: np.ndarray, code: int) -> None:
         ok = (i >= 0) & (j >= 0)
-        keys.append(i[ok] * m + j[ok])
+        keys.append(pair_keys(i[ok], j[ok], m))
         codes.append(np.full(int(ok.sum()), code, np.int64))
 
     # same person: a person may be mentee and mentor in one program

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .arrays import member
+from .arrays import member, pair_keys
 from .features import SCORE_SCALE, SUB, FeatureSpace
 from .rules import PairRules
 
@@ -85,12 +85,6 @@ class Candidates:
         )
         out._keys = self.keys(m)[keep]
         return out
-
-
-def pair_keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
-    """One int64 per pair, ``row * m + col``: in CSR order, sorting them sorts
-    the pairs by mentee, then mentor."""
-    return rows.astype(np.int64) * m + cols
 
 
 def to_scores(c: np.ndarray) -> np.ndarray:
@@ -251,7 +245,7 @@ class Scorer:
         # CSR order (mentors sorted within a mentee): later lookups of pairs among
         # the candidates are then binary searches, never a sort of them all
         rows, cols = rows.astype(np.int64), cols.astype(np.int64)
-        key = rows * m + cols
+        key = pair_keys(rows, cols, m)
         if np.any(key[1:] < key[:-1]):
             order = np.argsort(key, kind="stable")
             rows, cols, score = rows[order], cols[order], score[order]

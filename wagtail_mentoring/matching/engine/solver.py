@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import backends
-from .arrays import member
+from .arrays import member, pair_keys
 from .duals import assignment_duals
 from .errors import MatchingError
 from .flow import EXACT_LIMIT, min_cost_assignment
@@ -157,7 +157,7 @@ def _sparse_arcs(weights: Any) -> tuple[int, int, np.ndarray, np.ndarray, np.nda
     if weights.format != "csr" or not weights.has_canonical_format:
         # sorting tells duplicates apart; canonical CSR has none by definition
         coo = weights.tocoo()
-        key = coo.row.astype(np.int64) * m + coo.col
+        key = pair_keys(coo.row, coo.col, m)
         order = np.argsort(key, kind="stable")
         key = key[order]
         if key.size > 1 and np.any(key[1:] == key[:-1]):
@@ -289,7 +289,7 @@ def _quantise(vals: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 
 def _keys(pairs: np.ndarray, m: int) -> np.ndarray:
-    return pairs[:, 0] * m + pairs[:, 1]
+    return pair_keys(pairs[:, 0], pairs[:, 1], m)
 
 
 # -- main entry point ---------------------------------------------------------------
@@ -374,7 +374,7 @@ def solve_assignment(
             i, j = locked_arr[np.argmax(both)]
             raise MatchingError(f"pair ({i}, {j}) is both locked and rejected")
         if blocks is None:
-            key = rows * m + cols
+            key = pair_keys(rows, cols, m)
             pos = np.searchsorted(key, lkey)
             found = (pos < key.size) & (key[np.minimum(pos, key.size - 1)] == lkey)
             lvals = np.where(found, vals[np.minimum(pos, max(key.size - 1, 0))], 0.0)
@@ -406,7 +406,7 @@ def solve_assignment(
     )
     prune = True
     if blocks is None:
-        key = rows * m + cols
+        key = pair_keys(rows, cols, m)
         drop = member(key, out_keys)
         # pairs that can never be used make the graph smaller for nothing
         drop |= (col_cap[cols] == 0) | (row_cap[rows] == 0)
@@ -452,7 +452,7 @@ def solve_assignment(
         q = _quant(v if prio is None else v * prio[r], step, offset)
         g = q * tie
         if tie > 1:
-            g += member(r * m + c, pkey)
+            g += member(pair_keys(r, c, m), pkey)
         return g, g + penalty * tie
 
     stats: dict[str, Any] = {
@@ -500,7 +500,7 @@ def solve_assignment(
         c_rows = np.concatenate([scan["rows"], er[ok]])
         c_cols = np.concatenate([scan["cols"], ec[ok]])
         c_vals = np.concatenate([scan["vals"], ev[ok]])
-        ck, first = np.unique(c_rows * m + c_cols, return_index=True)
+        ck, first = np.unique(pair_keys(c_rows, c_cols, m), return_index=True)
         c_rows, c_cols, c_vals = c_rows[first], c_cols[first], c_vals[first]
     c_gain, c_ben = gains(c_rows, c_cols, c_vals)
     exact = int(c_ben.max()) < EXACT_LIMIT and penalty * tie * 2 < EXACT_LIMIT
@@ -509,7 +509,7 @@ def solve_assignment(
         """Add the pairs outside the candidates whose reduced profit is positive;
         (how many, how many pairs were checked)."""
         nonlocal c_rows, c_cols, c_vals, c_gain, c_ben
-        ck = c_rows * m + c_cols
+        ck = pair_keys(c_rows, c_cols, m)
         if blocks is None:
             idx = np.flatnonzero(~member(key, ck))
             rp = ben_all[idx] - duals.price[cols[idx]] - duals.row_value[rows[idx]]
@@ -520,12 +520,15 @@ def solve_assignment(
             nr, nc, nv = _block_violations(
                 blocks, duals, prio, row_cap, col_cap, step, offset, penalty, tie
             )
-            bad = member(nr * m + nc, ck) | member(nr * m + nc, out_keys)
+            nk = pair_keys(nr, nc, m)
+            bad = member(nk, ck) | member(nk, out_keys)
             nr, nc, nv = nr[~bad], nc[~bad], nv[~bad]
             checked = allowed - ck.size
         if nr.size:
             g, b = gains(nr, nc, nv)
-            order = np.argsort(np.concatenate([ck, nr * m + nc]), kind="stable")
+            order = np.argsort(
+                np.concatenate([ck, pair_keys(nr, nc, m)]), kind="stable"
+            )
             c_rows = np.concatenate([c_rows, nr])[order]
             c_cols = np.concatenate([c_cols, nc])[order]
             c_vals = np.concatenate([c_vals, nv])[order]
@@ -594,7 +597,7 @@ def solve_assignment(
             )
         if not prune:
             break
-        before = c_rows[used] * m + c_cols[used]
+        before = pair_keys(c_rows[used], c_cols[used], m)
         new, seen = check(duals)
         checked += seen
         if new == 0:
@@ -632,7 +635,7 @@ def solve_assignment(
         "row_cap": row_cap,
         "col_cap": col_cap,
         "pairs": pairs,
-        "cand_keys": c_rows * m + c_cols,
+        "cand_keys": pair_keys(c_rows, c_cols, m),
     }
     return AssignmentResult(
         pairs=pairs,
@@ -664,7 +667,7 @@ def _repair(
             before = _keys(w["pairs"], m)
     used = None
     if before is not None and _REPAIR_FROM_PAIRS:
-        used = member(rows * m + cols, before)
+        used = member(pair_keys(rows, cols, m), before)
     return min_cost_assignment(
         rows, cols, ben, n, m, row_cap, col_cap, price=price, used=used, stats=stats
     )
