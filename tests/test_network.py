@@ -253,6 +253,35 @@ def test_my_network_lists_my_partners_and_the_departments_reached(program, compa
     ]
 
 
+def test_my_network_reads_the_people_from_my_mentorings_cards_as_it_would_ask(
+    program, company, django_assert_num_queries
+):
+    from wagtail_mentoring.engagement.selectors import (
+        attach_card_programs,
+        relationships_for_dashboard,
+    )
+
+    gone = company["e3"]
+    gone.is_active = False
+    gone.save()
+    for name in ("e1", "s1", "e4", "h1"):
+        me = company[name]
+        cards = list(relationships_for_dashboard(me))
+        attach_card_programs(cards)
+        with django_assert_num_queries(2):  # the spaces, and programs to join
+            read = network.my_network(me, cards)
+        asked = network.my_network(me)
+
+        def people(mine):
+            return [
+                (c.user.pk, c.department, c.programs, c.current) for c in mine.contacts
+            ]
+
+        assert people(read) == people(asked), name
+        assert read.departments == asked.departments
+        assert gone.pk not in {c.user.pk for c in read.contacts}
+
+
 def test_my_network_suggests_programs_when_no_space_exists(
     program, other_program, company
 ):

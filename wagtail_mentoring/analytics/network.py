@@ -391,28 +391,19 @@ class MyNetwork:
         return not (self.contacts or self.spaces)
 
 
-def my_network(user) -> MyNetwork:
+def my_network(user, relationships=None) -> MyNetwork:
     """The people ``user`` is or was connected to through relationships (any
     status but pending), the departments those reached, their spaces, and
     spaces to join (or, with no space to suggest, programs to apply to).
 
     A constant number of queries: one for the people, one for the spaces (and
-    one for programs when no space is suggested).
+    one for programs when no space is suggested). ``relationships`` are all of
+    ``user``'s, with their members (users and profiles read) and programs, when
+    a page holds them whole (*My mentoring*'s cards): the people are then read
+    from them, not queried again.
     """
-    from_relationships = (
-        RelationshipMember.objects.filter(
-            relationship__members__user=user,
-            user__is_active=True,
-        )
-        .exclude(user=user)
-        .exclude(relationship__status=RelationshipStatus.PENDING)
-        # the program's title only: its page is some 60 columns
-        .select_related("user", "user__mentoring_profile", "relationship")
-        .annotate(program_title=F("relationship__program__title"))
-        .order_by("-relationship__created_at", "pk")
-    )
     people: dict = {}
-    for member in from_relationships:
+    for member, program_title, is_open in _connections(user, relationships):
         profile = getattr(member.user, "mentoring_profile", None)
         contact = people.get(member.user_id)
         if contact is None:
@@ -422,10 +413,9 @@ def my_network(user) -> MyNetwork:
                 programs=[],
                 current=False,
             )
-        title = member.program_title
-        if title not in contact.programs:
-            contact.programs.append(title)
-        contact.current = contact.current or member.relationship.is_open
+        if program_title not in contact.programs:
+            contact.programs.append(program_title)
+        contact.current = contact.current or is_open
     own = getattr(getattr(user, "mentoring_profile", None), "department", "")
     departments = sorted(
         {c.department for c in people.values() if c.department and c.department != own}
@@ -441,6 +431,36 @@ def my_network(user) -> MyNetwork:
         suggestions=suggestions,
         suggested_programs=programs,
     )
+
+
+def _connections(user, relationships=None):
+    """(member, program title, relationship open?) of the other active members
+    of ``user``'s relationships but pending ones, the newest relationship first."""
+    if relationships is None:
+        members = (
+            RelationshipMember.objects.filter(
+                relationship__members__user=user,
+                user__is_active=True,
+            )
+            .exclude(user=user)
+            .exclude(relationship__status=RelationshipStatus.PENDING)
+            # the program's title only: its page is some 60 columns
+            .select_related("user", "user__mentoring_profile", "relationship")
+            .annotate(program_title=F("relationship__program__title"))
+            .order_by("-relationship__created_at", "pk")
+        )
+        return [(m, m.program_title, m.relationship.is_open) for m in members]
+    found = [
+        (r, m)
+        for r in relationships
+        if r.status != RelationshipStatus.PENDING
+        for m in r.members.all()
+        if m.user_id != user.pk and m.user is not None and m.user.is_active
+    ]
+    # as the query orders them: the newest relationship first, then by member
+    found.sort(key=lambda rm: rm[1].pk)
+    found.sort(key=lambda rm: rm[0].created_at, reverse=True)
+    return [(m, r.program.title, r.is_open) for r, m in found]
 
 
 def _spaces(user) -> tuple[list, list]:

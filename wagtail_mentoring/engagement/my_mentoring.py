@@ -29,7 +29,8 @@ def my_mentoring(request):
     enrollments.object_list = list(enrollments.object_list)
     relationships.object_list = list(relationships.object_list)
     # The lists' programs are read once, with the dashboard's; a list on one
-    # page is the whole of it, and the dashboard reads it instead of asking again.
+    # page is the whole of it, and the dashboard and the network read it instead
+    # of asking again.
     attention = selectors.dashboard(
         request.user,
         also=[*enrollments.object_list, *relationships.object_list],
@@ -44,7 +45,7 @@ def my_mentoring(request):
                 "enrollments": enrollments,
                 "relationships": relationships,
                 "viewer_tz": timezone.get_current_timezone(),
-                "network": my_network(request.user),
+                "network": my_network(request.user, _whole(relationships)),
                 **attention,
             },
         )
