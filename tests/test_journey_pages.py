@@ -17,6 +17,7 @@ from tests.journey_data import (
     STEP_GOAL,
     STEP_INTRO,
     STEP_REFLECT,
+    goal,
     make_journey,
     quiz,
     reflection,
@@ -443,3 +444,66 @@ def test_a_step_page_looks_for_modules_only_under_a_journey_that_has_children(
     assert response.status_code == 200
     assert b"Module step" in response.content
     assert len(with_module.captured_queries) <= len(without.captured_queries) + 1
+
+
+def test_a_step_page_says_what_is_missing_as_the_rule_reads_it(
+    client, hub, program, pair, employee
+):
+    """The page reads the member's answers, attempts and goal once, for its
+    blocks and for what is missing; the rule (which the services enforce)
+    reads them itself: both say the same at every stage."""
+    from wagtail_mentoring.journeys import rules
+
+    journey = make_journey(
+        hub,
+        [
+            step(
+                "all",
+                "Everything",
+                [reflection("r1", "Why?"), quiz("qz"), goal("g1")],
+                completion="answer",
+            )
+        ],
+        slug="everything",
+    )
+    program.journey = journey
+    program.save()
+    client.force_login(employee)
+    url = _step_url(journey, "all")
+    member = pair.members.get(user=employee)
+    wants = [
+        "Answer the reflection questions.",
+        "Pass the quiz.",
+        "Set your goal.",
+    ]
+
+    def shown():
+        body = client.get(url).content.decode()
+        return [w for w in wants if w in body]
+
+    def ruled():
+        journey_step = journey.get_step("all")
+        row = pair.step_progress.filter(user=employee, step_id="all").first()
+        return rules.missing_requirements(pair, member, journey, journey_step, row)
+
+    assert shown() == ruled() == wants
+    client.post(url, {"action": "reflection", "block": "r1", "r1-text": "Growth"})
+    assert shown() == ruled() == wants[1:]
+    client.post(url, {"action": "quiz", "block": "qz", "q-q1": "q1a", "q-q2": ["q2a"]})
+    assert shown() == ruled() == wants[1:]  # half right: not passed
+    client.post(
+        url, {"action": "quiz", "block": "qz", "q-q1": "q1a", "q-q2": ["q2a", "q2b"]}
+    )
+    assert shown() == ruled() == wants[2:]
+    target = (timezone.localdate() + timedelta(days=30)).isoformat()
+    client.post(
+        url,
+        {
+            "action": "goal",
+            "block": "g1",
+            "g1-title": "Lead a retro",
+            "g1-measure": "Team asks for another",
+            "g1-target_date": target,
+        },
+    )
+    assert shown() == ruled() == []

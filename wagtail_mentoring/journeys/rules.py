@@ -93,14 +93,34 @@ def find_block(ctx: StepContext, block_type: str, block_id: str):
     )
 
 
+@dataclass
+class StepWork:
+    """What a member did on a step's blocks, when a page has read it already:
+    the reflections they answered, the quizzes they passed, whether they set
+    the step's goal."""
+
+    answered: set[str]
+    passed: set[str]
+    has_goal: bool
+
+
 def missing_requirements(
-    relationship, member, journey, step: JourneyStep, row: StepProgress | None
+    relationship,
+    member,
+    journey,
+    step: JourneyStep,
+    row: StepProgress | None,
+    work: StepWork | None = None,
 ) -> list[str]:
     """What a member still has to do before the step can be completed."""
-    return missing(StepContext(relationship, member, journey, step), row)
+    return missing(StepContext(relationship, member, journey, step), row, work)
 
 
-def missing(ctx: StepContext, row: StepProgress | None) -> list[str]:
+def missing(
+    ctx: StepContext, row: StepProgress | None, work: StepWork | None = None
+) -> list[str]:
+    """As :func:`missing_requirements`; ``work`` spares reading the member's
+    answers, attempts and goal again."""
     step, member = ctx.step.value, ctx.member
     audience = progress.audience_of(member.role)
     missing = []
@@ -117,33 +137,39 @@ def missing(ctx: StepContext, row: StepProgress | None) -> list[str]:
         for block_id, value in step.children("reflection")
         if value.is_for(audience)
     ]
-    answered = set(
-        ReflectionAnswer.objects.filter(
-            relationship=ctx.relationship,
-            user=member.user,
-            block_id__in=reflection_ids,
-        ).values_list("block_id", flat=True)
-    )
-    if set(reflection_ids) - answered:
-        missing.append(_("Answer the reflection questions."))
     quiz_ids = [block_id for block_id, _v in step.children("quiz")]
-    passed = set(
-        QuizAttempt.objects.filter(
-            relationship=ctx.relationship,
-            user=member.user,
-            block_id__in=quiz_ids,
-            passed=True,
-        ).values_list("block_id", flat=True)
-    )
-    if set(quiz_ids) - passed:
+    work = work or _work(ctx, reflection_ids, quiz_ids)
+    if set(reflection_ids) - work.answered:
+        missing.append(_("Answer the reflection questions."))
+    if set(quiz_ids) - work.passed:
         missing.append(_("Pass the quiz."))
-    if (
-        step.children("goal")
-        and not Goal.objects.filter(
+    if step.children("goal") and not work.has_goal:
+        missing.append(_("Set your goal."))
+    return missing
+
+
+def _work(ctx: StepContext, reflection_ids, quiz_ids) -> StepWork:
+    member = ctx.member
+    return StepWork(
+        answered=set(
+            ReflectionAnswer.objects.filter(
+                relationship=ctx.relationship,
+                user=member.user,
+                block_id__in=reflection_ids,
+            ).values_list("block_id", flat=True)
+        ),
+        passed=set(
+            QuizAttempt.objects.filter(
+                relationship=ctx.relationship,
+                user=member.user,
+                block_id__in=quiz_ids,
+                passed=True,
+            ).values_list("block_id", flat=True)
+        ),
+        has_goal=bool(ctx.step.value.children("goal"))
+        and Goal.objects.filter(
             relationship=ctx.relationship,
             owner=member.user,
             source_step_id=ctx.step.id,
-        ).exists()
-    ):
-        missing.append(_("Set your goal."))
-    return missing
+        ).exists(),
+    )

@@ -161,28 +161,46 @@ class BlockState:
 
 
 def _block_states(journey, step, membership, row, bound=None, error_block="", error=""):
-    """Per body block id, the member's answers, forms and errors; ``row`` is
-    the member's progress on the step (None before they open it)."""
+    """Per body block id, the member's answers, forms and errors, and what
+    they did (:class:`rules.StepWork`); ``row`` is the member's progress on the
+    step (None before they open it)."""
     if membership is None:
-        return {}
+        return {}, None
     relationship = membership.relationship
     audience = progress.audience_of(membership.role)
     value = step.value
-    ids = [child.id for child in value["body"]]
-    answers = list(
-        ReflectionAnswer.objects.filter(
-            relationship=relationship, block_id__in=ids
-        ).select_related("user")
-    )
-    attempts = {
-        a.block_id: a
-        for a in QuizAttempt.objects.filter(
-            relationship=relationship, user=membership.user, block_id__in=ids
+    # each kind of block's rows only where the step has such a block
+    ids = {}
+    for child in value["body"]:
+        ids.setdefault(child.block_type, []).append(child.id)
+    answers = (
+        list(
+            ReflectionAnswer.objects.filter(
+                relationship=relationship, block_id__in=ids["reflection"]
+            ).select_related("user")
         )
-    }
-    goal = Goal.objects.filter(
-        relationship=relationship, owner=membership.user, source_step_id=step.id
-    ).first()
+        if "reflection" in ids
+        else []
+    )
+    attempts = (
+        {
+            a.block_id: a
+            for a in QuizAttempt.objects.filter(
+                relationship=relationship,
+                user=membership.user,
+                block_id__in=ids["quiz"],
+            )
+        }
+        if "quiz" in ids
+        else {}
+    )
+    goal = (
+        Goal.objects.filter(
+            relationship=relationship, owner=membership.user, source_step_id=step.id
+        ).first()
+        if "goal" in ids
+        else None
+    )
     states = {}
     for child in value["body"]:
         state = BlockState()
@@ -230,7 +248,12 @@ def _block_states(journey, step, membership, row, bound=None, error_block="", er
         if error_block == child.id:
             state.error = error
         states[child.id] = state
-    return states
+    work = rules.StepWork(
+        answered={a.block_id for a in answers if a.user_id == membership.user_id},
+        passed={block_id for block_id, a in attempts.items() if a.passed},
+        has_goal=goal is not None,
+    )
+    return states, work
 
 
 def _render_step(request, journey, step, membership, memberships, **extra):
@@ -252,10 +275,8 @@ def _render_step(request, journey, step, membership, memberships, **extra):
         pair_states = selectors.pair_states(relationship, journey)
         state = next(s for s in pair_states if s.step.id == step.id)
         index = pair_states.index(state)
-        row = relationship.step_progress.filter(
-            user=membership.user, step_id=step.id
-        ).first()
-        states = _block_states(
+        row = state.member_rows.get(membership.user_id)
+        states, work = _block_states(
             journey,
             step,
             membership,
@@ -284,7 +305,7 @@ def _render_step(request, journey, step, membership, memberships, **extra):
                 )
             ),
             missing=rules.missing_requirements(
-                relationship, membership, journey, step, row
+                relationship, membership, journey, step, row, work
             )
             if for_me and my_status != StepStatus.COMPLETED
             else [],
