@@ -73,7 +73,11 @@ def pair_states(
         for m in relationship.members.all()
         if progress.journey_id_for_role(relationship.program, m.role) == journey.pk
     ]
-    rows = StepProgress.objects.filter(relationship=relationship, journey=journey)
+    # one row per member (or pair) and step: no order needed, and the model's
+    # own ordering would join the relationship for it
+    rows = StepProgress.objects.filter(
+        relationship=relationship, journey=journey
+    ).order_by()
     return progress.step_states(journey.journey_steps, members, rows)
 
 
