@@ -310,25 +310,32 @@ def _attention(hub, me) -> dict:
     from wagtail_mentoring.engagement import services as engagement
     from wagtail_mentoring.engagement.models import Feedback, FeedbackKind
 
-    asking, seeking, answering, plain = (
+    asking, seeking, seeking_too, answering, plain = (
         make_program(hub, title=title, matching_mode=mode)
         for title, mode in [
             ("Asking", MatchingMode.SELF_SELECT),
             ("Seeking", MatchingMode.SELF_SELECT),
+            ("Seeking too", MatchingMode.HYBRID),
             ("Answering", MatchingMode.HYBRID),
             ("Plain", MatchingMode.ADMIN_APPROVED),
         ]
     )
     mine = make_enrollment(me, asking, "mentee", status=EnrollmentStatus.APPROVED)
+    # the list shows the newest application first: made in the other order
+    make_enrollment(me, seeking_too, "mentee", status=EnrollmentStatus.APPROVED)
     make_enrollment(me, seeking, "mentee", status=EnrollmentStatus.APPROVED)
     mentor_requests.send_request(mine, mentor(asking), me)
     giving = make_enrollment(me, answering, "mentor", status=EnrollmentStatus.APPROVED)
     asker = mentee(answering)
     mentor_requests.send_request(asker, giving, asker.user)
-    talking = pair(plain, mentee_user=me)
-    partner = next(m.user for m in talking.members.all() if m.user != me)
-    for body in ("Hello", "Are you there?"):
-        engagement.send_message(talking, partner, body=body)
+    talking, chatting = pair(plain, mentee_user=me), pair(plain, mentee_user=me)
+    for relationship, bodies in (
+        (talking, ["Hello", "Are you there?"]),
+        (chatting, ["Hi"]),
+    ):
+        partner = next(m.user for m in relationship.members.all() if m.user != me)
+        for body in bodies:
+            engagement.send_message(relationship, partner, body=body)
     ended, told = pair(plain, mentee_user=me), pair(plain, mentee_user=me)
     for relationship in (ended, told):
         relationship.status = "completed"
@@ -337,7 +344,13 @@ def _attention(hub, me) -> dict:
     Feedback.objects.create(
         relationship=told, author=me, kind=FeedbackKind.FINAL, rating=4
     )
-    return {"talking": talking, "ended": ended, "told": told, "asker": asker}
+    return {
+        "talking": talking,
+        "chatting": chatting,
+        "ended": ended,
+        "told": told,
+        "asker": asker,
+    }
 
 
 def test_my_mentoring_reads_its_lists_from_the_page_as_it_would_ask(hub, employee):
@@ -363,12 +376,17 @@ def test_my_mentoring_reads_its_lists_from_the_page_as_it_would_ask(hub, employe
         assert [o.pk for o in whole[name]] == [o.pk for o in asked[name]], name
     assert [r.mentee_enrollment for r in whole["requests_to_answer"]] == [made["asker"]]
     assert [r.program.title for r in whole["my_requests"]] == ["Asking"]
+    # in the order of the cards: the newest relationship, application first
     assert [(m.relationship_id, m.unread) for m in whole["unread"]] == [
-        (made["talking"].pk, 2)
+        (made["chatting"].pk, 1),
+        (made["talking"].pk, 2),
     ]
-    assert [m.unread for m in asked["unread"]] == [2]
+    assert [m.unread for m in asked["unread"]] == [1, 2]
     assert [r.pk for r in whole["final_feedback_due"]] == [made["ended"].pk]
-    assert [e.program.title for e in whole["find_a_mentor"]] == ["Seeking"]
+    assert [e.program.title for e in whole["find_a_mentor"]] == [
+        "Seeking",
+        "Seeking too",
+    ]
 
 
 def test_my_mentoring_shows_the_same_when_its_lists_run_to_more_pages(
@@ -388,6 +406,7 @@ def test_my_mentoring_shows_the_same_when_its_lists_run_to_more_pages(
     assert attention(cut) == attention(whole)
     for words in (
         "2 new messages in Plain",
+        "1 new message in Plain",
         "Tell us how Plain went",
         "Find a mentor in Seeking",
     ):

@@ -182,8 +182,11 @@ def dashboard(user, now=None, *, also=(), enrollments=None, relationships=None) 
     today = timezone.localdate(now)
     seven_days_on = now + timedelta(days=7)
     if enrollments is None:
-        # a person's applications over the years: tens, where pages cut at 25
-        enrollments = Enrollment.objects.filter(user=user)
+        # a person's applications over the years: tens, where pages cut at 25;
+        # in the order of the page's list
+        enrollments = Enrollment.objects.filter(user=user).order_by(
+            "-created_at", "-pk"
+        )
     enrollments = list(enrollments)
     approved = [e for e in enrollments if e.status == EnrollmentStatus.APPROVED]
     programs = attach_card_programs([*also, *approved, *(relationships or ())])
@@ -326,6 +329,8 @@ def _open_memberships(user) -> list[RelationshipMember]:
             user=user, relationship__status__in=OPEN_RELATIONSHIP_STATUSES
         )
         .select_related("relationship")
+        # as the relationship cards: the newest first
+        .order_by("-relationship__created_at", "-relationship_id")
         .annotate(
             unread=Count(
                 "relationship__messages",
@@ -381,6 +386,7 @@ def _final_feedback_due(user, now, today) -> list[Relationship]:
         )
         .exclude(feedback__author=user, feedback__kind=FeedbackKind.FINAL)
         .distinct()
+        .order_by("-created_at", "-pk")
     )
 
 
