@@ -36,6 +36,10 @@ from wagtail_mentoring.engagement.models import (
     MentorRequestStatus,
     Message,
 )
+from wagtail_mentoring.engagement.services import (
+    FINAL_FEEDBACK_REMINDED_FOR,
+    FINAL_FEEDBACK_WINDOW,
+)
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
@@ -350,19 +354,20 @@ def _with_unread(membership: RelationshipMember, unread: int) -> RelationshipMem
 
 
 def _final_feedback_is_due(relationship: Relationship, now, today) -> bool:
-    """Ended in the last 60 days, or ends within 14: time to say how it went."""
+    """Ended lately, or ends soon: time to say how it went (the windows of
+    :mod:`.services`; :func:`_final_feedback_due` asks the same in SQL)."""
     if relationship.status in (
         RelationshipStatus.COMPLETED,
         RelationshipStatus.ENDED_EARLY,
     ):
         return (
             relationship.ended_at is not None
-            and relationship.ended_at >= now - timedelta(60)
+            and relationship.ended_at >= now - FINAL_FEEDBACK_REMINDED_FOR
         )
     return (
         relationship.status in OPEN_RELATIONSHIP_STATUSES
         and relationship.ends_on is not None
-        and relationship.ends_on <= today + timedelta(days=14)
+        and relationship.ends_on <= today + FINAL_FEEDBACK_WINDOW
     )
 
 
@@ -377,11 +382,11 @@ def _final_feedback_due(user, now, today) -> list[Relationship]:
                     RelationshipStatus.COMPLETED,
                     RelationshipStatus.ENDED_EARLY,
                 ],
-                ended_at__gte=now - timedelta(60),
+                ended_at__gte=now - FINAL_FEEDBACK_REMINDED_FOR,
             )
             | Q(
                 status__in=OPEN_RELATIONSHIP_STATUSES,
-                ends_on__lte=today + timedelta(days=14),
+                ends_on__lte=today + FINAL_FEEDBACK_WINDOW,
             )
         )
         .exclude(feedback__author=user, feedback__kind=FeedbackKind.FINAL)

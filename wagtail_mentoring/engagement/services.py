@@ -51,6 +51,8 @@ from wagtail_mentoring.programs.services import change_relationship_status
 
 #: How long before its planned end a pair may give final feedback.
 FINAL_FEEDBACK_WINDOW = timedelta(days=14)
+#: How long after its end My mentoring still asks a pair for final feedback.
+FINAL_FEEDBACK_REMINDED_FOR = timedelta(days=60)
 
 #: A goal was achieved (``goal``, ``by``), inside the transaction that marked it.
 goal_achieved = Signal()
