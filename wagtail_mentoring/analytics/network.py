@@ -22,12 +22,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import Length, Substr
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.models import PageViewRestriction
 
 from wagtail_mentoring import spreadsheets
 from wagtail_mentoring.analytics.equity import min_group_size
@@ -37,6 +35,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipMember,
     RelationshipStatus,
 )
+from wagtail_mentoring.programs.selectors import public
 
 #: Relationships that make the network: those that happened or are happening.
 NETWORK_STATUSES = [RelationshipStatus.ACTIVE, RelationshipStatus.COMPLETED]
@@ -491,16 +490,6 @@ def _spaces(user) -> tuple[list, list]:
             suggestions.append(space)
     mine, suggestions = mine[:MY_NETWORK_LIMIT], suggestions[:SUGGESTIONS]
     return mine, suggestions
-
-
-def public(pages):
-    """``pages`` outside every private section, as Wagtail's ``public()``,
-    in the same query: Wagtail reads all view restrictions first, in a query
-    of their own, and writes one condition per restricted section."""
-    restricted = PageViewRestriction.objects.filter(
-        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-    )
-    return pages.exclude(Exists(restricted))
 
 
 def _programs_to_join(user) -> list:

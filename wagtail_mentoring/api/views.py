@@ -50,7 +50,7 @@ ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 413: ERROR}
 
 
 def _programs():
-    return ProgramPage.objects.live().public().order_by("path")
+    return program_selectors.public(ProgramPage.objects.live()).order_by("path")
 
 
 # --- Programs and journeys ------------------------------------------------------
@@ -84,7 +84,9 @@ class JourneyList(ListBase):
     serializer_class = s.JourneySerializer
 
     def get_queryset(self):
-        return LearningJourneyPage.objects.live().public().order_by("path")
+        return program_selectors.public(LearningJourneyPage.objects.live()).order_by(
+            "path"
+        )
 
 
 # --- Me ------------------------------------------------------------------------
@@ -399,8 +401,7 @@ class SpaceList(ListBase):
 
     def get_queryset(self):
         return (
-            CommunitySpacePage.objects.live()
-            .public()
+            program_selectors.public(CommunitySpacePage.objects.live())
             .select_related("program")
             .order_by("path")
         )

@@ -125,10 +125,9 @@ class MentoringHubPage(ReadsInViewerTimeZone, Page):
         context["programs"] = hub_programs(self, request.user)
         # Journeys and spaces are the hub's other children; the base names no
         # domain above it, so it asks the app registry for the space's class.
+        public = import_string("wagtail_mentoring.programs.selectors.public")
         others = list(
-            Page.objects.child_of(self)
-            .live()
-            .public()
+            public(Page.objects.child_of(self).live())
             .not_type(ProgramPage)
             .specific()
             .order_by("path")

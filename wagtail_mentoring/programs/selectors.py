@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
 from wagtail_mentoring.programs.models import (
     GIVING_ROLES,
@@ -17,10 +19,20 @@ from wagtail_mentoring.programs.models import (
 )
 
 
+def public(pages):
+    """``pages`` outside every private section, as Wagtail's ``public()``,
+    in the same query: Wagtail reads all view restrictions first, in a query
+    of their own, and writes one condition per restricted section."""
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return pages.exclude(Exists(restricted))
+
+
 def hub_programs(hub, user) -> list[ProgramPage]:
     """Published programs under ``hub``, with ``open_now`` and ``my_enrollments``."""
     programs = list(
-        ProgramPage.objects.child_of(hub).live().public().specific().order_by("path")
+        public(ProgramPage.objects.child_of(hub).live()).specific().order_by("path")
     )
     mine: dict[int, list[Enrollment]] = {}
     if user.is_authenticated:

@@ -14,6 +14,7 @@ from wagtail.models import Page
 from wagtail_mentoring.community.models import CommunitySpacePage
 from wagtail_mentoring.journeys.models import LearningJourneyPage
 from wagtail_mentoring.programs.models import ProgramPage
+from wagtail_mentoring.programs.selectors import public
 
 PLACEABLE = (ProgramPage, LearningJourneyPage, CommunitySpacePage)
 
@@ -39,7 +40,7 @@ class Target:
 
 def placeable_pages():
     """Live, public pages of the kinds a course may place, for the chooser."""
-    pages = Page.objects.live().public().type(*PLACEABLE).specific().order_by("path")
+    pages = public(Page.objects.live().type(*PLACEABLE)).specific().order_by("path")
     return list(pages)
 
 
@@ -67,7 +68,7 @@ def resolve(custom: dict | None) -> Target | None:
     page_id = str(custom.get("page_id", ""))
     if not page_id.isdigit():
         return None
-    page = Page.objects.live().public().type(*PLACEABLE).filter(pk=page_id).first()
+    page = public(Page.objects.live().type(*PLACEABLE)).filter(pk=page_id).first()
     if page is None:
         return None
     page = page.specific
