@@ -304,10 +304,60 @@ def _mentee(user_id, table: MentorTable, at) -> _Mentee:
     )
 
 
-def _grouped(queryset, key: str) -> dict:
-    return dict(
-        queryset.order_by().values(key).annotate(n=Count("pk")).values_list(key, "n")
+def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set]:
+    """What changes between requests, in one query: places taken (by mentor
+    user), live requests (by mentor enrollment), who left, and the mentee's
+    current and earlier partners in the program (a rematch means someone new)."""
+    program_id = enrollment.program_id
+
+    def part(kind: int, queryset, key: str, counted: bool):
+        n = Count("pk") if counted else Value(0, output_field=IntegerField())
+        return (
+            queryset.order_by()
+            .values(key)
+            .annotate(n=n)
+            .values_list(Value(kind, output_field=IntegerField()), key, "n")
+        )
+
+    taken = part(
+        0,
+        RelationshipMember.objects.filter(
+            role=role,
+            relationship__program_id=program_id,
+            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+        ),
+        "user_id",
+        counted=True,
     )
+    load = part(
+        1,
+        MentorRequest.objects.filter(
+            mentor_enrollment__program_id=program_id,
+            status__in=LIVE_REQUEST_STATUSES,
+        ),
+        "mentor_enrollment_id",
+        counted=True,
+    )
+    # people who left: a scan of the user table, cheaper than joining it
+    gone = part(2, get_user_model().objects.filter(is_active=False), "pk", False)
+    partners = part(
+        3,
+        RelationshipMember.objects.filter(
+            relationship__program_id=program_id,
+            relationship__members__user_id=enrollment.user_id,
+        ),
+        "user_id",
+        counted=False,
+    )
+    found: tuple = ({}, {}, [], set())
+    for kind, key, n in taken.union(load, gone, partners, all=True):
+        if kind < 2:
+            found[kind][key] = n
+        elif kind == 2:
+            found[2].append(key)
+        else:
+            found[3].add(key)
+    return found
 
 
 def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
@@ -328,37 +378,8 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
     at = timezone.now()
     per_place = max(1, int(mentoring_settings.SUGGESTION_EXPOSURE_PER_PLACE))
 
-    # what changes between requests: places taken, live requests, who left
-    taken_by_user = _grouped(
-        RelationshipMember.objects.filter(
-            role=role,
-            relationship__program_id=program.pk,
-            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
-        ),
-        "user_id",
-    )
-    load_by_pk = _grouped(
-        MentorRequest.objects.filter(
-            mentor_enrollment__program_id=program.pk,
-            status__in=LIVE_REQUEST_STATUSES,
-        ),
-        "mentor_enrollment_id",
-    )
-    # people who left: a scan of the user table, cheaper than joining it
-    gone = (
-        get_user_model()
-        .objects.filter(is_active=False)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    taken_by_user, load_by_pk, gone, partners = _changing(enrollment, role)
     gone_rows = [table.row_of[u] for u in gone if u in table.row_of]
-    # current and earlier partners in this program: a rematch means someone new
-    partners = set(
-        RelationshipMember.objects.filter(
-            relationship__program_id=program.pk,
-            relationship__members__user_id=enrollment.user_id,
-        ).values_list("user_id", flat=True)
-    )
     mentee = _mentee(enrollment.user_id, table, at)
 
     n_people = len(table.user_ids)
