@@ -101,3 +101,112 @@ def test_an_lms_can_place_no_page_of_a_private_section(sections):
         assert targets.resolve({"page_id": str(pk)}) is None
     for pk in sections["shown"]:
         assert targets.resolve({"page_id": str(pk)}) is not None
+
+
+# --- Reached by our own URLs -------------------------------------------------------
+
+
+@pytest.fixture
+def boardroom(hub):
+    """An open space in a section only the board's group may see, with a
+    discussion and an event."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from tests.community_helpers import add_member, make_space
+    from wagtail_mentoring.community.models import MembershipRole
+    from wagtail_mentoring.community import services
+    from wagtail_mentoring.community.events import services as events
+
+    board = Group.objects.create(name="Board")
+    section = make_program(hub, title="Board Mentoring", slug="board")
+    space = make_space(section, title="Board Room", membership_policy="open")
+    restriction = PageViewRestriction.objects.create(
+        page=section, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(board)
+    chair = make_user("chair", groups=[board])
+    add_member(space, chair, role=MembershipRole.MODERATOR)
+    thread = services.start_thread(space, chair, "Succession", "Who is next?")
+    start = timezone.now() + timedelta(days=3)
+    event = events.schedule_event(
+        space,
+        chair,
+        title="Offsite",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        timezone_name="UTC",
+    )
+    return {
+        "space": space,
+        "section": section,
+        "restriction": restriction,
+        "thread": thread,
+        "event": event,
+        "chair": chair,
+    }
+
+
+def _urls(boardroom) -> list[str]:
+    from django.urls import reverse
+
+    space, thread = boardroom["space"], boardroom["thread"]
+    return [
+        reverse("wagtail_mentoring:community_thread", args=[space.pk, thread.pk]),
+        reverse("wagtail_mentoring:community_search", args=[space.pk]) + "?q=next",
+        reverse("wagtail_mentoring:space_events", args=[space.pk]),
+        reverse("wagtail_mentoring:space_event", args=[boardroom["event"].pk]),
+        f"{API}spaces/{space.pk}/threads/",
+    ]
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_private_sections_space_is_not_found_by_who_may_not_see_it(boardroom):
+    """An open space would let any employee read and join it; under a section
+    restricted to a group, its discussions, search, events and API answer 404
+    to everyone else, as its page does, and joining is refused the same way."""
+    from django.urls import reverse
+
+    outsider = _signed_in(make_user("outsider"))
+    assert outsider.get(boardroom["space"].url).status_code in (302, 403, 404)
+    for url in _urls(boardroom):
+        assert outsider.get(url).status_code == 404, url
+    join = reverse("wagtail_mentoring:community_join", args=[boardroom["space"].pk])
+    assert outsider.post(join).status_code == 404
+    assert not boardroom["space"].memberships.filter(user__username="outsider").exists()
+    chair = _signed_in(boardroom["chair"])
+    for url in _urls(boardroom):
+        assert chair.get(url).status_code == 200, url
+
+
+def test_a_space_behind_sign_in_is_open_to_every_employee(boardroom):
+    boardroom["restriction"].restriction_type = PageViewRestriction.LOGIN
+    boardroom["restriction"].save()
+    employee = _signed_in(make_user("employee"))
+    for url in _urls(boardroom):
+        assert employee.get(url).status_code == 200, url
+
+
+def test_a_space_behind_a_password_opens_once_it_was_given_on_the_page(boardroom):
+    restriction = boardroom["restriction"]
+    restriction.restriction_type = PageViewRestriction.PASSWORD
+    restriction.password = "rosebud"
+    restriction.save()
+    employee = _signed_in(make_user("employee"))
+    for url in _urls(boardroom):
+        assert employee.get(url).status_code == 404, url
+    # Wagtail's own password form, on the section's page
+    form = (
+        f"/_util/authenticate_with_password/{restriction.pk}/{boardroom['section'].pk}/"
+    )
+    given = employee.post(form, {"password": "rosebud", "return_url": "/"})
+    assert given.status_code == 302
+    for url in _urls(boardroom):
+        assert employee.get(url).status_code == 200, url

@@ -21,6 +21,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from wagtail import VERSION as WAGTAIL_VERSION
+from wagtail.models import PageViewRestriction
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from wagtail_mentoring.errors import MentoringError
@@ -51,6 +52,27 @@ MODERATE_ALL_SPACES = "wagtail_mentoring.moderate_all_spaces"
 
 def is_active_user(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def passes_privacy(request, page) -> bool:
+    """Whether ``request`` may see ``page`` under the intranet's *Privacy*
+    settings (view restrictions on it or on a page above it), as Wagtail asks
+    before serving the page. Our own URLs that show a page's content (a space's
+    discussions and events, a journey through the API) ask too, so a private
+    section stays private whichever way it is reached; a password is one the
+    visitor gave on the page itself, in this session. A page read with
+    :func:`~wagtail_mentoring.programs.selectors.with_privacy` costs no query
+    when no setting applies to it."""
+    if getattr(page, "view_restricted", True) is False and not page.alias_of_id:
+        return True
+    if page.alias_of_id:  # an alias has its source page's restrictions
+        restrictions = page.get_view_restrictions()
+    else:
+        # the page and its ancestors are the prefixes of its tree path
+        step = page.steplen
+        paths = [page.path[:end] for end in range(step, len(page.path) + 1, step)]
+        restrictions = PageViewRestriction.objects.filter(page__path__in=paths)
+    return all(restriction.accept_request(request) for restriction in restrictions)
 
 
 def administers_all_programs(user) -> bool:

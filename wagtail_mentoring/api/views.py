@@ -423,7 +423,7 @@ class SpaceMixin:
     def space(self):
         if not hasattr(self, "_space"):
             self._space = community_selectors.readable_space(
-                self.request.user, self.kwargs["space_id"]
+                self.request, self.kwargs["space_id"]
             )
         return self._space
 

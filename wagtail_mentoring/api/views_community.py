@@ -32,7 +32,7 @@ class JoinSpace(APIBase):
 
     @documented(request=None, responses={200: sm.MembershipSerializer, **ERRORS})
     def post(self, request, space_id: int):
-        space = community_selectors.live_space(space_id)
+        space = community_selectors.live_space(request, space_id)
         membership = community.join_space(space, request.user)
         return Response(sm.MembershipSerializer(membership).data)
 
@@ -42,7 +42,7 @@ class AskToJoinSpace(APIBase):
 
     @documented(request=AskInput, responses={200: sm.MembershipSerializer, **ERRORS})
     def post(self, request, space_id: int):
-        space = community_selectors.live_space(space_id)
+        space = community_selectors.live_space(request, space_id)
         data = self.input(AskInput)
         membership = community.request_to_join(
             space, request.user, data.get("message", "")
@@ -55,7 +55,7 @@ class LeaveSpace(APIBase):
 
     @documented(request=None, responses={200: sm.MembershipSerializer, **ERRORS})
     def post(self, request, space_id: int):
-        space = community_selectors.live_space(space_id)
+        space = community_selectors.live_space(request, space_id)
         membership = community.leave_space(space, request.user)
         return Response(sm.MembershipSerializer(membership).data)
 

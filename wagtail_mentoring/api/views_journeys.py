@@ -18,7 +18,9 @@ from wagtail_mentoring.journeys import progress
 from wagtail_mentoring.journeys import selectors as journey_selectors
 from wagtail_mentoring.journeys import services as journeys
 from wagtail_mentoring.journeys.models import LearningJourneyPage, StepProgress
+from wagtail_mentoring.permissions import passes_privacy
 from wagtail_mentoring.programs.models import GIVING_ROLES, RelationshipMember
+from wagtail_mentoring.programs.selectors import with_privacy
 
 
 def _follows_a_journey() -> Q:
@@ -111,11 +113,12 @@ class JourneyMixin(RelationshipMixin):
         if not hasattr(self, "_journey"):
             self.membership()
             journey = (
-                LearningJourneyPage.objects.live()
+                with_privacy(LearningJourneyPage.objects.live())
                 .filter(pk=self.kwargs["journey_id"])
                 .first()
             )
-            if journey is None:
+            # as the step pages: not in a private section the member cannot see
+            if journey is None or not passes_privacy(self.request, journey):
                 raise Http404
             self._journey = journey
         return self._journey

@@ -15,30 +15,37 @@ from wagtail_mentoring.community.models import (
     SpaceMembership,
     Thread,
 )
-from wagtail_mentoring.permissions import can_moderate_space, can_read_space
+from wagtail_mentoring.permissions import (
+    can_moderate_space,
+    can_read_space,
+    passes_privacy,
+)
+from wagtail_mentoring.programs.selectors import with_privacy
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 25
 MEMBERS_PER_PAGE = 50
 
 
-def live_space(space_id: int) -> CommunitySpacePage:
+def live_space(request, space_id: int) -> CommunitySpacePage:
+    """The published space of a URL, if the page's privacy settings let the
+    request see it; else 404."""
     space = (
-        CommunitySpacePage.objects.live()
+        with_privacy(CommunitySpacePage.objects.live())
         .select_related("program")
         .filter(pk=space_id)
         .first()
     )
-    if space is None:
+    if space is None or not passes_privacy(request, space):
         raise Http404
     return space
 
 
-def readable_space(user, space_id: int) -> CommunitySpacePage:
-    """The space if ``user`` may read its discussions, else 404 (a closed
-    space's discussions do not even say they exist)."""
-    space = live_space(space_id)
-    if not can_read_space(user, space):
+def readable_space(request, space_id: int) -> CommunitySpacePage:
+    """The space if the request's user may read its discussions, else 404 (a
+    closed space's discussions do not even say they exist)."""
+    space = live_space(request, space_id)
+    if not can_read_space(request.user, space):
         raise Http404
     return space
 

@@ -81,7 +81,7 @@ def space_view(view):
     def wrapper(request, space_id: int, *args, **kwargs):
         if not request.user.is_authenticated:
             return login_redirect(request)
-        space = selectors.readable_space(request.user, space_id)
+        space = selectors.readable_space(request, space_id)
         return view(request, space, *args, **kwargs)
 
     return wrapper
@@ -94,7 +94,7 @@ def moderator_view(view):
     def wrapper(request, space_id: int, *args, **kwargs):
         if not request.user.is_authenticated:
             return login_redirect(request)
-        space = selectors.live_space(space_id)
+        space = selectors.live_space(request, space_id)
         if not can_moderate_space(request.user, space):
             raise Http404
         return view(request, space, *args, **kwargs)
@@ -143,7 +143,7 @@ def _act(request, space, action, success: str):
 @require_POST
 @signed_in
 def join(request, space_id: int):
-    space = selectors.live_space(space_id)
+    space = selectors.live_space(request, space_id)
     return _act(
         request,
         space,
@@ -155,7 +155,7 @@ def join(request, space_id: int):
 @require_POST
 @signed_in
 def ask_to_join(request, space_id: int):
-    space = selectors.live_space(space_id)
+    space = selectors.live_space(request, space_id)
     form = RequestForm(request.POST)
     form.is_valid()
     return _act(
@@ -171,7 +171,7 @@ def ask_to_join(request, space_id: int):
 @require_POST
 @signed_in
 def decline_invitation(request, space_id: int):
-    space = selectors.live_space(space_id)
+    space = selectors.live_space(request, space_id)
     return _act(
         request,
         space,
@@ -183,7 +183,7 @@ def decline_invitation(request, space_id: int):
 @require_POST
 @signed_in
 def leave(request, space_id: int):
-    space = selectors.live_space(space_id)
+    space = selectors.live_space(request, space_id)
     return _act(
         request,
         space,

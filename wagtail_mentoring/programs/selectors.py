@@ -19,14 +19,29 @@ from wagtail_mentoring.programs.models import (
 )
 
 
+def _restricted(path: str = "path") -> Exists:
+    """Whether a view restriction applies to the page at ``path`` (an outer
+    column): one on a page whose tree path starts it, the page or above."""
+    return Exists(
+        PageViewRestriction.objects.filter(
+            page__path=Substr(OuterRef(path), 1, Length("page__path"))
+        )
+    )
+
+
 def public(pages):
     """``pages`` outside every private section, as Wagtail's ``public()``,
     in the same query: Wagtail reads all view restrictions first, in a query
     of their own, and writes one condition per restricted section."""
-    restricted = PageViewRestriction.objects.filter(
-        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-    )
-    return pages.exclude(Exists(restricted))
+    return pages.exclude(_restricted())
+
+
+def with_privacy(pages, path: str = "path"):
+    """``pages`` (or rows whose page is at ``path``) with ``view_restricted``:
+    whether the intranet's *Privacy* settings apply to them, read in the same
+    query, so that :func:`~wagtail_mentoring.permissions.passes_privacy` reads
+    restrictions only where there are some."""
+    return pages.annotate(view_restricted=_restricted(path))
 
 
 def hub_programs(hub, user) -> list[ProgramPage]:

@@ -20,6 +20,8 @@ from wagtail_mentoring.community.events.models import RSVPStatus, SpaceEvent
 from wagtail_mentoring.community.models import CommunitySpacePage
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.users import user_timezone
+from wagtail_mentoring.permissions import passes_privacy
+from wagtail_mentoring.programs.selectors import with_privacy
 from wagtail_mentoring.views import login_redirect, render_page
 
 T = "wagtail_mentoring/community/events/"
@@ -27,19 +29,27 @@ T = "wagtail_mentoring/community/events/"
 
 def _space(request, space_pk: int) -> CommunitySpacePage:
     # A closed space's events do not exist for people outside it (404).
-    space = get_object_or_404(CommunitySpacePage.objects.live(), pk=space_pk)
-    if not rules.can_view(space, request.user):
+    space = get_object_or_404(
+        with_privacy(CommunitySpacePage.objects.live()), pk=space_pk
+    )
+    if not (passes_privacy(request, space) and rules.can_view(space, request.user)):
         raise Http404
     return space
 
 
 def _event(request, pk: int) -> SpaceEvent:
     event = get_object_or_404(
-        SpaceEvent.objects.select_related("space", "created_by"),
+        with_privacy(SpaceEvent.objects, "space__path").select_related(
+            "space", "created_by"
+        ),
         pk=pk,
         space__live=True,
     )
-    if not rules.can_view(event.space, request.user):
+    event.space.view_restricted = event.view_restricted
+    if not (
+        passes_privacy(request, event.space)
+        and rules.can_view(event.space, request.user)
+    ):
         raise Http404
     return event
 
