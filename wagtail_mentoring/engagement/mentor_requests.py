@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,10 +66,36 @@ def remaining_capacity(enrollment: Enrollment) -> int:
     return max(0, mentor_capacity(enrollment) - _open_memberships(enrollment).count())
 
 
+def with_open_memberships(enrollments):
+    """``enrollments`` with ``open_memberships`` (their open relationships in
+    their role), read in the same query, for :func:`mentors_still_needed`."""
+    open_ones = (
+        RelationshipMember.objects.filter(
+            user_id=OuterRef("user_id"),
+            role=OuterRef("role"),
+            relationship__program_id=OuterRef("program_id"),
+            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return enrollments.annotate(
+        open_memberships=Coalesce(
+            Subquery(open_ones[:1]), 0, output_field=IntegerField()
+        )
+    )
+
+
 def mentors_still_needed(enrollment: Enrollment) -> int:
-    """How many more mentors a mentee enrollment may be matched with."""
+    """How many more mentors a mentee enrollment may be matched with (counted
+    now, unless the enrollment was read :func:`with_open_memberships`)."""
     needed = enrollment.program.mentors_per_mentee
-    return max(0, needed - _open_memberships(enrollment).count())
+    taken = getattr(enrollment, "open_memberships", None)
+    if taken is None:
+        taken = _open_memberships(enrollment).count()
+    return max(0, needed - taken)
 
 
 def _lock(*enrollments: Enrollment) -> list[Enrollment]:

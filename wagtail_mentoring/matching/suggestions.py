@@ -200,8 +200,9 @@ class _Mentee:
     interest_pks: list
 
 
-def _mentee(user_id, table: MentorTable, at) -> _Mentee:
-    """The mentee's features in the table's codes: two queries."""
+def _mentee(user_id, table: MentorTable, at, tags: dict) -> _Mentee:
+    """The mentee's features in the table's codes (one query); ``tags``, their
+    wanted skills (0) and interests (1), come with :func:`_changing`."""
     row = (
         EmployeeProfile.objects.filter(user_id=user_id)
         .order_by()
@@ -226,19 +227,6 @@ def _mentee(user_id, table: MentorTable, at) -> _Mentee:
             break
         chain.append((uid, tokens_of(f"{c_goals} {c_bio}".strip())))
         manager = above
-    tags: dict[int, list] = {0: [], 1: []}
-    if pid is not None:
-        parts = [
-            getattr(EmployeeProfile, name)
-            .through.objects.filter(employeeprofile_id=pid)
-            .values_list(Value(code, output_field=IntegerField()), column)
-            for code, name, column in (
-                (0, "skills_wanted", "skill_id"),
-                (1, "interests", "interest_id"),
-            )
-        ]
-        for code, tag in parts[0].union(parts[1], all=True):
-            tags[code].append(tag)
 
     def coded(pks, codes: dict, extra: list) -> list[int]:
         out = []
@@ -304,10 +292,11 @@ def _mentee(user_id, table: MentorTable, at) -> _Mentee:
     )
 
 
-def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set]:
+def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict]:
     """What changes between requests, in one query: places taken (by mentor
-    user), live requests (by mentor enrollment), who left, and the mentee's
-    current and earlier partners in the program (a rematch means someone new)."""
+    user), live requests (by mentor enrollment), who left, the mentee's current
+    and earlier partners in the program (a rematch means someone new), and the
+    mentee's wanted skills and interests (for :func:`_mentee`)."""
     program_id = enrollment.program_id
 
     def part(kind: int, queryset, key: str, counted: bool):
@@ -349,14 +338,30 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set]:
         "user_id",
         counted=False,
     )
-    found: tuple = ({}, {}, [], set())
-    for kind, key, n in taken.union(load, gone, partners, all=True):
+    tags = [
+        part(
+            kind,
+            getattr(EmployeeProfile, name).through.objects.filter(
+                employeeprofile__user_id=enrollment.user_id
+            ),
+            column,
+            counted=False,
+        )
+        for kind, name, column in (
+            (4, "skills_wanted", "skill_id"),
+            (5, "interests", "interest_id"),
+        )
+    ]
+    found: tuple = ({}, {}, [], set(), {0: [], 1: []})
+    for kind, key, n in taken.union(load, gone, partners, *tags, all=True):
         if kind < 2:
             found[kind][key] = n
         elif kind == 2:
             found[2].append(key)
-        else:
+        elif kind == 3:
             found[3].add(key)
+        else:
+            found[4][kind - 4].append(key)
     return found
 
 
@@ -378,9 +383,9 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
     at = timezone.now()
     per_place = max(1, int(mentoring_settings.SUGGESTION_EXPOSURE_PER_PLACE))
 
-    taken_by_user, load_by_pk, gone, partners = _changing(enrollment, role)
+    taken_by_user, load_by_pk, gone, partners, tags = _changing(enrollment, role)
     gone_rows = [table.row_of[u] for u in gone if u in table.row_of]
-    mentee = _mentee(enrollment.user_id, table, at)
+    mentee = _mentee(enrollment.user_id, table, at, tags)
 
     n_people = len(table.user_ids)
     taken_row = np.zeros(n_people, np.int64)

@@ -13,6 +13,7 @@ from wagtail_mentoring.engagement.forms import RequestForm
 from wagtail_mentoring.engagement.mentor_requests import (
     SELF_SELECT_MODES,
     mentors_still_needed,
+    with_open_memberships,
 )
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.errors import MentoringError
@@ -31,7 +32,7 @@ from wagtail_mentoring.views import login_redirect, render_page
 
 def _own_mentee_enrollment(request, pk: int) -> Enrollment:
     enrollment = get_object_or_404(
-        Enrollment.objects.select_related("program", "user"),
+        with_open_memberships(Enrollment.objects.select_related("program", "user")),
         pk=pk,
         user=request.user,
         role__in=["mentee", "sponsee", "member"],
