@@ -8,14 +8,22 @@ tests hold it to what Wagtail's own ``public()`` answers.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
+from tests.community_helpers import add_member, make_space
 from tests.factories import make_program, make_user
 from tests.journey_data import make_journey
 from wagtail_mentoring.api import tokens
-from wagtail_mentoring.community.models import CommunitySpacePage
+from wagtail_mentoring.community import services
+from wagtail_mentoring.community.events import services as events
+from wagtail_mentoring.community.models import CommunitySpacePage, MembershipRole
 from wagtail_mentoring.contrib.lti import targets
 from wagtail_mentoring.programs.selectors import public
 
@@ -110,16 +118,6 @@ def test_an_lms_can_place_no_page_of_a_private_section(sections):
 def boardroom(hub):
     """An open space in a section only the board's group may see, with a
     discussion and an event."""
-    from datetime import timedelta
-
-    from django.contrib.auth.models import Group
-    from django.utils import timezone
-
-    from tests.community_helpers import add_member, make_space
-    from wagtail_mentoring.community.models import MembershipRole
-    from wagtail_mentoring.community import services
-    from wagtail_mentoring.community.events import services as events
-
     board = Group.objects.create(name="Board")
     section = make_program(hub, title="Board Mentoring", slug="board")
     space = make_space(section, title="Board Room", membership_policy="open")
@@ -150,8 +148,6 @@ def boardroom(hub):
 
 
 def _urls(boardroom) -> list[str]:
-    from django.urls import reverse
-
     space, thread = boardroom["space"], boardroom["thread"]
     return [
         reverse("wagtail_mentoring:community_thread", args=[space.pk, thread.pk]),
@@ -172,8 +168,6 @@ def test_a_private_sections_space_is_not_found_by_who_may_not_see_it(boardroom):
     """An open space would let any employee read and join it; under a section
     restricted to a group, its discussions, search, events and API answer 404
     to everyone else, as its page does, and joining is refused the same way."""
-    from django.urls import reverse
-
     outsider = _signed_in(make_user("outsider"))
     assert outsider.get(boardroom["space"].url).status_code in (302, 403, 404)
     for url in _urls(boardroom):

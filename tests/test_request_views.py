@@ -9,6 +9,7 @@ from tests.factories import make_user
 from wagtail_mentoring.engagement import services
 from wagtail_mentoring.engagement.models import MentorRequest
 from wagtail_mentoring.matching.suggestions import suggest_mentors
+from wagtail_mentoring.programs.models import RelationshipStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
@@ -157,3 +158,26 @@ def test_after_a_rematch_the_old_partner_is_not_suggested(ss):
     services.request_rematch(relationship, me.user, reason="Different goals")
     shown = {s.enrollment.pk for s in suggest_mentors(me)}
     assert shown == {new.pk}
+
+
+def test_find_a_mentor_knows_when_the_mentee_has_all_their_mentors(client, ss):
+    """The page reads the open relationships with the application's row; it
+    must say what the service would: one mentor of two wanted leaves one to
+    find, two leave none, and an ended one frees the place again."""
+    ss.mentors_per_mentee = 2
+    ss.save()
+    me = mentee(ss, "mina")
+    mentor(ss, "frida", capacity=3)
+    client.force_login(me.user)
+    url = reverse("wagtail_mentoring:find_mentor", args=[me.pk])
+    pair(ss, mentee_user=me.user)
+    body = client.get(url).content.decode()
+    assert "Frida" in body and "No more requests are needed." not in body
+    second = pair(ss, mentee_user=me.user)
+    body = client.get(url).content.decode()
+    assert "Frida" not in body and "No more requests are needed." in body
+    assert "You have a mentor in this program." in body
+    second.status = RelationshipStatus.COMPLETED
+    second.save()
+    body = client.get(url).content.decode()
+    assert "Frida" in body and "No more requests are needed." not in body
