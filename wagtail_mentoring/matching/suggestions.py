@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, Value
+from django.db.models import BigIntegerField, Count, F, IntegerField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -296,16 +297,28 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
     """What changes between requests, in one query: places taken (by mentor
     user), live requests (by mentor enrollment), who left, the mentee's current
     and earlier partners in the program (a rematch means someone new), and the
-    mentee's wanted skills and interests (for :func:`_mentee`)."""
-    program_id = enrollment.program_id
+    mentee's wanted skills and interests (for :func:`_mentee`).
 
-    def part(kind: int, queryset, key: str, counted: bool):
+    Rows are (kind, a user's key, another row's key, count): a user's key may
+    be a UUID, so it has a column of its own, typed in every part.
+    """
+    program_id = enrollment.program_id
+    no_user = Cast(Value(None), output_field=get_user_model()._meta.pk)
+    no_row = Cast(Value(None), output_field=BigIntegerField())
+
+    def part(kind: int, queryset, user=None, row=None, counted=False):
         n = Count("pk") if counted else Value(0, output_field=IntegerField())
+        key = user or row
         return (
             queryset.order_by()
             .values(key)
             .annotate(n=n)
-            .values_list(Value(kind, output_field=IntegerField()), key, "n")
+            .values_list(
+                Value(kind, output_field=IntegerField()),
+                F(user) if user else no_user,
+                F(row) if row else no_row,
+                "n",
+            )
         )
 
     taken = part(
@@ -315,7 +328,7 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
             relationship__program_id=program_id,
             relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
         ),
-        "user_id",
+        user="user_id",
         counted=True,
     )
     load = part(
@@ -324,19 +337,18 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
             mentor_enrollment__program_id=program_id,
             status__in=LIVE_REQUEST_STATUSES,
         ),
-        "mentor_enrollment_id",
+        row="mentor_enrollment_id",
         counted=True,
     )
     # people who left: a scan of the user table, cheaper than joining it
-    gone = part(2, get_user_model().objects.filter(is_active=False), "pk", False)
+    gone = part(2, get_user_model().objects.filter(is_active=False), user="pk")
     partners = part(
         3,
         RelationshipMember.objects.filter(
             relationship__program_id=program_id,
             relationship__members__user_id=enrollment.user_id,
         ),
-        "user_id",
-        counted=False,
+        user="user_id",
     )
     tags = [
         part(
@@ -344,8 +356,7 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
             getattr(EmployeeProfile, name).through.objects.filter(
                 employeeprofile__user_id=enrollment.user_id
             ),
-            column,
-            counted=False,
+            row=column,
         )
         for kind, name, column in (
             (4, "skills_wanted", "skill_id"),
@@ -353,15 +364,17 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
         )
     ]
     found: tuple = ({}, {}, [], set(), {0: [], 1: []})
-    for kind, key, n in taken.union(load, gone, partners, *tags, all=True):
-        if kind < 2:
-            found[kind][key] = n
+    for kind, user, row, n in taken.union(load, gone, partners, *tags, all=True):
+        if kind == 0:
+            found[0][user] = n
+        elif kind == 1:
+            found[1][row] = n
         elif kind == 2:
-            found[2].append(key)
+            found[2].append(user)
         elif kind == 3:
-            found[3].add(key)
+            found[3].add(user)
         else:
-            found[4][kind - 4].append(key)
+            found[4][kind - 4].append(row)
     return found
 
 
