@@ -52,13 +52,17 @@ def mentor_capacity(enrollment: Enrollment) -> int:
     return enrollment.capacity or enrollment.program.default_mentor_capacity
 
 
-def _open_memberships(enrollment: Enrollment):
+def _open_in_role(user_id, role, program_id):
     return RelationshipMember.objects.filter(
-        user_id=enrollment.user_id,
-        role=enrollment.role,
-        relationship__program_id=enrollment.program_id,
+        user_id=user_id,
+        role=role,
+        relationship__program_id=program_id,
         relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
     )
+
+
+def _open_memberships(enrollment: Enrollment):
+    return _open_in_role(enrollment.user_id, enrollment.role, enrollment.program_id)
 
 
 def remaining_capacity(enrollment: Enrollment) -> int:
@@ -70,12 +74,7 @@ def with_open_memberships(enrollments):
     """``enrollments`` with ``open_memberships`` (their open relationships in
     their role), read in the same query, for :func:`mentors_still_needed`."""
     open_ones = (
-        RelationshipMember.objects.filter(
-            user_id=OuterRef("user_id"),
-            role=OuterRef("role"),
-            relationship__program_id=OuterRef("program_id"),
-            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
-        )
+        _open_in_role(OuterRef("user_id"), OuterRef("role"), OuterRef("program_id"))
         .order_by()
         .values("user_id")
         .annotate(n=Count("pk"))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from wagtail_mentoring.community import selectors as community_selectors
 from wagtail_mentoring.community.events import calendar, rules, selectors, services
 from wagtail_mentoring.community.events.forms import EventForm
 from wagtail_mentoring.community.events.models import RSVPStatus, SpaceEvent
@@ -29,10 +30,8 @@ T = "wagtail_mentoring/community/events/"
 
 def _space(request, space_pk: int) -> CommunitySpacePage:
     # A closed space's events do not exist for people outside it (404).
-    space = get_object_or_404(
-        with_privacy(CommunitySpacePage.objects.live()), pk=space_pk
-    )
-    if not (passes_privacy(request, space) and rules.can_view(space, request.user)):
+    space = community_selectors.live_space(request, space_pk)
+    if not rules.can_view(space, request.user):
         raise Http404
     return space
 
