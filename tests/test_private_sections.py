@@ -198,8 +198,9 @@ def test_a_space_behind_a_password_opens_once_it_was_given_on_the_page(boardroom
     for url in _urls(boardroom):
         assert employee.get(url).status_code == 404, url
     # Wagtail's own password form, on the section's page
-    form = (
-        f"/_util/authenticate_with_password/{restriction.pk}/{boardroom['section'].pk}/"
+    form = reverse(
+        "wagtailcore_authenticate_with_password",
+        args=[restriction.pk, boardroom["section"].pk],
     )
     given = employee.post(form, {"password": "rosebud", "return_url": "/"})
     assert given.status_code == 302
