@@ -63,10 +63,10 @@ def passes_privacy(request, page) -> bool:
     visitor gave on the page itself, in this session. A page read with
     :func:`~wagtail_mentoring.programs.selectors.with_privacy` costs no query
     when no setting applies to it."""
-    if getattr(page, "view_restricted", True) is False and not page.alias_of_id:
-        return True
     if page.alias_of_id:  # an alias has its source page's restrictions
         restrictions = page.get_view_restrictions()
+    elif getattr(page, "view_restricted", True) is False:
+        return True
     else:
         # the page and its ancestors are the prefixes of its tree path
         step = page.steplen
