@@ -29,7 +29,15 @@ class ShortListPaginator(Paginator):
     """A paginator that spares the ``COUNT`` query when the whole list fits on
     its first page, as most people's lists on their own pages do: that page is
     read with one row more than it holds, and only a longer list is counted.
-    Pages and their links are the same as :class:`Paginator`'s."""
+    Pages and their links are the same as :class:`Paginator`'s.
+
+    ``head(n)``, if given, reads the list's first ``n`` rows in place of
+    slicing ``object_list`` (a query compiled once, :mod:`wagtail_mentoring.sql`).
+    """
+
+    def __init__(self, object_list, per_page, *, head=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.head = head
 
     def get_page(self, number):
         try:
@@ -38,7 +46,9 @@ class ShortListPaginator(Paginator):
             first = True  # like Paginator: what is not a number is page 1
         if first and "count" not in self.__dict__:
             fits = self.per_page + self.orphans
-            head = list(self.object_list[: fits + 1])
+            head = (
+                self.head(fits + 1) if self.head else list(self.object_list[: fits + 1])
+            )
             if len(head) <= fits and (head or self.allow_empty_first_page):
                 self.__dict__["count"] = len(head)
                 return self._get_page(head, 1, self)

@@ -8,7 +8,7 @@ from wagtail_mentoring.analytics.network import my_network
 from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.engagement import selectors
 from wagtail_mentoring.people.users import user_timezone
-from wagtail_mentoring.programs.selectors import my_enrollments
+from wagtail_mentoring.programs.selectors import my_enrollments, my_enrollments_head
 from wagtail_mentoring.views import ShortListPaginator, login_redirect, render_page
 
 
@@ -21,10 +21,12 @@ def my_mentoring(request):
     enrollments = ShortListPaginator(
         my_enrollments(request.user).select_related(None),
         mentoring_settings.PAGE_SIZE,
+        head=lambda n: my_enrollments_head(request.user, n),
     ).get_page(request.GET.get("applications"))
     relationships = ShortListPaginator(
         selectors.relationships_for_dashboard(request.user),
         mentoring_settings.PAGE_SIZE,
+        head=lambda n: selectors.dashboard_relationships_head(request.user, n),
     ).get_page(request.GET.get("relationships"))
     enrollments.object_list = list(enrollments.object_list)
     relationships.object_list = list(relationships.object_list)

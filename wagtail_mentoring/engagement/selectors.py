@@ -51,6 +51,7 @@ from wagtail_mentoring.programs.models import (
     Role,
 )
 from wagtail_mentoring.programs.selectors import attach_programs
+from wagtail_mentoring.sql import compiled_once
 
 #: Hook: ``fn(queryset) -> queryset`` loads what a domain shows on a member's
 #: relationship cards (one select/prefetch per domain keeps the queries fixed).
@@ -213,21 +214,7 @@ def dashboard(user, now=None, *, also=(), enrollments=None, relationships=None) 
     unread = [m for m in memberships if m.unread]
     # One read of the meetings around now serves two lists: the next 7 days'
     # (of open pairs) and the past month's that wait for the viewer's feedback.
-    meetings = list(
-        Meeting.objects.filter(
-            relationship__members__user=user,
-            status=MeetingStatus.SCHEDULED,
-            starts_at__gte=now - timedelta(days=30),
-            starts_at__lt=seven_days_on,
-        )
-        .select_related("relationship")
-        .annotate(
-            my_feedback=Exists(
-                Feedback.objects.filter(meeting=OuterRef("pk"), author=user)
-            )
-        )
-        .order_by("starts_at", "pk")
-    )
+    meetings = _meetings_around(user.pk, now - timedelta(days=30), seven_days_on)
     meetings_next_7_days = [
         m
         for m in meetings
@@ -238,20 +225,7 @@ def dashboard(user, now=None, *, also=(), enrollments=None, relationships=None) 
         m for m in reversed(meetings) if m.starts_at < now and not m.my_feedback
     ][:5]
     stale_before = now - timedelta(days=mentoring_settings.GOAL_CHECK_IN_DAYS)
-    overdue_goals = list(
-        Goal.objects.filter(
-            owner=user,
-            status=GoalStatus.OPEN,
-            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
-        )
-        .annotate(last_check_in=Max("check_ins__created_at"))
-        .filter(
-            Q(target_date__lt=today)
-            | Q(last_check_in__lt=stale_before)
-            | Q(last_check_in__isnull=True, created_at__lt=stale_before)
-        )
-        .order_by("target_date")
-    )
+    overdue_goals = _overdue_goals(user.pk, today, stale_before)
     # Their programs are the viewer's: read above, unless a list was cut short.
     attach_card_programs(
         [
@@ -293,6 +267,47 @@ def dashboard(user, now=None, *, also=(), enrollments=None, relationships=None) 
     }
 
 
+@compiled_once
+def _meetings_around(user_key, since, until):
+    """Scheduled meetings of ``user_key``'s relationships from ``since`` to
+    ``until``, each with ``my_feedback``: whether they gave feedback on it."""
+    return (
+        Meeting.objects.filter(
+            relationship__members__user=user_key,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=since,
+            starts_at__lt=until,
+        )
+        .select_related("relationship")
+        .annotate(
+            my_feedback=Exists(
+                Feedback.objects.filter(meeting=OuterRef("pk"), author=user_key)
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+@compiled_once
+def _overdue_goals(user_key, today, stale_before):
+    """Open goals of ``user_key``'s open relationships past their date or
+    without a check-in since ``stale_before``."""
+    return (
+        Goal.objects.filter(
+            owner=user_key,
+            status=GoalStatus.OPEN,
+            relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+        )
+        .annotate(last_check_in=Max("check_ins__created_at"))
+        .filter(
+            Q(target_date__lt=today)
+            | Q(last_check_in__lt=stale_before)
+            | Q(last_check_in__isnull=True, created_at__lt=stale_before)
+        )
+        .order_by("target_date")
+    )
+
+
 def _requests(enrollments, now) -> tuple[list, list]:
     """Requests waiting for the viewer's answer, and their own live ones, in
     one query on the keys of all their applications (``enrollments``), where
@@ -300,14 +315,7 @@ def _requests(enrollments, now) -> tuple[list, list]:
     mine = {e.pk for e in enrollments}
     if not mine:
         return [], []
-    rows = list(
-        MentorRequest.objects.filter(
-            Q(mentor_enrollment__in=mine, status=MentorRequestStatus.PENDING)
-            | Q(mentee_enrollment__in=mine, status__in=LIVE_REQUEST_STATUSES)
-        ).select_related(
-            "mentee_enrollment__user__mentoring_profile", "mentor_enrollment__user"
-        )
-    )
+    rows = _requests_of(tuple(sorted(mine)))
     to_answer = sorted(
         (
             r
@@ -323,6 +331,16 @@ def _requests(enrollments, now) -> tuple[list, list]:
         key=lambda r: (r.program_id, r.rank, r.pk),
     )
     return to_answer, own
+
+
+@compiled_once
+def _requests_of(enrollment_keys):
+    return MentorRequest.objects.filter(
+        Q(mentor_enrollment__in=enrollment_keys, status=MentorRequestStatus.PENDING)
+        | Q(mentee_enrollment__in=enrollment_keys, status__in=LIVE_REQUEST_STATUSES)
+    ).select_related(
+        "mentee_enrollment__user__mentoring_profile", "mentor_enrollment__user"
+    )
 
 
 def _open_memberships(user) -> list[RelationshipMember]:
@@ -442,14 +460,31 @@ def attach_card_programs(objects, known=None) -> dict:
     return attach_programs(objects, related, known)
 
 
-def relationships_for_dashboard(user):
+def dashboard_relationships_head(user, limit: int) -> list[Relationship]:
+    """The first ``limit`` rows of :func:`relationships_for_dashboard`, from
+    SQL compiled once (the page's busiest query)."""
+    return _dashboard_head(
+        user.pk,
+        timezone.now(),
+        limit=limit,
+        cards=tuple(hooks.get_hooks(RELATIONSHIP_CARDS)),
+    )
+
+
+@compiled_once
+def _dashboard_head(user_key, now, *, limit, cards):
+    return relationships_for_dashboard(user_key, now, cards)[:limit]
+
+
+def relationships_for_dashboard(user, now=None, cards=None):
     """All of ``user``'s relationships with partners, next meeting and goal
     counts, ``unread`` (messages others wrote since ``user`` last read the
     thread), ``gave_final_feedback``, and what other domains show on the cards
-    (:data:`RELATIONSHIP_CARDS`), in a fixed number of queries. Their programs
-    are not read: give the page's rows to :func:`attach_card_programs` (or
-    :func:`dashboard`'s ``also``)."""
-    now = timezone.now()
+    (:data:`RELATIONSHIP_CARDS`, or the ``cards`` loaders given), in a fixed
+    number of queries. Their programs are not read: give the page's rows to
+    :func:`attach_card_programs` (or :func:`dashboard`'s ``also``). ``user``
+    may be a user's key."""
+    now = now or timezone.now()
     read_since = RelationshipMember.objects.filter(
         relationship=OuterRef("relationship"),
         user=user,
@@ -488,6 +523,8 @@ def relationships_for_dashboard(user):
         )
         .order_by("-created_at", "-pk")
     )
-    for load_card_data in hooks.get_hooks(RELATIONSHIP_CARDS):
+    if cards is None:
+        cards = hooks.get_hooks(RELATIONSHIP_CARDS)
+    for load_card_data in cards:
         relationships = load_card_data(relationships)
     return relationships

@@ -17,6 +17,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipMember,
     Role,
 )
+from wagtail_mentoring.sql import compiled_once
 
 
 def _restricted(path: str = "path") -> Exists:
@@ -76,23 +77,40 @@ def attach_programs(objects, related=(), known=None) -> dict:
     programs = dict(known or {})
     missing = {o.program_id for o in objects} - programs.keys()
     if missing:
-        # no ordering: compiling Wagtail's tree order over every column of the
-        # page cost more than the rest of the query
         programs.update(
-            ProgramPage.objects.select_related(*related).order_by().in_bulk(missing)
+            (p.pk, p) for p in _programs(tuple(sorted(missing)), related=tuple(related))
         )
     for o in objects:
         o.program = programs[o.program_id]
     return programs
 
 
+@compiled_once
+def _programs(keys, *, related):
+    # no ordering: compiling Wagtail's tree order over every column of the
+    # page cost more than the rest of the query
+    return ProgramPage.objects.select_related(*related).filter(pk__in=keys).order_by()
+
+
 def my_enrollments(user):
+    """``user``'s applications (``user`` may be a key), the newest first."""
     return (
         Enrollment.objects.filter(user=user)
         .with_matched()
         .select_related("program")
         .order_by("-created_at", "-pk")
     )
+
+
+def my_enrollments_head(user, limit: int) -> list[Enrollment]:
+    """The first ``limit`` of :func:`my_enrollments`, without their programs,
+    from SQL compiled once."""
+    return _enrollments_head(user.pk, limit=limit)
+
+
+@compiled_once
+def _enrollments_head(user_key, *, limit):
+    return my_enrollments(user_key).select_related(None)[:limit]
 
 
 def circles_of(program: ProgramPage):
