@@ -36,6 +36,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipStatus,
 )
 from wagtail_mentoring.programs.selectors import public
+from wagtail_mentoring.sql import compiled_once
 
 #: Relationships that make the network: those that happened or are happening.
 NETWORK_STATUSES = [RelationshipStatus.ACTIVE, RelationshipStatus.COMPLETED]
@@ -462,28 +463,34 @@ def _connections(user, relationships=None):
     return [(m, r.program.title, r.is_open) for r, m in found]
 
 
-def _spaces(user) -> tuple[list, list]:
-    """Spaces ``user`` is in (with their member counts), and open or by-request
-    spaces they are not in, the busiest first."""
+@compiled_once
+def _spaces_with_mine(user_key):
+    """Every public live space with its active ``member_count`` and ``mine``
+    (whether ``user_key`` is an active member), the busiest first."""
     # *My mentoring* (engagement) shows this, and engagement sits below
     # community: the space's model comes from the app registry, not an import.
     space_model = apps.get_model("wagtail_mentoring", "CommunitySpacePage")
     active = Q(memberships__status="active")
-    spaces = (
+    return (
         public(space_model.objects.live())
         .annotate(
             member_count=Count("memberships", filter=active, distinct=True),
             mine=Count(
                 "memberships",
-                filter=active & Q(memberships__user=user),
+                filter=active & Q(memberships__user=user_key),
                 distinct=True,
             ),
         )
         .order_by("-member_count", "title")
     )
+
+
+def _spaces(user) -> tuple[list, list]:
+    """Spaces ``user`` is in (with their member counts), and open or by-request
+    spaces they are not in, the busiest first."""
     # One query: a company has tens of spaces, not thousands.
     mine, suggestions = [], []
-    for space in spaces:
+    for space in _spaces_with_mine(user.pk):
         if space.mine:
             mine.append(space)
         elif not space.archived and space.membership_policy in ("open", "request"):

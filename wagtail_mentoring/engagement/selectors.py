@@ -17,7 +17,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from wagtail import hooks
 
@@ -76,12 +75,23 @@ def member_relationship(user, pk: int) -> Relationship:
     """``user``'s relationship ``pk`` or 404: someone else's does not exist."""
     if not user.is_authenticated:
         raise Http404
-    return get_object_or_404(
-        Relationship.objects.filter(members__user=user)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = _member_relationship(user.pk, pk)
+    if not found:
+        raise Http404
+    return found[0]
+
+
+@compiled_once
+def _member_relationship(user_key, pk):
+    return (
+        Relationship.objects.filter(members__user=user_key, pk=pk)
         .select_related("program")
         .prefetch_related(_members_prefetch())
-        .distinct(),
-        pk=pk,
+        .distinct()
     )
 
 
@@ -94,12 +104,15 @@ def my_membership(relationship: Relationship, user) -> RelationshipMember | None
 
 
 def next_meeting(relationship: Relationship, now=None) -> Meeting | None:
-    now = now or timezone.now()
-    return (
-        relationship.meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
-        .order_by("starts_at")
-        .first()
-    )
+    found = _next_meeting(relationship.pk, now or timezone.now())
+    return found[0] if found else None
+
+
+@compiled_once
+def _next_meeting(relationship_key, now):
+    return Meeting.objects.filter(
+        relationship=relationship_key, status=MeetingStatus.SCHEDULED, starts_at__gt=now
+    ).order_by("starts_at", "pk")[:1]
 
 
 def goals_of(relationship: Relationship):
@@ -128,11 +141,16 @@ def meetings_of(relationship: Relationship, user):
 def meetings_awaiting_feedback(relationship: Relationship, user, limit: int = 5):
     """Meetings that took place on which ``user`` has not given feedback yet,
     most recent first: the links the relationship page offers."""
+    return _awaiting_feedback(relationship.pk, user.pk, timezone.now(), limit=limit)
+
+
+@compiled_once
+def _awaiting_feedback(relationship_key, user_key, now, *, limit):
     given = Feedback.objects.filter(
-        meeting=OuterRef("pk"), author=user, kind=FeedbackKind.MEETING
+        meeting=OuterRef("pk"), author=user_key, kind=FeedbackKind.MEETING
     )
-    return list(
-        Meeting.objects.filter(relationship=relationship, starts_at__lte=timezone.now())
+    return (
+        Meeting.objects.filter(relationship=relationship_key, starts_at__lte=now)
         .exclude(status=MeetingStatus.CANCELLED)
         .exclude(Exists(given))
         .order_by("-starts_at", "-pk")[:limit]
@@ -140,9 +158,14 @@ def meetings_awaiting_feedback(relationship: Relationship, user, limit: int = 5)
 
 
 def gave_final_feedback(relationship: Relationship, user) -> bool:
+    return bool(_final_feedback_of(relationship.pk, user.pk))
+
+
+@compiled_once
+def _final_feedback_of(relationship_key, user_key):
     return Feedback.objects.filter(
-        relationship=relationship, author=user, kind=FeedbackKind.FINAL
-    ).exists()
+        relationship=relationship_key, author=user_key, kind=FeedbackKind.FINAL
+    ).values_list("pk", flat=True)[:1]
 
 
 def visible_feedback(relationship: Relationship, user):
@@ -153,6 +176,12 @@ def visible_feedback(relationship: Relationship, user):
         .filter(Q(author=user) | Q(visibility=FeedbackVisibility.PARTNER))
         .select_related("author", "meeting")
     )
+
+
+#: The relationship page's lists, from SQL compiled once: ``goal_rows(key)``,
+#: ``feedback_rows(key, user_key)``.
+goal_rows = compiled_once(goals_of)
+feedback_rows = compiled_once(visible_feedback)
 
 
 def thread(relationship: Relationship):

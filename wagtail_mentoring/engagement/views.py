@@ -114,7 +114,7 @@ def relationship(request, relationship):
         {
             "membership": selectors.my_membership(relationship, request.user),
             "next_meeting": selectors.next_meeting(relationship),
-            "goals": list(selectors.goals_of(relationship)),
+            "goals": selectors.goal_rows(relationship.pk),
             "can_extend": relationship.is_open
             and relationship.extensions_used < relationship.program.max_extensions,
             "final_feedback_open": services.final_feedback_is_open(relationship),
@@ -125,7 +125,7 @@ def relationship(request, relationship):
             "feedback_due": selectors.meetings_awaiting_feedback(
                 relationship, request.user
             ),
-            "feedback": list(selectors.visible_feedback(relationship, request.user)),
+            "feedback": selectors.feedback_rows(relationship.pk, request.user.pk),
             "active_tab": "overview",
         },
     )

@@ -7,12 +7,14 @@ from contextlib import contextmanager
 from functools import reduce
 from operator import and_, or_
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.utils import get_user_display_name
 
 from wagtail_mentoring.personal_data import FORMER_PARTICIPANT
+from wagtail_mentoring.sql import compiled_once
 
 
 def display_name(user) -> str:
@@ -72,9 +74,35 @@ def terms_query(query: str, fields) -> Q:
     )
 
 
+def mentoring_profile(user):
+    """``user.mentoring_profile``, or None: cached on ``user`` as the
+    attribute caches it, and read, the first time, from SQL compiled once
+    (every page asks, for the viewer's time zone)."""
+    if user is None or user.pk is None:
+        return None
+    related = _profile_model()._meta.get_field("user").remote_field
+    if not related.is_cached(user):
+        rows = _profile_of(user.pk)
+        profile = rows[0] if rows else None
+        if profile is not None:
+            related.field.set_cached_value(profile, user)
+        related.set_cached_value(user, profile)
+    return related.get_cached_value(user)
+
+
+@compiled_once
+def _profile_of(user_key):
+    return _profile_model().objects.filter(user=user_key)
+
+
+def _profile_model():
+    # the profile's module imports this one: the model comes from the registry
+    return apps.get_model("wagtail_mentoring", "EmployeeProfile")
+
+
 def user_timezone(user):
     """The zone ``user`` reads times in: their profile's, else the site's."""
-    profile = getattr(user, "mentoring_profile", None)
+    profile = mentoring_profile(user)
     name = getattr(profile, "timezone", "") or ""
     try:
         return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
