@@ -74,6 +74,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipMember,
     Role,
 )
+from wagtail_mentoring.sql import compiled_once
 
 logger = logging.getLogger(__name__)
 
@@ -302,7 +303,24 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
     Rows are (kind, a user's key, another row's key, count): a user's key may
     be a UUID, so it has a column of its own, typed in every part.
     """
-    program_id = enrollment.program_id
+    found: tuple = ({}, {}, [], set(), {0: [], 1: []})
+    rows = _changing_rows(enrollment.program_id, enrollment.user_id, str(role))
+    for kind, user, row, n in rows:
+        if kind == 0:
+            found[0][user] = n
+        elif kind == 1:
+            found[1][row] = n
+        elif kind == 2:
+            found[2].append(user)
+        elif kind == 3:
+            found[3].add(user)
+        else:
+            found[4][kind - 4].append(row)
+    return found
+
+
+@compiled_once
+def _changing_rows(program_id, user_id, role):
     no_user = Cast(Value(None), output_field=get_user_model()._meta.pk)
     no_row = Cast(Value(None), output_field=BigIntegerField())
 
@@ -346,7 +364,7 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
         3,
         RelationshipMember.objects.filter(
             relationship__program_id=program_id,
-            relationship__members__user_id=enrollment.user_id,
+            relationship__members__user_id=user_id,
         ),
         user="user_id",
     )
@@ -354,7 +372,7 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
         part(
             kind,
             getattr(EmployeeProfile, name).through.objects.filter(
-                employeeprofile__user_id=enrollment.user_id
+                employeeprofile__user_id=user_id
             ),
             row=column,
         )
@@ -363,19 +381,7 @@ def _changing(enrollment: Enrollment, role) -> tuple[dict, dict, list, set, dict
             (5, "interests", "interest_id"),
         )
     ]
-    found: tuple = ({}, {}, [], set(), {0: [], 1: []})
-    for kind, user, row, n in taken.union(load, gone, partners, *tags, all=True):
-        if kind == 0:
-            found[0][user] = n
-        elif kind == 1:
-            found[1][row] = n
-        elif kind == 2:
-            found[2].append(user)
-        elif kind == 3:
-            found[3].add(user)
-        else:
-            found[4][kind - 4].append(row)
-    return found
+    return taken.union(load, gone, partners, *tags, all=True)
 
 
 def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:

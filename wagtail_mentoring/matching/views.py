@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,21 +27,36 @@ from wagtail_mentoring.matching.suggestions import (
 from wagtail_mentoring.people.services import profile_of
 from wagtail_mentoring.people.users import display_name, user_timezone
 from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
+from wagtail_mentoring.sql import compiled_once
 from wagtail_mentoring.views import login_redirect, render_page
 
 
 def _own_mentee_enrollment(request, pk: int) -> Enrollment:
-    enrollment = get_object_or_404(
-        with_open_memberships(Enrollment.objects.select_related("program", "user")),
-        pk=pk,
-        user=request.user,
-        role__in=["mentee", "sponsee", "member"],
-    )
+    found = _mentee_enrollment(int(pk), request.user.pk)
+    if not found:
+        raise Http404
+    enrollment = found[0]
     if enrollment.role == "member" and not is_peer(enrollment.program):
         raise Http404
     if enrollment.program.matching_mode not in SELF_SELECT_MODES:
         raise Http404
     return enrollment
+
+
+@compiled_once
+def _mentee_enrollment(pk, user_key):
+    return with_open_memberships(
+        Enrollment.objects.select_related("program", "user")
+    ).filter(pk=pk, user=user_key, role__in=["mentee", "sponsee", "member"])
+
+
+@compiled_once
+def _requests_of(enrollment_key):
+    return (
+        MentorRequest.objects.filter(mentee_enrollment=enrollment_key)
+        .select_related("mentor_enrollment__user__mentoring_profile")
+        .order_by("rank", "pk")
+    )
 
 
 def find_mentor(request, pk: int):
@@ -79,11 +94,7 @@ def find_mentor(request, pk: int):
         status = 400
     else:
         form = RequestForm()
-    requests = list(
-        MentorRequest.objects.filter(mentee_enrollment=enrollment)
-        .select_related("mentor_enrollment__user__mentoring_profile")
-        .order_by("rank", "pk")
-    )
+    requests = _requests_of(enrollment.pk)
     live = [r for r in requests if r.is_live]
     asked = {r.mentor_enrollment_id for r in live}
     needs_mentor = mentors_still_needed(enrollment) > 0
