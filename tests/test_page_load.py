@@ -412,3 +412,51 @@ def test_my_mentoring_shows_the_same_when_its_lists_run_to_more_pages(
     ):
         assert words in attention(whole)
     assert "relationships=2" in cut  # the list did run to another page
+
+
+def test_the_busiest_pages_keep_their_sql(client, hub, employee):
+    """My mentoring, a relationship and Find a mentor run their main queries
+    from SQL compiled once (wagtail_mentoring.sql): a change that makes one
+    of them impossible to keep (a value worked out inside the query, a shape
+    that depends on the values) shows here, not only in the load benchmark."""
+    from tests.engagement_helpers import mentor
+    from wagtail_mentoring import sql
+    from wagtail_mentoring.engagement import selectors
+    from wagtail_mentoring.matching import suggestions
+    from wagtail_mentoring.matching import views as find_mentor
+
+    made = _attention(hub, employee)
+    seeking = Enrollment.objects.get(user=employee, program__title="Seeking")
+    mentor(seeking.program), mentor(seeking.program)
+    profile = employee.mentoring_profile
+    profile.languages = ["en"]  # the rules pair people who share a language
+    profile.save()
+    sql.forget_all()
+    client.force_login(employee)
+    urls = [
+        reverse("wagtail_mentoring:my_mentoring"),
+        reverse("wagtail_mentoring:relationship", args=[made["talking"].pk]),
+        reverse("wagtail_mentoring:find_mentor", args=[seeking.pk]),
+    ]
+    for url in urls * 2:
+        assert client.get(url).status_code == 200
+    assert 'name="mentor"' in client.get(urls[2]).content.decode()  # suggestions
+    assert sql.left_to_django() == []
+    for function in (
+        selectors._dashboard_head,
+        selectors._requests_of,
+        selectors._meetings_around,
+        selectors._overdue_goals,
+        selectors._member_relationship,
+        selectors._next_meeting,
+        selectors._awaiting_feedback,
+        selectors._final_feedback_of,
+        selectors.goal_rows,
+        selectors.feedback_rows,
+        find_mentor._mentee_enrollment,
+        find_mentor._requests_of,
+        suggestions._changing_rows,
+        suggestions._mentee_row,
+        suggestions._with_people,
+    ):
+        assert function.kept(), function.__qualname__

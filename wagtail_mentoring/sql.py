@@ -55,6 +55,8 @@ _SCALARS = (int, str, uuid.UUID, datetime.date)  # datetime is a date
 # place: a query that never keeps should not pay for two compiles every time.
 _ATTEMPTS = 3
 
+_FUNCTIONS: list = []  # every compiled_once function, for left_to_django()
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -95,8 +97,26 @@ def compiled_once(build: Callable[..., Any]) -> Callable[..., list]:
         return list(queryset) if found is None else _rerun(found, args)
 
     run.kept = lambda: [k for k, p in plans.items() if isinstance(p, _Plan)]
+    run.left = lambda: [k for k, p in plans.items() if not isinstance(p, _Plan)]
     run.forget = plans.clear
+    _FUNCTIONS.append(run)
     return run
+
+
+def forget_all() -> None:
+    """Drop every kept SQL (tests that change the database's settings)."""
+    for f in _FUNCTIONS:
+        f.forget()
+
+
+def left_to_django(package: str = "wagtail_mentoring") -> list[str]:
+    """The functions of ``package`` that ran but could not keep their SQL for
+    some shape: each of those calls is compiled by Django, every time."""
+    return [
+        f"{f.__module__}.{f.__qualname__}"
+        for f in _FUNCTIONS
+        if f.__module__.startswith(package) and f.left()
+    ]
 
 
 def _check(args) -> None:

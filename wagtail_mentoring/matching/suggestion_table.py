@@ -49,6 +49,7 @@ from wagtail_mentoring.people.models import (
     Skill,
 )
 from wagtail_mentoring.programs.models import Enrollment, EnrollmentStatus
+from wagtail_mentoring.sql import compiled_once
 
 #: Manager levels loaded above each mentor (as the matching panel's runs do).
 CHAIN_DEPTH = 3
@@ -136,9 +137,14 @@ PROFILES_CHANGED = 4
 
 def fingerprint(program, role) -> tuple:
     """One aggregate query whose answer changes whenever the table would."""
-    enrollments = Enrollment.objects.filter(program_id=program.pk, role=role)
+    return _fingerprint(program.pk, str(role))[0]
+
+
+@compiled_once
+def _fingerprint(program_key, role):
+    enrollments = Enrollment.objects.filter(program_id=program_key, role=role)
     profiles = EmployeeProfile.objects.all()
-    row = enrollments.order_by().values_list(
+    return enrollments.order_by().values_list(
         _value("COUNT", "pk"),
         _value("MAX", "pk"),
         _value("MAX", "updated_at"),
@@ -149,7 +155,6 @@ def fingerprint(program, role) -> tuple:
         _scalar(Interest.objects.all(), "COUNT", "pk"),
         _scalar(Interest.objects.all(), "MAX", "pk"),
     )
-    return row[0]
 
 
 def _only_others_changed(program, role, held: tuple, now: tuple) -> bool:

@@ -202,15 +202,20 @@ class _Mentee:
     interest_pks: list
 
 
+@compiled_once
+def _mentee_row(user_id):
+    return (
+        EmployeeProfile.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list(*_chain_fields(CHAIN_DEPTH))[:1]
+    )
+
+
 def _mentee(user_id, table: MentorTable, at, tags: dict) -> _Mentee:
     """The mentee's features in the table's codes (one query); ``tags``, their
     wanted skills (0) and interests (1), come with :func:`_changing`."""
-    row = (
-        EmployeeProfile.objects.filter(user_id=user_id)
-        .order_by()
-        .values_list(*_chain_fields(CHAIN_DEPTH))
-        .first()
-    )
+    found = _mentee_row(user_id) if user_id is not None else []
+    row = found[0] if found else None
     n_base = len(suggestion_table.PROFILE_FIELDS)
     if row is None:
         profile = (None, user_id, 0, "", "", "", None, [], [], "", "")
@@ -539,11 +544,9 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
     reasons = _explain(
         mentee, table, people, rows, at_shown, scored, config, in_run, extras, df
     )
-    instances = (
-        Enrollment.objects.select_related("user", "user__mentoring_profile")
-        .order_by()
-        .in_bulk([int(pks[c]) for c in shown])
-    )
+    instances = {
+        e.pk: e for e in _with_people(tuple(sorted(int(pks[c]) for c in shown)))
+    }
     for instance in instances.values():
         instance.program = program  # the page already loaded, not joined again
     suggestions = [
@@ -557,6 +560,15 @@ def search_mentors(enrollment: Enrollment, limit: int = 10) -> MentorSearch:
         for k, c in enumerate(shown)
     ]
     return MentorSearch(suggestions, with_room=int(avail.size))
+
+
+@compiled_once
+def _with_people(enrollment_keys):
+    return (
+        Enrollment.objects.select_related("user", "user__mentoring_profile")
+        .filter(pk__in=enrollment_keys)
+        .order_by()
+    )
 
 
 def _explain(mentee, table, people, rows, at_shown, scored, config, in_run, extras, df):
@@ -675,10 +687,22 @@ def _explain(mentee, table, people, rows, at_shown, scored, config, in_run, extr
 
 def _names(skill_pk, skill_codes, interest_pk, interest_codes) -> tuple[dict, dict]:
     """Names of the skills and interests an explanation may name: one query."""
-    skills = Skill.objects.filter(pk__in=[skill_pk[c] for c in skill_codes])
-    interests = Interest.objects.filter(pk__in=[interest_pk[c] for c in interest_codes])
+    out: tuple[dict, dict] = ({}, {})
+    skills = tuple(sorted({int(skill_pk[c]) for c in skill_codes}))
+    interests = tuple(sorted({int(interest_pk[c]) for c in interest_codes}))
+    if not (skills or interests):
+        return out
+    for which, pk, name in _names_of(skills, interests):
+        out[which][pk] = name
+    return out
+
+
+@compiled_once
+def _names_of(skill_keys, interest_keys):
+    skills = Skill.objects.filter(pk__in=skill_keys)
+    interests = Interest.objects.filter(pk__in=interest_keys)
     kind = IntegerField()
-    rows = (
+    return (
         skills.order_by()
         .values_list(Value(0, output_field=kind), "pk", "name")
         .union(
@@ -686,10 +710,6 @@ def _names(skill_pk, skill_codes, interest_pk, interest_codes) -> tuple[dict, di
             all=True,
         )
     )
-    out: tuple[dict, dict] = ({}, {})
-    for which, pk, name in rows:
-        out[which][pk] = name
-    return out
 
 
 def suggest_mentors(enrollment: Enrollment, limit: int = 10) -> list[Suggestion]:
