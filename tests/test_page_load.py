@@ -269,12 +269,19 @@ def test_find_a_peer_partner_queries_stay_constant_as_the_members_grow(
 
 @pytest.mark.parametrize("rows", [0, 1, 3, 4, 9])
 @pytest.mark.parametrize("number", [None, "1", 1, "2", "abc", "9", "0"])
-def test_short_list_paginator_gives_the_pages_of_a_paginator(db, rows, number):
+@pytest.mark.parametrize("built", ["given", "on demand"])
+def test_short_list_paginator_gives_the_pages_of_a_paginator(db, rows, number, built):
     for i in range(rows):
         make_user(f"listed{i}")
     users = get_user_model().objects.order_by("pk")
     expected = Paginator(users, 3).get_page(number)
-    page = ShortListPaginator(users, 3).get_page(number)
+    if built == "given":
+        paginator = ShortListPaginator(users, 3)
+    else:  # the whole list built only past the first page, its head read apart
+        paginator = ShortListPaginator(
+            lambda: users, 3, head=lambda n: list(users.all()[:n])
+        )
+    page = paginator.get_page(number)
     assert list(page) == list(expected)
     assert page.number == expected.number
     assert page.paginator.count == expected.paginator.count

@@ -32,11 +32,14 @@ class ShortListPaginator(Paginator):
     Pages and their links are the same as :class:`Paginator`'s.
 
     ``head(n)``, if given, reads the list's first ``n`` rows in place of
-    slicing ``object_list`` (a query compiled once, :mod:`wagtail_mentoring.sql`).
+    slicing ``object_list`` (a query compiled once, :mod:`wagtail_mentoring.sql`);
+    ``object_list`` may then be a function that builds the whole list, called
+    only for a list longer than its first page.
     """
 
     def __init__(self, object_list, per_page, *, head=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
+        self.whole = object_list if callable(object_list) else None
+        super().__init__([] if self.whole else object_list, per_page, **kwargs)
         self.head = head
 
     def get_page(self, number):
@@ -52,4 +55,7 @@ class ShortListPaginator(Paginator):
             if len(head) <= fits and (head or self.allow_empty_first_page):
                 self.__dict__["count"] = len(head)
                 return self._get_page(head, 1, self)
+        if self.whole:
+            self.object_list, self.whole = self.whole(), None
+            self._check_object_list_is_ordered()
         return super().get_page(number)

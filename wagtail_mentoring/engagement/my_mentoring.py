@@ -19,12 +19,12 @@ def my_mentoring(request):
     if not request.user.is_authenticated:
         return login_redirect(request)
     enrollments = ShortListPaginator(
-        my_enrollments(request.user).select_related(None),
+        lambda: my_enrollments(request.user).select_related(None),
         mentoring_settings.PAGE_SIZE,
         head=lambda n: my_enrollments_head(request.user, n),
     ).get_page(request.GET.get("applications"))
     relationships = ShortListPaginator(
-        selectors.relationships_for_dashboard(request.user),
+        lambda: selectors.relationships_for_dashboard(request.user),
         mentoring_settings.PAGE_SIZE,
         head=lambda n: selectors.dashboard_relationships_head(request.user, n),
     ).get_page(request.GET.get("relationships"))
