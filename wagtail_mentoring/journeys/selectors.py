@@ -25,6 +25,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipMember,
     RelationshipStatus,
 )
+from wagtail_mentoring.sql import compiled_once
 
 #: Pairs whose journey people can still look at (ended early ones are hidden).
 VISIBLE_STATUSES = [
@@ -39,9 +40,23 @@ def following_pairs(journey: LearningJourneyPage, user) -> list[RelationshipMemb
     """``user``'s memberships (with relationship) whose program uses ``journey``."""
     if not user.is_authenticated:
         return []
-    memberships = (
+    mine = [
+        m
+        for m in _memberships(user.pk)
+        if progress.journey_id_for_role(m.relationship.program, m.role) == journey.pk
+    ]
+    for m in mine:
+        m.user = user  # already read: the pages ask for it, and would again
+    return mine
+
+
+@compiled_once
+def _memberships(user_key):
+    """``user_key``'s memberships of pairs whose journey they can look at,
+    with the relationship, its program and its members, the newest first."""
+    return (
         RelationshipMember.objects.filter(
-            user=user, relationship__status__in=VISIBLE_STATUSES
+            user=user_key, relationship__status__in=VISIBLE_STATUSES
         )
         .select_related("relationship__program")
         .prefetch_related(
@@ -54,14 +69,6 @@ def following_pairs(journey: LearningJourneyPage, user) -> list[RelationshipMemb
         )
         .order_by("-relationship__created_at", "-pk")
     )
-    mine = [
-        m
-        for m in memberships
-        if progress.journey_id_for_role(m.relationship.program, m.role) == journey.pk
-    ]
-    for m in mine:
-        m.user = user  # already read: the pages ask for it, and would again
-    return mine
 
 
 def pair_states(
