@@ -187,6 +187,28 @@ def test_each_time_zone_has_its_own_sql(hub, program):
     assert len(on_day.kept()) == 2
 
 
+def test_a_query_without_local_dates_keeps_one_sql_for_every_zone(applications):
+    kept = compiled_once(_applications)
+    since = timezone.now() - timedelta(days=400)
+    for zone in ("UTC", "Europe/Berlin", "Asia/Kolkata"):
+        with timezone.override(zone):
+            assert _rows(kept(applications[2].pk, since)) == _rows(
+                _applications(applications[2].pk, since)
+            )
+    assert len(kept.kept()) == 1
+
+
+def test_a_function_keeps_a_bounded_number_of_shapes(applications):
+    kept = compiled_once(
+        lambda keys: Enrollment.objects.filter(pk__in=keys).order_by("pk")
+    )
+    pks = list(Enrollment.objects.order_by("pk").values_list("pk", flat=True))
+    for n in range(1, 80):
+        keys = tuple(pks[:1] + list(range(10**6, 10**6 + n - 1)))
+        assert [e.pk for e in kept(keys)] == pks[:1]
+    assert len(kept.kept()) == 64
+
+
 @pytest.mark.parametrize("value", [None, True, 1.5, ["a"]])
 def test_only_plain_values_are_taken(value):
     kept = compiled_once(lambda v: ProgramPage.objects.filter(title=v))

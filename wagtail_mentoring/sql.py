@@ -22,7 +22,10 @@ kept SQL with the new values, then fill rows, ``select_related`` and
 ``prefetch_related`` as the queryset would. Anything it cannot place (a value
 derived from an argument, such as ``now - timedelta(days=7)``, or a query whose
 SQL differs with the values) leaves the query to Django's compiler, every time:
-slower, never wrong. :func:`compiled_once`'s ``.kept`` tells tests which did.
+slower, never wrong. :func:`compiled_once`'s ``.kept`` tells tests which did,
+:func:`left_to_django` which functions could not keep some shape. A query that
+reads local dates (``__date``) names the current time zone in its SQL, so it
+keeps one plan per zone; every other query keeps one for all zones.
 
 The contract: ``build`` may use its arguments only as values in the query, and
 must not branch on them. Keyword arguments are the exception: they may shape
@@ -41,6 +44,7 @@ import functools
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +58,10 @@ _SCALARS = (int, str, uuid.UUID, datetime.date)  # datetime is a date
 # A plan is abandoned for good after this many calls whose SQL it could not
 # place: a query that never keeps should not pay for two compiles every time.
 _ATTEMPTS = 3
+
+# Shapes (lengths of IN lists, keyword values, zones) kept per function: a
+# query with two IN lists could otherwise keep one plan per pair of lengths.
+_SHAPES = 64
 
 _FUNCTIONS: list = []  # every compiled_once function, for left_to_django()
 
@@ -80,20 +88,27 @@ def compiled_once(build: Callable[..., Any]) -> Callable[..., list]:
     def run(*args, **shape) -> list:
         _check(args)
         lengths = tuple(len(a) if isinstance(a, tuple) else -1 for a in args)
-        key = (
-            lengths,
-            tuple(sorted(shape.items())),
-            timezone.get_current_timezone_name(),
-        )
-        plan = plans.get(key)
+        base = (lengths, tuple(sorted(shape.items())))
+        zone = timezone.get_current_timezone_name()
+        plan = plans.get(base + (zone,)) or plans.get(base)
         if isinstance(plan, _Plan) and plan.queryset.db == plan.alias:
             return _rerun(plan, args)
         queryset = build(*args, **shape)
-        if isinstance(plan, int) and plan >= _ATTEMPTS:
-            return list(queryset)  # given up: Django compiles it
-        found = _plan(functools.partial(build, **shape), args, queryset)
+        tries = plan if isinstance(plan, int) else 0
+        if tries >= _ATTEMPTS or len(plans) >= _SHAPES:
+            return list(queryset)  # left to Django: it compiles the query
+        partial = functools.partial(build, **shape)
+        # Most queries read no local dates: one plan serves every time zone.
+        # One that does (``__date``) names the zone in its SQL: one plan each.
+        found = _plan(partial, args, queryset, _other_zone(zone))
+        key = base
+        if found is None:
+            found, key = _plan(partial, args, queryset), base + (zone,)
         with lock:
-            plans[key] = found if found is not None else (plan or 0) + 1
+            if found is None:
+                plans[base] = tries + 1
+            else:
+                plans[key] = found
         return list(queryset) if found is None else _rerun(found, args)
 
     run.kept = lambda: [k for k, p in plans.items() if isinstance(p, _Plan)]
@@ -117,6 +132,10 @@ def left_to_django(package: str = "wagtail_mentoring") -> list[str]:
         for f in _FUNCTIONS
         if f.__module__.startswith(package) and f.left()
     ]
+
+
+def _other_zone(zone: str) -> str:
+    return "Pacific/Kiritimati" if zone == "UTC" else "UTC"
 
 
 def _check(args) -> None:
@@ -174,15 +193,19 @@ def _compile(queryset, alias):
     return compiler, sql, tuple(params)
 
 
-def _plan(build, args, queryset) -> _Plan | None:
-    """Where each argument goes in the SQL, or None if that cannot be told."""
+def _plan(build, args, queryset, probe_zone=None) -> _Plan | None:
+    """Where each argument goes in the SQL, or None if that cannot be told.
+    ``queryset`` is compiled in the current time zone, the stand-ins in
+    ``probe_zone`` if given: a plan then comes only if the zone is not in
+    the SQL."""
     alias = queryset.db
     connection = connections[alias]
     stand_ins = _stand_ins(args)
     try:
         compiler, sql, params = _compile(queryset, alias)
-        probe = build(*stand_ins)
-        _, probe_sql, probe_params = _compile(probe, alias)
+        with timezone.override(probe_zone) if probe_zone else nullcontext():
+            probe = build(*stand_ins)
+            _, probe_sql, probe_params = _compile(probe, alias)
     except EmptyResultSet:
         return None
     if sql != probe_sql or len(params) != len(probe_params):
