@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make between browser steps are still synchronous and safe.
@@ -24,6 +27,54 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, running one request's Django code at a time.
+
+    With SQLite in memory every request thread shares the test's one
+    connection. Two requests at once (a form's POST and the beacon Wagtail's
+    page editor sends as the page unloads) then interleave their savepoints on
+    it: the second finds its savepoint gone ("no such savepoint") and leaves the
+    connection inside a transaction that never ends, so no later test's
+    on-commit work runs. Connections are still served by threads (a browser
+    may hold an idle one open); only the application is taken in turn, the
+    response read and closed (``request_finished``) inside the turn.
+    """
+
+    _turn = threading.Lock()
+
+    def set_app(self, application):
+        def in_turn(environ, start_response):
+            with self._turn:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(in_turn)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time():
+    threaded, LiveServerThread.server_class = (
+        LiveServerThread.server_class,
+        OneRequestAtATime,
+    )
+    yield
+    LiveServerThread.server_class = threaded
+
+
+@pytest.fixture(autouse=True)
+def _the_connection_ends_each_test_clean():
+    """Fail the test that leaves the shared connection inside a transaction,
+    rather than the later ones whose on-commit work would never run."""
+    yield
+    from django.db import connection
+
+    assert not connection.in_atomic_block, "a request left a transaction open"
 
 
 @pytest.fixture(scope="session")
