@@ -26,6 +26,7 @@ from wagtail_mentoring.community.events import services as events
 from wagtail_mentoring.community.models import CommunitySpacePage, MembershipRole
 from wagtail_mentoring.contrib.lti import targets
 from wagtail_mentoring.programs.selectors import public
+from wagtail_mentoring.programs.services import start_relationship
 
 pytestmark = pytest.mark.django_db
 API = "/api/mentoring/v1/"
@@ -206,3 +207,37 @@ def test_a_space_behind_a_password_opens_once_it_was_given_on_the_page(boardroom
     assert given.status_code == 302
     for url in _urls(boardroom):
         assert employee.get(url).status_code == 200, url
+
+
+def test_a_pairs_journey_in_a_private_section_shows_to_who_may_open_it(hub, program):
+    """A program may follow a journey that sits in a section only a group may
+    see: its card (My mentoring, the relationship page, the API's lists) is
+    shown to the members who may open its pages, not to the others."""
+    board = Group.objects.create(name="Board")
+    section = make_program(hub, title="Board Mentoring", slug="board")
+    journey = make_journey(section, title="Board Steps", slug="board-steps")
+    restriction = PageViewRestriction.objects.create(
+        page=section, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(board)
+    program.journey = journey
+    program.save()
+    mentee, chair = make_user("mentee"), make_user("chair", groups=[board])
+    pair = start_relationship(program, [(mentee, "mentee"), (chair, "mentor")], chair)
+    pages = [
+        reverse("wagtail_mentoring:my_mentoring"),
+        reverse("wagtail_mentoring:relationship", args=[pair.pk]),
+    ]
+    for user, shown in ((mentee, False), (chair, True)):
+        client = _signed_in(user)
+        assert (client.get(journey.url).status_code == 200) is shown
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200
+            assert ("Board Steps" in response.content.decode()) is shown, url
+        secret = tokens.create_token(user, user, name="test", scope="api").secret
+        api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        mine = api.get(API + "me/journeys/").json()
+        assert mine["count"] == int(shown)
+        cards = api.get(f"{API}me/relationships/{pair.pk}/journeys/").json()
+        assert len(cards) == int(shown)

@@ -75,6 +75,20 @@ def passes_privacy(request, page) -> bool:
     return all(restriction.accept_request(request) for restriction in restrictions)
 
 
+def mark_privacy(request, pages) -> None:
+    """Give ``pages`` the ``view_restricted`` of
+    :func:`~wagtail_mentoring.programs.selectors.with_privacy`, for pages
+    reached through another model (a program's journeys): the private
+    sections' paths are read once per request, so :func:`passes_privacy`
+    then costs no query for a page outside all of them."""
+    if not hasattr(request, "_wm_private_paths"):
+        request._wm_private_paths = tuple(
+            PageViewRestriction.objects.values_list("page__path", flat=True)
+        )
+    for page in pages:
+        page.view_restricted = page.path.startswith(request._wm_private_paths)
+
+
 def administers_all_programs(user) -> bool:
     return is_active_user(user) and (user.is_superuser or user.has_perm(ADMINISTER_ALL))
 

@@ -385,7 +385,7 @@ class RelationshipJourneys(RelationshipMixin, APIBase):
         relationship = journey_selectors.with_journeys(
             Relationship.objects.filter(pk=self.relationship().pk)
         ).get()
-        cards = journey_selectors.journey_cards(relationship, request.user)
+        cards = journey_selectors.journey_cards(relationship, request.user, request)
         return Response(s.JourneyProgressSerializer(cards, many=True).data)
 
 

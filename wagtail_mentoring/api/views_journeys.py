@@ -83,17 +83,19 @@ class MyJourneyList(ListBase):
         )
 
     def paginate_queryset(self, queryset):
-        memberships = super().paginate_queryset(queryset)
+        # Rows are counted after the cards are made: a journey unpublished, or
+        # in a private section this person may not see, is no row. A person
+        # takes part in a handful of relationships.
         rows = []
-        for membership in memberships:
+        for membership in queryset:
             mine = progress.journey_id_for_role(
                 membership.relationship.program, membership.role
             )
             cards = journey_selectors.journey_cards(
-                membership.relationship, self.request.user
+                membership.relationship, self.request.user, self.request
             )
             rows += [MyJourney(membership, c) for c in cards if c.journey.pk == mine]
-        return rows
+        return super().paginate_queryset(rows)
 
 
 class JourneyMixin(RelationshipMixin):

@@ -18,6 +18,7 @@ from wagtail_mentoring.journeys.models import (
     StepStatus,
 )
 from wagtail_mentoring.people.users import first_name
+from wagtail_mentoring.permissions import mark_privacy, passes_privacy
 from wagtail_mentoring.programs.models import (
     Enrollment,
     EnrollmentStatus,
@@ -167,12 +168,16 @@ class JourneyCard:
         return round(100 * self.mine["done"] / self.mine["total"])
 
 
-def journey_cards(relationship: Relationship, viewer=None) -> list[JourneyCard]:
+def journey_cards(
+    relationship: Relationship, viewer=None, request=None
+) -> list[JourneyCard]:
     """The pair's journeys with their progress summary, and ``viewer``'s part.
 
-    Uses prefetched ``journey_progress`` (see :func:`with_journeys`) when the
-    caller loaded a list of relationships, so a dashboard stays at a constant
-    number of queries.
+    With ``request``, a journey in a private section the request may not see
+    (the intranet's *Privacy* settings) is left out, as its pages would refuse
+    it. Uses prefetched ``journey_progress`` (see :func:`with_journeys`) when
+    the caller loaded a list of relationships, so a dashboard stays at a
+    constant number of queries.
     """
     program = relationship.program
     members = list(relationship.members.all())
@@ -181,6 +186,11 @@ def journey_cards(relationship: Relationship, viewer=None) -> list[JourneyCard]:
         return []
     summaries = {p.journey_id: p for p in relationship.journey_progress.all()}
     journeys = _journeys(program, ids)
+    if request is not None:
+        mark_privacy(request, journeys.values())
+        journeys = {
+            pk: page for pk, page in journeys.items() if passes_privacy(request, page)
+        }
     by_id = {str(m.user_id): m for m in members}
     cards = []
     for i in ids:

@@ -28,7 +28,7 @@ def journey_cards(context, relationship):
     (see ``selectors.journey_cards``)."""
     request = context.get("request")
     viewer = getattr(request, "user", None)
-    return cards(relationship, viewer if getattr(viewer, "pk", None) else None)
+    return cards(relationship, viewer if getattr(viewer, "pk", None) else None, request)
 
 
 @register.filter
