@@ -49,7 +49,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, IntegerField, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 _SCALARS = (int, str, uuid.UUID, datetime.date)  # datetime is a date
@@ -131,6 +132,18 @@ def left_to_django(package: str = "wagtail_mentoring") -> list[str]:
         for f in _FUNCTIONS
         if f.__module__.startswith(package) and f.left()
     ]
+
+
+def counted(rows, by: str):
+    """How many of ``rows`` (a queryset filtered on an ``OuterRef``) the outer
+    row has, 0 for none, grouped ``by`` the column that refers to it: a
+    subquery per row, where ``Count`` over a join would multiply with the
+    query's other counts and group the whole query."""
+    return Coalesce(
+        Subquery(rows.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]),
+        0,
+        output_field=IntegerField(),
+    )
 
 
 def _other_zone(zone: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.admin.utils import quote
-from django.db.models import Avg, Count, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Avg, Count, Max, Min, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -49,6 +49,7 @@ from wagtail_mentoring.programs.models import (
     RelationshipMember,
     RelationshipStatus,
 )
+from wagtail_mentoring.sql import counted
 
 
 def _programs(request):
@@ -75,13 +76,6 @@ def with_activity(queryset, now=None):
     """Annotate relationships with activity metadata, in one query."""
     now = now or timezone.now()
     live = ~Q(meetings__status=MeetingStatus.CANCELLED)
-    messages_count = (
-        Message.objects.filter(relationship=OuterRef("pk"))
-        .order_by()
-        .values("relationship")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return queryset.annotate(
         meetings_held=Count(
             "meetings", filter=live & Q(meetings__starts_at__lte=now), distinct=True
@@ -99,7 +93,9 @@ def with_activity(queryset, now=None):
         goals_achieved=Count(
             "goals", filter=Q(goals__status=GoalStatus.ACHIEVED), distinct=True
         ),
-        messages_count=Subquery(messages_count[:1]),
+        messages_count=counted(
+            Message.objects.filter(relationship=OuterRef("pk")), "relationship"
+        ),
     )
 
 

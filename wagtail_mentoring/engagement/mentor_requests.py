@@ -17,8 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +40,7 @@ from wagtail_mentoring.programs.models import (
     Role,
 )
 from wagtail_mentoring.programs.services import start_relationship
+from wagtail_mentoring.sql import counted
 
 SELF_SELECT_MODES = (MatchingMode.SELF_SELECT, MatchingMode.HYBRID)
 
@@ -73,18 +73,10 @@ def remaining_capacity(enrollment: Enrollment) -> int:
 def with_open_memberships(enrollments):
     """``enrollments`` with ``open_memberships`` (their open relationships in
     their role), read in the same query, for :func:`mentors_still_needed`."""
-    open_ones = (
-        _open_in_role(OuterRef("user_id"), OuterRef("role"), OuterRef("program_id"))
-        .order_by()
-        .values("user_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+    open_ones = _open_in_role(
+        OuterRef("user_id"), OuterRef("role"), OuterRef("program_id")
     )
-    return enrollments.annotate(
-        open_memberships=Coalesce(
-            Subquery(open_ones[:1]), 0, output_field=IntegerField()
-        )
-    )
+    return enrollments.annotate(open_memberships=counted(open_ones, "user_id"))
 
 
 def mentors_still_needed(enrollment: Enrollment) -> int:

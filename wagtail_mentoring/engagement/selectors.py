@@ -15,7 +15,6 @@ from django.db.models import (
     Q,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from wagtail import hooks
@@ -50,7 +49,7 @@ from wagtail_mentoring.programs.models import (
     Role,
 )
 from wagtail_mentoring.programs.selectors import attach_programs
-from wagtail_mentoring.sql import compiled_once
+from wagtail_mentoring.sql import compiled_once, counted
 
 #: Hook: ``fn(queryset) -> queryset`` loads what a domain shows on a member's
 #: relationship cards (one select/prefetch per domain keeps the queries fixed).
@@ -466,16 +465,6 @@ def _open_in(enrollment: Enrollment, memberships) -> int:
     )
 
 
-def _count(queryset):
-    """How many rows of ``queryset`` (correlated to the outer row), 0 for none."""
-    return Coalesce(
-        Subquery(
-            queryset.values("relationship").annotate(n=Count("pk")).values("n")[:1]
-        ),
-        0,
-    )
-
-
 def attach_card_programs(objects, known=None) -> dict:
     """Give ``objects`` their programs in one query, with the pages the
     relationship cards read from a program
@@ -527,8 +516,10 @@ def relationships_for_dashboard(user, now=None, cards=None):
         Relationship.objects.filter(members__user=user)
         .prefetch_related(_members_prefetch())
         .annotate(
-            goals_total=_count(goals),
-            goals_done=_count(goals.filter(status=GoalStatus.ACHIEVED)),
+            goals_total=counted(goals, "relationship"),
+            goals_done=counted(
+                goals.filter(status=GoalStatus.ACHIEVED), "relationship"
+            ),
             next_meeting_at=Subquery(
                 Meeting.objects.filter(
                     relationship=OuterRef("pk"),
@@ -538,11 +529,11 @@ def relationships_for_dashboard(user, now=None, cards=None):
                 .order_by("starts_at")
                 .values("starts_at")[:1]
             ),
-            unread=_count(
+            unread=counted(
                 Message.objects.filter(relationship=OuterRef("pk"))
                 .exclude(author=user)
-                .exclude(Exists(read_since))
-                .order_by()
+                .exclude(Exists(read_since)),
+                "relationship",
             ),
             gave_final_feedback=Exists(
                 Feedback.objects.filter(
