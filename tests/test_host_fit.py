@@ -178,3 +178,24 @@ def test_no_colour_is_hard_coded_outside_the_defaults():
     rules = re.sub(r"(@media[^{]*{\s*)?:where\(:root\)\s*{[^}]*}\s*}?", "", css)
     assert re.findall(r"#[0-9a-fA-F]{3,6}\b", rules) == []
     assert ".wm-button" in rules and "var(--wm-accent)" in rules
+
+
+@pytest.mark.parametrize("who", ["superuser", "program_admin", "sponsorship_admin"])
+def test_the_hosts_own_admin_pages_read_our_tables_once_per_question(
+    client, request, who, program, sponsorship_program
+):
+    """Every page of the host's admin shows the Mentoring menu, whose items ask
+    whether the person administers some program (of a kind): each question is
+    one query for the whole page, however many items ask it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("wagtailadmin_account")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    ours = [q["sql"] for q in captured if "wagtail_mentoring_" in q["sql"]]
+    assert ours, "the menu asks nothing: the test no longer measures it"
+    assert len(ours) == len(set(ours)), "\n".join(ours)
+    assert len(ours) <= 6

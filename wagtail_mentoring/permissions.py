@@ -126,10 +126,15 @@ def can_edit_wording(user, program) -> bool:
     return can_administer(user, program)
 
 
-def administers_any_program(user) -> bool:
-    if not hasattr(user, "_wm_administers_any"):
-        user._wm_administers_any = administered_programs(user).exists()
-    return user._wm_administers_any
+def administers_any_program(user, kind: str = "") -> bool:
+    """Whether ``user`` administers some program (of ``kind``). Cached on the
+    user object, which lives for one request: the admin menu asks on every
+    page of the host's admin, for several of its items."""
+    key = f"_wm_administers_any_{kind}"
+    if not hasattr(user, key):
+        programs = administered_programs(user)
+        setattr(user, key, (programs.filter(kind=kind) if kind else programs).exists())
+    return getattr(user, key)
 
 
 def public_mentor_ids():
@@ -287,6 +292,16 @@ def matching_programs(user):
     if not user.has_perm(RUN_MATCHING):
         return ProgramPage.objects.none()
     return administered_programs(user)
+
+
+def matches_any_program(user) -> bool:
+    """Whether :func:`matching_programs` holds any program, asked as
+    :func:`administers_any_program` is, which the admin menu asks anyway."""
+    return (
+        is_active_user(user)
+        and (user.is_superuser or user.has_perm(RUN_MATCHING))
+        and administers_any_program(user)
+    )
 
 
 def require_matching(user, program) -> None:

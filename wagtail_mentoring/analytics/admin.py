@@ -28,7 +28,10 @@ from wagtail_mentoring.analytics import (
     surveys,
 )
 from wagtail_mentoring.analytics.tasks import refresh_activity_summary
-from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administered_programs
+from wagtail_mentoring.permissions import (
+    VIEW_EQUITY_REPORTS,
+    administers_any_program,
+)
 
 
 class DashboardView(ReportView):
@@ -38,7 +41,7 @@ class DashboardView(ReportView):
     header_icon = "wm-chart"
 
     def has_permission(self, user):
-        return administered_programs(user).exists()
+        return administers_any_program(user)
 
     def get(self, request, *args, **kwargs):
         form = dashboard.filter_form(request.user, request.GET)

@@ -13,11 +13,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import ListingButton
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.admin_base import MentoringModelViewSet, StatusColumn
 from wagtail_mentoring.community import services
 from wagtail_mentoring.community.models import PostReport, ReportStatus
 from wagtail_mentoring.errors import MentoringError
@@ -70,7 +70,7 @@ class ReportIndexView(generic.IndexView):
             PersonColumn("author", label=_("Written by"), accessor="post.author"),
             PersonColumn("reporter", label=_("Reported by"), accessor="reporter"),
             Column("reason", label=_("Reason")),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Decision"),
                 accessor="get_status_display",

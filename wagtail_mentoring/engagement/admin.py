@@ -21,11 +21,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import ListingButton
 
-from wagtail_mentoring.admin_base import CalendarDateColumn, MentoringModelViewSet
+from wagtail_mentoring.admin_base import (
+    CalendarDateColumn,
+    MentoringModelViewSet,
+    StatusColumn,
+)
 from wagtail_mentoring.engagement import services
 from wagtail_mentoring.engagement.circle_admin import manage_circle
 from wagtail_mentoring.engagement.models import (
@@ -165,7 +169,7 @@ class RelationshipIndexView(generic.IndexView):
             ),
             Column("program", label=_("Program"), accessor="program.title"),
             CircleColumn("circle", label=_("Circle")),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Status"),
                 accessor="get_status_display",
@@ -405,7 +409,7 @@ class MentorRequestIndexView(generic.IndexView):
             UserColumn("mentor", label=_("Mentor"), accessor="mentor_enrollment.user"),
             Column("program", label=_("Program"), accessor="program.title"),
             Column("rank", label=_("Choice"), sort_key="rank"),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Status"),
                 accessor="get_status_display",

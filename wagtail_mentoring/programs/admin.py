@@ -12,17 +12,16 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from wagtail.admin.ui.tables import (
-    BulkActionsCheckboxColumn,
-    Column,
-    DateColumn,
-    StatusTagColumn,
-    TitleColumn,
-)
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet, ServiceBulkAction
+from wagtail_mentoring.admin_base import (
+    BulkCheckboxColumn,
+    MentoringModelViewSet,
+    ServiceBulkAction,
+    StatusColumn,
+)
 from wagtail_mentoring.people.users import display_name, name_search_fields
 from wagtail_mentoring.permissions import can_administer, policy_for
 from wagtail_mentoring.programs import services
@@ -56,7 +55,7 @@ class ApplicationIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         return [
-            BulkActionsCheckboxColumn("bulk_actions", obj_type="enrollment"),
+            BulkCheckboxColumn("bulk_actions", obj_type="enrollment"),
             self._get_title_column_class(ApplicantColumn)(
                 "applicant",
                 label=_("Applicant"),
@@ -73,7 +72,7 @@ class ApplicationIndexView(generic.IndexView):
                 label=_("Department"),
                 accessor="user.mentoring_profile.department",
             ),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Status"),
                 accessor="get_status_display",

@@ -13,10 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 
-from wagtail_mentoring.admin_base import MentoringModelViewSet, ServiceFormMixin
+from wagtail_mentoring.admin_base import (
+    MentoringModelViewSet,
+    ServiceFormMixin,
+    StatusColumn,
+)
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.notifications.models import (
     ChatConnection,
@@ -140,7 +144,7 @@ class ChatConnectionIndexView(generic.IndexView):
             ),
             Column("kind", label=_("Kind"), accessor="get_kind_display"),
             ScopeColumn("program", label=_("Program")),
-            StatusTagColumn(
+            StatusColumn(
                 "active",
                 label=_("Status"),
                 accessor=lambda c: _("Active") if c.active else _("Off"),

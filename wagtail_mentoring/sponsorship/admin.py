@@ -17,7 +17,7 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
@@ -27,6 +27,7 @@ from wagtail_mentoring.admin_base import (
     MentoringModelViewSet,
     ServiceFormMixin,
     SingleViewSet,
+    StatusColumn,
 )
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.search import person_detail
@@ -38,6 +39,7 @@ from wagtail_mentoring.people.users import (
 from wagtail_mentoring.people.widgets import ProfileUserField
 from wagtail_mentoring.permissions import (
     administered_programs,
+    administers_any_program,
     can_see_sign_in_names,
     policy_for,
 )
@@ -121,7 +123,7 @@ class NominationIndexView(generic.IndexView):
             Column("program", label=_("Program"), accessor="program.title"),
             Column("source", label=NOMINATOR_ROLE, accessor="get_source_display"),
             PersonColumn("nominated_by", label=_("Nominated by")),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Status"),
                 accessor="get_status_display",
@@ -341,7 +343,7 @@ class PairView(AdminFormView):
     submit_button_label = _("Start the sponsorship")
 
     def has_permission(self, user):
-        return administered_sponsorship_programs(user).exists()
+        return administers_any_program(user, ProgramKind.SPONSORSHIP)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -462,7 +464,7 @@ class OpportunityIndexView(generic.IndexView):
             ),
             Column("nominee_count", label=_("Nominated")),
             Column("selected_count", label=_("Selected")),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Status"),
                 accessor="get_status_display",

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from wagtail_mentoring.admin_base import ReportView, SingleViewSet
 from wagtail_mentoring.analytics.equity import to_csv
 from wagtail_mentoring.conf import mentoring_settings
-from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS
-from wagtail_mentoring.programs.models import ProgramPage
+from wagtail_mentoring.permissions import VIEW_EQUITY_REPORTS, administers_any_program
+from wagtail_mentoring.programs.models import ProgramKind, ProgramPage
 from wagtail_mentoring.sponsorship.admin import administered_sponsorship_programs
 from wagtail_mentoring.sponsorship.forms import DateInput as DateInputWidget
 from wagtail_mentoring.sponsorship.reports import (
@@ -145,7 +145,7 @@ class AccountabilityView(ReportView):
     header_icon = "time"
 
     def has_permission(self, user):
-        return administered_sponsorship_programs(user).exists()
+        return administers_any_program(user, ProgramKind.SPONSORSHIP)
 
     def get(self, request, *args, **kwargs):
         programs = administered_sponsorship_programs(request.user)

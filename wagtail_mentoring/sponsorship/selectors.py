@@ -7,7 +7,11 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from wagtail_mentoring.people.users import name_ordering
-from wagtail_mentoring.permissions import administered_programs, shared_until
+from wagtail_mentoring.permissions import (
+    administered_programs,
+    administers_any_program,
+    shared_until,
+)
 from wagtail_mentoring.programs.models import (
     OPEN_RELATIONSHIP_STATUSES,
     Enrollment,
@@ -120,7 +124,7 @@ def nomination_programs(user):
 
 def may_nominate_anyone(user) -> bool:
     """Sponsors and program admins of a sponsorship program may nominate anyone."""
-    if administered_programs(user).filter(kind=ProgramKind.SPONSORSHIP).exists():
+    if administers_any_program(user, ProgramKind.SPONSORSHIP):
         return True
     return Enrollment.objects.filter(
         user=user,

@@ -13,11 +13,15 @@ from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 
 from wagtail_mentoring import dispatch
-from wagtail_mentoring.admin_base import MentoringModelViewSet, ServiceFormMixin
+from wagtail_mentoring.admin_base import (
+    MentoringModelViewSet,
+    ServiceFormMixin,
+    StatusColumn,
+)
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.webhooks import services, targets
 from wagtail_mentoring.webhooks.models import (
@@ -125,7 +129,7 @@ class DeliveryIndexView(generic.IndexView):
                 get_url=lambda d: reverse("wm_webhook_deliveries:inspect", args=[d.pk]),
             ),
             Column("endpoint", label=_("Endpoint")),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Status"),
                 accessor="get_status_display",

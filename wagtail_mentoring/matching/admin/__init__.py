@@ -9,7 +9,10 @@ from wagtail.admin.widgets.button import Button
 
 from wagtail_mentoring.admin_base import MentoringViewSet
 from wagtail_mentoring.matching.admin import listing, views
-from wagtail_mentoring.permissions import can_run_matching, matching_programs
+from wagtail_mentoring.permissions import (
+    can_run_matching,
+    matches_any_program,
+)
 from wagtail_mentoring.programs.models import ProgramPage
 
 BULK_ACTIONS = listing.BULK_ACTIONS
@@ -17,10 +20,7 @@ BULK_ACTIONS = listing.BULK_ACTIONS
 
 class _MatchingMenuItem(MenuItem):
     def is_shown(self, request):
-        user = request.user
-        if not hasattr(user, "_wm_matches_any"):
-            user._wm_matches_any = matching_programs(user).exists()
-        return user._wm_matches_any
+        return matches_any_program(request.user)
 
 
 class MatchingViewSet(MentoringViewSet):

@@ -18,15 +18,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import (
-    BaseColumn,
-    BulkActionsCheckboxColumn,
-    Column,
-    StatusTagColumn,
-)
+from wagtail.admin.ui.tables import BaseColumn, Column
 from wagtail.admin.views import generic
 
-from wagtail_mentoring.admin_base import ServiceBulkAction
+from wagtail_mentoring.admin_base import (
+    BulkCheckboxColumn,
+    ServiceBulkAction,
+    StatusColumn,
+)
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.admin.forms import ApproveAboveForm
 from wagtail_mentoring.matching.admin.views import program_or_404
@@ -39,7 +38,7 @@ from wagtail_mentoring.matching.pools import program_roles
 from wagtail_mentoring.matching.reasons import (
     factor_labels,
     factor_rows,
-    reasons_text,
+    reason_text,
     rule_label,
 )
 from wagtail_mentoring.people.models import EmployeeProfile
@@ -197,10 +196,23 @@ class ReasonsColumn(BaseColumn):
             "caption": gettext("Points each factor adds to the score"),
         }
 
+    @cached_property
+    def _said(self) -> dict:
+        return {}
+
+    def _in_words(self, reason: dict) -> str:
+        # Fifty rows repeat the same reasons ("same time zone", "shares
+        # Python"): each is put in words once.
+        key = (reason.get("code"), repr(reason.get("params")))
+        text = self._said.get(key)
+        if text is None:
+            text = self._said[key] = reason_text(reason)
+        return text
+
     def render_cell_html(self, instance, parent_context):
         words = self.words
         parts = []
-        reasons = reasons_text(instance.reasons)
+        reasons = [self._in_words(reason) for reason in instance.reasons]
         if reasons:
             parts.append(format_html("<span>{}</span>", ", ".join(reasons)))
         if instance.origin == ProposalOrigin.MANUAL:
@@ -403,7 +415,7 @@ class ProposalIndexView(generic.IndexView):
         query = self.request.GET.urlencode()
         next_url = f"{self.index_url}?{query}" if query else self.index_url
         return [
-            BulkActionsCheckboxColumn("bulk_actions", obj_type="matchproposal"),
+            BulkCheckboxColumn("bulk_actions", obj_type="matchproposal"),
             PersonColumn(
                 "mentee",
                 side="mentee",
@@ -418,7 +430,7 @@ class ProposalIndexView(generic.IndexView):
             ),
             ScoreColumn("score", label=_("Score"), sort_key="score"),
             ReasonsColumn("reasons", label=_("Why")),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Status"),
                 # Not ``get_status_display``: Django rebuilds the choices'

@@ -13,19 +13,13 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import (
-    Column,
-    DateColumn,
-    StatusTagColumn,
-    TitleColumn,
-    UpdatedAtColumn,
-)
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
 from wagtail_mentoring import spreadsheets
-from wagtail_mentoring.admin_base import MentoringModelViewSet
+from wagtail_mentoring.admin_base import MentoringModelViewSet, StatusColumn
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.people.hris import services
 from wagtail_mentoring.people.hris.models import (
@@ -270,7 +264,7 @@ class ImportHistoryView(_StewardsOnly, generic.BaseListingView):
             Column("mapping", label=_("Mapping")),
             Column("uploaded_by", label=_("By"), accessor=_by),
             DateColumn("uploaded_at", label=_("Uploaded")),
-            StatusTagColumn(
+            StatusColumn(
                 "status",
                 label=_("Status"),
                 accessor="get_status_display",
