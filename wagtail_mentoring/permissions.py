@@ -276,20 +276,18 @@ def can_run_matching(user, program) -> bool:
     Superusers may; anyone else needs the ``run_matching`` permission *and* to
     administer the program (its admin group, or every program).
     """
-    if not is_active_user(user):
-        return False
-    if user.is_superuser:
-        return True
-    return user.has_perm(RUN_MATCHING) and can_administer(user, program)
+    return _runs_matching(user) and can_administer(user, program)
+
+
+def _runs_matching(user) -> bool:
+    # A superuser administers every program; anyone else also needs to
+    # administer the program in question.
+    return is_active_user(user) and (user.is_superuser or user.has_perm(RUN_MATCHING))
 
 
 def matching_programs(user):
     """Program pages whose matching panel ``user`` may use (a queryset)."""
-    if not is_active_user(user):
-        return ProgramPage.objects.none()
-    if user.is_superuser:
-        return ProgramPage.objects.all()
-    if not user.has_perm(RUN_MATCHING):
+    if not _runs_matching(user):
         return ProgramPage.objects.none()
     return administered_programs(user)
 
@@ -297,11 +295,7 @@ def matching_programs(user):
 def matches_any_program(user) -> bool:
     """Whether :func:`matching_programs` holds any program, asked as
     :func:`administers_any_program` is, which the admin menu asks anyway."""
-    return (
-        is_active_user(user)
-        and (user.is_superuser or user.has_perm(RUN_MATCHING))
-        and administers_any_program(user)
-    )
+    return _runs_matching(user) and administers_any_program(user)
 
 
 def require_matching(user, program) -> None:
