@@ -115,17 +115,24 @@ def test_an_lms_can_place_no_page_of_a_private_section(sections):
 # --- Reached by our own URLs -------------------------------------------------------
 
 
+def _only_for(group, hub):
+    """A program page, and the restriction that lets only ``group`` see it and
+    everything under it."""
+    section = make_program(hub, title="Board Mentoring", slug="board")
+    restriction = PageViewRestriction.objects.create(
+        page=section, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(group)
+    return section, restriction
+
+
 @pytest.fixture
 def boardroom(hub):
     """An open space in a section only the board's group may see, with a
     discussion and an event."""
     board = Group.objects.create(name="Board")
-    section = make_program(hub, title="Board Mentoring", slug="board")
+    section, restriction = _only_for(board, hub)
     space = make_space(section, title="Board Room", membership_policy="open")
-    restriction = PageViewRestriction.objects.create(
-        page=section, restriction_type=PageViewRestriction.GROUPS
-    )
-    restriction.groups.add(board)
     chair = make_user("chair", groups=[board])
     add_member(space, chair, role=MembershipRole.MODERATOR)
     thread = services.start_thread(space, chair, "Succession", "Who is next?")
@@ -214,12 +221,8 @@ def test_a_pairs_journey_in_a_private_section_shows_to_who_may_open_it(hub, prog
     see: its card (My mentoring, the relationship page, the API's lists) is
     shown to the members who may open its pages, not to the others."""
     board = Group.objects.create(name="Board")
-    section = make_program(hub, title="Board Mentoring", slug="board")
+    section, _restriction = _only_for(board, hub)
     journey = make_journey(section, title="Board Steps", slug="board-steps")
-    restriction = PageViewRestriction.objects.create(
-        page=section, restriction_type=PageViewRestriction.GROUPS
-    )
-    restriction.groups.add(board)
     program.journey = journey
     program.save()
     mentee, chair = make_user("mentee"), make_user("chair", groups=[board])
