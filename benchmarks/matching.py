@@ -539,6 +539,29 @@ def main() -> None:
                 f"{np.median(a) / np.median(b):.2f}× (medians {np.median(a):.2f} s / "
                 f"{np.median(b):.2f} s)"
             )
+            paired(n)
+
+
+def paired(n: int) -> None:
+    """``match()`` alone with each backend in turn, ``REPEAT`` pairs of runs.
+
+    The runs above take one backend after the other, minutes apart; this
+    machine's speed drifts by 20 % over such spans, which the ratio of their
+    medians takes for a difference between the backends. Alternating puts
+    both sides of each pair under the same conditions.
+    """
+    problem = make_problem(n)
+    times: dict[str, list[float]] = {"scipy": [], "ortools": []}
+    for _ in range(REPEAT):
+        for name, got in times.items():
+            CONFIG.solver = name
+            got.append(measure(lambda: match(problem, CONFIG).optimal)[1])
+    a, b = np.array(times["scipy"]), np.array(times["ortools"])
+    print(
+        f"  the same, alternating runs of match() ({REPEAT} pairs): "
+        f"{np.median(a) / np.median(b):.2f}× (medians {np.median(a):.2f} s / "
+        f"{np.median(b):.2f} s; each pair {(a / b).min():.2f}–{(a / b).max():.2f}×)"
+    )
 
 
 if __name__ == "__main__":

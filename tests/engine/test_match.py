@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -484,6 +486,72 @@ def test_left_out_pairs_are_certified_without_the_score_cache(monkeypatch, seed)
     full = solve_assignment(w, prob.mentor_capacity, prune_above=10**9)
     assert len(full.pairs) == len(cached.pairs)
     assert full.objective / 10_000 == pytest.approx(cached.total_score)
+
+
+@pytest.mark.parametrize("solver", ["scipy", "ortools"])
+@pytest.mark.parametrize("edit", ["none", "locked", "priority", "several mentors"])
+def test_a_first_solve_from_an_auctions_prices_reaches_the_whole_optimum(
+    monkeypatch, edit, solver
+):
+    """A first solve takes only the pairs near paying at an auction's prices (the
+    engine's flow also starts from them); the certificate brings in the rest.
+    With locks, a group's priority, or mentees wanting several mentors (no
+    auction then), the result is the optimum of the whole problem by HiGHS."""
+    from wagtail_mentoring.matching.engine import solve_assignment
+    from wagtail_mentoring.matching.engine.backends import available
+
+    if not available(solver):
+        pytest.skip("the ortools extra is not installed")
+    match_module = importlib.import_module("wagtail_mentoring.matching.engine.match")
+    auctions = []
+    real = match_module.auction_prices
+    monkeypatch.setattr(
+        match_module, "auction_prices", lambda *a: auctions.append(1) or real(*a)
+    )
+    prob = _company(400, 2)
+    config = MatchingConfig(top_k=2, min_seniority=None, solver=solver)
+    prio = np.ones(prob.n_mentees)
+    if edit == "locked":
+        first = match(prob, config)
+        cands = first._cache["cands"]
+        locked, seats = [], np.zeros(prob.n_mentors, np.int64)
+        for i, j in first.pairs[:40:4].tolist():
+            others = cands.cols[(cands.rows == i) & (cands.cols != j)]
+            # another compatible mentor, with a seat the other locks leave
+            free = [c for c in others.tolist() if seats[c] < prob.mentor_capacity[c]]
+            if free:
+                locked.append((i, free[0]))
+                seats[free[0]] += 1
+        assert len(locked) >= 5
+        prob.locked = np.array(locked)
+        auctions.clear()
+    elif edit == "priority":
+        config.group_priority = {1: 1.5}
+        prio[prob.group == 1] = 1.5
+    elif edit == "several mentors":
+        prob.mentee_capacity = np.where(np.arange(prob.n_mentees) % 3 == 0, 2, 1)
+    res = match(prob, config)
+    assert res.optimal
+    assert bool(auctions) == (edit != "several mentors")
+    scorer = res._cache["scorer"]
+    q = np.vstack([q for _, q in scorer.rows_scores(np.arange(prob.n_mentees))])
+    whole = solve_assignment(
+        np.where(q >= 0, q, -np.inf),
+        prob.mentor_capacity,
+        prob.mentee_capacity,
+        locked=prob.locked,
+        priority=None if edit != "priority" else prio,
+        prune_above=10**9,
+        backend="highs",
+    )
+    assert len(whole.pairs) == len(res.pairs)
+    got = {tuple(p) for p in res.pairs.tolist()}
+    assert {tuple(p) for p in prob.locked.tolist()} <= got
+
+    def weighted(pairs):
+        return float((q[pairs[:, 0], pairs[:, 1]] * prio[pairs[:, 0]]).sum())
+
+    assert weighted(res.pairs) == pytest.approx(weighted(whole.pairs))
 
 
 def test_empty_locations_and_time_zones_are_not_a_match():

@@ -73,6 +73,8 @@ def test_min_score_forbids_low_pairs():
             "minimum score",
         ),
         (dict(weights=W, mentor_capacity=[1, 1], priority=[1, -1]), "priority"),
+        (dict(weights=W, mentor_capacity=[1, 1], prices=[1.0]), "one per mentor"),
+        (dict(weights=W, mentor_capacity=[1, 1], prices=[0, np.nan]), "finite"),
     ],
 )
 def test_bad_input_raises_matching_error(kwargs, message):

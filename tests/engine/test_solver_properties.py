@@ -253,6 +253,22 @@ def test_flow_solver_reaches_the_optimum_from_any_prices(inst, wrong):
     assert w[r[used], c[used]].sum() == pytest.approx(total)
 
 
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.data())
+def test_any_starting_prices_give_the_optimum(inst, data):
+    # match() hands the flow an auction's prices; any others, far too high or
+    # negative, must only cost time, also with locks and rejections
+    w, col_cap, row_cap, rng = inst
+    n, m = w.shape
+    prices = rng.integers(-20, 40, m).astype(float)
+    cells = [(i, j) for i in range(n) for j in range(m) if np.isfinite(w[i, j])]
+    rejected = data.draw(st.lists(st.sampled_from(cells), unique=True)) if cells else []
+    res = solve_assignment(
+        w, col_cap, rejected=rejected, prices=prices, backend="scipy"
+    )
+    check(w, col_cap, row_cap, res, rejected=rejected, backend="scipy")
+
+
 @pytest.mark.parametrize("backend", SOLVERS)
 @settings(max_examples=50, deadline=None)
 @given(instances(multi=True), st.data())

@@ -373,18 +373,24 @@ def auction_prices(rows, cols, ben, n, m, col_cap) -> np.ndarray:
     keeps its ``col_cap`` highest bids; its price is the lowest bid it keeps once
     full. Prices near the end of an auction are close to the optimal prices, so the
     flow phases that follow only fix what is left; exactness comes from them.
+
+    The bids a mentor holds sit in its row of a (mentors × seats) table, so a round
+    touches only the mentors bid for: the last of some 400 rounds have a few dozen
+    bidders.
     """
     k = rows.size
     starts = np.searchsorted(rows, np.arange(n + 1))
-    has = np.diff(starts) > 0
     price = np.zeros(m, np.int64)
     if k == 0:
         return price
+    col_cap = np.asarray(col_cap, np.int64)
     eps = max(1, (int(ben.max()) - int(ben.min())) // 64)
     never = 4 * int(ben.max()) + 4 * eps  # the price of a mentor with no seat
-    held_arc = np.full(n, -1, np.int64)
-    held_bid = np.zeros(n, np.int64)
-    free = np.flatnonzero(has)
+    seats = max(1, int(col_cap.max(initial=1)))
+    seat_who = np.full((m, seats), -1, np.int64)
+    seat_arc = np.zeros((m, seats), np.int64)
+    seat_bid = np.zeros((m, seats), np.int64)
+    free = np.flatnonzero(np.diff(starts) > 0)
     for _ in range(_AUCTION_ROUNDS):
         if free.size <= _AUCTION_LEFT * n:
             break
@@ -401,16 +407,13 @@ def auction_prices(rows, cols, ben, n, m, col_cap) -> np.ndarray:
         w2 = np.maximum(np.maximum.reduceat(v, seg_start), 0)
         arc = idx[first]
         bid = price[cols[arc]] + (w1 - w2) + eps
-        bidders = free[seg[first]]
-        # each mentor bid for keeps its best bids among old holders and new bidders
-        hit = np.zeros(m, bool)
-        hit[cols[arc]] = True
-        held = np.flatnonzero(held_arc >= 0)
-        held = held[hit[cols[held_arc[held]]]]
-        who = np.concatenate([held, bidders])
-        what = np.concatenate([held_arc[held], arc])
-        amount = np.concatenate([held_bid[held], bid])
-        mentor = cols[what]
+        # each mentor bid for keeps its best bids among its holders and bidders
+        hit = np.unique(cols[arc])
+        held = seat_who[hit].ravel() >= 0
+        who = np.concatenate([seat_who[hit].ravel()[held], free])
+        what = np.concatenate([seat_arc[hit].ravel()[held], arc])
+        amount = np.concatenate([seat_bid[hit].ravel()[held], bid])
+        mentor = np.concatenate([np.repeat(hit, seats)[held], cols[arc]])
         order = np.lexsort((-amount, mentor))
         who, what, amount, mentor = (
             who[order],
@@ -420,12 +423,15 @@ def auction_prices(rows, cols, ben, n, m, col_cap) -> np.ndarray:
         )
         rank = np.arange(mentor.size) - np.searchsorted(mentor, mentor)
         keep = rank < col_cap[mentor]
-        held_arc[who[~keep]] = -1
-        held_arc[who[keep]] = what[keep]
-        held_bid[who[keep]] = amount[keep]
-        low = np.full(m, never, np.int64)
-        np.minimum.at(low, mentor[keep], amount[keep])
-        full = np.bincount(mentor[keep], minlength=m) >= col_cap
-        price[hit] = np.where(full[hit], low[hit], 0)
-        free = np.flatnonzero(has & (held_arc < 0))
+        seat_who[hit] = -1
+        seat_who[mentor[keep], rank[keep]] = who[keep]
+        seat_arc[mentor[keep], rank[keep]] = what[keep]
+        seat_bid[mentor[keep], rank[keep]] = amount[keep]
+        # a full mentor's price is its lowest bid kept (sorted last)
+        cap = col_cap[hit]
+        full = np.bincount(mentor[keep], minlength=m)[hit] >= cap
+        low = seat_bid[hit, np.maximum(cap - 1, 0)]
+        price[hit] = np.where(cap == 0, never, np.where(full, low, 0))
+        # the mentees without a mentor now: bidders refused and holders outbid
+        free = np.sort(who[~keep])
     return price

@@ -31,6 +31,7 @@ from .explain import (
 )
 from .fairness import GroupStats, group_report, max_cardinality
 from .features import build_features
+from .flow import auction_prices
 from .problem import MatchingConfig, MatchingProblem
 from .rules import PAIR_RULES, build_pair_rules
 from .scoring import NOT_ALLOWED, SCORE_SCALE, Candidates, Scorer
@@ -86,7 +87,9 @@ _MARGIN = SCORE_SCALE // 20
 _EDIT_MARGIN = _MARGIN // 3
 # left-out pairs this close to paying join the candidates when some pair pays
 _SLACK = SCORE_SCALE // 20
-# the first solve: each mentee's best few candidates and each mentor's
+# the first solve: every candidate this close to paying at an auction's prices;
+# for mentees wanting several mentors, each one's best few and each mentor's
+_AUCTION_MARGIN = SCORE_SCALE * 3 // 100
 _SEED_K = 8
 _NO_PRUNING = np.iinfo(np.int64).max
 
@@ -152,8 +155,13 @@ class _Run:
             if lkey.size:
                 keep |= member(key_c, lkey)
             solve = keep
+            start_prices = None
             if duals is None:
-                solve = keep & self._seed(c, lkey, pkey)
+                start_prices, near = self._auction(c, keep, locked, prio)
+                if near is None:
+                    solve = keep & self._seed(c, lkey, pkey)
+                else:
+                    solve = keep & (near | member(key_c, lkey) | member(key_c, pkey))
             else:
                 # with prices at hand only pairs near the margin can matter: solve
                 # those (plus pairs in use, locked or previous); the rest are
@@ -193,6 +201,7 @@ class _Run:
                 priority=prio,
                 warm_start=warm,
                 start=duals,  # repair the last answer from its prices
+                prices=start_prices,
                 # after an edit, the repair of the few displaced units (and of
                 # the few pairs a later round adds) is faster than any backend's
                 # solve afresh
@@ -261,9 +270,10 @@ class _Run:
         return rows[c.rows] | cols[c.cols]
 
     def _seed(self, c: Candidates, lkey, pkey) -> np.ndarray:
-        """Pairs of the first solve: each mentee's ``_SEED_K`` best candidates, each
-        mentor's best 2 × capacity, locked and previous pairs. The certificate then
-        brings in whatever else pays, and is what makes the result exact.
+        """Pairs of the first solve without an auction: each mentee's ``_SEED_K``
+        best candidates, each mentor's best 2 × capacity, locked and previous
+        pairs. The certificate then brings in whatever else pays, and is what makes
+        the result exact.
         """
         top = SCORE_SCALE + 1
         cap = np.broadcast_to(np.asarray(self.p.mentee_capacity, np.int64), (self.n,))
@@ -278,6 +288,40 @@ class _Run:
             seed[order[rank < want[sm]]] = True
         key_c = c.keys(self.m)
         return seed | member(key_c, lkey) | member(key_c, pkey)
+
+    def _auction(self, c: Candidates, keep: np.ndarray, locked, prio):
+        """(Mentor prices, candidates near paying at them) from a short auction on
+        the ``keep`` candidates; (None, None) for mentees wanting several mentors,
+        which the auction does not handle.
+
+        The pairs a first solve needs are the ones that pay at the optimal prices,
+        not each mentee's best few by score: popular mentors are full at any
+        price a mentee would pay. The auction's prices are close, and solving the
+        pairs within :data:`_AUCTION_MARGIN` of paying at them (about 3 a mentee)
+        leaves the certificate few pairs to add: one solve and a short repair
+        instead of three solves (measured in docs/matching.md). The engine's flow
+        also starts from these prices.
+        """
+        n, m = self.n, self.m
+        row_cap = np.broadcast_to(np.asarray(self.p.mentee_capacity, np.int64), (n,))
+        if row_cap.max(initial=0) > 1:
+            return None, None
+        col_cap = np.asarray(self.p.mentor_capacity, np.int64).copy()
+        busy = row_cap == 0
+        if len(locked):  # locks hold their seats and their mentees
+            col_cap -= np.bincount(locked[:, 1], minlength=m)
+            busy = busy | (np.bincount(locked[:, 0], minlength=n) > 0)
+        eff = c.score.astype(np.float64)
+        if prio is not None:
+            eff *= prio[c.rows]
+        # every pair beats staying unmatched, as cardinality comes first
+        ben = np.rint(eff).astype(np.int64) + SCORE_SCALE
+        use = keep & ~busy[c.rows] & (col_cap[c.cols] > 0)
+        price = auction_prices(c.rows[use], c.cols[use], ben[use], n, m, col_cap)
+        value = np.zeros(n, np.int64)
+        np.maximum.at(value, c.rows[use], ben[use] - price[c.cols[use]])
+        near = ben - price[c.cols] - value[c.rows] > -_AUCTION_MARGIN
+        return price, near & use
 
     def _to_check(self, res, threshold):
         """Yield (mentees, mentors, exact scores) of blocks whose pairs need a check.

@@ -308,6 +308,7 @@ def solve_assignment(
     prune_above: int | None = None,
     backend: str | None = None,
     start: AssignmentResult | None = None,
+    prices: Any = None,
 ) -> AssignmentResult:
     """Match mentees to mentors exactly: most matched slots first, then most weight.
 
@@ -320,11 +321,14 @@ def solve_assignment(
     and its prices to start from. ``start`` (an earlier result of the same people,
     e.g. before an admin edit) is only a starting point: with the ``scipy`` and
     ``highs`` backends its answer is repaired from its prices instead of solved
-    afresh. ``priority`` is a per-mentee multiplier of that mentee's
-    weights (e.g. 1.25 for a group to favour). With more than ``prune_above`` allowed
-    pairs only each mentee's ``top_k`` best are solved first; the certificate then
-    checks every other pair. ``backend`` picks the solver (``auto``, ``ortools``,
-    ``scipy``, ``highs``; see :mod:`.backends`).
+    afresh. ``prices`` (per mentor, in weight units: a pair's profit is its
+    weight less its mentor's price), e.g. an auction's on fewer pairs, are where the
+    ``scipy`` backend's first solve starts instead of its own auction's; any prices
+    give the same answer, good ones save time. ``priority`` is a per-mentee
+    multiplier of that mentee's weights (e.g. 1.25 for a group to favour). With
+    more than ``prune_above`` allowed pairs only each mentee's ``top_k`` best are
+    solved first; the certificate then checks every other pair. ``backend`` picks
+    the solver (``auto``, ``ortools``, ``scipy``, ``highs``; see :mod:`.backends`).
 
     Raises :class:`MatchingError` for malformed input or impossible locks.
     """
@@ -355,6 +359,10 @@ def solve_assignment(
         start = warm_start
     if start is not None and (start._warm is None or start._warm["shape"] != (n, m)):
         start = None
+    if prices is not None:
+        prices = np.asarray(prices, np.float64)
+        if prices.shape != (m,) or not np.all(np.isfinite(prices)):
+            raise MatchingError("prices must be finite numbers, one per mentor")
     prio = None
     if priority is not None:
         prio = np.asarray(priority, np.float64)
@@ -546,7 +554,15 @@ def solve_assignment(
             # OR-tools has no warm start: it solves afresh (faster than the flow
             # repairs a certification round; after an admin's edit match() asks
             # for the flow instead, see backends.for_repair); the others repair
-            if exact and name != "ortools" and (duals is not None or start is not None):
+            if (
+                exact
+                and name != "ortools"
+                and (
+                    duals is not None
+                    or start is not None
+                    or (prices is not None and name == "scipy")
+                )
+            ):
                 used, ph = _repair(
                     c_rows,
                     c_cols,
@@ -557,14 +573,16 @@ def solve_assignment(
                     col_cap,
                     duals=duals,
                     start=start,
-                    units=(step, tie),
+                    prices=prices,
+                    units=(step, tie, offset),
                     before=before,
                     stats=repair,
                 )
                 if not _REPAIR_FROM_PAIRS:
                     repair.pop("price", None)
                 phases += ph
-                method = name + "+repair" if rounds == 1 and duals is None else method
+                if rounds == 1 and duals is None and start is not None:
+                    method = name + "+repair"
             else:
                 used = backends.solve_graph(
                     name, c_rows, c_cols, c_gain, n, m, row_cap, col_cap
@@ -650,14 +668,31 @@ def solve_assignment(
 
 
 def _repair(
-    rows, cols, ben, n, m, row_cap, col_cap, *, duals, start, units, before, stats
+    rows,
+    cols,
+    ben,
+    n,
+    m,
+    row_cap,
+    col_cap,
+    *,
+    duals,
+    start,
+    prices,
+    units,
+    before,
+    stats,
 ):
     """(used arcs, phases) from the flow solver started at the last round's prices,
     or at ``start``'s carried over to this problem's units, and from the pairs of
-    that answer (keys ``before``): only what an edit displaced moves."""
-    step, tie = units
+    that answer (keys ``before``): only what an edit displaced moves. Without
+    either, from ``prices`` in weight units and no pairs."""
+    step, tie, offset = units
     if duals is not None:
         price = duals.price
+    elif start is None:
+        p = (np.asarray(prices, np.float64) - offset) * (tie / step)
+        price = np.maximum(np.rint(p), 0).astype(np.int64)
     else:
         w = start._warm
         # the earlier prices in weight units, carried over to this problem's units
