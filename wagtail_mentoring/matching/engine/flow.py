@@ -147,13 +147,16 @@ class _Network:
         idx = np.empty(2 * arcs, np.int32)
         idx[at_tail] = self.head
         idx[at_head] = self.tail
-        # position -> entry (a: arc a forwards, arcs + a: backwards), per direction
-        self.entry = []
+        # position -> entry (a: arc a forwards, arcs + a: backwards), per direction;
+        # and the arc of each entry with the sign its reduced cost takes there
+        self.entry, self.entry_arc, self.entry_sign = [], [], []
         for fwd_at, bwd_at in ((at_tail, at_head), (at_head, at_tail)):
             e = np.empty(2 * arcs, np.int64)
             e[fwd_at] = np.arange(arcs)
             e[bwd_at] = arcs + np.arange(arcs)
             self.entry.append(e)
+            self.entry_arc.append(e % arcs)
+            self.entry_sign.append(np.where(e < arcs, 1.0, -1.0))
         self.idx = idx
         self.ptr = ptr
         self.at_tail, self.at_head = at_tail, at_head
@@ -319,11 +322,10 @@ class _Network:
         rc = self.cost + pi[tail] - pi[head]
         room_f, room_b = x < cap, x > 0
         # the search graph keeps only entries with room (about half of them)
-        entry = self.entry[0 if forward else 1]
-        arcs = x.size
-        live = np.concatenate([room_f, room_b])[entry]
-        e = entry[live]
-        w = np.where(e < arcs, rc[e % arcs], -rc[e % arcs]).astype(np.float64)
+        side = 0 if forward else 1
+        live = np.concatenate([room_f, room_b])[self.entry[side]]
+        w = rc.astype(np.float64)[self.entry_arc[side][live]]
+        w *= self.entry_sign[side][live]
         ptr = np.zeros(self.nodes + 1, np.int32)
         np.cumsum(np.add.reduceat(live, self.ptr[:-1]), out=ptr[1:])
         g = sp.csr_matrix((w, self.idx[live], ptr), shape=(self.nodes, self.nodes))
@@ -414,7 +416,7 @@ def auction_prices(rows, cols, ben, n, m, col_cap) -> np.ndarray:
         what = np.concatenate([seat_arc[hit].ravel()[held], arc])
         amount = np.concatenate([seat_bid[hit].ravel()[held], bid])
         mentor = np.concatenate([np.repeat(hit, seats)[held], cols[arc]])
-        order = np.lexsort((-amount, mentor))
+        order = _by_mentor_then_bid(mentor, amount, m)
         who, what, amount, mentor = (
             who[order],
             what[order],
@@ -435,3 +437,13 @@ def auction_prices(rows, cols, ben, n, m, col_cap) -> np.ndarray:
         # the mentees without a mentor now: bidders refused and holders outbid
         free = np.sort(who[~keep])
     return price
+
+
+def _by_mentor_then_bid(mentor, amount, m):
+    """Stable order by mentor, highest amount first: one integer sort where the
+    two keys fit in one int64, else a two-key ``lexsort``."""
+    lo, hi = int(amount.min(initial=0)), int(amount.max(initial=0))
+    span = hi - lo + 1
+    if m * span < 2**62:
+        return np.argsort(mentor * span + (hi - amount), kind="stable")
+    return np.lexsort((-amount, mentor))
