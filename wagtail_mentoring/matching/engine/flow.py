@@ -377,8 +377,8 @@ def auction_prices(rows, cols, ben, n, m, col_cap) -> np.ndarray:
     flow phases that follow only fix what is left; exactness comes from them.
 
     The bids a mentor holds sit in its row of a (mentors × seats) table, so a round
-    touches only the mentors bid for: the last of some 400 rounds have a few dozen
-    bidders.
+    touches only the mentors bid for: the last of some 300 to 400 rounds have a few
+    dozen bidders.
     """
     k = rows.size
     starts = np.searchsorted(rows, np.arange(n + 1))
