@@ -116,6 +116,9 @@ class _Run:
         self.scorer = scorer
         self.cands = cands
         self.n, self.m = problem.n_mentees, problem.n_mentors
+        self.row_cap = np.broadcast_to(
+            np.asarray(problem.mentee_capacity, np.int64), (self.n,)
+        )
         self.cert_rounds = 0
         self.rescored_rows = 0
         self.rescored_pairs = 0
@@ -157,11 +160,12 @@ class _Run:
             solve = keep
             start_prices = None
             if duals is None:
-                start_prices, near = self._auction(c, keep, locked, prio)
-                if near is None:
-                    solve = keep & self._seed(c, lkey, pkey)
-                else:
-                    solve = keep & (near | member(key_c, lkey) | member(key_c, pkey))
+                start_prices, first = self._auction(c, keep, locked, prio)
+                if first is None:
+                    first = self._seed(c)
+                # locked and previous pairs are always solved
+                first |= member(key_c, lkey) | member(key_c, pkey)
+                solve = keep & first
             else:
                 # with prices at hand only pairs near the margin can matter: solve
                 # those (plus pairs in use, locked or previous); the rest are
@@ -269,25 +273,22 @@ class _Run:
         cols[partner_cols] = True
         return rows[c.rows] | cols[c.cols]
 
-    def _seed(self, c: Candidates, lkey, pkey) -> np.ndarray:
+    def _seed(self, c: Candidates) -> np.ndarray:
         """Pairs of the first solve without an auction: each mentee's ``_SEED_K``
-        best candidates, each mentor's best 2 × capacity, locked and previous
-        pairs. The certificate then brings in whatever else pays, and is what makes
-        the result exact.
+        best candidates and each mentor's best 2 × capacity. The certificate then
+        brings in whatever else pays, and is what makes the result exact.
         """
         top = SCORE_SCALE + 1
-        cap = np.broadcast_to(np.asarray(self.p.mentee_capacity, np.int64), (self.n,))
         seed = np.zeros(c.rows.size, bool)
         for major, n_major, want in (
-            (c.rows, self.n, _SEED_K * cap),
+            (c.rows, self.n, _SEED_K * self.row_cap),
             (c.cols, self.m, 2 * self.p.mentor_capacity),
         ):
             order = np.argsort(major * top + (top - 1 - c.score), kind="stable")
             sm = major[order]
             rank = np.arange(sm.size) - np.searchsorted(sm, np.arange(n_major))[sm]
             seed[order[rank < want[sm]]] = True
-        key_c = c.keys(self.m)
-        return seed | member(key_c, lkey) | member(key_c, pkey)
+        return seed
 
     def _auction(self, c: Candidates, keep: np.ndarray, locked, prio):
         """(Mentor prices, candidates near paying at them) from a short auction on
@@ -303,11 +304,10 @@ class _Run:
         also starts from these prices.
         """
         n, m = self.n, self.m
-        row_cap = np.broadcast_to(np.asarray(self.p.mentee_capacity, np.int64), (n,))
-        if row_cap.max(initial=0) > 1:
+        if self.row_cap.max(initial=0) > 1:
             return None, None
         col_cap = np.asarray(self.p.mentor_capacity, np.int64).copy()
-        busy = row_cap == 0
+        busy = self.row_cap == 0
         if len(locked):  # locks hold their seats and their mentees
             col_cap -= np.bincount(locked[:, 1], minlength=m)
             busy = busy | (np.bincount(locked[:, 0], minlength=n) > 0)
