@@ -1,16 +1,23 @@
-"""Listing cells rendered once and reused are the cells Wagtail's own columns
-render, row by row, whatever Wagtail version renders them."""
+"""Listing cells rendered once and reused, and rows joined in Python, are the
+cells and rows Wagtail's own columns and table render, whatever Wagtail
+version renders them."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
+from bs4 import BeautifulSoup
 from django.test import RequestFactory
 from django.utils import translation
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, StatusTagColumn, Table
+from wagtail.admin.ui.tables import (
+    BulkActionsCheckboxColumn,
+    Column,
+    StatusTagColumn,
+    Table,
+)
 
-from wagtail_mentoring.admin_base import BulkCheckboxColumn, StatusColumn
+from wagtail_mentoring.admin_base import BulkCheckboxColumn, ListingTable, StatusColumn
 
 
 class Item:
@@ -55,3 +62,42 @@ def test_the_status_cell_is_wagtails_for_every_row():
     theirs = StatusTagColumn("status", primary=primary, classname="wm-status")
     assert _cells(ours) == _cells(theirs)
     assert len(ours._cells) == 3  # one render for each status shown
+
+
+class RowsTable(Table):
+    def get_row_classname(self, instance):
+        return "wm-odd" if instance.status == "approved" else ""
+
+    def get_row_attrs(self, instance):
+        attrs = super().get_row_attrs(instance)
+        attrs["data-key"] = f'"{instance.pk}"'  # quoted, never markup
+        return attrs
+
+
+class OurRowsTable(ListingTable, RowsTable):
+    pass
+
+
+def _text(html) -> list[str]:
+    """The table's tags and text, whitespace between tags aside."""
+    soup = BeautifulSoup(str(html), "html.parser")
+    return [str(tag) for tag in soup.find_all(["tr", "th", "td"])]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_listing_table_is_wagtails_table(language):
+    def columns():
+        return [
+            BulkActionsCheckboxColumn("bulk", obj_type="matchproposal"),
+            # A template-rendered cell, which reads its row from the context.
+            Column("status", label="Status", sort_key="status"),
+            StatusTagColumn("status_tag", accessor="status", primary=bool),
+        ]
+
+    context = {"request": RequestFactory().get("/")}
+    with translation.override(language):
+        ours = OurRowsTable(columns(), ITEMS, ordering="status").render_html(context)
+        theirs = RowsTable(columns(), ITEMS, ordering="status").render_html(context)
+    assert _text(ours) == _text(theirs)
+    assert len(_text(ours)) > len(ITEMS) * 4
+    assert 'class="wm-odd"' in ours and 'data-key="&quot;22&quot;"' in ours

@@ -13,6 +13,7 @@ import datetime
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
 from wagtail import VERSION as WAGTAIL_VERSION
@@ -29,6 +31,7 @@ from wagtail.admin.ui.tables import (
     BulkActionsCheckboxColumn,
     Column,
     StatusTagColumn,
+    Table,
 )
 from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
@@ -236,6 +239,40 @@ class BulkCheckboxColumn(BulkActionsCheckboxColumn):
                 html.replace("{", "{{").replace("}", "}}").replace(_RowKey.pk, "{0}")
             )
         return format_html(cell, quote(instance.pk))
+
+
+class ListingTable(Table):
+    """Wagtail's table with its rows joined in Python rather than by the
+    template: a template loop, an ``attrs`` include and a ``component`` tag
+    per cell were a third of a fifty-row listing's table. The header, and
+    each cell's own rendering, are Wagtail's."""
+
+    template_name = "wagtail_mentoring/admin/table.html"
+
+    class Body:
+        def __init__(self, table):
+            self.table = table
+
+        def render_html(self, parent_context):
+            table = self.table
+            columns = list(table.columns.values())
+            html = []
+            for row in table.rows:
+                instance = row.instance
+                html.append(f"<tr{flatatt(row.attrs)}>")
+                # As the template's loop would: a cell may read its row.
+                with parent_context.push(row=row):
+                    html.extend(
+                        column.render_cell_html(instance, parent_context)
+                        for column in columns
+                    )
+                html.append("</tr>")
+            # Each cell is safe as its column rendered it; flatatt escapes.
+            return mark_safe("".join(html))  # noqa: S308
+
+    @cached_property
+    def body(self):
+        return self.Body(self)
 
 
 class MentoringViewSet(PrefixedURLsMixin, ViewSet):
