@@ -296,13 +296,14 @@ def ours_with_resolve(problem: MatchingProblem) -> dict:
         t = time.perf_counter()
         cpu = time.process_time()
         r2 = match(problem, CONFIG, previous=res)
-        cpu = time.process_time() - cpu
+        # read at once: the bookkeeping below (100,000 tuples) is not the re-solve
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
         assert r0.total_score == r2.total_score, "the two repairs differ"
         kept = len(before & {tuple(x) for x in r2.pairs.tolist()})
         out["resolves"].append(
             (
                 what,
-                time.perf_counter() - t,
+                wall,
                 cpu,
                 r2.optimal,
                 r2.certificate["certification_rounds"],

@@ -28,3 +28,17 @@ def test_pair_keys_pass_int32s_range_in_int64():
     assert keys.dtype == np.int64
     assert keys.tolist() == [1, 99_999 * 20_000 + 19_999]
     assert np.divmod(keys, 20_000)[0].tolist() == [0, 99_999]
+
+
+def test_member_takes_the_callers_word_that_keys_are_sorted():
+    rng = np.random.default_rng(11)
+    for _ in range(500):
+        x = np.unique(rng.integers(0, 2_000, rng.integers(0, 400)))
+        of = rng.integers(-5, 2_005, rng.integers(0, 60))
+        expected = np.isin(x, of)
+        assert np.array_equal(member(x, of, x_distinct_sorted=True), expected)
+        assert np.array_equal(
+            member(x, np.sort(of), x_distinct_sorted=True, of_sorted=True), expected
+        )
+        # ... and the other way round: a few keys looked up in the sorted many
+        assert np.array_equal(member(of, x, of_sorted=True), np.isin(of, x))

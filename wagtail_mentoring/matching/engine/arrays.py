@@ -12,23 +12,28 @@ def pair_keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
     return np.asarray(rows, dtype=np.int64) * m + cols
 
 
-def member(x: np.ndarray, of: np.ndarray) -> np.ndarray:
+def member(
+    x: np.ndarray, of: np.ndarray, *, x_distinct_sorted=False, of_sorted=False
+) -> np.ndarray:
     """``np.isin(x, of)`` by binary search: no hashing of the (large) ``x``.
 
     Pair-key lookups here test hundreds of thousands of keys against a sorted or
     small set; ``np.isin`` hashes both sides every time and was the slowest step.
+    A caller that knows ``x`` strictly increasing or ``of`` sorted (a
+    candidate set's keys, millions of them) says so: checking costs a pass over
+    the array each call.
     """
     x = np.asarray(x)
     of = np.asarray(of)
     if of.size == 0 or x.size == 0:
         return np.zeros(x.shape, bool)
-    if of.size > 1 and np.any(of[1:] < of[:-1]):
+    if not of_sorted and of.size > 1 and np.any(of[1:] < of[:-1]):
         of = np.sort(of)
     # the order of x (keys: signed integers), read once: 1 strictly increasing,
     # 0 sorted with repeats, -1 unsorted or not worth knowing
     order = -1
     if 8 * of.size < x.size and x.ndim == 1 and x.dtype.kind == "i":
-        order = int(np.sign(np.diff(x).min(initial=1)))
+        order = 1 if x_distinct_sorted else int(np.sign(np.diff(x).min(initial=1)))
     if order == 1:
         # a few keys against many distinct sorted ones (pair keys): search the
         # few in the many, and mark where they are

@@ -107,6 +107,19 @@ def _scores_of(c: Candidates, scorer: Scorer, pairs: np.ndarray, m: int) -> np.n
     return out
 
 
+def _csr(c: Candidates, solve: np.ndarray, n: int, m: int) -> sp.csr_matrix:
+    """The ``solve`` candidates' scores as a CSR matrix, built from their order
+    (by mentee, then mentor, no repeats) rather than sorted again."""
+    at = np.flatnonzero(solve)
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(c.rows[at], minlength=n), out=indptr[1:])
+    w = sp.csr_matrix(
+        (c.score[at].astype(np.float64), c.cols[at], indptr), shape=(n, m)
+    )
+    w.has_sorted_indices = True
+    return w
+
+
 class _Run:
     """State shared by the solves of one ``match`` call."""
 
@@ -156,7 +169,7 @@ class _Run:
             key_c = c.keys(m)
             keep = c.score >= threshold
             if lkey.size:
-                keep |= member(key_c, lkey)
+                keep |= member(key_c, lkey, x_distinct_sorted=True)
             solve = keep
             start_prices = None
             if duals is None:
@@ -164,7 +177,9 @@ class _Run:
                 if first is None:
                     first = self._seed(c)
                 # locked and previous pairs are always solved
-                first |= member(key_c, lkey) | member(key_c, pkey)
+                first |= member(key_c, lkey, x_distinct_sorted=True) | member(
+                    key_c, pkey, x_distinct_sorted=True
+                )
                 solve = keep & first
             else:
                 # with prices at hand only pairs near the margin can matter: solve
@@ -186,16 +201,16 @@ class _Run:
                 near = profit_above(
                     duals, c.rows, c.cols, c.score, -margin * duals._warm["tie"]
                 )
-                solve = keep & (near | member(key_c, np.unique(must)))
+                held = member(
+                    key_c, np.unique(must), x_distinct_sorted=True, of_sorted=True
+                )
+                solve = keep & (near | held)
                 if rounds == 1:
                     solve |= keep & self._touched(c, duals.pairs)
             solved_keys = (
                 np.union1d(solved_keys, key_c[solve]) if rounds >= 4 else key_c[solve]
             )
-            w = sp.csr_matrix(
-                (c.score[solve].astype(np.float64), (c.rows[solve], c.cols[solve])),
-                shape=(n, m),
-            )
+            w = _csr(c, solve, n, m)
             res = solve_assignment(
                 w,
                 p.mentor_capacity,
@@ -238,7 +253,7 @@ class _Run:
             ac = np.concatenate(add_c) if add_c else np.zeros(0, np.int64)
             ap = np.concatenate(add_p) if add_p else np.zeros(0, np.int64)
             akey = pair_keys(ar, ac, m)
-            new = ~member(akey, key_c)
+            new = ~member(akey, key_c, of_sorted=True)
             # candidates outside this solve that pay: another round. Solved pairs
             # may show a profit (a mentee with several mentors values them
             # unequally: the duals' slack), and locked pairs hold their own seats.
@@ -366,7 +381,7 @@ class _Run:
             lkey = pair_keys(locked[:, 0], locked[:, 1], m) if len(locked) else None
             free = np.ones(c.rows.size, bool)
             if lkey is not None:
-                free &= ~member(c.keys(m), lkey)
+                free &= ~member(c.keys(m), lkey, x_distinct_sorted=True)
             levels = np.unique(c.score[free])
             lo, hi = 0, levels.size - 1  # levels[lo] feasible
             while lo < hi:
@@ -394,7 +409,7 @@ class _Run:
                 ok = (q >= t + 1) & sink_cols[None, :]
                 r, cc = np.nonzero(ok)
                 rr = rows[r]
-                new = ~member(pair_keys(rr, cc, m), key_c)
+                new = ~member(pair_keys(rr, cc, m), key_c, of_sorted=True)
                 if new.any():
                     add.append((rr[new], cc[new], q[r[new], cc[new]].astype(np.int64)))
             if not add:
@@ -470,7 +485,7 @@ def match(
         )
     elif extra_pairs is not None:
         ek = np.unique(pair_keys(extra_pairs[:, 0], extra_pairs[:, 1], m))
-        ek = ek[~member(ek, cands.keys(m))]
+        ek = ek[~member(ek, cands.keys(m), of_sorted=True)]
         if ek.size:  # locked or previous pairs that are not candidates yet
             er, ec = np.divmod(ek, m)
             es = scorer.pair_scores(er, ec)
