@@ -79,11 +79,29 @@ class Candidates:
 
     def without(self, drop: np.ndarray, m: int) -> Candidates:
         """These pairs but those where ``drop`` (a mask over them) is true."""
-        keep = ~drop
+        at = np.flatnonzero(drop)
+        if at.size > 1_000:
+            keep = ~drop
+
+            def cut(a):
+                return a[keep]
+        else:
+            # An admin's few rejections out of millions of pairs: copying the
+            # runs between them is a memory copy, where a mask is a gather.
+            bounds = np.concatenate([[-1], at, [drop.size]])
+            runs = [
+                (a + 1, b)
+                for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+            ]
+
+            def cut(a):
+                return np.concatenate([a[lo:hi] for lo, hi in runs])
+
+        keys = self.keys(m)
         out = replace(
-            self, rows=self.rows[keep], cols=self.cols[keep], score=self.score[keep]
+            self, rows=cut(self.rows), cols=cut(self.cols), score=cut(self.score)
         )
-        out._keys = self.keys(m)[keep]
+        out._keys = cut(keys)
         return out
 
 
