@@ -1,6 +1,7 @@
 """The matching panel in the Wagtail admin: access, screens, actions, listing."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -15,7 +16,11 @@ from wagtail_mentoring.matching.models import (
     ProposalStatus,
 )
 from wagtail_mentoring.people.users import display_name
-from wagtail_mentoring.programs.models import EnrollmentStatus, Relationship
+from wagtail_mentoring.programs.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Relationship,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +200,34 @@ def test_panel_shows_pool_run_and_unmatched(client, program, run, matcher):
     assert "Mentee2 Tester" in html or "Mentee0 Tester" in html
     # One mentee is left over, with the reason in words.
     assert "compatible mentor" in html
+
+
+def test_the_unmatched_list_is_paged(
+    client, program, pool, superuser, matcher, settings
+):
+    for i in range(3, 5):  # three mentees more than the two mentors take
+        user = make_user(f"mentee{i}", profile=_profile())
+        make_enrollment(user, program, "mentee", status=APPROVED)
+    run = runs.execute_run(services.start_run(program, superuser, enqueue=False).pk)
+    waiting = [
+        Enrollment.objects.get(pk=item["enrollment"]).applicant_name
+        for item in run.unmatched
+    ]
+    assert len(waiting) == 3
+    settings.WAGTAIL_MENTORING = {"PAGE_SIZE": 2}
+    client.force_login(matcher)
+    url = reverse("wm_matching:panel", args=[program.pk])
+
+    def section(query=""):
+        html = client.get(url + query).content.decode()
+        return str(BeautifulSoup(html, "html.parser").find(id="wm-unmatched-content"))
+
+    first, second = section(), section("?unmatched=2")
+    assert [name in first for name in waiting] == [True, True, False]
+    assert [name in second for name in waiting] == [False, False, True]
+    assert "Page 1 of 2" in first and "?unmatched=2" in first
+    assert "Page 2 of 2" in second
+    assert section("?unmatched=99") == second  # past the end: the last page
 
 
 def test_run_button_starts_a_run_and_reports(

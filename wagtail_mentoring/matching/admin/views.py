@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,6 +24,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from wagtail_mentoring import dispatch
+from wagtail_mentoring.conf import mentoring_settings
 from wagtail_mentoring.errors import MentoringError
 from wagtail_mentoring.matching import runs, services
 from wagtail_mentoring.matching.admin.forms import (
@@ -253,26 +255,35 @@ class PanelView(ProgramView):
         return context
 
     def _unmatched(self, run):
-        if run is None:
-            return []
-        ids = [item["enrollment"] for item in run.unmatched]
-        enrollments = Enrollment.objects.filter(pk__in=ids).select_related(
-            "user", "user__mentoring_profile"
-        )
-        by_id = {e.pk: e for e in enrollments}
-        # Paired by hand since the run: no longer waiting.
-        held = set(
-            MatchProposal.objects.filter(
+        """The page (``?unmatched=``) of the people the run left waiting: a
+        large program leaves hundreds, and only a page of them is loaded."""
+        waiting = []
+        if run is not None:
+            ids = [item["enrollment"] for item in run.unmatched]
+            # Paired by hand since the run: no longer waiting.
+            held = MatchProposal.objects.filter(
                 program=self.program,
                 mentee_id__in=ids,
                 status__in=[ProposalStatus.APPROVED, ProposalStatus.LOCKED],
-            ).values_list("mentee_id", flat=True)
+            ).values("mentee_id")
+            still = set(
+                Enrollment.objects.filter(pk__in=ids)
+                .exclude(pk__in=held)
+                .values_list("pk", flat=True)
+            )
+            waiting = [item for item in run.unmatched if item["enrollment"] in still]
+        page = Paginator(waiting, mentoring_settings.PAGE_SIZE).get_page(
+            self.request.GET.get("unmatched")
         )
-        return [
+        by_id = Enrollment.objects.select_related(
+            "user", "user__mentoring_profile"
+        ).in_bulk([item["enrollment"] for item in page])
+        page.object_list = [
             (by_id[item["enrollment"]], reasons_text(item["reasons"]))
-            for item in run.unmatched
-            if item["enrollment"] in by_id and item["enrollment"] not in held
+            for item in page
+            if item["enrollment"] in by_id
         ]
+        return page
 
 
 class SettingsView(ProgramView):
