@@ -139,15 +139,36 @@ class Decisions:
 
     @property
     def reserved(self) -> dict:
-        counts: Counter = Counter()
-        for p in self.held:
-            counts[(p.mentee.user_id, p.mentee.role)] += 1
-            counts[(p.mentor.user_id, p.mentor.role)] += 1
-        return dict(counts)
+        return _places(
+            (p.mentee.user_id, p.mentee.role, p.mentor.user_id, p.mentor.role)
+            for p in self.held
+        )
 
     @property
     def paired(self) -> list[tuple]:
         return [(p.mentee.user_id, p.mentor.user_id) for p in self.held]
+
+
+def _places(pairs) -> dict:
+    """(user id, role) → places held, from ``(mentee user, mentee role, mentor
+    user, mentor role)`` of the held proposals."""
+    counts: Counter = Counter()
+    for mentee, mentee_role, mentor, mentor_role in pairs:
+        counts[(mentee, mentee_role)] += 1
+        counts[(mentor, mentor_role)] += 1
+    return dict(counts)
+
+
+def reserved(program: ProgramPage) -> dict:
+    """:attr:`Decisions.reserved` alone, without loading the proposals: what a
+    page that only shows the pool needs."""
+    return _places(
+        MatchProposal.objects.filter(
+            program=program, status__in=HOLDING_STATUSES
+        ).values_list(
+            "mentee__user_id", "mentee__role", "mentor__user_id", "mentor__role"
+        )
+    )
 
 
 def decisions(program: ProgramPage) -> Decisions:

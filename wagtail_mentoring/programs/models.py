@@ -884,18 +884,25 @@ class Relationship(models.Model):
         return max(0, self.seats - len(self.circle_mentees))
 
 
+def open_places(program):
+    """The rows :func:`places_taken` counts: ``(user id, role, relationship
+    id)`` of every member of ``program``'s open relationships. Nothing else
+    decides the places taken, so a digest of these rows stands for them."""
+    return RelationshipMember.objects.filter(
+        relationship__program=program,
+        relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
+    ).values_list("user_id", "role", "relationship_id")
+
+
 def places_taken(program, user_ids=None) -> dict[tuple, int]:
     """(user id, role) → places each person holds in ``program``'s open
     relationships. A circle's facilitator holds one place per mentee in it
     (their capacity is the circle's size); everyone else one per relationship.
     """
-    members = RelationshipMember.objects.filter(
-        relationship__program=program,
-        relationship__status__in=OPEN_RELATIONSHIP_STATUSES,
-    )
+    members = open_places(program)
     if user_ids is not None:
         members = members.filter(user_id__in=list(user_ids))
-    rows = list(members.values_list("user_id", "role", "relationship_id"))
+    rows = list(members)
     taken: dict[tuple, int] = {}
     if program.kind == ProgramKind.GROUP:
         circles = {r for _u, role, r in rows if role in GIVING_ROLES}

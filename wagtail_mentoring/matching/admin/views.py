@@ -219,7 +219,6 @@ class PanelView(ProgramView):
         context = super().get_context_data(**kwargs)
         program = self.program
         runs.fail_unclaimed_runs(program)
-        state = runs.decisions(program)
         current = runs.current_run(program)
         latest = MatchingRun.objects.filter(program=program).order_by("-pk").first()
         counts = Counter()
@@ -233,8 +232,7 @@ class PanelView(ProgramView):
             )
         settings = runs.settings_for(program)
         context.update(
-            pool=PoolSection(program, state.reserved),
-            held=state.held,
+            pool=PoolSection(program, runs.reserved(program)),
             current=current,
             latest=latest,
             active=latest if latest and latest.is_active else None,
@@ -473,8 +471,7 @@ class ManualPairView(ProgramView):
     @cached_property
     def waiting(self) -> list[Enrollment]:
         """Mentees with a place left, not already paired by a held proposal."""
-        state = runs.decisions(self.program)
-        pool = load_pool(self.program, reserved=state.reserved)
+        pool = load_pool(self.program, reserved=runs.reserved(self.program))
         return pool.mentees
 
     def _mentee(self, value):
