@@ -67,3 +67,46 @@ def test_candidates_without_a_few_or_many_pairs(drops):
     for name in ("rows", "cols", "score"):
         assert np.array_equal(getattr(out, name), getattr(c, name)[~drop])
     assert np.array_equal(out.keys(m), keys[~drop])
+
+
+def _candidates(rng, m=50, n=200):
+    from wagtail_mentoring.matching.engine.scoring import Candidates
+
+    keys = np.unique(rng.integers(0, n * m, 5_000))
+    rows, cols = np.divmod(keys, m)
+    return keys, Candidates(
+        rows=rows,
+        cols=cols,
+        score=rng.integers(0, 10_000, keys.size),
+        group_max=np.zeros((n, 1), np.int16),
+        groupings=np.zeros((1, m), np.int64),
+        row_grouping=np.zeros(n, np.int8),
+    )
+
+
+@pytest.mark.parametrize("asked", [0, 1, 30, 3_000])
+def test_candidates_among_and_hold_agree_with_isin(asked):
+    rng = np.random.default_rng(asked)
+    m = 50
+    keys, c = _candidates(rng, m)
+    # some candidates' keys, some not, repeats and out of order
+    others = rng.integers(0, 200 * m, asked)
+    ask = np.concatenate([rng.choice(keys, asked // 2), others])
+    rng.shuffle(ask)
+    assert np.array_equal(c.among(ask, m), np.isin(keys, ask))
+    assert np.array_equal(
+        c.among(np.unique(ask), m, keys_sorted=True), np.isin(keys, ask)
+    )
+    assert np.array_equal(c.hold(ask, m), np.isin(ask, keys))
+
+
+def test_row_pointer_is_the_csr_matrixs():
+    import scipy.sparse as sp
+
+    from wagtail_mentoring.matching.engine.arrays import row_pointer
+
+    rng = np.random.default_rng(3)
+    rows, cols = np.divmod(np.unique(rng.integers(0, 40 * 7, 150)), 7)
+    expected = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(45, 7)).indptr
+    assert np.array_equal(row_pointer(rows, 45), expected)
+    assert np.array_equal(row_pointer(np.zeros(0, np.int64), 3), [0, 0, 0, 0])

@@ -12,6 +12,13 @@ def pair_keys(rows: np.ndarray, cols: np.ndarray, m: int) -> np.ndarray:
     return np.asarray(rows, dtype=np.int64) * m + cols
 
 
+def row_pointer(rows: np.ndarray, n: int) -> np.ndarray:
+    """The CSR row pointer (``n + 1`` offsets) of entries sorted by ``rows``."""
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
+    return ptr
+
+
 def member(
     x: np.ndarray, of: np.ndarray, *, x_distinct_sorted=False, of_sorted=False
 ) -> np.ndarray:

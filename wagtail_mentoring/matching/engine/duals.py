@@ -26,6 +26,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from .arrays import row_pointer
+
 
 @dataclass
 class Duals:
@@ -87,8 +89,7 @@ def assignment_duals(
     length = ben[o_rep] - ben[mu]
     order = np.argsort(src, kind="stable")
     src, dst, length = src[order], dst[order], length[order]
-    indptr = np.zeros(m + 1, np.int64)
-    np.cumsum(np.bincount(src, minlength=m), out=indptr[1:])
+    indptr = row_pointer(src, m)
 
     active = np.arange(m)
     moved = np.zeros(m, bool)

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import backends
-from .arrays import member, pair_keys
+from .arrays import member, pair_keys, row_pointer
 from .certify import flagged_groups, left_out_violations, profit_above
 from .errors import MatchingError
 from .explain import (
@@ -111,8 +111,7 @@ def _csr(c: Candidates, solve: np.ndarray, n: int, m: int) -> sp.csr_matrix:
     """The ``solve`` candidates' scores as a CSR matrix, built from their order
     (by mentee, then mentor, no repeats) rather than sorted again."""
     at = np.flatnonzero(solve)
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(c.rows[at], minlength=n), out=indptr[1:])
+    indptr = row_pointer(c.rows[at], n)
     w = sp.csr_matrix(
         (c.score[at].astype(np.float64), c.cols[at], indptr), shape=(n, m)
     )
@@ -169,7 +168,7 @@ class _Run:
             key_c = c.keys(m)
             keep = c.score >= threshold
             if lkey.size:
-                keep |= member(key_c, lkey, x_distinct_sorted=True)
+                keep |= c.among(lkey, m)
             solve = keep
             start_prices = None
             if duals is None:
@@ -177,9 +176,7 @@ class _Run:
                 if first is None:
                     first = self._seed(c)
                 # locked and previous pairs are always solved
-                first |= member(key_c, lkey, x_distinct_sorted=True) | member(
-                    key_c, pkey, x_distinct_sorted=True
-                )
+                first |= c.among(lkey, m) | c.among(pkey, m)
                 solve = keep & first
             else:
                 # with prices at hand only pairs near the margin can matter: solve
@@ -201,9 +198,7 @@ class _Run:
                 near = profit_above(
                     duals, c.rows, c.cols, c.score, -margin * duals._warm["tie"]
                 )
-                held = member(
-                    key_c, np.unique(must), x_distinct_sorted=True, of_sorted=True
-                )
+                held = c.among(np.unique(must), m, keys_sorted=True)
                 solve = keep & (near | held)
                 if rounds == 1:
                     solve |= keep & self._touched(c, duals.pairs)
@@ -253,7 +248,7 @@ class _Run:
             ac = np.concatenate(add_c) if add_c else np.zeros(0, np.int64)
             ap = np.concatenate(add_p) if add_p else np.zeros(0, np.int64)
             akey = pair_keys(ar, ac, m)
-            new = ~member(akey, key_c, of_sorted=True)
+            new = ~c.hold(akey, m)
             # candidates outside this solve that pay: another round. Solved pairs
             # may show a profit (a mentee with several mentors values them
             # unequally: the duals' slack), and locked pairs hold their own seats.
@@ -381,7 +376,7 @@ class _Run:
             lkey = pair_keys(locked[:, 0], locked[:, 1], m) if len(locked) else None
             free = np.ones(c.rows.size, bool)
             if lkey is not None:
-                free &= ~member(c.keys(m), lkey, x_distinct_sorted=True)
+                free &= ~c.among(lkey, m)
             levels = np.unique(c.score[free])
             lo, hi = 0, levels.size - 1  # levels[lo] feasible
             while lo < hi:
@@ -404,12 +399,11 @@ class _Run:
             src_rows = np.flatnonzero(side[:n] & (row_cap > 0))
             sink_cols = ~side[n : n + m] & (col_cap > 0)
             add = []
-            key_c = c.keys(m)
             for rows, q in self.scorer.rows_scores(src_rows):
                 ok = (q >= t + 1) & sink_cols[None, :]
                 r, cc = np.nonzero(ok)
                 rr = rows[r]
-                new = ~member(pair_keys(rr, cc, m), key_c, of_sorted=True)
+                new = ~c.hold(pair_keys(rr, cc, m), m)
                 if new.any():
                     add.append((rr[new], cc[new], q[r[new], cc[new]].astype(np.int64)))
             if not add:
@@ -485,7 +479,7 @@ def match(
         )
     elif extra_pairs is not None:
         ek = np.unique(pair_keys(extra_pairs[:, 0], extra_pairs[:, 1], m))
-        ek = ek[~member(ek, cands.keys(m), of_sorted=True)]
+        ek = ek[~cands.hold(ek, m)]
         if ek.size:  # locked or previous pairs that are not candidates yet
             er, ec = np.divmod(ek, m)
             es = scorer.pair_scores(er, ec)

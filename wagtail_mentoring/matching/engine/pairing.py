@@ -45,6 +45,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
+from .arrays import row_pointer
 from .blossom import warm_blossom
 from .duals import assignment_duals
 from .errors import MatchingError
@@ -928,9 +929,7 @@ def _add_pairs(
         src = np.concatenate([i, j])
         order = np.lexsort((np.tile(np.arange(i.size), 2), src))
         dst = np.concatenate([j, i])[order].tolist()
-        ptr = np.zeros(n + 1, np.int64)
-        np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
-        p = ptr.tolist()
+        p = row_pointer(src, n).tolist()
         for v in range(n):
             nbrs[v].extend(dst[p[v] : p[v + 1]])
         return

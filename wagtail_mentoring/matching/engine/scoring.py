@@ -61,6 +61,14 @@ class Candidates:
             self._keys = pair_keys(self.rows, self.cols, m)
         return self._keys
 
+    def among(self, keys: np.ndarray, m: int, *, keys_sorted=False) -> np.ndarray:
+        """Which candidates (a mask over them) are pairs in ``keys``."""
+        return member(self.keys(m), keys, x_distinct_sorted=True, of_sorted=keys_sorted)
+
+    def hold(self, keys: np.ndarray, m: int) -> np.ndarray:
+        """Which of ``keys`` (a mask over them) are candidates."""
+        return member(keys, self.keys(m), of_sorted=True)
+
     def inserted(self, rows, cols, score, m: int) -> Candidates:
         """These pairs and the given ones (none of them already here)."""
         keys = pair_keys(rows, cols, m)
