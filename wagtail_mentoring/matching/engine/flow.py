@@ -147,16 +147,13 @@ class _Network:
         idx = np.empty(2 * arcs, np.int32)
         idx[at_tail] = self.head
         idx[at_head] = self.tail
-        # position -> entry (a: arc a forwards, arcs + a: backwards), per direction;
-        # and the arc of each entry with the sign its reduced cost takes there
-        self.entry, self.entry_arc, self.entry_sign = [], [], []
+        # position -> entry (a: arc a forwards, arcs + a: backwards), per direction
+        self.entry = []
         for fwd_at, bwd_at in ((at_tail, at_head), (at_head, at_tail)):
             e = np.empty(2 * arcs, np.int64)
             e[fwd_at] = np.arange(arcs)
             e[bwd_at] = arcs + np.arange(arcs)
             self.entry.append(e)
-            self.entry_arc.append(e % arcs)
-            self.entry_sign.append(np.where(e < arcs, 1.0, -1.0))
         self.idx = idx
         self.ptr = ptr
         self.at_tail, self.at_head = at_tail, at_head
@@ -322,10 +319,11 @@ class _Network:
         rc = self.cost + pi[tail] - pi[head]
         room_f, room_b = x < cap, x > 0
         # the search graph keeps only entries with room (about half of them)
-        side = 0 if forward else 1
-        live = np.concatenate([room_f, room_b])[self.entry[side]]
-        w = rc.astype(np.float64)[self.entry_arc[side][live]]
-        w *= self.entry_sign[side][live]
+        entry = self.entry[0 if forward else 1]
+        live = np.concatenate([room_f, room_b])[entry]
+        # an entry's reduced cost: the arc's forwards, its negation backwards
+        rcf = rc.astype(np.float64)
+        w = np.concatenate([rcf, -rcf])[entry[live]]
         ptr = np.zeros(self.nodes + 1, np.int32)
         np.cumsum(np.add.reduceat(live, self.ptr[:-1]), out=ptr[1:])
         g = sp.csr_matrix((w, self.idx[live], ptr), shape=(self.nodes, self.nodes))
