@@ -444,11 +444,17 @@ def match(
         rules = build_pair_rules(problem, config)
         # the cached candidates already left out every pair their run's rules
         # forbade: only pairs forbidden since (new rejections) need looking up
-        fresh_keys = rules.keys[~member(rules.keys, previous._cache["rules"].keys)]
+        # (both sorted and distinct: a rule set's keys)
+        known = member(
+            rules.keys,
+            previous._cache["rules"].keys,
+            x_distinct_sorted=True,
+            of_sorted=True,
+        )
+        fresh_keys = rules.keys[~known]
         scorer.rules = rules
         cands: Candidates = previous._cache["cands"]
-        keys = cands.keys(m)
-        bad = member(keys, fresh_keys)
+        bad = cands.among(fresh_keys, m)
         if bad.any():
             cands = cands.without(bad, m)
     else:
