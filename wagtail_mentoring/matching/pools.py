@@ -205,10 +205,8 @@ def pool_version(program: ProgramPage, *, reserved: dict | None = None) -> str:
         for rows in (enrollments, places):
             rows = rows.order_by()
             inner, inner_params = rows.query.get_compiler(using=rows.db).as_sql()
-            parts.append(
-                "(SELECT coalesce(sum(hashtextextended(t::text, 0)), 0) || ':' "
-                f"|| count(*) FROM ({inner}) t)"  # noqa: S608
-            )
+            total = "coalesce(sum(hashtextextended(t::text, 0)), 0) || ':' || count(*)"
+            parts.append(f"(SELECT {total} FROM ({inner}) t)")  # noqa: S608
             params.extend(inner_params)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608
