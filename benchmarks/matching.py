@@ -42,6 +42,7 @@ from wagtail_mentoring.matching.engine import (  # noqa: E402
     multi_hot,
     solver,
 )
+from wagtail_mentoring.matching.engine.arrays import pair_keys  # noqa: E402
 from wagtail_mentoring.matching.engine.features import build_features  # noqa: E402
 from wagtail_mentoring.matching.engine.rules import build_pair_rules  # noqa: E402
 from wagtail_mentoring.matching.engine.scoring import Scorer  # noqa: E402
@@ -280,7 +281,7 @@ def ours_with_resolve(problem: MatchingProblem) -> dict:
     # the pairs as int64 keys, not 100,000 tuples held through the re-solves: a
     # garbage collection they set off would be timed as the engine's
     def keys(pairs):
-        return np.asarray(pairs, np.int64)[:, 0] * 2**32 + np.asarray(pairs)[:, 1]
+        return pair_keys(pairs[:, 0], pairs[:, 1], problem.n_mentors)
 
     before = keys(res.pairs)
     out["n_pairs"] = len(res.pairs)

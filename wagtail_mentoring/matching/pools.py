@@ -212,9 +212,9 @@ def pool_version(program: ProgramPage, *, reserved: dict | None = None) -> str:
             cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608
             digest.update(repr(cursor.fetchone()).encode())
     else:
-        for row in enrollments:
-            digest.update(repr(row).encode())
-        digest.update(repr(sorted(places_taken(program).items())).encode())
+        for rows in (enrollments, places):
+            for row in rows:
+                digest.update(repr(row).encode())
     return digest.hexdigest()
 
 
