@@ -47,6 +47,13 @@ def _add_step(page, steps, index: int, title: str, done: str, minutes: int):
     return step
 
 
+def _settled(page):
+    """Wait for the editor's jQuery slide animations (a new block, its list's
+    *Add* button) to end: a click on a button still sliding into place can land
+    on whatever was there a moment before."""
+    page.wait_for_function("() => !window.jQuery || !jQuery(':animated').length")
+
+
 def _add_body_block(page, step, label: str):
     step.get_by_role("button", name="Insert a block").first.click()
     page.get_by_role("option", name=label).click()
@@ -73,6 +80,7 @@ def _build_journey_in_the_editor(page, live_server, hub):
     prompts = _add_body_block(page, step, "Conversation prompts")
     questions = prompts.get_by_role("region", name=re.compile(r"^Question"))
     questions.nth(0).get_by_role("textbox").fill(PROMPTS[0])
+    _settled(page)
     prompts.get_by_role("button", name="Add").last.click()
     expect(questions).to_have_count(2)
     questions.nth(1).get_by_role("textbox").fill(PROMPTS[1])
