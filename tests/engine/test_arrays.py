@@ -59,18 +59,22 @@ def _candidates(rng, m=50, n=200):
     )
 
 
-@pytest.mark.parametrize("drops", [0, 1, 3, 999, 1_001, 3_000])
-def test_candidates_without_a_few_or_many_pairs(drops):
+@pytest.mark.parametrize("asked", [0, 1, 30, 3_000])
+def test_candidates_locate_and_rescore_pairs(asked):
     m = 50
-    rng = np.random.default_rng(drops)
+    rng = np.random.default_rng(asked)
     keys, c = _candidates(rng, m)
-    drop = np.zeros(keys.size, bool)
-    drop[rng.choice(keys.size, drops, replace=False)] = True
-    drop[[0, -1]] = drops > 1  # the first and last pairs too
-    out = c.without(drop, m)
-    for name in ("rows", "cols", "score"):
-        assert np.array_equal(getattr(out, name), getattr(c, name)[~drop])
-    assert np.array_equal(out.keys(m), keys[~drop])
+    wanted = rng.integers(0, keys.max() + 2, asked)  # candidates or not
+    at = c.locate(wanted, m)
+    assert np.array_equal(at >= 0, np.isin(wanted, keys))
+    assert np.array_equal(keys[at[at >= 0]], wanted[at >= 0])
+    found = np.unique(at[at >= 0])
+    out = c.rescored(found, -1)
+    assert np.array_equal(out.score[found], np.full(found.size, -1))
+    others = np.setdiff1d(np.arange(keys.size), found)
+    assert np.array_equal(out.score[others], c.score[others])
+    assert out.keys(m) is c.keys(m) and out.rows is c.rows and out.cols is c.cols
+    assert found.size == 0 or not np.array_equal(out.score, c.score)  # a copy
 
 
 @pytest.mark.parametrize("asked", [0, 1, 30, 3_000])

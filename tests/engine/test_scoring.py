@@ -161,6 +161,28 @@ def test_warm_re_solve_after_admin_edits_equals_a_fresh_solve(seed):
     assert len(got & before) >= len({tuple(p) for p in fresh.pairs.tolist()} & before)
 
 
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_rejection_taken_back_comes_back_into_a_warm_re_solve(seed):
+    """A warm re-solve reuses the earlier run's candidates, whose bounds left out
+    the pairs its rules forbade: pairs allowed again are scored anew, and the
+    answer is a fresh solve's."""
+    prob = _company(400, seed)
+    config = MatchingConfig(min_seniority=None, top_k=2)
+    first = match(prob, config)
+    prob.rejected = first.pairs[::7][:15]
+    rejected = match(prob, config, previous=first)
+    assert not {tuple(p) for p in prob.rejected.tolist()} & {
+        tuple(p) for p in rejected.pairs.tolist()
+    }
+    assert rejected.total_score < first.total_score
+    prob.rejected = None
+    again = match(prob, config, previous=rejected)
+    fresh = match(prob, MatchingConfig(min_seniority=None, top_k=2, fresh=True))
+    assert again.optimal
+    assert again.total_score == pytest.approx(fresh.total_score)
+    assert again.total_score == pytest.approx(first.total_score)
+
+
 @pytest.mark.parametrize("tie", [1, 3])
 def test_the_float32_screen_never_hides_a_paying_pair(tie):
     # an expensive mentor and a mentee with a very negative value: the screen's

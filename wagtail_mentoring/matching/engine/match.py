@@ -33,7 +33,7 @@ from .fairness import GroupStats, group_report, max_cardinality
 from .features import build_features
 from .flow import auction_prices
 from .problem import MatchingConfig, MatchingProblem
-from .rules import PAIR_RULES, build_pair_rules
+from .rules import PAIR_RULES, PairRules, build_pair_rules
 from .scoring import NOT_ALLOWED, SCORE_SCALE, Candidates, Scorer
 from .solver import AssignmentResult, solve_assignment
 
@@ -92,6 +92,39 @@ _SLACK = SCORE_SCALE // 20
 _AUCTION_MARGIN = SCORE_SCALE * 3 // 100
 _SEED_K = 8
 _NO_PRUNING = np.iinfo(np.int64).max
+
+
+def _rules_changed(
+    cands: Candidates, scorer: Scorer, before: PairRules, now: PairRules, m: int
+) -> Candidates:
+    """The candidates of an earlier run under its people's pair rules of now.
+
+    The earlier candidates and their bounds left out every pair its rules
+    forbade: a pair forbidden since (a rejection) is marked not allowed, and a
+    pair allowed again (a rejection taken back) is scored and kept, as no bound
+    covers it. Both key sets are sorted and distinct.
+    """
+    kept = member(now.keys, before.keys, x_distinct_sorted=True, of_sorted=True)
+    still = member(before.keys, now.keys, x_distinct_sorted=True, of_sorted=True)
+    forbidden, allowed = now.keys[~kept], before.keys[~still]
+    if forbidden.size == 0 and allowed.size == 0:
+        return cands
+    keys = np.concatenate([forbidden, allowed])
+    # a pair allowed again is scored under today's rules: another may forbid it
+    score = np.concatenate(
+        [
+            np.full(forbidden.size, NOT_ALLOWED, np.int64),
+            scorer.pair_scores(*np.divmod(allowed, m)),
+        ]
+    )
+    at = cands.locate(keys, m)
+    here = at >= 0
+    if here.any():
+        cands = cands.rescored(at[here], score[here])
+    new = ~here & (score >= 0)
+    if new.any():
+        cands = cands.inserted(*np.divmod(keys[new], m), score[new], m)
+    return cands
 
 
 def _scores_of(c: Candidates, scorer: Scorer, pairs: np.ndarray, m: int) -> np.ndarray:
@@ -288,13 +321,13 @@ class _Run:
         best candidates and each mentor's best 2 × capacity. The certificate then
         brings in whatever else pays, and is what makes the result exact.
         """
-        top = SCORE_SCALE + 1
+        top = SCORE_SCALE + 2  # scores from NOT_ALLOWED (-1) up
         seed = np.zeros(c.rows.size, bool)
         for major, n_major, want in (
             (c.rows, self.n, _SEED_K * self.row_cap),
             (c.cols, self.m, 2 * self.p.mentor_capacity),
         ):
-            order = np.argsort(major * top + (top - 1 - c.score), kind="stable")
+            order = np.argsort(major * top + (SCORE_SCALE - c.score), kind="stable")
             sm = major[order]
             rank = np.arange(sm.size) - np.searchsorted(sm, np.arange(n_major))[sm]
             seed[order[rank < want[sm]]] = True
@@ -374,7 +407,7 @@ class _Run:
         while True:
             c = self.cands
             lkey = pair_keys(locked[:, 0], locked[:, 1], m) if len(locked) else None
-            free = np.ones(c.rows.size, bool)
+            free = c.score >= 0
             if lkey is not None:
                 free &= ~c.among(lkey, m)
             levels = np.unique(c.score[free])
@@ -442,21 +475,9 @@ def match(
     if reuse:
         space, scorer = previous._cache["space"], previous._cache["scorer"]
         rules = build_pair_rules(problem, config)
-        # the cached candidates already left out every pair their run's rules
-        # forbade: only pairs forbidden since (new rejections) need looking up
-        # (both sorted and distinct: a rule set's keys)
-        known = member(
-            rules.keys,
-            previous._cache["rules"].keys,
-            x_distinct_sorted=True,
-            of_sorted=True,
-        )
-        fresh_keys = rules.keys[~known]
         scorer.rules = rules
         cands: Candidates = previous._cache["cands"]
-        bad = cands.among(fresh_keys, m)
-        if bad.any():
-            cands = cands.without(bad, m)
+        cands = _rules_changed(cands, scorer, previous._cache["rules"], rules, m)
     else:
         space = build_features(problem, config)
         rules = build_pair_rules(problem, config)
@@ -495,8 +516,9 @@ def match(
 
     t2 = time.perf_counter()
     run = _Run(problem, config, scorer, cands)
+    # never below 0: candidates scored NOT_ALLOWED are never solved
     min_int = (
-        int(np.ceil(config.min_score * SCORE_SCALE - 1e-9))
+        max(0, int(np.ceil(config.min_score * SCORE_SCALE - 1e-9)))
         if config.min_score is not None
         else 0
     )
@@ -565,7 +587,7 @@ def match(
         "rescored_mentees": run.rescored_rows,
         "rescored_pairs": run.rescored_pairs,
         "added_pairs": run.added,
-        "candidate_pairs": int(run.cands.rows.size),
+        "candidate_pairs": int(np.count_nonzero(run.cands.score >= 0)),
         "solved_pairs": run.solved_pairs,
         "all_pairs": int(n) * int(m),
         "floor_certified": floor_int is not None,

@@ -46,7 +46,9 @@ class Candidates:
 
     rows: np.ndarray
     cols: np.ndarray
-    score: np.ndarray  # int64 in 0..SCORE_SCALE
+    # int64 in 0..SCORE_SCALE; NOT_ALLOWED for a pair a rule forbade after it
+    # was kept (see ``rescored``)
+    score: np.ndarray
     group_max: np.ndarray  # int16 (n_mentees × groups)
     groupings: np.ndarray  # int64 (k × n_mentors): group of each mentor
     row_grouping: np.ndarray  # int8 per mentee: which grouping its maxima use
@@ -85,31 +87,25 @@ class Candidates:
         out._keys = np.insert(self.keys(m), at, keys)
         return out
 
-    def without(self, drop: np.ndarray, m: int) -> Candidates:
-        """These pairs but those where ``drop`` (a mask over them) is true."""
-        at = np.flatnonzero(drop)
-        if at.size > 1_000:
-            keep = ~drop
+    def locate(self, keys: np.ndarray, m: int) -> np.ndarray:
+        """Position of each of ``keys`` among the candidates, -1 where it is none."""
+        k = self.keys(m)
+        if k.size == 0:
+            return np.full(np.shape(keys), -1, np.int64)
+        pos = np.minimum(np.searchsorted(k, keys), k.size - 1)
+        return np.where(k[pos] == keys, pos, -1)
 
-            def cut(a):
-                return a[keep]
-        else:
-            # An admin's few rejections out of millions of pairs: copying the
-            # runs between them is a memory copy, where a mask is a gather.
-            bounds = np.concatenate([[-1], at, [drop.size]])
-            runs = [
-                (a + 1, b)
-                for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
-            ]
+    def rescored(self, at: np.ndarray, score) -> Candidates:
+        """These pairs, the ones at positions ``at`` scored ``score``.
 
-            def cut(a):
-                return np.concatenate([a[lo:hi] for lo, hi in runs])
-
-        keys = self.keys(m)
-        out = replace(
-            self, rows=cut(self.rows), cols=cut(self.cols), score=cut(self.score)
-        )
-        out._keys = cut(keys)
+        A pair a rule forbids since (an admin's rejection) stays in place scored
+        :data:`NOT_ALLOWED`, which every solve leaves out: taking it out would
+        copy every array of millions of pairs, where this copies the scores.
+        """
+        new = self.score.copy()
+        new[at] = score
+        out = replace(self, score=new)
+        out._keys = self._keys
         return out
 
 
