@@ -129,13 +129,11 @@ def _rules_changed(
 
 def _scores_of(c: Candidates, scorer: Scorer, pairs: np.ndarray, m: int) -> np.ndarray:
     """Integer scores of result pairs: every solved pair is a candidate."""
-    key_c = c.keys(m)
-    pk = pair_keys(pairs[:, 0], pairs[:, 1], m)
-    pos = np.minimum(np.searchsorted(key_c, pk), max(key_c.size - 1, 0))
-    hit = key_c[pos] == pk if key_c.size else np.zeros(pk.size, bool)
-    out = np.where(hit, c.score[pos] if key_c.size else 0, 0).astype(np.int64)
-    if not hit.all():  # not expected; stay correct anyway
-        miss = ~hit
+    at = c.locate(pair_keys(pairs[:, 0], pairs[:, 1], m), m)
+    miss = at < 0
+    out = np.zeros(at.size, np.int64)
+    out[~miss] = c.score[at[~miss]]
+    if miss.any():  # not expected; stay correct anyway
         out[miss] = scorer.pair_scores(pairs[miss, 0], pairs[miss, 1])
     return out
 
